@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libecryptfs-tools: the one public header.
+ *
+ * Every exported symbol starts with "ect_" (types "struct ect_...",
+ * constants "ECT_..."). Functions return 0 or a positive count on success and
+ * a negative errno or a negative ECT_E_* code on failure; ect_strerror()
+ * turns either into one line of text.
+ *
+ * Secrets (passwords, passphrases, keys) handed out by the library live in
+ * locked memory from ect_secure_alloc() and must be released with
+ * ect_secure_free() / ect_secure_free_str(), which wipe them.
+ *
+ * Sections, one per library module (see doc/architecture.md):
+ *   core: errors, context and logging, secure memory, secret input, files
+ *   kdf: eCryptfs SHA-512 chain, signatures, salts, Argon2id
+ *   wrap: wrapped-passphrase files v1, v2, v3
+ *   keys: auth tokens, keyring, mount passphrase, ~/.ecryptfs config
+ *   mount: mount options, allowlists, path checks, session counter
+ *   codec: lower-file header, contents and filename encryption
+ */
+#ifndef ECRYPTFS_TOOLS_H
+#define ECRYPTFS_TOOLS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define ECT_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define ECT_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define ECT_PRINTF(fmt, args)
+#define ECT_MUST_CHECK
+#endif
+
+/* ======================================================================
+ * core: errors
+ * ====================================================================== */
+
+/*
+ * Library error codes. They are negative and below -ECT_E_BASE so that
+ * they never collide with a negative errno.
+ */
+#define ECT_E_BASE 10000
+enum ect_error {
+	ECT_E_WRONG_PASSWORD = -(ECT_E_BASE + 1), /* secret does not open this file */
+	ECT_E_FORMAT = -(ECT_E_BASE + 2),	  /* malformed or corrupt data */
+	ECT_E_TRUNCATED = -(ECT_E_BASE + 3),	  /* data ends too early */
+	ECT_E_VERSION = -(ECT_E_BASE + 4),	  /* format version not supported */
+	ECT_E_PASSPHRASE_LEN = -(ECT_E_BASE + 5), /* passphrase not 1..64 bytes */
+	ECT_E_WEAK_PARAMS = -(ECT_E_BASE + 6),	  /* KDF cost below the floor */
+	ECT_E_HOSTILE_PARAMS = -(ECT_E_BASE + 7), /* KDF cost above the ceiling */
+	ECT_E_CONFIG = -(ECT_E_BASE + 8),	  /* malformed configuration file */
+	ECT_E_CRYPTO = -(ECT_E_BASE + 9),	  /* libgcrypt failed */
+	ECT_E_NOT_ECRYPTFS = -(ECT_E_BASE + 10),  /* not an eCryptfs lower file */
+	ECT_E_NO_KERNEL = -(ECT_E_BASE + 11),	  /* kernel has no eCryptfs */
+	ECT_E_UNSAFE_PATH = -(ECT_E_BASE + 12),	  /* path fails an ownership/type check */
+	ECT_E_REFUSED_OPTION = -(ECT_E_BASE + 13), /* mount option not allowed */
+	ECT_E_UNSUPPORTED = -(ECT_E_BASE + 14),	  /* cipher or feature not supported */
+	ECT_E_SECMEM = -(ECT_E_BASE + 15),	  /* locked memory exhausted */
+	ECT_E_BAD_SIG = -(ECT_E_BASE + 16),	  /* signature is not 16 hex characters */
+	ECT_E_NAME_TOO_LONG = -(ECT_E_BASE + 17), /* name exceeds the encrypted-name limit */
+	ECT_E_LAST = -(ECT_E_BASE + 18),
+};
+
+/* One line describing err (negative errno or ECT_E_*); never NULL. */
+const char *ect_strerror(int err);
+
+/* ======================================================================
+ * core: context and logging
+ * ====================================================================== */
+
+/*
+ * A context carries what would otherwise be global state: the log sink,
+ * the debug switch and the rate limiter. One per thread of use; the library
+ * keeps no mutable globals of its own.
+ */
+struct ect_ctx;
+
+enum ect_log_sink {
+	ECT_LOG_STDERR = 0, /* tools: "PROGRAM: message" on stderr */
+	ECT_LOG_SYSLOG = 1, /* PAM and the setuid helper */
+	ECT_LOG_NONE = 2,
+};
+
+/* Priorities are syslog's: LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG. */
+typedef void (*ect_log_fn)(void *userdata, int priority, const char *message);
+
+/*
+ * Create a context. ident names the program in log lines. This also
+ * initialises libgcrypt and its secure memory pool once per process.
+ */
+int ect_ctx_new(struct ect_ctx **out, const char *ident, enum ect_log_sink sink) ECT_MUST_CHECK;
+void ect_ctx_free(struct ect_ctx *ctx);
+const char *ect_ctx_ident(const struct ect_ctx *ctx);
+
+/* Route log lines to fn instead of the sink (e.g. pam_syslog). fn NULL restores the sink. */
+void ect_ctx_set_log_fn(struct ect_ctx *ctx, ect_log_fn fn, void *userdata);
+/* Debug level 0 (off) or 1.. (more detail). Never logs secrets at any level. */
+void ect_ctx_set_debug(struct ect_ctx *ctx, int level);
+int ect_ctx_debug(const struct ect_ctx *ctx);
+/*
+ * Honour ECRYPTFS_TOOLS_DEBUG=N from the environment. Callers must only use
+ * this where the environment is the user's own (not in the setuid helper).
+ */
+void ect_ctx_debug_from_env(struct ect_ctx *ctx);
+/* At most burst messages per interval_sec; a summary line reports drops. */
+void ect_ctx_set_ratelimit(struct ect_ctx *ctx, unsigned int interval_sec, unsigned int burst);
+
+void ect_log(struct ect_ctx *ctx, int priority, const char *fmt, ...) ECT_PRINTF(3, 4);
+void ect_vlog(struct ect_ctx *ctx, int priority, const char *fmt, va_list ap) ECT_PRINTF(3, 0);
+#define ect_err(ctx, ...) ect_log((ctx), 3, __VA_ARGS__)
+#define ect_warn(ctx, ...) ect_log((ctx), 4, __VA_ARGS__)
+#define ect_notice(ctx, ...) ect_log((ctx), 5, __VA_ARGS__)
+#define ect_info(ctx, ...) ect_log((ctx), 6, __VA_ARGS__)
+#define ect_debug(ctx, ...) ect_log((ctx), 7, __VA_ARGS__)
+
+/* ======================================================================
+ * core: secure memory
+ * ====================================================================== */
+
+/* Zeroed, locked (never swapped) memory; NULL if the locked pool is exhausted. */
+void *ect_secure_alloc(size_t size);
+/* Wipe size bytes and free. NULL is allowed. */
+void ect_secure_free(void *ptr, size_t size);
+/* Copy at most max bytes of s into locked memory (NUL-terminated). */
+char *ect_secure_strndup(const char *s, size_t max);
+/* Wipe strlen(s) bytes and free; NULL is allowed. */
+void ect_secure_free_str(char *s);
+/* explicit_bzero: a wipe the compiler cannot remove. */
+void ect_wipe(void *ptr, size_t size);
+/* Constant-time comparison; 0 when equal. */
+int ect_memcmp_const(const void *a, const void *b, size_t size);
+/*
+ * Process hardening for programs that hold secrets: no core dumps, not
+ * ptrace-attachable by the same user (PR_SET_DUMPABLE 0).
+ */
+int ect_harden_process(void);
+
+/* ======================================================================
+ * core: secret input
+ * ====================================================================== */
+
+/* Largest secret the library reads from any source, before format limits. */
+#define ECT_SECRET_INPUT_MAX 4096
+
+/*
+ * Read one secret line from fd (up to '\n' or EOF, '\n' and a preceding
+ * '\r' dropped) into locked memory. Reads byte by byte, so the rest of a
+ * pipe stays for the next call. *out is NULL-terminated; *len excludes NUL.
+ * Returns 0, -ENODATA at EOF before any byte, -EMSGSIZE past max bytes.
+ */
+int ect_read_secret_line(int fd, size_t max, char **out, size_t *len) ECT_MUST_CHECK;
+/*
+ * Read a whole file's first line as a secret (for --passphrase-file and
+ * --password-file). "-" means standard input; "fd:N" means inherited fd N.
+ */
+int ect_read_secret_source(const char *source, size_t max, char **out, size_t *len) ECT_MUST_CHECK;
+/*
+ * Prompt on /dev/tty with echo off (stdin/stderr when there is no tty).
+ * With confirm, asks twice and fails with -EINVAL when they differ.
+ */
+int ect_prompt_secret(const char *prompt, const char *confirm_prompt, size_t max,
+		      char **out, size_t *len) ECT_MUST_CHECK;
+
+/* ======================================================================
+ * core: files
+ * ====================================================================== */
+
+/*
+ * Atomically replace path with data: temp file in the same directory
+ * (O_EXCL, mode), write, fsync, rename, fsync the directory. With owner
+ * uid/gid >= 0 the new file gets that owner; (uid_t)-1 keeps the caller's.
+ * Nothing but a complete file ever appears under path.
+ */
+int ect_write_file_atomic(const char *path, const void *data, size_t size, mode_t mode,
+			  uid_t uid, gid_t gid) ECT_MUST_CHECK;
+/*
+ * Read a regular file of at most max bytes (refuses larger, symlinks and
+ * non-regular files). *data is malloc'ed; with secure != 0 it is in locked
+ * memory and must be freed with ect_secure_free(*data, *size).
+ */
+int ect_read_file(const char *path, size_t max, int secure, void **data, size_t *size) ECT_MUST_CHECK;
+
+/* ======================================================================
+ * kdf: eCryptfs key derivation and Argon2id
+ * ====================================================================== */
+
+/* (owned by the kdf module) */
+
+/* ======================================================================
+ * wrap: wrapped-passphrase files
+ * ====================================================================== */
+
+/* (owned by the kdf module) */
+
+/* ======================================================================
+ * keys: auth tokens, keyring, mount passphrase, ~/.ecryptfs
+ * ====================================================================== */
+
+/* (owned by the keys module) */
+
+/* ======================================================================
+ * mount: options, allowlists, path checks, session counting
+ * ====================================================================== */
+
+/* (owned by the mount module) */
+
+/* ======================================================================
+ * codec: lower files and names
+ * ====================================================================== */
+
+/* (owned by the codec module) */
+
+/* ====================================================================== */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ECRYPTFS_TOOLS_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Declarations shared inside the library; never installed. */
+#ifndef ECT_INTERNAL_H
+#define ECT_INTERNAL_H
+
+#include "ecryptfs-tools.h"
+
+#include <stdbool.h>
+#include <time.h>
+
+#define ECT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ECT_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+
+struct ect_ctx {
+	char ident[64];
+	enum ect_log_sink sink;
+	ect_log_fn log_fn;
+	void *log_userdata;
+	int debug;
+	/* rate limiter: at most burst lines per interval */
+	unsigned int rl_interval;
+	unsigned int rl_burst;
+	time_t rl_window_start;
+	unsigned int rl_count;
+	unsigned int rl_suppressed;
+};
+
+/*
+ * Initialise libgcrypt (version check, locked pool) once per process.
+ * Called lazily by code that needs crypto or locked memory, so programs that
+ * never touch secrets (the setuid helper) never initialise it: libgcrypt's
+ * pool setup would otherwise change the process's uids.
+ */
+int ect__crypto_init(void);
+
+/* Map a gcry_error_t to ECT_E_CRYPTO (or -ENOMEM), logging nothing. */
+int ect__gcry_err(unsigned int gcry_error);
+
+#endif /* ECT_INTERNAL_H */
