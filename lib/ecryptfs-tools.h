@@ -192,19 +192,138 @@ int ect_read_file(const char *path, size_t max, int secure, void **data, size_t 
  * kdf: eCryptfs key derivation and Argon2id
  * ====================================================================== */
 
-/* (owned by the kdf module) */
+#define ECT_SALT_SIZE 8		/* eCryptfs salts are 8 raw bytes */
+#define ECT_SIG_SIZE 8		/* binary key signature */
+#define ECT_SIG_HEX_SIZE 16	/* its lowercase hex form, without NUL */
+#define ECT_KEY_SIZE 64		/* derived FEKEK / FNEK */
+#define ECT_PASSPHRASE_MAX 64	/* eCryptfs passphrase limit, bytes */
+#define ECT_HASH_ITERATIONS 65536
+
+/* 00 11 22 33 44 55 66 77: ECRYPTFS_DEFAULT_SALT_HEX decoded. */
+extern const uint8_t ect_default_salt[ECT_SALT_SIZE];
+/* ASCII "99887766": ecryptfs-utils passes "9988776655443322" un-decoded. */
+extern const uint8_t ect_fnek_salt[ECT_SALT_SIZE];
+
+/*
+ * key = SHA-512^65536(salt || passphrase), the eCryptfs derivation.
+ * passphrase: 1..64 bytes without NUL, else ECT_E_PASSPHRASE_LEN.
+ */
+int ect_derive_key(const char *passphrase, size_t len, const uint8_t salt[ECT_SALT_SIZE],
+		   uint8_t key[ECT_KEY_SIZE]) ECT_MUST_CHECK;
+/* sig = lowercase hex of SHA-512(key)[0..7], NUL-terminated. */
+int ect_key_signature(const uint8_t key[ECT_KEY_SIZE], char sig[ECT_SIG_HEX_SIZE + 1]) ECT_MUST_CHECK;
+/* Exactly 16 hex digits into 8 bytes (the salt= syntax), else -EINVAL. */
+int ect_salt_from_hex(const char *hex, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHECK;
+/* 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG. */
+int ect_sig_check(const char *sig);
+
+/* Argon2id cost. m_cost in KiB, as in RFC 9106. */
+struct ect_argon2_params {
+	uint32_t t_cost;
+	uint32_t m_cost_kib;
+	uint32_t lanes;
+};
+/* The documented floor: the cheapest parameters any reader accepts (tests use it). */
+void ect_argon2_params_floor(struct ect_argon2_params *p);
+/* 0, ECT_E_WEAK_PARAMS below the floor, ECT_E_HOSTILE_PARAMS above the ceiling. */
+int ect_argon2_params_check(const struct ect_argon2_params *p);
+/*
+ * Parameters that take about target_ms on this machine: at least 64 MiB
+ * where RAM allows, lanes = online CPUs up to 4, lanes computed in parallel.
+ */
+int ect_argon2_calibrate(unsigned int target_ms, struct ect_argon2_params *out) ECT_MUST_CHECK;
+/* Argon2id (libgcrypt), lanes computed on threads. out should be locked memory. */
+int ect_argon2id(const void *password, size_t password_len, const uint8_t *salt, size_t salt_len,
+		 const struct ect_argon2_params *p, uint8_t *out, size_t out_len) ECT_MUST_CHECK;
 
 /* ======================================================================
  * wrap: wrapped-passphrase files
  * ====================================================================== */
 
-/* (owned by the kdf module) */
+/* Largest wrapped-passphrase file any version produces, with room to spare. */
+#define ECT_WRAP_FILE_MAX 4096
+
+enum ect_wrap_version {
+	ECT_WRAP_V1 = 1, /* sig || AES-128-ECB, salt from ~/.ecryptfsrc or default */
+	ECT_WRAP_V2 = 2, /* ':' 0x02 salt8 sig16 AES-128-ECB (ecryptfs-utils 106..111) */
+	ECT_WRAP_V3 = 3, /* ':' 0x03 Argon2id + AEAD (this project's default) */
+};
+
+struct ect_wrap_info {
+	enum ect_wrap_version version;
+	struct ect_argon2_params params; /* v3 only */
+};
+
+/* Which version a blob is, and its v3 cost, without a password. */
+int ect_wrap_identify(const void *blob, size_t size, struct ect_wrap_info *info) ECT_MUST_CHECK;
+/*
+ * Recover the mount passphrase. v1_salt is used for v1 blobs only (NULL
+ * means the default salt). *passphrase is locked memory, NUL-terminated.
+ * Returns ECT_E_WRONG_PASSWORD, ECT_E_FORMAT, ECT_E_TRUNCATED,
+ * ECT_E_VERSION, ECT_E_WEAK_PARAMS or ECT_E_HOSTILE_PARAMS on failure.
+ */
+int ect_unwrap(const void *blob, size_t size, const char *wrapping_pw, size_t wrapping_len,
+	       const uint8_t *v1_salt, char **passphrase, size_t *passphrase_len,
+	       struct ect_wrap_info *info) ECT_MUST_CHECK;
+/*
+ * Wrap passphrase (1..64 bytes) under wrapping_pw. Writes v2 or v3 (v1 is
+ * read-only). params: v3 cost, NULL to calibrate. *blob is malloc'ed.
+ */
+int ect_wrap(enum ect_wrap_version version, const char *passphrase, size_t len,
+	     const char *wrapping_pw, size_t wrapping_len, const struct ect_argon2_params *params,
+	     uint8_t **blob, size_t *size) ECT_MUST_CHECK;
+/* File forms of the above; ect_wrap_file writes atomically with mode 0600 and owner uid/gid. */
+int ect_unwrap_file(const char *path, const char *wrapping_pw, size_t wrapping_len,
+		    const uint8_t *v1_salt, char **passphrase, size_t *passphrase_len,
+		    struct ect_wrap_info *info) ECT_MUST_CHECK;
+int ect_wrap_file(const char *path, enum ect_wrap_version version, const char *passphrase,
+		  size_t len, const char *wrapping_pw, size_t wrapping_len,
+		  const struct ect_argon2_params *params, uid_t uid, gid_t gid) ECT_MUST_CHECK;
 
 /* ======================================================================
  * keys: auth tokens, keyring, mount passphrase, ~/.ecryptfs
  * ====================================================================== */
 
-/* (owned by the keys module) */
+#define ECT_AUTH_TOK_SIZE 740 /* struct ecryptfs_auth_tok, packed */
+
+/* The kernel's password auth token for a derived key, field by field. */
+int ect_auth_tok_build(const uint8_t key[ECT_KEY_SIZE], const char *sig,
+		       const uint8_t salt[ECT_SALT_SIZE], uint8_t tok[ECT_AUTH_TOK_SIZE]) ECT_MUST_CHECK;
+
+/*
+ * Derive the key of passphrase with salt and add it as a "user" key named
+ * by its signature to the user keyring @u. Returns 0 when added, 1 when a key
+ * with that signature was already there (left untouched, as ecryptfs-utils).
+ */
+int ect_keyring_add_passphrase(const char *passphrase, size_t len, const uint8_t salt[ECT_SALT_SIZE],
+			       char sig[ECT_SIG_HEX_SIZE + 1]) ECT_MUST_CHECK;
+
+enum ect_mount_keys_order {
+	ECT_KEYS_FEKEK_FIRST = 0, /* ecryptfs-add-passphrase --fnek */
+	ECT_KEYS_FNEK_FIRST = 1,  /* ecryptfs-insert-wrapped-passphrase-into-keyring, PAM */
+};
+/*
+ * Both keys of a mount passphrase: FEKEK with salt (NULL: default salt) and,
+ * if fnek_sig is not NULL, FNEK with ect_fnek_salt. Returns 0 or an error;
+ * keys already present count as success.
+ */
+int ect_keyring_add_mount_keys(const char *passphrase, size_t len, const uint8_t *salt,
+			       enum ect_mount_keys_order order, char fekek_sig[ECT_SIG_HEX_SIZE + 1],
+			       char *fnek_sig) ECT_MUST_CHECK;
+/* Link @u into @s so the kernel finds keys from this session (keyctl link @u @s). */
+int ect_keyring_link_user_session(void) ECT_MUST_CHECK;
+/* The serial of the "user" key named sig in @u (searching from @u), or -ENOKEY. */
+long ect_keyring_find(const char *sig);
+/* Unlink the key named sig from @u; -ENOKEY if absent. */
+int ect_keyring_unlink(const char *sig);
+
+/* A new random mount passphrase: 32 lowercase hex characters in locked memory. */
+int ect_mount_passphrase_generate(char **passphrase) ECT_MUST_CHECK;
+
+/* ~/.ecryptfsrc: the salt= (or passphrase_salt=) of home's rc file, else the default salt. */
+int ect_rc_read_salt(const char *home, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHECK;
+
+/* (further ~/.ecryptfs configuration API: owned by the keys module) */
 
 /* ======================================================================
  * mount: options, allowlists, path checks, session counting

@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ecryptfs commands: the keys family (see cli.h). */
+#include "cli.h"
+
+const struct ect_cmd ect_cmds_keys[] = {
+	{ 0 },
+};
