@@ -211,7 +211,7 @@ int ect_argon2_calibrate(unsigned int target_ms, struct ect_argon2_params *out)
 
 	if (elapsed_ns < target_ns) {
 		/* Time scales with memory: spend the spare budget on memory first. */
-		uint64_t m = (uint64_t)p.m_cost_kib * target_ns / elapsed_ns;
+		uint64_t m = (uint64_t)p.m_cost_kib * target_ns / elapsed_ns, t;
 
 		if (m > m_cap)
 			m = m_cap;
@@ -220,8 +220,7 @@ int ect_argon2_calibrate(unsigned int target_ms, struct ect_argon2_params *out)
 			pass_ns = pass_ns * m / p.m_cost_kib;
 			p.m_cost_kib = (uint32_t)m;
 		}
-		uint64_t t = target_ns / (pass_ns ? pass_ns : 1);
-
+		t = target_ns / pass_ns;
 		if (t < ECT_ARGON2_MIN_T)
 			t = ECT_ARGON2_MIN_T;
 		if (t > ECT_ARGON2_MAX_T)

@@ -299,6 +299,51 @@ static void test_v2_write(void **state)
 	}
 }
 
+/*
+ * Our v2 files opened by the real ecryptfs-utils 111 unwrap tool, when it is
+ * unpacked on this machine (scripts/fetch-ecryptfs-utils; else skipped).
+ */
+static void test_v2_read_by_111(void **state)
+{
+	static const char *const passes[] = { "x", "0123456789abcdef0123456789abcdef",
+					      "pässwörd ünïcödé €uro",
+					      "1234567890123456789012345678901234567890123456789012345678901234" };
+	const char *eu = getenv("ECT_ECRYPTFS_UTILS_111");
+	char tool[PATH_MAX], dir[] = "/tmp/test-wrap-111-XXXXXX", path[64], cmd[2 * PATH_MAX];
+
+	(void)state;
+	if (!eu || !*eu)
+		eu = "/var/cache/ecryptfs-tools/ecryptfs-utils-111";
+	snprintf(tool, sizeof(tool), "%s/usr/bin/ecryptfs-unwrap-passphrase", eu);
+	if (access(tool, X_OK)) {
+		print_message("ecryptfs-utils 111 not unpacked at %s: skipped\n", eu);
+		skip();
+	}
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/wp", dir);
+	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
+		char out[256] = "";
+		FILE *p;
+
+		assert_int_equal(ect_wrap_file(path, ECT_WRAP_V2, passes[i], strlen(passes[i]),
+					       "Grüße pw", strlen("Grüße pw"), NULL, (uid_t)-1,
+					       (gid_t)-1),
+				 0);
+		snprintf(cmd, sizeof(cmd),
+			 "printf '%%s\\n' 'Grüße pw' | LD_LIBRARY_PATH='%s/usr/lib/x86_64-linux-gnu' "
+			 "'%s' '%s' - 2>/dev/null",
+			 eu, tool, path);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_non_null(fgets(out, sizeof(out), p));
+		assert_int_equal(pclose(p), 0);
+		out[strcspn(out, "\n")] = '\0';
+		assert_string_equal(out, passes[i]);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 /* ---- lengths and versions on write ---------------------------------------- */
 
 static void test_wrap_lengths(void **state)
@@ -665,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_v2_corrupt),
 		cmocka_unit_test(test_v2_reads_at_most_64),
 		cmocka_unit_test(test_v2_write),
+		cmocka_unit_test(test_v2_read_by_111),
 		cmocka_unit_test(test_wrap_lengths),
 		cmocka_unit_test(test_identify),
 		cmocka_unit_test(test_v3_round_trip),
