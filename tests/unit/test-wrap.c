@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -677,6 +679,42 @@ static void test_files(void **state)
 				       (gid_t)-1),
 			 -ENOTDIR);
 	assert_int_equal(count_entries(t->path), 1);
+
+	/*
+	 * A write that fails half-way (file size limit: EFBIG, as on a full
+	 * disk) leaves neither a partial file nor a temp file, and the old
+	 * file intact.
+	 */
+	{
+		struct rlimit saved, tiny;
+		void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+
+		assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+		tiny = saved;
+		tiny.rlim_cur = 20;
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+		assert_int_equal(ect_wrap_file(path, ECT_WRAP_V3, "new", 3, "pw", 2, &p, (uid_t)-1,
+					       (gid_t)-1),
+				 -EFBIG);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+		signal(SIGXFSZ, old_handler);
+		assert_int_equal(count_entries(t->path), 1);
+		assert_int_equal(ect_unwrap_file(path, "pw", 2, NULL, &pass, &len, NULL), 0);
+		assert_string_equal(pass, "mount2");
+		ect_secure_free_str(pass);
+	}
+
+	/* An unwritable directory (not for root, who writes anyway). */
+	if (geteuid() != 0) {
+		snprintf(big, sizeof(big), "%s/ro", t->path);
+		assert_int_equal(mkdir(big, 0500), 0);
+		snprintf(link, sizeof(link), "%s/ro/wrapped-passphrase", t->path);
+		assert_int_equal(ect_wrap_file(link, ECT_WRAP_V2, "m", 1, "pw", 2, NULL, (uid_t)-1,
+					       (gid_t)-1),
+				 -EACCES);
+		assert_int_equal(count_entries(big), 0);
+		assert_int_equal(rmdir(big), 0);
+	}
 
 	/* Symlinks and non-regular files are refused. */
 	snprintf(link, sizeof(link), "%s/link", t->path);
