@@ -199,4 +199,14 @@ run ecryptfs-rewrap-passphrase --from-mount-passphrase $F --passphrase-file "$T/
 expect_rc "--from-mount-passphrase with files, file lost" 0
 unwrap_is "recreated file opens" "$mp" "$H/.ecryptfs/wrapped-passphrase" 'pw new'
 
+# insert-wrapped reads v3 too (default file, "-" form) and reports the FEKEK
+clear_keys
+printf '%s' 'pw new' | run ecryptfs-insert-wrapped-passphrase-into-keyring -
+if [ "$RC" = 0 ] && [ "$(cat "$OUT")" = "Inserted auth tok with sig [$sig] into the user session keyring" ] &&
+	[ "$(dump_keys | wc -l)" = 2 ]; then
+	pass "insert-wrapped on a v3 file"
+else
+	fail "insert-wrapped on a v3 file: $RC '$(cat "$OUT")' $(cat "$ERR")"
+fi
+
 finish
