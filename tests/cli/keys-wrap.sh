@@ -174,6 +174,19 @@ printf '%s' 'pw new' | run ecryptfs-unwrap-passphrase -
 [ "$RC" = 0 ] && [ "$(cat "$OUT")" = "$mp" ] && pass "unwrap - (default file)" ||
 	fail "unwrap - (default file): $RC $(cat "$ERR")"
 
+# --kdf-target-ms calibrates a v3 cost that still opens
+printf '%s\n%s' "$mp" 'pw cal' | run ecryptfs-wrap-passphrase --kdf-target-ms 20 "$H/cal" -
+expect_rc "wrap --kdf-target-ms 20" 0
+unwrap_is "file wrapped with --kdf-target-ms opens" "$mp" "$H/cal" 'pw cal'
+
+# root rewrapping a user's file leaves it owned by the user
+printf '%s\n%s' 'pw cal' 'pw root' |
+	LD_LIBRARY_PATH=$T/lib HOME=$T/home setsid -w "$T/bin/ecryptfs-rewrap-passphrase" $F "$H/cal" - \
+		>/dev/null 2>"$ERR"
+[ "$(stat -c %u:%a "$H/cal")" = "$TUID:600" ] && pass "rewrap by root keeps the owner" ||
+	fail "rewrap by root: owner/mode now $(stat -c %u:%a "$H/cal") $(cat "$ERR")"
+unwrap_is "file rewrapped by root opens for the user" "$mp" "$H/cal" 'pw root'
+
 # --- recovery: rewrap from the mount passphrase ---------------------------
 # Private.sig holds the FEKEK signature of the mount passphrase.
 printf '%s' "$mp" | run ecryptfs-add-passphrase -
