@@ -89,6 +89,49 @@ void ect_cli_secret_free(struct ect_secret *sec)
 	sec->len = 0;
 }
 
+/* One prompted line from standard input that is not a terminal. */
+static int prompt_stdin(const char *prompt, char **out, size_t *len)
+{
+	int ret;
+
+	fputs(prompt, stderr);
+	fflush(stderr);
+	ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, out, len);
+	fputc('\n', stderr);
+	return ret;
+}
+
+/*
+ * ecryptfs-utils read prompted secrets from standard input, turning echo off
+ * when it is a terminal, and scripts rely on it (ecryptfs-recover-private
+ * pipes the passphrase into "ecryptfs-add-passphrase" without "-"). So a
+ * terminal is used only when standard input is one; otherwise the prompt
+ * goes to stderr and the answer comes from standard input.
+ */
+static int prompt_secret(const char *prompt, const char *confirm, char **out, size_t *len)
+{
+	char *first = NULL, *second = NULL;
+	size_t first_len = 0, second_len = 0;
+	int ret;
+
+	if (isatty(STDIN_FILENO))
+		return ect_prompt_secret(prompt, confirm, ECT_SECRET_INPUT_MAX, out, len);
+	ret = prompt_stdin(prompt, &first, &first_len);
+	if (!ret && confirm) {
+		ret = prompt_stdin(confirm, &second, &second_len);
+		if (!ret && (first_len != second_len || ect_memcmp_const(first, second, first_len)))
+			ret = -EINVAL;
+	}
+	if (!ret) {
+		*out = first;
+		*len = first_len;
+		first = NULL;
+	}
+	ect_secure_free_str(first);
+	ect_secure_free_str(second);
+	return ret;
+}
+
 int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		       struct ect_secret *sec)
 {
@@ -110,10 +153,17 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		from = "standard input";
 		ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, &s, &len);
 	} else {
-		ret = ect_prompt_secret(spec->prompt, spec->confirm_prompt, ECT_SECRET_INPUT_MAX,
-					&s, &len);
+		ret = prompt_secret(spec->prompt, spec->confirm_prompt, &s, &len);
 	}
 	if (!ret) {
+		/*
+		 * A NUL ends the secret, as the C strings of ecryptfs-utils did:
+		 * its scripts pipe printf "%s\0" "$LOGINPASS" into the tools.
+		 */
+		size_t n = strnlen(s, len);
+
+		ect_wipe(s + n, len - n);
+		len = n;
 		sec->s = s;
 		sec->len = len;
 		return ECT_EXIT_OK;
