@@ -245,6 +245,8 @@ void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE])
 			 home, ect_strerror(ret));
 		memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
 	}
+	ect_debug(ctx, "salt for v1 files and the file key: %s (%s/.ecryptfsrc)",
+		  memcmp(salt, ect_default_salt, ECT_SALT_SIZE) ? "from salt=" : "default", home);
 	free(home);
 }
 
@@ -374,5 +376,8 @@ int ect_cli_wrap_params(struct ect_ctx *ctx, const struct ect_wrap_opts *w,
 		ect_argon2_params_floor(params);
 		*params_set = true;
 	}
+	if (*params_set)
+		ect_debug(ctx, "v3 Argon2id cost: t=%u m=%u KiB lanes=%u", params->t_cost,
+			  params->m_cost_kib, params->lanes);
 	return 0;
 }
