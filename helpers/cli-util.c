@@ -151,7 +151,11 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		len = s ? strlen(s) : 0;
 	} else if (spec->from_stdin) {
 		from = "standard input";
-		ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, &s, &len);
+		/* "-" typed at a terminal: at least keep it off the screen */
+		if (isatty(STDIN_FILENO))
+			ret = ect_prompt_secret(NULL, NULL, ECT_SECRET_INPUT_MAX, &s, &len);
+		else
+			ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, &s, &len);
 	} else {
 		ret = prompt_secret(spec->prompt, spec->confirm_prompt, &s, &len);
 	}
