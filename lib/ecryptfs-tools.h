@@ -279,13 +279,20 @@ struct ect_wrap_info {
 	struct ect_argon2_params params; /* v3 only */
 };
 
-/* Which version a blob is, and its v3 cost, without a password. */
+/*
+ * Which version a blob is, and its v3 cost as stored (not checked against
+ * the floor and ceiling: see ect_argon2_params_check), without a password.
+ */
 int ect_wrap_identify(const void *blob, size_t size, struct ect_wrap_info *info) ECT_MUST_CHECK;
 /*
  * Recover the mount passphrase. v1_salt is used for v1 blobs only (NULL
  * means the default salt). *passphrase is locked memory, NUL-terminated.
  * Returns ECT_E_WRONG_PASSWORD, ECT_E_FORMAT, ECT_E_TRUNCATED,
- * ECT_E_VERSION, ECT_E_WEAK_PARAMS or ECT_E_HOSTILE_PARAMS on failure.
+ * ECT_E_VERSION, ECT_E_WEAK_PARAMS or ECT_E_HOSTILE_PARAMS on failure
+ * (ECT_E_UNSUPPORTED for an unknown v3 KDF or AEAD). v1/v2 wrapping
+ * passwords are 1..64 bytes (ECT_E_PASSPHRASE_LEN), v3 ones 1..4096. A v3
+ * wrong password and a v3 file altered after writing both give
+ * ECT_E_WRONG_PASSWORD: by design nothing tells them apart.
  */
 int ect_unwrap(const void *blob, size_t size, const char *wrapping_pw, size_t wrapping_len,
 	       const uint8_t *v1_salt, char **passphrase, size_t *passphrase_len,
