@@ -78,7 +78,9 @@ int ect_cli_usage(int r, const char *usage)
 		fputs(usage, stdout);
 		return ECT_EXIT_OK;
 	}
-	fputs(usage, stderr);
+	/* an option error was reported in one line; a wrong count shows the forms */
+	if (r == 0)
+		fputs(usage, stderr);
 	return ECT_EXIT_USAGE;
 }
 
