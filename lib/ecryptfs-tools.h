@@ -393,8 +393,9 @@ struct ect_cipher_info {
  */
 int ect_cipher_lookup(const char *name, size_t key_bytes, struct ect_cipher_info *info);
 /*
- * Look a cipher up by packet code. key_bytes is needed for codes that do
- * not imply a size (all but aes); 0 means "the code's default".
+ * Look a cipher up by packet code. As in the kernel the code names the
+ * cipher and key_bytes gives the size (tag 3: the EFEK length, 24 for code
+ * 0x08; tag 70: the mount's fn key bytes); 0 means the code's default.
  */
 int ect_cipher_by_code(uint8_t code, size_t key_bytes, struct ect_cipher_info *info);
 
@@ -419,7 +420,7 @@ struct ect_header_info {
 	uint32_t marker;	    /* m1 (random per file) */
 	unsigned int version;	    /* 0..3 */
 	uint32_t flags;		    /* ECT_HDR_FLAG_* bits */
-	uint32_t metadata_size;	    /* extent size x count (8192 for version 0) */
+	uint64_t metadata_size;	    /* extent size x count (8192 for version 0) */
 	int in_xattr;		    /* parsed from the user.ecryptfs xattr */
 	uint64_t data_offset;	    /* where data extent 0 starts in the lower file */
 	unsigned int n_keys;	    /* tag 3/11 pairs kept in keys[] */
@@ -601,6 +602,11 @@ size_t ect_fname_lower_len(unsigned int block_size, size_t len);
 enum ect_fname_flags {
 	ECT_FNAME_SYMLINK = 1 << 0,	/* a symlink target: no NAME_MAX limit */
 	ECT_FNAME_PASSTHROUGH = 1 << 1, /* decrypt: names without the prefix come back as-is */
+	/*
+	 * decrypt: what a current kernel lists: unprefixed names of up to 24
+	 * bytes come back as-is, longer ones fail (the kernel hides them).
+	 */
+	ECT_FNAME_KERNEL_RULES = 1 << 2,
 };
 
 /*
@@ -616,7 +622,9 @@ ssize_t ect_fname_encrypt(struct ect_fname_codec *c, const char *name, size_t le
  * Decrypt a lower name or symlink target into out (NUL-terminated).
  * Returns the length, or: ECT_E_NOT_ECRYPTFS (no prefix and no
  * ECT_FNAME_PASSTHROUGH), ECT_E_WRONG_PASSWORD (packet signature is not
- * this FNEK's), ECT_E_FORMAT (undecodable), ECT_E_TRUNCATED, -ENOSPC.
+ * this FNEK's), ECT_E_FORMAT (undecodable, or a component that decrypts to
+ * something containing '/' or NUL, or to "." / ".."), ECT_E_TRUNCATED,
+ * -ENOSPC. Not thread-safe: one codec per thread.
  */
 ssize_t ect_fname_decrypt(struct ect_fname_codec *c, const char *lower, size_t len,
 			  unsigned int flags, char *out, size_t outsize) ECT_MUST_CHECK;
