@@ -64,9 +64,16 @@ int ect_codec_root_iv(const uint8_t *fek, size_t fek_len, uint8_t root_iv[16])
 	return 0;
 }
 
-int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16])
+void codec__md5(gcry_md_hd_t h, const void *in, size_t len, uint8_t out[16])
 {
-	uint8_t src[32];
+	gcry_md_reset(h);
+	gcry_md_write(h, in, len);
+	memcpy(out, gcry_md_read(h, GCRY_MD_MD5), 16);
+}
+
+/* The 32-byte IV source: root IV, then "%lld" of n cut to 15 digits, NUL-padded. */
+static int iv_source(const uint8_t root_iv[16], uint64_t n, uint8_t src[32])
+{
 	char digits[24];
 	size_t len = 0;
 
@@ -78,12 +85,33 @@ int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16])
 	} while (n);
 	memcpy(src, root_iv, 16);
 	memset(src + 16, 0, 16);
-	/* snprintf(..., 16, "%lld"): the leading 15 digits at most, NUL-terminated */
 	for (size_t i = 0; i < len && i < 15; i++)
 		src[16 + i] = (uint8_t)digits[len - 1 - i];
-	gcry_md_hash_buffer(GCRY_MD_MD5, iv, src, sizeof(src));
-	ect_wipe(src, sizeof(src));
 	return 0;
+}
+
+int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16])
+{
+	uint8_t src[32];
+	int rc = ect__crypto_init();
+
+	if (!rc)
+		rc = iv_source(root_iv, n, src);
+	if (!rc)
+		gcry_md_hash_buffer(GCRY_MD_MD5, iv, src, sizeof(src));
+	ect_wipe(src, sizeof(src));
+	return rc;
+}
+
+int codec__extent_iv(struct ect_codec_file *f, uint64_t n, uint8_t iv[16])
+{
+	uint8_t src[32];
+	int rc = iv_source(f->root_iv, n, src);
+
+	if (!rc)
+		codec__md5(f->md5, src, sizeof(src), iv);
+	ect_wipe(src, sizeof(src));
+	return rc;
 }
 
 int codec__set_fek(struct ect_codec_file *f, const uint8_t *fek)
@@ -107,6 +135,11 @@ int codec__open_cbc(struct ect_codec_file *f)
 	f->algo = codec__gcry_algo(&f->cipher);
 	if (!f->algo)
 		return ECT_E_UNSUPPORTED;
+	gerr = gcry_md_open(&f->md5, GCRY_MD_MD5, GCRY_MD_FLAG_SECURE);
+	if (gerr) {
+		f->md5 = NULL;
+		return ect__gcry_err(gerr);
+	}
 	gerr = gcry_cipher_open(&f->cbc, f->algo, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE);
 	if (gerr) {
 		f->cbc = NULL;
@@ -142,6 +175,8 @@ void ect_codec_close(struct ect_codec_file *f)
 		return;
 	if (f->cbc)
 		gcry_cipher_close(f->cbc);
+	if (f->md5)
+		gcry_md_close(f->md5);
 	ect_secure_free(f->fek, ECT_FEK_MAX);
 	ect_secure_free(f->root_iv, 16);
 	if (f->batch) {
@@ -310,7 +345,7 @@ static int crypt_extents(struct ect_codec_file *f, int encrypt, uint64_t first, 
 		const uint8_t *src = (const uint8_t *)in + i * ECT_EXTENT_SIZE;
 		uint8_t *dst = (uint8_t *)out + i * ECT_EXTENT_SIZE;
 
-		rc = ect_codec_extent_iv(f->root_iv, first + i, iv);
+		rc = codec__extent_iv(f, first + i, iv);
 		if (rc)
 			break;
 		/* 8-byte-block ciphers use the first 8 bytes of the 16-byte IV. */
