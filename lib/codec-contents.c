@@ -158,6 +158,13 @@ uint8_t *codec__batch(struct ect_codec_file *f)
 	return f->batch;
 }
 
+uint8_t *codec__stage(struct ect_codec_file *f)
+{
+	if (!f->stage)
+		f->stage = malloc(CODEC_STAGE_SIZE);
+	return f->stage;
+}
+
 static struct ect_codec_file *file_alloc(void)
 {
 	struct ect_codec_file *f = calloc(1, sizeof(*f));
@@ -177,8 +184,14 @@ void ect_codec_close(struct ect_codec_file *f)
 		gcry_cipher_close(f->cbc);
 	if (f->md5)
 		gcry_md_close(f->md5);
+	if (f->ecb)
+		gcry_cipher_close(f->ecb);
 	ect_secure_free(f->fek, ECT_FEK_MAX);
 	ect_secure_free(f->root_iv, 16);
+	if (f->stage) {
+		ect_wipe(f->stage, CODEC_STAGE_SIZE);
+		free(f->stage);
+	}
 	if (f->batch) {
 		ect_wipe(f->batch, (size_t)CODEC_BATCH_EXTENTS * ECT_EXTENT_SIZE);
 		free(f->batch);
@@ -375,7 +388,11 @@ int ect_codec_decrypt_extents(struct ect_codec_file *f, uint64_t first, size_t c
 int ect_codec_encrypt_extents(struct ect_codec_file *f, uint64_t first, size_t count,
 			      const void *in, void *out)
 {
-	return crypt_extents(f, 1, first, count, in, out);
+	if (count < 2)
+		return crypt_extents(f, 1, first, count, in, out);
+	if (first > (uint64_t)INT64_MAX - count)
+		return -EINVAL;
+	return codec__encrypt_grouped(f, first, count, in, out);
 }
 
 /* Lower offset of extent n, or -EFBIG when it would not fit an off_t. */

@@ -285,6 +285,40 @@ static void test_stream_and_pool(void **state)
 	free(back);
 }
 
+/* Grouped encryption (many extents per call) equals one CBC message per extent. */
+static void test_grouped_equals_single(void **state)
+{
+	static const char *ciphers[] = { "aes", "blowfish", "des3_ede", "twofish" };
+	static const size_t kb[] = { 32, 56, 24, 16 };
+	enum { N = 70 };
+	struct ect_codec_key key = { "aaaaaaaaaaaaaaaa", key_a };
+	uint8_t *plain = malloc(N * 4096), *grouped = malloc(N * 4096), *single = malloc(N * 4096);
+
+	(void)state;
+	fill_pattern(plain, N * 4096, 5);
+	for (size_t c = 0; c < 4; c++) {
+		struct ect_codec_create_params p = { ciphers[c], kb[c], &key, 1, NULL, 0, 0, 0 };
+		struct ect_codec_file *f;
+
+		assert_int_equal(ect_codec_create(-1, &p, &f), 0);
+		assert_int_equal(ect_codec_encrypt_extents(f, 1000, N, plain, grouped), 0);
+		for (size_t i = 0; i < N; i++)
+			assert_int_equal(ect_codec_encrypt_extents(f, 1000 + i, 1, plain + i * 4096,
+								   single + i * 4096), 0);
+		assert_memory_equal(grouped, single, N * 4096);
+		/* in place too */
+		memcpy(single, plain, N * 4096);
+		assert_int_equal(ect_codec_encrypt_extents(f, 1000, N, single, single), 0);
+		assert_memory_equal(grouped, single, N * 4096);
+		assert_int_equal(ect_codec_decrypt_extents(f, 1000, N, single, single), 0);
+		assert_memory_equal(plain, single, N * 4096);
+		ect_codec_close(f);
+	}
+	free(plain);
+	free(grouped);
+	free(single);
+}
+
 static void test_cipher_table(void **state)
 {
 	struct ect_cipher_info ci;
@@ -426,6 +460,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cipher_table),
+		cmocka_unit_test(test_grouped_equals_single),
 		cmocka_unit_test(test_roundtrip_ciphers),
 		cmocka_unit_test(test_roundtrip_xattr),
 		cmocka_unit_test(test_roundtrip_large),
