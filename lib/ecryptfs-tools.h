@@ -217,6 +217,28 @@ int ect_salt_from_hex(const char *hex, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHE
 /* 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG. */
 int ect_sig_check(const char *sig);
 
+/*
+ * Argon2id limits. The floor is OWASP's minimum for Argon2id (t=2, 19 MiB,
+ * one lane): cheap enough that tests and slow machines can use it, and still
+ * memory-hard enough that a GPU guesses far slower than against eCryptfs'
+ * SHA-512 chain. Readers refuse anything below it (ECT_E_WEAK_PARAMS) so
+ * that editing a file cannot downgrade its cost. The ceiling bounds what a
+ * hostile file can make a login spend (ECT_E_HOSTILE_PARAMS): memory is also
+ * capped at half of the physical RAM, and t * m at ECT_ARGON2_MAX_WORK_KIB.
+ */
+#define ECT_ARGON2_MIN_T 2
+#define ECT_ARGON2_MIN_M_KIB 19456u	  /* 19 MiB */
+#define ECT_ARGON2_MIN_LANES 1
+#define ECT_ARGON2_MAX_T 16
+#define ECT_ARGON2_MAX_M_KIB 4194304u	  /* 4 GiB (and at most RAM / 2) */
+#define ECT_ARGON2_MAX_LANES 16
+#define ECT_ARGON2_MAX_WORK_KIB 16777216u /* t * m_cost_kib: 16 GiB of passes */
+/* Calibration: memory from 64 MiB (RAM / 8 on small machines) up to 256 MiB, lanes <= 4. */
+#define ECT_ARGON2_DEFAULT_MS 500
+#define ECT_ARGON2_CALIBRATE_MIN_M_KIB 65536u
+#define ECT_ARGON2_CALIBRATE_MAX_M_KIB 262144u
+#define ECT_ARGON2_CALIBRATE_MAX_LANES 4
+
 /* Argon2id cost. m_cost in KiB, as in RFC 9106. */
 struct ect_argon2_params {
 	uint32_t t_cost;
@@ -248,6 +270,9 @@ enum ect_wrap_version {
 	ECT_WRAP_V2 = 2, /* ':' 0x02 salt8 sig16 AES-128-ECB (ecryptfs-utils 106..111) */
 	ECT_WRAP_V3 = 3, /* ':' 0x03 Argon2id + AEAD (this project's default) */
 };
+
+/* What ecryptfs-tools writes unless asked for v2 (for hosts that still run ecryptfs-utils). */
+#define ECT_WRAP_DEFAULT ECT_WRAP_V3
 
 struct ect_wrap_info {
 	enum ect_wrap_version version;
