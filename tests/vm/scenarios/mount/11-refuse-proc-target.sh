@@ -10,7 +10,7 @@ pid=$(pgrep -u "$U" -x sleep | head -n1)
 [ -n "$pid" ] || fail "no user process"
 assert_eq "$U" "$(stat -c %U /proc/$pid)" "owner of /proc/$pid"
 alias_conf proc "$H/.Private" "/proc/$pid"
-refused_mount 'under /proc|unapproved filesystem' mount.ecryptfs_private proc
+refused_mount 'under /proc|unapproved filesystem' /sbin/mount.ecryptfs_private proc
 # as the lower directory too
 alias_conf proclower "/proc/$pid" "$H/Private"
-refused_mount 'under /proc|unapproved filesystem' mount.ecryptfs_private proclower
+refused_mount 'under /proc|unapproved filesystem' /sbin/mount.ecryptfs_private proclower

@@ -6,4 +6,4 @@ new_user
 quick_private
 as_user mkdir /dev/shm/$U-dir
 alias_conf devshm "$H/.Private" "/dev/shm/$U-dir"
-refused_mount 'under /proc, /sys or /dev' mount.ecryptfs_private devshm
+refused_mount 'under /proc, /sys or /dev' /sbin/mount.ecryptfs_private devshm

@@ -7,5 +7,5 @@ quick_private
 mkdir -p /srv/ramfs13 && mount -t ramfs ramfs /srv/ramfs13
 install -d -o "$U" -m 700 /srv/ramfs13/mine
 alias_conf ram "$H/.Private" /srv/ramfs13/mine
-refused_mount 'unapproved filesystem type \(ramfs' mount.ecryptfs_private ram
+refused_mount 'unapproved filesystem type \(ramfs' /sbin/mount.ecryptfs_private ram
 umount /srv/ramfs13

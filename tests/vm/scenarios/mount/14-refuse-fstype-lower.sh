@@ -6,5 +6,5 @@ quick_private
 mkdir -p /srv/ramfs14 && mount -t ramfs ramfs /srv/ramfs14
 install -d -o "$U" -m 700 /srv/ramfs14/lower
 alias_conf ramlower /srv/ramfs14/lower "$H/Private"
-refused_mount 'unapproved filesystem type \(ramfs' mount.ecryptfs_private ramlower
+refused_mount 'unapproved filesystem type \(ramfs' /sbin/mount.ecryptfs_private ramlower
 umount /srv/ramfs14

@@ -6,4 +6,4 @@ new_user
 quick_private
 mkdir -p /srv/rootlower
 alias_conf rootlower /srv/rootlower "$H/Private"
-refused_mount 'belongs to uid 0, not to you' mount.ecryptfs_private rootlower
+refused_mount 'belongs to uid 0, not to you' /sbin/mount.ecryptfs_private rootlower

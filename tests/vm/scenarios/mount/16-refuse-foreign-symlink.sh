@@ -8,11 +8,11 @@ new_user
 quick_private
 rmdir "$H/Private"
 as_user ln -s /etc "$H/Private"
-refused_mount 'belongs to uid 0, not to you' mount.ecryptfs_private
+refused_mount 'belongs to uid 0, not to you' /sbin/mount.ecryptfs_private
 rm "$H/Private"
 install -d -o "$U" -m 700 "$H/Private"
 # another user's symlink in a sticky world-writable directory
 other=$(make_user)
 as_user "$other" ln -s "$H/Private" "/tmp/link-$U"
 alias_conf viaforeign "$H/.Private" "/tmp/link-$U"
-refused_mount "symlink '/tmp/link-$U' belongs to uid" mount.ecryptfs_private viaforeign
+refused_mount "symlink '/tmp/link-$U' belongs to uid" /sbin/mount.ecryptfs_private viaforeign

@@ -4,10 +4,10 @@ need_tool mount.ecryptfs_private ecryptfs-add-passphrase
 . "$ECT_SRCDIR/tests/vm/scenarios/mount/mount.inc"
 new_user
 quick_private
-assert_ok as_user_keys mount.ecryptfs_private
+assert_ok as_user_keys /sbin/mount.ecryptfs_private
 line=$(grep " $H/Private ecryptfs " /proc/mounts)
 assert_match '(^|[ ,])nosuid(,|$| )' "$line" "mount options"
 assert_match '(^|[ ,])nodev(,|$| )' "$line" "mount options"
-assert_ok as_user umount.ecryptfs_private
+assert_ok as_user /sbin/umount.ecryptfs_private
 alias_conf withsuid "$H/.Private" "$H/Private" suid,dev
-refused_mount 'Private|withsuid|options|OPTS|none' mount.ecryptfs_private withsuid
+refused_mount 'Private|withsuid|options|OPTS|none' /sbin/mount.ecryptfs_private withsuid

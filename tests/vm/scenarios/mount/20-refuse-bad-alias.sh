@@ -5,5 +5,5 @@ need_tool mount.ecryptfs_private ecryptfs-add-passphrase
 new_user
 quick_private
 for bad in ../../etc/x a/b .. 'a,b' "$(printf 'a\nb')" ''; do
-	refused_mount 'refusing alias|ALIAS|alias' mount.ecryptfs_private "'$bad'"
+	refused_mount 'refusing alias|ALIAS|alias' /sbin/mount.ecryptfs_private "'$bad'"
 done

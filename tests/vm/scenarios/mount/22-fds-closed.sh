@@ -11,7 +11,7 @@ ls -l "/proc/$HPID/fd/"
 readlink "/proc/$HPID/fd/"* | grep -q '^/etc/hostname$' && fail "/etc/hostname still open"
 release_helper
 # closed stdin/stdout/stderr: the helper still runs and reports through syslog
-out=$(as_user_keys 'mount.ecryptfs_private <&- >&- 2>&-; echo status=$?')
+out=$(as_user_keys '/sbin/mount.ecryptfs_private <&- >&- 2>&-; echo status=$?')
 assert_eq "status=0" "$out" "helper with fds 0-2 closed"
 mounted_at "$H/Private" || fail "not mounted"
-assert_ok as_user umount.ecryptfs_private
+assert_ok as_user /sbin/umount.ecryptfs_private
