@@ -290,7 +290,8 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "-t") && i + 1 < argc) {
+		if ((!strcmp(a, "-t") || !strcmp(a, "-N")) && i + 1 < argc) {
+			/* type and namespace come from umount(8), which already chose both */
 			i++;
 		} else if (a[0] == '-' && a[1] && strspn(a + 1, "flnrvdi") == strlen(a + 1)) {
 			lazy |= strchr(a, 'l') != NULL;
