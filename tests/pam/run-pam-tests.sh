@@ -7,7 +7,8 @@ set -eu
 : "${top_builddir:?}"
 bin="$top_builddir/tests/pam/test-pam-ecryptfs"
 module="$top_builddir/pam/.libs/pam_ecryptfs.so"
-libdir=$(pkg-config --variable=libdir pam_wrapper 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)
+libdir=/usr/lib/x86_64-linux-gnu
+[ -e "$libdir/libpam_wrapper.so" ] || libdir=$(dirname "$(ldconfig -p | sed -n "s/.*libpam_wrapper.so.* => //p" | head -n1)" 2>/dev/null)
 for lib in libpam_wrapper.so libnss_wrapper.so; do
 	if [ ! -e "$libdir/$lib" ]; then
 		echo "SKIP: $lib not installed (Debian: libpam-wrapper libnss-wrapper)"
@@ -37,6 +38,28 @@ fi
 	done
 } > "$dir/passwd"
 printf 'root:x:0:\nusers:x:%s:\n' "$uid" > "$dir/group"
+
+# pam_wrapper copies the services when it loads, so they exist before the test.
+# "ect": pam_ecryptfs alone decides (PAM_IGNORE shows as PAM_PERM_DENIED);
+# "ect_opt": optional after pam_permit, as the shipped profile;
+# "ect_untrusted": a helper_dir= the module must refuse.
+setitems="$libdir/pam_wrapper/pam_set_items.so"
+opts="helper_dir=$dir/helpers debug"
+mkdir "$dir/services"
+cat > "$dir/services/ect" <<EOS
+auth [default=ignore] $setitems
+auth required $module $opts
+session required $module $opts
+password [default=ignore] $setitems
+password required $module $opts
+EOS
+cat > "$dir/services/ect_opt" <<EOS
+password [default=ignore] $setitems
+password required $(dirname "$(find /usr/lib /lib -name pam_permit.so 2>/dev/null | head -n1)")/pam_permit.so
+password optional $module $opts
+EOS
+echo "session required $module helper_dir=$dir/untrusted" > "$dir/services/ect_untrusted"
+: > "$dir/services/other"
 
 export PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$dir/services"
 export NSS_WRAPPER_PASSWD="$dir/passwd" NSS_WRAPPER_GROUP="$dir/group"

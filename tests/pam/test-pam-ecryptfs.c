@@ -11,6 +11,7 @@
  * mount.ecryptfs_private from helper_dir=, which it accepts only because
  * the directory belongs to root or to the test user (pam_ecryptfs(8)).
  *
+ * Services (written by run-pam-tests.sh before pam_wrapper starts).
  * Return codes: each service puts pam_set_items.so first with
  * [default=ignore] and pam_ecryptfs.so alone as "required", so a hook's
  * PAM_IGNORE shows up as the stack's PAM_PERM_DENIED (nothing decided),
@@ -20,6 +21,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -261,38 +263,6 @@ static void make_helpers(void)
 	}
 	snprintf(f, sizeof(f), "%s/calls.log", d);
 	xwrite(f, "", 0666);
-}
-
-/* ---- services ----------------------------------------------------------- */
-
-static void make_services(const char *module, const char *extra)
-{
-	static const char *const setitems =
-		"/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_set_items.so";
-	char d[700], f[800], text[4096];
-
-	path_of(d, sizeof(d), "services");
-	run("mkdir -p '%s'", d);
-	/* "ect": the module alone decides; "ect_opt": optional after pam_permit. */
-	snprintf(text, sizeof(text),
-		 "auth [default=ignore] %s\n"
-		 "auth required %s helper_dir=%s/helpers debug %s\n"
-		 "session required %s helper_dir=%s/helpers debug %s\n"
-		 "password [default=ignore] %s\n"
-		 "password required %s helper_dir=%s/helpers debug %s\n",
-		 setitems, module, tmp, extra, module, tmp, extra, setitems, module, tmp, extra);
-	snprintf(f, sizeof(f), "%s/ect", d);
-	xwrite(f, text, 0644);
-	snprintf(text, sizeof(text),
-		 "password [default=ignore] %s\n"
-		 "password required /usr/lib/x86_64-linux-gnu/security/pam_permit.so\n"
-		 "password optional %s helper_dir=%s/helpers %s\n",
-		 setitems, module, tmp, extra);
-	snprintf(f, sizeof(f), "%s/ect_opt", d);
-	xwrite(f, text, 0644);
-	snprintf(text, sizeof(text), "session required %s helper_dir=%s/untrusted\n", module, tmp);
-	snprintf(f, sizeof(f), "%s/ect_untrusted", d);
-	xwrite(f, text, 0644);
 }
 
 static int setup(void **state)
@@ -636,7 +606,6 @@ static void chauthtok_without_new_password(void **state)
 int main(void)
 {
 	const char *dir = getenv("ECT_PAM_TEST_DIR");
-	const char *module = getenv("ECT_PAM_MODULE");
 	const char *uid = getenv("ECT_PAM_TEST_UID");
 	uint8_t key[ECT_KEY_SIZE];
 	const struct CMUnitTest tests[] = {
@@ -662,7 +631,7 @@ int main(void)
 #undef T
 	};
 
-	if (!dir || !module || !uid) {
+	if (!dir || !uid) {
 		fprintf(stderr, "run through tests/pam/run-pam-tests.sh\n");
 		return 77;
 	}
@@ -677,6 +646,5 @@ int main(void)
 		return 1;
 	}
 	ect_wipe(key, sizeof(key));
-	make_services(module, "");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
