@@ -11,7 +11,7 @@ user=$(make_user)
 pw=pw-$user
 pam_setup_private "$user" "$pw"
 home=$(pam_home "$user")
-read -r fekek fnek < <(pam_sigs "$user" | tr '\n' ' ')
+read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
 W=$ECT_VM_WORK
 
 out=$(pam_session login "$user" "$pw" auth acct open run close -- bash -c "

@@ -11,7 +11,7 @@ user=$(make_user)
 pw=pw-$user
 pam_setup_private "$user" "$pw"
 home=$(pam_home "$user")
-read -r fekek fnek < <(pam_sigs "$user" | tr '\n' ' ')
+read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
 W=$ECT_VM_WORK
 pam_start_sshd
 trap pam_stop_sshd EXIT

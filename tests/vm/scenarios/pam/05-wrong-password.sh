@@ -10,7 +10,7 @@ user=$(make_user)
 pw=pw-$user
 pam_setup_private "$user" "$pw"
 home=$(pam_home "$user")
-read -r fekek fnek < <(pam_sigs "$user" | tr '\n' ' ')
+read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
 
 out=$(pam_session login "$user" "not-$pw" auth open close) && fail "login with a wrong password succeeded: $out"
 printf '%s\n' "$out"

@@ -61,7 +61,7 @@ proves "contents and file name are encrypted on disk (eCryptfs header present, n
 
 step "4. After logout"
 pam_is_mounted "$home/Private" && fail "still mounted after logout"
-read -r fekek fnek < <(pam_sigs "$user" | tr '\n' ' ')
+read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
 pam_user_has_key "$user" "$fekek" && fail "key left after logout"
 say "   ~/Private now: $(ls -A "$home/Private" | tr '\n' ' ')"
 say "   keys of $user: $(pam_user_keys "$user")"

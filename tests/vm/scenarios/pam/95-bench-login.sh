@@ -62,10 +62,10 @@ leftover() {
 	pkill -u "$2" 2>/dev/null || true
 }
 
-read -r base_a base_o base_c < <(measure bench-base "$same")
-read -r o2_a o2_o o2_c < <(measure bench-ours "$same")
-read -r p_a p_o p_c < <(measure bench-111 "$same")
-read -r o3_a o3_o o3_c < <(measure bench-ours "$v3")
+read -r base_a base_o base_c <<<"$(measure bench-base "$same")"
+read -r o2_a o2_o o2_c <<<"$(measure bench-ours "$same")"
+read -r p_a p_o p_c <<<"$(measure bench-111 "$same")"
+read -r o3_a o3_o o3_c <<<"$(measure bench-ours "$v3")"
 left_ours=$(leftover bench-ours "$same")
 left_111=$(leftover bench-111 "$same")
 ipc_111=$(ipcs -m | grep -c 0x3c81b7f5 || true)
