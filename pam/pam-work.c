@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,31 +187,6 @@ out:
 	return result;
 }
 
-/*
- * 111's test before mounting: an ecryptfs mount from source or on target.
- * TODO: use the mount module's ect_mount_lookup() once merged.
- */
-static int is_mounted(const char *source, const char *target)
-{
-	struct mntent ent;
-	char buf[8192];
-	int found = 0;
-	FILE *fp = setmntent("/proc/self/mounts", "re");
-
-	if (!fp)
-		return -errno;
-	while (getmntent_r(fp, &ent, buf, sizeof(buf))) {
-		if (strcmp(ent.mnt_type, "ecryptfs"))
-			continue;
-		if (!strcmp(ent.mnt_fsname, source) || !strcmp(ent.mnt_dir, target)) {
-			found = 1;
-			break;
-		}
-	}
-	endmntent(fp);
-	return found;
-}
-
 static int load_config(struct pam_ect_job *job, int *dirfd, struct ect_private_config *cfg)
 {
 	struct ect_config_error cerr;
@@ -246,7 +220,7 @@ int pam_ect_job_open(struct pam_ect_job *job)
 		result = PAM_ECT_NOT_AUTOMOUNT;
 		goto out;
 	}
-	mounted = is_mounted(cfg.source, cfg.mountpoint);
+	mounted = pam_ect_is_mounted(cfg.source, cfg.mountpoint);
 	if (mounted == 1)
 		pam_ect_child_flag(job, PAM_ECT_FLAG_MOUNTED);
 	/* Another session mounted it: the helper only needs the keys to count us in. */

@@ -53,6 +53,12 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	if (ret)
 		ect_debug(c.ctx, "user %s: ~/.ecryptfs: %s; keeping the password for the session",
 			  c.user, strerror(-ret));
+	if (ret == 0 && peek.wrapping_independent && peek.mounted) {
+		/* 111's shortcut (LP #402748): a screen unlock must not ask again. */
+		ect_debug(c.ctx, "user %s: already mounted; not asking for the passphrase", c.user);
+		ret = PAM_IGNORE;
+		goto out;
+	}
 	if (ret == 0 && peek.wrapping_independent) {
 		ret = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &typed, "Encryption passphrase: ");
 		if (ret != PAM_SUCCESS) {
