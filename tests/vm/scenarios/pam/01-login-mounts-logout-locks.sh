@@ -16,17 +16,14 @@ W=$ECT_VM_WORK
 
 out=$(pam_session login "$user" "$pw" auth acct open run close -- bash -c "
 	cp /proc/mounts $W/mounts.during
-	setpriv --reuid=$user --regid=\$(id -g $user) --clear-groups keyctl rlist @u > $W/keys.during
+	setpriv --reuid=$user --regid=\$(id -g $user) --clear-groups keyctl session - sh -c 'keyctl link @u @s >/dev/null; for s in $fekek $fnek; do keyctl search @u user \$s || echo missing \$s; done' > $W/keys.during 2>&1
 	setpriv --reuid=$user --regid=\$(id -g $user) --clear-groups sh -c 'echo hello from the session > $home/Private/hello.txt'
 ") || fail "login session failed: $out"
 printf '%s\n' "$out"
 grep -q " $home/Private ecryptfs " "$W/mounts.during" || fail "~/Private was not mounted during the session"
 grep -q 'ecryptfs_sig='"$fekek" "$W/mounts.during" || fail "mounted with another key than Private.sig's"
-for sig in $fekek $fnek; do
-	id=$(setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups keyctl search @u user "$sig" 2>/dev/null) ||
-		fail "key $sig was not in the user keyring during the session"
-	grep -qw "$id" "$W/keys.during" || fail "key $sig missing from keys.during"
-done
+grep -q missing "$W/keys.during" && fail "keys not in the user keyring during the session: $(cat "$W/keys.during")"
+[ "$(grep -c '^[0-9]' "$W/keys.during")" = 2 ] || fail "expected 2 keys during the session: $(cat "$W/keys.during")"
 
 pam_is_mounted "$home/Private" && fail "still mounted after logout"
 for sig in $fekek $fnek; do

@@ -20,6 +20,7 @@ pam_user_keys "$user" | grep -qx 0 || fail "wrong password left keys: $(pam_user
 pam_service ect-permit <<EOP
 auth required pam_permit.so
 auth optional pam_ecryptfs.so
+session required pam_permit.so
 session optional pam_ecryptfs.so
 EOP
 out=$(pam_session ect-permit "$user" "not-$pw" auth open close) || fail "optional module blocked the stack: $out"

@@ -38,7 +38,7 @@ out=$(pam_session login "$user" "$pw" auth acct open run close -- bash -c "
 	echo '   mount:'
 	grep ' $home/Private ecryptfs ' /proc/mounts | sed 's/,/ /g' | cut -c1-160 | sed 's/^/   | /'
 	echo '   keys in $user'\''s keyring:'
-	as keyctl show @u | tail -n +2 | sed 's/^/   | /'
+	as keyctl session - sh -c 'keyctl link @u @s >/dev/null; keyctl show @u' | grep -v '^Joined' | tail -n +2 | sed 's/^/   | /'
 	as sh -c 'echo \"Dear diary, eCryptfs works.\" > $home/Private/diary.txt'
 	echo '   $user writes ~/Private/diary.txt and reads it back:'
 	as cat $home/Private/diary.txt | sed 's/^/   | /'
