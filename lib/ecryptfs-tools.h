@@ -217,6 +217,28 @@ int ect_salt_from_hex(const char *hex, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHE
 /* 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG. */
 int ect_sig_check(const char *sig);
 
+/*
+ * Argon2id limits. The floor is OWASP's minimum for Argon2id (t=2, 19 MiB,
+ * one lane): cheap enough that tests and slow machines can use it, and still
+ * memory-hard enough that a GPU guesses far slower than against eCryptfs'
+ * SHA-512 chain. Readers refuse anything below it (ECT_E_WEAK_PARAMS) so
+ * that editing a file cannot downgrade its cost. The ceiling bounds what a
+ * hostile file can make a login spend (ECT_E_HOSTILE_PARAMS): memory is also
+ * capped at half of the physical RAM, and t * m at ECT_ARGON2_MAX_WORK_KIB.
+ */
+#define ECT_ARGON2_MIN_T 2
+#define ECT_ARGON2_MIN_M_KIB 19456u	  /* 19 MiB */
+#define ECT_ARGON2_MIN_LANES 1
+#define ECT_ARGON2_MAX_T 16
+#define ECT_ARGON2_MAX_M_KIB 4194304u	  /* 4 GiB (and at most RAM / 2) */
+#define ECT_ARGON2_MAX_LANES 16
+#define ECT_ARGON2_MAX_WORK_KIB 16777216u /* t * m_cost_kib: 16 GiB of passes */
+/* Calibration: memory from 64 MiB (RAM / 8 on small machines) up to 256 MiB, lanes <= 4. */
+#define ECT_ARGON2_DEFAULT_MS 500
+#define ECT_ARGON2_CALIBRATE_MIN_M_KIB 65536u
+#define ECT_ARGON2_CALIBRATE_MAX_M_KIB 262144u
+#define ECT_ARGON2_CALIBRATE_MAX_LANES 4
+
 /* Argon2id cost. m_cost in KiB, as in RFC 9106. */
 struct ect_argon2_params {
 	uint32_t t_cost;
@@ -393,8 +415,9 @@ struct ect_cipher_info {
  */
 int ect_cipher_lookup(const char *name, size_t key_bytes, struct ect_cipher_info *info);
 /*
- * Look a cipher up by packet code. key_bytes is needed for codes that do
- * not imply a size (all but aes); 0 means "the code's default".
+ * Look a cipher up by packet code. As in the kernel the code names the
+ * cipher and key_bytes gives the size (tag 3: the EFEK length, 24 for code
+ * 0x08; tag 70: the mount's fn key bytes); 0 means the code's default.
  */
 int ect_cipher_by_code(uint8_t code, size_t key_bytes, struct ect_cipher_info *info);
 
@@ -419,7 +442,7 @@ struct ect_header_info {
 	uint32_t marker;	    /* m1 (random per file) */
 	unsigned int version;	    /* 0..3 */
 	uint32_t flags;		    /* ECT_HDR_FLAG_* bits */
-	uint32_t metadata_size;	    /* extent size x count (8192 for version 0) */
+	uint64_t metadata_size;	    /* extent size x count (8192 for version 0) */
 	int in_xattr;		    /* parsed from the user.ecryptfs xattr */
 	uint64_t data_offset;	    /* where data extent 0 starts in the lower file */
 	unsigned int n_keys;	    /* tag 3/11 pairs kept in keys[] */
@@ -601,6 +624,11 @@ size_t ect_fname_lower_len(unsigned int block_size, size_t len);
 enum ect_fname_flags {
 	ECT_FNAME_SYMLINK = 1 << 0,	/* a symlink target: no NAME_MAX limit */
 	ECT_FNAME_PASSTHROUGH = 1 << 1, /* decrypt: names without the prefix come back as-is */
+	/*
+	 * decrypt: what a current kernel lists: unprefixed names of up to 24
+	 * bytes come back as-is, longer ones fail (the kernel hides them).
+	 */
+	ECT_FNAME_KERNEL_RULES = 1 << 2,
 };
 
 /*
@@ -616,7 +644,9 @@ ssize_t ect_fname_encrypt(struct ect_fname_codec *c, const char *name, size_t le
  * Decrypt a lower name or symlink target into out (NUL-terminated).
  * Returns the length, or: ECT_E_NOT_ECRYPTFS (no prefix and no
  * ECT_FNAME_PASSTHROUGH), ECT_E_WRONG_PASSWORD (packet signature is not
- * this FNEK's), ECT_E_FORMAT (undecodable), ECT_E_TRUNCATED, -ENOSPC.
+ * this FNEK's), ECT_E_FORMAT (undecodable, or a component that decrypts to
+ * something containing '/' or NUL, or to "." / ".."), ECT_E_TRUNCATED,
+ * -ENOSPC. Not thread-safe: one codec per thread.
  */
 ssize_t ect_fname_decrypt(struct ect_fname_codec *c, const char *lower, size_t len,
 			  unsigned int flags, char *out, size_t outsize) ECT_MUST_CHECK;
