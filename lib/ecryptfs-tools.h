@@ -342,10 +342,148 @@ int ect_keyring_unlink(const char *sig);
 /* A new random mount passphrase: 32 lowercase hex characters in locked memory. */
 int ect_mount_passphrase_generate(char **passphrase) ECT_MUST_CHECK;
 
-/* ~/.ecryptfsrc: the salt= (or passphrase_salt=) of home's rc file, else the default salt. */
-int ect_rc_read_salt(const char *home, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHECK;
+/* ---- configuration errors ---- */
 
-/* (further ~/.ecryptfs configuration API: owned by the keys module) */
+/*
+ * Where a configuration reader found a fault. Readers that take one fill it
+ * (when not NULL) on every failure, so a caller can print one line such as
+ * "~/.ecryptfs/Private.sig:2: expected exactly 16 lower-case hex digits".
+ */
+struct ect_config_error {
+	char file[80];	   /* name inside its directory, e.g. "Private.sig", ".ecryptfsrc" */
+	unsigned int line; /* 1-based; 0 when the file as a whole is at fault */
+	char reason[128];  /* what is wrong; never contains secrets */
+};
+
+/* "FILE:LINE: REASON" (or "FILE: REASON") into buf; returns buf. */
+const char *ect_config_error_format(const struct ect_config_error *err, char *buf, size_t size);
+
+/*
+ * Privilege notes. Functions marked [privileged-safe] take a directory fd
+ * and the expected owner uid, open every file with openat(O_NOFOLLOW |
+ * O_NONBLOCK), refuse symlinks, non-regular files, files not owned by uid,
+ * group/world-writable content files and files over their size cap
+ * (ECT_E_UNSAFE_PATH or ECT_E_CONFIG), read into bounded buffers, never
+ * initialise libgcrypt and never follow a name out of the directory. The
+ * setuid helper may call them while running with the user's effective uid.
+ */
+
+/* ---- ~/.ecryptfsrc ---- */
+
+/*
+ * The FEKEK / v1 wrapping salt: the first "salt=<16 hex>" line of
+ * HOME/.ecryptfsrc, else (no file, no such line) the default salt.
+ * Compatible with ecryptfs-utils 111, which reads only salt= (its
+ * passphrase_salt= is a mount.ecryptfs option these tools ignore) and
+ * takes the first one; checked against its own keys (tests/fixtures/keyring).
+ * Stricter: a malformed salt line (wrong length, not hex, "salt = x",
+ * leading blanks), which ecryptfs-utils silently replaces by the default
+ * or a zero salt, is ECT_E_CONFIG. Regular file only, no symlink, 16 KiB cap.
+ */
+int ect_rc_read_salt(const char *home, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHECK;
+/* [privileged-safe] The same from a home directory fd; uid (uid_t)-1 skips the owner check. */
+int ect_rc_read_salt_at(int home_fd, uid_t uid, uint8_t salt[ECT_SALT_SIZE],
+			struct ect_config_error *err) ECT_MUST_CHECK;
+
+/* ---- ~/.ecryptfs ---- */
+
+#define ECT_CONFIG_DIR_NAME ".ecryptfs"
+#define ECT_PRIVATE_ALIAS "Private" /* Private.sig, Private.mnt; lower dir ~/.Private */
+#define ECT_ALIAS_MAX 64	    /* bytes, so ALIAS.conf and counter names stay short */
+#define ECT_CONFIG_FILE_MAX 8192    /* cap for .sig, .mnt and .conf files */
+
+/* Flag files: empty files whose existence is the setting. */
+enum ect_config_flag {
+	ECT_FLAG_AUTO_MOUNT = 1 << 0,		/* "auto-mount": PAM mounts at login */
+	ECT_FLAG_AUTO_UMOUNT = 1 << 1,		/* "auto-umount": PAM unmounts at logout */
+	ECT_FLAG_WRAPPING_INDEPENDENT = 1 << 2, /* "wrapping-independent": not the login password */
+};
+
+/*
+ * 0 when alias may name ~/.ecryptfs/ALIAS.{conf,sig}: 1..ECT_ALIAS_MAX bytes,
+ * no '/', no "..", no ',', no control characters (newline included).
+ * Else ECT_E_CONFIG.
+ */
+int ect_alias_check(const char *alias);
+
+/*
+ * [privileged-safe] Open HOME/.ecryptfs as a directory fd (O_CLOEXEC). The
+ * name itself may be a symlink (encrypted homes link it to
+ * /home/.ecryptfs/USER/.ecryptfs); what it leads to must be a directory
+ * owned by uid and not writable by group or others, else ECT_E_UNSAFE_PATH.
+ */
+int ect_config_dir_open(const char *home, uid_t uid, int *dirfd) ECT_MUST_CHECK;
+
+/* The key signatures of ALIAS.sig: line 1 FEKEK, optional line 2 FNEK. */
+struct ect_config_sigs {
+	char fekek[ECT_SIG_HEX_SIZE + 1];
+	char fnek[ECT_SIG_HEX_SIZE + 1]; /* "" when filename encryption is off */
+};
+
+/*
+ * [privileged-safe] Read ALIAS.sig (alias NULL means "Private"): one or two
+ * lines of exactly 16 lower-case hex digits and '\n'. -ENOENT when absent.
+ */
+int ect_config_read_sigs_at(int dirfd, uid_t uid, const char *alias, struct ect_config_sigs *sigs,
+			    struct ect_config_error *err) ECT_MUST_CHECK;
+/*
+ * [privileged-safe] The mountpoint from Private.mnt: one absolute path
+ * without control characters, shorter than PATH_MAX, optional final '\n'.
+ * A missing file gives HOME/Private (home must then be absolute).
+ * *mountpoint is malloc'ed.
+ */
+int ect_config_read_mnt_at(int dirfd, uid_t uid, const char *home, char **mountpoint,
+			   struct ect_config_error *err) ECT_MUST_CHECK;
+/* [privileged-safe] ECT_FLAG_* bits of the flag files present (content ignored). */
+int ect_config_read_flags_at(int dirfd, uid_t uid, unsigned int *flags,
+			     struct ect_config_error *err) ECT_MUST_CHECK;
+
+/* ALIAS.conf: one fstab(5) line "SRC DST ecryptfs [OPTS [FREQ [PASSNO]]]". */
+struct ect_alias_conf {
+	char *source;	  /* absolute lower directory, malloc'ed */
+	char *mountpoint; /* absolute upper directory, malloc'ed */
+};
+/*
+ * [privileged-safe] Read ALIAS.conf: '#' comments and blank lines skipped,
+ * exactly one entry, fields separated by blanks with fstab's \040 (space) and \134
+ * escapes, type "ecryptfs", OPTS absent or "none" (mount options are not
+ * the user's to choose), FREQ/PASSNO decimal, paths absolute.
+ */
+int ect_config_read_alias_at(int dirfd, uid_t uid, const char *alias, struct ect_alias_conf *conf,
+			     struct ect_config_error *err) ECT_MUST_CHECK;
+void ect_alias_conf_free(struct ect_alias_conf *conf);
+
+/* Everything needed to mount one private directory. */
+struct ect_private_config {
+	char *alias;	  /* "Private" or the alias, malloc'ed */
+	char *source;	  /* lower directory: HOME/.Private or from ALIAS.conf */
+	char *mountpoint; /* Private.mnt (default HOME/Private) or from ALIAS.conf */
+	struct ect_config_sigs sigs;
+	unsigned int flags; /* ECT_FLAG_* */
+};
+/*
+ * [privileged-safe] Load a private-directory configuration from the
+ * ~/.ecryptfs fd: alias NULL or "Private" means the default layout under
+ * home, else ALIAS.conf. ALIAS.sig must exist. Free with ect_private_config_free.
+ */
+int ect_private_config_load(int dirfd, uid_t uid, const char *home, const char *alias,
+			    struct ect_private_config *cfg, struct ect_config_error *err) ECT_MUST_CHECK;
+void ect_private_config_free(struct ect_private_config *cfg);
+
+/*
+ * Writers for ecryptfs-setup-private (NOT for the setuid helper). dir is
+ * the ~/.ecryptfs path. Each file is replaced atomically with mode 0600
+ * (setup-private's umask 077) and, with uid/gid other than -1, that owner
+ * (bootstrap mode runs as root for the user). Inputs are checked first:
+ * bad sigs give ECT_E_BAD_SIG, a bad alias or mountpoint ECT_E_CONFIG.
+ */
+int ect_config_write_sigs(const char *dir, const char *alias, const struct ect_config_sigs *sigs,
+			  uid_t uid, gid_t gid) ECT_MUST_CHECK;
+int ect_config_write_mnt(const char *dir, const char *mountpoint, uid_t uid,
+			 gid_t gid) ECT_MUST_CHECK;
+/* Create (on) or remove (off) the flag files in flags; removing an absent one is fine. */
+int ect_config_set_flags(const char *dir, unsigned int flags, int on, uid_t uid,
+			 gid_t gid) ECT_MUST_CHECK;
 
 /* ======================================================================
  * mount: options, allowlists, path checks, session counting
