@@ -9,6 +9,7 @@
 #include "verify-internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-#define CONFIG_FILE_MAX 4096
 
 void ect__fmt(char *out, size_t size, const char *fmt, ...)
 {
@@ -260,14 +259,34 @@ static int check_wrapped(struct ect_vrun *v)
 	return check_wrap_format(v, path);
 }
 
-/* Private.sig: one or two lines of 16 lowercase hex digits (compat §2.3). */
+/*
+ * Private.sig and Private.mnt are read by the keys module's readers, the
+ * same ones the mount helper and PAM use: what they refuse, login refuses.
+ */
+static int open_dot(struct ect_vrun *v)
+{
+	return open(v->dot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int config_fault(struct ect_vrun *v, const char *check, int ret,
+			const struct ect_config_error *err)
+{
+	char line[256];
+
+	if (ret == ECT_E_CONFIG || ret == ECT_E_UNSAFE_PATH || ret == ECT_E_BAD_SIG)
+		return ect_report_add(v->r, ECT_SEV_FAIL, check, "", "%s/%s; the mount helper "
+				      "refuses it", v->dot,
+				      ect_config_error_format(err, line, sizeof(line)));
+	return ect_report_add(v->r, ECT_SEV_FAIL, check, "", "%s: %s", v->dot, ect_strerror(ret));
+}
+
 static int check_sig(struct ect_vrun *v)
 {
+	struct ect_config_error err = { 0 };
+	struct ect_config_sigs sigs;
 	char path[PATH_MAX];
 	struct stat st;
-	char *data = NULL, *p, *end;
-	size_t size = 0;
-	int ret, lines = 0, unterminated = 0;
+	int fd, ret;
 
 	if (path_join(path, sizeof(path), v->dot, "Private.sig"))
 		return -ENAMETOOLONG;
@@ -275,94 +294,58 @@ static int check_sig(struct ect_vrun *v)
 		return ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "ecryptfs-setup-private --force",
 				      "%s: %s; nothing says which key opens the data", path,
 				      strerror(errno));
-	ret = ect_read_file(path, CONFIG_FILE_MAX, 0, (void **)&data, &size);
-	if (ret)
-		return ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "", "cannot read %s: %s",
-				      path, ect_strerror(ret));
 	ret = check_owner_mode(v, "private-sig", path, &st, 0, 0600);
 	if (ret)
-		goto out;
-	for (p = data, end = data + size; p < end && lines < 3; lines++) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char sig[ECT_SIG_HEX_SIZE + 1];
-
-		if (!nl)
-			unterminated = 1;
-		if (len != ECT_SIG_HEX_SIZE) {
-			ret = ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "",
-					     "%s line %d is %zu bytes, not a 16-digit signature", path,
-					     lines + 1, len);
-			goto out;
-		}
-		memcpy(sig, p, ECT_SIG_HEX_SIZE);
-		sig[ECT_SIG_HEX_SIZE] = '\0';
-		if (ect_sig_check(sig)) {
-			ret = ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "",
-					     "%s line %d is not 16 lowercase hex digits", path,
-					     lines + 1);
-			goto out;
-		}
-		if (lines < 2)
-			memcpy(v->sigs[lines], sig, sizeof(sig));
-		p = nl ? nl + 1 : end;
-	}
-	if (lines == 0 || lines > 2) {
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "",
-				     "%s has %s signatures; it must hold 1 or 2 lines", path,
-				     lines ? "more than 2" : "no");
-		goto out;
-	}
-	v->nsig = lines;
-	if (unterminated) {
-		ret = ect_report_add(v->r, ECT_SEV_WARN, "private-sig", "",
-				     "%s: last line has no newline; ecryptfs-utils' ecryptfs-verify "
-				     "counts one line less", path);
-		if (ret)
-			goto out;
-	}
-	if (lines == 2)
-		ret = ect_report_add(v->r, ECT_SEV_OK, "private-sig", "",
-				     "%s: file key %s, filename key %s (names encrypted)", path,
-				     v->sigs[0], v->sigs[1]);
-	else
-		ret = ect_report_add(v->r, ECT_SEV_OK, "private-sig", "",
-				     "%s: file key %s, names not encrypted", path, v->sigs[0]);
-out:
-	free(data);
-	return ret;
+		return ret;
+	fd = open_dot(v);
+	if (fd < 0)
+		return ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "", "%s: %s", v->dot,
+				      strerror(errno));
+	ret = ect_config_read_sigs_at(fd, v->t->uid, NULL, &sigs, &err);
+	close(fd);
+	if (ret)
+		return config_fault(v, "private-sig", ret, &err);
+	memcpy(v->sigs[0], sigs.fekek, sizeof(v->sigs[0]));
+	memcpy(v->sigs[1], sigs.fnek, sizeof(v->sigs[1]));
+	v->nsig = sigs.fnek[0] ? 2 : 1;
+	if (v->nsig == 2)
+		return ect_report_add(v->r, ECT_SEV_OK, "private-sig", "",
+				      "%s: file key %s, filename key %s (names encrypted)", path,
+				      v->sigs[0], v->sigs[1]);
+	return ect_report_add(v->r, ECT_SEV_OK, "private-sig", "",
+			      "%s: file key %s, names not encrypted", path, v->sigs[0]);
 }
 
 /* Private.mnt: the mount point; missing means HOME/Private. */
 static int check_mnt(struct ect_vrun *v)
 {
+	struct ect_config_error err = { 0 };
 	char path[PATH_MAX], q[PATH_MAX + 8], fix[320];
+	char *mnt = NULL;
 	struct stat st;
-	char *data = NULL;
-	size_t size = 0;
-	int ret;
+	int fd, ret;
 
 	if (path_join(path, sizeof(path), v->dot, "Private.mnt"))
 		return -ENAMETOOLONG;
+	ect__fmt(v->mnt, sizeof(v->mnt), "%s/Private", v->t->home);
 	if (lstat(path, &st)) {
-		ect__fmt(v->mnt, sizeof(v->mnt), "%s/Private", v->t->home);
 		ret = ect_report_add(v->r, ECT_SEV_INFO, "private-mnt", "",
 				     "%s is missing: the mount point is %s", path, v->mnt);
 	} else {
-		ret = ect_read_file(path, CONFIG_FILE_MAX, 0, (void **)&data, &size);
+		fd = open_dot(v);
+		if (fd < 0)
+			return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", "", "%s: %s",
+					      v->dot, strerror(errno));
+		ret = ect_config_read_mnt_at(fd, v->t->uid, v->t->home, &mnt, &err);
+		close(fd);
 		if (ret)
-			return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", "",
-					      "cannot read %s: %s", path, ect_strerror(ret));
-		data[strcspn(data, "\n")] = '\0';
-		ect__fmt(v->mnt, sizeof(v->mnt), "%s", data);
-		free(data);
+			return config_fault(v, "private-mnt", ret, &err);
+		ect__fmt(v->mnt, sizeof(v->mnt), "%s", mnt);
+		free(mnt);
 		ret = check_owner_mode(v, "private-mnt", path, &st, 0, 0600);
 	}
 	if (ret)
 		return ret;
-	if (v->mnt[0] != '/')
-		return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", "",
-				      "%s names \"%s\", not an absolute path", path, v->mnt);
 	ect__shell_quote(v->mnt, q, sizeof(q));
 	if (stat(v->mnt, &st) || !S_ISDIR(st.st_mode)) {
 		ect__fmt(fix, sizeof(fix), "install -d -m 700 -o %s %s", v->t->user, q);

@@ -303,6 +303,23 @@ static void test_verify_correct_setup(void **state)
 			assert_string_equal(h->r.items[i].check, "wrapped-passphrase");
 }
 
+/* With a v3 wrapped passphrase at the floor cost, a correct setup is clean. */
+static void test_verify_clean_v3(void **state)
+{
+	struct home *h = *state;
+	struct ect_argon2_params floor;
+
+	ect_argon2_params_floor(&floor);
+	assert_int_equal(ect_wrap_file(at(h, ".ecryptfs/wrapped-passphrase"), ECT_WRAP_V3,
+				       "0123456789abcdef0123456789abcdef", 32, "login pw", 8, &floor,
+				       (uid_t)-1, (gid_t)-1), 0);
+	run(h);
+	if (ect_report_worst(&h->r) > ECT_SEV_INFO)
+		dump(&h->r);
+	assert_true(ect_report_worst(&h->r) <= ECT_SEV_INFO);
+	assert_non_null(find(&h->r, "wrapped-passphrase", ECT_SEV_OK));
+}
+
 static void test_verify_missing_dotecryptfs(void **state)
 {
 	struct home *h = *state;
@@ -388,9 +405,10 @@ static void test_verify_sig_malformed(void **state)
 	put_str(h, ".ecryptfs/Private.sig", "");
 	run(h);
 	assert_non_null(find(&h->r, "private-sig", ECT_SEV_FAIL));
+	/* the mount helper's reader wants every line ended */
 	put_str(h, ".ecryptfs/Private.sig", AES16_SIG "\n" OTHER_SIG);
 	run(h);
-	assert_non_null(find(&h->r, "private-sig", ECT_SEV_WARN));
+	assert_non_null(find(&h->r, "private-sig", ECT_SEV_FAIL));
 }
 
 static void test_verify_mnt_bad(void **state)
@@ -591,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_name_max),
 		cmocka_unit_test(test_report_sanitises),
 		HOME_TEST(test_verify_correct_setup),
+		HOME_TEST(test_verify_clean_v3),
 		HOME_TEST(test_verify_missing_dotecryptfs),
 		HOME_TEST(test_verify_dotecryptfs_mode),
 		HOME_TEST(test_verify_home_writable),
