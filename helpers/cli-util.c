@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Helpers shared by the ecryptfs commands (see cli-util.h). */
+#include "cli-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_cli_opt *opts,
+		  int *npos)
+{
+	bool opts_done = false;
+	int n = 0;
+
+	*npos = 0;
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct ect_cli_opt *o;
+		const char *name, *eq;
+		size_t nlen;
+
+		if (opts_done || (strncmp(a, "--", 2) && strcmp(a, "-h"))) {
+			argv[1 + n++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			opts_done = true;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			return 1;
+		name = a + 2;
+		eq = strchr(name, '=');
+		nlen = eq ? (size_t)(eq - name) : strlen(name);
+		for (o = opts; o && o->name; o++)
+			if (strlen(o->name) == nlen && !strncmp(o->name, name, nlen))
+				break;
+		if (!o || !o->name) {
+			ect_err(ctx, "unknown option '--%.*s' (see --help)", (int)nlen, name);
+			return -1;
+		}
+		if (o->value) {
+			const char *v;
+
+			if (eq) {
+				v = eq + 1;
+			} else if (i + 1 < argc) {
+				v = argv[++i];
+			} else {
+				ect_err(ctx, "option '--%s' needs a value", o->name);
+				return -1;
+			}
+			if (*o->value) {
+				ect_err(ctx, "option '--%s' given twice", o->name);
+				return -1;
+			}
+			*o->value = v;
+		} else {
+			if (eq) {
+				ect_err(ctx, "option '--%s' takes no value", o->name);
+				return -1;
+			}
+			*o->flag = 1;
+		}
+	}
+	*npos = n;
+	return 0;
+}
+
+int ect_cli_usage(int r, const char *usage)
+{
+	if (r == 1) {
+		fputs(usage, stdout);
+		return ECT_EXIT_OK;
+	}
+	fputs(usage, stderr);
+	return ECT_EXIT_USAGE;
+}
+
+void ect_cli_secret_free(struct ect_secret *sec)
+{
+	ect_secure_free_str(sec->s);
+	sec->s = NULL;
+	sec->len = 0;
+}
+
+int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
+		       struct ect_secret *sec)
+{
+	const char *from = NULL;
+	char *s = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (spec->source) {
+		from = !strcmp(spec->source, "-") ? "standard input" : spec->source;
+		ret = ect_read_secret_source(spec->source, ECT_SECRET_INPUT_MAX, &s, &len);
+	} else if (spec->arg) {
+		/* ecryptfs-utils compat form: copy, then wipe it from /proc/PID/cmdline */
+		s = ect_secure_strndup(spec->arg, ECT_SECRET_INPUT_MAX);
+		ect_wipe(spec->arg, strlen(spec->arg));
+		ret = s ? 0 : ECT_E_SECMEM;
+		len = s ? strlen(s) : 0;
+	} else if (spec->from_stdin) {
+		from = "standard input";
+		ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, &s, &len);
+	} else {
+		ret = ect_prompt_secret(spec->prompt, spec->confirm_prompt, ECT_SECRET_INPUT_MAX,
+					&s, &len);
+	}
+	if (!ret) {
+		sec->s = s;
+		sec->len = len;
+		return ECT_EXIT_OK;
+	}
+	if (ret == -ENODATA)
+		ect_err(ctx, "no %s on %s", spec->what, from ? from : "the terminal");
+	else if (ret == -EMSGSIZE)
+		ect_err(ctx, "the %s is longer than %d bytes", spec->what, ECT_SECRET_INPUT_MAX);
+	else if (ret == -EINVAL && !from && spec->confirm_prompt)
+		fprintf(stderr, "%s\n",
+			spec->mismatch_msg ? spec->mismatch_msg : "Passphrases do not match");
+	else
+		ect_err(ctx, "cannot read the %s from %s: %s", spec->what,
+			from ? from : "the terminal", ect_strerror(ret));
+	return ECT_EXIT_FAILURE;
+}
+
+void ect_cli_too_long(void)
+{
+	fprintf(stderr, "Passphrase is too long. Use at most %d characters long passphrase.\n",
+		ECT_PASSPHRASE_MAX);
+}
+
+int ect_cli_write_line(int fd, const char *s, size_t len)
+{
+	size_t done = 0;
+	int pass = 0;
+
+	/* two passes: the text, then the newline */
+	while (pass < 2) {
+		const char *p = pass ? "\n" : s;
+		size_t n = pass ? 1 : len;
+		ssize_t w;
+
+		if (done == n) {
+			pass++;
+			done = 0;
+			continue;
+		}
+		w = write(fd, p + done, n - done);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+char *ect_cli_home(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : getenv("HOME");
+
+	return home && *home ? strdup(home) : NULL;
+}
+
+char *ect_cli_path_join(const char *home, const char *rel)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s", home, rel) < 0)
+		return NULL;
+	return p;
+}
+
+void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE])
+{
+	char *home = ect_cli_home();
+	int ret;
+
+	memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
+	if (!home)
+		return;
+	ret = ect_rc_read_salt(home, salt);
+	if (ret < 0) {
+		ect_warn(ctx, "ignoring the salt in %s/.ecryptfsrc (%s); using the default salt",
+			 home, ect_strerror(ret));
+		memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
+	}
+	free(home);
+}
+
+#define ECRYPTFS_VERSION_FILE "/sys/fs/ecryptfs/version"
+#define ECRYPTFS_VERSIONING_FILENAME_ENCRYPTION 0x100
+
+static long read_kernel_version(void)
+{
+	char buf[32];
+	ssize_t n;
+	long v;
+	int fd = open(ECRYPTFS_VERSION_FILE, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	errno = 0;
+	v = strtol(buf, NULL, 10);
+	if (errno || v < 0)
+		return -EINVAL;
+	return v;
+}
+
+/* Load the module as ecryptfs-utils did; only root can, and only once. */
+static void try_modprobe(void)
+{
+	char *const argv[] = { "modprobe", "-q", "ecryptfs", NULL };
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return;
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execve("/sbin/modprobe", argv, envp);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+bool ect_cli_kernel_has_fnek(void)
+{
+	long v = read_kernel_version();
+
+	if (v == -ENOENT) {
+		try_modprobe();
+		v = read_kernel_version();
+	}
+	return v >= 0 && (v & ECRYPTFS_VERSIONING_FILENAME_ENCRYPTION);
+}
+
+static int parse_format(const char *s, enum ect_wrap_version *version)
+{
+	if (!strcmp(s, "v2") || !strcmp(s, "2"))
+		*version = ECT_WRAP_V2;
+	else if (!strcmp(s, "v3") || !strcmp(s, "3"))
+		*version = ECT_WRAP_V3;
+	else
+		return -1;
+	return 0;
+}
+
+int ect_cli_wrap_params(struct ect_ctx *ctx, const struct ect_wrap_opts *w,
+			enum ect_wrap_version default_version, enum ect_wrap_version *version,
+			struct ect_argon2_params *params, bool *params_set)
+{
+	const char *env = getenv(ECT_ENV_KDF_FLOOR);
+	bool env_floor = env && *env && strcmp(env, "0");
+	int ret;
+
+	*version = default_version;
+	*params_set = false;
+	if (w->format && parse_format(w->format, version)) {
+		if (!strcmp(w->format, "v1") || !strcmp(w->format, "1"))
+			ect_err(ctx, "version 1 files are read-only (shared salt, CVE-2014-9687); "
+				     "use --wrap-format v2 or v3");
+		else
+			ect_err(ctx, "unknown --wrap-format '%s' (expected v2 or v3)", w->format);
+		return -1;
+	}
+	if (w->kdf_floor && w->target_ms) {
+		ect_err(ctx, "--kdf-floor and --kdf-target-ms exclude each other");
+		return -1;
+	}
+	if (*version != ECT_WRAP_V3) {
+		if (w->kdf_floor || w->target_ms) {
+			ect_err(ctx, "--kdf-target-ms and --kdf-floor apply to --wrap-format v3 only");
+			return -1;
+		}
+		return 0;
+	}
+	if (w->target_ms) {
+		char *end;
+		unsigned long ms;
+
+		errno = 0;
+		ms = strtoul(w->target_ms, &end, 10);
+		if (errno || end == w->target_ms || *end || ms < 1 || ms > 60000) {
+			ect_err(ctx, "--kdf-target-ms must be a number of milliseconds from 1 to 60000");
+			return -1;
+		}
+		ret = ect_argon2_calibrate((unsigned int)ms, params);
+		if (ret < 0) {
+			ect_err(ctx, "cannot calibrate the key derivation: %s", ect_strerror(ret));
+			return -1;
+		}
+		*params_set = true;
+	} else if (w->kdf_floor || env_floor) {
+		if (!w->kdf_floor)
+			ect_warn(ctx, "%s is set: using the cheapest key-derivation cost (testing only)",
+				 ECT_ENV_KDF_FLOOR);
+		ect_argon2_params_floor(params);
+		*params_set = true;
+	}
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers shared by the ecryptfs commands: option parsing, reading secrets
+ * from prompts, stdin, files or the compat argv forms, the user's home and
+ * the wrapped-file options (format, KDF cost).
+ */
+#ifndef ECT_CLI_UTIL_H
+#define ECT_CLI_UTIL_H
+
+#include "cli.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* One "--name" or "--name=value" / "--name value" option. */
+struct ect_cli_opt {
+	const char *name;   /* without the leading "--"; NULL ends a table */
+	const char **value; /* options taking a value: where it goes */
+	int *flag;	    /* flag options: set to 1 when given */
+};
+
+/*
+ * Split argv[1..argc) into the known options of opts and positionals.
+ * Only arguments starting with "--" are options (and "-h"), so "-" and the
+ * ecryptfs-utils argv secrets stay positional wherever they are; "--" ends
+ * the options. Positionals are moved to argv[1..*npos].
+ * Returns 0, 1 when --help/-h was given, or -1 after printing a one-line
+ * error for an unknown, repeated or incomplete option.
+ */
+int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_cli_opt *opts,
+			int *npos);
+
+/*
+ * Finish a parse result or a wrong argument count: r 1 (--help) prints
+ * usage on stdout and returns ECT_EXIT_OK; r -1 (option error, already
+ * reported) and r 0 (wrong positionals) print usage on stderr and return
+ * ECT_EXIT_USAGE.
+ */
+int ect_cli_usage(int r, const char *usage);
+
+/* A secret in locked memory. */
+struct ect_secret {
+	char *s; /* NUL-terminated, NULL when unset */
+	size_t len;
+};
+
+void ect_cli_secret_free(struct ect_secret *sec);
+
+/* Where one secret comes from, in order of precedence. */
+struct ect_secret_spec {
+	const char *what;	    /* "wrapping passphrase": used in error messages */
+	const char *source;	    /* --*-file value (path, "-" or "fd:N") or NULL */
+	char *arg;		    /* compat argv secret or NULL; wiped after copying */
+	bool from_stdin;	    /* one line of standard input (the "-" forms) */
+	const char *prompt;	    /* otherwise: prompt on the terminal */
+	const char *confirm_prompt; /* ask twice when set (prompt only) */
+	const char *mismatch_msg;   /* printed when the two differ (default given) */
+};
+
+/*
+ * Fill sec from the first source spec names. Errors are reported on stderr
+ * in one line. Returns an exit code (ECT_EXIT_OK or ECT_EXIT_FAILURE).
+ */
+int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
+		       struct ect_secret *sec);
+
+/* The ecryptfs-utils message for a passphrase longer than 64 bytes. */
+void ect_cli_too_long(void);
+
+/* Write len bytes of s and a newline to fd without stdio buffering; 0 or -errno. */
+int ect_cli_write_line(int fd, const char *s, size_t len);
+
+/*
+ * The real user's home: the passwd entry of getuid() (as ecryptfs-utils),
+ * else $HOME. malloc'ed; NULL when neither exists.
+ */
+char *ect_cli_home(void);
+/* home + "/" + rel, malloc'ed (NULL on allocation failure). */
+char *ect_cli_path_join(const char *home, const char *rel);
+
+/* The salt for v1 files and the FEKEK: salt= of the real user's ~/.ecryptfsrc. */
+void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE]);
+
+/*
+ * Does the running kernel's eCryptfs support filename encryption
+ * (/sys/fs/ecryptfs/version & 0x100)? As ecryptfs-utils, root tries
+ * "modprobe ecryptfs" once when the module is not loaded.
+ */
+bool ect_cli_kernel_has_fnek(void);
+
+/* Options of the commands that write wrapped-passphrase files. */
+struct ect_wrap_opts {
+	const char *format;	/* --wrap-format v2|v3 */
+	const char *target_ms;	/* --kdf-target-ms N */
+	int kdf_floor;		/* --kdf-floor (testing) */
+};
+/* Environment switch that forces the floor KDF cost (tests, see ecryptfs(1)). */
+#define ECT_ENV_KDF_FLOOR "ECRYPTFS_TOOLS_KDF_FLOOR"
+
+/*
+ * Resolve wrap options to a format and v3 cost. *params_set is false when
+ * the library should calibrate (the default). Returns 0 or -1 after printing
+ * a one-line error.
+ */
+int ect_cli_wrap_params(struct ect_ctx *ctx, const struct ect_wrap_opts *w,
+			enum ect_wrap_version default_version, enum ect_wrap_version *version,
+			struct ect_argon2_params *params, bool *params_set);
+
+#endif /* ECT_CLI_UTIL_H */

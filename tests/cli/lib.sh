@@ -1,0 +1,151 @@
+# Shared setup of the CLI tests (sourced by tests/cli/*.sh, bash).
+#
+# Every command runs as a throwaway uid (no passwd entry, so the tools take
+# HOME=$T/home as the user's home) inside a throwaway session keyring, so no
+# key lands in the keyrings of the user running make check. The built
+# program is copied with its library into a world-readable temp dir (the
+# build tree may sit under a 0700 home) and linked there under its
+# ecryptfs-utils names. ecryptfs-utils 111 (the peer) is the unpacked Debian
+# package from scripts/fetch-ecryptfs-utils.
+set -u
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+FAILS=0
+PASSES=0
+fail() {
+	echo "FAIL: $*"
+	FAILS=$((FAILS + 1))
+}
+pass() {
+	echo "ok: $*"
+	PASSES=$((PASSES + 1))
+}
+finish() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}
+
+: "${top_builddir:?run through make check}"
+[ "$(id -u)" = 0 ] || skip "needs root to run the tools as a throwaway uid"
+for tool in setpriv keyctl; do
+	command -v "$tool" >/dev/null || skip "$tool is not installed"
+done
+
+PEER=${ECT_PEER:-/var/cache/ecryptfs-tools/ecryptfs-utils-111}
+PEER_BIN=$PEER/usr/bin
+PEER_LIB=$PEER/usr/lib/x86_64-linux-gnu
+have_peer() { [ -x "$PEER_BIN/ecryptfs-add-passphrase" ]; }
+
+T=$(mktemp -d /tmp/ect-cli.XXXXXXXX)
+chmod 755 "$T"
+# A uid no account uses; its user keyring is cleared on exit.
+TUID=$((3000000 + $$ % 1000000))
+mkdir "$T/bin" "$T/lib" "$T/home" "$T/io"
+chown "$TUID:$TUID" "$T/home" "$T/io"
+
+if [ -x "$top_builddir/helpers/.libs/ecryptfs" ]; then
+	cp "$top_builddir/helpers/.libs/ecryptfs" "$T/bin/ecryptfs"
+	cp -P "$top_builddir"/lib/.libs/libecryptfs-tools.so* "$T/lib/"
+else
+	cp "$top_builddir/helpers/ecryptfs" "$T/bin/ecryptfs"
+fi
+chmod -R a+rX "$T/bin" "$T/lib"
+for n in $(LD_LIBRARY_PATH=$T/lib "$T/bin/ecryptfs" --list-compat-names); do
+	ln -s ecryptfs "$T/bin/$n"
+done
+
+# as_user CMD...: run as the throwaway uid in a new session keyring, without a
+# controlling terminal (prompts then read standard input). With
+# FAKE_FNEK=1 and no eCryptfs module, a private mount namespace shows a
+# /sys/fs/ecryptfs/version that claims filename encryption (0x100).
+as_user() {
+	local pre=()
+
+	if [ -n "${FAKE_FNEK:-}" ] && [ ! -r /sys/fs/ecryptfs/version ]; then
+		pre=(unshare -m sh -c 'mount -t tmpfs none /sys/fs && mkdir /sys/fs/ecryptfs &&
+			echo 309 >/sys/fs/ecryptfs/version && exec "$@"' sh)
+	fi
+	"${pre[@]}" env -i HOME="$T/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin ${RUN_ENV:-} \
+		setsid -w setpriv --reuid="$TUID" --regid="$TUID" --clear-groups \
+		keyctl session - "$@" 2>/dev/null
+}
+can_fake_fnek_kernel() {
+	[ -r /sys/fs/ecryptfs/version ] || unshare -m sh -c 'mount -t tmpfs none /sys/fs' 2>/dev/null
+}
+
+cleanup() {
+	as_user keyctl clear @u >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# run [--peer] TOOL ARGS... < input: stdout in $OUT, stderr in $ERR, status in $RC.
+OUT=$T/io/out
+ERR=$T/io/err
+run() {
+	local bin=$T/bin lib=$T/lib
+
+	if [ "$1" = --peer ]; then
+		shift
+		bin=$PEER_BIN
+		lib=$PEER_LIB
+	fi
+	local tool=$1
+	shift
+	RUN_ENV="LD_LIBRARY_PATH=$lib ${EXTRA_ENV:-}" as_user \
+		sh -c 'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"' sh "$OUT" "$ERR" \
+		"$bin/$tool" "$@"
+	RC=$?
+}
+
+# expect_rc WHAT N: the last run's status was N.
+expect_rc() {
+	if [ "$RC" -eq "$2" ]; then
+		return 0
+	fi
+	fail "$1: exit status $RC, expected $2 (stderr: $(head -c 300 "$ERR"))"
+	return 1
+}
+
+# dump_keys: every user key in @u as "SIG HEXPAYLOAD", sorted.
+dump_keys() {
+	as_user sh -c 'keyctl link @u @s >/dev/null
+		for id in $(keyctl rlist @u); do
+			desc=$(keyctl rdescribe "$id" | sed "s/.*;//")
+			printf "%s " "$desc"
+			keyctl pipe "$id" | od -An -v -tx1 | tr -d " \n"
+			echo
+		done | sort'
+}
+
+clear_keys() { as_user keyctl clear @u >/dev/null; }
+
+# A random passphrase of $1 printable bytes (no newline).
+random_pass() {
+	head -c 4096 /dev/urandom | tr -dc 'A-Za-z0-9 !#$%&()*+,./:;<=>?@[]^_{|}~-' | head -c "$1"
+}
+
+# user_file NAME CONTENT-FILE: copy into the user's home, owned by the uid.
+user_copy() {
+	cp "$1" "$T/home/$2"
+	chown "$TUID:$TUID" "$T/home/$2"
+	chmod 600 "$T/home/$2"
+}
+
+# Directory of the ecryptfs-utils v1 fixtures (wp01..wp05), or "".
+v1_fixtures() {
+	local d
+
+	for d in "${ECT_TEST_FIXTURES:-}" "${top_srcdir:-.}/tests/fixtures" /work/shared/fixtures; do
+		[ -n "$d" ] && [ -d "$d" ] || continue
+		d=$(find "$d" -name wp01 -print -quit 2>/dev/null)
+		if [ -n "$d" ]; then
+			dirname "$d"
+			return
+		fi
+	done
+}
