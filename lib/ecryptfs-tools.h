@@ -949,14 +949,21 @@ enum ect_severity ect_report_worst(const struct ect_report *report);
 void ect_report_free(struct ect_report *report);
 /* "ok", "info", "warn", "fail". */
 const char *ect_severity_name(enum ect_severity severity);
+/* One ecryptfs line of /proc/self/mountinfo, escapes undone. */
+#define ECT_MOUNT_PATH_MAX 4096
+struct ect_mount_entry {
+	char source[ECT_MOUNT_PATH_MAX]; /* lower directory as given to mount(2) */
+	char point[ECT_MOUNT_PATH_MAX];	 /* mount point */
+	char opts[1024];		 /* superblock options: ecryptfs_sig=... */
+};
 /*
- * Is path on a mounted eCryptfs? Looks for an ecryptfs entry in mountinfo
- * (NULL: /proc/self/mountinfo) whose source is lower or whose mount point is
- * upper (either may be NULL). Returns 1 and copies the superblock options
- * (ecryptfs_sig=...) to opts when found, 0 when not, or a negative error.
+ * Find a mounted eCryptfs in mountinfo (NULL: /proc/self/mountinfo) whose
+ * source is lower or whose mount point is upper (either may be NULL).
+ * Returns 1 and fills out (may be NULL) when found, 0 when not, or a
+ * negative errno when mountinfo cannot be read.
  */
 int ect_mountinfo_find_ecryptfs(const char *mountinfo, const char *lower, const char *upper,
-				char *mnt_point, size_t mnt_size, char *opts, size_t opts_size);
+				struct ect_mount_entry *out);
 
 /* ====================================================================== */
 

@@ -106,7 +106,7 @@ static void copy_out(char *dst, size_t size, const char *src)
 }
 
 int ect_mountinfo_find_ecryptfs(const char *mountinfo, const char *lower, const char *upper,
-				char *mnt_point, size_t mnt_size, char *opts, size_t opts_size)
+				struct ect_mount_entry *out)
 {
 	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
 	char *line = NULL;
@@ -138,8 +138,11 @@ int ect_mountinfo_find_ecryptfs(const char *mountinfo, const char *lower, const 
 		unescape_octal(fields[6]);
 		if ((lower && !strcmp(fields[6], lower)) || (upper && !strcmp(fields[4], upper))) {
 			found = 1;
-			copy_out(mnt_point, mnt_size, fields[4]);
-			copy_out(opts, opts_size, n > 7 ? fields[7] : "");
+			if (out) {
+				copy_out(out->source, sizeof(out->source), fields[6]);
+				copy_out(out->point, sizeof(out->point), fields[4]);
+				copy_out(out->opts, sizeof(out->opts), n > 7 ? fields[7] : "");
+			}
 		}
 	}
 	free(line);

@@ -432,29 +432,33 @@ static int check_flags(struct ect_vrun *v)
 
 static int check_mounted(struct ect_vrun *v)
 {
-	char real[PATH_MAX], point[PATH_MAX], opts[1024], want[64];
+	struct ect_mount_entry *m = malloc(sizeof(*m));
+	char real[PATH_MAX], want[64];
 	int ret;
 
-	ret = ect_mountinfo_find_ecryptfs(v->o->mountinfo, v->lower, v->mnt, point, sizeof(point),
-					  opts, sizeof(opts));
+	if (!m)
+		return -ENOMEM;
+	ret = ect_mountinfo_find_ecryptfs(v->o->mountinfo, v->lower, v->mnt, m);
 	if (ret == 0 && realpath(v->lower, real))
-		ret = ect_mountinfo_find_ecryptfs(v->o->mountinfo, real, NULL, point,
-						  sizeof(point), opts, sizeof(opts));
-	if (ret < 0)
-		return ect_report_add(v->r, ECT_SEV_INFO, "mounted", "",
-				      "cannot tell whether %s is mounted: %s", v->mnt, strerror(-ret));
-	if (!ret)
-		return ect_report_add(v->r, ECT_SEV_INFO, "mounted", "", "%s is not mounted now",
-				      v->mnt);
-	if (v->nsig) {
-		snprintf(want, sizeof(want), "ecryptfs_sig=%s", v->sigs[0]);
-		if (!strstr(opts, want))
-			return ect_report_add(v->r, ECT_SEV_WARN, "mounted", "",
-					      "%s is mounted at %s with a key other than "
-					      "Private.sig's %s", v->lower, point, v->sigs[0]);
+		ret = ect_mountinfo_find_ecryptfs(v->o->mountinfo, real, NULL, m);
+	if (ret < 0) {
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "",
+				     "cannot tell whether %s is mounted: %s", v->mnt, strerror(-ret));
+	} else if (!ret) {
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "", "%s is not mounted now",
+				     v->mnt);
+	} else {
+		ect__fmt(want, sizeof(want), "ecryptfs_sig=%s", v->sigs[0]);
+		if (v->nsig && !strstr(m->opts, want))
+			ret = ect_report_add(v->r, ECT_SEV_WARN, "mounted", "",
+					     "%s is mounted at %s with a key other than "
+					     "Private.sig's %s", m->source, m->point, v->sigs[0]);
+		else
+			ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "",
+					     "%s is mounted at %s now", m->source, m->point);
 	}
-	return ect_report_add(v->r, ECT_SEV_INFO, "mounted", "", "%s is mounted at %s now", v->lower,
-			      point);
+	free(m);
+	return ret;
 }
 
 static int check_name_max(struct ect_vrun *v)

@@ -531,7 +531,7 @@ static void test_verify_mounted(void **state)
 static void test_mountinfo_escapes(void **state)
 {
 	struct home *h = *state;
-	char point[PATH_MAX], opts[256];
+	struct ect_mount_entry m;
 	FILE *f = fopen(h->o.mountinfo, "w");
 
 	assert_non_null(f);
@@ -539,11 +539,13 @@ static void test_mountinfo_escapes(void **state)
 		   "/home/a\\040b/.Private rw,ecryptfs_sig=%s\n", AES16_SIG);
 	fclose(f);
 	assert_int_equal(ect_mountinfo_find_ecryptfs(h->o.mountinfo, "/home/a b/.Private", NULL,
-						     point, sizeof(point), opts, sizeof(opts)), 1);
-	assert_string_equal(point, "/home/a b/Private");
-	assert_non_null(strstr(opts, AES16_SIG));
-	assert_int_equal(ect_mountinfo_find_ecryptfs(h->o.mountinfo, "/home/a", "/x", NULL, 0,
-						     NULL, 0), 0);
+						     &m), 1);
+	assert_string_equal(m.point, "/home/a b/Private");
+	assert_string_equal(m.source, "/home/a b/.Private");
+	assert_non_null(strstr(m.opts, AES16_SIG));
+	assert_int_equal(ect_mountinfo_find_ecryptfs(h->o.mountinfo, NULL, "/home/a b/Private",
+						     NULL), 1);
+	assert_int_equal(ect_mountinfo_find_ecryptfs(h->o.mountinfo, "/home/a", "/x", NULL), 0);
 }
 
 /* Swap checks against a fake sysfs tree keyed by a real file's device. */
