@@ -20,8 +20,6 @@ struct ect_vrun {
 	int lower_ok;	      /* the lower directory exists and can be walked */
 };
 
-/* s quoted for a POSIX shell ('...'), truncated to fit; returns out. */
-char *ect__shell_quote(const char *s, char *out, size_t size);
 /* snprintf for fix commands and paths; truncation is acceptable there. */
 void ect__fmt(char *out, size_t size, const char *fmt, ...) ECT_PRINTF(3, 4);
 /* Sample lower files: headers, signatures, plaintext, name encryption. */

@@ -174,9 +174,9 @@ static int report_files(struct ect_vrun *v, const struct sample *s)
 		return ect_report_add(v->r, ECT_SEV_INFO, "lower-files", "",
 				      "%s holds no files yet: nothing to sample", v->lower);
 	if (s->plaintext) {
-		ect__shell_quote(v->mnt, q, sizeof(q));
+		ect_shell_quote(v->mnt, q, sizeof(q));
 		ect__fmt(path, sizeof(path), "%s/%s", v->lower, s->ex_plaintext);
-		ect__shell_quote(path, q2, sizeof(q2));
+		ect_shell_quote(path, q2, sizeof(q2));
 		ect__fmt(fix, sizeof(fix), "ecryptfs-mount-private; mv -i %s %s/", q2, q);
 		ret = ect_report_add(v->r, ECT_SEV_FAIL, "lower-plaintext", fix,
 				     "%u of %u sampled files in %s are not encrypted (e.g. %s): "
@@ -187,7 +187,7 @@ static int report_files(struct ect_vrun *v, const struct sample *s)
 	}
 	if (s->damaged) {
 		ect__fmt(path, sizeof(path), "%s/%s", v->lower, s->ex_damaged);
-		ect__shell_quote(path, q, sizeof(q));
+		ect_shell_quote(path, q, sizeof(q));
 		ect__fmt(fix, sizeof(fix), "ecryptfs-stat %s", q);
 		ret = ect_report_add(v->r, ECT_SEV_FAIL, "lower-headers", fix,
 				     "%u of %u sampled files have damaged headers (e.g. %s: %s)",

@@ -27,7 +27,7 @@ void ect__fmt(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-char *ect__shell_quote(const char *s, char *out, size_t size)
+char *ect_shell_quote(const char *s, char *out, size_t size)
 {
 	size_t w = 0;
 
@@ -63,7 +63,7 @@ static int check_owner_mode(struct ect_vrun *v, const char *check, const char *p
 {
 	char q[PATH_MAX + 8], fix[sizeof(((struct ect_finding *)0)->fix)];
 
-	ect__shell_quote(path, q, sizeof(q));
+	ect_shell_quote(path, q, sizeof(q));
 	if (st->st_uid != v->t->uid) {
 		ect__fmt(fix, sizeof(fix), "chown %s: %s", v->t->user, q);
 		return ect_report_add(v->r, ECT_SEV_FAIL, check, fix, "%s is owned by uid %u, not by %s",
@@ -96,7 +96,7 @@ static int check_home(struct ect_vrun *v)
 	if (!S_ISDIR(st.st_mode))
 		return ect_report_add(v->r, ECT_SEV_FAIL, "home", "", "home %s is not a directory",
 				      home);
-	ect__shell_quote(home, q, sizeof(q));
+	ect_shell_quote(home, q, sizeof(q));
 	if (st.st_uid != v->t->uid && st.st_uid != 0) {
 		ect__fmt(fix, sizeof(fix), "chown %s: %s", v->t->user, q);
 		return ect_report_add(v->r, ECT_SEV_FAIL, "home", fix,
@@ -180,7 +180,7 @@ static int check_wrap_format(struct ect_vrun *v, const char *path)
 				      "cannot read %s: %s", path, ect_strerror(ret));
 	ret = ect_wrap_identify(blob, size, &info);
 	free(blob);
-	ect__shell_quote(path, q, sizeof(q));
+	ect_shell_quote(path, q, sizeof(q));
 	ect__fmt(fix, sizeof(fix), "ecryptfs-rewrap-passphrase %s", q);
 	if (ret)
 		return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "",
@@ -230,7 +230,7 @@ static int check_wrapped(struct ect_vrun *v)
 	ect__fmt(shm, sizeof(shm), "%s/.ecryptfs-%s", shm_dir, v->t->user);
 	have_shm = !lstat(shm, &st);
 	if (have_shm) {
-		ect__shell_quote(shm, q, sizeof(q));
+		ect_shell_quote(shm, q, sizeof(q));
 		ect__fmt(fix, sizeof(fix), "passwd %s   # then: rm -f %s", v->t->user, q);
 		ret = ect_report_add(v->r, ECT_SEV_WARN, "bootstrap-passphrase", fix,
 				     "%s holds the mount passphrase in clear, waiting to be wrapped "
@@ -244,7 +244,7 @@ static int check_wrapped(struct ect_vrun *v)
 					      path, strerror(errno));
 		if (have_shm)
 			return 0;
-		ect__shell_quote(path, q, sizeof(q));
+		ect_shell_quote(path, q, sizeof(q));
 		ect__fmt(fix, sizeof(fix), "ecryptfs-wrap-passphrase %s", q);
 		return ect_report_add(v->r, ECT_SEV_WARN, "wrapped-passphrase", fix,
 				      "%s is missing: login cannot mount; only the mount "
@@ -346,7 +346,7 @@ static int check_mnt(struct ect_vrun *v)
 	}
 	if (ret)
 		return ret;
-	ect__shell_quote(v->mnt, q, sizeof(q));
+	ect_shell_quote(v->mnt, q, sizeof(q));
 	if (stat(v->mnt, &st) || !S_ISDIR(st.st_mode)) {
 		ect__fmt(fix, sizeof(fix), "install -d -m 700 -o %s %s", v->t->user, q);
 		return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", fix,
@@ -399,7 +399,7 @@ static int check_flags(struct ect_vrun *v)
 
 	if (path_join(path, sizeof(path), v->dot, "auto-mount"))
 		return -ENAMETOOLONG;
-	ect__shell_quote(path, q, sizeof(q));
+	ect_shell_quote(path, q, sizeof(q));
 	ect__fmt(fix, sizeof(fix), "touch %s", q);
 	if (flag_exists(v, "auto-mount"))
 		ret = ect_report_add(v->r, ECT_SEV_OK, "auto-mount", "",
@@ -412,7 +412,7 @@ static int check_flags(struct ect_vrun *v)
 		return ret;
 	if (path_join(path, sizeof(path), v->dot, "auto-umount"))
 		return -ENAMETOOLONG;
-	ect__shell_quote(path, q, sizeof(q));
+	ect_shell_quote(path, q, sizeof(q));
 	ect__fmt(fix, sizeof(fix), "touch %s", q);
 	if (flag_exists(v, "auto-umount"))
 		ret = ect_report_add(v->r, ECT_SEV_OK, "auto-umount", "",
