@@ -435,14 +435,46 @@ static int copy_dir(struct tree *t, int lower_dir, int dest_dir, char *rel, int 
 	return ret;
 }
 
+/* Is dest (existing or not) the lower directory or below it? */
+static bool dest_inside(const char *lower, const char *dest)
+{
+	char real_lower[PATH_MAX], parent[PATH_MAX], real[PATH_MAX];
+	char *slash;
+	size_t n;
+
+	if (!realpath(lower, real_lower))
+		return false;
+	/* the deepest existing ancestor of dest decides */
+	snprintf(parent, sizeof(parent), "%s", dest);
+	while (!realpath(parent, real)) {
+		slash = strrchr(parent, '/');
+		if (!slash) {
+			if (!getcwd(real, sizeof(real)))
+				return true; /* cannot tell: refuse */
+			break;
+		}
+		*slash = '\0';
+		if (!*parent) {
+			snprintf(real, sizeof(real), "/");
+			break;
+		}
+	}
+	n = strlen(real_lower);
+	return !strncmp(real, real_lower, n) && (real[n] == '/' || real[n] == '\0');
+}
+
 /* DEST: created 0700 when missing; an existing one must be an empty directory. */
 static int open_dest(struct ect_ctx *ctx, const char *lower, const char *dest)
 {
-	char real_lower[PATH_MAX], real_dest[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
 	int fd, entries = 0;
 
+	/* checked before mkdir: nothing is ever written into the encrypted tree */
+	if (dest_inside(lower, dest)) {
+		ect_err(ctx, "%s is inside the encrypted directory %s", dest, lower);
+		return -1;
+	}
 	if (mkdir(dest, 0700) && errno != EEXIST) {
 		ect_err(ctx, "%s: %s", dest, strerror(errno));
 		return -1;
@@ -451,16 +483,6 @@ static int open_dest(struct ect_ctx *ctx, const char *lower, const char *dest)
 	if (fd < 0) {
 		ect_err(ctx, "%s: %s", dest, strerror(errno));
 		return -1;
-	}
-	if (realpath(lower, real_lower) && realpath(dest, real_dest)) {
-		size_t n = strlen(real_lower);
-
-		if (!strncmp(real_dest, real_lower, n) &&
-		    (real_dest[n] == '/' || real_dest[n] == '\0')) {
-			ect_err(ctx, "%s is inside the encrypted directory %s", dest, lower);
-			close(fd);
-			return -1;
-		}
 	}
 	d = fdopendir(dup(fd));
 	while (d && (e = readdir(d)))
@@ -523,7 +545,8 @@ int recover_userspace(struct ect_ctx *ctx, const char *lower, const struct recov
 		ect_err(ctx, "worker threads: %s", ect_strerror(r));
 		goto out;
 	}
-	count_tree(&t, dup(lfd), 0);
+	/* its own open: a dup would share (and exhaust) the directory offset */
+	count_tree(&t, openat(lfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), 0);
 	printf("INFO: Decrypting %llu files (%.1f MiB) from [%s] into [%s] with %u threads.\n",
 	       t.total_files, t.total_bytes / 1048576.0, lower, o->dest,
 	       ect_codec_pool_threads(t.pool));
