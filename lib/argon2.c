@@ -8,7 +8,10 @@
 
 #include <errno.h>
 #include <gcrypt.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +35,63 @@ static uint64_t physical_ram_kib(void)
 	if (pages <= 0 || page_size <= 0)
 		return 0;
 	return (uint64_t)pages * (uint64_t)page_size / 1024;
+}
+
+/* The lowest limit in file along rel and its ancestors under root, KiB; 0 if none. */
+static uint64_t cgroup_lowest_kib(const char *root, char *rel, const char *file)
+{
+	char path[PATH_MAX], value[64];
+	uint64_t lowest = 0;
+	char *slash;
+
+	while (*rel == '/' && rel[1]) {
+		FILE *m;
+
+		if (snprintf(path, sizeof(path), "%s%s/%s", root, rel, file) < (int)sizeof(path) &&
+		    (m = fopen(path, "re"))) {
+			if (fgets(value, sizeof(value), m) && value[0] >= '0' && value[0] <= '9') {
+				uint64_t kib = strtoull(value, NULL, 10) / 1024;
+
+				if (kib && (!lowest || kib < lowest))
+					lowest = kib;
+			}
+			fclose(m);
+		}
+		slash = strrchr(rel, '/');
+		if (!slash || slash == rel)
+			break;
+		*slash = '\0';
+	}
+	return lowest;
+}
+
+/*
+ * The memory limit of this process's cgroup (v2 memory.max or v1
+ * memory.limit_in_bytes, the lowest on the way to the root), in KiB; 0 when
+ * there is none. A login inside a limited service or container must not
+ * calibrate itself into the OOM killer.
+ */
+static uint64_t cgroup_memory_kib(void)
+{
+	char line[512];
+	uint64_t lowest = 0, kib;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		kib = 0;
+		if (!strncmp(line, "0::", 3))
+			kib = cgroup_lowest_kib("/sys/fs/cgroup", line + 3, "memory.max");
+		else if (strstr(line, ":memory:"))
+			kib = cgroup_lowest_kib("/sys/fs/cgroup/memory", strstr(line, ":memory:") + 8,
+						"memory.limit_in_bytes");
+		if (kib && (!lowest || kib < lowest))
+			lowest = kib;
+	}
+	fclose(f);
+	return lowest;
 }
 
 /* The memory ceiling on this machine: 4 GiB, and never more than half the RAM. */
@@ -167,7 +227,8 @@ static uint64_t now_ns(void)
 
 /*
  * One probe at the floor's t with the starting memory, then: grow memory
- * (up to 256 MiB or RAM / 8) while the target allows, then passes. Wall time
+ * (up to 256 MiB or RAM / 8, where RAM is also bounded by the cgroup) while
+ * the target allows, then passes. Wall time
  * is what a login waits for, so that is what we measure.
  */
 int ect_argon2_calibrate(unsigned int target_ms, struct ect_argon2_params *out)
@@ -175,7 +236,8 @@ int ect_argon2_calibrate(unsigned int target_ms, struct ect_argon2_params *out)
 	static const uint8_t probe_salt[16] = "ect-calibration";
 	uint8_t probe_out[32];
 	struct ect_argon2_params p;
-	uint64_t ram = physical_ram_kib(), m_cap, start, elapsed_ns, target_ns, pass_ns;
+	uint64_t ram = physical_ram_kib(), cg = cgroup_memory_kib(), m_cap, start, elapsed_ns,
+		 target_ns, pass_ns;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret;
 
@@ -187,6 +249,8 @@ int ect_argon2_calibrate(unsigned int target_ms, struct ect_argon2_params *out)
 
 	p.lanes = cpus < 1 ? 1 : cpus > ECT_ARGON2_CALIBRATE_MAX_LANES ?
 		  ECT_ARGON2_CALIBRATE_MAX_LANES : (uint32_t)cpus;
+	if (cg && (!ram || cg < ram))
+		ram = cg;
 	m_cap = ECT_ARGON2_CALIBRATE_MAX_M_KIB;
 	if (ram && ram / 8 < m_cap)
 		m_cap = ram / 8;
@@ -211,7 +275,7 @@ int ect_argon2_calibrate(unsigned int target_ms, struct ect_argon2_params *out)
 
 	if (elapsed_ns < target_ns) {
 		/* Time scales with memory: spend the spare budget on memory first. */
-		uint64_t m = (uint64_t)p.m_cost_kib * target_ns / elapsed_ns;
+		uint64_t m = (uint64_t)p.m_cost_kib * target_ns / elapsed_ns, t;
 
 		if (m > m_cap)
 			m = m_cap;
@@ -220,8 +284,7 @@ int ect_argon2_calibrate(unsigned int target_ms, struct ect_argon2_params *out)
 			pass_ns = pass_ns * m / p.m_cost_kib;
 			p.m_cost_kib = (uint32_t)m;
 		}
-		uint64_t t = target_ns / (pass_ns ? pass_ns : 1);
-
+		t = target_ns / pass_ns;
 		if (t < ECT_ARGON2_MIN_T)
 			t = ECT_ARGON2_MIN_T;
 		if (t > ECT_ARGON2_MAX_T)

@@ -271,6 +271,9 @@ enum ect_wrap_version {
 	ECT_WRAP_V3 = 3, /* ':' 0x03 Argon2id + AEAD (this project's default) */
 };
 
+/* What ecryptfs-tools writes unless asked for v2 (for hosts that still run ecryptfs-utils). */
+#define ECT_WRAP_DEFAULT ECT_WRAP_V3
+
 struct ect_wrap_info {
 	enum ect_wrap_version version;
 	struct ect_argon2_params params; /* v3 only */

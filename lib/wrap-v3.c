@@ -197,6 +197,8 @@ int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 	int ret;
 
 	ret = check_wrapping_pw(wrapping_pw, wrapping_len);
+	if (!ret)
+		ret = ect__crypto_init();
 	if (ret)
 		return ret;
 	if (params) {

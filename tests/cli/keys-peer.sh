@@ -65,7 +65,13 @@ fi
 # salt= in the real user's ~/.ecryptfsrc changes the FEKEK for both tools.
 echo "salt=5a175a175a175a17" >"$T/home/.ecryptfsrc"
 chown "$TUID:$TUID" "$T/home/.ecryptfsrc"
-compare_add "add-passphrase --fnek with ~/.ecryptfsrc salt" "$(random_pass 24)"
+pw=$(random_pass 24)
+compare_add "add-passphrase --fnek with ~/.ecryptfsrc salt" "$pw"
+with_rc=$(head -n1 "$OUT")
+rm -f "$T/home/.ecryptfsrc"
+printf '%s' "$pw" | run ecryptfs-add-passphrase -
+[ "$with_rc" != "$(cat "$OUT")" ] && pass "the rc salt changes the FEKEK" ||
+	fail "the rc salt did not change the FEKEK"
 rm -f "$T/home/.ecryptfsrc"
 
 # No filename encryption in the kernel: both refuse --fnek the same way.

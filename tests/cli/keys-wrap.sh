@@ -92,6 +92,7 @@ if have_peer; then
 		grep -q 'version 2 file with weak key stretching' "$ERR" &&
 			pass "unwrap v2 $i hints at rewrap" || fail "unwrap v2 $i: no hint: $(cat "$ERR")"
 	done
+	mp3=$mp
 	# argv compat form
 	run ecryptfs-unwrap-passphrase "$H/v2-3" "$wp"
 	[ "$RC" = 0 ] && [ "$(cat "$OUT")" = "$mp" ] && pass "unwrap FILE PW (argv form)" ||
@@ -112,7 +113,7 @@ if have_peer; then
 	printf '%s\n%s' "$wp" 'brand new' | run ecryptfs-rewrap-passphrase $F "$H/up" -
 	expect_rc "rewrap v2 -> v3" 0 && [ "$(version_byte "$H/up")" = 03 ] &&
 		pass "rewrap upgrades v2 to v3" || fail "rewrap upgrades v2 to v3"
-	unwrap_is "v3 opens with the new passphrase" "$mp" "$H/up" 'brand new'
+	unwrap_is "v3 opens with the new passphrase" "$mp3" "$H/up" 'brand new'
 	if [ -s "$ERR" ]; then
 		fail "unwrap of v3 printed on stderr: $(cat "$ERR")"
 	fi
@@ -197,5 +198,15 @@ run ecryptfs-rewrap-passphrase --from-mount-passphrase $F --passphrase-file "$T/
 	--new-password-file "$T/io/npw" "$H/.ecryptfs/wrapped-passphrase"
 expect_rc "--from-mount-passphrase with files, file lost" 0
 unwrap_is "recreated file opens" "$mp" "$H/.ecryptfs/wrapped-passphrase" 'pw new'
+
+# insert-wrapped reads v3 too (default file, "-" form) and reports the FEKEK
+clear_keys
+printf '%s' 'pw new' | run ecryptfs-insert-wrapped-passphrase-into-keyring -
+if [ "$RC" = 0 ] && [ "$(cat "$OUT")" = "Inserted auth tok with sig [$sig] into the user session keyring" ] &&
+	[ "$(dump_keys | wc -l)" = 2 ]; then
+	pass "insert-wrapped on a v3 file"
+else
+	fail "insert-wrapped on a v3 file: $RC '$(cat "$OUT")' $(cat "$ERR")"
+fi
 
 finish

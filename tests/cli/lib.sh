@@ -1,13 +1,14 @@
 # Shared setup of the CLI tests (sourced by tests/cli/*.sh, bash).
 #
-# Every command runs as a throwaway uid (no passwd entry, so the tools take
-# HOME=$T/home as the user's home) inside a throwaway session keyring, so no
+# Every command runs as a throwaway uid (home $T/home) inside a throwaway session keyring, so no
 # key lands in the keyrings of the user running make check. The built
 # program is copied with its library into a world-readable temp dir (the
 # build tree may sit under a 0700 home) and linked there under its
 # ecryptfs-utils names. ecryptfs-utils 111 (the peer) is the unpacked Debian
 # package from scripts/fetch-ecryptfs-utils.
 set -u
+# "printf ... | run TOOL": run must set RC in this shell, not a subshell
+shopt -s lastpipe
 
 skip() {
 	echo "SKIP: $*"
@@ -58,18 +59,27 @@ for n in $(LD_LIBRARY_PATH=$T/lib "$T/bin/ecryptfs" --list-compat-names); do
 	ln -s ecryptfs "$T/bin/$n"
 done
 
+# The throwaway user gets a passwd entry (home $T/home) through a copy of
+# /etc/passwd bind-mounted in a private mount namespace: both ecryptfs-utils
+# and these tools find the home (and ~/.ecryptfsrc) through getpwuid().
+cp /etc/passwd "$T/passwd"
+echo "ecttest:x:$TUID:$TUID::$T/home:/bin/sh" >>"$T/passwd"
+chmod 644 "$T/passwd"
+unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd" 2>/dev/null ||
+	skip "cannot bind-mount in a private mount namespace (unshare -m)"
+
 # as_user CMD...: run as the throwaway uid in a new session keyring, without a
-# controlling terminal (prompts then read standard input). With
-# FAKE_FNEK=1 and no eCryptfs module, a private mount namespace shows a
-# /sys/fs/ecryptfs/version that claims filename encryption (0x100).
+# controlling terminal (prompts then read standard input). With FAKE_FNEK=1
+# and no eCryptfs module, /sys/fs/ecryptfs/version claims filename
+# encryption (0x100) inside the namespace.
 as_user() {
-	local pre=()
+	local fake=:
 
 	if [ -n "${FAKE_FNEK:-}" ] && [ ! -r /sys/fs/ecryptfs/version ]; then
-		pre=(unshare -m sh -c 'mount -t tmpfs none /sys/fs && mkdir /sys/fs/ecryptfs &&
-			echo 309 >/sys/fs/ecryptfs/version && exec "$@"' sh)
+		fake='mount -t tmpfs none /sys/fs && mkdir /sys/fs/ecryptfs && echo 309 >/sys/fs/ecryptfs/version'
 	fi
-	"${pre[@]}" env -i HOME="$T/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin ${RUN_ENV:-} \
+	unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd && $fake && exec \"\$@\"" sh \
+		env -i HOME="$T/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin ${RUN_ENV:-} \
 		setsid -w setpriv --reuid="$TUID" --regid="$TUID" --clear-groups \
 		keyctl session - "$@" 2>/dev/null
 }
