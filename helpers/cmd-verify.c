@@ -362,7 +362,8 @@ static int c_owner(const struct passwd *pw, const char *mnt)
 	return 0;
 }
 
-static int run_compat_checks(const struct passwd *pw, int checks)
+/* 111 runs each selected check's whole sequence, in the order given. */
+static int run_compat_check(const struct passwd *pw, int check)
 {
 	const char *home = pw->pw_dir;
 	char mnt[PATH_MAX], p[PATH_MAX];
@@ -371,11 +372,10 @@ static int run_compat_checks(const struct passwd *pw, int checks)
 
 	if (c_exists(home) || c_sigfile(home, &lines))
 		return ECT_EXIT_FAILURE;
-	if (checks & (CHECK_HOME | CHECK_PRIVATE)) {
+	switch (check) {
+	case CHECK_HOME:
 		if (c_mountfile(home, mnt, sizeof(mnt)))
 			return ECT_EXIT_FAILURE;
-	}
-	if (checks & CHECK_HOME) {
 		snprintf(p, sizeof(p), "%s/.ecryptfs/auto-mount", home);
 		if (stat(p, &st) || !S_ISREG(st.st_mode))
 			return error("[%s] does not exist", p);
@@ -383,27 +383,33 @@ static int run_compat_checks(const struct passwd *pw, int checks)
 		if (strcmp(mnt, home))
 			return error("Mount point [%s] is not the user's home [%s]", mnt, home);
 		info("Mount point [%s] is the user's home", mnt);
-		if (c_owner(pw, mnt))
+		return c_owner(pw, mnt);
+	case CHECK_PRIVATE:
+		if (c_mountfile(home, mnt, sizeof(mnt)))
 			return ECT_EXIT_FAILURE;
-	}
-	if (checks & CHECK_PRIVATE) {
 		if (!strcmp(mnt, home))
 			return error("Mount point [%s] is the user's home", mnt);
 		info("Mount point [%s] is not the user's home [%s]", mnt, home);
 		info("Mount point [%s] is a valid directory", mnt);
-		if (c_owner(pw, mnt))
-			return ECT_EXIT_FAILURE;
-	}
-	if (checks & CHECK_FNE) {
+		return c_owner(pw, mnt);
+	case CHECK_FNE:
 		if (lines != 2)
 			return error("Filenames are not encrypted");
 		info("Filenames are encrypted");
-	}
-	if (checks & CHECK_NO_FNE) {
+		return 0;
+	default:
 		if (lines != 1)
 			return error("Filenames are encrypted");
 		info("Filenames are not encrypted");
+		return 0;
 	}
+}
+
+static int run_compat_checks(const struct passwd *pw, const int *checks, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (run_compat_check(pw, checks[i]))
+			return ECT_EXIT_FAILURE;
 	info("Configuration valid");
 	return ECT_EXIT_OK;
 }
@@ -436,23 +442,27 @@ static int cmd_verify(struct ect_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *user = NULL;
-	int checks = 0, c;
+	int checks[64], n = 0, c;
 	struct passwd *pw;
 	struct stat st;
 
 	while ((c = getopt_long(argc, argv, "hpenu:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			checks |= CHECK_HOME;
+			if (n < (int)(sizeof(checks) / sizeof(checks[0])))
+				checks[n++] = CHECK_HOME;
 			break;
 		case 'p':
-			checks |= CHECK_PRIVATE;
+			if (n < (int)(sizeof(checks) / sizeof(checks[0])))
+				checks[n++] = CHECK_PRIVATE;
 			break;
 		case 'e':
-			checks |= CHECK_FNE;
+			if (n < (int)(sizeof(checks) / sizeof(checks[0])))
+				checks[n++] = CHECK_FNE;
 			break;
 		case 'n':
-			checks |= CHECK_NO_FNE;
+			if (n < (int)(sizeof(checks) / sizeof(checks[0])))
+				checks[n++] = CHECK_NO_FNE;
 			break;
 		case 'u':
 			user = optarg;
@@ -475,9 +485,9 @@ static int cmd_verify(struct ect_ctx *ctx, int argc, char **argv)
 	if (!pw || stat(pw->pw_dir, &st) || !S_ISDIR(st.st_mode))
 		return error("Invalid home directory [%s] of [%s]", pw ? pw->pw_dir : "",
 			     user ? user : "");
-	if (!checks)
+	if (!n)
 		return error("No checks given");
-	return run_compat_checks(pw, checks);
+	return run_compat_checks(pw, checks, n);
 }
 
 const struct ect_cmd ect_cmds_verify[] = {
