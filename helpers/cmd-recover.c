@@ -493,14 +493,15 @@ int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
 		return ECT_EXIT_FAILURE;
 	}
 	for (int i = 1; i <= npos; i++) {
+		char real[PATH_MAX];
 		struct stat st;
 
-		if (stat(argv[i], &st) || !S_ISDIR(st.st_mode)) {
+		if (stat(argv[i], &st) || !S_ISDIR(st.st_mode) || !realpath(argv[i], real)) {
 			ect_err(ctx, "%s: not a directory", argv[i]);
 			dir_list_free(&dirs);
 			return ECT_EXIT_USAGE;
 		}
-		if (dir_list_add(&dirs, argv[i])) {
+		if (dir_list_add(&dirs, real)) {
 			dir_list_free(&dirs);
 			return ECT_EXIT_FAILURE;
 		}
