@@ -157,8 +157,10 @@ static void count_tree(struct tree *t, int fd0, int depth)
 struct file_job {
 	struct tree *t;
 	int in_fd, out_fd;
+	int dest_dir;	 /* a dup of the output's directory, to remove an empty failure */
+	char *name;	 /* the output's name in dest_dir (points into path's buffer) */
 	struct stat st;
-	char path[]; /* relative upper path, for messages */
+	char path[];	 /* relative upper path, for messages; then the name */
 };
 
 struct sink_state {
@@ -201,9 +203,13 @@ static void apply_meta(struct tree *t, int fd, const struct stat *st)
 		ect_debug(t->ctx, "futimens: %s", strerror(errno));
 }
 
-static void finish_file(struct file_job *j, struct ect_codec_file *f, int ret)
+static void finish_file(struct file_job *j, struct ect_codec_file *f, int ret, uint64_t written)
 {
 	struct tree *t = j->t;
+
+	/* nothing decrypted: no empty stand-in next to the good files */
+	if (ret && !written)
+		unlinkat(j->dest_dir, j->name, 0);
 
 	if (ret == ECT_E_NOT_ECRYPTFS)
 		add_failure(t, j->path, "not encrypted (plaintext in the lower directory?); "
@@ -213,11 +219,13 @@ static void finish_file(struct file_job *j, struct ect_codec_file *f, int ret)
 			    ect_strerror(ret));
 	else if (ret)
 		add_failure(t, j->path, "%s%s", ect_strerror(ret),
-			    f ? "; the part before the damage was written" : "");
-	apply_meta(t, j->out_fd, &j->st);
+			    written ? "; the part before the damage was written" : "");
+	if (!ret || written)
+		apply_meta(t, j->out_fd, &j->st);
 	ect_codec_close(f);
 	close(j->in_fd);
 	close(j->out_fd);
+	close(j->dest_dir);
 	atomic_fetch_add(&t->done_files, 1);
 	free(j);
 }
@@ -235,7 +243,7 @@ static int file_job_run(void *arg)
 		if (!ret)
 			ret = ect_codec_decrypt_to(f, count_sink, &s);
 	}
-	finish_file(j, f, ret);
+	finish_file(j, f, ret, (uint64_t)s.off);
 	return 0; /* failures are listed, the run goes on */
 }
 
@@ -252,7 +260,8 @@ static void big_file_run(struct file_job *j)
 		ret = ect_codec_decrypt_to_fd_parallel(f, j->t->pool, j->out_fd);
 	if (!ret)
 		atomic_fetch_add(&j->t->done_bytes, ect_codec_size(f));
-	finish_file(j, f, ret);
+	/* a parallel run writes out of order: count what landed in the file */
+	finish_file(j, f, ret, ret ? (uint64_t)lseek(j->out_fd, 0, SEEK_END) : ect_codec_size(f));
 }
 
 /* ---- names ------------------------------------------------------------- */
@@ -319,8 +328,8 @@ static int make_symlink(struct tree *t, int lower_dir, const char *lower, int de
 static int make_file(struct tree *t, int lower_dir, const char *lower, int dest_dir,
 		     const char *name, const struct stat *st, const char *rel)
 {
-	size_t rlen = strlen(rel);
-	struct file_job *j = malloc(sizeof(*j) + rlen + 1);
+	size_t rlen = strlen(rel), nlen = strlen(name);
+	struct file_job *j = malloc(sizeof(*j) + rlen + 1 + nlen + 1);
 	int ret;
 
 	if (!j)
@@ -328,6 +337,8 @@ static int make_file(struct tree *t, int lower_dir, const char *lower, int dest_
 	j->t = t;
 	j->st = *st;
 	memcpy(j->path, rel, rlen + 1);
+	j->name = j->path + rlen + 1;
+	memcpy(j->name, name, nlen + 1);
 	j->in_fd = openat(lower_dir, lower, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (j->in_fd < 0) {
 		add_failure(t, rel, "open: %s", strerror(errno));
@@ -336,8 +347,13 @@ static int make_file(struct tree *t, int lower_dir, const char *lower, int dest_
 	}
 	j->out_fd = openat(dest_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			   0600);
-	if (j->out_fd < 0) {
+	j->dest_dir = fcntl(dest_dir, F_DUPFD_CLOEXEC, 0);
+	if (j->out_fd < 0 || j->dest_dir < 0) {
 		add_failure(t, rel, "create: %s", strerror(errno));
+		if (j->out_fd >= 0)
+			close(j->out_fd);
+		if (j->dest_dir >= 0)
+			close(j->dest_dir);
 		close(j->in_fd);
 		free(j);
 		return 0;
@@ -348,7 +364,7 @@ static int make_file(struct tree *t, int lower_dir, const char *lower, int dest_
 	}
 	ret = ect_codec_pool_submit(t->pool, file_job_run, j);
 	if (ret)
-		finish_file(j, NULL, ret);
+		finish_file(j, NULL, ret, 0);
 	return ret;
 }
 

@@ -362,11 +362,11 @@ static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct ect_s
 	ect_shell_quote(tmpdir, q, sizeof(q));
 	info("Mounted %s. When done, unmount it and remove the keys:",
 	     rw ? "read-write" : "read-only");
+	printf("  umount %s && rmdir %s && keyctl unlink \"$(keyctl search @u user %s)\" @u",
+	       q, q, fekek_sig);
 	if (k->fne)
-		printf("  umount %s && rmdir %s && keyctl unlink %s @u && keyctl unlink %s @u\n", q,
-		       q, fekek_sig, fnek_sig);
-	else
-		printf("  umount %s && rmdir %s && keyctl unlink %s @u\n", q, q, fekek_sig);
+		printf(" && keyctl unlink \"$(keyctl search @u user %s)\" @u", fnek_sig);
+	putchar('\n');
 	return ECT_EXIT_OK;
 }
 
