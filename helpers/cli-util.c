@@ -89,6 +89,49 @@ void ect_cli_secret_free(struct ect_secret *sec)
 	sec->len = 0;
 }
 
+/* One prompted line from standard input that is not a terminal. */
+static int prompt_stdin(const char *prompt, char **out, size_t *len)
+{
+	int ret;
+
+	fputs(prompt, stderr);
+	fflush(stderr);
+	ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, out, len);
+	fputc('\n', stderr);
+	return ret;
+}
+
+/*
+ * ecryptfs-utils read prompted secrets from standard input, turning echo off
+ * when it is a terminal, and scripts rely on it (ecryptfs-recover-private
+ * pipes the passphrase into "ecryptfs-add-passphrase" without "-"). So a
+ * terminal is used only when standard input is one; otherwise the prompt
+ * goes to stderr and the answer comes from standard input.
+ */
+static int prompt_secret(const char *prompt, const char *confirm, char **out, size_t *len)
+{
+	char *first = NULL, *second = NULL;
+	size_t first_len = 0, second_len = 0;
+	int ret;
+
+	if (isatty(STDIN_FILENO))
+		return ect_prompt_secret(prompt, confirm, ECT_SECRET_INPUT_MAX, out, len);
+	ret = prompt_stdin(prompt, &first, &first_len);
+	if (!ret && confirm) {
+		ret = prompt_stdin(confirm, &second, &second_len);
+		if (!ret && (first_len != second_len || ect_memcmp_const(first, second, first_len)))
+			ret = -EINVAL;
+	}
+	if (!ret) {
+		*out = first;
+		*len = first_len;
+		first = NULL;
+	}
+	ect_secure_free_str(first);
+	ect_secure_free_str(second);
+	return ret;
+}
+
 int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		       struct ect_secret *sec)
 {
@@ -108,12 +151,23 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		len = s ? strlen(s) : 0;
 	} else if (spec->from_stdin) {
 		from = "standard input";
-		ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, &s, &len);
+		/* "-" typed at a terminal: at least keep it off the screen */
+		if (isatty(STDIN_FILENO))
+			ret = ect_prompt_secret(NULL, NULL, ECT_SECRET_INPUT_MAX, &s, &len);
+		else
+			ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, &s, &len);
 	} else {
-		ret = ect_prompt_secret(spec->prompt, spec->confirm_prompt, ECT_SECRET_INPUT_MAX,
-					&s, &len);
+		ret = prompt_secret(spec->prompt, spec->confirm_prompt, &s, &len);
 	}
 	if (!ret) {
+		/*
+		 * A NUL ends the secret, as the C strings of ecryptfs-utils did:
+		 * its scripts pipe printf "%s\0" "$LOGINPASS" into the tools.
+		 */
+		size_t n = strnlen(s, len);
+
+		ect_wipe(s + n, len - n);
+		len = n;
 		sec->s = s;
 		sec->len = len;
 		return ECT_EXIT_OK;
@@ -195,6 +249,8 @@ void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE])
 			 home, ect_strerror(ret));
 		memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
 	}
+	ect_debug(ctx, "salt for v1 files and the file key: %s (%s/.ecryptfsrc)",
+		  memcmp(salt, ect_default_salt, ECT_SALT_SIZE) ? "from salt=" : "default", home);
 	free(home);
 }
 
@@ -324,5 +380,8 @@ int ect_cli_wrap_params(struct ect_ctx *ctx, const struct ect_wrap_opts *w,
 		ect_argon2_params_floor(params);
 		*params_set = true;
 	}
+	if (*params_set)
+		ect_debug(ctx, "v3 Argon2id cost: t=%u m=%u KiB lanes=%u", params->t_cost,
+			  params->m_cost_kib, params->lanes);
 	return 0;
 }

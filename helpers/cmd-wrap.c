@@ -132,6 +132,10 @@ int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
 		ect_keys_report("Unwrapping passphrase", file, r, pw.len);
 		goto out;
 	}
+	ect_debug(ctx, "%s: version %d", file, (int)info.version);
+	if (info.version == ECT_WRAP_V3)
+		ect_debug(ctx, "%s: Argon2id t=%u m=%u KiB lanes=%u", file, info.params.t_cost,
+			  info.params.m_cost_kib, info.params.lanes);
 	r = ect_cli_write_line(STDOUT_FILENO, pass, pass_len);
 	if (r < 0) {
 		ect_err(ctx, "cannot write to standard output: %s", ect_strerror(r));

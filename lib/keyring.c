@@ -60,7 +60,8 @@ static int add_auth_tok(const char *sig, const uint8_t tok[ECT_AUTH_TOK_SIZE])
 
 	if (id >= 0)
 		return 1; /* already there: leave it untouched, as ecryptfs-utils does */
-	if (id != -ENOKEY)
+	/* A revoked or expired key of that name is dead: add_key replaces its link. */
+	if (id != -ENOKEY && id != -EKEYREVOKED && id != -EKEYEXPIRED)
 		return (int)id;
 	if (add_key(ECT_KEY_TYPE, sig, tok, ECT_AUTH_TOK_SIZE, KEY_SPEC_USER_KEYRING) < 0)
 		return keyctl_errno();

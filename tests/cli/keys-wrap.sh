@@ -174,6 +174,45 @@ printf '%s' 'pw new' | run ecryptfs-unwrap-passphrase -
 [ "$RC" = 0 ] && [ "$(cat "$OUT")" = "$mp" ] && pass "unwrap - (default file)" ||
 	fail "unwrap - (default file): $RC $(cat "$ERR")"
 
+# --kdf-target-ms calibrates a v3 cost that still opens
+printf '%s\n%s' "$mp" 'pw cal' | run ecryptfs-wrap-passphrase --kdf-target-ms 20 "$H/cal" -
+expect_rc "wrap --kdf-target-ms 20" 0
+unwrap_is "file wrapped with --kdf-target-ms opens" "$mp" "$H/cal" 'pw cal'
+
+# root rewrapping a user's file leaves it owned by the user
+printf '%s\n%s' 'pw cal' 'pw root' |
+	LD_LIBRARY_PATH=$T/lib HOME=$T/home setsid -w "$T/bin/ecryptfs-rewrap-passphrase" $F "$H/cal" - \
+		>/dev/null 2>"$ERR"
+[ "$(stat -c %u:%a "$H/cal")" = "$TUID:600" ] && pass "rewrap by root keeps the owner" ||
+	fail "rewrap by root: owner/mode now $(stat -c %u:%a "$H/cal") $(cat "$ERR")"
+unwrap_is "file rewrapped by root opens for the user" "$mp" "$H/cal" 'pw root'
+
+# --- how the ecryptfs-utils 111 scripts call the tools --------------------
+# ecryptfs-mount-private: printf "%s\0" "$LOGINPASS" | ecryptfs-unwrap-passphrase FILE - |
+# ecryptfs-add-passphrase -   (a NUL ends the secret)
+printf '%s' "$mp" | run ecryptfs-add-passphrase -
+want=$(cat "$OUT")
+printf '%s\0' 'pw root' >"$T/io/nul"
+RUN_ENV="LD_LIBRARY_PATH=$T/lib" as_user sh -c '"$1/ecryptfs-unwrap-passphrase" "$2" - <"$3" |
+	"$1/ecryptfs-add-passphrase" - >"$4" 2>&1' sh "$T/bin" "$H/cal" "$T/io/nul" "$OUT"
+[ "$(cat "$OUT")" = "$want" ] && pass "unwrap - | add-passphrase - with a NUL-terminated password" ||
+	fail "unwrap | add-passphrase (mount-private): '$(cat "$OUT")'"
+run ecryptfs-insert-wrapped-passphrase-into-keyring "$H/cal" - <"$T/io/nul"
+[ "$RC" = 0 ] && [ "$(cat "$OUT")" = "$want" ] && pass "insert-wrapped with a NUL-terminated password" ||
+	fail "insert-wrapped with a NUL-terminated password: $RC $(cat "$ERR")"
+# ecryptfs-recover-private: printf "%s\0" "$passphrase" | ecryptfs-add-passphrase, without
+# "-", from a terminal: the prompt form reads the pipe, not the terminal.
+cat >"$T/io/rp.sh" <<'EOS'
+printf '%s\0' "$1" | "$2/ecryptfs-add-passphrase" >"$3" 2>/dev/null
+EOS
+chmod 755 "$T/io/rp.sh"
+printf '%s' 'recover me' | run ecryptfs-add-passphrase -
+want=$(cat "$OUT")
+RUN_ENV="LD_LIBRARY_PATH=$T/lib" as_user timeout 20 script -qec \
+	"sh $T/io/rp.sh 'recover me' $T/bin $OUT" /dev/null >/dev/null
+[ "$(cat "$OUT")" = "$want" ] && pass "prompt form reads a piped stdin under a terminal" ||
+	fail "prompt form under a terminal (recover-private): '$(cat "$OUT")'"
+
 # --- recovery: rewrap from the mount passphrase ---------------------------
 # Private.sig holds the FEKEK signature of the mount passphrase.
 printf '%s' "$mp" | run ecryptfs-add-passphrase -

@@ -87,8 +87,14 @@ can_fake_fnek_kernel() {
 	[ -r /sys/fs/ecryptfs/version ] || unshare -m sh -c 'mount -t tmpfs none /sys/fs' 2>/dev/null
 }
 
+# At exit: empty @u, then invalidate the uid's user and user-session keyrings
+# so nothing of the run stays in the kernel.
 cleanup() {
 	as_user keyctl clear @u >/dev/null 2>&1
+	setpriv --reuid="$TUID" --regid="$TUID" --clear-groups sh -c '
+		for h in $(awk -v u="$1" "\$6 == u && / keyring +_uid/ { print \$1 }" /proc/keys); do
+			keyctl invalidate "$(printf %d "0x$h")"
+		done' sh "$TUID" >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT

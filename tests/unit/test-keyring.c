@@ -153,6 +153,15 @@ static int body_already_present(void *arg)
 	KCHECK(keyctl_read_alloc((key_serial_t)id, &buf) == sizeof(other));
 	KCHECK(memcmp(buf, other, sizeof(other)) == 0);
 	free(buf);
+
+	/* A revoked key under the sig does not block adding the real one. */
+	KCHECK(keyctl_revoke((key_serial_t)id) == 0);
+	KCHECK(ect_keyring_find(sig) == -EKEYREVOKED);
+	KCHECK(ect_keyring_add_passphrase("foo", 3, ect_default_salt, sig) == 0);
+	id2 = ect_keyring_find(sig);
+	KCHECK(id2 > 0 && id2 != id);
+	KCHECK(keyctl_read_alloc((key_serial_t)id2, &buf) == ECT_AUTH_TOK_SIZE);
+	free(buf);
 	return 0;
 }
 

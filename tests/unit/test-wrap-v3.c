@@ -4,7 +4,6 @@
  * tampered and truncated files. Every Argon2id run uses the floor cost
  * except test_v3_calibrated_default, the one run at the real default cost.
  */
-#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 

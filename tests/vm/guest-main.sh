@@ -1,0 +1,162 @@
+#!/bin/bash
+# PID 1 of the test guest, started by initramfs-init after switch_root into a
+# copy-on-write view of the host's root. Mounts the usual pseudo filesystems,
+# installs the project's build the way a distribution would, runs the planned
+# scenarios one by one and powers the guest off. Results go to the host
+# through the read-write 9p export "results" (mounted on /ect-results) and,
+# as one-line markers, to the serial console.
+set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export LC_ALL=C.UTF-8 HOME=/root TERM=dumb
+
+poweroff_now() {
+	sync
+	umount /ect-results 2>/dev/null
+	echo o >/proc/sysrq-trigger
+	sleep 30
+}
+trap poweroff_now EXIT
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+exec </dev/null >/dev/console 2>&1
+echo
+mkdir -p /dev/pts /dev/shm
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+mkdir -p /run/lock /run/ect-vm
+hostname ect-vm
+ip link set lo up 2>/dev/null
+
+setup_failed() {
+	echo "ect-vm-setup-failed: $*"
+	echo "ect-vm-setup-failed: $*" >>/ect-results/setup.log 2>/dev/null
+	exit 1
+}
+
+mkdir -p /ect-results
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 results /ect-results ||
+	setup_failed "cannot mount the results share (9p tag results)"
+echo "guest: $(cut -d' ' -f1 /proc/uptime) s: guest-main started" >>/ect-results/setup.log
+# shellcheck source=/dev/null
+. /ect-results/run.env || setup_failed "no run.env in the results share"
+exec 3>>/ect-results/setup.log
+stamp() { echo "guest: $(cut -d' ' -f1 /proc/uptime) s: $*" >&3; }
+echo "guest: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)" >&3
+
+# /home on ext4 like a real machine (eCryptfs lower dirs live there); the
+# image sits in guest RAM. tmpfs if ext4 cannot be made.
+stamp "setting up /home"
+modprobe -a loop ext4
+truncate -s 2G /run/home.img
+if mkfs.ext4 -q -F -O ^has_journal /run/home.img >&3 2>&1 &&
+	mount -o loop /run/home.img /home; then
+	echo "guest: /home is ext4 on a RAM-backed loop device" >&3
+else
+	rm -f /run/home.img
+	mount -t tmpfs -o mode=0755 tmpfs /home
+	echo "guest: /home is tmpfs (ext4 setup failed)" >&3
+fi
+
+stamp "/home ready"
+modprobe ecryptfs || setup_failed "modprobe ecryptfs failed"
+# Ciphers an eCryptfs mount asks for; loading them now saves autoload time.
+modprobe -a ecb cbc aes_generic sha256_generic md5 2>/dev/null
+echo "guest: ecryptfs $(cat /sys/fs/ecryptfs/version 2>/dev/null) loaded" >&3
+
+t0=$(date +%s)
+case ${ECT_VM_INSTALL:-stage} in
+stage)
+	# Unpack the host-staged `make install DESTDIR=...` as root-owned files,
+	# the way dpkg unpacks a package; existing directories keep their modes.
+	(cd "$ECT_VM_STAGE" && find . -mindepth 1 -type d -printf '%m %P\n') |
+		while read -r mode d; do
+			[ -e "/$d" ] || install -d -m "$mode" "/$d"
+		done
+	(cd "$ECT_VM_STAGE" && find . ! -type d -print0 |
+		tar --null -T - --owner=0 --group=0 -cf -) | tar -C / -xpf - ||
+		setup_failed "cannot unpack the staged install $ECT_VM_STAGE"
+	(cd "$ECT_VM_STAGE" && find . ! -type d -printf '/%P\n') >/ect-results/installed-files
+	;;
+guest)
+	echo "ect-vm-status installing the build"
+	# shellcheck disable=SC2086
+	(cd "$ECT_BUILDDIR" && make install $ECT_VM_INSTALL_ARGS) \
+		>/ect-results/install.log 2>&1 ||
+		setup_failed "make install in $ECT_BUILDDIR failed (see install.log)"
+	;;
+esac
+if [ "${ECT_VM_INSTALL:-stage}" != 0 ]; then
+	for helper in mount.ecryptfs mount.ecryptfs_private; do
+		f=$ECT_VM_ROOTSBINDIR/$helper
+		if [ -f "$f" ] && [ ! -L "$f" ]; then
+			chown root:root "$f" && chmod 4755 "$f"
+			echo "guest: $f is setuid root" >&3
+		fi
+	done
+fi
+stamp "install took $(($(date +%s) - t0)) s"
+
+# Root's own user keyring is shared by all scenarios: empty it between them.
+keyctl clear @u >/dev/null 2>&1
+dmesg -c >>/ect-results/dmesg.log
+
+passed=0 failed=0 skipped=0
+run_scenario() {
+	local id=$1 limit=$2
+	local script=$ECT_SRCDIR/tests/vm/scenarios/$id.sh
+	local res=/ect-results/scenarios/$id
+	local work=/home/ect-vm/$id
+	local start end rc status
+	mkdir -p "$res" "$work"
+	chmod 0755 /home/ect-vm "$work"
+	: >"/run/ect-vm/users"
+	echo "ect-vm-start $id"
+	start=$(date +%s%N)
+	(
+		cd "$work" || exit 1
+		export ECT_VM_ID=$id ECT_VM_WORK=$work ECT_VM_RESULT_DIR=$res
+		export ECT_VM_SCRIPT=$script
+		exec 9>"$res/trace.log"
+		exec timeout -k 10 "$limit" keyctl session - \
+			bash "$ECT_SRCDIR/tests/vm/run-scenario.sh"
+	) </dev/null >"$res/output.log" 2>&1
+	rc=$?
+	end=$(date +%s%N)
+	if [ $rc -eq 0 ] && [ ! -f "$res/completed" ]; then
+		echo "ect-vm: the scenario exited 0 before its end (use return, not exit 0)" >>"$res/output.log"
+		rc=1
+	fi
+	case $rc in
+	0) status=PASS passed=$((passed + 1)) ;;
+	77) status=SKIP skipped=$((skipped + 1)) ;;
+	124 | 137) status=FAIL failed=$((failed + 1))
+		echo "ect-vm: scenario killed after its time limit of ${limit}s" >>"$res/output.log" ;;
+	*) status=FAIL failed=$((failed + 1)) ;;
+	esac
+	# Leave nothing behind for the next scenario: its users' processes,
+	# eCryptfs mounts, root's keys.
+	while read -r user; do
+		[ -n "$user" ] && pkill -KILL -u "$user" 2>/dev/null
+	done <"/run/ect-vm/users"
+	awk '$3 == "ecryptfs" {print $2}' /proc/mounts | sort -r |
+		while read -r mnt; do umount -l "$mnt" 2>/dev/null; done
+	keyctl clear @u >/dev/null 2>&1
+	dmesg -c | tee -a /ect-results/dmesg.log >"$res/dmesg.log"
+	echo "$status $rc $(((end - start) / 1000000))" >"$res/status"
+	sync
+	echo "ect-vm-result $id $status $(((end - start) / 1000000))ms"
+}
+
+while read -r id limit; do
+	[ -n "$id" ] && run_scenario "$id" "$limit"
+done </ect-results/plan
+echo "ect-vm-done $passed passed, $failed failed, $skipped skipped"

@@ -1,0 +1,237 @@
+#!/bin/bash
+# Host side of the real-kernel test bed: picks the scenarios, builds the
+# initramfs, boots Debian's kernel under QEMU (one boot per boot group) and
+# reports each scenario. The guest sees the host's root copy-on-write, so the
+# build tree, pamtester and the peer tools are there at their host paths.
+#
+# Environment (all optional):
+#   VM_SCENARIOS   space separated: ids (kernel/01-add-passphrase), areas
+#                  (kernel) or globs (kernel/0*); default every scenario
+#   ECT_VM_KVM=1   use KVM (-cpu host) instead of TCG software emulation
+#   ECT_VM_MEM     guest memory in MB (default 1536)
+#   ECT_VM_SMP     guest CPUs (default 2)
+#   ECT_VM_KERNEL  kernel image (default: newest /boot/vmlinuz-*)
+#   ECT_VM_TIMEOUT default per-scenario time limit in seconds (default 180)
+#   ECT_VM_PEER    unpacked ecryptfs-utils 111 (default: the fetch script's)
+#   ECT_VM_INSTALL stage (default): `make install DESTDIR=` on the host with
+#                  the system read-only, copied into the guest's root;
+#                  guest: `make install` inside the guest; 0: no install
+#   top_srcdir, top_builddir  (set by make) the source and build trees
+# Prints one "PASS|FAIL|SKIP: id (time)" line per scenario and ends with
+# "check-vm: N passed, N failed, N skipped ...". Exit 0, 1 on failure, 77
+# when the test bed cannot run here.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "${top_srcdir:-$here/../..}" && pwd)
+builddir=$(cd "${top_builddir:-$srcdir}" && pwd)
+t_start=$(date +%s)
+
+say() { printf '%s\n' "$*"; }
+cannot_run() {
+	say "check-vm: cannot run here: $*"
+	say "check-vm: 0 passed, 0 failed, 0 skipped (test bed unavailable)"
+	exit 77
+}
+
+# ---- prerequisites ----------------------------------------------------------
+qemu=${QEMU:-$(command -v qemu-system-x86_64 || true)}
+[ -x "$qemu" ] || cannot_run "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
+kernel=${ECT_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n1)}
+[ -r "$kernel" ] || cannot_run "no readable kernel in /boot (apt-get install linux-image-amd64)"
+kver=${kernel##*/vmlinuz-}
+[ -d "/lib/modules/$kver" ] || cannot_run "/lib/modules/$kver missing for $kernel"
+[ -f "$builddir/Makefile" ] || cannot_run "$builddir is not a configured build tree"
+
+# ---- scenarios ----------------------------------------------------------------
+# header_value FILE KEY: value of KEY in a "# ect-vm: key=value ..." line.
+header_value() {
+	sed -n 's/^# ect-vm:\(.*\)$/\1/p' "$1" | tr ' \t' '\n\n' |
+		sed -n "s/^$2=//p" | head -n1
+}
+
+selected() {
+	local id=$1 pat
+	[ -z "${VM_SCENARIOS:-}" ] && return 0
+	for pat in $VM_SCENARIOS; do
+		pat=${pat%.sh}
+		pat=${pat#tests/vm/scenarios/}
+		# shellcheck disable=SC2053
+		[[ $id == "$pat" || $id == "$pat"/* || $id == $pat ]] && return 0
+	done
+	return 1
+}
+
+ids=() groups=() limits=()
+while IFS= read -r f; do
+	id=${f#"$here/scenarios/"}
+	id=${id%.sh}
+	selected "$id" || continue
+	ids+=("$id")
+	g=$(header_value "$f" boot)
+	groups+=("${g:-main}")
+	l=$(header_value "$f" timeout)
+	limits+=("${l:-${ECT_VM_TIMEOUT:-180}}")
+done < <(find "$here/scenarios" -mindepth 2 -maxdepth 2 -name '[0-9][0-9]-*.sh' 2>/dev/null | LC_ALL=C sort)
+[ ${#ids[@]} -gt 0 ] || {
+	say "check-vm: no scenario matches VM_SCENARIOS='${VM_SCENARIOS:-}'"
+	say "check-vm: 0 passed, 1 failed, 0 skipped"
+	exit 1
+}
+
+# ---- run folder, initramfs, peer ----------------------------------------------
+out=$builddir/tests/vm-out
+mkdir -p "$out"
+run=$out/run-$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$run"
+ln -sfn "${run##*/}" "$out/latest"
+
+stamp=$(cat "$here/initramfs-init" "$here/mkinitramfs.sh" | md5sum | cut -c1-12)
+initrd=$out/initramfs-$kver-$stamp.cpio
+if [ ! -s "$initrd" ]; then
+	rm -f "$out"/initramfs-*.cpio
+	bash "$here/mkinitramfs.sh" "$kver" "$initrd" || cannot_run "initramfs build failed"
+fi
+
+peer=${ECT_VM_PEER:-/var/cache/ecryptfs-tools/ecryptfs-utils-111}
+if [ ! -x "$peer/usr/bin/ecryptfs-add-passphrase" ] && [ -z "${ECT_VM_PEER:-}" ]; then
+	bash "$srcdir/scripts/fetch-ecryptfs-utils" "$peer" >/dev/null 2>&1 ||
+		say "check-vm: note: Debian's ecryptfs-utils not available; peer scenarios will skip"
+fi
+peer_debs=$(dirname "$peer")/debs
+
+# The guest installs the build with the layout of a Debian package, whatever
+# prefix this tree was configured with.
+pamdir=/lib/x86_64-linux-gnu/security
+rootsbindir=/sbin
+install_args="prefix=/usr sysconfdir=/etc localstatedir=/var pamdir=$pamdir rootsbindir=$rootsbindir"
+config=$("$builddir/config.status" --config 2>/dev/null || true)
+for want in "--prefix=/usr" "--sysconfdir=/etc" "--with-rootsbindir=/sbin"; do
+	case $config in
+	*"'$want'"* | *" $want"*) ;;
+	*) case $want in
+		--with-rootsbindir=/sbin) ;; # configure's default
+		*) say "check-vm: note: build tree not configured with $want; paths compiled into the programs may differ from the installed layout" ;;
+		esac ;;
+	esac
+done
+
+# Stage the install on the host (native speed) in a mount namespace where the
+# system directories are read-only, so an install rule that ignores DESTDIR
+# fails instead of touching this machine; the guest copies the staged tree
+# into its root. ECT_VM_INSTALL=guest runs `make install` inside the guest.
+install_mode=${ECT_VM_INSTALL:-stage}
+stage=
+if [ "$install_mode" = stage ]; then
+	stage=$run/stage
+	protect='for d in /usr /etc /var /opt /boot /root /bin /sbin /lib /lib64; do
+		[ -d "$d" ] && [ ! -L "$d" ] || continue
+		case "$B/" in "$d"/*) continue ;; esac
+		mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" || exit 1
+	done; exec "$@"'
+	# shellcheck disable=SC2086
+	if B=$builddir unshare --mount --propagation private sh -c "$protect" sh \
+		make -C "$builddir" install DESTDIR="$stage" $install_args >"$run/install.log" 2>&1; then
+		say "check-vm: staged make install DESTDIR=$stage $install_args"
+	else
+		say "check-vm: make install DESTDIR=$stage failed:"
+		tail -n 30 "$run/install.log"
+		say "check-vm: 0 passed, 1 failed, 0 skipped (install failed)"
+		exit 1
+	fi
+fi
+
+# ---- boot -------------------------------------------------------------------------
+if [ "${ECT_VM_KVM:-0}" = 1 ]; then
+	accel=(-accel kvm -cpu host)
+else
+	accel=(-accel tcg -cpu max)
+fi
+mem=${ECT_VM_MEM:-1536}
+smp=${ECT_VM_SMP:-2}
+
+boot_group() {
+	local group=$1 total=240 i res
+	res=$run/$group
+	mkdir -p "$res"
+	: >"$res/plan"
+	for i in "${!ids[@]}"; do
+		[ "${groups[$i]}" = "$group" ] || continue
+		printf '%s %s\n' "${ids[$i]}" "${limits[$i]}" >>"$res/plan"
+		total=$((total + limits[i] + 15))
+	done
+	{
+		printf 'export ECT_SRCDIR=%q\n' "$srcdir"
+		printf 'export ECT_BUILDDIR=%q\n' "$builddir"
+		printf 'export ECT_PEER=%q\n' "$([ -d "$peer" ] && echo "$peer")"
+		printf 'export ECT_PEER_DEBS=%q\n' "$peer_debs"
+		printf 'export ECT_VM_PAMDIR=%q\n' "$pamdir"
+		printf 'export ECT_VM_ROOTSBINDIR=%q\n' "$rootsbindir"
+		printf 'export ECT_VM_INSTALL=%q\n' "$install_mode"
+		printf 'export ECT_VM_STAGE=%q\n' "$stage"
+		printf 'export ECT_VM_INSTALL_ARGS=%q\n' "$install_args"
+		printf 'export ECT_VM_BOOT=%q\n' "$group"
+	} >"$res/run.env"
+	say "check-vm: boot '$group': $(wc -l <"$res/plan") scenario(s), kernel $kver, ${accel[*]}"
+	timeout -k 10 "$total" "$qemu" "${accel[@]}" -m "$mem" -smp "$smp" \
+		-nographic -no-reboot -nic none \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 loglevel=4 ect.main=$here/guest-main.sh" \
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+		-virtfs "local,path=$res,mount_tag=results,security_model=none,multidevs=remap" \
+		</dev/null 2>&1 | tr -d '\r' | tee "$res/console.log" |
+		grep --line-buffered -E '^ect-vm-(start|status|setup-failed|done)' |
+		sed -u 's/^ect-vm-/  vm: /'
+	say "check-vm: boot '$group' finished after $(($(date +%s) - t_start)) s"
+}
+
+# Unique groups in first-seen order.
+boots=()
+for g in "${groups[@]}"; do
+	case " ${boots[*]} " in *" $g "*) ;; *) boots+=("$g") ;; esac
+done
+for g in "${boots[@]}"; do
+	boot_group "$g"
+done
+
+# ---- report -------------------------------------------------------------------------
+passed=0 failed=0 skipped=0
+show_tail() {
+	local title=$1 file=$2 n=$3
+	[ -s "$file" ] || return 0
+	say "---- $title (last $n lines of $file)"
+	tail -n "$n" "$file"
+}
+for i in "${!ids[@]}"; do
+	id=${ids[$i]}
+	res=$run/${groups[$i]}
+	sres=$res/scenarios/$id
+	if [ -f "$sres/status" ]; then
+		read -r status rc ms <"$sres/status"
+	else
+		status=FAIL rc=none ms=0
+	fi
+	case $status in
+	PASS) passed=$((passed + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+	extra=
+	[ "$status" = SKIP ] && extra=" - $(grep -m1 '^SKIP:' "$sres/output.log" 2>/dev/null | cut -c7-)"
+	say "$status: $id ($((ms / 1000)).$(printf '%03d' $((ms % 1000))) s)$extra"
+	[ "$status" = FAIL ] || continue
+	say "==== $id failed (exit status $rc)"
+	if [ ! -f "$sres/status" ]; then
+		say "no result: the guest did not finish this scenario (hang, crash or setup failure)"
+		show_tail "guest setup" "$res/setup.log" 20
+		show_tail "make install" "$res/install.log" 20
+		show_tail "serial console" "$res/console.log" 40
+	fi
+	show_tail "scenario output" "$sres/output.log" 80
+	show_tail "shell trace" "$sres/trace.log" 25
+	show_tail "guest dmesg" "$sres/dmesg.log" 30
+	say "---- rerun just this scenario: make check-vm VM_SCENARIOS=$id"
+done
+wall=$(($(date +%s) - t_start))
+say "check-vm: results in $run"
+say "check-vm: $passed passed, $failed failed, $skipped skipped in $wall s (${#boots[@]} boot(s))"
+[ "$failed" -eq 0 ]
