@@ -41,6 +41,14 @@ struct tree {
 	struct ect_fname_codec *names;
 	struct ect_codec_pool *pool;
 	bool as_root;
+	int dest_root;
+	/* lower files with several links: the first output path of each */
+	struct hardlink {
+		dev_t dev;
+		ino_t ino;
+		char *rel;
+	} *hl;
+	size_t nhl, caphl;
 	/* totals from the first pass, for the progress line */
 	unsigned long long total_files, total_bytes;
 	atomic_ullong done_files, done_bytes;
@@ -325,6 +333,47 @@ static int make_symlink(struct tree *t, int lower_dir, const char *lower, int de
 	return 0;
 }
 
+/*
+ * A lower file with several links (the kernel links lower files): link the
+ * output to the copy already made. Returns 1 when linked, 0 to decrypt.
+ * The first path is relative to the destination root and made only of
+ * directories this run created, so linkat cannot be led outside it.
+ */
+static int link_seen(struct tree *t, int dest_dir, const char *name, const struct stat *st,
+		     const char *rel)
+{
+	struct hardlink *h;
+
+	if (st->st_nlink < 2)
+		return 0;
+	for (size_t i = 0; i < t->nhl; i++) {
+		h = &t->hl[i];
+		if (h->dev == st->st_dev && h->ino == st->st_ino) {
+			if (linkat(t->dest_root, h->rel, dest_dir, name, 0))
+				return 0; /* decrypt a copy instead */
+			atomic_fetch_add(&t->done_files, 1);
+			return 1;
+		}
+	}
+	if (t->nhl == t->caphl) {
+		size_t cap = t->caphl ? t->caphl * 2 : 16;
+		struct hardlink *n = realloc(t->hl, cap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		t->hl = n;
+		t->caphl = cap;
+	}
+	h = &t->hl[t->nhl];
+	h->rel = strdup(rel);
+	if (h->rel) {
+		h->dev = st->st_dev;
+		h->ino = st->st_ino;
+		t->nhl++;
+	}
+	return 0;
+}
+
 static int make_file(struct tree *t, int lower_dir, const char *lower, int dest_dir,
 		     const char *name, const struct stat *st, const char *rel)
 {
@@ -334,6 +383,10 @@ static int make_file(struct tree *t, int lower_dir, const char *lower, int dest_
 
 	if (!j)
 		return -ENOMEM;
+	if (link_seen(t, dest_dir, name, st, rel)) {
+		free(j);
+		return 0;
+	}
 	j->t = t;
 	j->st = *st;
 	memcpy(j->path, rel, rlen + 1);
@@ -562,6 +615,7 @@ int recover_userspace(struct ect_ctx *ctx, const char *lower, const struct recov
 		goto out;
 	}
 	/* its own open: a dup would share (and exhaust) the directory offset */
+	t.dest_root = dfd;
 	count_tree(&t, openat(lfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), 0);
 	printf("INFO: Decrypting %llu files (%.1f MiB) from [%s] into [%s] with %u threads.\n",
 	       t.total_files, t.total_bytes / 1048576.0, lower, o->dest,
@@ -599,6 +653,9 @@ out:
 		free(t.fail[i].why);
 	}
 	free(t.fail);
+	for (size_t i = 0; i < t.nhl; i++)
+		free(t.hl[i].rel);
+	free(t.hl);
 	free(rel);
 	pthread_mutex_destroy(&t.lock);
 	return ret;

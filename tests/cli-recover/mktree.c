@@ -21,6 +21,13 @@
 
 static struct ect_codec_key fekek;
 static struct ect_fname_codec *names;
+/* hard links: plain inode -> lower directory fd and name of its first copy */
+static struct {
+	ino_t ino;
+	int dir;
+	char name[1024];
+} links[64];
+static int nlinks;
 
 static int lower_name(const char *plain, char *out, size_t size, unsigned int flags)
 {
@@ -85,7 +92,23 @@ static int copy_tree(int in_dir, int out_dir)
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    lower_name(e->d_name, lname, sizeof(lname), 0))
 			return -1;
-		if (S_ISREG(st.st_mode)) {
+		if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+			int i;
+
+			for (i = 0; i < nlinks && links[i].ino != st.st_ino; i++)
+				;
+			if (i < nlinks) {
+				ret = linkat(links[i].dir, links[i].name, out_dir, lname, 0);
+				continue;
+			}
+			if (nlinks < 64) {
+				links[nlinks].ino = st.st_ino;
+				links[nlinks].dir = dup(out_dir);
+				snprintf(links[nlinks].name, sizeof(links[nlinks].name), "%s", lname);
+				nlinks++;
+			}
+			ret = copy_file(dirfd(d), e->d_name, out_dir, lname, &st);
+		} else if (S_ISREG(st.st_mode)) {
 			ret = copy_file(dirfd(d), e->d_name, out_dir, lname, &st);
 		} else if (S_ISDIR(st.st_mode)) {
 			struct timespec times[2] = { st.st_atim, st.st_mtim };

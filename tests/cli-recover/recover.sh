@@ -29,6 +29,7 @@ head -c 50000 /dev/urandom >"$P/sub dir/eleven extents"
 head -c $((64 * 1048576 + 5)) /dev/zero >"$P/sub dir/big"
 printf 'deep\n' >"$P/sub dir/deeper/$(printf 'n%.0s' $(seq 143))"
 ln -s "sub dir/eleven extents" "$P/relative link"
+ln "$P/extent" "$P/sub dir/hard link to extent"
 ln -s /etc/hostname "$P/absolute link"
 chmod 640 "$P/one"
 chmod 755 "$P/extent"
@@ -59,8 +60,10 @@ elif ! diff -r --no-dereference "$P" "$D" >"$T/diff"; then
 	fail "recovered tree differs: $(head -5 "$T/diff")"
 elif ! diff <(meta "$P") <(meta "$D") >"$T/diff"; then
 	fail "modes or times differ: $(head -6 "$T/diff")"
+elif [ "$(stat -c %i "$D/extent")" != "$(stat -c %i "$D/sub dir/hard link to extent")" ]; then
+	fail "hard link became a copy"
 else
-	pass "userspace recovery restores contents, names, links, modes and times"
+	pass "userspace recovery restores contents, names, links, hard links, modes and times"
 fi
 grep -q 'Private data decrypted into' "$T/out" || fail "no summary line: $(cat "$T/out")"
 
@@ -83,7 +86,7 @@ else
 fi
 
 # 4. a damaged file: the rest is recovered, the file is listed, exit 3
-victim=$(cd "$L" && find . -type f -size +8k | head -1)
+victim=$(cd "$L" && find . -type f -size +8k -links 1 | head -1)
 cp -a "$L" "$T/lower-damaged"
 printf '\xff' | dd of="$T/lower-damaged/$victim" bs=1 seek=9 conv=notrunc 2>/dev/null
 "$E" recover-private --userspace "$T/dest4" --passphrase-file "$T/pass" --yes --no-progress \
