@@ -225,6 +225,8 @@ static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
 			if (has_setup(pw))
 				ret = verify_one(&o, &opts, pw);
 		endpwent();
+		if (o.first_user && !o.json)
+			printf("no account has ~/.ecryptfs or ~/.Private\n");
 	} else {
 		errno = 0;
 		pw = user ? getpwnam(user) : getpwuid(getuid());
