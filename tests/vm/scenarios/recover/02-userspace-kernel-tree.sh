@@ -6,17 +6,15 @@
 need_tool ecryptfs-recover-private ecryptfs-add-passphrase
 . "$ECT_SRCDIR/tests/vm/scenarios/recover/recover.inc"
 
-mkdir plain
-make_tree plain
-kernel_tree plain lower >/dev/null
+cached_tree fne plain lower >/dev/null
 printf '%s\n' "$PASS_MOUNT" >pass
 assert_ok ecryptfs-recover-private --userspace dest --passphrase-file pass --yes lower
 same_tree plain dest
 awk '$3 == "ecryptfs"' /proc/mounts | grep -q . && fail "--userspace mounted something"
 
-kernel_tree plain lower-plain-names nofne >/dev/null
+cached_tree nofne plain2 lower-plain-names >/dev/null
 assert_ok ecryptfs-recover-private --userspace dest2 --passphrase-file pass --yes lower-plain-names
-same_tree plain dest2
+same_tree plain2 dest2
 
 cp -a lower lower-damaged
 victim=$(find lower-damaged -type f -size +12k | head -1)

@@ -6,9 +6,7 @@
 need_tool ecryptfs-recover-private ecryptfs-add-passphrase
 . "$ECT_SRCDIR/tests/vm/scenarios/recover/recover.inc"
 
-mkdir plain
-make_tree plain
-kernel_tree plain lower >/dev/null
+cached_tree fne plain lower >/dev/null
 rmmod ecryptfs || skip "the ecryptfs module cannot be removed"
 echo 'install ecryptfs /bin/false' >/etc/modprobe.d/ect-vm-no-ecryptfs.conf
 [ ! -e /sys/fs/ecryptfs ] || fail "module still present"
