@@ -987,6 +987,141 @@ typedef int (*ect_tree_fn)(void *userdata, const struct ect_tree_entry *e);
 int ect_tree_walk(int root_fd, struct ect_fname_codec *names, ect_tree_fn fn,
 		  void *userdata) ECT_MUST_CHECK;
 
+/* ======================================================================
+ * verify: lower-file inspection and setup checks (ecryptfs-stat,
+ * ecryptfs-verify-private, ecryptfs-recover-private)
+ * ====================================================================== */
+
+/*
+ * ect_stat_* is the diagnostic reader behind ecryptfs-stat and the setup
+ * checks: unlike ect_header_parse() it keeps what it parsed before a fault
+ * and says where the fault is, so damaged headers can be described.
+ */
+#define ECT_HEADER_MARKER 0x3c81b7f5u	/* m2 = m1 ^ this */
+#define ECT_STAT_KEYS_MAX 8
+
+/* One key packet of a lower-file header. */
+struct ect_stat_key {
+	uint8_t tag;			/* 3: passphrase-wrapped FEK, 1: public-key-wrapped FEK */
+	uint8_t cipher_code;		/* RFC 2440 cipher code (tag 3), 0 for tag 1 */
+	uint16_t efek_len;		/* bytes of encrypted FEK */
+	uint8_t salt[ECT_SALT_SIZE];	/* tag 3 label only; the kernel ignores it */
+	char sig[ECT_SIG_HEX_SIZE + 1]; /* key signature (tag 11 or tag 1 key id), lowercase hex */
+};
+
+/* What a lower-file header says, field by field (ecryptfs-format.md §1-2). */
+struct ect_stat_info {
+	uint64_t plaintext_size;	/* bytes 0-7 */
+	uint32_t marker1, marker2;
+	uint8_t version;		/* file format version, 3 today */
+	uint32_t flags;			/* ECT_HDR_FLAG_* (low 24 bits of the flags word) */
+	uint32_t extent_size;		/* header extent size (4096) */
+	uint16_t extent_count;		/* header extents (2) */
+	uint64_t metadata_size;		/* header bytes at the front of the lower file; 0 in xattr */
+	int in_xattr;			/* the header was read from the xattr */
+	uint64_t lower_size;		/* st_size of the lower file (ect_stat_file only) */
+	unsigned int nkeys;
+	struct ect_stat_key keys[ECT_STAT_KEYS_MAX];
+	char problem[160];		/* on ECT_E_FORMAT/ECT_E_TRUNCATED: what is wrong */
+};
+
+/*
+ * Parse a header from buf (the first bytes of the lower file or the xattr
+ * value). Returns 0, ECT_E_NOT_ECRYPTFS when the marker does not match,
+ * ECT_E_TRUNCATED or ECT_E_FORMAT (info->problem names the fault), or
+ * ECT_E_VERSION for a version above 3. Fields parsed before a fault stay set.
+ */
+int ect_stat_parse(const void *buf, size_t len, int from_xattr, struct ect_stat_info *info);
+/*
+ * Read the header of an already open lower file: the first 4096 bytes, or
+ * the user.ecryptfs xattr when the file carries no in-file header.
+ */
+int ect_stat_fd(int fd, struct ect_stat_info *info);
+/* Same for a path: opened read-only, O_NOFOLLOW, non-blocking; regular files only. */
+int ect_stat_file(const char *path, struct ect_stat_info *info);
+/*
+ * Usable plaintext name length on a lower filesystem whose names may be
+ * lower_namelen bytes, for a name cipher of block_size bytes
+ * (ecryptfs-format.md §4.4): 143 with AES on 255, lower_namelen without
+ * filename encryption.
+ */
+unsigned long ect_fne_name_max(unsigned long lower_namelen, unsigned int block_size, int fne);
+
+/* Severity of one finding of a setup check; ordered, so the worst is the max. */
+enum ect_severity {
+	ECT_SEV_OK = 0,	  /* check passed */
+	ECT_SEV_INFO = 1, /* a fact worth knowing */
+	ECT_SEV_WARN = 2, /* works, but weaker or riskier than it should be */
+	ECT_SEV_FAIL = 3, /* broken or unsafe: mounting, login or secrecy is at stake */
+};
+
+/* One finding: what was checked, a one-line explanation, the command that fixes it. */
+struct ect_finding {
+	enum ect_severity severity;
+	char check[32];	  /* stable identifier, e.g. "wrapped-passphrase" */
+	char message[384];
+	char fix[320];	  /* a shell command, "" when there is nothing to run */
+};
+
+struct ect_report {
+	struct ect_finding *items;
+	size_t count;
+	size_t cap;
+};
+
+/* Whose setup to check. */
+struct ect_verify_target {
+	const char *user;
+	uid_t uid;
+	gid_t gid;
+	const char *home;
+};
+
+/* Where the checks look; NULL fields mean the live system's files. */
+struct ect_verify_opts {
+	unsigned int sample_files; /* lower files to inspect, 0: 64 */
+	unsigned int walk_limit;   /* directory entries to visit at most, 0: 20000 */
+	const char *mountinfo;	   /* /proc/self/mountinfo */
+	const char *swaps;	   /* /proc/swaps */
+	const char *sysfs;	   /* /sys */
+	const char *shm_dir;	   /* /dev/shm */
+};
+
+/*
+ * Check one user's eCryptfs setup and append findings to report. Returns 0
+ * (findings say what is wrong) or a negative error when the checks could
+ * not run at all (e.g. -ENOMEM).
+ */
+int ect_verify_user(const struct ect_verify_target *target, const struct ect_verify_opts *opts,
+		    struct ect_report *report) ECT_MUST_CHECK;
+/* Checks that concern every user: swap encryption. */
+int ect_verify_system(const struct ect_verify_opts *opts, struct ect_report *report) ECT_MUST_CHECK;
+/* Append a finding (printf-style message); -ENOMEM if it cannot. */
+int ect_report_add(struct ect_report *report, enum ect_severity severity, const char *check,
+		   const char *fix, const char *fmt, ...) ECT_PRINTF(5, 6);
+enum ect_severity ect_report_worst(const struct ect_report *report);
+void ect_report_free(struct ect_report *report);
+/* "ok", "info", "warn", "fail". */
+const char *ect_severity_name(enum ect_severity severity);
+/* s quoted for a POSIX shell ('...', truncated to fit size) for printed commands; returns out. */
+char *ect_shell_quote(const char *s, char *out, size_t size);
+
+/* One ecryptfs line of /proc/self/mountinfo, escapes undone. */
+#define ECT_MOUNT_PATH_MAX 4096
+struct ect_mount_entry {
+	char source[ECT_MOUNT_PATH_MAX]; /* lower directory as given to mount(2) */
+	char point[ECT_MOUNT_PATH_MAX];	 /* mount point */
+	char opts[1024];		 /* superblock options: ecryptfs_sig=... */
+};
+/*
+ * Find a mounted eCryptfs in mountinfo (NULL: /proc/self/mountinfo) whose
+ * source is lower or whose mount point is upper (either may be NULL).
+ * Returns 1 and fills out (may be NULL) when found, 0 when not, or a
+ * negative errno when mountinfo cannot be read.
+ */
+int ect_mountinfo_find_ecryptfs(const char *mountinfo, const char *lower, const char *upper,
+				struct ect_mount_entry *out);
+
 /* ====================================================================== */
 
 #ifdef __cplusplus
