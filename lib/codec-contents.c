@@ -299,8 +299,9 @@ int ect_codec_open_fd(int fd, unsigned int flags, const struct ect_codec_key *ke
 			goto out;
 		}
 		rc = ect_codec_open_header(hdr, (size_t)n, 0, fd, keys, nkeys, out);
-		/* Only a missing marker sends the kernel on to the xattr. */
-		if (rc != ECT_E_NOT_ECRYPTFS || (flags & ECT_CODEC_NO_XATTR))
+		/* Only a missing marker (or no room for one) sends the kernel on to the xattr. */
+		if ((rc != ECT_E_NOT_ECRYPTFS && !(rc == ECT_E_TRUNCATED && n < 16)) ||
+		    (flags & ECT_CODEC_NO_XATTR))
 			goto out;
 	}
 	n = fgetxattr(fd, ECT_HEADER_XATTR, hdr, ECT_HEADER_PARSE_MAX);

@@ -811,6 +811,8 @@ int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16]) E
 /*
  * Pure extent crypto: count whole extents from in to out (may be the same
  * buffer), first extent number first. No I/O; no size truncation.
+ * Encryption of several extents steps them together (faster than one by
+ * one; same bytes).
  */
 int ect_codec_decrypt_extents(struct ect_codec_file *f, uint64_t first, size_t count,
 			      const void *in, void *out) ECT_MUST_CHECK;
@@ -892,7 +894,10 @@ int ect_codec_pool_wait(struct ect_codec_pool *pool);
 void ect_codec_pool_free(struct ect_codec_pool *pool);
 /* A second handle on the same file and FEK (own cipher state, same fd). */
 int ect_codec_clone(const struct ect_codec_file *f, struct ect_codec_file **out) ECT_MUST_CHECK;
-/* Decrypt the whole file to out_fd (pwrite) using every pool thread. */
+/*
+ * Decrypt the whole file to out_fd (pwrite) using every pool thread, in
+ * 256 KiB ranges. Waits for the whole pool, so do not mix with other jobs.
+ */
 int ect_codec_decrypt_to_fd_parallel(struct ect_codec_file *f, struct ect_codec_pool *pool,
 				     int out_fd) ECT_MUST_CHECK;
 
