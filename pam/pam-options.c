@@ -37,6 +37,18 @@ static bool owner_ok(const struct stat *st, uid_t owner)
 }
 
 /*
+ * A root-owned sticky directory such as /tmp may lie on the way: others can
+ * add entries there but cannot rename or remove ours, and the next component
+ * is checked in its own right.
+ */
+static bool parent_ok(const struct stat *st, uid_t owner)
+{
+	if (st->st_uid == 0 && (st->st_mode & S_ISVTX))
+		return true;
+	return owner_ok(st, owner);
+}
+
+/*
  * The helper runs as the user with the user's keys in reach, so whoever can
  * replace it owns those keys: every directory from / down, and the helpers
  * themselves, must belong to root or to that user and be writable by no one
@@ -62,7 +74,9 @@ int pam_ect_helper_dir_trusted(const char *dir, uid_t owner)
 			saved = *slash;
 			*slash = '\0';
 		}
-		if (lstat(real[0] ? real : "/", &st) || !S_ISDIR(st.st_mode) || !owner_ok(&st, owner))
+		if (lstat(real[0] ? real : "/", &st) || !S_ISDIR(st.st_mode))
+			return -EPERM;
+		if (slash ? !parent_ok(&st, owner) : !owner_ok(&st, owner))
 			return -EPERM;
 		if (!slash)
 			break;
