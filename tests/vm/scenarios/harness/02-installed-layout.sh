@@ -3,7 +3,7 @@
 # /sbin and the PAM module in the system PAM directory, whichever of them the
 # build provides.
 assert_file /usr/bin/ecryptfs
-assert_ok /usr/bin/ecryptfs --version
+assert_ok /usr/bin/ecryptfs --help >/dev/null
 ldd /usr/bin/ecryptfs | grep -q 'libecryptfs-tools.so.0 => /usr/lib' ||
 	fail "libecryptfs-tools not resolved from /usr/lib: $(ldd /usr/bin/ecryptfs)"
 for helper in mount.ecryptfs mount.ecryptfs_private; do
