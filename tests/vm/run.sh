@@ -183,7 +183,7 @@ boot_group() {
 		-append "console=ttyS0 panic=-1 loglevel=4 ect.main=$here/guest-main.sh" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$res,mount_tag=results,security_model=none,multidevs=remap" \
-		</dev/null 2>&1 | tr -d '\r' | tee "$res/console.log" |
+		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$res/console.log" |
 		grep --line-buffered -E '^ect-vm-(start|status|setup-failed|done)' |
 		sed -u 's/^ect-vm-/  vm: /'
 	say "check-vm: boot '$group' finished after $(($(date +%s) - t_start)) s"
