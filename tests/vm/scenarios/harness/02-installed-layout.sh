@@ -3,8 +3,8 @@
 # /sbin and the PAM module in the system PAM directory, whichever of them the
 # build provides.
 assert_file /usr/bin/ecryptfs
-assert_ok /usr/bin/ecryptfs --version
-ldd /usr/bin/ecryptfs | grep -q 'libecryptfs-tools.so.0 => /usr/lib' ||
+assert_ok /usr/bin/ecryptfs --help >/dev/null
+ldd /usr/bin/ecryptfs | grep -Eq 'libecryptfs-tools.so.0 => (/usr)?/lib/libecryptfs-tools' ||
 	fail "libecryptfs-tools not resolved from /usr/lib: $(ldd /usr/bin/ecryptfs)"
 for helper in mount.ecryptfs mount.ecryptfs_private; do
 	f=$ECT_VM_ROOTSBINDIR/$helper

@@ -1,7 +1,7 @@
 # peer_install puts Debian's ecryptfs-utils 111 into the guest the way dpkg
 # does (its own boot group, since it changes the guest's PAM stack and
 # /sbin for every later scenario of the boot).
-# ect-vm: boot=peer timeout=300
+# ect-vm: boot=peer timeout=420
 peer_install
 dpkg-query -W -f='${Status}\n' ecryptfs-utils | grep -q 'install ok installed' ||
 	fail "ecryptfs-utils not installed: $(dpkg-query -W -f='${Status}' ecryptfs-utils 2>&1)"
