@@ -64,9 +64,16 @@ int ect_codec_root_iv(const uint8_t *fek, size_t fek_len, uint8_t root_iv[16])
 	return 0;
 }
 
-int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16])
+void codec__md5(gcry_md_hd_t h, const void *in, size_t len, uint8_t out[16])
 {
-	uint8_t src[32];
+	gcry_md_reset(h);
+	gcry_md_write(h, in, len);
+	memcpy(out, gcry_md_read(h, GCRY_MD_MD5), 16);
+}
+
+/* The 32-byte IV source: root IV, then "%lld" of n cut to 15 digits, NUL-padded. */
+static int iv_source(const uint8_t root_iv[16], uint64_t n, uint8_t src[32])
+{
 	char digits[24];
 	size_t len = 0;
 
@@ -78,12 +85,33 @@ int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16])
 	} while (n);
 	memcpy(src, root_iv, 16);
 	memset(src + 16, 0, 16);
-	/* snprintf(..., 16, "%lld"): the leading 15 digits at most, NUL-terminated */
 	for (size_t i = 0; i < len && i < 15; i++)
 		src[16 + i] = (uint8_t)digits[len - 1 - i];
-	gcry_md_hash_buffer(GCRY_MD_MD5, iv, src, sizeof(src));
-	ect_wipe(src, sizeof(src));
 	return 0;
+}
+
+int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16])
+{
+	uint8_t src[32];
+	int rc = ect__crypto_init();
+
+	if (!rc)
+		rc = iv_source(root_iv, n, src);
+	if (!rc)
+		gcry_md_hash_buffer(GCRY_MD_MD5, iv, src, sizeof(src));
+	ect_wipe(src, sizeof(src));
+	return rc;
+}
+
+int codec__extent_iv(struct ect_codec_file *f, uint64_t n, uint8_t iv[16])
+{
+	uint8_t src[32];
+	int rc = iv_source(f->root_iv, n, src);
+
+	if (!rc)
+		codec__md5(f->md5, src, sizeof(src), iv);
+	ect_wipe(src, sizeof(src));
+	return rc;
 }
 
 int codec__set_fek(struct ect_codec_file *f, const uint8_t *fek)
@@ -107,6 +135,11 @@ int codec__open_cbc(struct ect_codec_file *f)
 	f->algo = codec__gcry_algo(&f->cipher);
 	if (!f->algo)
 		return ECT_E_UNSUPPORTED;
+	gerr = gcry_md_open(&f->md5, GCRY_MD_MD5, GCRY_MD_FLAG_SECURE);
+	if (gerr) {
+		f->md5 = NULL;
+		return ect__gcry_err(gerr);
+	}
 	gerr = gcry_cipher_open(&f->cbc, f->algo, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE);
 	if (gerr) {
 		f->cbc = NULL;
@@ -123,6 +156,13 @@ uint8_t *codec__batch(struct ect_codec_file *f)
 	if (!f->batch)
 		f->batch = malloc((size_t)CODEC_BATCH_EXTENTS * ECT_EXTENT_SIZE);
 	return f->batch;
+}
+
+uint8_t *codec__stage(struct ect_codec_file *f)
+{
+	if (!f->stage)
+		f->stage = malloc(CODEC_STAGE_SIZE);
+	return f->stage;
 }
 
 static struct ect_codec_file *file_alloc(void)
@@ -142,8 +182,16 @@ void ect_codec_close(struct ect_codec_file *f)
 		return;
 	if (f->cbc)
 		gcry_cipher_close(f->cbc);
+	if (f->md5)
+		gcry_md_close(f->md5);
+	if (f->ecb)
+		gcry_cipher_close(f->ecb);
 	ect_secure_free(f->fek, ECT_FEK_MAX);
 	ect_secure_free(f->root_iv, 16);
+	if (f->stage) {
+		ect_wipe(f->stage, CODEC_STAGE_SIZE);
+		free(f->stage);
+	}
 	if (f->batch) {
 		ect_wipe(f->batch, (size_t)CODEC_BATCH_EXTENTS * ECT_EXTENT_SIZE);
 		free(f->batch);
@@ -251,8 +299,9 @@ int ect_codec_open_fd(int fd, unsigned int flags, const struct ect_codec_key *ke
 			goto out;
 		}
 		rc = ect_codec_open_header(hdr, (size_t)n, 0, fd, keys, nkeys, out);
-		/* Only a missing marker sends the kernel on to the xattr. */
-		if (rc != ECT_E_NOT_ECRYPTFS || (flags & ECT_CODEC_NO_XATTR))
+		/* Only a missing marker (or no room for one) sends the kernel on to the xattr. */
+		if ((rc != ECT_E_NOT_ECRYPTFS && !(rc == ECT_E_TRUNCATED && n < 16)) ||
+		    (flags & ECT_CODEC_NO_XATTR))
 			goto out;
 	}
 	n = fgetxattr(fd, ECT_HEADER_XATTR, hdr, ECT_HEADER_PARSE_MAX);
@@ -310,7 +359,7 @@ static int crypt_extents(struct ect_codec_file *f, int encrypt, uint64_t first, 
 		const uint8_t *src = (const uint8_t *)in + i * ECT_EXTENT_SIZE;
 		uint8_t *dst = (uint8_t *)out + i * ECT_EXTENT_SIZE;
 
-		rc = ect_codec_extent_iv(f->root_iv, first + i, iv);
+		rc = codec__extent_iv(f, first + i, iv);
 		if (rc)
 			break;
 		/* 8-byte-block ciphers use the first 8 bytes of the 16-byte IV. */
@@ -340,7 +389,11 @@ int ect_codec_decrypt_extents(struct ect_codec_file *f, uint64_t first, size_t c
 int ect_codec_encrypt_extents(struct ect_codec_file *f, uint64_t first, size_t count,
 			      const void *in, void *out)
 {
-	return crypt_extents(f, 1, first, count, in, out);
+	if (count < 2)
+		return crypt_extents(f, 1, first, count, in, out);
+	if (first > (uint64_t)INT64_MAX - count)
+		return -EINVAL;
+	return codec__encrypt_grouped(f, first, count, in, out);
 }
 
 /* Lower offset of extent n, or -EFBIG when it would not fit an off_t. */

@@ -25,6 +25,9 @@ struct ect_fname_codec {
 	uint8_t *fnek;		/* locked, ECT_KEY_SIZE */
 	uint8_t prefix_md5[16]; /* MD5 of the whole 64-byte FNEK: the chain start */
 	uint8_t *work;		/* locked scratch: packet + plaintext */
+	/* Opened once: per-call handles would run the RNG fast poll each time. */
+	gcry_cipher_hd_t ecb;
+	gcry_md_hd_t md5;
 };
 
 #define FNAME_WORK_SIZE (2 * FNAME_PACKET_MAX)
@@ -33,6 +36,7 @@ int ect_fname_codec_new(const uint8_t fnek[ECT_KEY_SIZE], const char *sig, const
 			size_t key_bytes, struct ect_fname_codec **out)
 {
 	struct ect_fname_codec *c;
+	gcry_error_t gerr;
 	int rc;
 
 	*out = NULL;
@@ -54,8 +58,21 @@ int ect_fname_codec_new(const uint8_t fnek[ECT_KEY_SIZE], const char *sig, const
 		goto fail;
 	}
 	memcpy(c->fnek, fnek, ECT_KEY_SIZE);
+	gerr = gcry_md_open(&c->md5, GCRY_MD_MD5, GCRY_MD_FLAG_SECURE);
+	if (!gerr)
+		gerr = gcry_cipher_open(&c->ecb, codec__gcry_algo(&c->cipher), GCRY_CIPHER_MODE_ECB,
+					GCRY_CIPHER_SECURE);
+	if (!gerr) {
+		gerr = gcry_cipher_setkey(c->ecb, c->fnek, c->cipher.key_bytes);
+		if (gcry_err_code(gerr) == GPG_ERR_WEAK_KEY)
+			gerr = 0;
+	}
+	if (gerr) {
+		rc = ect__gcry_err(gerr);
+		goto fail;
+	}
 	/* session_key_encryption_key_bytes is 64 for every passphrase token */
-	gcry_md_hash_buffer(GCRY_MD_MD5, c->prefix_md5, c->fnek, ECT_KEY_SIZE);
+	codec__md5(c->md5, c->fnek, ECT_KEY_SIZE, c->prefix_md5);
 	*out = c;
 	return 0;
 fail:
@@ -67,6 +84,10 @@ void ect_fname_codec_free(struct ect_fname_codec *c)
 {
 	if (!c)
 		return;
+	if (c->ecb)
+		gcry_cipher_close(c->ecb);
+	if (c->md5)
+		gcry_md_close(c->md5);
 	ect_secure_free(c->fnek, ECT_KEY_SIZE);
 	ect_secure_free(c->work, FNAME_WORK_SIZE);
 	ect_wipe(c, sizeof(*c));
@@ -155,7 +176,7 @@ ssize_t ect_fname_decode(const char *enc, size_t len, void *out, size_t outsize)
 }
 
 /* The kernel's deterministic "random" prefix: an MD5 chain over the FNEK. */
-static void fill_prefix(const struct ect_fname_codec *c, uint8_t *p, size_t n)
+static void fill_prefix(struct ect_fname_codec *c, uint8_t *p, size_t n)
 {
 	uint8_t h[16];
 
@@ -163,11 +184,30 @@ static void fill_prefix(const struct ect_fname_codec *c, uint8_t *p, size_t n)
 	for (size_t j = 0; j < n; j++) {
 		p[j] = h[j % 16];
 		if (j % 16 == 15)
-			gcry_md_hash_buffer(GCRY_MD_MD5, h, h, sizeof(h));
+			codec__md5(c->md5, h, sizeof(h), h);
 		if (!p[j])
 			p[j] = FNAME_NON_NULL;
 	}
 	ect_wipe(h, sizeof(h));
+}
+
+/* ECB with the codec's own handle, or a one-off one for another cipher. */
+static int ecb(struct ect_fname_codec *c, const struct ect_cipher_info *ci, int encrypt,
+	       const void *in, void *out, size_t len)
+{
+	gcry_error_t gerr;
+
+	if (strcmp(ci->name, c->cipher.name) || ci->key_bytes != c->cipher.key_bytes)
+		return codec__ecb(ci, c->fnek, encrypt, in, out, len);
+	if (len % ci->block_size)
+		return ECT_E_FORMAT;
+	if (in == out)
+		gerr = encrypt ? gcry_cipher_encrypt(c->ecb, out, len, NULL, 0)
+			       : gcry_cipher_decrypt(c->ecb, out, len, NULL, 0);
+	else
+		gerr = encrypt ? gcry_cipher_encrypt(c->ecb, out, len, in, len)
+			       : gcry_cipher_decrypt(c->ecb, out, len, in, len);
+	return gerr ? ect__gcry_err(gerr) : 0;
 }
 
 static int is_dot(const char *name, size_t len)
@@ -219,7 +259,7 @@ ssize_t ect_fname_encrypt(struct ect_fname_codec *c, const char *name, size_t le
 	fill_prefix(c, pkt + i, n - len - 1);
 	pkt[i + n - len - 1] = 0x00;
 	memcpy(pkt + i + n - len, name, len);
-	rc = codec__ecb(&c->cipher, c->fnek, 1, pkt + i, pkt + i, n);
+	rc = ecb(c, &c->cipher, 1, pkt + i, pkt + i, n);
 	if (rc)
 		goto out;
 	i += n;
@@ -310,7 +350,7 @@ ssize_t ect_fname_decrypt(struct ect_fname_codec *c, const char *lower, size_t l
 	if (n % ci.block_size)
 		return ECT_E_FORMAT;
 	plain = pkt + FNAME_PACKET_MAX;
-	rc = codec__ecb(&ci, c->fnek, 0, pkt + at + ECT_SIG_SIZE + 1, plain, n);
+	rc = ecb(c, &ci, 0, pkt + at + ECT_SIG_SIZE + 1, plain, n);
 	if (rc)
 		goto out;
 	/* The name follows the first 0x00. */

@@ -67,7 +67,9 @@ static int parse_tag_11(const uint8_t *p, size_t avail, struct ect_header_key *k
 	size_t body, lenlen;
 	int rc;
 
-	if (avail < 1 || p[0] != CODEC_TAG_11)
+	if (avail < 1)
+		return ECT_E_TRUNCATED;
+	if (p[0] != CODEC_TAG_11)
 		return ECT_E_FORMAT; /* a tag 3 must be followed by its tag 11 */
 	rc = codec__parse_packet_len(p + 1, avail - 1, &body, &lenlen);
 	if (rc)

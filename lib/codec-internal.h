@@ -39,10 +39,18 @@ struct ect_codec_file {
 	uint8_t *fek;	     /* locked; cipher.key_bytes used */
 	uint8_t *root_iv;    /* locked; 16 bytes */
 	gcry_cipher_hd_t cbc; /* contents: setkey once, setiv per extent */
+	/*
+	 * MD5 for the extent IVs, opened once: gcry_md_hash_buffer() runs the
+	 * RNG's fast poll (RDRAND, getrusage) on every call once the RNG is in
+	 * use, which costs more than decrypting the extent.
+	 */
+	gcry_md_hd_t md5;
+	gcry_cipher_hd_t ecb; /* same key, ECB: grouped CBC encryption (lazy) */
 	int fd;		     /* lower file, not owned; -1 for none */
 	int writable;
 	uint64_t size;	     /* plaintext size, kept current by writes */
 	uint8_t *batch;	     /* CODEC_BATCH_EXTENTS extents, lazily allocated */
+	uint8_t *stage;	     /* grouped encryption staging, CODEC_STAGE_SIZE, lazy */
 };
 
 /* Kernel cipher table lookups (codec-packets.c). */
@@ -94,7 +102,14 @@ int codec__ecb(const struct ect_cipher_info *ci, const uint8_t *key, int encrypt
 /* Tag 3 + tag 11 for one key into p (room checked by the caller: 2+13+64+24). */
 int codec__write_key_pair(uint8_t *p, size_t room, const struct ect_header_key *k);
 
-/* Open a CBC handle for f->cipher with f->fek (codec-contents.c). */
+/* CBC-encrypt count extents stepping up to 32 at once (codec-extents.c). */
+int codec__encrypt_grouped(struct ect_codec_file *f, uint64_t first, size_t count,
+			   const uint8_t *in, uint8_t *out);
+/* IV of extent n with f's MD5 handle. */
+int codec__extent_iv(struct ect_codec_file *f, uint64_t n, uint8_t iv[16]);
+/* MD5 of len bytes with a reusable handle (see struct ect_codec_file). */
+void codec__md5(gcry_md_hd_t h, const void *in, size_t len, uint8_t out[16]);
+/* Open a CBC handle (and the MD5 handle) for f->cipher with f->fek. */
 int codec__open_cbc(struct ect_codec_file *f);
 /* Allocate f's FEK / root IV in locked memory and derive the root IV. */
 int codec__set_fek(struct ect_codec_file *f, const uint8_t *fek);
@@ -102,6 +117,9 @@ int codec__set_fek(struct ect_codec_file *f, const uint8_t *fek);
 int codec__load_extents(struct ect_codec_file *f, uint64_t first, size_t count, uint8_t *buf);
 /* Lower offset of data extent n; -EFBIG past off_t. */
 int codec__extent_offset(const struct ect_codec_file *f, uint64_t n, uint64_t *off);
+/* Staging buffer for grouped encryption (32 extents), allocated on first use. */
+#define CODEC_STAGE_SIZE (32 * ECT_EXTENT_SIZE)
+uint8_t *codec__stage(struct ect_codec_file *f);
 /* Batch buffer, allocated on first use. */
 uint8_t *codec__batch(struct ect_codec_file *f);
 /* Full pread / pwrite loops: bytes done (short only at EOF) or -errno. */

@@ -279,13 +279,20 @@ struct ect_wrap_info {
 	struct ect_argon2_params params; /* v3 only */
 };
 
-/* Which version a blob is, and its v3 cost, without a password. */
+/*
+ * Which version a blob is, and its v3 cost as stored (not checked against
+ * the floor and ceiling: see ect_argon2_params_check), without a password.
+ */
 int ect_wrap_identify(const void *blob, size_t size, struct ect_wrap_info *info) ECT_MUST_CHECK;
 /*
  * Recover the mount passphrase. v1_salt is used for v1 blobs only (NULL
  * means the default salt). *passphrase is locked memory, NUL-terminated.
  * Returns ECT_E_WRONG_PASSWORD, ECT_E_FORMAT, ECT_E_TRUNCATED,
- * ECT_E_VERSION, ECT_E_WEAK_PARAMS or ECT_E_HOSTILE_PARAMS on failure.
+ * ECT_E_VERSION, ECT_E_WEAK_PARAMS or ECT_E_HOSTILE_PARAMS on failure
+ * (ECT_E_UNSUPPORTED for an unknown v3 KDF or AEAD). v1/v2 wrapping
+ * passwords are 1..64 bytes (ECT_E_PASSPHRASE_LEN), v3 ones 1..4096. A v3
+ * wrong password and a v3 file altered after writing both give
+ * ECT_E_WRONG_PASSWORD: by design nothing tells them apart.
  */
 int ect_unwrap(const void *blob, size_t size, const char *wrapping_pw, size_t wrapping_len,
 	       const uint8_t *v1_salt, char **passphrase, size_t *passphrase_len,
@@ -492,7 +499,151 @@ int ect_config_set_flags(const char *dir, unsigned int flags, int on, uid_t uid,
  * mount: options, allowlists, path checks, session counting
  * ====================================================================== */
 
-/* (owned by the mount module) */
+/* Largest kernel option string the helper builds (one page minus margin). */
+#define ECT_MOUNT_OPTS_MAX 1024
+#define ECT_ECRYPTFS_MAGIC 0xf15fUL
+/* Session registry directory under ECT_RUNDIR (configure --with-rundir). */
+#define ECT_SESSION_SUBDIR "ecryptfs-tools"
+
+/* (aliases: ect_alias_check in the keys section) */
+/* 0 when name is a login name 111 accepts: [A-Za-z0-9_.@], '-' not first, '$' only last. */
+int ect_username_check(const char *name);
+
+/* 1 when a directory on a filesystem of this statfs f_type may be mounted on or from. */
+int ect_fstype_allowed(unsigned long f_type);
+/* A short name for f_type ("ext4", "procfs", ...) or "unknown"; never NULL. */
+const char *ect_fstype_name(unsigned long f_type);
+
+/*
+ * The option string of 111's private mount:
+ * ecryptfs_check_dev_ruid,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,
+ * ecryptfs_unlink_sigs,ecryptfs_sig=S[,ecryptfs_fnek_sig=F]. fnek may be NULL or "".
+ */
+int ect_private_mount_opts(const char *fekek, const char *fnek, char *buf, size_t size) ECT_MUST_CHECK;
+
+/* Kernel flag options (format doc 6.1). */
+enum ect_mount_flag {
+	ECT_MOPT_PASSTHROUGH = 1 << 0,
+	ECT_MOPT_XATTR_METADATA = 1 << 1,
+	ECT_MOPT_ENCRYPTED_VIEW = 1 << 2,
+	ECT_MOPT_UNLINK_SIGS = 1 << 3,
+	ECT_MOPT_AUTH_TOK_ONLY = 1 << 4,
+	ECT_MOPT_CHECK_DEV_RUID = 1 << 5,
+};
+
+#define ECT_MOUNT_SIGS_MAX 8
+
+/* Root-mode (mount -t ecryptfs) options: kernel options plus helper-only ones. */
+struct ect_mount_opts {
+	/* kernel */
+	char sigs[ECT_MOUNT_SIGS_MAX][ECT_SIG_HEX_SIZE + 1];
+	unsigned int nsigs;
+	char fnek_sig[ECT_SIG_HEX_SIZE + 1]; /* "" when absent */
+	char cipher[32];		     /* "" when absent */
+	unsigned int key_bytes;		     /* 0 when absent */
+	char fn_cipher[32];
+	unsigned int fn_key_bytes;
+	unsigned int flags;		     /* enum ect_mount_flag */
+	unsigned int flags_given;	     /* flags named in the options, on or off */
+	unsigned long ms_flags;		     /* MS_RDONLY, MS_NOEXEC, ... from generic options */
+	/* helper only, stripped before mount(2) */
+	int key_passphrase;		     /* key=passphrase given */
+	char *passphrase;		     /* passphrase_passwd= (locked memory) or NULL */
+	char *passphrase_file;		     /* passphrase_passwd_file= (malloc) or NULL */
+	int passphrase_fd;		     /* passphrase_passwd_fd=, -1 when absent */
+	uint8_t salt[ECT_SALT_SIZE];
+	int have_salt;
+	int enable_fnek;		     /* ecryptfs_enable_filename_crypto=: -1 unset, 0 n, 1 y */
+	int no_sig_cache;
+	int verbosity;			     /* -1 unset */
+};
+
+void ect_mount_opts_init(struct ect_mount_opts *o);
+/*
+ * Parse a comma-separated -o string into o (may be called repeatedly).
+ * Unknown or malformed options are refused with ECT_E_REFUSED_OPTION and
+ * named in bad (when not NULL). The passphrase never appears in bad.
+ */
+int ect_mount_opts_parse(struct ect_mount_opts *o, const char *optstr, char *bad, size_t badsize) ECT_MUST_CHECK;
+/* The kernel's option string (helper-only options stripped). Needs a sig, cipher and key bytes. */
+int ect_mount_opts_kernel(const struct ect_mount_opts *o, char *buf, size_t size) ECT_MUST_CHECK;
+/* Wipe and free the secrets and strings held by o. */
+void ect_mount_opts_clear(struct ect_mount_opts *o);
+
+/* One /proc/self/mountinfo line, split in place (octal escapes decoded). */
+struct ect_mountinfo_entry {
+	int mount_id;
+	char *target;
+	char *fstype;
+	char *source;
+	char *super_opts;
+};
+int ect_mountinfo_parse_line(char *line, struct ect_mountinfo_entry *e) ECT_MUST_CHECK;
+
+enum ect_mount_match {
+	ECT_MATCH_SOURCE_OR_TARGET = 0, /* 111's "is it mounted" before mounting */
+	ECT_MATCH_SOURCE_AND_TARGET = 1,/* exact entry, before unmounting */
+};
+/*
+ * Look for an eCryptfs mount in a mountinfo file (NULL: /proc/self/mountinfo).
+ * Returns 1 and fills *mount_id and opts (super options, may be NULL) when
+ * found, 0 when not, negative errno on read failure.
+ */
+int ect_mount_lookup(const char *mountinfo, const char *source, const char *target,
+		     enum ect_mount_match match, int *mount_id, char *opts, size_t optsize) ECT_MUST_CHECK;
+
+/* Flags for ect_path_open_dir. */
+enum ect_path_flag {
+	ECT_PATH_NO_SYMLINKS = 1 << 0, /* refuse every symlink, even trusted ones */
+	ECT_PATH_CHECK_FSTYPE = 1 << 1,/* final directory's fs type must be allowlisted */
+	ECT_PATH_CHECK_OWNER = 1 << 2, /* final directory must be owned by owner */
+};
+/*
+ * Open the absolute path component by component (O_PATH|O_NOFOLLOW). A
+ * symlink is followed only when owned by root or owner (at most 40); every
+ * other one is refused. The final object must be a directory, checked with
+ * fstat/fstatfs on the returned O_RDONLY|O_DIRECTORY fd (the one to use), and
+ * not under /proc, /sys or /dev. *canonical (malloc, may be NULL) is the path
+ * actually opened. Refusals return ECT_E_UNSAFE_PATH and are logged on ctx.
+ */
+int ect_path_open_dir(struct ect_ctx *ctx, const char *path, uid_t owner, unsigned int flags,
+		      int *fd, char **canonical) ECT_MUST_CHECK;
+/*
+ * Read the regular file name in directory dirfd (no symlinks, owned by
+ * owner, at most max bytes). *data is malloc'ed and NUL-terminated.
+ */
+int ect_path_read_file(struct ect_ctx *ctx, int dirfd, const char *name, uid_t owner, size_t max,
+		       char **data, size_t *size) ECT_MUST_CHECK;
+
+/*
+ * Session registry (doc/session-counter.md): the sessions that want one
+ * (user, alias) mounted, one line "PID STARTTIME" per session leader, pruned
+ * of dead processes and reset when the alias is not mounted, so a crashed
+ * session or a killed helper cannot leave the count wrong.
+ */
+struct ect_session_id {
+	pid_t pid;
+	unsigned long long start; /* /proc/PID/stat field 22 */
+};
+/* The caller's session: its session leader (getsid), else its parent. */
+int ect_session_current(struct ect_session_id *id) ECT_MUST_CHECK;
+/* 1 when the process id.pid is alive and started at id.start. */
+int ect_session_alive(const struct ect_session_id *id);
+
+enum ect_session_op {
+	ECT_SESSION_ADD = 0,	/* a mount: register id */
+	ECT_SESSION_REMOVE = 1, /* an unmount: drop id */
+	ECT_SESSION_CLEAR = 2,	/* umount -f: drop all */
+	ECT_SESSION_COUNT = 3,	/* just prune and count */
+};
+/*
+ * Apply op to the registry file name in dirfd (created 0600, never followed
+ * if a symlink, must be a regular file owned by the caller's euid). mounted
+ * says whether the alias is mounted now; when it is not, old entries are
+ * dropped first. Returns the number of live sessions left, or an error.
+ */
+int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
+			const struct ect_session_id *self, int mounted) ECT_MUST_CHECK;
 
 /* ======================================================================
  * codec: lower files and names
@@ -660,6 +811,8 @@ int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16]) E
 /*
  * Pure extent crypto: count whole extents from in to out (may be the same
  * buffer), first extent number first. No I/O; no size truncation.
+ * Encryption of several extents steps them together (faster than one by
+ * one; same bytes).
  */
 int ect_codec_decrypt_extents(struct ect_codec_file *f, uint64_t first, size_t count,
 			      const void *in, void *out) ECT_MUST_CHECK;
@@ -741,7 +894,10 @@ int ect_codec_pool_wait(struct ect_codec_pool *pool);
 void ect_codec_pool_free(struct ect_codec_pool *pool);
 /* A second handle on the same file and FEK (own cipher state, same fd). */
 int ect_codec_clone(const struct ect_codec_file *f, struct ect_codec_file **out) ECT_MUST_CHECK;
-/* Decrypt the whole file to out_fd (pwrite) using every pool thread. */
+/*
+ * Decrypt the whole file to out_fd (pwrite) using every pool thread, in
+ * 256 KiB ranges. Waits for the whole pool, so do not mix with other jobs.
+ */
 int ect_codec_decrypt_to_fd_parallel(struct ect_codec_file *f, struct ect_codec_pool *pool,
 				     int out_fd) ECT_MUST_CHECK;
 

@@ -56,7 +56,7 @@ selected() {
 		pat=${pat%.sh}
 		pat=${pat#tests/vm/scenarios/}
 		# shellcheck disable=SC2053
-		[[ $id == "$pat" || $id == "$pat"/* || $id == $pat ]] && return 0
+		[[ $id == "$pat" || $id == "$pat"/* || $id == "$pat"-* || $id == $pat ]] && return 0
 	done
 	return 1
 }
@@ -79,7 +79,7 @@ done < <(find "$here/scenarios" -mindepth 2 -maxdepth 2 -name '[0-9][0-9]-*.sh' 
 }
 
 # ---- run folder, initramfs, peer ----------------------------------------------
-out=$builddir/tests/vm-out
+out=$builddir/tests/vm/out
 mkdir -p "$out"
 run=$out/run-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$run"

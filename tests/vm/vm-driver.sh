@@ -21,7 +21,8 @@ done
 [ -n "$log_file" ] && [ -n "$trs_file" ] || { echo "vm-driver.sh: missing --log-file/--trs-file" >&2; exit 2; }
 
 if [ "$color" = yes ]; then
-	red='[0;31m' grn='[0;32m' blu='[1;34m' std='[m'
+	esc=$(printf '\033')
+	red="${esc}[0;31m" grn="${esc}[0;32m" blu="${esc}[1;34m" std="${esc}[m"
 else
 	red= grn= blu= std=
 fi
