@@ -499,7 +499,151 @@ int ect_config_set_flags(const char *dir, unsigned int flags, int on, uid_t uid,
  * mount: options, allowlists, path checks, session counting
  * ====================================================================== */
 
-/* (owned by the mount module) */
+/* Largest kernel option string the helper builds (one page minus margin). */
+#define ECT_MOUNT_OPTS_MAX 1024
+#define ECT_ECRYPTFS_MAGIC 0xf15fUL
+/* Session registry directory under ECT_RUNDIR (configure --with-rundir). */
+#define ECT_SESSION_SUBDIR "ecryptfs-tools"
+
+/* (aliases: ect_alias_check in the keys section) */
+/* 0 when name is a login name 111 accepts: [A-Za-z0-9_.@], '-' not first, '$' only last. */
+int ect_username_check(const char *name);
+
+/* 1 when a directory on a filesystem of this statfs f_type may be mounted on or from. */
+int ect_fstype_allowed(unsigned long f_type);
+/* A short name for f_type ("ext4", "procfs", ...) or "unknown"; never NULL. */
+const char *ect_fstype_name(unsigned long f_type);
+
+/*
+ * The option string of 111's private mount:
+ * ecryptfs_check_dev_ruid,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,
+ * ecryptfs_unlink_sigs,ecryptfs_sig=S[,ecryptfs_fnek_sig=F]. fnek may be NULL or "".
+ */
+int ect_private_mount_opts(const char *fekek, const char *fnek, char *buf, size_t size) ECT_MUST_CHECK;
+
+/* Kernel flag options (format doc 6.1). */
+enum ect_mount_flag {
+	ECT_MOPT_PASSTHROUGH = 1 << 0,
+	ECT_MOPT_XATTR_METADATA = 1 << 1,
+	ECT_MOPT_ENCRYPTED_VIEW = 1 << 2,
+	ECT_MOPT_UNLINK_SIGS = 1 << 3,
+	ECT_MOPT_AUTH_TOK_ONLY = 1 << 4,
+	ECT_MOPT_CHECK_DEV_RUID = 1 << 5,
+};
+
+#define ECT_MOUNT_SIGS_MAX 8
+
+/* Root-mode (mount -t ecryptfs) options: kernel options plus helper-only ones. */
+struct ect_mount_opts {
+	/* kernel */
+	char sigs[ECT_MOUNT_SIGS_MAX][ECT_SIG_HEX_SIZE + 1];
+	unsigned int nsigs;
+	char fnek_sig[ECT_SIG_HEX_SIZE + 1]; /* "" when absent */
+	char cipher[32];		     /* "" when absent */
+	unsigned int key_bytes;		     /* 0 when absent */
+	char fn_cipher[32];
+	unsigned int fn_key_bytes;
+	unsigned int flags;		     /* enum ect_mount_flag */
+	unsigned int flags_given;	     /* flags named in the options, on or off */
+	unsigned long ms_flags;		     /* MS_RDONLY, MS_NOEXEC, ... from generic options */
+	/* helper only, stripped before mount(2) */
+	int key_passphrase;		     /* key=passphrase given */
+	char *passphrase;		     /* passphrase_passwd= (locked memory) or NULL */
+	char *passphrase_file;		     /* passphrase_passwd_file= (malloc) or NULL */
+	int passphrase_fd;		     /* passphrase_passwd_fd=, -1 when absent */
+	uint8_t salt[ECT_SALT_SIZE];
+	int have_salt;
+	int enable_fnek;		     /* ecryptfs_enable_filename_crypto=: -1 unset, 0 n, 1 y */
+	int no_sig_cache;
+	int verbosity;			     /* -1 unset */
+};
+
+void ect_mount_opts_init(struct ect_mount_opts *o);
+/*
+ * Parse a comma-separated -o string into o (may be called repeatedly).
+ * Unknown or malformed options are refused with ECT_E_REFUSED_OPTION and
+ * named in bad (when not NULL). The passphrase never appears in bad.
+ */
+int ect_mount_opts_parse(struct ect_mount_opts *o, const char *optstr, char *bad, size_t badsize) ECT_MUST_CHECK;
+/* The kernel's option string (helper-only options stripped). Needs a sig, cipher and key bytes. */
+int ect_mount_opts_kernel(const struct ect_mount_opts *o, char *buf, size_t size) ECT_MUST_CHECK;
+/* Wipe and free the secrets and strings held by o. */
+void ect_mount_opts_clear(struct ect_mount_opts *o);
+
+/* One /proc/self/mountinfo line, split in place (octal escapes decoded). */
+struct ect_mountinfo_entry {
+	int mount_id;
+	char *target;
+	char *fstype;
+	char *source;
+	char *super_opts;
+};
+int ect_mountinfo_parse_line(char *line, struct ect_mountinfo_entry *e) ECT_MUST_CHECK;
+
+enum ect_mount_match {
+	ECT_MATCH_SOURCE_OR_TARGET = 0, /* 111's "is it mounted" before mounting */
+	ECT_MATCH_SOURCE_AND_TARGET = 1,/* exact entry, before unmounting */
+};
+/*
+ * Look for an eCryptfs mount in a mountinfo file (NULL: /proc/self/mountinfo).
+ * Returns 1 and fills *mount_id and opts (super options, may be NULL) when
+ * found, 0 when not, negative errno on read failure.
+ */
+int ect_mount_lookup(const char *mountinfo, const char *source, const char *target,
+		     enum ect_mount_match match, int *mount_id, char *opts, size_t optsize) ECT_MUST_CHECK;
+
+/* Flags for ect_path_open_dir. */
+enum ect_path_flag {
+	ECT_PATH_NO_SYMLINKS = 1 << 0, /* refuse every symlink, even trusted ones */
+	ECT_PATH_CHECK_FSTYPE = 1 << 1,/* final directory's fs type must be allowlisted */
+	ECT_PATH_CHECK_OWNER = 1 << 2, /* final directory must be owned by owner */
+};
+/*
+ * Open the absolute path component by component (O_PATH|O_NOFOLLOW). A
+ * symlink is followed only when owned by root or owner (at most 40); every
+ * other one is refused. The final object must be a directory, checked with
+ * fstat/fstatfs on the returned O_RDONLY|O_DIRECTORY fd (the one to use), and
+ * not under /proc, /sys or /dev. *canonical (malloc, may be NULL) is the path
+ * actually opened. Refusals return ECT_E_UNSAFE_PATH and are logged on ctx.
+ */
+int ect_path_open_dir(struct ect_ctx *ctx, const char *path, uid_t owner, unsigned int flags,
+		      int *fd, char **canonical) ECT_MUST_CHECK;
+/*
+ * Read the regular file name in directory dirfd (no symlinks, owned by
+ * owner, at most max bytes). *data is malloc'ed and NUL-terminated.
+ */
+int ect_path_read_file(struct ect_ctx *ctx, int dirfd, const char *name, uid_t owner, size_t max,
+		       char **data, size_t *size) ECT_MUST_CHECK;
+
+/*
+ * Session registry (doc/session-counter.md): the sessions that want one
+ * (user, alias) mounted, one line "PID STARTTIME" per session leader, pruned
+ * of dead processes and reset when the alias is not mounted, so a crashed
+ * session or a killed helper cannot leave the count wrong.
+ */
+struct ect_session_id {
+	pid_t pid;
+	unsigned long long start; /* /proc/PID/stat field 22 */
+};
+/* The caller's session: its session leader (getsid), else its parent. */
+int ect_session_current(struct ect_session_id *id) ECT_MUST_CHECK;
+/* 1 when the process id.pid is alive and started at id.start. */
+int ect_session_alive(const struct ect_session_id *id);
+
+enum ect_session_op {
+	ECT_SESSION_ADD = 0,	/* a mount: register id */
+	ECT_SESSION_REMOVE = 1, /* an unmount: drop id */
+	ECT_SESSION_CLEAR = 2,	/* umount -f: drop all */
+	ECT_SESSION_COUNT = 3,	/* just prune and count */
+};
+/*
+ * Apply op to the registry file name in dirfd (created 0600, never followed
+ * if a symlink, must be a regular file owned by the caller's euid). mounted
+ * says whether the alias is mounted now; when it is not, old entries are
+ * dropped first. Returns the number of live sessions left, or an error.
+ */
+int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
+			const struct ect_session_id *self, int mounted) ECT_MUST_CHECK;
 
 /* ======================================================================
  * codec: lower files and names
@@ -849,6 +993,141 @@ typedef int (*ect_tree_fn)(void *userdata, const struct ect_tree_entry *e);
  */
 int ect_tree_walk(int root_fd, struct ect_fname_codec *names, ect_tree_fn fn,
 		  void *userdata) ECT_MUST_CHECK;
+
+/* ======================================================================
+ * verify: lower-file inspection and setup checks (ecryptfs-stat,
+ * ecryptfs-verify-private, ecryptfs-recover-private)
+ * ====================================================================== */
+
+/*
+ * ect_stat_* is the diagnostic reader behind ecryptfs-stat and the setup
+ * checks: unlike ect_header_parse() it keeps what it parsed before a fault
+ * and says where the fault is, so damaged headers can be described.
+ */
+#define ECT_HEADER_MARKER 0x3c81b7f5u	/* m2 = m1 ^ this */
+#define ECT_STAT_KEYS_MAX 8
+
+/* One key packet of a lower-file header. */
+struct ect_stat_key {
+	uint8_t tag;			/* 3: passphrase-wrapped FEK, 1: public-key-wrapped FEK */
+	uint8_t cipher_code;		/* RFC 2440 cipher code (tag 3), 0 for tag 1 */
+	uint16_t efek_len;		/* bytes of encrypted FEK */
+	uint8_t salt[ECT_SALT_SIZE];	/* tag 3 label only; the kernel ignores it */
+	char sig[ECT_SIG_HEX_SIZE + 1]; /* key signature (tag 11 or tag 1 key id), lowercase hex */
+};
+
+/* What a lower-file header says, field by field (ecryptfs-format.md §1-2). */
+struct ect_stat_info {
+	uint64_t plaintext_size;	/* bytes 0-7 */
+	uint32_t marker1, marker2;
+	uint8_t version;		/* file format version, 3 today */
+	uint32_t flags;			/* ECT_HDR_FLAG_* (low 24 bits of the flags word) */
+	uint32_t extent_size;		/* header extent size (4096) */
+	uint16_t extent_count;		/* header extents (2) */
+	uint64_t metadata_size;		/* header bytes at the front of the lower file; 0 in xattr */
+	int in_xattr;			/* the header was read from the xattr */
+	uint64_t lower_size;		/* st_size of the lower file (ect_stat_file only) */
+	unsigned int nkeys;
+	struct ect_stat_key keys[ECT_STAT_KEYS_MAX];
+	char problem[160];		/* on ECT_E_FORMAT/ECT_E_TRUNCATED: what is wrong */
+};
+
+/*
+ * Parse a header from buf (the first bytes of the lower file or the xattr
+ * value). Returns 0, ECT_E_NOT_ECRYPTFS when the marker does not match,
+ * ECT_E_TRUNCATED or ECT_E_FORMAT (info->problem names the fault), or
+ * ECT_E_VERSION for a version above 3. Fields parsed before a fault stay set.
+ */
+int ect_stat_parse(const void *buf, size_t len, int from_xattr, struct ect_stat_info *info);
+/*
+ * Read the header of an already open lower file: the first 4096 bytes, or
+ * the user.ecryptfs xattr when the file carries no in-file header.
+ */
+int ect_stat_fd(int fd, struct ect_stat_info *info);
+/* Same for a path: opened read-only, O_NOFOLLOW, non-blocking; regular files only. */
+int ect_stat_file(const char *path, struct ect_stat_info *info);
+/*
+ * Usable plaintext name length on a lower filesystem whose names may be
+ * lower_namelen bytes, for a name cipher of block_size bytes
+ * (ecryptfs-format.md §4.4): 143 with AES on 255, lower_namelen without
+ * filename encryption.
+ */
+unsigned long ect_fne_name_max(unsigned long lower_namelen, unsigned int block_size, int fne);
+
+/* Severity of one finding of a setup check; ordered, so the worst is the max. */
+enum ect_severity {
+	ECT_SEV_OK = 0,	  /* check passed */
+	ECT_SEV_INFO = 1, /* a fact worth knowing */
+	ECT_SEV_WARN = 2, /* works, but weaker or riskier than it should be */
+	ECT_SEV_FAIL = 3, /* broken or unsafe: mounting, login or secrecy is at stake */
+};
+
+/* One finding: what was checked, a one-line explanation, the command that fixes it. */
+struct ect_finding {
+	enum ect_severity severity;
+	char check[32];	  /* stable identifier, e.g. "wrapped-passphrase" */
+	char message[384];
+	char fix[320];	  /* a shell command, "" when there is nothing to run */
+};
+
+struct ect_report {
+	struct ect_finding *items;
+	size_t count;
+	size_t cap;
+};
+
+/* Whose setup to check. */
+struct ect_verify_target {
+	const char *user;
+	uid_t uid;
+	gid_t gid;
+	const char *home;
+};
+
+/* Where the checks look; NULL fields mean the live system's files. */
+struct ect_verify_opts {
+	unsigned int sample_files; /* lower files to inspect, 0: 64 */
+	unsigned int walk_limit;   /* directory entries to visit at most, 0: 20000 */
+	const char *mountinfo;	   /* /proc/self/mountinfo */
+	const char *swaps;	   /* /proc/swaps */
+	const char *sysfs;	   /* /sys */
+	const char *shm_dir;	   /* /dev/shm */
+};
+
+/*
+ * Check one user's eCryptfs setup and append findings to report. Returns 0
+ * (findings say what is wrong) or a negative error when the checks could
+ * not run at all (e.g. -ENOMEM).
+ */
+int ect_verify_user(const struct ect_verify_target *target, const struct ect_verify_opts *opts,
+		    struct ect_report *report) ECT_MUST_CHECK;
+/* Checks that concern every user: swap encryption. */
+int ect_verify_system(const struct ect_verify_opts *opts, struct ect_report *report) ECT_MUST_CHECK;
+/* Append a finding (printf-style message); -ENOMEM if it cannot. */
+int ect_report_add(struct ect_report *report, enum ect_severity severity, const char *check,
+		   const char *fix, const char *fmt, ...) ECT_PRINTF(5, 6);
+enum ect_severity ect_report_worst(const struct ect_report *report);
+void ect_report_free(struct ect_report *report);
+/* "ok", "info", "warn", "fail". */
+const char *ect_severity_name(enum ect_severity severity);
+/* s quoted for a POSIX shell ('...', truncated to fit size) for printed commands; returns out. */
+char *ect_shell_quote(const char *s, char *out, size_t size);
+
+/* One ecryptfs line of /proc/self/mountinfo, escapes undone. */
+#define ECT_MOUNT_PATH_MAX 4096
+struct ect_mount_entry {
+	char source[ECT_MOUNT_PATH_MAX]; /* lower directory as given to mount(2) */
+	char point[ECT_MOUNT_PATH_MAX];	 /* mount point */
+	char opts[1024];		 /* superblock options: ecryptfs_sig=... */
+};
+/*
+ * Find a mounted eCryptfs in mountinfo (NULL: /proc/self/mountinfo) whose
+ * source is lower or whose mount point is upper (either may be NULL).
+ * Returns 1 and fills out (may be NULL) when found, 0 when not, or a
+ * negative errno when mountinfo cannot be read.
+ */
+int ect_mountinfo_find_ecryptfs(const char *mountinfo, const char *lower, const char *upper,
+				struct ect_mount_entry *out);
 
 /* ====================================================================== */
 

@@ -1,0 +1,643 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ecryptfs-setup-private: create ~/.ecryptfs, ~/.Private and ~/Private in
+ * ecryptfs-utils 111's layout, with a fresh random mount passphrase wrapped
+ * under the login (or an independent wrapping) passphrase, then prove it
+ * works with a mount / write / unmount / mount / read / unmount round trip
+ * through the setuid helper. Whatever this run created is removed again
+ * when any step fails, so a failed setup leaves nothing half-made.
+ */
+#include "cmd-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <dirent.h>
+#include <keyutils.h>
+#include <stddef.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char setup_usage[] =
+	"Usage: ecryptfs-setup-private [-f] [-w] [-n] [-u USER] [-l LOGINPASS] [-m MOUNTPASS]\n"
+	"                              [-b] [--noautomount] [--noautoumount] [--nopwcheck]\n"
+	"                              [--wrap-format v2|v3] [--password-file SRC]\n"
+	"                              [--passphrase-file SRC] [--undo]\n"
+	"\n"
+	"Set up an encrypted private directory (~/.Private mounted on ~/Private).\n"
+	"\n"
+	"Options:\n"
+	"  -f, --force            replace an existing setup (the old files are kept as backups)\n"
+	"  -w, --wrapping         wrap with a passphrase other than the login password\n"
+	"  -n, --no-fnek          do not encrypt file names\n"
+	"  -u, --username USER    set up USER (root only)\n"
+	"  -l, --loginpass PASS   the login (wrapping) passphrase; visible to other users!\n"
+	"  -m, --mountpass PASS   the mount passphrase (default: random); visible to other users!\n"
+	"  -b, --bootstrap        whole encrypted home under /home/.ecryptfs/USER (root only)\n"
+	"  --noautomount          do not mount at login\n"
+	"  --noautoumount         do not unmount at logout\n"
+	"  --nopwcheck            do not check the login password with PAM\n"
+	"  --wrap-format v2|v3    wrapped-passphrase format (default v3; v2 for ecryptfs-utils)\n"
+	"  --kdf-target-ms N      v3 unlock cost in milliseconds\n"
+	"  --password-file SRC    read the login/wrapping passphrase from SRC (file, - or fd:N)\n"
+	"  --passphrase-file SRC  read the mount passphrase from SRC (file, - or fd:N)\n"
+	"  --undo                 print how to undo a setup\n"
+	"  -h, --help             show this help\n";
+
+struct setup {
+	int force, wrapping, no_fnek, bootstrap, noautomount, noautoumount, undo, nopwcheck;
+	int kdf_floor;
+	const char *user;
+	char *loginpass_arg, *mountpass_arg;
+	const char *pwfile, *ppfile;
+	struct ect_wrap_opts wopts;
+	/* the target user */
+	char *name, *home;
+	uid_t uid;
+	gid_t gid;
+	/* paths */
+	char *cfgdir, *lower, *mnt, *base;
+	/* what this run made, for the rollback */
+	bool made_cfgdir, made_lower, made_mnt, made_base, made_links, wrote_files;
+	char backup_ts[32];
+	bool backed_up_wp, backed_up_sig;
+};
+
+static int take_value(struct ect_ctx *ctx, int argc, char **argv, int *i, const char *arg,
+		      const char *name, char **out)
+{
+	size_t n = strlen(name);
+
+	if (!strncmp(arg, name, n) && arg[n] == '=') {
+		*out = (char *)arg + n + 1;
+		return 1;
+	}
+	if (strcmp(arg, name))
+		return 0;
+	if (*i + 1 >= argc) {
+		ect_err(ctx, "option %s needs a value", name);
+		return -1;
+	}
+	*out = argv[++*i];
+	return 1;
+}
+
+static int parse(struct ect_ctx *ctx, struct setup *s, int argc, char **argv)
+{
+	static const struct {
+		const char *s, *l;
+		size_t off;
+	} flags[] = {
+		{ "-f", "--force", offsetof(struct setup, force) },
+		{ "-w", "--wrapping", offsetof(struct setup, wrapping) },
+		{ "-n", "--no-fnek", offsetof(struct setup, no_fnek) },
+		{ "-b", "--bootstrap", offsetof(struct setup, bootstrap) },
+		{ NULL, "--noautomount", offsetof(struct setup, noautomount) },
+		{ NULL, "--noautoumount", offsetof(struct setup, noautoumount) },
+		{ NULL, "--undo", offsetof(struct setup, undo) },
+		{ NULL, "--nopwcheck", offsetof(struct setup, nopwcheck) },
+		{ NULL, "--kdf-floor", offsetof(struct setup, kdf_floor) },
+	};
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		char *v = NULL;
+		bool done = false;
+		int r;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return 1;
+		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+			if ((flags[k].s && !strcmp(a, flags[k].s)) || !strcmp(a, flags[k].l)) {
+				*(int *)((char *)s + flags[k].off) = 1;
+				done = true;
+			}
+		}
+		if (done)
+			continue;
+#define VALUE(sname, lname, dest)                                                    \
+	if ((r = take_value(ctx, argc, argv, &i, a, lname, &v)) ||                   \
+	    (sname && (r = take_value(ctx, argc, argv, &i, a, sname, &v)))) {         \
+		if (r < 0)                                                           \
+			return -1;                                                   \
+		dest;                                                                \
+		continue;                                                            \
+	}
+		VALUE("-u", "--username", s->user = v)
+		VALUE("-l", "--loginpass", s->loginpass_arg = v)
+		VALUE("-m", "--mountpass", s->mountpass_arg = v)
+		VALUE((const char *)NULL, "--wrap-format", s->wopts.format = v)
+		VALUE((const char *)NULL, "--kdf-target-ms", s->wopts.target_ms = v)
+		VALUE((const char *)NULL, "--password-file", s->pwfile = v)
+		VALUE((const char *)NULL, "--passphrase-file", s->ppfile = v)
+#undef VALUE
+		ect_err(ctx, "unknown option or argument '%s'", a);
+		return -1;
+	}
+	s->wopts.kdf_floor = s->kdf_floor;
+	return 0;
+}
+
+static void print_undo(void)
+{
+	printf("To undo an ecryptfs-setup-private (this destroys the encrypted data):\n"
+	       "  1. Copy out what you want to keep from ~/Private while it is mounted.\n"
+	       "  2. ecryptfs-umount-private\n"
+	       "  3. chmod 700 ~/Private && rmdir ~/Private\n"
+	       "  4. rm -rf ~/.Private ~/.ecryptfs\n"
+	       "With an encrypted home (-b), see ecryptfs-setup-private(1).\n");
+}
+
+static bool dir_nonempty(const char *path)
+{
+	char cmd[64];
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool ret = false;
+
+	(void)cmd;
+	if (fd < 0)
+		return false;
+	{
+		DIR *d = fdopendir(fd);
+		struct dirent *e;
+
+		if (!d) {
+			close(fd);
+			return false;
+		}
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				ret = true;
+		closedir(d);
+	}
+	return ret;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char p[4096];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return !lstat(p, &st);
+}
+
+/* Remove the regular files of a directory this run created, then the directory. */
+static void remove_dir_made(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd >= 0 && (d = fdopendir(fd))) {
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	chmod(path, 0700);
+	rmdir(path);
+}
+
+static const char *const written[] = {
+	"wrapped-passphrase", "Private.sig", "Private.mnt", "auto-mount", "auto-umount",
+	"wrapping-independent",
+};
+
+static void backup_name(char *buf, size_t size, const struct setup *s, const char *name)
+{
+	snprintf(buf, size, "%s/%s.%s", s->cfgdir, name, s->backup_ts);
+}
+
+static void rollback(struct ect_ctx *ctx, struct setup *s)
+{
+	char p[4096], b[4096];
+
+	ect_warn(ctx, "setup failed; removing what this run created");
+	if (s->wrote_files) {
+		for (size_t i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
+			snprintf(p, sizeof(p), "%s/%s", s->cfgdir, written[i]);
+			unlink(p);
+		}
+	}
+	if (s->backed_up_wp) {
+		backup_name(b, sizeof(b), s, "wrapped-passphrase");
+		snprintf(p, sizeof(p), "%s/wrapped-passphrase", s->cfgdir);
+		rename(b, p);
+	}
+	if (s->backed_up_sig) {
+		backup_name(b, sizeof(b), s, "Private.sig");
+		snprintf(p, sizeof(p), "%s/Private.sig", s->cfgdir);
+		rename(b, p);
+	}
+	if (s->made_links) {
+		snprintf(p, sizeof(p), "%s/.ecryptfs", s->home);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/.Private", s->home);
+		unlink(p);
+	}
+	if (s->made_lower)
+		remove_dir_made(s->lower);
+	if (s->made_mnt)
+		remove_dir_made(s->mnt);
+	if (s->made_cfgdir)
+		remove_dir_made(s->cfgdir);
+	if (s->made_base)
+		rmdir(s->base);
+}
+
+static int make_dir(struct ect_ctx *ctx, const struct setup *s, const char *path, bool *made)
+{
+	struct stat st;
+
+	if (!lstat(path, &st)) {
+		if (!S_ISDIR(st.st_mode)) {
+			ect_err(ctx, "%s exists and is not a directory", path);
+			return -1;
+		}
+		return 0;
+	}
+	if (mkdir(path, 0700)) {
+		ect_err(ctx, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	*made = true;
+	if (getuid() == 0 && chown(path, s->uid, s->gid)) {
+		ect_err(ctx, "cannot give %s to %s: %s", path, s->name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Signatures of the mount passphrase without touching a keyring (bootstrap). */
+static int compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
+			struct ect_config_sigs *sigs)
+{
+	uint8_t salt[ECT_SALT_SIZE], *key = ect_secure_alloc(ECT_KEY_SIZE);
+	int r;
+
+	if (!key)
+		return ECT_E_SECMEM;
+	ect_cli_rc_salt(ctx, salt);
+	r = ect_derive_key(pass, len, salt, key);
+	if (!r)
+		r = ect_key_signature(key, sigs->fekek);
+	sigs->fnek[0] = '\0';
+	if (!r && fnek) {
+		r = ect_derive_key(pass, len, ect_fnek_salt, key);
+		if (!r)
+			r = ect_key_signature(key, sigs->fnek);
+	}
+	ect_secure_free(key, ECT_KEY_SIZE);
+	return r;
+}
+
+/* mount, write, unmount, mount, read back, remove, unmount: as 111's self-test. */
+static int self_test(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len, bool fnek)
+{
+	char fekek[ECT_SIG_HEX_SIZE + 1], fnek_sig[ECT_SIG_HEX_SIZE + 1], path[4096];
+	char *data = NULL, *back = NULL;
+	size_t back_len = 0;
+	int fd, ret = -1;
+
+	if (ect_mount_passphrase_generate(&data))
+		return -1;
+	printf("Testing mount/write/umount/read...\n");
+	if (ect_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL)) {
+		ect_err(ctx, "the test mount failed (see the message above)");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/.ecryptfs-setup-test", s->mnt);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, data, strlen(data)) != (ssize_t)strlen(data) || fsync(fd)) {
+		ect_err(ctx, "cannot write a test file in %s: %s", s->mnt, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		ect_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
+		goto out;
+	}
+	close(fd);
+	if (ect_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL)) {
+		ect_err(ctx, "the test unmount failed");
+		goto out;
+	}
+	/* unmounting dropped the keys, as it will at every logout */
+	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
+		goto out;
+	if (ect_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL)) {
+		ect_err(ctx, "the second test mount failed");
+		goto out;
+	}
+	if (ect_read_file(path, 4096, 1, (void **)&back, &back_len) || back_len != strlen(data) ||
+	    memcmp(back, data, back_len)) {
+		ect_err(ctx, "the test file did not read back as written");
+		unlink(path);
+		ect_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
+		goto out;
+	}
+	unlink(path);
+	if (ect_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL)) {
+		ect_err(ctx, "the final test unmount failed");
+		goto out;
+	}
+	printf("Testing succeeded.\n");
+	ret = 0;
+out:
+	if (back)
+		ect_secure_free(back, back_len);
+	ect_secure_free_str(data);
+	return ret;
+}
+
+static int check_kernel(struct ect_ctx *ctx, bool *fnek)
+{
+	struct stat st;
+
+	*fnek = ect_cli_kernel_has_fnek(); /* root: modprobe ecryptfs once */
+	if (stat("/sys/fs/ecryptfs/version", &st)) {
+		ect_err(ctx, "this kernel has no eCryptfs support (/sys/fs/ecryptfs is missing): "
+			     "as root run 'modprobe ecryptfs', or use a kernel with CONFIG_ECRYPT_FS; "
+			     "nothing was created");
+		return -1;
+	}
+	return 0;
+}
+
+static int resolve_user(struct ect_ctx *ctx, struct setup *s)
+{
+	struct passwd *pw = s->user ? getpwnam(s->user) : getpwuid(getuid());
+
+	if (!pw) {
+		ect_err(ctx, "no such user: %s", s->user ? s->user : "(your uid)");
+		return -1;
+	}
+	if (getuid() != 0 && pw->pw_uid != getuid()) {
+		ect_err(ctx, "only root can set up another user (-u %s)", pw->pw_name);
+		return -1;
+	}
+	if (s->bootstrap && getuid() != 0) {
+		ect_err(ctx, "-b (bootstrap an encrypted home) must run as root");
+		return -1;
+	}
+	if (ect_username_check(pw->pw_name) || !pw->pw_dir || pw->pw_dir[0] != '/') {
+		ect_err(ctx, "refusing user %s: unusual name or home", pw->pw_name);
+		return -1;
+	}
+	s->name = strdup(pw->pw_name);
+	s->home = strdup(pw->pw_dir);
+	s->uid = pw->pw_uid;
+	s->gid = pw->pw_gid;
+	return s->name && s->home ? 0 : -1;
+}
+
+/* root setting up a user's ~/Private: do it all as that user, in a fresh keyring session */
+static int become_user(struct ect_ctx *ctx, const struct setup *s)
+{
+	if (initgroups(s->name, s->gid) || setresgid(s->gid, s->gid, s->gid) ||
+	    setresuid(s->uid, s->uid, s->uid)) {
+		ect_err(ctx, "cannot switch to %s: %s", s->name, strerror(errno));
+		return -1;
+	}
+	if (keyctl_join_session_keyring(NULL) < 0)
+		ect_warn(ctx, "cannot start a keyring session for %s", s->name);
+	setenv("HOME", s->home, 1);
+	return 0;
+}
+
+static int do_setup(struct ect_ctx *ctx, struct setup *s)
+{
+	struct ect_secret wpw = { 0 }, mpw = { 0 };
+	struct ect_config_sigs sigs;
+	struct ect_argon2_params params;
+	enum ect_wrap_version version;
+	bool params_set = false, fnek = false, generated = false;
+	char path[4096], b[4096];
+	int ret = ECT_EXIT_FAILURE, r;
+
+	if (ect_cli_wrap_params(ctx, &s->wopts, ECT_WRAP_V3, &version, &params, &params_set))
+		return ECT_EXIT_USAGE;
+	if (check_kernel(ctx, &fnek))
+		return ECT_EXIT_FAILURE;
+	fnek = fnek && !s->no_fnek;
+	if (s->loginpass_arg || s->mountpass_arg)
+		fprintf(stderr, "WARNING: a passphrase given with -l or -m on the command line is "
+				"visible to other users (ps, /proc); prefer --password-file and "
+				"--passphrase-file.\n");
+
+	/* checks before anything is created */
+	if (!s->force && (exists(s->cfgdir, "wrapped-passphrase") || exists(s->cfgdir, "Private.sig"))) {
+		ect_err(ctx, "%s already holds a setup (wrapped-passphrase or Private.sig); use --force "
+			     "to replace it (the old files are kept as backups)", s->cfgdir);
+		return ECT_EXIT_FAILURE;
+	}
+	if (dir_nonempty(s->lower)) {
+		ect_err(ctx, "%s is not empty; refusing to set up over existing encrypted data",
+			s->lower);
+		return ECT_EXIT_FAILURE;
+	}
+	if (ect_mount_lookup(NULL, NULL, s->mnt, ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0) > 0) {
+		ect_err(ctx, "%s is mounted; unmount it first", s->mnt);
+		return ECT_EXIT_FAILURE;
+	}
+
+	/* the secrets */
+	{
+		char prompt[160];
+		struct ect_secret_spec spec = {
+			.what = s->wrapping ? "wrapping passphrase" : "login passphrase",
+			.source = s->pwfile,
+			.arg = s->loginpass_arg,
+			.prompt = prompt,
+			.confirm_prompt = s->wrapping ? "Enter your wrapping passphrase (again): " : NULL,
+		};
+
+		snprintf(prompt, sizeof(prompt), s->wrapping ? "Enter your wrapping passphrase: " :
+							       "Enter your login passphrase [%s]: ",
+			 s->name);
+		if (ect_cli_get_secret(ctx, &spec, &wpw))
+			goto out;
+		if (!wpw.len) {
+			ect_err(ctx, "the %s is empty", spec.what);
+			goto out;
+		}
+	}
+	if (!s->wrapping && !s->nopwcheck && ect_private_check_login(ctx, s->name, wpw.s))
+		goto out;
+	if (s->mountpass_arg || s->ppfile) {
+		struct ect_secret_spec spec = {
+			.what = "mount passphrase",
+			.source = s->ppfile,
+			.arg = s->mountpass_arg,
+		};
+
+		if (ect_cli_get_secret(ctx, &spec, &mpw))
+			goto out;
+		if (mpw.len < 1 || mpw.len > ECT_PASSPHRASE_MAX) {
+			ect_err(ctx, "the mount passphrase must be 1 to %d bytes", ECT_PASSPHRASE_MAX);
+			goto out;
+		}
+	} else {
+		r = ect_mount_passphrase_generate(&mpw.s);
+		if (r) {
+			ect_err(ctx, "cannot generate a mount passphrase: %s", ect_strerror(r));
+			goto out;
+		}
+		mpw.len = strlen(mpw.s);
+		generated = true;
+	}
+
+	/* create; from here on a failure rolls back */
+	if (s->bootstrap) {
+		char parent[4096];
+
+		snprintf(parent, sizeof(parent), "/home/.ecryptfs");
+		if (mkdir(parent, 0755) && errno != EEXIST) {
+			ect_err(ctx, "cannot create %s: %s", parent, strerror(errno));
+			goto fail;
+		}
+		if (make_dir(ctx, s, s->base, &s->made_base))
+			goto fail;
+	}
+	if (make_dir(ctx, s, s->cfgdir, &s->made_cfgdir) || make_dir(ctx, s, s->lower, &s->made_lower))
+		goto fail;
+	if (!s->bootstrap && make_dir(ctx, s, s->mnt, &s->made_mnt))
+		goto fail;
+	if (s->bootstrap) {
+		char l1[4096], l2[4096];
+
+		snprintf(l1, sizeof(l1), "%s/.ecryptfs", s->home);
+		snprintf(l2, sizeof(l2), "%s/.Private", s->home);
+		unlink(l1);
+		unlink(l2);
+		if (symlink(s->cfgdir, l1) || symlink(s->lower, l2) ||
+		    lchown(l1, s->uid, s->gid) || lchown(l2, s->uid, s->gid)) {
+			ect_err(ctx, "cannot link %s/.ecryptfs and .Private: %s", s->home, strerror(errno));
+			goto fail;
+		}
+		s->made_links = true;
+	}
+	if (s->bootstrap) {
+		r = compute_sigs(ctx, mpw.s, mpw.len, fnek, &sigs);
+	} else {
+		r = ect_private_add_keys(ctx, mpw.s, mpw.len, fnek, sigs.fekek, sigs.fnek);
+	}
+	if (r)
+		goto fail;
+	if (s->force) {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		strftime(s->backup_ts, sizeof(s->backup_ts), "%Y%m%d%H%M%S", localtime_r(&now, &tm));
+		snprintf(path, sizeof(path), "%s/wrapped-passphrase", s->cfgdir);
+		backup_name(b, sizeof(b), s, "wrapped-passphrase");
+		s->backed_up_wp = !rename(path, b);
+		snprintf(path, sizeof(path), "%s/Private.sig", s->cfgdir);
+		backup_name(b, sizeof(b), s, "Private.sig");
+		s->backed_up_sig = !rename(path, b);
+	}
+	s->wrote_files = true;
+	snprintf(path, sizeof(path), "%s/wrapped-passphrase", s->cfgdir);
+	r = ect_wrap_file(path, version, mpw.s, mpw.len, wpw.s, wpw.len, params_set ? &params : NULL,
+			  getuid() == 0 ? s->uid : (uid_t)-1, getuid() == 0 ? s->gid : (gid_t)-1);
+	if (r) {
+		ect_err(ctx, "cannot write %s: %s", path, ect_strerror(r));
+		goto fail;
+	}
+	r = ect_config_write_sigs(s->cfgdir, NULL, &sigs, getuid() == 0 ? s->uid : (uid_t)-1,
+				  getuid() == 0 ? s->gid : (gid_t)-1);
+	if (!r)
+		r = ect_config_write_mnt(s->cfgdir, s->mnt, getuid() == 0 ? s->uid : (uid_t)-1,
+					 getuid() == 0 ? s->gid : (gid_t)-1);
+	if (!r && !s->noautomount)
+		r = ect_config_set_flags(s->cfgdir, ECT_FLAG_AUTO_MOUNT, 1, s->uid, s->gid);
+	if (!r && !s->noautoumount)
+		r = ect_config_set_flags(s->cfgdir, ECT_FLAG_AUTO_UMOUNT, 1, s->uid, s->gid);
+	if (!r && s->wrapping)
+		r = ect_config_set_flags(s->cfgdir, ECT_FLAG_WRAPPING_INDEPENDENT, 1, s->uid, s->gid);
+	if (r) {
+		ect_err(ctx, "cannot write the files in %s: %s", s->cfgdir, ect_strerror(r));
+		goto fail;
+	}
+	if (!s->bootstrap) {
+		if (self_test(ctx, s, mpw.s, mpw.len, fnek))
+			goto fail;
+		/* 111: the unmounted ~/Private is read-only so nothing lands unencrypted */
+		if (chmod(s->mnt, 0500))
+			ect_warn(ctx, "cannot make %s read-only: %s", s->mnt, strerror(errno));
+	}
+	if (generated) {
+		printf("\n************************************************************************\n"
+		       "YOUR RECOVERY (MOUNT) PASSPHRASE, shown this once. Write it down and keep it\n"
+		       "safe: with it your data can be recovered if the login password is lost.\n\n"
+		       "    %s\n\n"
+		       "(ecryptfs-unwrap-passphrase shows it again while you know the %s.)\n"
+		       "************************************************************************\n\n",
+		       mpw.s, s->wrapping ? "wrapping passphrase" : "login password");
+	}
+	printf("Done configuring %s on %s (lower directory %s).\n", s->bootstrap ? "the encrypted home" : "~/Private",
+	       s->mnt, s->lower);
+	ret = ECT_EXIT_OK;
+	goto out;
+fail:
+	rollback(ctx, s);
+	if (!s->bootstrap) {
+		ect_keyring_unlink(sigs.fekek);
+		if (fnek)
+			ect_keyring_unlink(sigs.fnek);
+	}
+out:
+	ect_cli_secret_free(&wpw);
+	ect_cli_secret_free(&mpw);
+	return ret;
+}
+
+int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
+{
+	struct setup s;
+	int r, ret = ECT_EXIT_FAILURE;
+
+	memset(&s, 0, sizeof(s));
+	r = parse(ctx, &s, argc, argv);
+	if (r)
+		return ect_cli_usage(r, setup_usage);
+	if (s.undo) {
+		print_undo();
+		return ECT_EXIT_OK;
+	}
+	if (resolve_user(ctx, &s))
+		goto out;
+	if (s.bootstrap) {
+		if (!s.loginpass_arg && !s.pwfile && !s.wrapping) {
+			/* 111 left the passphrase in cleartext in /dev/shm instead */
+			ect_err(ctx, "-b needs the user's login password (-l or --password-file) to "
+				     "wrap the mount passphrase; a cleartext copy is never left behind");
+			goto out;
+		}
+		if (asprintf(&s.base, "/home/.ecryptfs/%s", s.name) < 0 ||
+		    asprintf(&s.cfgdir, "%s/.ecryptfs", s.base) < 0 ||
+		    asprintf(&s.lower, "%s/.Private", s.base) < 0 || !(s.mnt = strdup(s.home)))
+			goto out;
+	} else {
+		if (asprintf(&s.cfgdir, "%s/.ecryptfs", s.home) < 0 ||
+		    asprintf(&s.lower, "%s/.Private", s.home) < 0 ||
+		    asprintf(&s.mnt, "%s/Private", s.home) < 0)
+			goto out;
+		if (getuid() == 0 && s.uid != 0 && become_user(ctx, &s))
+			goto out;
+	}
+	ret = do_setup(ctx, &s);
+out:
+	free(s.name);
+	free(s.home);
+	free(s.base);
+	free(s.cfgdir);
+	free(s.lower);
+	free(s.mnt);
+	return ret;
+}

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Private mode: mount.ecryptfs_private [ALIAS] and
+ * umount.ecryptfs_private [-f] [-d] [ALIAS], with ecryptfs-utils 111's
+ * semantics (~/.ecryptfs/ALIAS.conf + ALIAS.sig, default ~/.Private on
+ * Private.mnt or ~/Private) and its CVE lessons applied:
+ *  - everything here runs with the user's effective ids; only the steps in
+ *    privilege.c raise them;
+ *  - paths are opened through fds (pathwalk.c) and the checked fd is the one
+ *    mounted on; lower and upper directories must be owned by the user and on
+ *    an allowlisted filesystem; the kernel re-checks the lower owner
+ *    (ecryptfs_check_dev_ruid, always on);
+ *  - keys must already be in the user's keyring: nothing is derived, nothing
+ *    prompted, libgcrypt is never initialised;
+ *  - a per-user lock serialises concurrent calls and the session registry
+ *    (sessions.c) decides when the last session unmounts.
+ */
+#include "mount-helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <keyutils.h>
+
+struct private_req {
+	int umount;
+	int force;	/* -f: forget every session and unmount */
+	int delayed;	/* -d: other sessions left is not an error (PAM close) */
+	const char *alias;
+};
+
+static void usage(struct ect_ctx *ctx, int umount)
+{
+	if (umount)
+		fprintf(stderr, "Usage: umount.ecryptfs_private [-f] [-d] [ALIAS]\n");
+	else
+		fprintf(stderr, "Usage: mount.ecryptfs_private [ALIAS]\n");
+	(void)ctx;
+}
+
+static int parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] == '-' && a[1]) {
+			for (const char *c = a + 1; *c; c++) {
+				if (*c == 'f' && r->umount) {
+					r->force = 1;
+				} else if (*c == 'd' && r->umount) {
+					r->delayed = 1;
+				} else if (*c == 'h') {
+					usage(ctx, r->umount);
+					return ECT_MNT_USAGE;
+				} else {
+					ect_err(ctx, "unknown option '-%c'", *c);
+					usage(ctx, r->umount);
+					return ECT_MNT_USAGE;
+				}
+			}
+		} else if (!r->alias) {
+			r->alias = a;
+		} else {
+			ect_err(ctx, "only one ALIAS may be given");
+			return ECT_MNT_USAGE;
+		}
+	}
+	if (r->alias && ect_alias_check(r->alias)) {
+		ect_err(ctx, "refusing alias: it must be 1-%d characters without '/', '..', ',', blanks or "
+			     "control characters", ECT_ALIAS_MAX);
+		return ECT_MNT_FAIL;
+	}
+	return 0;
+}
+
+/* The per-user lock: a file in the root-made per-user state directory. */
+static int take_lock(struct ect_ctx *ctx, int statefd, uid_t uid)
+{
+	struct stat st;
+	int fd = openat(statefd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != uid) {
+		ect_err(ctx, "refusing the lock file %s/%s/%u/lock: not a regular file of yours",
+			ECT_RUNDIR, ECT_SESSION_SUBDIR, (unsigned int)uid);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX)) {
+		ect_err(ctx, "cannot lock %s/%s/%u/lock: %s", ECT_RUNDIR, ECT_SESSION_SUBDIR,
+			(unsigned int)uid, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int keys_present(struct ect_ctx *ctx, const struct ect_config_sigs *sigs)
+{
+	const char *need[2] = { sigs->fekek, sigs->fnek };
+
+	for (int i = 0; i < 2; i++) {
+		if (!need[i][0])
+			continue;
+		if (ect_keyring_find(need[i]) < 0) {
+			ect_err(ctx, "key %s is not in your keyring (@u); run ecryptfs-mount-private, or "
+				     "ecryptfs-insert-wrapped-passphrase-into-keyring first", need[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void session_name(char *buf, size_t size, const char *alias)
+{
+	snprintf(buf, size, "%s.sessions", alias);
+}
+
+static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
+		    int statefd)
+{
+	char opts[ECT_MOUNT_OPTS_MAX], *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
+	struct ect_session_id self;
+	int sfd = -1, tfd = -1, ret = ECT_MNT_FAIL, r, n;
+	const unsigned int flags = ECT_PATH_CHECK_OWNER | ECT_PATH_CHECK_FSTYPE;
+
+	if (!keys_present(ctx, &cfg->sigs))
+		goto out;
+	/* The kernel finds the keys through the session keyring. */
+	if (ect_keyring_link_user_session())
+		ect_debug(ctx, "could not link @u into @s");
+	if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, flags, &tfd, &dst))
+		goto out;
+	if (ect_path_open_dir(ctx, cfg->source, p->uid, flags, &sfd, &src))
+		goto out;
+	r = ect_private_mount_opts(cfg->sigs.fekek, cfg->sigs.fnek, opts, sizeof(opts));
+	if (r) {
+		ect_err(ctx, "refusing signatures in %s.sig: %s", cfg->alias, ect_strerror(r));
+		goto out;
+	}
+	session_name(regname, sizeof(regname), cfg->alias);
+	if (ect_session_current(&self)) {
+		ect_err(ctx, "cannot identify the calling session");
+		goto out;
+	}
+	r = ect_mount_lookup(NULL, src, dst, ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0);
+	if (r < 0) {
+		ect_err(ctx, "cannot read the mount table: %s", ect_strerror(r));
+		goto out;
+	}
+	if (r == 0) {
+		r = ect_priv_mount(p, ctx, src, tfd, dst, MS_NOSUID | MS_NODEV, opts);
+		ect_priv_drop(p, ctx);
+		if (r) {
+			if (r == -EPERM)
+				ect_err(ctx, "mount of %s on %s failed: the kernel refused (is %s yours?)",
+					src, dst, src);
+			else if (r == -ENODEV)
+				ect_err(ctx, "mount failed: this kernel has no eCryptfs (modprobe ecryptfs)");
+			else
+				ect_err(ctx, "mount of %s on %s failed: %s", src, dst, ect_strerror(r));
+			goto out;
+		}
+	} else {
+		ect_priv_drop(p, ctx);
+		ect_info(ctx, "%s is already mounted", dst);
+	}
+	n = ect_sessions_update(statefd, regname, ECT_SESSION_ADD, &self, 1);
+	if (n < 0)
+		ect_warn(ctx, "mounted, but the session registry could not be updated: %s",
+			 ect_strerror(n));
+	ret = ECT_MNT_OK;
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	free(src);
+	free(dst);
+	return ret;
+}
+
+static int mount_id_of(int fd)
+{
+#ifdef STATX_MNT_ID
+	struct statx stx;
+
+	if (!statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) && (stx.stx_mask & STATX_MNT_ID))
+		return (int)stx.stx_mnt_id;
+#endif
+	(void)fd;
+	return -1;
+}
+
+static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct private_req *req,
+		     const struct ect_private_config *cfg, int have_sigs, int statefd)
+{
+	char opts[ECT_MOUNT_OPTS_MAX], want[64], *src = NULL, *dst = NULL,
+		regname[ECT_ALIAS_MAX + 16];
+	struct ect_session_id self;
+	struct statfs sfs;
+	int tfd = -1, sfd = -1, ret = ECT_MNT_FAIL, r, mounted, id = -1, fdid, left;
+
+	if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, ECT_PATH_CHECK_OWNER, &tfd, &dst))
+		goto out;
+	if (ect_path_open_dir(ctx, cfg->source, p->uid, ECT_PATH_CHECK_OWNER, &sfd, &src))
+		goto out;
+	mounted = ect_mount_lookup(NULL, src, dst, ECT_MATCH_SOURCE_AND_TARGET, &id, opts,
+				   sizeof(opts));
+	if (mounted < 0) {
+		ect_err(ctx, "cannot read the mount table: %s", ect_strerror(mounted));
+		goto out;
+	}
+	if (mounted && have_sigs) {
+		/* the mount must be the one made with this alias's key */
+		snprintf(want, sizeof(want), "ecryptfs_sig=%s", cfg->sigs.fekek);
+		if (!strstr(opts, want)) {
+			ect_err(ctx, "refusing: %s is mounted with a different key than %s.sig names",
+				dst, cfg->alias);
+			goto out;
+		}
+	}
+	if (ect_session_current(&self)) {
+		ect_err(ctx, "cannot identify the calling session");
+		goto out;
+	}
+	session_name(regname, sizeof(regname), cfg->alias);
+	left = ect_sessions_update(statefd, regname, req->force ? ECT_SESSION_CLEAR : ECT_SESSION_REMOVE,
+				   &self, mounted);
+	if (left < 0) {
+		ect_err(ctx, "cannot update the session registry: %s", ect_strerror(left));
+		goto out;
+	}
+	if (!mounted) {
+		ect_err(ctx, "%s is not mounted from %s", dst, src);
+		goto out;
+	}
+	if (left > 0) {
+		if (req->delayed) {
+			ect_info(ctx, "%d other session(s) still use %s; not unmounting", left, dst);
+			ret = ECT_MNT_OK;
+		} else {
+			ect_err(ctx, "sessions still open (%d), not unmounting %s; use -f to force", left,
+				dst);
+		}
+		goto out;
+	}
+	/* the fd must be the root of exactly that eCryptfs mount */
+	fdid = mount_id_of(tfd);
+	if (fstatfs(tfd, &sfs) || ((unsigned long)sfs.f_type & 0xffffffffUL) != ECT_ECRYPTFS_MAGIC ||
+	    (fdid >= 0 && fdid != id)) {
+		ect_err(ctx, "refusing: %s is not the root of the eCryptfs mount listed for it", dst);
+		goto out;
+	}
+	/* 111: drop the keys so that root cannot mount without the user */
+	if (have_sigs) {
+		ect_keyring_unlink(cfg->sigs.fekek);
+		if (cfg->sigs.fnek[0])
+			ect_keyring_unlink(cfg->sigs.fnek);
+	}
+	r = ect_priv_umount(p, ctx, tfd, dst, ECT_UMOUNT_LAZY);
+	ect_priv_drop(p, ctx);
+	if (r) {
+		ect_err(ctx, "unmount of %s failed: %s", dst, ect_strerror(r));
+		goto out;
+	}
+	ret = ECT_MNT_OK;
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	free(src);
+	free(dst);
+	return ret;
+}
+
+int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int argc, char **argv)
+{
+	struct private_req req = { .umount = umount };
+	struct ect_private_config cfg = { 0 };
+	struct ect_config_error cerr;
+	struct passwd *pw;
+	char ebuf[256];
+	int ret, statefd = -1, lockfd = -1, cfgfd = -1, r;
+
+	ret = parse_args(ctx, &req, argc, argv);
+	if (ret)
+		goto out;
+	ret = ECT_MNT_FAIL;
+	pw = getpwuid(p->uid);
+	if (!pw || !pw->pw_dir || pw->pw_dir[0] != '/') {
+		ect_err(ctx, "cannot find your home directory (uid %u)", (unsigned int)p->uid);
+		goto out;
+	}
+	if (ect_username_check(pw->pw_name)) {
+		ect_err(ctx, "refusing user name '%s': unusual characters", pw->pw_name);
+		goto out;
+	}
+	/* privileged step 1: the root-owned state directory, then the user's lock */
+	if (ect_priv_state_dir(p, ctx, &statefd))
+		goto out;
+	lockfd = take_lock(ctx, statefd, p->uid);
+	if (lockfd < 0)
+		goto out;
+	r = ect_config_dir_open(pw->pw_dir, p->uid, &cfgfd);
+	if (r) {
+		ect_err(ctx, "refusing %s/.ecryptfs: %s", pw->pw_dir, ect_strerror(r));
+		goto out;
+	}
+	memset(&cerr, 0, sizeof(cerr));
+	r = ect_private_config_load(cfgfd, p->uid, pw->pw_dir, req.alias, &cfg, &cerr);
+	if (r) {
+		if (cerr.file[0])
+			ect_err(ctx, "~/.ecryptfs/%s", ect_config_error_format(&cerr, ebuf, sizeof(ebuf)));
+		else
+			ect_err(ctx, "cannot read the configuration of '%s': %s",
+				req.alias ? req.alias : "Private", ect_strerror(r));
+		goto out;
+	}
+	if (umount)
+		ret = do_umount(ctx, p, &req, &cfg, 1, statefd);
+	else
+		ret = do_mount(ctx, p, &cfg, statefd);
+out:
+	ect_priv_drop(p, ctx);
+	ect_private_config_free(&cfg);
+	if (cfgfd >= 0)
+		close(cfgfd);
+	if (lockfd >= 0)
+		close(lockfd);
+	if (statefd >= 0)
+		close(statefd);
+	return ret;
+}

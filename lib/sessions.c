@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Session registry: which sessions want a (user, alias) mounted.
+ *
+ * 111 kept a bare counter in /dev/shm that every mount bumped and only a
+ * clean close decremented, so it drifted. Here each entry names a live
+ * process (the session leader, with its start time so a reused pid does not
+ * count), dead entries are pruned on every access, a session registers at
+ * most once, and the list is emptied whenever the alias is not mounted. The
+ * count is thus recomputed from facts each time. See doc/session-counter.md.
+ */
+#include "ect-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ECT_SESSIONS_MAX 1024
+#define ECT_SESSIONS_FILE_MAX (ECT_SESSIONS_MAX * 48)
+
+static int proc_start_time(pid_t pid, unsigned long long *start)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* the command name may contain spaces and ')': skip to the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	p++;
+	/* p now points before field 3; starttime is field 22 */
+	for (field = 3; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EIO;
+	}
+	errno = 0;
+	*start = strtoull(p + 1, NULL, 10);
+	return errno ? -errno : 0;
+}
+
+int ect_session_current(struct ect_session_id *id)
+{
+	pid_t sid = getsid(0);
+
+	/* a session owned by init or the kernel is no session: use the parent */
+	id->pid = sid > 1 ? sid : getppid();
+	if (id->pid <= 1)
+		id->pid = getpid();
+	return proc_start_time(id->pid, &id->start);
+}
+
+int ect_session_alive(const struct ect_session_id *id)
+{
+	unsigned long long start;
+
+	if (id->pid <= 0)
+		return 0;
+	return proc_start_time(id->pid, &start) == 0 && start == id->start;
+}
+
+static int write_all(int fd, const char *buf, size_t size)
+{
+	while (size) {
+		ssize_t n = write(fd, buf, size);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Open the registry, refusing symlinks, links and files not ours. */
+static int open_registry(int dirfd, const char *name, int flags)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1) {
+		close(fd);
+		return ECT_E_UNSAFE_PATH;
+	}
+	return fd;
+}
+
+int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
+			const struct ect_session_id *self, int mounted)
+{
+	struct ect_session_id *ids = NULL;
+	char *buf = NULL, tmpname[ECT_ALIAS_MAX + 64], *line, *save = NULL;
+	size_t got = 0, n = 0, len = 0;
+	int fd = -1, ret;
+	bool present = false;
+
+	if (!*name || strchr(name, '/') || strlen(name) > ECT_ALIAS_MAX + 32)
+		return -EINVAL;
+	ids = calloc(ECT_SESSIONS_MAX + 1, sizeof(*ids));
+	buf = malloc(ECT_SESSIONS_FILE_MAX + 1);
+	if (!ids || !buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	fd = open_registry(dirfd, name, O_RDWR | O_CREAT);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	while (got < ECT_SESSIONS_FILE_MAX) {
+		ssize_t r = read(fd, buf + got, ECT_SESSIONS_FILE_MAX - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	close(fd);
+	fd = -1;
+
+	/* Keep live, distinct entries, and only while the alias is mounted. */
+	for (line = strtok_r(buf, "\n", &save); line && mounted; line = strtok_r(NULL, "\n", &save)) {
+		struct ect_session_id e;
+		char extra;
+		int pid;
+		bool dup = false;
+
+		if (sscanf(line, "%d %llu %c", &pid, &e.start, &extra) != 2 || pid <= 0)
+			continue; /* a torn or foreign line counts for nothing */
+		e.pid = pid;
+		for (size_t i = 0; i < n; i++)
+			dup |= ids[i].pid == e.pid && ids[i].start == e.start;
+		if (dup || !ect_session_alive(&e) || n >= ECT_SESSIONS_MAX)
+			continue;
+		if (self && e.pid == self->pid && e.start == self->start) {
+			present = true;
+			if (op == ECT_SESSION_REMOVE)
+				continue;
+		}
+		ids[n++] = e;
+	}
+	if (op == ECT_SESSION_CLEAR)
+		n = 0;
+	if (op == ECT_SESSION_ADD && self && !present && n < ECT_SESSIONS_MAX)
+		ids[n++] = *self;
+
+	/* Replace the file atomically: a killed helper leaves old or new, never half. */
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + len, ECT_SESSIONS_FILE_MAX + 1 - len, "%d %llu\n",
+				 (int)ids[i].pid, ids[i].start);
+
+		if (w < 0 || (size_t)w >= ECT_SESSIONS_FILE_MAX + 1 - len) {
+			ret = -ENOSPC;
+			goto out;
+		}
+		len += (size_t)w;
+	}
+	snprintf(tmpname, sizeof(tmpname), ".%s.%d.tmp", name, (int)getpid());
+	unlinkat(dirfd, tmpname, 0);
+	fd = openat(dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = write_all(fd, buf, len);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (!ret && renameat(dirfd, tmpname, dirfd, name))
+		ret = -errno;
+	if (ret) {
+		unlinkat(dirfd, tmpname, 0);
+		goto out;
+	}
+	ret = (int)n;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(ids);
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Mount module: options, allowlists, mountinfo, path walking, session registry. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ecryptfs-tools.h"
+
+static struct ect_ctx *quiet_ctx(void)
+{
+	struct ect_ctx *ctx;
+
+	assert_int_equal(ect_ctx_new(&ctx, "test-mount", ECT_LOG_NONE), 0);
+	return ctx;
+}
+
+static void test_username(void **state)
+{
+	(void)state;
+	assert_int_equal(ect_username_check("alice"), 0);
+	assert_int_equal(ect_username_check("a.b_c@d-e"), 0);
+	assert_int_equal(ect_username_check("machine$"), 0);
+	assert_int_not_equal(ect_username_check("-o"), 0);
+	assert_int_not_equal(ect_username_check("a,b"), 0);
+	assert_int_not_equal(ect_username_check("a$b"), 0);
+	assert_int_not_equal(ect_username_check("a b"), 0);
+	assert_int_not_equal(ect_username_check(""), 0);
+	assert_int_not_equal(ect_username_check("a/b"), 0);
+}
+
+static void test_fstype(void **state)
+{
+	(void)state;
+	assert_true(ect_fstype_allowed(0xef53));	/* ext4 */
+	assert_true(ect_fstype_allowed(0x01021994));	/* tmpfs */
+	assert_true(ect_fstype_allowed(0x58465342));	/* xfs */
+	assert_true(ect_fstype_allowed(0x9123683e));	/* btrfs (sign-extended on some ABIs) */
+	assert_true(ect_fstype_allowed(0xffffffff9123683eUL));
+	assert_false(ect_fstype_allowed(0x9fa0));	/* procfs */
+	assert_false(ect_fstype_allowed(0x62656572));	/* sysfs */
+	assert_false(ect_fstype_allowed(0x1cd1));	/* devpts */
+	assert_false(ect_fstype_allowed(0x12345678));
+	assert_string_equal(ect_fstype_name(0x9fa0), "procfs");
+	assert_string_equal(ect_fstype_name(0x12345678), "unknown");
+}
+
+static void test_private_opts(void **state)
+{
+	char buf[ECT_MOUNT_OPTS_MAX];
+
+	(void)state;
+	assert_int_equal(ect_private_mount_opts("0123456789abcdef", NULL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "ecryptfs_check_dev_ruid,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,"
+				 "ecryptfs_unlink_sigs,ecryptfs_sig=0123456789abcdef");
+	assert_int_equal(ect_private_mount_opts("0123456789abcdef", "fedcba9876543210", buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, ",ecryptfs_sig=0123456789abcdef,ecryptfs_fnek_sig=fedcba9876543210"));
+	assert_int_equal(ect_private_mount_opts("0123456789abcde", NULL, buf, sizeof(buf)), ECT_E_BAD_SIG);
+	assert_int_equal(ect_private_mount_opts("0123456789abcdef,x", NULL, buf, sizeof(buf)), ECT_E_BAD_SIG);
+	assert_int_equal(ect_private_mount_opts("0123456789abcdef", "zz23456789abcdef", buf, sizeof(buf)),
+			 ECT_E_BAD_SIG);
+	assert_int_equal(ect_private_mount_opts("0123456789abcdef", NULL, buf, 40), -ENAMETOOLONG);
+}
+
+static void test_opts_kernel_string(void **state)
+{
+	struct ect_mount_opts o;
+	char buf[ECT_MOUNT_OPTS_MAX], bad[64];
+
+	(void)state;
+	ect_mount_opts_init(&o);
+	assert_int_equal(ect_mount_opts_parse(&o,
+		"rw,noexec,ecryptfs_sig=0011223344556677,cipher=aes,ecryptfs_key_bytes=16,"
+		"no_sig_cache,verbosity=0,ecryptfs_passthrough=n,ecryptfs_xattr,"
+		"ecryptfs_enable_filename_crypto=y,ecryptfs_fnek_sig=8899AABBCCDDEEFF,"
+		"passphrase_salt=0102030405060708", bad, sizeof(bad)), 0);
+	assert_int_equal(o.nsigs, 1);
+	assert_int_equal(o.ms_flags & MS_NOEXEC, MS_NOEXEC);
+	assert_int_equal(o.ms_flags & MS_RDONLY, 0);
+	assert_int_equal(o.verbosity, 0);
+	assert_int_equal(o.enable_fnek, 1);
+	assert_true(o.have_salt);
+	assert_int_equal(o.salt[7], 8);
+	assert_int_equal(o.flags_given & ECT_MOPT_PASSTHROUGH, ECT_MOPT_PASSTHROUGH);
+	assert_int_equal(ect_mount_opts_kernel(&o, buf, sizeof(buf)), 0);
+	/* helper-only options are stripped, user spellings translated */
+	assert_string_equal(buf, "ecryptfs_sig=0011223344556677,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,"
+				 "ecryptfs_xattr_metadata,ecryptfs_fnek_sig=8899aabbccddeeff");
+	ect_mount_opts_clear(&o);
+
+	/* incomplete options have no kernel string */
+	ect_mount_opts_init(&o);
+	assert_int_equal(ect_mount_opts_parse(&o, "ecryptfs_sig=0011223344556677", NULL, 0), 0);
+	assert_int_equal(ect_mount_opts_kernel(&o, buf, sizeof(buf)), -EINVAL);
+	ect_mount_opts_clear(&o);
+}
+
+static void test_opts_refusals(void **state)
+{
+	static const char *const refused[] = {
+		"ecryptfs_sig=001122",			/* short sig */
+		"ecryptfs_sig=00112233445566zz",	/* not hex */
+		"ecryptfs_cipher=rot13",
+		"ecryptfs_key_bytes=0",
+		"ecryptfs_key_bytes=16x",
+		"ecryptfs_key_bytes=999",
+		"frobnicate",
+		"frobnicate=1",
+		"ecryptfs_passthrough=maybe",
+		"key=openssl",
+		"passphrase_salt=0011",
+		"passphrase_passwd_file=relative",
+		"verbosity=7",
+		"ecryptfs_enable_filename_crypto=perhaps",
+	};
+	struct ect_mount_opts o;
+	char bad[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		ect_mount_opts_init(&o);
+		assert_int_equal(ect_mount_opts_parse(&o, refused[i], bad, sizeof(bad)), ECT_E_REFUSED_OPTION);
+		assert_true(bad[0] != '\0');
+		assert_non_null(strstr(refused[i], bad));
+		ect_mount_opts_clear(&o);
+	}
+}
+
+static void test_opts_passphrase(void **state)
+{
+	struct ect_mount_opts o;
+	char bad[64], buf[ECT_MOUNT_OPTS_MAX];
+
+	(void)state;
+	ect_mount_opts_init(&o);
+	/* 111's key module syntax: the passphrase may contain ':' */
+	assert_int_equal(ect_mount_opts_parse(&o, "key=passphrase:passphrase_passwd=se:cret", bad,
+					      sizeof(bad)), 0);
+	assert_true(o.key_passphrase);
+	assert_string_equal(o.passphrase, "se:cret");
+	ect_mount_opts_clear(&o);
+	assert_null(o.passphrase);
+
+	ect_mount_opts_init(&o);
+	assert_int_equal(ect_mount_opts_parse(&o, "key=passphrase,passphrase_passwd_fd=5,cipher=aes,"
+					      "ecryptfs_key_bytes=32,ecryptfs_sig=0011223344556677",
+					      bad, sizeof(bad)), 0);
+	assert_int_equal(o.passphrase_fd, 5);
+	assert_int_equal(ect_mount_opts_kernel(&o, buf, sizeof(buf)), 0);
+	assert_null(strstr(buf, "passphrase"));
+	assert_null(strstr(buf, "key="));
+	ect_mount_opts_clear(&o);
+
+	/* a refused option never echoes the secret */
+	ect_mount_opts_init(&o);
+	assert_int_equal(ect_mount_opts_parse(&o, "passphrase_passwd=hunter2,bogus=hunter2", bad,
+					      sizeof(bad)), ECT_E_REFUSED_OPTION);
+	assert_string_equal(bad, "bogus");
+	ect_mount_opts_clear(&o);
+
+	ect_mount_opts_init(&o);
+	assert_int_equal(ect_mount_opts_parse(&o, "passphrase_passwd=", bad, sizeof(bad)),
+			 ECT_E_REFUSED_OPTION);
+	ect_mount_opts_clear(&o);
+}
+
+static const char mountinfo_text[] =
+	"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+	"40 22 0:35 / /home/al\\040ice/Private rw,nosuid,nodev shared:20 master:3 - ecryptfs "
+	"/home/al\\040ice/.Private rw,ecryptfs_sig=0011223344556677,ecryptfs_cipher=aes\n"
+	"41 22 0:36 / /mnt/other rw - ecryptfs /srv/lower rw,ecryptfs_sig=8899aabbccddeeff\n"
+	"42 22 0:37 / /mnt/tmp rw - tmpfs /home/al\\040ice/.Private rw\n"
+	"garbage line\n";
+
+static void test_mountinfo(void **state)
+{
+	char path[] = "/tmp/test-mount-mi.XXXXXX", opts[256], line[256];
+	struct ect_mountinfo_entry e;
+	int fd, id = -1;
+
+	(void)state;
+	snprintf(line, sizeof(line), "%s", "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue");
+	assert_int_equal(ect_mountinfo_parse_line(line, &e), 0);
+	assert_int_equal(e.mount_id, 36);
+	assert_string_equal(e.target, "/mnt2");
+	assert_string_equal(e.fstype, "ext3");
+	assert_string_equal(e.source, "/dev/root");
+	assert_string_equal(e.super_opts, "rw,errors=continue");
+	snprintf(line, sizeof(line), "%s", "1 2 3 4 5 6 7");
+	assert_int_equal(ect_mountinfo_parse_line(line, &e), ECT_E_FORMAT);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, mountinfo_text, sizeof(mountinfo_text) - 1),
+			 (ssize_t)sizeof(mountinfo_text) - 1);
+	close(fd);
+	assert_int_equal(ect_mount_lookup(path, "/home/al ice/.Private", "/home/al ice/Private",
+					  ECT_MATCH_SOURCE_AND_TARGET, &id, opts, sizeof(opts)), 1);
+	assert_int_equal(id, 40);
+	assert_non_null(strstr(opts, "ecryptfs_sig=0011223344556677"));
+	/* the tmpfs line with the same source is not an eCryptfs mount */
+	assert_int_equal(ect_mount_lookup(path, "/home/al ice/.Private", "/mnt/tmp",
+					  ECT_MATCH_SOURCE_AND_TARGET, NULL, NULL, 0), 0);
+	assert_int_equal(ect_mount_lookup(path, "/nowhere", "/mnt/other", ECT_MATCH_SOURCE_OR_TARGET,
+					  &id, NULL, 0), 1);
+	assert_int_equal(id, 41);
+	assert_int_equal(ect_mount_lookup(path, "/nowhere", "/mnt/other", ECT_MATCH_SOURCE_AND_TARGET,
+					  NULL, NULL, 0), 0);
+	unlink(path);
+	assert_int_equal(ect_mount_lookup(path, "a", "b", ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0), -ENOENT);
+}
+
+/* A scratch tree under /tmp (tmpfs or ext4, both allowlisted on Debian). */
+struct tree {
+	char root[64];
+};
+
+static int tree_setup(void **state)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+	char p[256];
+
+	snprintf(t->root, sizeof(t->root), "/tmp/test-mount-tree.XXXXXX");
+	if (!mkdtemp(t->root))
+		return -1;
+	snprintf(p, sizeof(p), "%s/a", t->root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/a/b", t->root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/link-b", t->root);
+	if (symlink("a/b", p))
+		return -1;
+	snprintf(p, sizeof(p), "%s/link-proc", t->root);
+	if (symlink("/proc/self", p))
+		return -1;
+	snprintf(p, sizeof(p), "%s/file", t->root);
+	close(open(p, O_CREAT | O_WRONLY, 0600));
+	*state = t;
+	return 0;
+}
+
+static int tree_teardown(void **state)
+{
+	struct tree *t = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
+	if (system(cmd))
+		return -1;
+	free(t);
+	return 0;
+}
+
+static void test_pathwalk(void **state)
+{
+	struct tree *t = *state;
+	struct ect_ctx *ctx = quiet_ctx();
+	const unsigned int strict = ECT_PATH_CHECK_OWNER | ECT_PATH_CHECK_FSTYPE;
+	char p[256], want[256], *canon = NULL;
+	struct stat st1, st2;
+	int fd = -1;
+	uid_t me = geteuid();
+
+	snprintf(p, sizeof(p), "%s/a/./b/", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me, strict, &fd, &canon), 0);
+	snprintf(want, sizeof(want), "%s/a/b", t->root);
+	assert_string_equal(canon, want);
+	assert_int_equal(fstat(fd, &st1), 0);
+	assert_int_equal(stat(want, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	close(fd);
+	free(canon);
+
+	/* a symlink of our own is followed and the canonical path is the target */
+	snprintf(p, sizeof(p), "%s/link-b/../b", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me, strict, &fd, &canon), 0);
+	assert_string_equal(canon, want);
+	close(fd);
+	free(canon);
+	canon = NULL;
+
+	/* ... but not when symlinks are refused */
+	snprintf(p, sizeof(p), "%s/link-b", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me, strict | ECT_PATH_NO_SYMLINKS, &fd, NULL),
+			 ECT_E_UNSAFE_PATH);
+	assert_int_equal(fd, -1);
+
+	/* /proc, /sys, /dev are refused however they are reached (CVE-2016-1572) */
+	snprintf(p, sizeof(p), "%s/link-proc", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me, 0, &fd, NULL), ECT_E_UNSAFE_PATH);
+	assert_int_equal(ect_path_open_dir(ctx, "/proc/self", me, 0, &fd, NULL), ECT_E_UNSAFE_PATH);
+	assert_int_equal(ect_path_open_dir(ctx, "/sys/kernel", 0, 0, &fd, NULL), ECT_E_UNSAFE_PATH);
+	assert_int_equal(ect_path_open_dir(ctx, "/dev", 0, 0, &fd, NULL), ECT_E_UNSAFE_PATH);
+	assert_int_equal(ect_path_open_dir(ctx, "relative/path", me, 0, &fd, NULL), ECT_E_UNSAFE_PATH);
+
+	/* not a directory, missing */
+	snprintf(p, sizeof(p), "%s/file", t->root);
+	assert_true(ect_path_open_dir(ctx, p, me, 0, &fd, NULL) < 0);
+	snprintf(p, sizeof(p), "%s/file/x", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me, 0, &fd, NULL), -ENOTDIR);
+	snprintf(p, sizeof(p), "%s/missing", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me, 0, &fd, NULL), -ENOENT);
+
+	/* ownership: someone else's directory */
+	snprintf(p, sizeof(p), "%s/a", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me + 1, ECT_PATH_CHECK_OWNER, &fd, NULL),
+			 ECT_E_UNSAFE_PATH);
+	if (me == 0) {
+		/* a symlink planted by another user is refused, even to a good target */
+		snprintf(p, sizeof(p), "%s/link-b", t->root);
+		assert_int_equal(lchown(p, 4242, 4242), 0);
+		assert_int_equal(ect_path_open_dir(ctx, p, 1000, 0, &fd, NULL), ECT_E_UNSAFE_PATH);
+		assert_int_equal(ect_path_open_dir(ctx, p, 4242, 0, &fd, NULL), 0);
+		close(fd);
+		assert_int_equal(lchown(p, 0, 0), 0);
+	}
+	ect_ctx_free(ctx);
+}
+
+static void test_read_file(void **state)
+{
+	struct tree *t = *state;
+	struct ect_ctx *ctx = quiet_ctx();
+	char p[256], *data = NULL;
+	size_t size = 0;
+	int dfd;
+
+	dfd = open(t->root, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	snprintf(p, sizeof(p), "%s/file", t->root);
+	{
+		int f = open(p, O_WRONLY | O_TRUNC);
+
+		assert_int_equal(write(f, "hello\n", 6), 6);
+		close(f);
+	}
+	assert_int_equal(ect_path_read_file(ctx, dfd, "file", geteuid(), 64, &data, &size), 0);
+	assert_int_equal(size, 6);
+	assert_string_equal(data, "hello\n");
+	free(data);
+	assert_int_equal(ect_path_read_file(ctx, dfd, "file", geteuid(), 3, &data, &size), -EFBIG);
+	assert_int_equal(ect_path_read_file(ctx, dfd, "file", geteuid() + 1, 64, &data, &size),
+			 ECT_E_UNSAFE_PATH);
+	assert_int_equal(ect_path_read_file(ctx, dfd, "link-b", geteuid(), 64, &data, &size), -ELOOP);
+	assert_int_equal(ect_path_read_file(ctx, dfd, "a", geteuid(), 64, &data, &size), ECT_E_UNSAFE_PATH);
+	assert_int_equal(ect_path_read_file(ctx, dfd, "../etc/passwd", geteuid(), 64, &data, &size), -EINVAL);
+	close(dfd);
+	ect_ctx_free(ctx);
+}
+
+static pid_t spawn_session(struct ect_session_id *id)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setsid();
+		pause();
+		_exit(0);
+	}
+	/* wait until the child is its own session leader */
+	for (int i = 0; i < 200 && getsid(pid) != pid; i++)
+		usleep(5000);
+	id->pid = pid;
+	{
+		char path[64], buf[1024], *p;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(buf, sizeof(buf), f));
+		fclose(f);
+		p = strrchr(buf, ')') + 1;
+		for (int field = 3; field < 22; field++)
+			p = strchr(p + 1, ' ');
+		id->start = strtoull(p + 1, NULL, 10);
+	}
+	return pid;
+}
+
+static void kill_session(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void test_sessions(void **state)
+{
+	struct tree *t = *state;
+	struct ect_session_id me, a, b, stale;
+	pid_t pa, pb;
+	int dfd;
+
+	dfd = open(t->root, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(ect_session_current(&me), 0);
+	assert_true(ect_session_alive(&me));
+	stale = me;
+	stale.start++;
+	assert_false(ect_session_alive(&stale));
+
+	pa = spawn_session(&a);
+	pb = spawn_session(&b);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_ADD, &a, 1), 1);
+	/* the same session mounting twice counts once */
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_ADD, &a, 1), 1);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_ADD, &b, 1), 2);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_COUNT, NULL, 1), 2);
+	/* a crashed session (no close) stops counting */
+	kill_session(pa);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_COUNT, NULL, 1), 1);
+	/* removing a session that never registered changes nothing */
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_REMOVE, &me, 1), 1);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_REMOVE, &b, 1), 0);
+	/* not mounted: whatever was recorded is forgotten */
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_ADD, &b, 1), 1);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_COUNT, NULL, 0), 0);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_ADD, &b, 1), 1);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_ADD, &me, 1), 2);
+	assert_int_equal(ect_sessions_update(dfd, "Private.sessions", ECT_SESSION_CLEAR, &me, 1), 0);
+	kill_session(pb);
+
+	/* torn and foreign lines count for nothing */
+	{
+		int fd = openat(dfd, "Torn.sessions", O_CREAT | O_WRONLY, 0600);
+		char line[128];
+		int n = snprintf(line, sizeof(line), "%d %llu\n%d\nxx yy\n%d %llu junk\n", (int)me.pid,
+				 me.start, (int)me.pid, (int)me.pid, me.start);
+
+		assert_int_equal(write(fd, line, (size_t)n), n);
+		close(fd);
+		assert_int_equal(ect_sessions_update(dfd, "Torn.sessions", ECT_SESSION_COUNT, NULL, 1), 1);
+	}
+	/* the registry cannot be redirected by a symlink */
+	assert_int_equal(symlinkat("/etc/passwd", dfd, "Evil.sessions"), 0);
+	assert_true(ect_sessions_update(dfd, "Evil.sessions", ECT_SESSION_ADD, &me, 1) < 0);
+	assert_int_equal(symlinkat("Missing", dfd, "Dangling.sessions"), 0);
+	assert_true(ect_sessions_update(dfd, "Dangling.sessions", ECT_SESSION_ADD, &me, 1) < 0);
+	assert_int_equal(faccessat(dfd, "Missing", F_OK, 0), -1);
+	/* nor by a hard link */
+	assert_int_equal(linkat(dfd, "Torn.sessions", dfd, "Linked.sessions", 0), 0);
+	assert_int_equal(ect_sessions_update(dfd, "Linked.sessions", ECT_SESSION_ADD, &me, 1),
+			 ECT_E_UNSAFE_PATH);
+	assert_int_equal(ect_sessions_update(dfd, "../x", ECT_SESSION_ADD, &me, 1), -EINVAL);
+	close(dfd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_username),
+		cmocka_unit_test(test_fstype),
+		cmocka_unit_test(test_private_opts),
+		cmocka_unit_test(test_opts_kernel_string),
+		cmocka_unit_test(test_opts_refusals),
+		cmocka_unit_test(test_opts_passphrase),
+		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test_setup_teardown(test_pathwalk, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_read_file, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, tree_setup, tree_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
