@@ -220,7 +220,8 @@ int ect_codec_decrypt_to_fd_parallel(struct ect_codec_file *f, struct ect_codec_
 	struct range_job *jobs;
 	int rc = 0, wrc;
 
-	if (ect_codec_extent_count(f) <= CHUNK_EXTENTS || n < 2)
+	/* Small files, one thread, or a pipe: the sequential stream does it. */
+	if (ect_codec_extent_count(f) <= CHUNK_EXTENTS || n < 2 || lseek(out_fd, 0, SEEK_CUR) < 0)
 		return ect_codec_decrypt_to_fd(f, out_fd);
 	jobs = calloc(n, sizeof(*jobs));
 	if (!jobs)

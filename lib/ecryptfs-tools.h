@@ -895,8 +895,10 @@ void ect_codec_pool_free(struct ect_codec_pool *pool);
 /* A second handle on the same file and FEK (own cipher state, same fd). */
 int ect_codec_clone(const struct ect_codec_file *f, struct ect_codec_file **out) ECT_MUST_CHECK;
 /*
- * Decrypt the whole file to out_fd (pwrite) using every pool thread, in
- * 256 KiB ranges. Waits for the whole pool, so do not mix with other jobs.
+ * Decrypt the whole file to out_fd using every pool thread, in 256 KiB
+ * ranges written with pwrite at offsets 0..size (a pipe or socket falls
+ * back to the sequential stream). Waits for the whole pool, so do not mix
+ * with other jobs.
  */
 int ect_codec_decrypt_to_fd_parallel(struct ect_codec_file *f, struct ect_codec_pool *pool,
 				     int out_fd) ECT_MUST_CHECK;

@@ -34,9 +34,9 @@ struct tool {
 
 static void usage(void)
 {
-	fputs("usage: codec-tool [-p PASSFILE] [-s SALTHEX] [-f] [-c CIPHER] [-k BYTES] [-K FNBYTES]\n"
-	      "                  [-x] [-j THREADS] COMMAND ARGS\n"
-	      "commands: sigs | info LOWER | decrypt LOWER OUT | encrypt IN LOWER\n"
+	fputs("usage: codec-tool [-p PASSFILE | -r KEYFILE] [-s SALTHEX] [-f] [-c CIPHER] [-k BYTES]\n"
+	      "                  [-K FNBYTES] [-x] [-j THREADS] COMMAND ARGS\n"
+	      "commands: sigs | derive KEYFILE | info LOWER | decrypt LOWER OUT | encrypt IN LOWER\n"
 	      "          decrypt-tree LOWERDIR OUTDIR | encrypt-tree SRCDIR LOWERDIR\n"
 	      "          encrypt-name NAME | decrypt-name LOWER | encrypt-target T | decrypt-target L\n",
 	      stderr);
@@ -82,6 +82,53 @@ static int load_keys(struct tool *t, const char *passfile, const char *salthex, 
 		return fail("keys", NULL, rc);
 	t->key.key = t->fekek;
 	return 0;
+}
+
+/* -r FILE: the derived keys written by "derive" (FEKEK, then FNEK). */
+static int load_raw_keys(struct tool *t, const char *path, int fnek)
+{
+	void *data;
+	size_t size;
+	int rc;
+
+	rc = ect_read_file(path, 2 * ECT_KEY_SIZE, 1, &data, &size);
+	if (rc)
+		return fail("key file", path, rc);
+	t->fekek = ect_secure_alloc(ECT_KEY_SIZE);
+	t->fnek = ect_secure_alloc(ECT_KEY_SIZE);
+	if (!t->fekek || !t->fnek)
+		rc = ECT_E_SECMEM;
+	else if (size != 2 * ECT_KEY_SIZE)
+		rc = ECT_E_FORMAT;
+	if (!rc) {
+		memcpy(t->fekek, data, ECT_KEY_SIZE);
+		memcpy(t->fnek, (uint8_t *)data + ECT_KEY_SIZE, ECT_KEY_SIZE);
+		rc = ect_key_signature(t->fekek, t->key.sig);
+	}
+	if (!rc && fnek)
+		rc = ect_key_signature(t->fnek, t->fnek_sig);
+	if (!rc && fnek)
+		rc = ect_fname_codec_new(t->fnek, t->fnek_sig, t->cipher, t->fn_key_bytes, &t->names);
+	ect_secure_free(data, size);
+	if (rc)
+		return fail("keys", path, rc);
+	t->key.key = t->fekek;
+	return 0;
+}
+
+/* derive OUT: both derived keys to a new 0600 file, so scenarios derive once. */
+static int cmd_derive(struct tool *t, const char *path)
+{
+	uint8_t *both = ect_secure_alloc(2 * ECT_KEY_SIZE);
+	int rc;
+
+	if (!both)
+		return fail("derive", path, ECT_E_SECMEM);
+	memcpy(both, t->fekek, ECT_KEY_SIZE);
+	memcpy(both + ECT_KEY_SIZE, t->fnek, ECT_KEY_SIZE);
+	rc = ect_write_file_atomic(path, both, 2 * ECT_KEY_SIZE, 0600, (uid_t)-1, (gid_t)-1);
+	ect_secure_free(both, 2 * ECT_KEY_SIZE);
+	return rc ? fail("derive", path, rc) : 0;
 }
 
 static int cmd_info(const char *path)
@@ -340,12 +387,13 @@ static int open_out(const char *path)
 int main(int argc, char **argv)
 {
 	struct tool t = { .cipher = "aes", .threads = 1 };
-	const char *passfile = NULL, *salthex = NULL, *cmd;
+	const char *passfile = NULL, *salthex = NULL, *rawfile = NULL, *cmd;
 	int fnek = 0, opt, rc = 2, in, out;
 
-	while ((opt = getopt(argc, argv, "p:s:fc:k:K:xj:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:r:s:fc:k:K:xj:")) != -1) {
 		switch (opt) {
 		case 'p': passfile = optarg; break;
+		case 'r': rawfile = optarg; break;
 		case 's': salthex = optarg; break;
 		case 'f': fnek = 1; break;
 		case 'c': t.cipher = optarg; break;
@@ -365,17 +413,21 @@ int main(int argc, char **argv)
 		t.fn_key_bytes = t.key_bytes;
 	if (!strcmp(cmd, "info") && argc - optind == 1)
 		return cmd_info(argv[optind]);
-	if (!passfile) {
+	if (!passfile && !rawfile) {
 		usage();
 		return 2;
 	}
-	if (load_keys(&t, passfile, salthex, fnek))
+	if (!strcmp(cmd, "derive"))
+		fnek = 1;
+	if (rawfile ? load_raw_keys(&t, rawfile, fnek) : load_keys(&t, passfile, salthex, fnek))
 		return 1;
 	if (t.threads != 1 && ect_codec_pool_new(t.threads, &t.pool))
 		return fail("pool", NULL, -ENOMEM);
 	if (!strcmp(cmd, "sigs")) {
 		printf("%s\n%s\n", t.key.sig, fnek ? t.fnek_sig : "");
 		rc = 0;
+	} else if (!strcmp(cmd, "derive") && argc - optind == 1) {
+		rc = cmd_derive(&t, argv[optind]);
 	} else if (!strcmp(cmd, "decrypt") && argc - optind == 2) {
 		out = open_out(argv[optind + 1]);
 		if (out < 0)
