@@ -320,10 +320,6 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 		ect_err(ctx, "%s is not an eCryptfs mount point", dir);
 		goto out;
 	}
-	if (strstr(opts, "ecryptfs_unlink_sigs")) {
-		unlink_sig_opt(ctx, opts, "ecryptfs_sig=");
-		unlink_sig_opt(ctx, opts, "ecryptfs_fnek_sig=");
-	}
 	/* Only a lazy unmount goes through an fd: an open fd would pin the mount. */
 	if (lazy) {
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -339,6 +335,11 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 	if (r) {
 		ect_err(ctx, "unmount of %s failed: %s", dir, ect_strerror(r));
 		goto out;
+	}
+	/* Keys go only once the mount is gone: a failed unmount keeps them usable. */
+	if (strstr(opts, "ecryptfs_unlink_sigs")) {
+		unlink_sig_opt(ctx, opts, "ecryptfs_sig=");
+		unlink_sig_opt(ctx, opts, "ecryptfs_fnek_sig=");
 	}
 	ret = ECT_MNT_OK;
 out:
