@@ -14,7 +14,7 @@ ok=0
 for i in $(seq 1 25); do
 	if as_user_keys /sbin/mount.ecryptfs_private >/dev/null 2>&1; then
 		ok=$((ok + 1))
-		as_user /sbin/umount.ecryptfs_private -f >/dev/null 2>&1 ||
+		as_user "$U" /sbin/umount.ecryptfs_private -f >/dev/null 2>&1 ||
 			umount -l "$H/real" 2>/dev/null || true
 	fi
 	awk '$3 == "ecryptfs" {print $2}' /proc/mounts | while read -r m; do
