@@ -10,4 +10,4 @@ assert_match '(^|[ ,])nosuid(,|$| )' "$line" "mount options"
 assert_match '(^|[ ,])nodev(,|$| )' "$line" "mount options"
 assert_ok as_user "$U" /sbin/umount.ecryptfs_private
 alias_conf withsuid "$H/.Private" "$H/Private" suid,dev
-refused_mount 'Private|withsuid|options|OPTS|none' /sbin/mount.ecryptfs_private withsuid
+refused_mount 'withsuid.conf:1: mount options are not supported' /sbin/mount.ecryptfs_private withsuid
