@@ -324,14 +324,16 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 		unlink_sig_opt(ctx, opts, "ecryptfs_sig=");
 		unlink_sig_opt(ctx, opts, "ecryptfs_fnek_sig=");
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
+	/* an open fd would keep a non-lazy unmount busy: only the lazy one uses it */
+	fd = lazy ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (lazy && fd < 0) {
 		ect_err(ctx, "cannot open %s: %s", dir, strerror(errno));
 		goto out;
 	}
 	r = ect_priv_umount(p, ctx, fd, dir, (lazy ? ECT_UMOUNT_LAZY : 0) |
 					   (no_mtab ? ECT_UMOUNT_NO_MTAB : 0));
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (r) {
 		ect_err(ctx, "unmount of %s failed: %s", dir, ect_strerror(r));
 		goto out;
