@@ -78,7 +78,9 @@ int ect_cli_usage(int r, const char *usage)
 		fputs(usage, stdout);
 		return ECT_EXIT_OK;
 	}
-	fputs(usage, stderr);
+	/* an option error was reported in one line; a wrong count shows the forms */
+	if (r == 0)
+		fputs(usage, stderr);
 	return ECT_EXIT_USAGE;
 }
 
@@ -136,6 +138,7 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		       struct ect_secret *sec)
 {
 	const char *from = NULL;
+	bool prompted = false;
 	char *s = NULL;
 	size_t len = 0;
 	int ret;
@@ -157,6 +160,8 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		else
 			ret = ect_read_secret_line(STDIN_FILENO, ECT_SECRET_INPUT_MAX, &s, &len);
 	} else {
+		prompted = true;
+		from = isatty(STDIN_FILENO) ? "the terminal" : "standard input";
 		ret = prompt_secret(spec->prompt, spec->confirm_prompt, &s, &len);
 	}
 	if (!ret) {
@@ -173,15 +178,15 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		return ECT_EXIT_OK;
 	}
 	if (ret == -ENODATA)
-		ect_err(ctx, "no %s on %s", spec->what, from ? from : "the terminal");
+		ect_err(ctx, "no %s on %s", spec->what, from ? from : "the command line");
 	else if (ret == -EMSGSIZE)
 		ect_err(ctx, "the %s is longer than %d bytes", spec->what, ECT_SECRET_INPUT_MAX);
-	else if (ret == -EINVAL && !from && spec->confirm_prompt)
+	else if (ret == -EINVAL && prompted && spec->confirm_prompt)
 		fprintf(stderr, "%s\n",
 			spec->mismatch_msg ? spec->mismatch_msg : "Passphrases do not match");
 	else
 		ect_err(ctx, "cannot read the %s from %s: %s", spec->what,
-			from ? from : "the terminal", ect_strerror(ret));
+			from ? from : "the command line", ect_strerror(ret));
 	return ECT_EXIT_FAILURE;
 }
 

@@ -32,9 +32,9 @@ int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_c
 
 /*
  * Finish a parse result or a wrong argument count: r 1 (--help) prints
- * usage on stdout and returns ECT_EXIT_OK; r -1 (option error, already
- * reported) and r 0 (wrong positionals) print usage on stderr and return
- * ECT_EXIT_USAGE.
+ * usage on stdout and returns ECT_EXIT_OK; r 0 (wrong positionals) prints
+ * usage on stderr and r -1 (an option error, already reported in one line)
+ * nothing more; both return ECT_EXIT_USAGE.
  */
 int ect_cli_usage(int r, const char *usage);
 

@@ -1,7 +1,549 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ecryptfs commands: the recover family (see cli.h). */
-#include "cli.h"
+/*
+ * ecryptfs commands: the recover family (see cli.h).
+ *   recover-private  ecryptfs-utils 111's ecryptfs-recover-private, plus
+ *                    non-interactive secrets and a userspace fallback
+ *   stat, find       cmd-stat.c, cmd-find.c
+ *
+ * recover-private never writes into the encrypted directory: the kernel
+ * path mounts it read-only unless --rw, the userspace path opens it
+ * read-only.
+ */
+#include "cmd-recover.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PASSWORD_TRIES 3
+
+static const char recover_usage[] =
+	"Usage: ecryptfs-recover-private [--rw] [--yes] [--userspace DESTDIR]\n"
+	"         [--password-file SRC | --passphrase-file SRC] [--wrapped-passphrase FILE]\n"
+	"         [--search-root DIR] [--no-progress] [DIR...]\n"
+	"Open encrypted private directories (.Private) with the login password (through\n"
+	"the wrapped passphrase next to them) or the mount passphrase.\n"
+	"  --rw              mount read-write (default read-only)\n"
+	"  --yes             do not ask which directories to recover\n"
+	"  --userspace DEST  decrypt the tree into DEST without the kernel module\n"
+	"  --password-file SRC    login password (unwraps the wrapped passphrase)\n"
+	"  --passphrase-file SRC  mount passphrase\n"
+	"  --wrapped-passphrase FILE  instead of DIR/../.ecryptfs/wrapped-passphrase\n"
+	"  --search-root DIR  where to look when no DIR is given (default /)\n"
+	"SRC is a file, '-' (standard input) or fd:N.\n"
+	"Exit: 0 recovered, 1 failed, 2 usage, 3 some files failed, 4 nothing found.\n";
+
+static void info(const char *fmt, ...) ECT_PRINTF(1, 2);
+static void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("INFO: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* A yes/no question on standard input, as 111 asks; default yes. */
+static bool ask_yes(const char *question)
+{
+	char *line = NULL;
+	size_t len = 0;
+	bool yes = true;
+
+	printf("%s", question);
+	fflush(stdout);
+	if (ect_read_secret_line(STDIN_FILENO, 256, &line, &len))
+		return false; /* no answer (EOF): do not act */
+	if (len && (line[0] == 'n' || line[0] == 'N'))
+		yes = false;
+	ect_secure_free_str(line);
+	return yes;
+}
+
+void recover_keys_free(struct recover_keys *k)
+{
+	ect_secure_free(k->fekek, ECT_KEY_SIZE);
+	ect_secure_free(k->fnek, ECT_KEY_SIZE);
+	memset(k, 0, sizeof(*k));
+}
+
+/*
+ * What the lower directory tells without a key: are names encrypted (and
+ * with which name key size), which key and cipher a sample file uses.
+ */
+struct lower_facts {
+	bool fne;
+	unsigned int fn_key_bytes;
+	char file_sig[ECT_SIG_HEX_SIZE + 1]; /* from the first file header found */
+	unsigned int key_bytes;		     /* that file's FEK size, default 16 */
+};
+
+static void inspect_lower(const char *dir, struct lower_facts *lf)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned int seen = 0;
+
+	memset(lf, 0, sizeof(*lf));
+	lf->fn_key_bytes = 16;
+	lf->key_bytes = 16;
+	if (!d)
+		return;
+	while ((e = readdir(d)) && seen++ < 4096) {
+		if (!strncmp(e->d_name, ECT_FNEK_PREFIX, ECT_FNEK_PREFIX_LEN) && !lf->fne) {
+			char sig[ECT_SIG_HEX_SIZE + 1];
+			struct ect_cipher_info ci;
+			uint8_t code;
+
+			lf->fne = true;
+			if (!ect_fname_peek(e->d_name, strlen(e->d_name), sig, &code) &&
+			    !ect_cipher_by_code(code, 0, &ci))
+				lf->fn_key_bytes = ci.key_bytes;
+		}
+		if (!lf->file_sig[0] && (e->d_type == DT_REG || e->d_type == DT_UNKNOWN)) {
+			char path[PATH_MAX];
+			struct ect_stat_info st;
+			struct ect_cipher_info ci;
+
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+			    sizeof(path))
+				continue;
+			if (ect_stat_file(path, &st) || !st.nkeys || st.keys[0].tag != 3)
+				continue;
+			memcpy(lf->file_sig, st.keys[0].sig, sizeof(lf->file_sig));
+			if (!ect_cipher_by_code(st.keys[0].cipher_code, 0, &ci))
+				lf->key_bytes = ci.key_bytes;
+		}
+	}
+	closedir(d);
+}
+
+/* dir/../.ecryptfs/NAME (111's layout, and /home/.ecryptfs/USER/.Private's). */
+static int conf_path(const char *dir, const char *name, char *out, size_t size)
+{
+	if ((size_t)snprintf(out, size, "%s/../.ecryptfs/%s", dir, name) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* The salt for FEKEK and v1 files: ~/.ecryptfsrc of the home above dir. */
+static void home_salt(struct ect_ctx *ctx, const char *dir, uint8_t salt[ECT_SALT_SIZE])
+{
+	char home[PATH_MAX];
+	int ret;
+
+	memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
+	if ((size_t)snprintf(home, sizeof(home), "%s/..", dir) >= sizeof(home))
+		return;
+	ret = ect_rc_read_salt(home, salt);
+	if (ret) {
+		ect_warn(ctx, "%s/.ecryptfsrc: %s; using the default salt", home, ect_strerror(ret));
+		memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
+	}
+}
+
+struct secrets {
+	const char *password_file;
+	const char *passphrase_file;
+	const char *wrapped;
+};
+
+/* One attempt at the mount passphrase; *retry says whether asking again may help. */
+static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct secrets *sec,
+			  const uint8_t salt[ECT_SALT_SIZE], bool interactive,
+			  struct ect_secret *pass, bool *retry)
+{
+	char wrapped[PATH_MAX];
+	struct ect_secret pw = { 0 };
+	struct ect_secret_spec spec = { 0 };
+	bool use_wrapped = false;
+	int ret;
+
+	*retry = false;
+	if (sec->wrapped)
+		snprintf(wrapped, sizeof(wrapped), "%s", sec->wrapped);
+	else if (conf_path(dir, "wrapped-passphrase", wrapped, sizeof(wrapped)))
+		wrapped[0] = '\0';
+	if (sec->passphrase_file) {
+		use_wrapped = false;
+	} else if (sec->password_file) {
+		use_wrapped = true;
+	} else if (wrapped[0] && file_exists(wrapped)) {
+		info("Found your wrapped-passphrase");
+		use_wrapped = ask_yes("Do you know your LOGIN passphrase? [Y/n] ");
+	} else {
+		info("Could not find your wrapped passphrase file.");
+	}
+	if (use_wrapped) {
+		if (!file_exists(wrapped)) {
+			ect_err(ctx, "no wrapped passphrase at %s (give --wrapped-passphrase FILE)",
+				wrapped);
+			return ECT_EXIT_FAILURE;
+		}
+		spec.what = "login password";
+		spec.source = sec->password_file;
+		spec.prompt = "LOGIN passphrase: ";
+		if (!sec->password_file)
+			info("Enter your LOGIN passphrase...");
+		if (ect_cli_get_secret(ctx, &spec, &pw))
+			return ECT_EXIT_FAILURE;
+		ret = ect_unwrap_file(wrapped, pw.s, pw.len, salt, &pass->s, &pass->len, NULL);
+		ect_cli_secret_free(&pw);
+		if (ret) {
+			ect_err(ctx, "%s: %s", wrapped, ect_strerror(ret));
+			*retry = interactive && ret == ECT_E_WRONG_PASSWORD;
+			return ECT_EXIT_FAILURE;
+		}
+		return ECT_EXIT_OK;
+	}
+	if (!sec->passphrase_file) {
+		info("To recover this directory, you MUST have your original MOUNT passphrase.");
+		info("When you first setup your encrypted private directory, you were told to "
+		     "record");
+		info("your MOUNT passphrase.");
+		info("It should be 32 characters long, consisting of [0-9] and [a-f].");
+		putchar('\n');
+	}
+	spec.what = "mount passphrase";
+	spec.source = sec->passphrase_file;
+	spec.prompt = "Enter your MOUNT passphrase: ";
+	if (ect_cli_get_secret(ctx, &spec, pass))
+		return ECT_EXIT_FAILURE;
+	if (pass->len < 1 || pass->len > ECT_PASSPHRASE_MAX) {
+		ect_cli_too_long();
+		ect_cli_secret_free(pass);
+		*retry = interactive;
+		return ECT_EXIT_FAILURE;
+	}
+	return ECT_EXIT_OK;
+}
+
+/* Derive FEKEK (and FNEK) and check the FEKEK against the files and Private.sig. */
+static int derive_keys(struct ect_ctx *ctx, const char *dir, const struct ect_secret *pass,
+		       const uint8_t salt[ECT_SALT_SIZE], const struct lower_facts *lf,
+		       struct recover_keys *k)
+{
+	char sigfile[PATH_MAX];
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	k->fekek = ect_secure_alloc(ECT_KEY_SIZE);
+	k->fnek = ect_secure_alloc(ECT_KEY_SIZE);
+	if (!k->fekek || !k->fnek) {
+		ret = ECT_E_SECMEM;
+		goto fail;
+	}
+	ret = ect_derive_key(pass->s, pass->len, salt, k->fekek);
+	if (!ret)
+		ret = ect_key_signature(k->fekek, k->fekek_sig);
+	if (!ret)
+		ret = ect_derive_key(pass->s, pass->len, ect_fnek_salt, k->fnek);
+	if (!ret)
+		ret = ect_key_signature(k->fnek, k->fnek_sig);
+	if (ret)
+		goto fail;
+	k->fne = lf->fne;
+	k->fn_key_bytes = lf->fn_key_bytes;
+	if (lf->file_sig[0] && strcmp(lf->file_sig, k->fekek_sig)) {
+		ect_err(ctx, "wrong passphrase: it gives key %s but the files in %s need key %s",
+			k->fekek_sig, dir, lf->file_sig);
+		recover_keys_free(k);
+		return ECT_E_WRONG_PASSWORD;
+	}
+	if (!conf_path(dir, "Private.sig", sigfile, sizeof(sigfile)) && file_exists(sigfile)) {
+		FILE *f = fopen(sigfile, "re");
+		char line[64] = "";
+
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+		}
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] && strcmp(line, k->fekek_sig))
+			ect_warn(ctx, "%s records key %s, the passphrase gives %s", sigfile, line,
+				 k->fekek_sig);
+	}
+	return 0;
+fail:
+	ect_err(ctx, "cannot derive the keys: %s", ect_strerror(ret));
+	recover_keys_free(k);
+	return ret;
+}
+
+/* Is eCryptfs in the kernel? Try modprobe once (with an empty environment). */
+static bool kernel_has_ecryptfs(void)
+{
+	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	struct stat st;
+	pid_t pid;
+	int status;
+
+	if (!stat("/sys/fs/ecryptfs", &st))
+		return true;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execle("/sbin/modprobe", "modprobe", "-q", "ecryptfs", (char *)NULL, envp);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return !stat("/sys/fs/ecryptfs", &st);
+}
+
+static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct ect_secret *pass,
+			const uint8_t salt[ECT_SALT_SIZE], const struct lower_facts *lf,
+			const struct recover_keys *k, bool rw)
+{
+	char tmpdir[] = "/tmp/ecryptfs.XXXXXXXX";
+	char fekek_sig[ECT_SIG_HEX_SIZE + 1], fnek_sig[ECT_SIG_HEX_SIZE + 1];
+	char opts[512], q[PATH_MAX + 8];
+	int ret;
+
+	ret = ect_keyring_link_user_session();
+	if (!ret)
+		ret = ect_keyring_add_mount_keys(pass->s, pass->len, salt, ECT_KEYS_FNEK_FIRST,
+						 fekek_sig, fnek_sig);
+	if (ret) {
+		ect_err(ctx, "The key required to access this private data is not available: %s",
+			ect_strerror(ret));
+		return ECT_EXIT_FAILURE;
+	}
+	if (ect_keyring_find(fekek_sig) < 0 || (k->fne && ect_keyring_find(fnek_sig) < 0)) {
+		ect_err(ctx, "The key required to access this private data is not available.");
+		return ECT_EXIT_FAILURE;
+	}
+	if (k->fne)
+		snprintf(opts, sizeof(opts),
+			 "ecryptfs_sig=%s,ecryptfs_fnek_sig=%s,ecryptfs_cipher=aes,"
+			 "ecryptfs_key_bytes=%u,ecryptfs_fn_key_bytes=%u,ecryptfs_unlink_sigs",
+			 fekek_sig, fnek_sig, lf->key_bytes, lf->fn_key_bytes);
+	else
+		snprintf(opts, sizeof(opts),
+			 "ecryptfs_sig=%s,ecryptfs_cipher=aes,ecryptfs_key_bytes=%u,"
+			 "ecryptfs_unlink_sigs", fekek_sig, lf->key_bytes);
+	/* mkdtemp: a fresh 0700 directory (CVE-2011-1836) */
+	if (!mkdtemp(tmpdir)) {
+		ect_err(ctx, "cannot create a mount point in /tmp: %s", strerror(errno));
+		return ECT_EXIT_FAILURE;
+	}
+	if (mount(dir, tmpdir, "ecryptfs", (rw ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV, opts)) {
+		ret = errno;
+		rmdir(tmpdir);
+		ect_err(ctx, "Failed to mount private data at [%s]: %s%s", tmpdir, strerror(ret),
+			ret == EINVAL ? " (the kernel log says why)" : "");
+		return ECT_EXIT_FAILURE;
+	}
+	info("Success!  Private data mounted at [%s].", tmpdir);
+	ect_shell_quote(tmpdir, q, sizeof(q));
+	info("Mounted %s. When done, unmount it and remove the keys:",
+	     rw ? "read-write" : "read-only");
+	printf("  umount %s && rmdir %s && keyctl unlink \"$(keyctl search @u user %s)\" @u",
+	       q, q, fekek_sig);
+	if (k->fne)
+		printf(" && keyctl unlink \"$(keyctl search @u user %s)\" @u", fnek_sig);
+	putchar('\n');
+	return ECT_EXIT_OK;
+}
+
+static bool ask_dest(struct recover_opts *o, char *buf, size_t size)
+{
+	char *line = NULL;
+	size_t len = 0;
+
+	printf("Destination directory for the decrypted files (empty to skip): ");
+	fflush(stdout);
+	if (ect_read_secret_line(STDIN_FILENO, size - 1, &line, &len) || !len) {
+		ect_secure_free_str(line);
+		return false;
+	}
+	memcpy(buf, line, len + 1);
+	ect_secure_free_str(line);
+	o->dest = buf;
+	return true;
+}
+
+static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct secrets *sec,
+		       struct recover_opts *o)
+{
+	bool interactive = !sec->password_file && !sec->passphrase_file;
+	struct ect_secret pass = { 0 };
+	struct recover_keys k = { 0 };
+	struct lower_facts lf;
+	uint8_t salt[ECT_SALT_SIZE];
+	char destbuf[PATH_MAX];
+	int ret = ECT_EXIT_FAILURE, tries;
+	bool retry = false;
+
+	info("Found [%s].", dir);
+	if (!o->yes && !ask_yes("Try to recover this directory? [Y/n]: "))
+		return ECT_EXIT_OK;
+	inspect_lower(dir, &lf);
+	home_salt(ctx, dir, salt);
+	for (tries = 0; tries < PASSWORD_TRIES; tries++) {
+		ret = get_passphrase(ctx, dir, sec, salt, interactive, &pass, &retry);
+		if (!ret) {
+			ret = derive_keys(ctx, dir, &pass, salt, &lf, &k);
+			retry = interactive && ret == ECT_E_WRONG_PASSWORD;
+			if (ret) {
+				ect_cli_secret_free(&pass);
+				ret = ECT_EXIT_FAILURE;
+			}
+		}
+		if (!ret || !retry)
+			break;
+	}
+	if (ret)
+		goto out;
+	if (!o->userspace && !kernel_has_ecryptfs()) {
+		ect_warn(ctx, "the kernel has no eCryptfs (modprobe ecryptfs failed); decrypting in "
+			      "userspace instead");
+		if (!o->dest && (o->yes || !isatty(STDIN_FILENO) || !ask_dest(o, destbuf,
+									      sizeof(destbuf)))) {
+			ect_err(ctx, "give a destination: --userspace DESTDIR");
+			ret = ECT_EXIT_FAILURE;
+			goto out;
+		}
+		o->userspace = true;
+	}
+	if (o->userspace)
+		ret = recover_userspace(ctx, dir, &k, o);
+	else
+		ret = mount_kernel(ctx, dir, &pass, salt, &lf, &k, o->rw);
+out:
+	ect_cli_secret_free(&pass);
+	recover_keys_free(&k);
+	return ret;
+}
+
+int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
+{
+	const char *dest = NULL, *search_root = NULL, *threads = NULL;
+	int rw = 0, yes = 0, no_progress = 0, npos, r;
+	struct secrets sec = { 0 };
+	const struct ect_cli_opt opts[] = {
+		{ "rw", NULL, &rw },
+		{ "yes", NULL, &yes },
+		{ "userspace", &dest, NULL },
+		{ "password-file", &sec.password_file, NULL },
+		{ "passphrase-file", &sec.passphrase_file, NULL },
+		{ "wrapped-passphrase", &sec.wrapped, NULL },
+		{ "search-root", &search_root, NULL },
+		{ "no-progress", NULL, &no_progress },
+		{ "threads", &threads, NULL },
+		{ NULL, NULL, NULL },
+	};
+	struct recover_opts o = { 0 };
+	struct dir_list dirs = { 0 };
+	unsigned int failed = 0, partial = 0;
+
+	r = ect_cli_parse(ctx, argc, argv, opts, &npos);
+	if (r)
+		return ect_cli_usage(r, recover_usage);
+	if (sec.password_file && sec.passphrase_file) {
+		ect_err(ctx, "give --password-file or --passphrase-file, not both");
+		return ECT_EXIT_USAGE;
+	}
+	if (rw && dest) {
+		ect_err(ctx, "--rw applies to a kernel mount, not to --userspace");
+		return ECT_EXIT_USAGE;
+	}
+	if (threads) {
+		char *end;
+		unsigned long n = strtoul(threads, &end, 10);
+
+		if (*end || n < 1 || n > 64) {
+			ect_err(ctx, "--threads needs a count from 1 to 64");
+			return ECT_EXIT_USAGE;
+		}
+		o.threads = (unsigned int)n;
+	}
+	o.dest = dest;
+	o.userspace = dest != NULL;
+	o.rw = rw;
+	o.yes = yes;
+	o.progress = !no_progress && isatty(STDERR_FILENO);
+	/* the kernel mount and the whole-disk search need root; userspace does not */
+	if (!o.userspace && geteuid() != 0) {
+		fprintf(stderr, "ERROR: This program must be run as root.\n");
+		return ECT_EXIT_FAILURE;
+	}
+	for (int i = 1; i <= npos; i++) {
+		char real[PATH_MAX];
+		struct stat st;
+
+		if (stat(argv[i], &st) || !S_ISDIR(st.st_mode) || !realpath(argv[i], real)) {
+			ect_err(ctx, "%s: not a directory", argv[i]);
+			dir_list_free(&dirs);
+			return ECT_EXIT_USAGE;
+		}
+		if (dir_list_add(&dirs, real)) {
+			dir_list_free(&dirs);
+			return ECT_EXIT_FAILURE;
+		}
+	}
+	if (!npos) {
+		info("Searching for encrypted private directories (this might take a while)...");
+		if (recover_search(ctx, search_root ? search_root : "/", &dirs) < 0 ||
+		    !dirs.count) {
+			info("Hint: mount the disk that holds the home directories, then run this "
+			     "again.");
+			fprintf(stderr, "ERROR: No private directories found; make sure that your "
+					"root filesystem is mounted.\n");
+			dir_list_free(&dirs);
+			return RECOVER_EXIT_NOT_FOUND;
+		}
+	}
+	/* one --userspace destination serves one directory */
+	if (dest && dirs.count > 1) {
+		ect_err(ctx, "--userspace takes one directory, %zu were found or given; name "
+			     "one as DIR", dirs.count);
+		for (size_t i = 0; i < dirs.count; i++)
+			fprintf(stderr, "  %s\n", dirs.paths[i]);
+		dir_list_free(&dirs);
+		return ECT_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < dirs.count; i++) {
+		r = recover_dir(ctx, dirs.paths[i], &sec, &o);
+		if (r == RECOVER_EXIT_PARTIAL)
+			partial++;
+		else if (r != ECT_EXIT_OK)
+			failed++;
+	}
+	dir_list_free(&dirs);
+	if (failed)
+		return ECT_EXIT_FAILURE;
+	return partial ? RECOVER_EXIT_PARTIAL : ECT_EXIT_OK;
+}
 
 const struct ect_cmd ect_cmds_recover[] = {
+	{ "recover-private", "ecryptfs-recover-private", ect_cmd_recover_private,
+	  "open an encrypted directory with its passphrase (mount or decrypt)" },
+	{ "stat", "ecryptfs-stat", ect_cmd_stat, "show the header of an encrypted lower file" },
+	{ "find", "ecryptfs-find", ect_cmd_find, "map plaintext names to encrypted names and back" },
 	{ 0 },
 };

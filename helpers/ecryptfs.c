@@ -62,6 +62,10 @@ int main(int argc, char **argv)
 			usage(argc < 2 ? stderr : stdout);
 			return argc < 2 ? ECT_EXIT_USAGE : ECT_EXIT_OK;
 		}
+		if (!strcmp(argv[1], "--version")) {
+			printf("ecryptfs-tools %s\n", PACKAGE_VERSION);
+			return ECT_EXIT_OK;
+		}
 		if (!strcmp(argv[1], "--list-compat-names")) {
 			list_compat_names();
 			return ECT_EXIT_OK;

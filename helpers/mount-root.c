@@ -285,7 +285,7 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 {
 	char opts[ECT_MOUNT_OPTS_MAX], *dir = NULL;
 	const char *arg = NULL;
-	int lazy = 0, no_mtab = 0, r, ret = ECT_MNT_FAIL, fd;
+	int lazy = 0, no_mtab = 0, r, ret = ECT_MNT_FAIL, fd = -1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -324,11 +324,13 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 		unlink_sig_opt(ctx, opts, "ecryptfs_sig=");
 		unlink_sig_opt(ctx, opts, "ecryptfs_fnek_sig=");
 	}
-	/* an open fd would keep a non-lazy unmount busy: only the lazy one uses it */
-	fd = lazy ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	if (lazy && fd < 0) {
-		ect_err(ctx, "cannot open %s: %s", dir, strerror(errno));
-		goto out;
+	/* Only a lazy unmount goes through an fd: an open fd would pin the mount. */
+	if (lazy) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			ect_err(ctx, "cannot open %s: %s", dir, strerror(errno));
+			goto out;
+		}
 	}
 	r = ect_priv_umount(p, ctx, fd, dir, (lazy ? ECT_UMOUNT_LAZY : 0) |
 					   (no_mtab ? ECT_UMOUNT_NO_MTAB : 0));

@@ -279,13 +279,20 @@ struct ect_wrap_info {
 	struct ect_argon2_params params; /* v3 only */
 };
 
-/* Which version a blob is, and its v3 cost, without a password. */
+/*
+ * Which version a blob is, and its v3 cost as stored (not checked against
+ * the floor and ceiling: see ect_argon2_params_check), without a password.
+ */
 int ect_wrap_identify(const void *blob, size_t size, struct ect_wrap_info *info) ECT_MUST_CHECK;
 /*
  * Recover the mount passphrase. v1_salt is used for v1 blobs only (NULL
  * means the default salt). *passphrase is locked memory, NUL-terminated.
  * Returns ECT_E_WRONG_PASSWORD, ECT_E_FORMAT, ECT_E_TRUNCATED,
- * ECT_E_VERSION, ECT_E_WEAK_PARAMS or ECT_E_HOSTILE_PARAMS on failure.
+ * ECT_E_VERSION, ECT_E_WEAK_PARAMS or ECT_E_HOSTILE_PARAMS on failure
+ * (ECT_E_UNSUPPORTED for an unknown v3 KDF or AEAD). v1/v2 wrapping
+ * passwords are 1..64 bytes (ECT_E_PASSPHRASE_LEN), v3 ones 1..4096. A v3
+ * wrong password and a v3 file altered after writing both give
+ * ECT_E_WRONG_PASSWORD: by design nothing tells them apart.
  */
 int ect_unwrap(const void *blob, size_t size, const char *wrapping_pw, size_t wrapping_len,
 	       const uint8_t *v1_salt, char **passphrase, size_t *passphrase_len,
@@ -640,9 +647,485 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 
 /* ======================================================================
  * codec: lower files and names
+ *
+ * Byte-compatible with the kernel's fs/ecryptfs (see
+ * doc/ecryptfs-format.md in the shared docs). Parsers are pure functions
+ * over (buffer, length) so they can be fuzzed; everything that touches a
+ * file descriptor is a thin layer on top. Keys handed in stay the caller's
+ * (keep them in locked memory); FEKs the codec unwraps live in locked
+ * memory and are wiped on close.
+ *
+ * Ciphers: aes (16/24/32-byte keys), blowfish (16..56, multiple of 8),
+ * des3_ede (24), cast5 (16), twofish (16/32). The kernel's cast6 is
+ * recognised but reported as ECT_E_UNSUPPORTED: libgcrypt has no CAST-256.
+ * Tag 1 (public-key wrapped FEK) packets are recognised and reported as
+ * ECT_E_UNSUPPORTED: they need the RSA private key held by ecryptfsd.
  * ====================================================================== */
 
-/* (owned by the codec module) */
+#define ECT_EXTENT_SIZE 4096		/* data extent, every architecture */
+#define ECT_HEADER_SIZE 8192		/* metadata size written (and minimum read in-file) */
+#define ECT_HEADER_PARSE_MAX 4096	/* the kernel parses packets in this much */
+#define ECT_HEADER_XATTR "user.ecryptfs"
+#define ECT_FILE_VERSION 3		/* highest lower-file version read; written */
+#define ECT_FEK_MAX 64			/* largest FEK (blowfish stops at 56) */
+#define ECT_HEADER_MAX_KEYS 32		/* tag 3/11 pairs kept by the parser */
+#define ECT_FNEK_PREFIX "ECRYPTFS_FNEK_ENCRYPTED."
+#define ECT_FNEK_PREFIX_LEN 24
+#define ECT_NAME_MAX_LOWER 255		/* lower filesystem NAME_MAX */
+
+/* Header flag bits (byte 19 of the header). */
+#define ECT_HDR_FLAG_HMAC 0x01		  /* never written, ignored */
+#define ECT_HDR_FLAG_ENCRYPTED 0x02
+#define ECT_HDR_FLAG_METADATA_IN_XATTR 0x04
+#define ECT_HDR_FLAG_ENCRYPT_FILENAMES 0x08 /* informational */
+
+/* RFC 2440 cipher codes used in tag 3 and tag 70 packets. */
+enum ect_cipher_code {
+	ECT_CIPHER_CODE_DES3_EDE = 0x02,
+	ECT_CIPHER_CODE_CAST5 = 0x03,
+	ECT_CIPHER_CODE_BLOWFISH = 0x04,
+	ECT_CIPHER_CODE_AES_128 = 0x07,
+	ECT_CIPHER_CODE_AES_192 = 0x08,
+	ECT_CIPHER_CODE_AES_256 = 0x09,
+	ECT_CIPHER_CODE_TWOFISH = 0x0a,
+	ECT_CIPHER_CODE_CAST6 = 0x0b,
+};
+
+/* One kernel cipher at one key size. */
+struct ect_cipher_info {
+	const char *name;	 /* kernel name: "aes", "blowfish", "des3_ede", ... */
+	uint8_t code;		 /* enum ect_cipher_code */
+	unsigned int key_bytes;	 /* FEK / FNEK length used */
+	unsigned int block_size; /* 8 or 16 */
+	int supported;		 /* 1 when libgcrypt provides it */
+};
+
+/*
+ * Look a cipher up by kernel name and key size (key_bytes 0: the kernel
+ * default, 16 for aes). -EINVAL for an unknown name or a key size the kernel
+ * would not accept; cast6 fills info and returns ECT_E_UNSUPPORTED.
+ */
+int ect_cipher_lookup(const char *name, size_t key_bytes, struct ect_cipher_info *info);
+/*
+ * Look a cipher up by packet code. As in the kernel the code names the
+ * cipher and key_bytes gives the size (tag 3: the EFEK length, 24 for code
+ * 0x08; tag 70: the mount's fn key bytes); 0 means the code's default.
+ */
+int ect_cipher_by_code(uint8_t code, size_t key_bytes, struct ect_cipher_info *info);
+
+/* A candidate key: the 64-byte derived key (FEKEK or FNEK) and its signature. */
+struct ect_codec_key {
+	char sig[ECT_SIG_HEX_SIZE + 1]; /* lowercase hex, as in the keyring */
+	const uint8_t *key;		/* ECT_KEY_SIZE bytes, caller's locked memory */
+};
+
+/* One tag 3 + tag 11 pair as found in a header. */
+struct ect_header_key {
+	char sig[ECT_SIG_HEX_SIZE + 1];
+	uint8_t cipher_code;
+	uint8_t efek_len;
+	uint8_t efek[ECT_FEK_MAX];
+	uint8_t salt[ECT_SALT_SIZE]; /* label only; the kernel ignores it */
+};
+
+/* Everything a lower-file header says, without any key. */
+struct ect_header_info {
+	uint64_t size;		    /* plaintext size (header bytes 0..7) */
+	uint32_t marker;	    /* m1 (random per file) */
+	unsigned int version;	    /* 0..3 */
+	uint32_t flags;		    /* ECT_HDR_FLAG_* bits */
+	uint64_t metadata_size;	    /* extent size x count (8192 for version 0) */
+	int in_xattr;		    /* parsed from the user.ecryptfs xattr */
+	uint64_t data_offset;	    /* where data extent 0 starts in the lower file */
+	unsigned int n_keys;	    /* tag 3/11 pairs kept in keys[] */
+	unsigned int n_keys_dropped; /* pairs beyond ECT_HEADER_MAX_KEYS */
+	unsigned int n_pubkey;	    /* tag 1 packets (unsupported) */
+	char pubkey_sig[ECT_SIG_HEX_SIZE + 1]; /* key id of the first tag 1 */
+	struct ect_header_key keys[ECT_HEADER_MAX_KEYS];
+};
+
+/*
+ * True (1) when the first 16 bytes carry a valid marker (the kernel's quick
+ * "is this an eCryptfs file" test), else 0.
+ */
+int ect_header_is_ecryptfs(const void *buf, size_t len);
+/*
+ * Parse a header from buf (the first bytes of a lower file, at least
+ * ECT_HEADER_PARSE_MAX when the file is that long; or a user.ecryptfs xattr
+ * value with from_xattr 1). Pure: no I/O, no key. Returns 0,
+ * ECT_E_NOT_ECRYPTFS (bad marker), ECT_E_TRUNCATED, ECT_E_VERSION,
+ * ECT_E_FORMAT (bad sizes, lengths, tags), ECT_E_UNSUPPORTED (only tag 1
+ * packets or an unknown cipher code).
+ */
+int ect_header_parse(const void *buf, size_t len, int from_xattr,
+		     struct ect_header_info *info) ECT_MUST_CHECK;
+
+/* ---- opening and reading lower files ---------------------------------- */
+
+/* An open lower file: its header, its FEK, a cipher handle, maybe an fd. */
+struct ect_codec_file;
+
+enum ect_codec_open_flags {
+	ECT_CODEC_NO_XATTR = 1 << 0,   /* never fall back to the user.ecryptfs xattr */
+	ECT_CODEC_XATTR_ONLY = 1 << 1, /* header only from the xattr */
+	ECT_CODEC_WRITE = 1 << 2,      /* allow ect_codec_pwrite / header updates */
+};
+
+/*
+ * Open from header bytes already read (buf as for ect_header_parse). The
+ * FEK is unwrapped with the first candidate key whose signature matches a
+ * tag 11 (several pairs and several candidates are tried in order). data_fd
+ * (-1 for none) is where extents are read from; it stays the caller's.
+ * Returns 0 or: ECT_E_WRONG_PASSWORD (no candidate matches a signature in
+ * the header), ECT_E_UNSUPPORTED (cipher or tag 1 only), the parse errors.
+ */
+int ect_codec_open_header(const void *buf, size_t len, int from_xattr, int data_fd,
+			  const struct ect_codec_key *keys, size_t nkeys,
+			  struct ect_codec_file **out) ECT_MUST_CHECK;
+/*
+ * Open an fd on a lower file: the in-file header first, then (unless
+ * ECT_CODEC_NO_XATTR) the user.ecryptfs xattr, like the kernel. The fd
+ * stays the caller's and must stay open until ect_codec_close().
+ */
+int ect_codec_open_fd(int fd, unsigned int flags, const struct ect_codec_key *keys, size_t nkeys,
+		      struct ect_codec_file **out) ECT_MUST_CHECK;
+/* Wipe the FEK, free the handles. NULL is allowed. The fd is not closed. */
+void ect_codec_close(struct ect_codec_file *f);
+
+const struct ect_header_info *ect_codec_info(const struct ect_codec_file *f);
+/* The cipher in use and which header key opened the file (index in info->keys). */
+const struct ect_cipher_info *ect_codec_cipher(const struct ect_codec_file *f);
+int ect_codec_key_index(const struct ect_codec_file *f);
+/* Plaintext size (from the header; updated by writes). */
+uint64_t ect_codec_size(const struct ect_codec_file *f);
+/* Number of data extents the size implies: ceil(size / 4096). */
+uint64_t ect_codec_extent_count(const struct ect_codec_file *f);
+
+/*
+ * The kernel's per-extent IV: MD5(root IV || "%lld" of n, zero-padded to 16).
+ * root_iv is MD5(FEK). Exposed for tests and diagnostics.
+ */
+int ect_codec_root_iv(const uint8_t *fek, size_t fek_len, uint8_t root_iv[16]) ECT_MUST_CHECK;
+int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16]) ECT_MUST_CHECK;
+
+/*
+ * Pure extent crypto: count whole extents from in to out (may be the same
+ * buffer), first extent number first. No I/O; no size truncation.
+ * Encryption of several extents steps them together (faster than one by
+ * one; same bytes).
+ */
+int ect_codec_decrypt_extents(struct ect_codec_file *f, uint64_t first, size_t count,
+			      const void *in, void *out) ECT_MUST_CHECK;
+int ect_codec_encrypt_extents(struct ect_codec_file *f, uint64_t first, size_t count,
+			      const void *in, void *out) ECT_MUST_CHECK;
+
+/*
+ * Random access: read plaintext [off, off+len) clipped at the size from the
+ * file's fd. Returns bytes read (0 at or past the end) or an error;
+ * ECT_E_TRUNCATED when the lower file is shorter than the size says.
+ */
+ssize_t ect_codec_pread(struct ect_codec_file *f, void *buf, size_t len, uint64_t off) ECT_MUST_CHECK;
+/* Decrypt extent n (4096 bytes, tail not clipped) from the fd into out. */
+int ect_codec_read_extent(struct ect_codec_file *f, uint64_t n, void *out) ECT_MUST_CHECK;
+
+/* Streaming sink: return 0 to continue, negative to stop with that error. */
+typedef int (*ect_codec_sink_fn)(void *userdata, const void *data, size_t len);
+/* Whole plaintext, in order, in large batches. Returns 0 or an error. */
+int ect_codec_decrypt_to(struct ect_codec_file *f, ect_codec_sink_fn sink, void *userdata) ECT_MUST_CHECK;
+int ect_codec_decrypt_to_fd(struct ect_codec_file *f, int out_fd) ECT_MUST_CHECK;
+
+/* ---- writing lower files ----------------------------------------------- */
+
+struct ect_codec_create_params {
+	const char *cipher;		   /* kernel name; NULL: "aes" */
+	size_t key_bytes;		   /* 0: 16 */
+	const struct ect_codec_key *keys;  /* each gets a tag 3 + tag 11, in order */
+	size_t nkeys;			   /* at least 1 */
+	const uint8_t *salt;		   /* tag 3 salt label; NULL: ect_default_salt */
+	int header_in_xattr;		   /* user.ecryptfs instead of an in-file header */
+	int filenames_encrypted;	   /* sets ECT_HDR_FLAG_ENCRYPT_FILENAMES */
+	uint32_t metadata_size;		   /* 0: 8192; else a multiple of 4096 >= 8192 */
+};
+
+/*
+ * A new file with a random FEK and marker, size 0, written to fd (an empty
+ * file opened read-write; -1 for a memory-only handle usable with
+ * ect_codec_header_build and the extent functions). With fd, the header (or
+ * the xattr) is written at once, so the result is a valid empty file.
+ */
+int ect_codec_create(int fd, const struct ect_codec_create_params *p,
+		     struct ect_codec_file **out) ECT_MUST_CHECK;
+/*
+ * The header bytes for the current size: metadata_size bytes for an
+ * in-file header, 26 + packets for an xattr one. Returns the length, or
+ * -ENOSPC when bufsize is too small.
+ */
+ssize_t ect_codec_header_build(const struct ect_codec_file *f, void *buf, size_t bufsize) ECT_MUST_CHECK;
+/*
+ * Write plaintext at off through the fd (ECT_CODEC_WRITE or a created
+ * file): partial extents are read, merged and re-encrypted; a gap past the
+ * old end is filled with encrypted zero extents, as the kernel does; the
+ * size in the header (or xattr) is updated. Returns len or an error.
+ */
+ssize_t ect_codec_pwrite(struct ect_codec_file *f, const void *buf, size_t len, uint64_t off) ECT_MUST_CHECK;
+/* Streaming writer: source returns bytes read (0 at end) or negative. */
+typedef ssize_t (*ect_codec_source_fn)(void *userdata, void *buf, size_t len);
+/* Append everything from source at the current end, in large batches. */
+int ect_codec_encrypt_from(struct ect_codec_file *f, ect_codec_source_fn source, void *userdata) ECT_MUST_CHECK;
+int ect_codec_encrypt_from_fd(struct ect_codec_file *f, int in_fd) ECT_MUST_CHECK;
+
+/* ---- both cores: a worker pool ----------------------------------------- */
+
+/*
+ * A fixed set of threads running submitted jobs (files of a tree, extent
+ * ranges of one file). Each worker needs its own cipher handle: jobs on one
+ * ect_codec_file must use ect_codec_clone(), never share the handle.
+ */
+struct ect_codec_pool;
+typedef int (*ect_codec_job_fn)(void *arg);
+
+/* nthreads 0: the number of online CPUs. */
+int ect_codec_pool_new(unsigned int nthreads, struct ect_codec_pool **out) ECT_MUST_CHECK;
+unsigned int ect_codec_pool_threads(const struct ect_codec_pool *pool);
+/* Queue a job; blocks while the queue is full. */
+int ect_codec_pool_submit(struct ect_codec_pool *pool, ect_codec_job_fn fn, void *arg) ECT_MUST_CHECK;
+/* Wait for every queued job; returns the first negative job result, or 0. */
+int ect_codec_pool_wait(struct ect_codec_pool *pool);
+void ect_codec_pool_free(struct ect_codec_pool *pool);
+/* A second handle on the same file and FEK (own cipher state, same fd). */
+int ect_codec_clone(const struct ect_codec_file *f, struct ect_codec_file **out) ECT_MUST_CHECK;
+/*
+ * Decrypt the whole file to out_fd (pwrite) using every pool thread, in
+ * 256 KiB ranges. Waits for the whole pool, so do not mix with other jobs.
+ */
+int ect_codec_decrypt_to_fd_parallel(struct ect_codec_file *f, struct ect_codec_pool *pool,
+				     int out_fd) ECT_MUST_CHECK;
+
+/* ---- file names (tag 70) ------------------------------------------------ */
+
+struct ect_fname_codec;
+
+/*
+ * A name codec for one FNEK (64-byte derived key, signature sig) with the
+ * mount's ecryptfs_fn_cipher / ecryptfs_fn_key_bytes (cipher NULL: "aes",
+ * key_bytes 0: 16). The key is copied into locked memory.
+ */
+int ect_fname_codec_new(const uint8_t fnek[ECT_KEY_SIZE], const char *sig, const char *cipher,
+			size_t key_bytes, struct ect_fname_codec **out) ECT_MUST_CHECK;
+void ect_fname_codec_free(struct ect_fname_codec *c);
+/* Longest plaintext name (bytes) whose lower name fits 255: 143 for 8/16-byte blocks. */
+int ect_fname_name_max(const struct ect_fname_codec *c);
+/* Length of the lower name for a plaintext name of len bytes (prefix included). */
+size_t ect_fname_lower_len(unsigned int block_size, size_t len);
+
+enum ect_fname_flags {
+	ECT_FNAME_SYMLINK = 1 << 0,	/* a symlink target: no NAME_MAX limit */
+	ECT_FNAME_PASSTHROUGH = 1 << 1, /* decrypt: names without the prefix come back as-is */
+	/*
+	 * decrypt: what a current kernel lists: unprefixed names of up to 24
+	 * bytes come back as-is, longer ones fail (the kernel hides them).
+	 */
+	ECT_FNAME_KERNEL_RULES = 1 << 2,
+};
+
+/*
+ * Encrypt one path component (or, with ECT_FNAME_SYMLINK, a whole target)
+ * into out as "ECRYPTFS_FNEK_ENCRYPTED.<encoded>", NUL-terminated.
+ * "." and ".." come back unchanged. Returns the length, -ENOSPC when
+ * outsize is too small, ECT_E_NAME_TOO_LONG past the limit, -EINVAL for an
+ * empty name or one containing '/' or NUL (components only).
+ */
+ssize_t ect_fname_encrypt(struct ect_fname_codec *c, const char *name, size_t len,
+			  unsigned int flags, char *out, size_t outsize) ECT_MUST_CHECK;
+/*
+ * Decrypt a lower name or symlink target into out (NUL-terminated).
+ * Returns the length, or: ECT_E_NOT_ECRYPTFS (no prefix and no
+ * ECT_FNAME_PASSTHROUGH), ECT_E_WRONG_PASSWORD (packet signature is not
+ * this FNEK's), ECT_E_FORMAT (undecodable, or a component that decrypts to
+ * something containing '/' or NUL, or to "." / ".."), ECT_E_TRUNCATED,
+ * -ENOSPC. Not thread-safe: one codec per thread.
+ */
+ssize_t ect_fname_decrypt(struct ect_fname_codec *c, const char *lower, size_t len,
+			  unsigned int flags, char *out, size_t outsize) ECT_MUST_CHECK;
+/*
+ * What a lower name says without a key: the FNEK signature and cipher code.
+ * Returns 0, ECT_E_NOT_ECRYPTFS, ECT_E_FORMAT or ECT_E_TRUNCATED.
+ */
+int ect_fname_peek(const char *lower, size_t len, char sig[ECT_SIG_HEX_SIZE + 1],
+		   uint8_t *cipher_code) ECT_MUST_CHECK;
+
+/* The kernel's filename encoding (not base64): raw bytes <-> characters. */
+size_t ect_fname_encoded_len(size_t raw_len);
+ssize_t ect_fname_encode(const void *raw, size_t len, char *out, size_t outsize) ECT_MUST_CHECK;
+/* Unknown characters decode as 0, like the kernel. Returns floor(6n/8). */
+ssize_t ect_fname_decode(const char *enc, size_t len, void *out, size_t outsize) ECT_MUST_CHECK;
+
+/* ---- walking a lower tree ----------------------------------------------- */
+
+enum ect_tree_entry_type {
+	ECT_TREE_DIR = 1,
+	ECT_TREE_FILE = 2,
+	ECT_TREE_SYMLINK = 3,
+	ECT_TREE_OTHER = 4, /* device, fifo, socket: name only */
+};
+
+struct ect_tree_entry {
+	enum ect_tree_entry_type type;
+	int dirfd;		/* open directory holding the entry */
+	const char *lower_name; /* name in dirfd */
+	const char *lower_path; /* relative to the root, lower names */
+	const char *upper_path; /* relative to the root, decrypted names (or lower
+				 * names when no name codec was given) */
+	int name_error;		/* 0, or why the name did not decrypt (upper_path
+				 * then holds the lower name) */
+	unsigned int depth;
+};
+
+/* Return 0 to go on, 1 to skip a directory's contents, negative to stop. */
+typedef int (*ect_tree_fn)(void *userdata, const struct ect_tree_entry *e);
+
+/*
+ * Walk the tree under root_fd (a directory) depth first, sorted by lower
+ * name, never following symlinks or crossing mounts. names: NULL when the
+ * lower names are plain. Returns 0 or the first negative callback result.
+ */
+int ect_tree_walk(int root_fd, struct ect_fname_codec *names, ect_tree_fn fn,
+		  void *userdata) ECT_MUST_CHECK;
+
+/* ======================================================================
+ * verify: lower-file inspection and setup checks (ecryptfs-stat,
+ * ecryptfs-verify-private, ecryptfs-recover-private)
+ * ====================================================================== */
+
+/*
+ * ect_stat_* is the diagnostic reader behind ecryptfs-stat and the setup
+ * checks: unlike ect_header_parse() it keeps what it parsed before a fault
+ * and says where the fault is, so damaged headers can be described.
+ */
+#define ECT_HEADER_MARKER 0x3c81b7f5u	/* m2 = m1 ^ this */
+#define ECT_STAT_KEYS_MAX 8
+
+/* One key packet of a lower-file header. */
+struct ect_stat_key {
+	uint8_t tag;			/* 3: passphrase-wrapped FEK, 1: public-key-wrapped FEK */
+	uint8_t cipher_code;		/* RFC 2440 cipher code (tag 3), 0 for tag 1 */
+	uint16_t efek_len;		/* bytes of encrypted FEK */
+	uint8_t salt[ECT_SALT_SIZE];	/* tag 3 label only; the kernel ignores it */
+	char sig[ECT_SIG_HEX_SIZE + 1]; /* key signature (tag 11 or tag 1 key id), lowercase hex */
+};
+
+/* What a lower-file header says, field by field (ecryptfs-format.md §1-2). */
+struct ect_stat_info {
+	uint64_t plaintext_size;	/* bytes 0-7 */
+	uint32_t marker1, marker2;
+	uint8_t version;		/* file format version, 3 today */
+	uint32_t flags;			/* ECT_HDR_FLAG_* (low 24 bits of the flags word) */
+	uint32_t extent_size;		/* header extent size (4096) */
+	uint16_t extent_count;		/* header extents (2) */
+	uint64_t metadata_size;		/* header bytes at the front of the lower file; 0 in xattr */
+	int in_xattr;			/* the header was read from the xattr */
+	uint64_t lower_size;		/* st_size of the lower file (ect_stat_file only) */
+	unsigned int nkeys;
+	struct ect_stat_key keys[ECT_STAT_KEYS_MAX];
+	char problem[160];		/* on ECT_E_FORMAT/ECT_E_TRUNCATED: what is wrong */
+};
+
+/*
+ * Parse a header from buf (the first bytes of the lower file or the xattr
+ * value). Returns 0, ECT_E_NOT_ECRYPTFS when the marker does not match,
+ * ECT_E_TRUNCATED or ECT_E_FORMAT (info->problem names the fault), or
+ * ECT_E_VERSION for a version above 3. Fields parsed before a fault stay set.
+ */
+int ect_stat_parse(const void *buf, size_t len, int from_xattr, struct ect_stat_info *info);
+/*
+ * Read the header of an already open lower file: the first 4096 bytes, or
+ * the user.ecryptfs xattr when the file carries no in-file header.
+ */
+int ect_stat_fd(int fd, struct ect_stat_info *info);
+/* Same for a path: opened read-only, O_NOFOLLOW, non-blocking; regular files only. */
+int ect_stat_file(const char *path, struct ect_stat_info *info);
+/*
+ * Usable plaintext name length on a lower filesystem whose names may be
+ * lower_namelen bytes, for a name cipher of block_size bytes
+ * (ecryptfs-format.md §4.4): 143 with AES on 255, lower_namelen without
+ * filename encryption.
+ */
+unsigned long ect_fne_name_max(unsigned long lower_namelen, unsigned int block_size, int fne);
+
+/* Severity of one finding of a setup check; ordered, so the worst is the max. */
+enum ect_severity {
+	ECT_SEV_OK = 0,	  /* check passed */
+	ECT_SEV_INFO = 1, /* a fact worth knowing */
+	ECT_SEV_WARN = 2, /* works, but weaker or riskier than it should be */
+	ECT_SEV_FAIL = 3, /* broken or unsafe: mounting, login or secrecy is at stake */
+};
+
+/* One finding: what was checked, a one-line explanation, the command that fixes it. */
+struct ect_finding {
+	enum ect_severity severity;
+	char check[32];	  /* stable identifier, e.g. "wrapped-passphrase" */
+	char message[384];
+	char fix[320];	  /* a shell command, "" when there is nothing to run */
+};
+
+struct ect_report {
+	struct ect_finding *items;
+	size_t count;
+	size_t cap;
+};
+
+/* Whose setup to check. */
+struct ect_verify_target {
+	const char *user;
+	uid_t uid;
+	gid_t gid;
+	const char *home;
+};
+
+/* Where the checks look; NULL fields mean the live system's files. */
+struct ect_verify_opts {
+	unsigned int sample_files; /* lower files to inspect, 0: 64 */
+	unsigned int walk_limit;   /* directory entries to visit at most, 0: 20000 */
+	const char *mountinfo;	   /* /proc/self/mountinfo */
+	const char *swaps;	   /* /proc/swaps */
+	const char *sysfs;	   /* /sys */
+	const char *shm_dir;	   /* /dev/shm */
+};
+
+/*
+ * Check one user's eCryptfs setup and append findings to report. Returns 0
+ * (findings say what is wrong) or a negative error when the checks could
+ * not run at all (e.g. -ENOMEM).
+ */
+int ect_verify_user(const struct ect_verify_target *target, const struct ect_verify_opts *opts,
+		    struct ect_report *report) ECT_MUST_CHECK;
+/* Checks that concern every user: swap encryption. */
+int ect_verify_system(const struct ect_verify_opts *opts, struct ect_report *report) ECT_MUST_CHECK;
+/* Append a finding (printf-style message); -ENOMEM if it cannot. */
+int ect_report_add(struct ect_report *report, enum ect_severity severity, const char *check,
+		   const char *fix, const char *fmt, ...) ECT_PRINTF(5, 6);
+enum ect_severity ect_report_worst(const struct ect_report *report);
+void ect_report_free(struct ect_report *report);
+/* "ok", "info", "warn", "fail". */
+const char *ect_severity_name(enum ect_severity severity);
+/* s quoted for a POSIX shell ('...', truncated to fit size) for printed commands; returns out. */
+char *ect_shell_quote(const char *s, char *out, size_t size);
+
+/* One ecryptfs line of /proc/self/mountinfo, escapes undone. */
+#define ECT_MOUNT_PATH_MAX 4096
+struct ect_mount_entry {
+	char source[ECT_MOUNT_PATH_MAX]; /* lower directory as given to mount(2) */
+	char point[ECT_MOUNT_PATH_MAX];	 /* mount point */
+	char opts[1024];		 /* superblock options: ecryptfs_sig=... */
+};
+/*
+ * Find a mounted eCryptfs in mountinfo (NULL: /proc/self/mountinfo) whose
+ * source is lower or whose mount point is upper (either may be NULL).
+ * Returns 1 and fills out (may be NULL) when found, 0 when not, or a
+ * negative errno when mountinfo cannot be read.
+ */
+int ect_mountinfo_find_ecryptfs(const char *mountinfo, const char *lower, const char *upper,
+				struct ect_mount_entry *out);
 
 /* ====================================================================== */
 

@@ -114,7 +114,8 @@ usage_error() { # NAME TOOL ARGS...
 	local name=$1
 	shift
 	run "$@" </dev/null
-	if [ "$RC" = 2 ] && [ ! -s "$OUT" ] && grep -q 'Usage:\|option\|unknown' "$ERR"; then
+	# a wrong argument count shows the usage, an option error one line
+	if [ "$RC" = 2 ] && [ ! -s "$OUT" ] && { grep -q '^Usage:' "$ERR" || [ "$(wc -l <"$ERR")" = 1 ]; }; then
 		pass "usage error: $name"
 	else
 		fail "usage error: $name: status $RC, stdout '$(cat "$OUT")'"

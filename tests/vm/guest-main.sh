@@ -30,8 +30,6 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs -o mode=1777 tmpfs /var/tmp
 mkdir -p /run/lock /run/ect-vm
 hostname ect-vm
 ip link set lo up 2>/dev/null
@@ -52,17 +50,42 @@ exec 3>>/ect-results/setup.log
 stamp() { echo "guest: $(cut -d' ' -f1 /proc/uptime) s: $*" >&3; }
 echo "guest: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)" >&3
 
+# Mount a fresh filesystem on DIR (mount arguments follow) but keep the
+# project's source and build trees visible when they live below DIR: CI may
+# clone the project into /tmp or /home, which the guest covers.
+fresh_mount() {
+	local dir=$1 t n=0
+	shift
+	local -a kept=()
+	for t in "$ECT_SRCDIR" "$ECT_BUILDDIR"; do
+		[ -n "$t" ] || continue
+		case "$t/" in "$dir"/*) kept+=("$t") ;; esac
+	done
+	for t in "${kept[@]}"; do
+		mkdir -p "/run/ect-keep/$n" && mount --bind "$t" "/run/ect-keep/$n" || return 1
+		n=$((n + 1))
+	done
+	mount "$@" "$dir" || return 1
+	n=0
+	for t in "${kept[@]}"; do
+		mkdir -p "$t" && mount --bind "/run/ect-keep/$n" "$t" || return 1
+		n=$((n + 1))
+	done
+}
+fresh_mount /tmp -t tmpfs -o mode=1777 tmpfs || setup_failed "cannot mount /tmp"
+fresh_mount /var/tmp -t tmpfs -o mode=1777 tmpfs || setup_failed "cannot mount /var/tmp"
+
 # /home on ext4 like a real machine (eCryptfs lower dirs live there); the
 # image sits in guest RAM. tmpfs if ext4 cannot be made.
 stamp "setting up /home"
 modprobe -a loop ext4
 truncate -s 2G /run/home.img
 if mkfs.ext4 -q -F -O ^has_journal /run/home.img >&3 2>&1 &&
-	mount -o loop /run/home.img /home; then
+	fresh_mount /home -o loop /run/home.img; then
 	echo "guest: /home is ext4 on a RAM-backed loop device" >&3
 else
 	rm -f /run/home.img
-	mount -t tmpfs -o mode=0755 tmpfs /home
+	fresh_mount /home -t tmpfs -o mode=0755 tmpfs || setup_failed "cannot mount /home"
 	echo "guest: /home is tmpfs (ext4 setup failed)" >&3
 fi
 

@@ -173,7 +173,10 @@ peer_install() {
 		skip "no ecryptfs-utils .debs in ${ECT_PEER_DEBS:-<unset>}"
 	dpkg-query -W -f='${Status}' ecryptfs-utils 2>/dev/null | grep -q 'install ok installed' &&
 		return 0
-	DEBIAN_FRONTEND=noninteractive dpkg -i --force-depends "$ECT_PEER_DEBS"/*.deb >/dev/null ||
+	# --force-depends: the gpg and TPM key modules' libraries are not needed.
+	# --no-triggers: man-db's trigger alone takes minutes under TCG.
+	DEBIAN_FRONTEND=noninteractive dpkg -i --force-depends --no-triggers \
+		"$ECT_PEER_DEBS"/*.deb >/dev/null ||
 		fail "dpkg -i of ecryptfs-utils failed"
 }
 

@@ -56,7 +56,7 @@ selected() {
 		pat=${pat%.sh}
 		pat=${pat#tests/vm/scenarios/}
 		# shellcheck disable=SC2053
-		[[ $id == "$pat" || $id == "$pat"/* || $id == $pat ]] && return 0
+		[[ $id == "$pat" || $id == "$pat"/* || $id == "$pat"-* || $id == $pat ]] && return 0
 	done
 	return 1
 }
@@ -79,11 +79,13 @@ done < <(find "$here/scenarios" -mindepth 2 -maxdepth 2 -name '[0-9][0-9]-*.sh' 
 }
 
 # ---- run folder, initramfs, peer ----------------------------------------------
-out=$builddir/tests/vm-out
+out=$builddir/tests/vm/out
 mkdir -p "$out"
 run=$out/run-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$run"
 ln -sfn "${run##*/}" "$out/latest"
+# Keep the last few run folders.
+ls -1dt "$out"/run-* 2>/dev/null | tail -n +6 | while read -r old; do rm -rf "$old"; done
 
 stamp=$(cat "$here/initramfs-init" "$here/mkinitramfs.sh" | md5sum | cut -c1-12)
 initrd=$out/initramfs-$kver-$stamp.cpio
@@ -128,8 +130,11 @@ if [ "$install_mode" = stage ]; then
 		case "$B/" in "$d"/*) continue ;; esac
 		mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" || exit 1
 	done; exec "$@"'
+	wrap=(unshare --mount --propagation private sh -c "$protect" sh)
+	# Only root could write to the system directories in the first place.
+	[ "$(id -u)" -eq 0 ] || wrap=()
 	# shellcheck disable=SC2086
-	if B=$builddir unshare --mount --propagation private sh -c "$protect" sh \
+	if B=$builddir "${wrap[@]}" \
 		make -C "$builddir" install DESTDIR="$stage" $install_args >"$run/install.log" 2>&1; then
 		say "check-vm: staged make install DESTDIR=$stage $install_args"
 	else
@@ -178,7 +183,7 @@ boot_group() {
 		-append "console=ttyS0 panic=-1 loglevel=4 ect.main=$here/guest-main.sh" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$res,mount_tag=results,security_model=none,multidevs=remap" \
-		</dev/null 2>&1 | tr -d '\r' | tee "$res/console.log" |
+		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$res/console.log" |
 		grep --line-buffered -E '^ect-vm-(start|status|setup-failed|done)' |
 		sed -u 's/^ect-vm-/  vm: /'
 	say "check-vm: boot '$group' finished after $(($(date +%s) - t_start)) s"

@@ -21,7 +21,8 @@ done
 [ -n "$log_file" ] && [ -n "$trs_file" ] || { echo "vm-driver.sh: missing --log-file/--trs-file" >&2; exit 2; }
 
 if [ "$color" = yes ]; then
-	red='[0;31m' grn='[0;32m' blu='[1;34m' std='[m'
+	esc=$(printf '\033')
+	red="${esc}[0;31m" grn="${esc}[0;32m" blu="${esc}[1;34m" std="${esc}[m"
 else
 	red= grn= blu= std=
 fi
@@ -33,10 +34,9 @@ rc=$?
 n=0 bad=0
 # Each "PASS|FAIL|SKIP: id (time)" line of run.sh is one result.
 while IFS= read -r line; do
-	case $line in
-	PASS:\ * | FAIL:\ * | SKIP:\ *) ;;
-	*) continue ;;
-	esac
+	# Only result lines ("RES: area/NN-name (1.234 s)..."), not the
+	# failure details that may quote a scenario's own "FAIL: ..." output.
+	printf '%s\n' "$line" | grep -Eq '^(PASS|FAIL|SKIP): [^ /]+/[0-9][0-9]-[^ ]+ \([0-9]+\.[0-9]+ s\)' || continue
 	res=${line%%:*}
 	rest=${line#*: }
 	n=$((n + 1))

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Codec module internals: shared between lib/codec-*.c, never installed. */
+#ifndef ECT_CODEC_INTERNAL_H
+#define ECT_CODEC_INTERNAL_H
+
+#include "ect-internal.h"
+
+#include <gcrypt.h>
+
+/* Fixed header layout (format doc §1.1). */
+#define CODEC_MARKER_OFFSET 8
+#define CODEC_MAGIC_MARKER 0x3c81b7f5u
+#define CODEC_FLAGS_OFFSET 16
+#define CODEC_PACKETS_OFFSET 26	   /* versions 1..3 */
+#define CODEC_PACKETS_OFFSET_V0 20 /* version 0: no extent fields */
+
+/* Packet tags (§2). */
+#define CODEC_TAG_1 0x01
+#define CODEC_TAG_3 0x8c
+#define CODEC_TAG_11 0xed
+#define CODEC_TAG_70 0x46
+#define CODEC_TAG_3_MIN_BODY 13		/* version .. iteration byte */
+#define CODEC_TAG_11_BODY 22		/* 'b' 0x08 "_CONSOLE" date sig */
+#define CODEC_TAG_1_MIN_BODY 10
+#define CODEC_MAX_ENCRYPTED_KEY 512	/* ECRYPTFS_MAX_ENCRYPTED_KEY_BYTES */
+#define CODEC_PACKET_LEN_MAX 8383	/* largest 2-byte length the kernel parses */
+
+/* Extents per batch for streaming and parallel work (256 KiB). */
+#define CODEC_BATCH_EXTENTS 64
+
+/* Largest plaintext size accepted from a header: the kernel's loff_t. */
+#define CODEC_SIZE_MAX ((uint64_t)INT64_MAX)
+
+struct ect_codec_file {
+	struct ect_header_info info;
+	struct ect_cipher_info cipher;
+	int key_index;
+	int algo;	     /* libgcrypt cipher id */
+	uint8_t *fek;	     /* locked; cipher.key_bytes used */
+	uint8_t *root_iv;    /* locked; 16 bytes */
+	gcry_cipher_hd_t cbc; /* contents: setkey once, setiv per extent */
+	/*
+	 * MD5 for the extent IVs, opened once: gcry_md_hash_buffer() runs the
+	 * RNG's fast poll (RDRAND, getrusage) on every call once the RNG is in
+	 * use, which costs more than decrypting the extent.
+	 */
+	gcry_md_hd_t md5;
+	gcry_cipher_hd_t ecb; /* same key, ECB: grouped CBC encryption (lazy) */
+	int fd;		     /* lower file, not owned; -1 for none */
+	int writable;
+	uint64_t size;	     /* plaintext size, kept current by writes */
+	uint8_t *batch;	     /* CODEC_BATCH_EXTENTS extents, lazily allocated */
+	uint8_t *stage;	     /* grouped encryption staging, CODEC_STAGE_SIZE, lazy */
+};
+
+/* Kernel cipher table lookups (codec-packets.c). */
+int codec__gcry_algo(const struct ect_cipher_info *ci);
+/* Big-endian helpers. */
+static inline uint32_t codec__be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void codec__put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static inline uint64_t codec__be64(const uint8_t *p)
+{
+	return (uint64_t)codec__be32(p) << 32 | codec__be32(p + 4);
+}
+
+static inline void codec__put_be64(uint8_t *p, uint64_t v)
+{
+	codec__put_be32(p, v >> 32);
+	codec__put_be32(p + 4, (uint32_t)v);
+}
+
+/*
+ * OpenPGP-style packet length (1 or 2 bytes). Returns 0 and sets *len and
+ * *used, ECT_E_TRUNCATED when avail is too short, ECT_E_FORMAT otherwise.
+ */
+int codec__parse_packet_len(const uint8_t *p, size_t avail, size_t *len, size_t *used);
+/* Writes 1 or 2 bytes; returns the count, or ECT_E_FORMAT past 8383. */
+int codec__write_packet_len(uint8_t *p, size_t len);
+
+/* Hex of an 8-byte signature, lowercase, NUL-terminated; and back. */
+void codec__sig_to_hex(const uint8_t sig[ECT_SIG_SIZE], char hex[ECT_SIG_HEX_SIZE + 1]);
+int codec__sig_from_hex(const char *hex, uint8_t sig[ECT_SIG_SIZE]);
+
+/*
+ * ECB over whole blocks with key[0..ci->key_bytes) of cipher ci (FEK
+ * wrapping, tag 70). encrypt 1 / 0 decrypt; in and out may be the same.
+ */
+int codec__ecb(const struct ect_cipher_info *ci, const uint8_t *key, int encrypt,
+	       const void *in, void *out, size_t len);
+
+/* Tag 3 + tag 11 for one key into p (room checked by the caller: 2+13+64+24). */
+int codec__write_key_pair(uint8_t *p, size_t room, const struct ect_header_key *k);
+
+/* CBC-encrypt count extents stepping up to 32 at once (codec-extents.c). */
+int codec__encrypt_grouped(struct ect_codec_file *f, uint64_t first, size_t count,
+			   const uint8_t *in, uint8_t *out);
+/* IV of extent n with f's MD5 handle. */
+int codec__extent_iv(struct ect_codec_file *f, uint64_t n, uint8_t iv[16]);
+/* MD5 of len bytes with a reusable handle (see struct ect_codec_file). */
+void codec__md5(gcry_md_hd_t h, const void *in, size_t len, uint8_t out[16]);
+/* Open a CBC handle (and the MD5 handle) for f->cipher with f->fek. */
+int codec__open_cbc(struct ect_codec_file *f);
+/* Allocate f's FEK / root IV in locked memory and derive the root IV. */
+int codec__set_fek(struct ect_codec_file *f, const uint8_t *fek);
+/* Read and decrypt count whole extents from f's fd (ECT_E_TRUNCATED if short). */
+int codec__load_extents(struct ect_codec_file *f, uint64_t first, size_t count, uint8_t *buf);
+/* Lower offset of data extent n; -EFBIG past off_t. */
+int codec__extent_offset(const struct ect_codec_file *f, uint64_t n, uint64_t *off);
+/* Staging buffer for grouped encryption (32 extents), allocated on first use. */
+#define CODEC_STAGE_SIZE (32 * ECT_EXTENT_SIZE)
+uint8_t *codec__stage(struct ect_codec_file *f);
+/* Batch buffer, allocated on first use. */
+uint8_t *codec__batch(struct ect_codec_file *f);
+/* Full pread / pwrite loops: bytes done (short only at EOF) or -errno. */
+ssize_t codec__pread_full(int fd, void *buf, size_t len, uint64_t off);
+int codec__pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
+
+#endif /* ECT_CODEC_INTERNAL_H */

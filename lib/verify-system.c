@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Findings reports, /proc/self/mountinfo lookups and the system-wide checks
+ * (is swap encrypted?) used by ecryptfs-verify-private.
+ */
+#include "ect-internal.h"
+#include "verify-internal.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+const char *ect_severity_name(enum ect_severity severity)
+{
+	switch (severity) {
+	case ECT_SEV_OK:
+		return "ok";
+	case ECT_SEV_INFO:
+		return "info";
+	case ECT_SEV_WARN:
+		return "warn";
+	case ECT_SEV_FAIL:
+		return "fail";
+	}
+	return "?";
+}
+
+int ect_report_add(struct ect_report *report, enum ect_severity severity, const char *check,
+		   const char *fix, const char *fmt, ...)
+{
+	struct ect_finding *f;
+	va_list ap;
+
+	if (report->count == report->cap) {
+		size_t cap = report->cap ? report->cap * 2 : 16;
+		struct ect_finding *items = realloc(report->items, cap * sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		report->items = items;
+		report->cap = cap;
+	}
+	f = &report->items[report->count++];
+	memset(f, 0, sizeof(*f));
+	f->severity = severity;
+	snprintf(f->check, sizeof(f->check), "%s", check);
+	snprintf(f->fix, sizeof(f->fix), "%s", fix ? fix : "");
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	/* one line each: a hostile path must not forge further findings */
+	for (char *p = f->message; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			*p = '?';
+	for (char *p = f->fix; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			*p = '?';
+	return 0;
+}
+
+enum ect_severity ect_report_worst(const struct ect_report *report)
+{
+	enum ect_severity worst = ECT_SEV_OK;
+
+	for (size_t i = 0; i < report->count; i++)
+		if (report->items[i].severity > worst)
+			worst = report->items[i].severity;
+	return worst;
+}
+
+void ect_report_free(struct ect_report *report)
+{
+	free(report->items);
+	memset(report, 0, sizeof(*report));
+}
+
+/* Undo the \ooo escapes the kernel writes for spaces, tabs, newlines, backslashes. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+static void copy_out(char *dst, size_t size, const char *src)
+{
+	if (dst && size)
+		snprintf(dst, size, "%s", src);
+}
+
+int ect_mountinfo_find_ecryptfs(const char *mountinfo, const char *lower, const char *upper,
+				struct ect_mount_entry *out)
+{
+	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (!found && getline(&line, &cap, f) > 0) {
+		char *fields[12], *save = NULL, *sep, *tok;
+		int n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS" */
+		sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		for (tok = strtok_r(line, " ", &save); tok && n < 5; tok = strtok_r(NULL, " ", &save))
+			fields[n++] = tok;
+		if (n < 5)
+			continue;
+		save = NULL;
+		for (tok = strtok_r(sep + 3, " ", &save); tok && n < 8; tok = strtok_r(NULL, " ", &save))
+			fields[n++] = tok;
+		if (n < 7 || strcmp(fields[5], "ecryptfs"))
+			continue;
+		unescape_octal(fields[4]);
+		unescape_octal(fields[6]);
+		if ((lower && !strcmp(fields[6], lower)) || (upper && !strcmp(fields[4], upper))) {
+			found = 1;
+			if (out) {
+				copy_out(out->source, sizeof(out->source), fields[6]);
+				copy_out(out->point, sizeof(out->point), fields[4]);
+				copy_out(out->opts, sizeof(out->opts), n > 7 ? fields[7] : "");
+			}
+		}
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/*
+ * Does the block device at sysfs dir (a /sys/dev/block/M:m link) sit on
+ * dm-crypt? Follows dm slaves (LVM on LUKS) a few levels down.
+ */
+static int block_is_encrypted(const char *dir, int depth)
+{
+	char path[PATH_MAX], uuid[128] = "";
+	DIR *d;
+	struct dirent *e;
+	FILE *f;
+	int enc = 0;
+
+	if (depth > 6)
+		return 0;
+	snprintf(path, sizeof(path), "%s/dm/uuid", dir);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(uuid, sizeof(uuid), f))
+			uuid[0] = '\0';
+		fclose(f);
+		if (!strncmp(uuid, "CRYPT-", 6))
+			return 1;
+	}
+	snprintf(path, sizeof(path), "%s/slaves", dir);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!enc && (e = readdir(d))) {
+		char sub[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) >= sizeof(sub))
+			continue;
+		enc = block_is_encrypted(sub, depth + 1);
+	}
+	closedir(d);
+	return enc;
+}
+
+/* The device path is zram (compressed RAM): nothing reaches a disk. */
+static int block_is_ram(const char *dir)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(dir, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	return strstr(target, "/zram") != NULL;
+}
+
+static int check_one_swap(const char *sysfs, const char *name, const char *type,
+			  struct ect_report *report)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	dev_t dev;
+
+	if (stat(name, &st))
+		return ect_report_add(report, ECT_SEV_WARN, "swap", "",
+				      "swap %s is active but cannot be examined: %s", name,
+				      strerror(errno));
+	dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
+	snprintf(dir, sizeof(dir), "%s/dev/block/%u:%u", sysfs, major(dev), minor(dev));
+	if (block_is_ram(dir))
+		return ect_report_add(report, ECT_SEV_OK, "swap", "",
+				      "swap %s is in compressed RAM (zram)", name);
+	if (block_is_encrypted(dir, 0))
+		return ect_report_add(report, ECT_SEV_OK, "swap", "", "swap %s %sis encrypted (dm-crypt)",
+				      name, strcmp(type, "file") ? "" : "lives on a device that ");
+	return ect_report_add(report, ECT_SEV_FAIL, "swap", "ecryptfs-setup-swap",
+			      "swap %s is not encrypted: decrypted file contents and keys can be "
+			      "paged out in clear", name);
+}
+
+int ect_verify_system(const struct ect_verify_opts *opts, struct ect_report *report)
+{
+	const char *swaps = opts && opts->swaps ? opts->swaps : "/proc/swaps";
+	const char *sysfs = opts && opts->sysfs ? opts->sysfs : "/sys";
+	FILE *f = fopen(swaps, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int nswap = 0, ret = 0;
+
+	if (!f)
+		return ect_report_add(report, ECT_SEV_WARN, "swap", "", "cannot read %s: %s", swaps,
+				      strerror(errno));
+	while (!ret && getline(&line, &cap, f) > 0) {
+		char name[PATH_MAX], type[32];
+
+		/* header line: "Filename Type Size Used Priority" */
+		if (!strncmp(line, "Filename", 8))
+			continue;
+		if (sscanf(line, "%4095s %31s", name, type) != 2)
+			continue;
+		unescape_octal(name);
+		nswap++;
+		ret = check_one_swap(sysfs, name, type, report);
+	}
+	free(line);
+	fclose(f);
+	if (!ret && !nswap)
+		ret = ect_report_add(report, ECT_SEV_OK, "swap", "", "no swap is active");
+	return ret;
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The forked child: becomes the user for good (checked), does the job with
+ * the library, and may exec a helper with an empty environment. The parent
+ * collects the child's report over a pipe and the helper's stdout/stderr
+ * over another, so the user gets the helper's own words.
+ */
+#include "pam-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+
+#define STATUS_FD 3
+#define REC_FLAGS 'F'
+#define REC_EXEC 'E'
+#define REC_EXEC_FAILED 'X'
+#define OUTPUT_TIMEOUT_MS 120000
+
+static void report(unsigned char type, unsigned char value)
+{
+	unsigned char rec[2] = { type, value };
+	ssize_t n;
+
+	do
+		n = write(STATUS_FD, rec, sizeof(rec));
+	while (n < 0 && errno == EINTR);
+}
+
+void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag)
+{
+	(void)job;
+	report(REC_FLAGS, (unsigned char)flag);
+}
+
+/* Become the user with no way back; every step is verified. */
+static int become_user(const struct passwd *pw)
+{
+	uid_t uid = pw->pw_uid;
+	gid_t gid = pw->pw_gid;
+
+	if (geteuid() == 0 || getuid() != uid) {
+		if (setgroups(1, &gid))
+			return -errno;
+	}
+	if (setgid(gid) || setuid(uid))
+		return -errno;
+	if (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid)
+		return -EPERM;
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+		return -EPERM;
+	return 0;
+}
+
+static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_fd, int status_fd)
+{
+	static char *const clean_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	sigset_t none;
+	int devnull;
+	int ret;
+
+	/* Fixed descriptors: 0 = /dev/null, 1+2 = output pipe, 3 = report pipe. */
+	devnull = open("/dev/null", O_RDONLY);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0 ||
+	    dup2(status_fd, STATUS_FD) < 0)
+		_exit(PAM_ECT_INTERNAL);
+	if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(PAM_ECT_INTERNAL);
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range(STATUS_FD + 1, ~0U, 0) < 0)
+#endif
+		for (int fd = STATUS_FD + 1; fd < 1024; fd++)
+			close(fd);
+	clearenv();
+	umask(077);
+	if (chdir("/"))
+		_exit(PAM_ECT_INTERNAL);
+
+	ret = become_user(job->pw);
+	if (ret) {
+		pam_syslog(c->pamh, LOG_ERR, "cannot switch to user '%s': %s", job->user, strerror(-ret));
+		_exit(PAM_ECT_PRIV);
+	}
+	(void)ect_harden_process();
+
+	ret = job->fn(job);
+	if (ret != PAM_ECT_OK || !job->exec_path[0])
+		_exit(ret);
+
+	report(REC_EXEC, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	execve(job->exec_path, (char *const *)job->exec_argv, clean_env);
+	ret = errno;
+	pam_syslog(c->pamh, LOG_ERR, "cannot run %s: %s", job->exec_path, strerror(ret));
+	report(REC_EXEC_FAILED, (unsigned char)ret);
+	_exit(PAM_ECT_EXEC_FAILED);
+}
+
+/* Read the helper's words until every writer is gone (or a generous timeout). */
+static void collect_output(int fd, char *buf, size_t size)
+{
+	size_t used = 0;
+	char sink[256];
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, OUTPUT_TIMEOUT_MS);
+		ssize_t n;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (used + 1 < size)
+			n = read(fd, buf + used, size - 1 - used);
+		else
+			n = read(fd, sink, sizeof(sink));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (used + 1 < size)
+			used += (size_t)n;
+	}
+	buf[used] = '\0';
+}
+
+int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	int out_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 };
+	bool exec_seen = false, exec_failed = false;
+	unsigned char rec[2];
+	int result = PAM_ECT_INTERNAL;
+	int wstatus = 0;
+	pid_t pid, w;
+
+	job->helper_status = -1;
+	job->output[0] = '\0';
+	job->child_flags = 0;
+	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(status_pipe, O_CLOEXEC)) {
+		ect_err(c->ctx, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	/* The application may ignore SIGCHLD, which would make waitpid fail. */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &old);
+	pid = fork();
+	if (pid < 0) {
+		ect_err(c->ctx, "fork: %s", strerror(errno));
+		sigaction(SIGCHLD, &old, NULL);
+		goto out;
+	}
+	if (pid == 0)
+		child_main(c, job, out_pipe[1], status_pipe[1]);
+
+	close(out_pipe[1]);
+	out_pipe[1] = -1;
+	close(status_pipe[1]);
+	status_pipe[1] = -1;
+	collect_output(out_pipe[0], job->output, sizeof(job->output));
+	while (read(status_pipe[0], rec, sizeof(rec)) == (ssize_t)sizeof(rec)) {
+		if (rec[0] == REC_FLAGS)
+			job->child_flags |= rec[1];
+		else if (rec[0] == REC_EXEC)
+			exec_seen = true;
+		else if (rec[0] == REC_EXEC_FAILED)
+			exec_failed = true;
+	}
+	do
+		w = waitpid(pid, &wstatus, 0);
+	while (w < 0 && errno == EINTR);
+	sigaction(SIGCHLD, &old, NULL);
+	if (w != pid) {
+		ect_err(c->ctx, "waitpid: %s", strerror(errno));
+		goto out;
+	}
+	if (exec_seen && !exec_failed) {
+		result = PAM_ECT_HELPER;
+		job->helper_status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+	} else if (WIFEXITED(wstatus)) {
+		result = WEXITSTATUS(wstatus);
+	} else {
+		ect_err(c->ctx, "child killed by signal %d", WTERMSIG(wstatus));
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (out_pipe[i] >= 0)
+			close(out_pipe[i]);
+		if (status_pipe[i] >= 0)
+			close(status_pipe[i]);
+	}
+	return result;
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pam_ecryptfs internals. The module is thin: it parses options, keeps the
+ * login password between auth and session, forks a child that drops to the
+ * user and calls the library, and turns outcomes into PAM codes and messages.
+ *
+ * Two rules shape the code:
+ *  - The PAM application's own process never initialises libgcrypt: its
+ *    secure-memory setup permanently drops root when ruid != 0 == euid,
+ *    which would break su and passwd. Secrets in this process live in
+ *    pam/pam-secret.c's own locked pages; every library call that does
+ *    crypto runs in the forked child, after it became the user.
+ *  - Nothing touches a user's files as root: the parent peeks at ~/.ecryptfs
+ *    with pam_modutil_drop_priv(), the child reads everything else.
+ */
+#ifndef PAM_ECRYPTFS_INTERNAL_H
+#define PAM_ECRYPTFS_INTERNAL_H
+
+#include "ecryptfs-tools.h"
+
+#include <pwd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <security/pam_modules.h>
+
+#define PAM_ECT_IDENT "pam_ecryptfs"
+/* pam_set_data names; module-private by prefix. */
+#define PAM_ECT_DATA_AUTHTOK "ecryptfs_tools_authtok"
+#define PAM_ECT_DATA_COUNTED "ecryptfs_tools_counted"
+
+/* ---- options (pam-options.c) ------------------------------------------- */
+struct pam_ect_opts {
+	bool debug;
+	bool quiet;	   /* no pam_info/pam_error text for the user */
+	bool keep_v2;	   /* write v2 when rewrapping (old ecryptfs-utils must read it) */
+	char helper_dir[256]; /* where mount/umount.ecryptfs_private live */
+};
+
+/* Parse argv; logs and skips unknown options. Returns PAM_SUCCESS or PAM_SERVICE_ERR. */
+int pam_ect_parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct pam_ect_opts *o);
+/* Refuse a helper directory a user other than root or `owner` could change. */
+int pam_ect_helper_dir_trusted(const char *dir, uid_t owner);
+
+/* ---- per-call state (pam-util.c) ---------------------------------------- */
+struct pam_ect_call {
+	pam_handle_t *pamh;
+	struct pam_ect_opts opts;
+	struct ect_ctx *ctx;	/* logging only in the parent: pam_syslog */
+	const char *user;
+	struct passwd pw;
+	char *pwbuf;
+};
+
+/*
+ * Options, context, user and passwd entry. Returns PAM_SUCCESS,
+ * PAM_USER_UNKNOWN, PAM_SERVICE_ERR, PAM_BUF_ERR (or a pam_get_user code).
+ */
+int pam_ect_call_begin(struct pam_ect_call *c, pam_handle_t *pamh, int argc, const char **argv);
+void pam_ect_call_end(struct pam_ect_call *c);
+
+/* Message to the user through the conversation, unless quiet; never fails the hook. */
+void pam_ect_tell(struct pam_ect_call *c, bool error, const char *fmt, ...) ECT_PRINTF(3, 4);
+
+/*
+ * Is there a ~/.ecryptfs for this user, and which flags does it hold?
+ * Looked up with the user's privileges. Returns 0 (found), -ENOENT (no
+ * encrypted directory), or another negative errno (e.g. -EACCES).
+ */
+struct pam_ect_peek {
+	bool auto_mount;
+	bool wrapping_independent;
+	bool wrapped_passphrase;
+	bool mounted; /* only looked up with wrapping_independent */
+};
+int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek);
+/* 1 when an ecryptfs mount comes from source or sits on target (111's test), 0 if not. */
+int pam_ect_is_mounted(const char *source, const char *target);
+
+/* ---- locked memory for the stashed password (pam-secret.c) -------------- */
+/* A NUL-terminated copy of s in mlock'ed, non-dumpable pages; NULL on failure. */
+char *pam_ect_secret_dup(const char *s);
+/* Wipe and unmap; NULL allowed. */
+void pam_ect_secret_free(char *s);
+/* pam_set_data cleanup for a pam_ect_secret_dup string. */
+void pam_ect_secret_cleanup(pam_handle_t *pamh, void *data, int error_status);
+
+/* ---- the child (pam-child.c) -------------------------------------------- */
+
+/* What the child reports when it exits by itself (before any exec). */
+enum pam_ect_child_result {
+	PAM_ECT_OK = 0,
+	PAM_ECT_NOT_AUTOMOUNT = 1,   /* no auto-mount / auto-umount flag: nothing to do */
+	PAM_ECT_NO_PASSWORD = 2,     /* home locked and no password to open it */
+	PAM_ECT_WRONG_PASSWORD = 3,  /* wrapped-passphrase does not open with it */
+	PAM_ECT_CORRUPT = 4,	     /* wrapped-passphrase or Private.sig malformed */
+	PAM_ECT_UNREADABLE = 5,	     /* ~/.ecryptfs files cannot be read */
+	PAM_ECT_KEYRING = 6,	     /* adding keys failed */
+	PAM_ECT_SIG_MISMATCH = 7,    /* unwrapped passphrase is not the one in Private.sig */
+	PAM_ECT_WRITE_FAILED = 8,    /* could not write the rewrapped file */
+	PAM_ECT_PRIV = 9,	     /* could not become the user */
+	PAM_ECT_NO_OLD_PASSWORD = 10, /* chauthtok without the old password */
+	PAM_ECT_EXEC_FAILED = 11,    /* helper could not be executed */
+	PAM_ECT_INTERNAL = 12,
+	PAM_ECT_HELPER = 100,	     /* the helper ran; see helper_status */
+};
+
+/* Work the child does as the user; returns an enum pam_ect_child_result. */
+struct pam_ect_job;
+typedef int (*pam_ect_child_fn)(struct pam_ect_job *job);
+
+struct pam_ect_job {
+	/* inputs */
+	const struct pam_ect_opts *opts;
+	const struct passwd *pw;
+	const char *user;
+	const char *password;	  /* login (or new) password, may be NULL */
+	const char *old_password; /* chauthtok only */
+	pam_ect_child_fn fn;
+	/* set by fn to exec a helper after it returns PAM_ECT_OK */
+	const char *exec_argv[6];
+	char exec_path[320];
+	/* outputs, filled in the parent */
+	int helper_status; /* exit code of the helper, -1 if killed */
+	char output[512];  /* first bytes the child/helper wrote to stdout/stderr */
+	unsigned int child_flags; /* PAM_ECT_FLAG_* reported by the child */
+};
+
+#define PAM_ECT_FLAG_UPGRADED 0x1   /* the wrapped passphrase was rewritten as v3 */
+#define PAM_ECT_FLAG_STALE 0x2	    /* a stale-wrap marker exists or was written */
+#define PAM_ECT_FLAG_MOUNTED 0x4    /* the private directory was already mounted */
+#define PAM_ECT_FLAG_UPGRADE_FAILED 0x8
+
+/* Called from the child to report flags to the parent. */
+void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag);
+
+/*
+ * Fork; the child drops to the user (setgroups, setgid, setuid, each
+ * checked), runs job->fn and, if it asks, execs job->exec_path with a clean
+ * environment. Returns an enum pam_ect_child_result (PAM_ECT_HELPER when a
+ * helper ran) or PAM_ECT_INTERNAL when fork/wait failed.
+ */
+int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job);
+
+/* ---- the child's jobs (pam-work.c) -------------------------------------- */
+int pam_ect_job_open(struct pam_ect_job *job);	    /* unwrap, add keys, exec mount helper */
+int pam_ect_job_close(struct pam_ect_job *job);	    /* exec umount helper */
+int pam_ect_job_rewrap(struct pam_ect_job *job);    /* chauthtok: old -> new */
+int pam_ect_job_mark_stale(struct pam_ect_job *job); /* chauthtok without old password */
+
+/* Name of the marker file left in ~/.ecryptfs when a password change could not rewrap. */
+#define PAM_ECT_STALE_MARKER "wrapped-passphrase.stale"
+/* Flag file: keep writing v2 wrapped passphrases for this user. */
+#define PAM_ECT_KEEP_V2_FLAG "wrap-format-v2"
+
+#endif /* PAM_ECRYPTFS_INTERNAL_H */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Module options: parsed strictly, unknown ones logged and ignored (as pam_unix). */
+#include "pam-internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+
+/* Options 111 or distribution stacks pass that mean nothing here. */
+static const char *const compat_noops[] = {
+	"unwrap",	  /* 111: unwrap the wrapped passphrase; this module always does */
+	"try_first_pass", /* SUSE pam-config writes it; the login password is always used */
+	"use_first_pass",
+	NULL,
+};
+
+static bool is_compat_noop(const char *arg)
+{
+	for (size_t i = 0; compat_noops[i]; i++)
+		if (!strcmp(arg, compat_noops[i]))
+			return true;
+	return false;
+}
+
+/* Not writable by anyone but root and owner: no other user can swap what lies below. */
+static bool owner_ok(const struct stat *st, uid_t owner)
+{
+	if (st->st_uid != 0 && st->st_uid != owner)
+		return false;
+	return !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/*
+ * A root-owned sticky directory such as /tmp may lie on the way: others can
+ * add entries there but cannot rename or remove ours, and the next component
+ * is checked in its own right.
+ */
+static bool parent_ok(const struct stat *st, uid_t owner)
+{
+	if (st->st_uid == 0 && (st->st_mode & S_ISVTX))
+		return true;
+	return owner_ok(st, owner);
+}
+
+/*
+ * The helper runs as the user with the user's keys in reach, so whoever can
+ * replace it owns those keys: every directory from / down, and the helpers
+ * themselves, must belong to root or to that user and be writable by no one
+ * else (the rule OpenSSH applies to authorized_keys paths).
+ */
+int pam_ect_helper_dir_trusted(const char *dir, uid_t owner)
+{
+	static const char *const helpers[] = { "mount.ecryptfs_private",
+					       "umount.ecryptfs_private" };
+	char real[PATH_MAX];
+	char file[PATH_MAX + 32];
+	struct stat st;
+	char *p;
+
+	if (dir[0] != '/' || !realpath(dir, real))
+		return -EINVAL;
+	p = real;
+	for (;;) {
+		char saved;
+		char *slash = strchr(p + 1, '/');
+
+		if (slash) {
+			saved = *slash;
+			*slash = '\0';
+		}
+		if (lstat(real[0] ? real : "/", &st) || !S_ISDIR(st.st_mode))
+			return -EPERM;
+		if (slash ? !parent_ok(&st, owner) : !owner_ok(&st, owner))
+			return -EPERM;
+		if (!slash)
+			break;
+		*slash = saved;
+		p = slash;
+	}
+	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++) {
+		snprintf(file, sizeof(file), "%s/%s", real, helpers[i]);
+		if (lstat(file, &st))
+			continue; /* a missing helper fails later, at exec, with a clear message */
+		if (!S_ISREG(st.st_mode) || !owner_ok(&st, owner))
+			return -EPERM;
+	}
+	return 0;
+}
+
+int pam_ect_parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct pam_ect_opts *o)
+{
+	int ret = PAM_SUCCESS;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->helper_dir, sizeof(o->helper_dir), "%s", ECT_ROOTSBINDIR);
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "debug")) {
+			o->debug = true;
+		} else if (!strcmp(a, "quiet")) {
+			o->quiet = true;
+		} else if (!strcmp(a, "wrap_v2")) {
+			o->keep_v2 = true;
+		} else if (!strncmp(a, "helper_dir=", 11)) {
+			const char *v = a + 11;
+
+			if (v[0] != '/' || strlen(v) >= sizeof(o->helper_dir)) {
+				pam_syslog(pamh, LOG_ERR, "helper_dir= must be an absolute path shorter than %zu bytes",
+					   sizeof(o->helper_dir));
+				ret = PAM_SERVICE_ERR;
+				continue;
+			}
+			snprintf(o->helper_dir, sizeof(o->helper_dir), "%s", v);
+		} else if (is_compat_noop(a)) {
+			continue;
+		} else {
+			pam_syslog(pamh, LOG_ERR, "unknown option '%s' ignored", a);
+		}
+	}
+	return ret;
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Per-call setup, logging through pam_syslog, user messages, the ~/.ecryptfs peek. */
+#include "pam-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <mntent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modutil.h>
+
+static void log_to_pam(void *userdata, int priority, const char *message)
+{
+	pam_syslog(userdata, priority, "%s", message);
+}
+
+int pam_ect_call_begin(struct pam_ect_call *c, pam_handle_t *pamh, int argc, const char **argv)
+{
+	struct passwd *res = NULL;
+	long bufsize = sysconf(_SC_GETPW_R_SIZE_MAX);
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->pamh = pamh;
+	ret = pam_ect_parse_opts(pamh, argc, argv, &c->opts);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	if (ect_ctx_new(&c->ctx, PAM_ECT_IDENT, ECT_LOG_SYSLOG))
+		return PAM_BUF_ERR;
+	ect_ctx_set_log_fn(c->ctx, log_to_pam, pamh);
+	ect_ctx_set_debug(c->ctx, c->opts.debug ? 1 : 0);
+
+	ret = pam_get_user(pamh, &c->user, NULL);
+	if (ret != PAM_SUCCESS)
+		return ret == PAM_CONV_AGAIN ? PAM_INCOMPLETE : ret;
+	if (!c->user || !*c->user)
+		return PAM_USER_UNKNOWN;
+	if (bufsize < 1024)
+		bufsize = 16384;
+	c->pwbuf = malloc((size_t)bufsize);
+	if (!c->pwbuf)
+		return PAM_BUF_ERR;
+	ret = getpwnam_r(c->user, &c->pw, c->pwbuf, (size_t)bufsize, &res);
+	if (ret || !res) {
+		ect_debug(c->ctx, "no passwd entry for '%s'", c->user);
+		return PAM_USER_UNKNOWN;
+	}
+	if (!c->pw.pw_dir || c->pw.pw_dir[0] != '/') {
+		ect_err(c->ctx, "home directory of '%s' is not an absolute path", c->user);
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
+}
+
+void pam_ect_call_end(struct pam_ect_call *c)
+{
+	free(c->pwbuf);
+	ect_ctx_free(c->ctx);
+	memset(c, 0, sizeof(*c));
+}
+
+void pam_ect_tell(struct pam_ect_call *c, bool error, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (c->opts.quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* A failing conversation (no tty, screen locker) must not change the hook's result. */
+	if (error)
+		(void)pam_error(c->pamh, "%s", msg);
+	else
+		(void)pam_info(c->pamh, "%s", msg);
+}
+
+/*
+ * 111's test before mounting: an ecryptfs mount from source or on target.
+ * TODO: use the mount module's ect_mount_lookup() once merged.
+ */
+int pam_ect_is_mounted(const char *source, const char *target)
+{
+	struct mntent ent;
+	char buf[8192];
+	int found = 0;
+	FILE *fp = setmntent("/proc/self/mounts", "re");
+
+	if (!fp)
+		return -errno;
+	while (getmntent_r(fp, &ent, buf, sizeof(buf))) {
+		if (strcmp(ent.mnt_type, "ecryptfs"))
+			continue;
+		if (!strcmp(ent.mnt_fsname, source) || !strcmp(ent.mnt_dir, target)) {
+			found = 1;
+			break;
+		}
+	}
+	endmntent(fp);
+	return found;
+}
+
+static bool exists_in(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, 0) == 0;
+}
+
+/*
+ * Only existence checks, as the user (NFS root_squash homes, no root stat
+ * of user paths). Contents are read by the child.
+ */
+int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
+{
+	PAM_MODUTIL_DEF_PRIVS(privs);
+	char path[4096];
+	int ret = 0;
+	int fd;
+
+	memset(peek, 0, sizeof(*peek));
+	if ((size_t)snprintf(path, sizeof(path), "%s/.ecryptfs", c->pw.pw_dir) >= sizeof(path))
+		return -ENAMETOOLONG;
+	if (pam_modutil_drop_priv(c->pamh, &privs, &c->pw))
+		return -EPERM;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+	} else {
+		peek->auto_mount = exists_in(fd, "auto-mount");
+		peek->wrapping_independent = exists_in(fd, "wrapping-independent");
+		peek->wrapped_passphrase = exists_in(fd, "wrapped-passphrase");
+		if (peek->wrapping_independent) {
+			char *mnt = NULL;
+
+			/* Library reader without crypto: safe in the application's process. */
+			if (ect_config_read_mnt_at(fd, c->pw.pw_uid, c->pw.pw_dir, &mnt, NULL) == 0)
+				peek->mounted = pam_ect_is_mounted("", mnt) == 1;
+			free(mnt);
+		}
+		close(fd);
+	}
+	if (pam_modutil_regain_priv(c->pamh, &privs))
+		return -EPERM;
+	return ret == -ENOTDIR ? -ENOENT : ret;
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the child does once it is the user: read ~/.ecryptfs through the
+ * library, unwrap, put the keys in the keyring, upgrade or rewrap the
+ * wrapped passphrase, and pick the helper to exec. Each function returns an
+ * enum pam_ect_child_result; the parent turns it into PAM codes and text.
+ */
+#include "pam-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The child logs on its own context (pam_syslog is not needed: same ident). */
+static struct ect_ctx *child_ctx(const struct pam_ect_job *job)
+{
+	static struct ect_ctx *ctx; /* one per child process, which is single-threaded */
+
+	if (!ctx && !ect_ctx_new(&ctx, PAM_ECT_IDENT, ECT_LOG_SYSLOG))
+		ect_ctx_set_debug(ctx, job->opts->debug ? 1 : 0);
+	return ctx;
+}
+
+static int map_config_error(struct pam_ect_job *job, int err, const struct ect_config_error *cerr)
+{
+	struct ect_ctx *ctx = child_ctx(job);
+	char line[256];
+
+	if (err == -ENOENT)
+		return PAM_ECT_NOT_AUTOMOUNT;
+	if (cerr && cerr->reason[0])
+		ect_err(ctx, "user %s: ~/.ecryptfs/%s", job->user,
+			ect_config_error_format(cerr, line, sizeof(line)));
+	else
+		ect_err(ctx, "user %s: ~/.ecryptfs: %s", job->user, ect_strerror(err));
+	if (err == -EACCES || err == -EPERM || err == ECT_E_UNSAFE_PATH)
+		return PAM_ECT_UNREADABLE;
+	return PAM_ECT_CORRUPT;
+}
+
+static int map_unwrap_error(struct pam_ect_job *job, int err)
+{
+	struct ect_ctx *ctx = child_ctx(job);
+
+	switch (err) {
+	case ECT_E_WRONG_PASSWORD:
+		ect_notice(ctx, "user %s: the password does not open ~/.ecryptfs/wrapped-passphrase",
+			   job->user);
+		return PAM_ECT_WRONG_PASSWORD;
+	case -EACCES:
+	case -EPERM:
+	case -ENOENT:
+	case ECT_E_UNSAFE_PATH:
+		ect_err(ctx, "user %s: cannot read ~/.ecryptfs/wrapped-passphrase: %s", job->user,
+			ect_strerror(err));
+		return PAM_ECT_UNREADABLE;
+	case ECT_E_PASSPHRASE_LEN:
+		/* A login password over 64 bytes can never have wrapped the file (v1/v2). */
+		ect_notice(ctx, "user %s: password length does not fit ~/.ecryptfs/wrapped-passphrase",
+			   job->user);
+		return PAM_ECT_WRONG_PASSWORD;
+	default:
+		ect_err(ctx, "user %s: ~/.ecryptfs/wrapped-passphrase: %s", job->user, ect_strerror(err));
+		return PAM_ECT_CORRUPT;
+	}
+}
+
+static void wp_path(const struct pam_ect_job *job, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/.ecryptfs/%s", job->pw->pw_dir, name);
+}
+
+static bool flag_file(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
+static int set_exec(struct pam_ect_job *job, const char *name, const char *arg)
+{
+	int n = snprintf(job->exec_path, sizeof(job->exec_path), "%s/%s", job->opts->helper_dir, name);
+
+	if (n < 0 || (size_t)n >= sizeof(job->exec_path))
+		return PAM_ECT_INTERNAL;
+	job->exec_argv[0] = name;
+	job->exec_argv[1] = arg;
+	job->exec_argv[2] = NULL;
+	return PAM_ECT_OK;
+}
+
+/* Rewrite the wrapped passphrase; keep v3 cost when there is one, else calibrate. */
+static int rewrap(struct pam_ect_job *job, int dirfd, const char *passphrase, size_t len,
+		  const char *password, const struct ect_wrap_info *old)
+{
+	enum ect_wrap_version version = ECT_WRAP_V3;
+	const struct ect_argon2_params *params = NULL;
+	char path[4200];
+	int ret;
+
+	if (job->opts->keep_v2 || flag_file(dirfd, PAM_ECT_KEEP_V2_FLAG))
+		version = ECT_WRAP_V2;
+	if (old->version == ECT_WRAP_V3)
+		params = &old->params;
+	wp_path(job, "wrapped-passphrase", path, sizeof(path));
+	ret = ect_wrap_file(path, version, passphrase, len, password, strlen(password), params,
+			    job->pw->pw_uid, job->pw->pw_gid);
+	if (ret)
+		ect_err(child_ctx(job), "user %s: cannot write ~/.ecryptfs/wrapped-passphrase: %s",
+			job->user, ect_strerror(ret));
+	return ret;
+}
+
+/* Unwrap with password and put FNEK then FEKEK into @u, linked from @s. */
+static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_private_config *cfg)
+{
+	struct ect_ctx *ctx = child_ctx(job);
+	struct ect_wrap_info info;
+	uint8_t salt[ECT_SALT_SIZE];
+	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1] = "";
+	char path[4200];
+	char *pp = NULL;
+	size_t pplen = 0;
+	bool want_fnek = cfg->sigs.fnek[0] != '\0';
+	int result;
+	int ret;
+
+	ret = ect_rc_read_salt(job->pw->pw_dir, salt);
+	if (ret) {
+		ect_warn(ctx, "user %s: ~/.ecryptfsrc: %s; using the default salt", job->user,
+			 ect_strerror(ret));
+		memcpy(salt, ect_default_salt, sizeof(salt));
+	}
+	wp_path(job, "wrapped-passphrase", path, sizeof(path));
+	ret = ect_unwrap_file(path, job->password, strlen(job->password), salt, &pp, &pplen, &info);
+	if (ret) {
+		result = map_unwrap_error(job, ret);
+		if (result == PAM_ECT_WRONG_PASSWORD && flag_file(dirfd, PAM_ECT_STALE_MARKER))
+			pam_ect_child_flag(job, PAM_ECT_FLAG_STALE);
+		goto out;
+	}
+	/* A session keyring that is not ours to write (some daemons) only costs a warning. */
+	ret = ect_keyring_link_user_session();
+	if (ret)
+		ect_warn(ctx, "user %s: cannot link the user keyring into the session keyring: %s",
+			 job->user, ect_strerror(ret));
+	ret = ect_keyring_add_mount_keys(pp, pplen, NULL, ECT_KEYS_FNEK_FIRST, fekek,
+					 want_fnek ? fnek : NULL);
+	if (ret) {
+		ect_err(ctx, "user %s: cannot add the keys to the keyring: %s", job->user, ect_strerror(ret));
+		result = PAM_ECT_KEYRING;
+		goto out;
+	}
+	if (strcmp(fekek, cfg->sigs.fekek) || (want_fnek && strcmp(fnek, cfg->sigs.fnek))) {
+		ect_err(ctx, "user %s: the unwrapped passphrase gives key %s, Private.sig names %s",
+			job->user, fekek, cfg->sigs.fekek);
+		(void)ect_keyring_unlink(fekek);
+		if (want_fnek)
+			(void)ect_keyring_unlink(fnek);
+		result = PAM_ECT_SIG_MISMATCH;
+		goto out;
+	}
+	ect_debug(ctx, "user %s: keys %s%s%s added", job->user, fekek, want_fnek ? " and " : "", fnek);
+	if (unlinkat(dirfd, PAM_ECT_STALE_MARKER, 0) == 0)
+		ect_notice(ctx, "user %s: the login password unlocks again; stale-wrap marker removed",
+			   job->user);
+	if (info.version != ECT_WRAP_V3 && !job->opts->keep_v2 &&
+	    !flag_file(dirfd, PAM_ECT_KEEP_V2_FLAG)) {
+		if (rewrap(job, dirfd, pp, pplen, job->password, &info) == 0) {
+			ect_notice(ctx, "user %s: wrapped passphrase upgraded from v%d to v3", job->user,
+				   (int)info.version);
+			pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADED);
+		} else {
+			pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADE_FAILED);
+		}
+	}
+	result = PAM_ECT_OK;
+out:
+	ect_secure_free(pp, pplen + 1);
+	ect_wipe(salt, sizeof(salt));
+	return result;
+}
+
+static int load_config(struct pam_ect_job *job, int *dirfd, struct ect_private_config *cfg)
+{
+	struct ect_config_error cerr;
+	int ret;
+
+	memset(&cerr, 0, sizeof(cerr));
+	memset(cfg, 0, sizeof(*cfg));
+	ret = ect_config_dir_open(job->pw->pw_dir, job->pw->pw_uid, dirfd);
+	if (ret)
+		return map_config_error(job, ret, NULL);
+	ret = ect_private_config_load(*dirfd, job->pw->pw_uid, job->pw->pw_dir, NULL, cfg, &cerr);
+	if (ret) {
+		close(*dirfd);
+		*dirfd = -1;
+		return map_config_error(job, ret, &cerr);
+	}
+	return PAM_ECT_OK;
+}
+
+int pam_ect_job_open(struct pam_ect_job *job)
+{
+	struct ect_private_config cfg;
+	int dirfd = -1;
+	int mounted;
+	int result;
+
+	result = load_config(job, &dirfd, &cfg);
+	if (result != PAM_ECT_OK)
+		return result;
+	if (!(cfg.flags & ECT_FLAG_AUTO_MOUNT)) {
+		result = PAM_ECT_NOT_AUTOMOUNT;
+		goto out;
+	}
+	mounted = pam_ect_is_mounted(cfg.source, cfg.mountpoint);
+	if (mounted == 1)
+		pam_ect_child_flag(job, PAM_ECT_FLAG_MOUNTED);
+	/* Another session mounted it: the helper only needs the keys to count us in. */
+	if (mounted == 1 && ect_keyring_find(cfg.sigs.fekek) > 0) {
+		ect_debug(child_ctx(job), "user %s: %s already mounted", job->user, cfg.mountpoint);
+	} else if (!job->password || !job->password[0]) {
+		result = PAM_ECT_NO_PASSWORD;
+		goto out;
+	} else {
+		result = unlock_keys(job, dirfd, &cfg);
+		if (result != PAM_ECT_OK)
+			goto out;
+	}
+	result = set_exec(job, "mount.ecryptfs_private", NULL);
+out:
+	ect_private_config_free(&cfg);
+	if (dirfd >= 0)
+		close(dirfd);
+	return result;
+}
+
+int pam_ect_job_close(struct pam_ect_job *job)
+{
+	struct ect_private_config cfg;
+	int dirfd = -1;
+	int result;
+
+	result = load_config(job, &dirfd, &cfg);
+	if (result != PAM_ECT_OK)
+		return result;
+	if (!(cfg.flags & ECT_FLAG_AUTO_UMOUNT))
+		result = PAM_ECT_NOT_AUTOMOUNT;
+	else
+		result = set_exec(job, "umount.ecryptfs_private", "-d");
+	ect_private_config_free(&cfg);
+	close(dirfd);
+	return result;
+}
+
+static int open_dir_only(struct pam_ect_job *job, int *dirfd)
+{
+	int ret = ect_config_dir_open(job->pw->pw_dir, job->pw->pw_uid, dirfd);
+
+	return ret ? map_config_error(job, ret, NULL) : PAM_ECT_OK;
+}
+
+int pam_ect_job_rewrap(struct pam_ect_job *job)
+{
+	struct ect_ctx *ctx = child_ctx(job);
+	struct ect_wrap_info info;
+	uint8_t salt[ECT_SALT_SIZE];
+	char path[4200];
+	char *pp = NULL;
+	size_t pplen = 0;
+	int dirfd = -1;
+	int result;
+	int ret;
+
+	result = open_dir_only(job, &dirfd);
+	if (result != PAM_ECT_OK)
+		return result;
+	ret = ect_rc_read_salt(job->pw->pw_dir, salt);
+	if (ret)
+		memcpy(salt, ect_default_salt, sizeof(salt));
+	wp_path(job, "wrapped-passphrase", path, sizeof(path));
+	ret = ect_unwrap_file(path, job->old_password, strlen(job->old_password), salt, &pp, &pplen,
+			      &info);
+	if (ret) {
+		result = map_unwrap_error(job, ret);
+		if (result == PAM_ECT_WRONG_PASSWORD) {
+			/* The file was wrapped with yet another password: say so at next login. */
+			job->old_password = NULL;
+			(void)pam_ect_job_mark_stale(job);
+		}
+		goto out;
+	}
+	if (rewrap(job, dirfd, pp, pplen, job->password, &info)) {
+		result = PAM_ECT_WRITE_FAILED;
+		goto out;
+	}
+	if (unlinkat(dirfd, PAM_ECT_STALE_MARKER, 0) == 0)
+		ect_notice(ctx, "user %s: stale-wrap marker removed", job->user);
+	ect_notice(ctx, "user %s: wrapped passphrase rewrapped with the new password", job->user);
+	if (info.version != ECT_WRAP_V3 && !job->opts->keep_v2 && !flag_file(dirfd, PAM_ECT_KEEP_V2_FLAG))
+		pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADED);
+	result = PAM_ECT_OK;
+out:
+	ect_secure_free(pp, pplen + 1);
+	ect_wipe(salt, sizeof(salt));
+	close(dirfd);
+	return result;
+}
+
+int pam_ect_job_mark_stale(struct pam_ect_job *job)
+{
+	char path[4200];
+	char text[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+	int ret;
+
+	gmtime_r(&now, &tm);
+	n = snprintf(text, sizeof(text),
+		     "The login password of %s was changed on %04d-%02d-%02d %02d:%02d UTC without the\n"
+		     "old one, so ~/.ecryptfs/wrapped-passphrase still needs the old password.\n"
+		     "Recover: ecryptfs-rewrap-passphrase --from-mount-passphrase\n",
+		     job->user, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return PAM_ECT_INTERNAL;
+	wp_path(job, PAM_ECT_STALE_MARKER, path, sizeof(path));
+	ret = ect_write_file_atomic(path, text, (size_t)n, 0600, job->pw->pw_uid, job->pw->pw_gid);
+	if (ret) {
+		ect_err(child_ctx(job), "user %s: cannot write ~/.ecryptfs/%s: %s", job->user,
+			PAM_ECT_STALE_MARKER, ect_strerror(ret));
+		return PAM_ECT_WRITE_FAILED;
+	}
+	pam_ect_child_flag(job, PAM_ECT_FLAG_STALE);
+	return job->old_password ? PAM_ECT_OK : PAM_ECT_NO_OLD_PASSWORD;
+}

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pam_ecryptfs: unlock and mount an eCryptfs private directory at login.
+ *
+ *   auth      keep the login password (or the "Encryption passphrase") for
+ *             the session; fast, never mounts, never counts (screen lockers).
+ *   session   open: as the user, unwrap, add keys, run mount.ecryptfs_private.
+ *             close: run umount.ecryptfs_private -d (last session unmounts).
+ *   password  rewrap with the new password; mark a change made without the
+ *             old one so the next login can explain the recovery.
+ * Return codes are documented in pam_ecryptfs(8).
+ */
+#include "pam-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#define RECOVERY_HINT \
+	"To unlock, run: ecryptfs-rewrap-passphrase --from-mount-passphrase (needs your " \
+	"recovery passphrase), or ecryptfs-rewrap-passphrase with your previous password."
+
+static void stash_free(pam_handle_t *pamh)
+{
+	/* Replacing the data runs the wiping cleanup on the old copy. */
+	(void)pam_set_data(pamh, PAM_ECT_DATA_AUTHTOK, NULL, NULL);
+}
+
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct pam_ect_call c;
+	struct pam_ect_peek peek;
+	const void *item = NULL;
+	char *typed = NULL;
+	char *copy;
+	int ret;
+
+	(void)flags;
+	ret = pam_ect_call_begin(&c, pamh, argc, argv);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	ret = pam_ect_peek_home(&c, &peek);
+	if (ret == -ENOENT || (ret == 0 && !peek.auto_mount)) {
+		ect_debug(c.ctx, "user %s: no auto-mounted encrypted directory", c.user);
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	if (ret)
+		ect_debug(c.ctx, "user %s: ~/.ecryptfs: %s; keeping the password for the session",
+			  c.user, strerror(-ret));
+	if (ret == 0 && peek.wrapping_independent && peek.mounted) {
+		/* 111's shortcut (LP #402748): a screen unlock must not ask again. */
+		ect_debug(c.ctx, "user %s: already mounted; not asking for the passphrase", c.user);
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	if (ret == 0 && peek.wrapping_independent) {
+		ret = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &typed, "Encryption passphrase: ");
+		if (ret != PAM_SUCCESS) {
+			ect_warn(c.ctx, "user %s: no encryption passphrase: %s", c.user,
+				 pam_strerror(pamh, ret));
+			ret = ret == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_CONV_ERR;
+			goto out;
+		}
+		item = typed;
+	} else if (pam_get_item(pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS) {
+		item = NULL;
+	}
+	if (!item || !*(const char *)item) {
+		ect_debug(c.ctx, "user %s: no password in this stack (key or token login?)", c.user);
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	copy = pam_ect_secret_dup(item);
+	if (!copy) {
+		ret = PAM_BUF_ERR;
+		goto out;
+	}
+	ret = pam_set_data(pamh, PAM_ECT_DATA_AUTHTOK, copy, pam_ect_secret_cleanup);
+	if (ret != PAM_SUCCESS) {
+		pam_ect_secret_free(copy);
+		goto out;
+	}
+	ect_debug(c.ctx, "user %s: password kept for the session", c.user);
+	/* We authenticated no one: the stack's decision is left to the modules that did. */
+	ret = PAM_IGNORE;
+out:
+	if (typed) {
+		explicit_bzero(typed, strlen(typed));
+		free(typed);
+	}
+	pam_ect_call_end(&c);
+	return ret;
+}
+
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
+
+/* Parent-side checks shared by the hooks that fork: is there anything to do? */
+static int session_prepare(struct pam_ect_call *c, bool need_auto_mount)
+{
+	struct pam_ect_peek peek;
+	int ret = pam_ect_peek_home(c, &peek);
+
+	if (ret == -ENOENT || (ret == 0 && need_auto_mount && !peek.auto_mount)) {
+		ect_debug(c->ctx, "user %s: no auto-mounted encrypted directory", c->user);
+		return PAM_IGNORE;
+	}
+	if (ret) {
+		ect_err(c->ctx, "user %s: cannot read ~/.ecryptfs: %s", c->user, strerror(-ret));
+		pam_ect_tell(c, true, "Cannot read ~/.ecryptfs: %s; your encrypted data stays locked.",
+			     strerror(-ret));
+		return PAM_SESSION_ERR;
+	}
+	if (strcmp(c->opts.helper_dir, ECT_ROOTSBINDIR) &&
+	    pam_ect_helper_dir_trusted(c->opts.helper_dir, c->pw.pw_uid)) {
+		ect_err(c->ctx, "helper_dir=%s refused: it or a parent can be changed by a user other "
+			"than root or %s", c->opts.helper_dir, c->user);
+		return PAM_SERVICE_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static void first_line(char *s)
+{
+	s[strcspn(s, "\n")] = '\0';
+}
+
+/* Map the child's outcome for session open/close to a PAM code and a message. */
+static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r, bool open)
+{
+	const char *what = open ? "mount" : "unmount";
+
+	switch (r) {
+	case PAM_ECT_NOT_AUTOMOUNT:
+		return PAM_IGNORE;
+	case PAM_ECT_HELPER:
+		if (job->helper_status == 0)
+			return PAM_SUCCESS;
+		first_line(job->output);
+		ect_err(c->ctx, "user %s: %s helper failed (status %d): %s", c->user, what,
+			job->helper_status, job->output[0] ? job->output : "no message");
+		pam_ect_tell(c, true, "Your encrypted directory could not be %sed: %s", what,
+			     job->output[0] ? job->output : "see the system log");
+		return PAM_SESSION_ERR;
+	case PAM_ECT_NO_PASSWORD:
+		ect_notice(c->ctx, "user %s: encrypted directory stays locked: no password in this login",
+			   c->user);
+		pam_ect_tell(c, false, "Your encrypted directory is locked (this login gave no password). "
+			     "Run ecryptfs-mount-private to unlock it.");
+		return PAM_SESSION_ERR;
+	case PAM_ECT_WRONG_PASSWORD:
+		if (job->child_flags & PAM_ECT_FLAG_STALE)
+			pam_ect_tell(c, true, "Your login password was changed without your old one, so it "
+				     "no longer unlocks your encrypted data. " RECOVERY_HINT);
+		else
+			pam_ect_tell(c, true, "Your login password does not unlock your encrypted data "
+				     "(~/.ecryptfs/wrapped-passphrase). " RECOVERY_HINT);
+		return PAM_SESSION_ERR;
+	case PAM_ECT_CORRUPT:
+		pam_ect_tell(c, true, "Your encrypted data stays locked: a file in ~/.ecryptfs is damaged "
+			     "(see the system log and ecryptfs-recover-private(1)).");
+		return PAM_SESSION_ERR;
+	case PAM_ECT_UNREADABLE:
+		pam_ect_tell(c, true, "Your encrypted data stays locked: ~/.ecryptfs cannot be read "
+			     "(see the system log).");
+		return PAM_SESSION_ERR;
+	case PAM_ECT_SIG_MISMATCH:
+		pam_ect_tell(c, true, "Your encrypted data stays locked: the unwrapped passphrase does "
+			     "not match ~/.ecryptfs/Private.sig.");
+		return PAM_SESSION_ERR;
+	case PAM_ECT_KEYRING:
+		pam_ect_tell(c, true, "Your encrypted data stays locked: the kernel keyring refused the keys.");
+		return PAM_SESSION_ERR;
+	case PAM_ECT_EXEC_FAILED:
+		ect_err(c->ctx, "user %s: cannot run the %s helper in %s", c->user, what,
+			c->opts.helper_dir);
+		pam_ect_tell(c, true, "Your encrypted directory could not be %sed (helper missing).", what);
+		return PAM_SESSION_ERR;
+	case PAM_ECT_PRIV:
+		return PAM_SESSION_ERR;
+	default:
+		ect_err(c->ctx, "user %s: internal error %d", c->user, r);
+		return PAM_SESSION_ERR;
+	}
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct pam_ect_call c;
+	struct pam_ect_job job;
+	const void *stash = NULL;
+	const void *item = NULL;
+	int ret;
+
+	(void)flags;
+	ret = pam_ect_call_begin(&c, pamh, argc, argv);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	ret = session_prepare(&c, true);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	memset(&job, 0, sizeof(job));
+	job.opts = &c.opts;
+	job.pw = &c.pw;
+	job.user = c.user;
+	job.fn = pam_ect_job_open;
+	if (pam_get_data(pamh, PAM_ECT_DATA_AUTHTOK, &stash) == PAM_SUCCESS && stash)
+		job.password = stash;
+	else if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item)
+		job.password = item; /* configured for session only: same password, same process */
+	ret = session_result(&c, &job, pam_ect_run_child(&c, &job), true);
+	stash_free(pamh);
+	if (ret == PAM_SUCCESS) {
+		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, (void *)"1", NULL);
+		if (job.child_flags & PAM_ECT_FLAG_UPGRADE_FAILED)
+			ect_warn(c.ctx, "user %s: wrapped passphrase left in its old format", c.user);
+		ect_debug(c.ctx, "user %s: session counted%s", c.user,
+			  job.child_flags & PAM_ECT_FLAG_MOUNTED ? " (already mounted)" : "");
+	}
+out:
+	pam_ect_call_end(&c);
+	return ret;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct pam_ect_call c;
+	struct pam_ect_job job;
+	const void *counted = NULL;
+	int ret;
+
+	(void)flags;
+	ret = pam_ect_call_begin(&c, pamh, argc, argv);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	/* Only a session this handle counted may uncount: no drift from locked logins. */
+	if (pam_get_data(pamh, PAM_ECT_DATA_COUNTED, &counted) != PAM_SUCCESS || !counted) {
+		ect_debug(c.ctx, "user %s: this session did not mount; nothing to undo", c.user);
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	ret = session_prepare(&c, false);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	memset(&job, 0, sizeof(job));
+	job.opts = &c.opts;
+	job.pw = &c.pw;
+	job.user = c.user;
+	job.fn = pam_ect_job_close;
+	ret = session_result(&c, &job, pam_ect_run_child(&c, &job), false);
+	if (ret == PAM_SUCCESS || ret == PAM_IGNORE)
+		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, NULL, NULL);
+out:
+	pam_ect_call_end(&c);
+	return ret;
+}
+
+static int chauthtok_update(struct pam_ect_call *c, const char *old_pw, const char *new_pw)
+{
+	struct pam_ect_job job;
+	int r;
+
+	memset(&job, 0, sizeof(job));
+	job.opts = &c->opts;
+	job.pw = &c->pw;
+	job.user = c->user;
+	job.password = new_pw;
+	job.old_password = old_pw;
+	job.fn = old_pw ? pam_ect_job_rewrap : pam_ect_job_mark_stale;
+	r = pam_ect_run_child(c, &job);
+	switch (r) {
+	case PAM_ECT_OK:
+		if (job.child_flags & PAM_ECT_FLAG_UPGRADED)
+			ect_info(c->ctx, "user %s: wrapped passphrase now v3", c->user);
+		return PAM_SUCCESS;
+	case PAM_ECT_NOT_AUTOMOUNT:
+		return PAM_IGNORE;
+	case PAM_ECT_NO_OLD_PASSWORD:
+		ect_warn(c->ctx, "user %s: password changed without the old one; "
+			 "~/.ecryptfs/wrapped-passphrase keeps the old wrapping (marker left)", c->user);
+		pam_ect_tell(c, true, "The encrypted data of %s is still locked with the old password. "
+			     "At the next login it will not unlock; " RECOVERY_HINT, c->user);
+		return PAM_AUTHTOK_RECOVERY_ERR;
+	case PAM_ECT_WRONG_PASSWORD:
+		pam_ect_tell(c, true, "The old password does not unlock the encrypted data of %s, so it "
+			     "was not rewrapped. " RECOVERY_HINT, c->user);
+		return PAM_AUTHTOK_RECOVERY_ERR;
+	default:
+		ect_err(c->ctx, "user %s: rewrapping failed (%d)", c->user, r);
+		pam_ect_tell(c, true, "The encrypted data of %s could not be rewrapped with the new "
+			     "password (see the system log). " RECOVERY_HINT, c->user);
+		return PAM_AUTHTOK_ERR;
+	}
+}
+
+PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct pam_ect_call c;
+	struct pam_ect_peek peek;
+	const void *old_pw = NULL, *new_pw = NULL;
+	int ret;
+
+	ret = pam_ect_call_begin(&c, pamh, argc, argv);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	ret = pam_ect_peek_home(&c, &peek);
+	if (ret == -ENOENT || (ret == 0 && !peek.wrapped_passphrase)) {
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	if (ret) {
+		ect_err(c.ctx, "user %s: cannot read ~/.ecryptfs: %s", c.user, strerror(-ret));
+		ret = PAM_AUTHTOK_ERR;
+		goto out;
+	}
+	if (peek.wrapping_independent) {
+		/* The wrapping passphrase is not the login password: nothing to rewrap. */
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	if (pam_get_item(pamh, PAM_OLDAUTHTOK, &old_pw) != PAM_SUCCESS || (old_pw && !*(const char *)old_pw))
+		old_pw = NULL;
+	if (flags & PAM_PRELIM_CHECK) {
+		/* 111's answer: without the old password we cannot rewrap. Optional stacks go on. */
+		ret = old_pw ? PAM_SUCCESS : PAM_AUTHTOK_RECOVERY_ERR;
+		goto out;
+	}
+	if (!(flags & PAM_UPDATE_AUTHTOK)) {
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	if (pam_get_item(pamh, PAM_AUTHTOK, &new_pw) != PAM_SUCCESS || !new_pw || !*(const char *)new_pw) {
+		ect_err(c.ctx, "user %s: no new password to rewrap with", c.user);
+		ret = PAM_AUTHTOK_ERR;
+		goto out;
+	}
+	ret = chauthtok_update(&c, old_pw, new_pw);
+out:
+	pam_ect_call_end(&c);
+	return ret;
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# Run test-pam-ecryptfs under pam_wrapper with fake users from nss_wrapper.
+# As root the fake users get a throwaway uid (real setuid, a user keyring of
+# their own); otherwise uid_wrapper fakes root and the users share our uid.
+# Everything runs inside a throwaway session keyring (keyctl session -).
+set -eu
+: "${top_builddir:?}"
+bin="$top_builddir/tests/pam/test-pam-ecryptfs"
+module="$top_builddir/pam/.libs/pam_ecryptfs.so"
+libdir=/usr/lib/x86_64-linux-gnu
+[ -e "$libdir/libpam_wrapper.so" ] || libdir=$(dirname "$(ldconfig -p | sed -n "s/.*libpam_wrapper.so.* => //p" | head -n1)" 2>/dev/null)
+for lib in libpam_wrapper.so libnss_wrapper.so; do
+	if [ ! -e "$libdir/$lib" ]; then
+		echo "SKIP: $lib not installed (Debian: libpam-wrapper libnss-wrapper)"
+		exit 77
+	fi
+done
+command -v keyctl >/dev/null || { echo "SKIP: keyctl missing (Debian: keyutils)"; exit 77; }
+
+# Under the build tree (not /tmp): helper_dir= needs a path no other user can change.
+dir=$(mktemp -d "$top_builddir/tests/pam/run.XXXXXX")
+chmod 755 "$dir"
+trap 'chmod -R u+rwx "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
+
+preload="$libdir/libpam_wrapper.so:$libdir/libnss_wrapper.so"
+if [ "$(id -u)" = 0 ]; then
+	uid=$((42000 + $$ % 1000))
+else
+	uid=$(id -u)
+	[ -e "$libdir/libuid_wrapper.so" ] || { echo "SKIP: not root and no libuid_wrapper.so"; exit 77; }
+	preload="$preload:$libdir/libuid_wrapper.so"
+	export UID_WRAPPER=1 UID_WRAPPER_ROOT=1
+fi
+{
+	echo "root:x:0:0:root:/root:/bin/sh"
+	for u in alice bob carol dave vera wendy; do
+		echo "$u:x:$uid:$uid:$u:$dir/home/$u:/bin/sh"
+	done
+} > "$dir/passwd"
+printf 'root:x:0:\nusers:x:%s:\n' "$uid" > "$dir/group"
+
+# pam_wrapper copies the services when it loads, so they exist before the test.
+# "ect": pam_ecryptfs alone decides (PAM_IGNORE shows as PAM_PERM_DENIED);
+# "ect_opt": optional after pam_permit, as the shipped profile;
+# "ect_untrusted": a helper_dir= the module must refuse.
+setitems="$libdir/pam_wrapper/pam_set_items.so"
+opts="helper_dir=$dir/helpers debug"
+mkdir "$dir/services"
+cat > "$dir/services/ect" <<EOS
+auth [default=ignore] $setitems
+auth required $module $opts
+session required $module $opts
+password [default=ignore] $setitems
+password required $module $opts
+EOS
+cat > "$dir/services/ect_opt" <<EOS
+password [default=ignore] $setitems
+password required $(dirname "$(find /usr/lib /lib -name pam_permit.so 2>/dev/null | head -n1)")/pam_permit.so
+password optional $module $opts
+EOS
+echo "session required $module helper_dir=$dir/untrusted" > "$dir/services/ect_untrusted"
+: > "$dir/services/other"
+
+export PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$dir/services"
+export NSS_WRAPPER_PASSWD="$dir/passwd" NSS_WRAPPER_GROUP="$dir/group"
+export ECT_PAM_TEST_DIR="$dir" ECT_PAM_MODULE="$module" ECT_PAM_TEST_UID="$uid"
+export LD_LIBRARY_PATH="$top_builddir/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+LD_PRELOAD="$preload" keyctl session - "$bin"

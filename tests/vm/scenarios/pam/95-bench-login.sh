@@ -1,0 +1,89 @@
+# Login cost benchmark (bench/login.sh runs it; skipped in the normal suite):
+# pam_ecryptfs vs ecryptfs-utils 111's module on the same user and the same
+# v2 file, plus this module with the default v3 (Argon2id) file. Prints the
+# median auth / open_session / close_session times, the part beyond the KDF
+# and beyond pam_unix alone, and the processes each leaves running.
+# ect-vm: timeout=900
+[ -e "$ECT_BUILDDIR/bench/login-bench.requested" ] || skip "benchmark: run bench/login.sh"
+. "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
+set +x
+pam_need_module
+pam_need_helpers
+need_peer
+N=${ECT_BENCH_RUNS:-7}
+sec=$ECT_VM_PAMDIR
+cp "$ECT_PEER/lib/x86_64-linux-gnu/security/pam_ecryptfs.so" "$sec/pam_ecryptfs111.so"
+[ -e /usr/lib/x86_64-linux-gnu/libecryptfs.so.1 ] ||
+	{ cp -a "$ECT_PEER"/usr/lib/x86_64-linux-gnu/libecryptfs.so.1* /usr/lib/x86_64-linux-gnu/ && ldconfig; }
+
+stack() { # NAME MODULE-LINE-ARGS (empty: pam_unix only)
+	{
+		echo "auth required pam_unix.so"
+		[ -n "$2" ] && echo "auth optional $2"
+		echo "session required pam_unix.so"
+		[ -n "$2" ] && echo "session optional $2"
+	} | pam_service "$1"
+}
+stack bench-base ""
+stack bench-ours "pam_ecryptfs.so"
+stack bench-111 "pam_ecryptfs111.so unwrap"
+
+same=$(make_user bsame)
+pam_setup_private "$same" "pw-$same"
+as_user "$same" touch "$(pam_home "$same")/.ecryptfs/wrap-format-v2" # same v2 file for both modules
+v3=$(make_user bvthree)
+pam_setup_private "$v3" "pw-$v3"
+pam_session bench-ours "$v3" "pw-$v3" auth open close >/dev/null || fail "upgrade login failed"
+assert_eq 3 "$(pam_wrap_version "$v3")" "v3 user"
+
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+# measure SERVICE USER: N logins (auth open close); prints "auth open close" medians in ms.
+measure() {
+	local i out
+	: >"$ECT_VM_WORK/m"
+	for i in $(seq 1 "$N"); do
+		out=$(pam_session "$1" "$2" "pw-$2" auth open close) || fail "$1 login of $2 failed: $out"
+		pam_is_mounted "$(pam_home "$2")/Private" && fail "$1 left the home mounted"
+		printf '%s\n' "$out" | sed -n 's/^pam-session: \(auth\|open\|close\): 0 .*(\([0-9.]*\) ms)$/\1 \2/p' >>"$ECT_VM_WORK/m"
+		pkill -u "$2" 2>/dev/null || true # 111's 300 s sleepers
+	done
+	for op in auth open close; do
+		awk -v o="$op" '$1 == o {print $2}' "$ECT_VM_WORK/m" | median
+	done | tr '\n' ' '
+}
+
+# leftover SERVICE USER: processes of USER one second after a login that
+# closed its session (what a login leaves running).
+leftover() {
+	pam_session "$1" "$2" "pw-$2" auth open close >/dev/null
+	sleep 1
+	pgrep -c -u "$2" || true
+	pkill -u "$2" 2>/dev/null || true
+}
+
+read -r base_a base_o base_c <<<"$(measure bench-base "$same")"
+read -r o2_a o2_o o2_c <<<"$(measure bench-ours "$same")"
+read -r p_a p_o p_c <<<"$(measure bench-111 "$same")"
+read -r o3_a o3_o o3_c <<<"$(measure bench-ours "$v3")"
+left_ours=$(leftover bench-ours "$same")
+left_111=$(leftover bench-111 "$same")
+ipc_111=$(ipcs -m | grep -c 0x3c81b7f5 || true)
+
+kdf=$("$ECT_BUILDDIR/bench/bench-kdf" 2>/dev/null || true)
+chain=$(printf '%s\n' "$kdf" | sed -n 's/^ecryptfs chain[^0-9]*\([0-9.]*\) ms.*/\1/p')
+argon=$(printf '%s\n' "$kdf" | sed -n 's/^argon2id calibrated[^0-9]*\([0-9.]*\) ms.*/\1/p')
+argon_mem=$(printf '%s\n' "$kdf" | sed -n 's/^argon2id calibrated.*m=\([0-9]*\) KiB.*/\1/p')
+chain=${chain:-0} argon=${argon:-0}
+
+beyond() { awk -v a="$1" -v o="$2" -v b="$3" -v k="$4" 'BEGIN {printf "%.1f", a + o - b - k}'; }
+printf '\nLogin cost in the guest (TCG-emulated CPU: compare columns, not absolute values), median of %s\n' "$N"
+printf '%-34s %9s %9s %9s %12s %6s\n' "stack (same user)" "auth ms" "open ms" "close ms" "beyond KDF" "procs"
+printf '%-34s %9s %9s %9s %12s %6s\n' "pam_unix only" "$base_a" "$base_o" "$base_c" "-" "-"
+printf '%-34s %9s %9s %9s %12s %6s\n' "ecryptfs-utils 111, v2 file" "$p_a" "$p_o" "$p_c" "$(beyond "$p_a" "$p_o" "$(awk -v a="$base_a" -v o="$base_o" 'BEGIN {print a + o}')" "$chain")" "$left_111"
+printf '%-34s %9s %9s %9s %12s %6s\n' "pam_ecryptfs (ours), same v2 file" "$o2_a" "$o2_o" "$o2_c" "$(beyond "$o2_a" "$o2_o" "$(awk -v a="$base_a" -v o="$base_o" 'BEGIN {print a + o}')" "$chain")" "$left_ours"
+printf '%-34s %9s %9s %9s %12s %6s\n' "pam_ecryptfs (ours), v3 default" "$o3_a" "$o3_o" "$o3_c" "$(beyond "$o3_a" "$o3_o" "$(awk -v a="$base_a" -v o="$base_o" 'BEGIN {print a + o}')" "$argon")" "-"
+printf '\nKDF: eCryptfs SHA-512 chain %s ms (no memory cost); Argon2id v3 default %s ms, %s KiB\n' "$chain" "$argon" "${argon_mem:-?}"
+printf 'beyond KDF = auth + open - (pam_unix auth + open) - KDF time. procs = processes of the user\n'
+printf '1 s after a login closed its session; 111 SysV shm segments 0x3c81b7f5 present: %s\n' "$ipc_111"
+printf '(111 derives the keys in auth, so its auth column carries the KDF; ours derives in open)\n'
