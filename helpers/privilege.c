@@ -27,6 +27,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+extern char **environ;
+
 
 int ect_priv_sanitize_process(void)
 {
@@ -53,6 +55,12 @@ int ect_priv_sanitize_process(void)
 		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
 			close(fd);
 	}
+	/*
+	 * Wipe the inherited strings in place (they may hold anything the
+	 * caller put there, and /proc/PID/environ shows them), then drop them.
+	 */
+	for (char **e = environ; e && *e; e++)
+		explicit_bzero(*e, strlen(*e));
 	if (clearenv())
 		return -ENOMEM;
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
