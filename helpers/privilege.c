@@ -72,14 +72,26 @@ int ect_priv_sanitize_process(void)
 	return 0;
 }
 
+/*
+ * Every euid change resets "dumpable" to fs.suid_dumpable, which an
+ * administrator may have set to 1: assert 0 again after each change.
+ */
+static void no_dump(void)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 static int raise_priv(struct ect_priv *p)
 {
 	if (p->root)
 		return 0;
 	if (!p->can_raise || p->dropped)
 		return -EPERM;
-	if (seteuid(0) || setegid(0))
+	if (seteuid(0) || setegid(0)) {
+		no_dump();
 		return -errno;
+	}
+	no_dump();
 	return 0;
 }
 
@@ -92,6 +104,7 @@ static void lower_priv(struct ect_priv *p, struct ect_ctx *ctx)
 		ect_err(ctx, "cannot give up root privileges: %s", strerror(errno));
 		_exit(1);
 	}
+	no_dump();
 }
 
 int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx)
@@ -113,6 +126,7 @@ int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx)
 		ect_err(ctx, "cannot switch to your user id: %s", strerror(errno));
 		return -errno;
 	}
+	no_dump();
 	return 0;
 }
 
@@ -254,7 +268,7 @@ void ect_priv_drop(struct ect_priv *p, struct ect_ctx *ctx)
 		goto fail;
 	if (getresgid(&rg, &eg, &sg) || rg != p->gid || eg != p->gid || sg != p->gid)
 		goto fail;
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	no_dump();
 	p->dropped = 1;
 	p->can_raise = 0;
 	return;
