@@ -30,6 +30,35 @@
 extern char **environ;
 
 
+/*
+ * ld.so drops unsafe variables (LD_LIBRARY_PATH, ...) from environ for a
+ * setuid program but leaves their bytes in the exec-time area that
+ * /proc/PID/environ shows: wipe that whole area (env_start..env_end, fields
+ * 50 and 51 of /proc/self/stat) once nothing points into it any more.
+ */
+static void wipe_exec_environment(void)
+{
+	char buf[2048], *p;
+	unsigned long start = 0, end = 0;
+	ssize_t n;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	for (int field = 2; p && field < 50; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%lu %lu", &start, &end) != 2 || !start || end <= start ||
+	    end - start > (1UL << 21))
+		return;
+	explicit_bzero((void *)start, end - start);
+}
+
 int ect_priv_sanitize_process(void)
 {
 	struct rlimit no_core = { 0, 0 };
@@ -70,6 +99,7 @@ fds_done:
 		explicit_bzero(*e, strlen(*e));
 	if (clearenv())
 		return -ENOMEM;
+	wipe_exec_environment();
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	umask(022);
 	if (setrlimit(RLIMIT_CORE, &no_core))

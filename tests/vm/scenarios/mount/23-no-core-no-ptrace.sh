@@ -7,8 +7,8 @@ quick_private
 blocked_helper
 grep 'Max core file size' "/proc/$HPID/limits"
 grep -Eq 'Max core file size +0 +0' "/proc/$HPID/limits" || fail "core dumps allowed"
-# not dumpable: /proc/PID belongs to root, the user cannot read it
-assert_eq root "$(stat -c %U /proc/$HPID)" "owner of /proc/PID of the helper"
+# not dumpable: the files of /proc/PID belong to root, the user cannot read them
+assert_eq root "$(stat -c %U /proc/$HPID/environ)" "owner of /proc/PID/environ of the helper"
 assert_fail as_user "$U" cat "/proc/$HPID/environ"
 if command -v gdb >/dev/null; then
 	assert_fail as_user "$U" gdb -batch -p "$HPID"
