@@ -18,6 +18,7 @@
 #include "mount-helper.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -131,6 +132,7 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 	char opts[ECT_MOUNT_OPTS_MAX], *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
 	struct ect_session_id self;
 	int sfd = -1, tfd = -1, ret = ECT_MNT_FAIL, r, n;
+	bool has_self;
 	const unsigned int flags = ECT_PATH_CHECK_OWNER | ECT_PATH_CHECK_FSTYPE;
 
 	if (!keys_present(ctx, &cfg->sigs))
@@ -148,10 +150,8 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 		goto out;
 	}
 	session_name(regname, sizeof(regname), cfg->alias);
-	if (ect_session_current(&self)) {
-		ect_err(ctx, "cannot identify the calling session");
-		goto out;
-	}
+	/* outside a login session nothing is registered (doc/session-counter.md) */
+	has_self = ect_session_current(&self) == 0;
 	r = ect_mount_lookup(NULL, src, dst, ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0);
 	if (r < 0) {
 		ect_err(ctx, "cannot read the mount table: %s", ect_strerror(r));
@@ -174,7 +174,7 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 		ect_priv_drop(p, ctx);
 		ect_info(ctx, "%s is already mounted", dst);
 	}
-	n = ect_sessions_update(statefd, regname, ECT_SESSION_ADD, &self, 1);
+	n = ect_sessions_update(statefd, regname, ECT_SESSION_ADD, has_self ? &self : NULL, 1);
 	if (n < 0)
 		ect_warn(ctx, "mounted, but the session registry could not be updated: %s",
 			 ect_strerror(n));
@@ -209,6 +209,7 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 	struct ect_session_id self;
 	struct statfs sfs;
 	int tfd = -1, sfd = -1, ret = ECT_MNT_FAIL, r, mounted, id = -1, fdid, left;
+	bool has_self;
 
 	if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, ECT_PATH_CHECK_OWNER, &tfd, &dst))
 		goto out;
@@ -229,13 +230,10 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 			goto out;
 		}
 	}
-	if (ect_session_current(&self)) {
-		ect_err(ctx, "cannot identify the calling session");
-		goto out;
-	}
+	has_self = ect_session_current(&self) == 0;
 	session_name(regname, sizeof(regname), cfg->alias);
 	left = ect_sessions_update(statefd, regname, req->force ? ECT_SESSION_CLEAR : ECT_SESSION_REMOVE,
-				   &self, mounted);
+				   has_self ? &self : NULL, mounted);
 	if (left < 0) {
 		ect_err(ctx, "cannot update the session registry: %s", ect_strerror(left));
 		goto out;

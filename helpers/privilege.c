@@ -27,6 +27,37 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+extern char **environ;
+
+
+/*
+ * ld.so drops unsafe variables (LD_LIBRARY_PATH, ...) from environ for a
+ * setuid program but leaves their bytes in the exec-time area that
+ * /proc/PID/environ shows: wipe that whole area (env_start..env_end, fields
+ * 50 and 51 of /proc/self/stat) once nothing points into it any more.
+ */
+static void wipe_exec_environment(void)
+{
+	char buf[2048], *p;
+	unsigned long start = 0, end = 0;
+	ssize_t n;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	for (int field = 2; p && field < 50; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%lu %lu", &start, &end) != 2 || !start || end <= start ||
+	    end - start > (1UL << 21))
+		return;
+	explicit_bzero((void *)start, end - start);
+}
 
 int ect_priv_sanitize_process(void)
 {
@@ -44,6 +75,12 @@ int ect_priv_sanitize_process(void)
 				return -EBADF;
 		}
 	}
+	/*
+	 * Root's mount -t ecryptfs may hand the passphrase on an inherited fd
+	 * (passphrase_passwd_fd=); only a user's call is untrusted.
+	 */
+	if (getuid() == 0)
+		goto fds_done;
 #ifdef HAVE_CLOSE_RANGE
 	if (close_range(3, ~0U, 0))
 #endif
@@ -53,8 +90,16 @@ int ect_priv_sanitize_process(void)
 		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
 			close(fd);
 	}
+fds_done:
+	/*
+	 * Wipe the inherited strings in place (they may hold anything the
+	 * caller put there, and /proc/PID/environ shows them), then drop them.
+	 */
+	for (char **e = environ; e && *e; e++)
+		explicit_bzero(*e, strlen(*e));
 	if (clearenv())
 		return -ENOMEM;
+	wipe_exec_environment();
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	umask(022);
 	if (setrlimit(RLIMIT_CORE, &no_core))
@@ -64,14 +109,26 @@ int ect_priv_sanitize_process(void)
 	return 0;
 }
 
+/*
+ * Every euid change resets "dumpable" to fs.suid_dumpable, which an
+ * administrator may have set to 1: assert 0 again after each change.
+ */
+static void no_dump(void)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 static int raise_priv(struct ect_priv *p)
 {
 	if (p->root)
 		return 0;
 	if (!p->can_raise || p->dropped)
 		return -EPERM;
-	if (seteuid(0) || setegid(0))
+	if (seteuid(0) || setegid(0)) {
+		no_dump();
 		return -errno;
+	}
+	no_dump();
 	return 0;
 }
 
@@ -84,6 +141,7 @@ static void lower_priv(struct ect_priv *p, struct ect_ctx *ctx)
 		ect_err(ctx, "cannot give up root privileges: %s", strerror(errno));
 		_exit(1);
 	}
+	no_dump();
 }
 
 int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx)
@@ -105,6 +163,7 @@ int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx)
 		ect_err(ctx, "cannot switch to your user id: %s", strerror(errno));
 		return -errno;
 	}
+	no_dump();
 	return 0;
 }
 
@@ -246,7 +305,7 @@ void ect_priv_drop(struct ect_priv *p, struct ect_ctx *ctx)
 		goto fail;
 	if (getresgid(&rg, &eg, &sg) || rg != p->gid || eg != p->gid || sg != p->gid)
 		goto fail;
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	no_dump();
 	p->dropped = 1;
 	p->can_raise = 0;
 	return;

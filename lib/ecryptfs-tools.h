@@ -625,7 +625,7 @@ struct ect_session_id {
 	pid_t pid;
 	unsigned long long start; /* /proc/PID/stat field 22 */
 };
-/* The caller's session: its session leader (getsid), else its parent. */
+/* The caller's session: its session leader (getsid); -ESRCH in init's session (no login session). */
 int ect_session_current(struct ect_session_id *id) ECT_MUST_CHECK;
 /* 1 when the process id.pid is alive and started at id.start. */
 int ect_session_alive(const struct ect_session_id *id);

@@ -58,10 +58,14 @@ int ect_session_current(struct ect_session_id *id)
 {
 	pid_t sid = getsid(0);
 
-	/* a session owned by init or the kernel is no session: use the parent */
-	id->pid = sid > 1 ? sid : getppid();
-	if (id->pid <= 1)
-		id->pid = getpid();
+	/*
+	 * Processes in init's session (daemons, scripts started from init)
+	 * belong to no login session: they register nothing, so they neither
+	 * hold a mount open nor leave an entry behind.
+	 */
+	if (sid <= 1)
+		return -ESRCH;
+	id->pid = sid;
 	return proc_start_time(id->pid, &id->start);
 }
 

@@ -406,7 +406,12 @@ static void test_sessions(void **state)
 
 	dfd = open(t->root, O_RDONLY | O_DIRECTORY);
 	assert_true(dfd >= 0);
-	assert_int_equal(ect_session_current(&me), 0);
+	if (ect_session_current(&me) == -ESRCH) {
+		/* run from init's session (some CI): use a session of our own */
+		assert_true(setsid() > 0);
+		assert_int_equal(ect_session_current(&me), 0);
+	}
+	assert_int_equal(me.pid, getsid(0));
 	assert_true(ect_session_alive(&me));
 	stale = me;
 	stale.start++;

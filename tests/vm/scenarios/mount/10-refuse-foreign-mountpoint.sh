@@ -12,4 +12,4 @@ refused_mount 'belongs to uid 0, not to you' /sbin/mount.ecryptfs_private etc
 alias_conf good "$H/.Private" "$H/Private"
 assert_ok as_user_keys /sbin/mount.ecryptfs_private good
 mounted_at "$H/Private" || fail "control mount missing"
-assert_ok as_user /sbin/umount.ecryptfs_private good
+assert_ok as_user "$U" /sbin/umount.ecryptfs_private good

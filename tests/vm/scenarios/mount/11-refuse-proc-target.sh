@@ -4,7 +4,8 @@ need_tool mount.ecryptfs_private ecryptfs-add-passphrase
 . "$ECT_SRCDIR/tests/vm/scenarios/mount/mount.inc"
 new_user
 quick_private
-as_user sleep 300 &
+as_user "$U" sleep 300 &
+sleep 2
 sleep 1
 pid=$(pgrep -u "$U" -x sleep | head -n1)
 [ -n "$pid" ] || fail "no user process"

@@ -4,6 +4,6 @@ need_tool mount.ecryptfs_private ecryptfs-add-passphrase
 . "$ECT_SRCDIR/tests/vm/scenarios/mount/mount.inc"
 new_user
 quick_private
-as_user mkdir /dev/shm/$U-dir
+as_user "$U" mkdir /dev/shm/$U-dir
 alias_conf devshm "$H/.Private" "/dev/shm/$U-dir"
 refused_mount 'under /proc, /sys or /dev' /sbin/mount.ecryptfs_private devshm

@@ -7,7 +7,7 @@ need_tool mount.ecryptfs_private ecryptfs-add-passphrase
 new_user
 quick_private
 rmdir "$H/Private"
-as_user ln -s /etc "$H/Private"
+as_user "$U" ln -s /etc "$H/Private"
 refused_mount 'belongs to uid 0, not to you' /sbin/mount.ecryptfs_private
 rm "$H/Private"
 install -d -o "$U" -m 700 "$H/Private"

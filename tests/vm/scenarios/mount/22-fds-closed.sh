@@ -14,4 +14,4 @@ release_helper
 out=$(as_user_keys '/sbin/mount.ecryptfs_private <&- >&- 2>&-; echo status=$?')
 assert_eq "status=0" "$out" "helper with fds 0-2 closed"
 mounted_at "$H/Private" || fail "not mounted"
-assert_ok as_user /sbin/umount.ecryptfs_private
+assert_ok as_user "$U" /sbin/umount.ecryptfs_private

@@ -7,22 +7,22 @@ new_user
 quick_private
 state=/run/ecryptfs-tools/$UID_
 as_user_keys /sbin/mount.ecryptfs_private
-as_user /sbin/umount.ecryptfs_private
+as_user "$U" /sbin/umount.ecryptfs_private
 assert_eq root "$(stat -c %U /run/ecryptfs-tools)" "owner of the state directory"
 assert_eq 755 "$(stat -c %a /run/ecryptfs-tools)" "mode of the state directory"
 assert_eq "$U" "$(stat -c %U "$state")" "owner of the user's state directory"
 sum=$(sha256sum /etc/shadow)
-as_user rm -f "$state/lock"
-as_user ln -s /etc/shadow "$state/lock"
+as_user "$U" rm -f "$state/lock"
+as_user "$U" ln -s /etc/shadow "$state/lock"
 refused_mount 'lock' /sbin/mount.ecryptfs_private
 assert_eq "$sum" "$(sha256sum /etc/shadow)" "/etc/shadow"
-as_user rm -f "$state/lock"
+as_user "$U" rm -f "$state/lock"
 # the registry: a symlink is not followed; the mount still works, the
 # registry update is refused and reported
-as_user ln -sf /etc/shadow "$state/Private.sessions"
+as_user "$U" ln -sf /etc/shadow "$state/Private.sessions"
 out=$(as_user_keys /sbin/mount.ecryptfs_private 2>&1) || true
 printf '%s\n' "$out"
 assert_eq "$sum" "$(sha256sum /etc/shadow)" "/etc/shadow"
 [ -L "$state/Private.sessions" ] || fail "the symlink was replaced through"
-as_user /sbin/umount.ecryptfs_private -f >/dev/null 2>&1 || umount -l "$H/Private" || true
+as_user "$U" /sbin/umount.ecryptfs_private -f >/dev/null 2>&1 || umount -l "$H/Private" || true
 :

@@ -4,8 +4,8 @@ need_tool mount.ecryptfs_private ecryptfs-add-passphrase
 . "$ECT_SRCDIR/tests/vm/scenarios/mount/mount.inc"
 new_user
 quick_private
-keyctl clear "$(as_user keyctl show @u | awk 'NR==1 {print $1}')" 2>/dev/null || true
-out=$(as_user /sbin/mount.ecryptfs_private </dev/null 2>&1) && fail "mounted without keys: $out"
+as_user "$U" keyctl clear @u
+out=$(as_user "$U" /sbin/mount.ecryptfs_private </dev/null 2>&1) && fail "mounted without keys: $out"
 assert_match "is not in your keyring.*ecryptfs-mount-private" "$out" "message"
 mounted_at "$H/Private" && fail "mounted"
 :
