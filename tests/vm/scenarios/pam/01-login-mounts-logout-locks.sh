@@ -2,7 +2,7 @@
 # profile) mounts ~/Private with the right keys; logout unmounts it, unlinks
 # the keys and leaves no process behind. Then the same through su(1) from
 # another user, with a real setuid su on a pty.
-# ect-vm: timeout=300
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers

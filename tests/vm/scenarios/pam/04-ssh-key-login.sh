@@ -2,7 +2,7 @@
 # with the home left locked and a message saying how to unlock; a key login
 # while a password session has it mounted sees the files and does not
 # unmount them when it leaves; a password login mounts and unmounts.
-# ect-vm: timeout=400
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers

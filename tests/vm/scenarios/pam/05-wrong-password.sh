@@ -1,7 +1,7 @@
 # Case 5: a wrong password adds no keys and mounts nothing, whether pam_unix
 # stops the stack (real login) or the password passes the stack but does not
 # unwrap (a stack where only pam_permit authenticates).
-# ect-vm: timeout=240
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers

@@ -2,7 +2,7 @@
 # the old one no longer does, and the file is v3. Then root's `passwd USER`
 # (no old password): a marker is left, the next login is told how to
 # recover, and the recovery with the mount passphrase makes logins work again.
-# ect-vm: timeout=400
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers

@@ -1,7 +1,7 @@
 # Case 8: a user without an encrypted directory: login, su-less session and
 # password change go through the same stack untouched (no message, no helper,
 # no key, no process), and quickly.
-# ect-vm: timeout=240
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_enable_profile
