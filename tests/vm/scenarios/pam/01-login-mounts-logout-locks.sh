@@ -41,7 +41,7 @@ log "login: mounted with $fekek/$fnek, logout: unmounted, keys gone, no process 
 if command -v script >/dev/null; then
 	other=$(make_user "${user}o")
 	# su flushes the tty when it turns echo off: type only once it prompts.
-	{ sleep 20; printf '%s\n' "$pw"; sleep 60; } | setpriv --reuid="$other" --regid="$(id -g "$other")" --init-groups \
+	{ sleep 20; printf '%s\n' "$pw"; sleep 30; } | setpriv --reuid="$other" --regid="$(id -g "$other")" --init-groups \
 		env -i PATH=/usr/bin:/bin HOME=/tmp TERM=dumb \
 		script -qec "su - $user -c 'cat $home/Private/hello.txt; grep -c \" $home/Private ecryptfs \" /proc/mounts'" /dev/null \
 		>"$W/su.out" 2>&1 || true
