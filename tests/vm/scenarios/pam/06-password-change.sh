@@ -16,7 +16,7 @@ mp=$(cat "$ECT_VM_WORK/mountpass-$user")
 new="N3w-$user-phrase"
 newer="N3wer-$user-phrase"
 
-printf '%s\n%s\n%s\n' "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >"$ECT_VM_WORK/passwd.out" 2>&1 ||
+pam_typed "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >"$ECT_VM_WORK/passwd.out" 2>&1 ||
 	{ cat "$ECT_VM_WORK/passwd.out"; fail "passwd as the user failed"; }
 assert_eq 3 "$(pam_wrap_version "$user")" "wrapped-passphrase version after passwd"
 out=$(pam_session login "$user" "$new" auth open run close -- grep -c " $home/Private ecryptfs " /proc/mounts) ||
@@ -25,7 +25,7 @@ assert_match '^1$' "$(printf '%s\n' "$out" | grep -x '[0-9]*')" "mounted with th
 pam_session login "$user" "$pw" auth >/dev/null && fail "the old password still logs in"
 log "passwd as the user: rewrapped (v3), new password mounts, old one refused"
 
-printf '%s\n%s\n' "$newer" "$newer" | script -qec "passwd $user" /dev/null >"$ECT_VM_WORK/rootpasswd.out" 2>&1 ||
+pam_typed "$newer" "$newer" | script -qec "passwd $user" /dev/null >"$ECT_VM_WORK/rootpasswd.out" 2>&1 ||
 	{ cat "$ECT_VM_WORK/rootpasswd.out"; fail "root's passwd $user failed"; }
 cat "$ECT_VM_WORK/rootpasswd.out"
 assert_file "$home/.ecryptfs/wrapped-passphrase.stale"

@@ -14,7 +14,7 @@ printf '%s\n' "$out" | grep -E 'pam-session: (info|error):' && fail "the module 
 pam_user_keys "$user" | grep -qx 0 || fail "keys added for a plain user"
 pgrep -u "$user" >/dev/null && fail "processes left for a plain user"
 new="N3w-$user-phrase"
-printf '%s\n%s\n%s\n' "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >/dev/null 2>&1 ||
+pam_typed "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >/dev/null 2>&1 ||
 	fail "passwd for a plain user failed"
 pam_session login "$user" "$new" auth >/dev/null || fail "new password of a plain user refused"
 grep -q pam_ecryptfs /var/log/auth.log 2>/dev/null && grep pam_ecryptfs /var/log/auth.log | grep -q "$user" &&
