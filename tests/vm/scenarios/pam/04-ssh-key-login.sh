@@ -19,7 +19,7 @@ as_user_sh "$user" 'mkdir -p -m 700 ~/.ssh && ssh-keygen -q -t ed25519 -N "" -f 
 
 # 1. Key login, home locked. An interactive login (sshd shows PAM's session
 # messages with the login banner, not for a remote command).
-out=$(printf '%s\n' "grep -c ' $home/Private ecryptfs ' /proc/mounts" "exit" |
+out=$(printf '%s\n' "grep -c ' $home/Private ecryptfs ' /proc/mounts" "exit 0" |
 	pam_ssh "$user" -tt -o BatchMode=yes "$user@127.0.0.1" 2>&1) || fail "key login failed: $out"
 printf '%s\n' "$out"
 assert_match '^0' "$(printf '%s\n' "$out" | tr -d '\r' | grep -x '[0-9]*')" "mounts seen by the key login"
