@@ -38,8 +38,9 @@ pam_is_mounted "$home/Private" && fail "mounted although the password does not u
 
 # Recovery with the mount (recovery) passphrase.
 if ecryptfs-rewrap-passphrase --help 2>&1 | grep -q -- --from-mount-passphrase; then
-	printf '%s\n%s\n%s\n' "$mp" "$newer" "$newer" |
-		as_user "$user" ecryptfs-rewrap-passphrase --from-mount-passphrase >"$ECT_VM_WORK/recover.out" 2>&1 ||
+	printf '%s\n%s\n' "$mp" "$newer" |
+		as_user "$user" ecryptfs-rewrap-passphrase --from-mount-passphrase "$home/.ecryptfs/wrapped-passphrase" - \
+		>"$ECT_VM_WORK/recover.out" 2>&1 ||
 		{ cat "$ECT_VM_WORK/recover.out"; fail "ecryptfs-rewrap-passphrase --from-mount-passphrase failed"; }
 else
 	log "project's ecryptfs-rewrap-passphrase --from-mount-passphrase not installed: 111's wrap stands in"
