@@ -68,7 +68,7 @@ void pam_ect_call_end(struct pam_ect_call *c)
 
 void pam_ect_tell(struct pam_ect_call *c, bool error, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[1024];
 	va_list ap;
 
 	if (c->opts.quiet)

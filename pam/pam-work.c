@@ -317,7 +317,7 @@ out:
 int pam_ect_job_mark_stale(struct pam_ect_job *job)
 {
 	char path[4200];
-	char text[256];
+	char text[640];
 	time_t now = time(NULL);
 	struct tm tm;
 	int n;
@@ -327,7 +327,7 @@ int pam_ect_job_mark_stale(struct pam_ect_job *job)
 	n = snprintf(text, sizeof(text),
 		     "The login password of %s was changed on %04d-%02d-%02d %02d:%02d UTC without the\n"
 		     "old one, so ~/.ecryptfs/wrapped-passphrase still needs the old password.\n"
-		     "Recover: ecryptfs-rewrap-passphrase --from-mount-passphrase\n",
+		     "Recover: ecryptfs-rewrap-passphrase --from-mount-passphrase ~/.ecryptfs/wrapped-passphrase\n",
 		     job->user, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return PAM_ECT_INTERNAL;

@@ -22,7 +22,8 @@
 #include <security/pam_modules.h>
 
 #define RECOVERY_HINT \
-	"To unlock, run: ecryptfs-rewrap-passphrase --from-mount-passphrase (needs your " \
+	"To unlock, run: ecryptfs-rewrap-passphrase --from-mount-passphrase " \
+	"~/.ecryptfs/wrapped-passphrase (needs your " \
 	"recovery passphrase), or ecryptfs-rewrap-passphrase with your previous password."
 
 static void stash_free(pam_handle_t *pamh)

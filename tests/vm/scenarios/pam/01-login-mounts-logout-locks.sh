@@ -2,7 +2,7 @@
 # profile) mounts ~/Private with the right keys; logout unmounts it, unlinks
 # the keys and leaves no process behind. Then the same through su(1) from
 # another user, with a real setuid su on a pty.
-# ect-vm: timeout=300
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers
@@ -40,7 +40,8 @@ log "login: mounted with $fekek/$fnek, logout: unmounted, keys gone, no process 
 # su - USER from another user, through the setuid su and its PAM stack.
 if command -v script >/dev/null; then
 	other=$(make_user "${user}o")
-	printf '%s\n' "$pw" | setpriv --reuid="$other" --regid="$(id -g "$other")" --init-groups \
+	# su flushes the tty when it turns echo off: type only once it prompts.
+	{ sleep 20; printf '%s\n' "$pw"; sleep 30; } | setpriv --reuid="$other" --regid="$(id -g "$other")" --init-groups \
 		env -i PATH=/usr/bin:/bin HOME=/tmp TERM=dumb \
 		script -qec "su - $user -c 'cat $home/Private/hello.txt; grep -c \" $home/Private ecryptfs \" /proc/mounts'" /dev/null \
 		>"$W/su.out" 2>&1 || true

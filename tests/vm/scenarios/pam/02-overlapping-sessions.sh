@@ -1,7 +1,7 @@
 # Case 2: two overlapping sessions of one user. The second finds the directory
 # mounted and is counted in; closing it leaves the first one's home mounted;
 # closing the last one unmounts and unlinks the keys.
-# ect-vm: timeout=300
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers

@@ -1,7 +1,7 @@
 # Case 3: a screen unlocker calls only pam_authenticate, as the user. It must
 # not mount, not count a session, not add keys and start no process, whether
 # the home is locked or mounted by a running session.
-# ect-vm: timeout=300
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers

@@ -2,7 +2,7 @@
 # with the home left locked and a message saying how to unlock; a key login
 # while a password session has it mounted sees the files and does not
 # unmount them when it leaves; a password login mounts and unmounts.
-# ect-vm: timeout=400
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers
@@ -17,9 +17,10 @@ pam_start_sshd
 trap pam_stop_sshd EXIT
 as_user_sh "$user" 'mkdir -p -m 700 ~/.ssh && ssh-keygen -q -t ed25519 -N "" -f ~/.ssh/id_ed25519 && cp ~/.ssh/id_ed25519.pub ~/.ssh/authorized_keys'
 
-# 1. Key login, home locked.
-out=$(pam_ssh "$user" -tt -o BatchMode=yes "$user@127.0.0.1" "grep -c ' $home/Private ecryptfs ' /proc/mounts; true" 2>&1) ||
-	fail "key login failed: $out"
+# 1. Key login, home locked. An interactive login (sshd shows PAM's session
+# messages with the login banner, not for a remote command).
+out=$(printf '%s\n' "grep -c ' $home/Private ecryptfs ' /proc/mounts" "exit 0" |
+	pam_ssh "$user" -tt -o BatchMode=yes "$user@127.0.0.1" 2>&1) || fail "key login failed: $out"
 printf '%s\n' "$out"
 assert_match '^0' "$(printf '%s\n' "$out" | tr -d '\r' | grep -x '[0-9]*')" "mounts seen by the key login"
 printf '%s\n' "$out" | grep -q 'ecryptfs-mount-private' || fail "the key login did not say how to unlock"

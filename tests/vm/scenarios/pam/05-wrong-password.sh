@@ -1,7 +1,7 @@
 # Case 5: a wrong password adds no keys and mounts nothing, whether pam_unix
 # stops the stack (real login) or the password passes the stack but does not
-# unwrap (a stack where only pam_permit authenticates).
-# ect-vm: timeout=240
+# unwrap (pam_unix optional, pam_permit deciding).
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers
@@ -17,7 +17,9 @@ printf '%s\n' "$out"
 pam_is_mounted "$home/Private" && fail "wrong password mounted"
 pam_user_keys "$user" | grep -qx 0 || fail "wrong password left keys: $(pam_user_keys "$user")"
 
+# pam_unix (optional) still hands the typed password on as PAM_AUTHTOK.
 pam_service ect-permit <<EOP
+auth optional pam_unix.so
 auth required pam_permit.so
 auth optional pam_ecryptfs.so
 session required pam_permit.so

@@ -2,7 +2,7 @@
 # the old one no longer does, and the file is v3. Then root's `passwd USER`
 # (no old password): a marker is left, the next login is told how to
 # recover, and the recovery with the mount passphrase makes logins work again.
-# ect-vm: timeout=400
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers
@@ -16,7 +16,7 @@ mp=$(cat "$ECT_VM_WORK/mountpass-$user")
 new="N3w-$user-phrase"
 newer="N3wer-$user-phrase"
 
-printf '%s\n%s\n%s\n' "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >"$ECT_VM_WORK/passwd.out" 2>&1 ||
+pam_typed "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >"$ECT_VM_WORK/passwd.out" 2>&1 ||
 	{ cat "$ECT_VM_WORK/passwd.out"; fail "passwd as the user failed"; }
 assert_eq 3 "$(pam_wrap_version "$user")" "wrapped-passphrase version after passwd"
 out=$(pam_session login "$user" "$new" auth open run close -- grep -c " $home/Private ecryptfs " /proc/mounts) ||
@@ -25,7 +25,7 @@ assert_match '^1$' "$(printf '%s\n' "$out" | grep -x '[0-9]*')" "mounted with th
 pam_session login "$user" "$pw" auth >/dev/null && fail "the old password still logs in"
 log "passwd as the user: rewrapped (v3), new password mounts, old one refused"
 
-printf '%s\n%s\n' "$newer" "$newer" | script -qec "passwd $user" /dev/null >"$ECT_VM_WORK/rootpasswd.out" 2>&1 ||
+pam_typed "$newer" "$newer" | script -qec "passwd $user" /dev/null >"$ECT_VM_WORK/rootpasswd.out" 2>&1 ||
 	{ cat "$ECT_VM_WORK/rootpasswd.out"; fail "root's passwd $user failed"; }
 cat "$ECT_VM_WORK/rootpasswd.out"
 assert_file "$home/.ecryptfs/wrapped-passphrase.stale"
@@ -38,8 +38,9 @@ pam_is_mounted "$home/Private" && fail "mounted although the password does not u
 
 # Recovery with the mount (recovery) passphrase.
 if ecryptfs-rewrap-passphrase --help 2>&1 | grep -q -- --from-mount-passphrase; then
-	printf '%s\n%s\n%s\n' "$mp" "$newer" "$newer" |
-		as_user "$user" ecryptfs-rewrap-passphrase --from-mount-passphrase >"$ECT_VM_WORK/recover.out" 2>&1 ||
+	printf '%s\n%s\n' "$mp" "$newer" |
+		as_user "$user" ecryptfs-rewrap-passphrase --from-mount-passphrase "$home/.ecryptfs/wrapped-passphrase" - \
+		>"$ECT_VM_WORK/recover.out" 2>&1 ||
 		{ cat "$ECT_VM_WORK/recover.out"; fail "ecryptfs-rewrap-passphrase --from-mount-passphrase failed"; }
 else
 	log "project's ecryptfs-rewrap-passphrase --from-mount-passphrase not installed: 111's wrap stands in"

@@ -2,7 +2,7 @@
 # passphrase, FNEK) logs in with this module: mounted, and the file is now v3
 # and still opens with the login password. With ~/.ecryptfs/wrap-format-v2
 # another such user keeps v2 (for 111 on other machines).
-# ect-vm: timeout=600
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers

@@ -1,7 +1,7 @@
 # Case 8: a user without an encrypted directory: login, su-less session and
 # password change go through the same stack untouched (no message, no helper,
 # no key, no process), and quickly.
-# ect-vm: timeout=240
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_enable_profile
@@ -14,7 +14,7 @@ printf '%s\n' "$out" | grep -E 'pam-session: (info|error):' && fail "the module 
 pam_user_keys "$user" | grep -qx 0 || fail "keys added for a plain user"
 pgrep -u "$user" >/dev/null && fail "processes left for a plain user"
 new="N3w-$user-phrase"
-printf '%s\n%s\n%s\n' "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >/dev/null 2>&1 ||
+pam_typed "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >/dev/null 2>&1 ||
 	fail "passwd for a plain user failed"
 pam_session login "$user" "$new" auth >/dev/null || fail "new password of a plain user refused"
 grep -q pam_ecryptfs /var/log/auth.log 2>/dev/null && grep pam_ecryptfs /var/log/auth.log | grep -q "$user" &&

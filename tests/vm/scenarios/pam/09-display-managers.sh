@@ -1,7 +1,7 @@
 # lightdm and gdm3's real PAM service files (from their Debian packages):
 # authenticate + open_session mounts, close_session unmounts; the greeter's
 # lock screen path (auth only) does not count.
-# ect-vm: timeout=300
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers

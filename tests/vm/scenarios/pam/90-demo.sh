@@ -3,7 +3,7 @@
 # `login` PAM stack, sees a file in clear, we show the same file's ciphertext
 # and encrypted name below, the user logs out and the data is locked again.
 # Also a test: every claim it prints is checked.
-# ect-vm: timeout=300
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 set +x
 say() { printf '%s\n' "$*"; }
