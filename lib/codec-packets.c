@@ -143,37 +143,15 @@ int codec__write_packet_len(uint8_t *p, size_t len)
 
 void codec__sig_to_hex(const uint8_t sig[ECT_SIG_SIZE], char hex[ECT_SIG_HEX_SIZE + 1])
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < ECT_SIG_SIZE; i++) {
-		hex[2 * i] = digits[sig[i] >> 4];
-		hex[2 * i + 1] = digits[sig[i] & 15];
-	}
-	hex[ECT_SIG_HEX_SIZE] = '\0';
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	ect__hex_encode(sig, ECT_SIG_SIZE, hex);
 }
 
 int codec__sig_from_hex(const char *hex, uint8_t sig[ECT_SIG_SIZE])
 {
 	if (!hex || strnlen(hex, ECT_SIG_HEX_SIZE + 1) != ECT_SIG_HEX_SIZE)
 		return ECT_E_BAD_SIG;
-	for (int i = 0; i < ECT_SIG_SIZE; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return ECT_E_BAD_SIG;
-		sig[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (ect__hex_decode(hex, sig, ECT_SIG_SIZE))
+		return ECT_E_BAD_SIG;
 	return 0;
 }
 

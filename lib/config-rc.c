@@ -21,30 +21,12 @@
 #define ECT_RC_NAME ".ecryptfsrc"
 #define ECT_RC_MAX (16 * 1024)
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly 16 hex digits of either case (ecryptfs-utils accepts upper case). */
 static int parse_salt(const char *v, size_t len, uint8_t salt[ECT_SALT_SIZE])
 {
 	if (len != 2 * ECT_SALT_SIZE)
 		return -EINVAL;
-	for (size_t i = 0; i < ECT_SALT_SIZE; i++) {
-		int hi = hex_value(v[2 * i]), lo = hex_value(v[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		salt[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return ect__hex_decode(v, salt, ECT_SALT_SIZE);
 }
 
 /* A line that names "salt" but that ecryptfs-utils would not read as one. */

@@ -33,6 +33,14 @@ struct ect_ctx {
  */
 int ect__crypto_init(void);
 
+/*
+ * Exactly 2*n hex digits (either case) into n bytes; -EINVAL, with out
+ * untouched, on any other character. The caller checks the length.
+ */
+int ect__hex_decode(const char *hex, uint8_t *out, size_t n);
+/* n bytes as lowercase hex, NUL-terminated: out holds 2*n+1 bytes. */
+void ect__hex_encode(const uint8_t *in, size_t n, char *out);
+
 /* Map a gcry_error_t to ECT_E_CRYPTO (or -ENOMEM), logging nothing. */
 int ect__gcry_err(unsigned int gcry_error);
 

@@ -19,7 +19,6 @@ const uint8_t ect_default_salt[ECT_SALT_SIZE] = { 0x00, 0x11, 0x22, 0x33, 0x44, 
 /* ecryptfs-utils memcpy()s the first 8 bytes of the string "9988776655443322". */
 const uint8_t ect_fnek_salt[ECT_SALT_SIZE] = { '9', '9', '8', '8', '7', '7', '6', '6' };
 
-static const char hex_digits[] = "0123456789abcdef";
 
 int ect_derive_key(const char *passphrase, size_t len, const uint8_t salt[ECT_SALT_SIZE],
 		   uint8_t key[ECT_KEY_SIZE])
@@ -71,42 +70,16 @@ int ect_key_signature(const uint8_t key[ECT_KEY_SIZE], char sig[ECT_SIG_HEX_SIZE
 	if (ret)
 		return ret;
 	gcry_md_hash_buffer(GCRY_MD_SHA512, digest, key, ECT_KEY_SIZE);
-	for (size_t i = 0; i < ECT_SIG_SIZE; i++) {
-		sig[2 * i] = hex_digits[digest[i] >> 4];
-		sig[2 * i + 1] = hex_digits[digest[i] & 0xf];
-	}
-	sig[ECT_SIG_HEX_SIZE] = '\0';
+	ect__hex_encode(digest, ECT_SIG_SIZE, sig);
 	ect_wipe(digest, sizeof(digest));
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int ect_salt_from_hex(const char *hex, uint8_t salt[ECT_SALT_SIZE])
 {
-	uint8_t tmp[ECT_SALT_SIZE];
-
 	if (!hex || !salt || strlen(hex) != 2 * ECT_SALT_SIZE)
 		return -EINVAL;
-	for (size_t i = 0; i < ECT_SALT_SIZE; i++) {
-		int hi = hex_value(hex[2 * i]);
-		int lo = hex_value(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		tmp[i] = (uint8_t)(hi << 4 | lo);
-	}
-	memcpy(salt, tmp, sizeof(tmp));
-	return 0;
+	return ect__hex_decode(hex, salt, ECT_SALT_SIZE);
 }
 
 int ect_sig_check(const char *sig)
