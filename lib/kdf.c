@@ -19,7 +19,6 @@ const uint8_t ect_default_salt[ECT_SALT_SIZE] = { 0x00, 0x11, 0x22, 0x33, 0x44, 
 /* ecryptfs-utils memcpy()s the first 8 bytes of the string "9988776655443322". */
 const uint8_t ect_fnek_salt[ECT_SALT_SIZE] = { '9', '9', '8', '8', '7', '7', '6', '6' };
 
-
 int ect_derive_key(const char *passphrase, size_t len, const uint8_t salt[ECT_SALT_SIZE],
 		   uint8_t key[ECT_KEY_SIZE])
 {
