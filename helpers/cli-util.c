@@ -190,6 +190,26 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 	return ECT_EXIT_FAILURE;
 }
 
+int ect_cli_file_and_secret(int n, char **argv, char **file, struct ect_secret_spec *spec)
+{
+	if (n > 2)
+		return -1;
+	if (n == 1) {
+		/* ecryptfs-utils took "-" alone as a FILE named "-"; it means stdin here */
+		if (!strcmp(argv[1], "-"))
+			spec->from_stdin = true;
+		else
+			*file = argv[1];
+	} else if (n == 2) {
+		*file = argv[1];
+		if (!strcmp(argv[2], "-"))
+			spec->from_stdin = true;
+		else
+			spec->arg = argv[2];
+	}
+	return 0;
+}
+
 void ect_cli_too_long(void)
 {
 	fprintf(stderr, "Passphrase is too long. Use at most %d characters long passphrase.\n",

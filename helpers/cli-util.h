@@ -64,6 +64,14 @@ struct ect_secret_spec {
 int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 		       struct ect_secret *sec);
 
+/*
+ * The ecryptfs-utils positional forms "[FILE] [-|SECRET]" after option
+ * parsing (n operands in argv[1..n]): "-" alone or second means standard
+ * input, a second operand otherwise is the compat argv secret. Returns -1
+ * for more than two operands.
+ */
+int ect_cli_file_and_secret(int n, char **argv, char **file, struct ect_secret_spec *spec);
+
 /* The ecryptfs-utils message for a passphrase longer than 64 bytes. */
 void ect_cli_too_long(void);
 

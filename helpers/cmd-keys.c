@@ -133,20 +133,8 @@ static int cmd_insert(struct ect_ctx *ctx, int argc, char **argv)
 	if (r)
 		return ect_cli_usage(r, insert_usage);
 	spec.source = pwfile;
-	if (n == 1) {
-		if (!strcmp(argv[1], "-"))
-			spec.from_stdin = true;
-		else
-			file = argv[1];
-	} else if (n == 2) {
-		file = argv[1];
-		if (!strcmp(argv[2], "-"))
-			spec.from_stdin = true;
-		else
-			spec.arg = argv[2];
-	} else if (n > 2) {
+	if (ect_cli_file_and_secret(n, argv, &file, &spec))
 		return ect_cli_usage(0, insert_usage);
-	}
 	if (spec.source && (spec.from_stdin || spec.arg)) {
 		ect_err(ctx, "--password-file and a passphrase argument or '-' exclude each other");
 		return ect_cli_usage(-1, insert_usage);

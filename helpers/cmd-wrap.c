@@ -96,21 +96,8 @@ int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
 	if (r)
 		return ect_cli_usage(r, unwrap_usage);
 	spec.source = pwfile;
-	if (n == 1) {
-		/* ecryptfs-utils took "-" alone as a FILE named "-"; it means stdin here */
-		if (!strcmp(argv[1], "-"))
-			spec.from_stdin = true;
-		else
-			file = argv[1];
-	} else if (n == 2) {
-		file = argv[1];
-		if (!strcmp(argv[2], "-"))
-			spec.from_stdin = true;
-		else
-			spec.arg = argv[2];
-	} else if (n > 2) {
+	if (ect_cli_file_and_secret(n, argv, &file, &spec))
 		return ect_cli_usage(0, unwrap_usage);
-	}
 	if (conflicting(ctx, &spec, "password-file"))
 		return ect_cli_usage(-1, unwrap_usage);
 	if (file) {
