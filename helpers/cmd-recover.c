@@ -360,13 +360,15 @@ static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct ect_s
 	}
 	info("Success!  Private data mounted at [%s].", tmpdir);
 	ect_shell_quote(tmpdir, q, sizeof(q));
-	info("Mounted %s. When done, unmount it and remove the keys:",
-	     rw ? "read-write" : "read-only");
-	printf("  umount %s && rmdir %s && keyctl unlink \"$(keyctl search @u user %s)\" @u",
-	       q, q, fekek_sig);
-	if (k->fne)
-		printf(" && keyctl unlink \"$(keyctl search @u user %s)\" @u", fnek_sig);
-	putchar('\n');
+	/*
+	 * The mount carries ecryptfs_unlink_sigs, so umount(8) runs
+	 * umount.ecryptfs, which removes the keys once the mount is gone; a
+	 * keyctl unlink after it would fail on keys that are no longer there.
+	 */
+	info("Mounted %s. When done, unmount it (umount also removes the keys %s%s%s):",
+	     rw ? "read-write" : "read-only", fekek_sig, k->fne ? " and " : "",
+	     k->fne ? fnek_sig : "");
+	printf("  umount %s && rmdir %s\n", q, q);
 	return ECT_EXIT_OK;
 }
 
