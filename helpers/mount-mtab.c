@@ -59,7 +59,14 @@ static int rewrite(const char *add_src, const char *add_target, const char *opts
 	tmp = -1;
 	in = fopen(MTAB, "re");
 	if (drop_target) {
-		FILE *e = fmemopen(esc, sizeof(esc), "w");
+		FILE *e;
+
+		/* every byte may become a 4-byte octal escape; refuse what cannot fit */
+		if (strlen(drop_target) > (sizeof(esc) - 1) / 4) {
+			ret = -ENAMETOOLONG;
+			goto out;
+		}
+		e = fmemopen(esc, sizeof(esc), "w");
 
 		if (!e) {
 			ret = -errno;
