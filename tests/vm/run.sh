@@ -10,6 +10,8 @@
 #   ECT_VM_KVM=1   use KVM (-cpu host) instead of TCG software emulation
 #   ECT_VM_MEM     guest memory in MB (default 1536)
 #   ECT_VM_SMP     guest CPUs (default 2)
+#   ECT_VM_JOBS    guests booted at the same time (default: host CPUs, at
+#                  most 4, fewer if memory is short)
 #   ECT_VM_KERNEL  kernel image (default: newest /boot/vmlinuz-*)
 #   ECT_VM_TIMEOUT default per-scenario time limit in seconds (default 180)
 #   ECT_VM_PEER    unpacked ecryptfs-utils 111 (default: the fetch script's)
@@ -61,6 +63,13 @@ selected() {
 	return 1
 }
 
+# A scenario's boot group: its own "boot=" header, else its area's default
+# (scenarios/<area>/defaults holds a "# ect-vm: boot=NAME" line), else main.
+area_boot() {
+	local f=$here/scenarios/$1/defaults
+	[ -f "$f" ] && header_value "$f" boot
+}
+
 ids=() groups=() limits=()
 while IFS= read -r f; do
 	id=${f#"$here/scenarios/"}
@@ -68,6 +77,7 @@ while IFS= read -r f; do
 	selected "$id" || continue
 	ids+=("$id")
 	g=$(header_value "$f" boot)
+	[ -n "$g" ] || g=$(area_boot "${id%%/*}")
 	groups+=("${g:-main}")
 	l=$(header_value "$f" timeout)
 	limits+=("${l:-${ECT_VM_TIMEOUT:-180}}")
@@ -185,18 +195,49 @@ boot_group() {
 		-virtfs "local,path=$res,mount_tag=results,security_model=none,multidevs=remap" \
 		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$res/console.log" |
 		grep --line-buffered -E '^ect-vm-(start|status|setup-failed|done)' |
-		sed -u 's/^ect-vm-/  vm: /'
+		sed -u "s/^ect-vm-/  vm $group: /"
 	say "check-vm: boot '$group' finished after $(($(date +%s) - t_start)) s"
 }
 
-# Unique groups in first-seen order.
+# Unique groups, the costliest first (sum of time limits as the estimate), so
+# that the small boots fill in behind the long ones.
 boots=()
 for g in "${groups[@]}"; do
 	case " ${boots[*]} " in *" $g "*) ;; *) boots+=("$g") ;; esac
 done
+boot_cost() {
+	local i sum=0
+	for i in "${!ids[@]}"; do
+		[ "${groups[$i]}" = "$1" ] && sum=$((sum + limits[i]))
+	done
+	echo "$sum"
+}
+mapfile -t boots < <(for g in "${boots[@]}"; do printf '%s %s\n' "$(boot_cost "$g")" "$g"; done |
+	sort -k1,1nr -k2,2 | cut -d' ' -f2)
+
+# Boots run side by side: TCG runs one guest mostly on one host core (the
+# scenarios are sequential shell), so two guests on two cores nearly halve
+# the wall time. Each guest takes ECT_VM_MEM of RAM.
+jobs=${ECT_VM_JOBS:-}
+if [ -z "$jobs" ]; then
+	jobs=$(nproc 2>/dev/null || echo 1)
+	avail_mb=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null)
+	by_mem=$(( ${avail_mb:-0} / (mem + 512) ))
+	[ "$by_mem" -lt "$jobs" ] && jobs=$by_mem
+	[ "$jobs" -gt 4 ] && jobs=4
+	[ "$jobs" -lt 1 ] && jobs=1
+fi
+say "check-vm: ${#boots[@]} boot(s) (${boots[*]}), up to $jobs at a time"
+running=0
 for g in "${boots[@]}"; do
-	boot_group "$g"
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	boot_group "$g" &
+	running=$((running + 1))
 done
+wait
 
 # ---- report -------------------------------------------------------------------------
 passed=0 failed=0 skipped=0
