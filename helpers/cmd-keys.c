@@ -109,49 +109,16 @@ static const char insert_usage[] =
 
 static int cmd_insert(struct ect_ctx *ctx, int argc, char **argv)
 {
-	const char *pwfile = NULL, *ppfile = NULL;
-	const struct ect_cli_opt opts[] = {
-		{ "password-file", &pwfile, NULL },
-		{ "passphrase-file", &ppfile, NULL },
-		{ NULL, NULL, NULL },
-	};
-	struct ect_secret_spec spec = {
-		.what = "wrapping passphrase",
-		.prompt = "Passphrase: ",
-	};
 	static const char what[] = "Unwrapping passphrase and inserting into the user session keyring";
-	struct ect_secret pw = { 0 };
-	uint8_t salt[ECT_SALT_SIZE];
+	struct ect_keys_unwrapped u;
 	char fekek_sig[ECT_SIG_HEX_SIZE + 1], fnek_sig[ECT_SIG_HEX_SIZE + 1];
-	char *file = NULL, *pass = NULL;
-	size_t pass_len = 0;
-	int n, r, ret = ECT_EXIT_FAILURE;
+	int r, ret;
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &n);
-	if (!r && ect_keys_no_passphrase_file(ctx, ppfile))
-		r = -1;
-	if (r)
-		return ect_cli_usage(r, insert_usage);
-	spec.source = pwfile;
-	if (ect_cli_file_and_secret(n, argv, &file, &spec))
-		return ect_cli_usage(0, insert_usage);
-	if (spec.source && (spec.from_stdin || spec.arg)) {
-		ect_err(ctx, "--password-file and a passphrase argument or '-' exclude each other");
-		return ect_cli_usage(-1, insert_usage);
-	}
-	file = file ? strdup(file) : ect_keys_default_wrapped_file(ctx);
-	if (!file)
-		return ECT_EXIT_FAILURE;
-	if (ect_cli_get_secret(ctx, &spec, &pw))
-		goto out;
-	/* the rc salt serves both v1 unwrapping and the FEKEK, as in ecryptfs-utils */
-	ect_cli_rc_salt(ctx, salt);
-	r = ect_unwrap_file(file, pw.s, pw.len, salt, &pass, &pass_len, NULL);
-	if (r < 0) {
-		ect_keys_report(what, file, r, pw.len);
-		goto out;
-	}
-	r = ect_keyring_add_mount_keys(pass, pass_len, salt, ECT_KEYS_FNEK_FIRST, fekek_sig,
+	ret = ect_keys_unwrap_args(ctx, argc, argv, insert_usage, what, &u);
+	if (ret)
+		return ret;
+	ret = ECT_EXIT_FAILURE;
+	r = ect_keyring_add_mount_keys(u.pass, u.pass_len, u.salt, ECT_KEYS_FNEK_FIRST, fekek_sig,
 				       fnek_sig);
 	if (r < 0) {
 		fprintf(stderr, "Error: %s failed: %s\n", what, ect_strerror(r));
@@ -165,9 +132,7 @@ static int cmd_insert(struct ect_ctx *ctx, int argc, char **argv)
 	print_inserted(fekek_sig);
 	ret = ECT_EXIT_OK;
 out:
-	ect_secure_free_str(pass);
-	ect_cli_secret_free(&pw);
-	free(file);
+	ect_keys_unwrapped_free(&u);
 	return ret;
 }
 

@@ -71,7 +71,8 @@ static const char unwrap_usage[] =
 	"  --password-file SRC   read the wrapping passphrase from SRC (a file, - or fd:N)\n"
 	"  -h, --help            show this help\n";
 
-int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
+int ect_keys_unwrap_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
+			 const char *what, struct ect_keys_unwrapped *out)
 {
 	const char *pwfile = NULL, *ppfile = NULL;
 	const struct ect_cli_opt opts[] = {
@@ -84,60 +85,78 @@ int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
 		.prompt = "Passphrase: ",
 	};
 	struct ect_secret pw = { 0 };
-	struct ect_wrap_info info = { 0 };
-	uint8_t salt[ECT_SALT_SIZE];
-	char *file = NULL, *pass = NULL;
-	size_t pass_len = 0;
+	char *file = NULL;
 	int n, r, ret = ECT_EXIT_FAILURE;
 
+	memset(out, 0, sizeof(*out));
 	r = ect_cli_parse(ctx, argc, argv, opts, &n);
 	if (!r && ect_keys_no_passphrase_file(ctx, ppfile))
 		r = -1;
 	if (r)
-		return ect_cli_usage(r, unwrap_usage);
+		return ect_cli_usage(r, usage);
 	spec.source = pwfile;
 	if (ect_cli_file_and_secret(n, argv, &file, &spec))
-		return ect_cli_usage(0, unwrap_usage);
+		return ect_cli_usage(0, usage);
 	if (conflicting(ctx, &spec, "password-file"))
-		return ect_cli_usage(-1, unwrap_usage);
-	if (file) {
-		file = strdup(file);
-		if (!file) {
-			ect_err(ctx, "out of memory");
-			return ECT_EXIT_FAILURE;
-		}
-	} else {
-		file = ect_keys_default_wrapped_file(ctx);
-		if (!file)
-			return ECT_EXIT_FAILURE;
-	}
+		return ect_cli_usage(-1, usage);
+	if (file && !(file = strdup(file)))
+		ect_err(ctx, "out of memory");
+	else if (!file)
+		file = ect_keys_default_wrapped_file(ctx); /* reports why it failed */
+	if (!file)
+		return ECT_EXIT_FAILURE;
 	if (ect_cli_get_secret(ctx, &spec, &pw))
 		goto out;
-	ect_cli_rc_salt(ctx, salt);
-	r = ect_unwrap_file(file, pw.s, pw.len, salt, &pass, &pass_len, &info);
+	/* the rc salt serves both v1 unwrapping and the FEKEK, as in ecryptfs-utils */
+	ect_cli_rc_salt(ctx, out->salt);
+	r = ect_unwrap_file(file, pw.s, pw.len, out->salt, &out->pass, &out->pass_len,
+			    &out->info);
 	if (r < 0) {
-		ect_keys_report("Unwrapping passphrase", file, r, pw.len);
+		ect_keys_report(what, file, r, pw.len);
 		goto out;
 	}
-	ect_debug(ctx, "%s: version %d", file, (int)info.version);
-	if (info.version == ECT_WRAP_V3)
-		ect_debug(ctx, "%s: Argon2id t=%u m=%u KiB lanes=%u", file, info.params.t_cost,
-			  info.params.m_cost_kib, info.params.lanes);
-	r = ect_cli_write_line(STDOUT_FILENO, pass, pass_len);
+	out->file = file;
+	file = NULL;
+	ret = 0;
+out:
+	ect_cli_secret_free(&pw);
+	free(file);
+	return ret;
+}
+
+void ect_keys_unwrapped_free(struct ect_keys_unwrapped *u)
+{
+	ect_secure_free_str(u->pass);
+	free(u->file);
+	ect_wipe(u, sizeof(*u));
+}
+
+int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
+{
+	struct ect_keys_unwrapped u;
+	int r, ret;
+
+	ret = ect_keys_unwrap_args(ctx, argc, argv, unwrap_usage, "Unwrapping passphrase", &u);
+	if (ret)
+		return ret;
+	ret = ECT_EXIT_FAILURE;
+	ect_debug(ctx, "%s: version %d", u.file, (int)u.info.version);
+	if (u.info.version == ECT_WRAP_V3)
+		ect_debug(ctx, "%s: Argon2id t=%u m=%u KiB lanes=%u", u.file, u.info.params.t_cost,
+			  u.info.params.m_cost_kib, u.info.params.lanes);
+	r = ect_cli_write_line(STDOUT_FILENO, u.pass, u.pass_len);
 	if (r < 0) {
 		ect_err(ctx, "cannot write to standard output: %s", ect_strerror(r));
 		goto out;
 	}
-	if (info.version == ECT_WRAP_V1 || info.version == ECT_WRAP_V2)
+	if (u.info.version == ECT_WRAP_V1 || u.info.version == ECT_WRAP_V2)
 		ect_notice(ctx,
 			   "%s is a version %d file with weak key stretching; "
 			   "upgrade it with: ecryptfs-rewrap-passphrase %s",
-			   file, (int)info.version, file);
+			   u.file, (int)u.info.version, u.file);
 	ret = ECT_EXIT_OK;
 out:
-	ect_secure_free_str(pass);
-	ect_cli_secret_free(&pw);
-	free(file);
+	ect_keys_unwrapped_free(&u);
 	return ret;
 }
 
