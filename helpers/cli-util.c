@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -214,6 +215,18 @@ void ect_cli_too_long(void)
 {
 	fprintf(stderr, "Passphrase is too long. Use at most %d characters long passphrase.\n",
 		ECT_PASSPHRASE_MAX);
+}
+
+void ect_cli_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("INFO: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
 }
 
 int ect_cli_write_line(int fd, const char *s, size_t len)

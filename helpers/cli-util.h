@@ -74,6 +74,8 @@ int ect_cli_file_and_secret(int n, char **argv, char **file, struct ect_secret_s
 
 /* The ecryptfs-utils message for a passphrase longer than 64 bytes. */
 void ect_cli_too_long(void);
+/* "INFO: ..." on stdout, flushed: the progress lines of 111's scripts. */
+void ect_cli_info(const char *fmt, ...) ECT_PRINTF(1, 2);
 
 /* Write len bytes of s and a newline to fd without stdio buffering; 0 or -errno. */
 int ect_cli_write_line(int fd, const char *s, size_t len);

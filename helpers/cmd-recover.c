@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,19 +39,6 @@ static const char recover_usage[] =
 	"  --search-root DIR  where to look when no DIR is given (default /)\n"
 	"SRC is a file, '-' (standard input) or fd:N.\n"
 	"Exit: 0 recovered, 1 failed, 2 usage, 3 some files failed, 4 nothing found.\n";
-
-static void info(const char *fmt, ...) ECT_PRINTF(1, 2);
-static void info(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("INFO: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 /* A yes/no question on standard input, as 111 asks; default yes. */
 static bool ask_yes(const char *question)
@@ -187,10 +173,10 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct sec
 	} else if (sec->password_file) {
 		use_wrapped = true;
 	} else if (wrapped[0] && file_exists(wrapped)) {
-		info("Found your wrapped-passphrase");
+		ect_cli_info("Found your wrapped-passphrase");
 		use_wrapped = ask_yes("Do you know your LOGIN passphrase? [Y/n] ");
 	} else {
-		info("Could not find your wrapped passphrase file.");
+		ect_cli_info("Could not find your wrapped passphrase file.");
 	}
 	if (use_wrapped) {
 		if (!file_exists(wrapped)) {
@@ -202,7 +188,7 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct sec
 		spec.source = sec->password_file;
 		spec.prompt = "LOGIN passphrase: ";
 		if (!sec->password_file)
-			info("Enter your LOGIN passphrase...");
+			ect_cli_info("Enter your LOGIN passphrase...");
 		if (ect_cli_get_secret(ctx, &spec, &pw))
 			return ECT_EXIT_FAILURE;
 		ret = ect_unwrap_file(wrapped, pw.s, pw.len, salt, &pass->s, &pass->len, NULL);
@@ -215,11 +201,11 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct sec
 		return ECT_EXIT_OK;
 	}
 	if (!sec->passphrase_file) {
-		info("To recover this directory, you MUST have your original MOUNT passphrase.");
-		info("When you first setup your encrypted private directory, you were told to "
+		ect_cli_info("To recover this directory, you MUST have your original MOUNT passphrase.");
+		ect_cli_info("When you first setup your encrypted private directory, you were told to "
 		     "record");
-		info("your MOUNT passphrase.");
-		info("It should be 32 characters long, consisting of [0-9] and [a-f].");
+		ect_cli_info("your MOUNT passphrase.");
+		ect_cli_info("It should be 32 characters long, consisting of [0-9] and [a-f].");
 		putchar('\n');
 	}
 	spec.what = "mount passphrase";
@@ -358,14 +344,14 @@ static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct ect_s
 			ret == EINVAL ? " (the kernel log says why)" : "");
 		return ECT_EXIT_FAILURE;
 	}
-	info("Success!  Private data mounted at [%s].", tmpdir);
+	ect_cli_info("Success!  Private data mounted at [%s].", tmpdir);
 	ect_shell_quote(tmpdir, q, sizeof(q));
 	/*
 	 * The mount carries ecryptfs_unlink_sigs, so umount(8) runs
 	 * umount.ecryptfs, which removes the keys once the mount is gone; a
 	 * keyctl unlink after it would fail on keys that are no longer there.
 	 */
-	info("Mounted %s. When done, unmount it (umount also removes the keys %s%s%s):",
+	ect_cli_info("Mounted %s. When done, unmount it (umount also removes the keys %s%s%s):",
 	     rw ? "read-write" : "read-only", fekek_sig, k->fne ? " and " : "",
 	     k->fne ? fnek_sig : "");
 	printf("  umount %s && rmdir %s\n", q, q);
@@ -401,7 +387,7 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct secret
 	int ret = ECT_EXIT_FAILURE, tries;
 	bool retry = false;
 
-	info("Found [%s].", dir);
+	ect_cli_info("Found [%s].", dir);
 	if (!o->yes && !ask_yes("Try to recover this directory? [Y/n]: "))
 		return ECT_EXIT_OK;
 	inspect_lower(dir, &lf);
@@ -509,10 +495,10 @@ int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (!npos) {
-		info("Searching for encrypted private directories (this might take a while)...");
+		ect_cli_info("Searching for encrypted private directories (this might take a while)...");
 		if (recover_search(ctx, search_root ? search_root : "/", &dirs) < 0 ||
 		    !dirs.count) {
-			info("Hint: mount the disk that holds the home directories, then run this "
+			ect_cli_info("Hint: mount the disk that holds the home directories, then run this "
 			     "again.");
 			fprintf(stderr, "ERROR: No private directories found; make sure that your "
 					"root filesystem is mounted.\n");

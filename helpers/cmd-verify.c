@@ -6,7 +6,7 @@
  *   verify          ecryptfs-utils 111's ecryptfs-verify: same flags, same
  *                   INFO:/ERROR: lines, but a usage error on unknown options
  */
-#include "cli.h"
+#include "cli-util.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -269,18 +269,6 @@ static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
 
 enum { CHECK_HOME = 1, CHECK_PRIVATE = 2, CHECK_FNE = 4, CHECK_NO_FNE = 8 };
 
-static void info(const char *fmt, ...) ECT_PRINTF(1, 2);
-static void info(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("INFO: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
 /* 111's error(): two ERROR lines, exit 1. */
 static int error(const char *fmt, ...) ECT_PRINTF(1, 2);
 static int error(const char *fmt, ...)
@@ -332,7 +320,7 @@ static int c_exists(const char *home)
 	snprintf(p, sizeof(p), "%s/.ecryptfs", home);
 	if (stat(p, &st) || !S_ISDIR(st.st_mode))
 		return error("[%s] does not exist", p);
-	info("[%s] exists", p);
+	ect_cli_info("[%s] exists", p);
 	return 0;
 }
 
@@ -344,11 +332,11 @@ static int c_sigfile(const char *home, long *lines)
 	snprintf(p, sizeof(p), "%s/.ecryptfs/Private.sig", home);
 	if (stat(p, &st) || !S_ISREG(st.st_mode))
 		return error("[%s] does not exist", p);
-	info("[%s] exists", p);
+	ect_cli_info("[%s] exists", p);
 	*lines = count_newlines(p);
 	if (*lines != 1 && *lines != 2)
 		return error("[%s] does not contain exactly 1 or 2 lines", p);
-	info("[%s] contains [%ld] signatures", p, *lines);
+	ect_cli_info("[%s] contains [%ld] signatures", p, *lines);
 	return 0;
 }
 
@@ -360,12 +348,12 @@ static int c_mountfile(const char *home, char *mnt, size_t size)
 	snprintf(p, sizeof(p), "%s/.ecryptfs/Private.mnt", home);
 	if (stat(p, &st) || !S_ISREG(st.st_mode))
 		return error("[%s] does not exist", p);
-	info("[%s] exists", p);
+	ect_cli_info("[%s] exists", p);
 	if (read_first_line(p, mnt, size))
 		mnt[0] = '\0';
 	if (stat(mnt, &st) || !S_ISDIR(st.st_mode))
 		return error("[%s] is not a directory", mnt);
-	info("[%s] is a directory", mnt);
+	ect_cli_info("[%s] is a directory", mnt);
 	return 0;
 }
 
@@ -383,7 +371,7 @@ static int c_owner(const struct passwd *pw, const char *mnt)
 	name = owner ? owner->pw_name : uid;
 	if (st.st_uid != pw->pw_uid)
 		return error("Invalid owner [%s] of mount point [%s]", name, mnt);
-	info("Ownership [%s] of mount point [%s] is correct", name, mnt);
+	ect_cli_info("Ownership [%s] of mount point [%s] is correct", name, mnt);
 	return 0;
 }
 
@@ -404,28 +392,28 @@ static int run_compat_check(const struct passwd *pw, int check)
 		snprintf(p, sizeof(p), "%s/.ecryptfs/auto-mount", home);
 		if (stat(p, &st) || !S_ISREG(st.st_mode))
 			return error("[%s] does not exist", p);
-		info("[%s] Automount is set", p);
+		ect_cli_info("[%s] Automount is set", p);
 		if (strcmp(mnt, home))
 			return error("Mount point [%s] is not the user's home [%s]", mnt, home);
-		info("Mount point [%s] is the user's home", mnt);
+		ect_cli_info("Mount point [%s] is the user's home", mnt);
 		return c_owner(pw, mnt);
 	case CHECK_PRIVATE:
 		if (c_mountfile(home, mnt, sizeof(mnt)))
 			return ECT_EXIT_FAILURE;
 		if (!strcmp(mnt, home))
 			return error("Mount point [%s] is the user's home", mnt);
-		info("Mount point [%s] is not the user's home [%s]", mnt, home);
-		info("Mount point [%s] is a valid directory", mnt);
+		ect_cli_info("Mount point [%s] is not the user's home [%s]", mnt, home);
+		ect_cli_info("Mount point [%s] is a valid directory", mnt);
 		return c_owner(pw, mnt);
 	case CHECK_FNE:
 		if (lines != 2)
 			return error("Filenames are not encrypted");
-		info("Filenames are encrypted");
+		ect_cli_info("Filenames are encrypted");
 		return 0;
 	default:
 		if (lines != 1)
 			return error("Filenames are encrypted");
-		info("Filenames are not encrypted");
+		ect_cli_info("Filenames are not encrypted");
 		return 0;
 	}
 }
@@ -435,7 +423,7 @@ static int run_compat_checks(const struct passwd *pw, const int *checks, int n)
 	for (int i = 0; i < n; i++)
 		if (run_compat_check(pw, checks[i]))
 			return ECT_EXIT_FAILURE;
-	info("Configuration valid");
+	ect_cli_info("Configuration valid");
 	return ECT_EXIT_OK;
 }
 
