@@ -73,7 +73,8 @@ static int stat_one(struct ect_ctx *ctx, const char *path)
 {
 	struct ect_stat_info info;
 	int ret = ect_stat_file(path, &info);
-	int damaged = ret == ECT_E_FORMAT || ret == ECT_E_TRUNCATED || ret == ECT_E_VERSION;
+	int damaged = ret == ECT_E_FORMAT || ret == ECT_E_TRUNCATED || ret == ECT_E_VERSION ||
+		      ret == ECT_E_UNSUPPORTED;
 
 	if (ret && ret != ECT_E_NOT_ECRYPTFS && !damaged) {
 		ect_err(ctx, "%s: %s", path,
@@ -90,7 +91,8 @@ static int stat_one(struct ect_ctx *ctx, const char *path)
 	for (unsigned int i = 0; i < info.nkeys; i++)
 		print_key(i, &info.keys[i]);
 	if (ret) {
-		ect_err(ctx, "%s: damaged header: %s", path, info.problem);
+		ect_err(ctx, "%s: %s header: %s", path,
+			ret == ECT_E_UNSUPPORTED ? "unsupported" : "damaged", info.problem);
 		return ECT_EXIT_FAILURE;
 	}
 	if (print_sizes(&info)) {

@@ -734,6 +734,8 @@ struct ect_header_info {
 	uint32_t marker;	    /* m1 (random per file) */
 	unsigned int version;	    /* 0..3 */
 	uint32_t flags;		    /* ECT_HDR_FLAG_* bits */
+	uint32_t extent_size;	    /* header extent size (4096; 0 for version 0) */
+	uint16_t extent_count;	    /* header extents (2; 0 for version 0) */
 	uint64_t metadata_size;	    /* extent size x count (8192 for version 0) */
 	int in_xattr;		    /* parsed from the user.ecryptfs xattr */
 	uint64_t data_offset;	    /* where data extent 0 starts in the lower file */
@@ -741,7 +743,9 @@ struct ect_header_info {
 	unsigned int n_keys_dropped; /* pairs beyond ECT_HEADER_MAX_KEYS */
 	unsigned int n_pubkey;	    /* tag 1 packets (unsupported) */
 	char pubkey_sig[ECT_SIG_HEX_SIZE + 1]; /* key id of the first tag 1 */
+	uint16_t pubkey_efek_len;   /* its encrypted key bytes */
 	struct ect_header_key keys[ECT_HEADER_MAX_KEYS];
+	char problem[96];	    /* after a parse error: what is wrong, at which byte */
 };
 
 /*

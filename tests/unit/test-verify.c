@@ -104,6 +104,13 @@ static void test_stat_parse_faults(void **state)
 	assert_int_equal(ect_stat_parse(b, sizeof(b), 0, &info), ECT_E_FORMAT);
 	assert_non_null(strstr(info.problem, "tag 11"));
 
+	/* an unknown cipher code: named with its offset, fields kept */
+	memcpy(b, header, sizeof(b));
+	b[29] = 0xee;
+	assert_int_equal(ect_stat_parse(b, sizeof(b), 0, &info), ECT_E_UNSUPPORTED);
+	assert_non_null(strstr(info.problem, "cipher code at byte 29"));
+	assert_int_equal(info.version, 3);
+
 	/* packet set cut short */
 	assert_int_equal(ect_stat_parse(header, 60, 0, &info), ECT_E_TRUNCATED);
 	assert_int_equal(ect_stat_parse(header, 10, 0, &info), ECT_E_NOT_ECRYPTFS);
