@@ -391,36 +391,37 @@ static int flag_exists(struct ect_vrun *v, const char *name)
 	       S_ISREG(st.st_mode);
 }
 
-static int check_flags(struct ect_vrun *v)
+/* One ~/.ecryptfs flag file: "set" is OK; "unset" has severity sev and "touch FLAG" as fix. */
+static int check_flag(struct ect_vrun *v, const char *name, enum ect_severity sev,
+		      const char *set, const char *unset)
 {
 	char q[PATH_MAX + 8], fix[320], path[PATH_MAX];
+
+	if (path_join(path, sizeof(path), v->dot, name))
+		return -ENAMETOOLONG;
+	if (flag_exists(v, name))
+		return ect_report_add(v->r, ECT_SEV_OK, name, "", "%s is set: %s", name, set);
+	ect_shell_quote(path, q, sizeof(q));
+	ect__fmt(fix, sizeof(fix), "touch %s", q);
+	return ect_report_add(v->r, sev, name, fix, "%s is not set: %s", name, unset);
+}
+
+static int check_flags(struct ect_vrun *v)
+{
+	char set[PATH_MAX + 64], unset[PATH_MAX + 96];
 	int home_layout = !strcmp(v->mnt, v->t->home);
 	int ret;
 
-	if (path_join(path, sizeof(path), v->dot, "auto-mount"))
-		return -ENAMETOOLONG;
-	ect_shell_quote(path, q, sizeof(q));
-	ect__fmt(fix, sizeof(fix), "touch %s", q);
-	if (flag_exists(v, "auto-mount"))
-		ret = ect_report_add(v->r, ECT_SEV_OK, "auto-mount", "",
-				     "auto-mount is set: login mounts %s", v->mnt);
-	else
-		ret = ect_report_add(v->r, home_layout ? ECT_SEV_WARN : ECT_SEV_INFO, "auto-mount",
-				     fix, "auto-mount is not set: login does not mount %s%s", v->mnt,
-				     home_layout ? ", so the user logs in to an empty home" : "");
+	ect__fmt(set, sizeof(set), "login mounts %s", v->mnt);
+	ect__fmt(unset, sizeof(unset), "login does not mount %s%s", v->mnt,
+		 home_layout ? ", so the user logs in to an empty home" : "");
+	ret = check_flag(v, "auto-mount", home_layout ? ECT_SEV_WARN : ECT_SEV_INFO, set, unset);
 	if (ret)
 		return ret;
-	if (path_join(path, sizeof(path), v->dot, "auto-umount"))
-		return -ENAMETOOLONG;
-	ect_shell_quote(path, q, sizeof(q));
-	ect__fmt(fix, sizeof(fix), "touch %s", q);
-	if (flag_exists(v, "auto-umount"))
-		ret = ect_report_add(v->r, ECT_SEV_OK, "auto-umount", "",
-				     "auto-umount is set: the last logout unmounts %s", v->mnt);
-	else
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "auto-umount", fix,
-				     "auto-umount is not set: %s stays mounted and readable by "
-				     "root after logout", v->mnt);
+	ect__fmt(set, sizeof(set), "the last logout unmounts %s", v->mnt);
+	ect__fmt(unset, sizeof(unset), "%s stays mounted and readable by root after logout",
+		 v->mnt);
+	ret = check_flag(v, "auto-umount", ECT_SEV_INFO, set, unset);
 	if (ret)
 		return ret;
 	if (flag_exists(v, "wrapping-independent"))
