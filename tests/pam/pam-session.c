@@ -4,7 +4,7 @@
  * open while a command runs, as login or sshd keep it for the length of a
  * session. The VM scenarios, the demo and the login benchmark use it.
  *
- *   pam-session [-q] [-D] SERVICE USER OP... [-- COMMAND ARG...]
+ *   pam-session [-q] [-D] [-r] SERVICE USER OP... [-- COMMAND ARG...]
  *
  * OPs, run in order on one handle: auth, acct, setcred, open, close,
  * chauthtok, run (COMMAND, as the caller, with PAM_USER in the environment).
@@ -13,7 +13,10 @@
  * "pam-session: info: ..." and "pam-session: error: ...".
  * -q does not print prompts. -D hands the stack's failure delay (pam_faildelay,
  * pam_unix's 2 s) to a PAM_FAIL_DELAY callback that only reports it instead
- * of sleeping, so tests of refused logins do not wait seconds each.
+ * of sleeping, so tests of refused logins do not wait seconds each. -r prints
+ * the peak memory (max RSS) of this process and of its waited-for children
+ * (the module's unwrap child, the mount helper) at the end: the benchmark's
+ * memory column.
  * Prints each OP's result; exits with the first failing PAM code (or
  * COMMAND's status as 100 + status), 0 when everything succeeded.
  */
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,20 +111,22 @@ int main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	char **cmd = NULL;
 	char buf[1024];
-	bool skip_delay = false;
+	bool skip_delay = false, report_rss = false;
 	int result = 0;
 	int ret;
 
-	while (argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "-D"))) {
+	while (argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "-D") || !strcmp(argv[1], "-r"))) {
 		if (argv[1][1] == 'q')
 			a.quiet = 1;
-		else
+		else if (argv[1][1] == 'D')
 			skip_delay = true;
+		else
+			report_rss = true;
 		argv++;
 		argc--;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: pam-session [-q] [-D] SERVICE USER OP... [-- COMMAND ARG...]\n");
+		fprintf(stderr, "usage: pam-session [-q] [-D] [-r] SERVICE USER OP... [-- COMMAND ARG...]\n");
 		return 2;
 	}
 	for (int i = 3; i < argc; i++)
@@ -186,6 +192,13 @@ int main(int argc, char **argv)
 			result = ret;
 	}
 	pam_end(pamh, result ? PAM_ABORT : PAM_SUCCESS);
+	if (report_rss) {
+		struct rusage self, children;
+
+		if (!getrusage(RUSAGE_SELF, &self) && !getrusage(RUSAGE_CHILDREN, &children))
+			printf("pam-session: maxrss: self %ld KiB, children %ld KiB\n", self.ru_maxrss,
+			       children.ru_maxrss);
+	}
 	for (int i = 0; i < a.count; i++) {
 		explicit_bzero(a.line[i], strlen(a.line[i]));
 		free(a.line[i]);
