@@ -75,8 +75,6 @@ struct pam_ect_peek {
 	bool mounted; /* only looked up with wrapping_independent */
 };
 int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek);
-/* 1 when an ecryptfs mount comes from source or sits on target (111's test), 0 if not. */
-int pam_ect_is_mounted(const char *source, const char *target);
 
 /* ---- locked memory for the stashed password (pam-secret.c) -------------- */
 /* A NUL-terminated copy of s in mlock'ed, non-dumpable pages; NULL on failure. */

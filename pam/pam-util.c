@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <mntent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,31 +82,6 @@ void pam_ect_tell(struct pam_ect_call *c, bool error, const char *fmt, ...)
 		(void)pam_info(c->pamh, "%s", msg);
 }
 
-/*
- * 111's test before mounting: an ecryptfs mount from source or on target.
- * TODO: use the mount module's ect_mount_lookup() once merged.
- */
-int pam_ect_is_mounted(const char *source, const char *target)
-{
-	struct mntent ent;
-	char buf[8192];
-	int found = 0;
-	FILE *fp = setmntent("/proc/self/mounts", "re");
-
-	if (!fp)
-		return -errno;
-	while (getmntent_r(fp, &ent, buf, sizeof(buf))) {
-		if (strcmp(ent.mnt_type, "ecryptfs"))
-			continue;
-		if (!strcmp(ent.mnt_fsname, source) || !strcmp(ent.mnt_dir, target)) {
-			found = 1;
-			break;
-		}
-	}
-	endmntent(fp);
-	return found;
-}
-
 static bool exists_in(int dirfd, const char *name)
 {
 	struct stat st;
@@ -143,7 +117,8 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 
 			/* Library reader without crypto: safe in the application's process. */
 			if (ect_config_read_mnt_at(fd, c->pw.pw_uid, c->pw.pw_dir, &mnt, NULL) == 0)
-				peek->mounted = pam_ect_is_mounted("", mnt) == 1;
+				peek->mounted = ect_mount_lookup(NULL, NULL, mnt, ECT_MATCH_SOURCE_OR_TARGET,
+								 NULL, NULL, 0) == 1;
 			free(mnt);
 		}
 		close(fd);

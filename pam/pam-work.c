@@ -220,7 +220,9 @@ int pam_ect_job_open(struct pam_ect_job *job)
 		result = PAM_ECT_NOT_AUTOMOUNT;
 		goto out;
 	}
-	mounted = pam_ect_is_mounted(cfg.source, cfg.mountpoint);
+	/* 111's test: an eCryptfs mount from our lower directory or on our mount point. */
+	mounted = ect_mount_lookup(NULL, cfg.source, cfg.mountpoint, ECT_MATCH_SOURCE_OR_TARGET, NULL,
+				   NULL, 0);
 	if (mounted == 1)
 		pam_ect_child_flag(job, PAM_ECT_FLAG_MOUNTED);
 	/* Another session mounted it: the helper only needs the keys to count us in. */

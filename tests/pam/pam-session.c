@@ -4,20 +4,28 @@
  * open while a command runs, as login or sshd keep it for the length of a
  * session. The VM scenarios, the demo and the login benchmark use it.
  *
- *   pam-session [-q] SERVICE USER OP... [-- COMMAND ARG...]
+ *   pam-session [-q] [-D] [-r] SERVICE USER OP... [-- COMMAND ARG...]
  *
  * OPs, run in order on one handle: auth, acct, setcred, open, close,
  * chauthtok, run (COMMAND, as the caller, with PAM_USER in the environment).
  * Prompts are answered with lines from standard input, read once at start
  * (so COMMAND gets a closed stdin). PAM text and errors are printed as
  * "pam-session: info: ..." and "pam-session: error: ...".
+ * -q does not print prompts. -D hands the stack's failure delay (pam_faildelay,
+ * pam_unix's 2 s) to a PAM_FAIL_DELAY callback that only reports it instead
+ * of sleeping, so tests of refused logins do not wait seconds each. -r prints
+ * the peak memory (max RSS) of this process and of its waited-for children
+ * (the module's unwrap child, the mount helper) at the end: the benchmark's
+ * memory column.
  * Prints each OP's result; exits with the first failing PAM code (or
  * COMMAND's status as 100 + status), 0 when everything succeeded.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,6 +88,14 @@ static int run_command(char **argv, const char *user)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 100 + (WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 }
 
+/* PAM_FAIL_DELAY: report the delay the stack asked for instead of sleeping it. */
+static void no_fail_delay(int status, unsigned int usec, void *data)
+{
+	(void)data;
+	if (status != PAM_SUCCESS)
+		printf("pam-session: fail delay %u ms not waited (-D)\n", usec / 1000);
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -95,16 +111,22 @@ int main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	char **cmd = NULL;
 	char buf[1024];
+	bool skip_delay = false, report_rss = false;
 	int result = 0;
 	int ret;
 
-	if (argc > 1 && !strcmp(argv[1], "-q")) {
-		a.quiet = 1;
+	while (argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "-D") || !strcmp(argv[1], "-r"))) {
+		if (argv[1][1] == 'q')
+			a.quiet = 1;
+		else if (argv[1][1] == 'D')
+			skip_delay = true;
+		else
+			report_rss = true;
 		argv++;
 		argc--;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: pam-session [-q] SERVICE USER OP... [-- COMMAND ARG...]\n");
+		fprintf(stderr, "usage: pam-session [-q] [-D] [-r] SERVICE USER OP... [-- COMMAND ARG...]\n");
 		return 2;
 	}
 	for (int i = 3; i < argc; i++)
@@ -123,6 +145,15 @@ int main(int argc, char **argv)
 	if (ret != PAM_SUCCESS) {
 		fprintf(stderr, "pam-session: pam_start: %s\n", pam_strerror(pamh, ret));
 		return 2;
+	}
+	if (skip_delay) {
+		void (*fn)(int, unsigned int, void *) = no_fail_delay;
+
+		ret = pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)fn);
+		if (ret != PAM_SUCCESS) {
+			fprintf(stderr, "pam-session: PAM_FAIL_DELAY: %s\n", pam_strerror(pamh, ret));
+			return 2;
+		}
 	}
 	for (int i = 3; i < argc && result == 0; i++) {
 		const char *op = argv[i];
@@ -161,6 +192,13 @@ int main(int argc, char **argv)
 			result = ret;
 	}
 	pam_end(pamh, result ? PAM_ABORT : PAM_SUCCESS);
+	if (report_rss) {
+		struct rusage self, children;
+
+		if (!getrusage(RUSAGE_SELF, &self) && !getrusage(RUSAGE_CHILDREN, &children))
+			printf("pam-session: maxrss: self %ld KiB, children %ld KiB\n", self.ru_maxrss,
+			       children.ru_maxrss);
+	}
 	for (int i = 0; i < a.count; i++) {
 		explicit_bzero(a.line[i], strlen(a.line[i]));
 		free(a.line[i]);

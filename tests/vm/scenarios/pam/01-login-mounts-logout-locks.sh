@@ -9,7 +9,7 @@ pam_need_helpers
 pam_enable_profile
 user=$(make_user)
 pw=pw-$user
-pam_setup_private "$user" "$pw"
+pam_setup_private --calibrated "$user" "$pw"
 home=$(pam_home "$user")
 read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
 W=$ECT_VM_WORK
@@ -40,11 +40,10 @@ log "login: mounted with $fekek/$fnek, logout: unmounted, keys gone, no process 
 # su - USER from another user, through the setuid su and its PAM stack.
 if command -v script >/dev/null; then
 	other=$(make_user "${user}o")
-	# su flushes the tty when it turns echo off: type only once it prompts.
-	{ sleep 20; printf '%s\n' "$pw"; sleep 30; } | setpriv --reuid="$other" --regid="$(id -g "$other")" --init-groups \
+	pam_typed "$W/su.out" "$pw" -- setpriv --reuid="$other" --regid="$(id -g "$other")" --init-groups \
 		env -i PATH=/usr/bin:/bin HOME=/tmp TERM=dumb \
-		script -qec "su - $user -c 'cat $home/Private/hello.txt; grep -c \" $home/Private ecryptfs \" /proc/mounts'" /dev/null \
-		>"$W/su.out" 2>&1 || true
+		script -qfec "su - $user -c 'cat $home/Private/hello.txt; grep -c \" $home/Private ecryptfs \" /proc/mounts'" /dev/null ||
+		true
 	cat "$W/su.out"
 	grep -q 'hello from the session' "$W/su.out" || fail "su - $user did not see the decrypted file"
 	pam_is_mounted "$home/Private" && fail "still mounted after su exited"

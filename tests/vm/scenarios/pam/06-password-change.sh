@@ -1,5 +1,6 @@
 # Case 6: passwd(1) as the user rewraps: the new password logs in and mounts,
-# the old one no longer does, and the file is v3. Then root's `passwd USER`
+# the old one no longer does, and the v2 file the user started with is
+# upgraded to v3 on the way (the upgrade-at-password-change path). Then root's `passwd USER`
 # (no old password): a marker is left, the next login is told how to
 # recover, and the recovery with the mount passphrase makes logins work again.
 # ect-vm: timeout=900
@@ -10,13 +11,14 @@ pam_enable_profile
 need_tool script
 user=$(make_user)
 pw=pw-$user
-pam_setup_private "$user" "$pw"
+pam_setup_private --v2 "$user" "$pw"
 home=$(pam_home "$user")
 mp=$(cat "$ECT_VM_WORK/mountpass-$user")
 new="N3w-$user-phrase"
+assert_eq 2 "$(pam_wrap_version "$user")" "wrapped-passphrase version before passwd"
 newer="N3wer-$user-phrase"
 
-pam_typed "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >"$ECT_VM_WORK/passwd.out" 2>&1 ||
+pam_typed "$ECT_VM_WORK/passwd.out" "$pw" "$new" "$new" -- as_user "$user" script -qfec passwd /dev/null ||
 	{ cat "$ECT_VM_WORK/passwd.out"; fail "passwd as the user failed"; }
 assert_eq 3 "$(pam_wrap_version "$user")" "wrapped-passphrase version after passwd"
 out=$(pam_session login "$user" "$new" auth open run close -- grep -c " $home/Private ecryptfs " /proc/mounts) ||
@@ -25,7 +27,7 @@ assert_match '^1$' "$(printf '%s\n' "$out" | grep -x '[0-9]*')" "mounted with th
 pam_session login "$user" "$pw" auth >/dev/null && fail "the old password still logs in"
 log "passwd as the user: rewrapped (v3), new password mounts, old one refused"
 
-pam_typed "$newer" "$newer" | script -qec "passwd $user" /dev/null >"$ECT_VM_WORK/rootpasswd.out" 2>&1 ||
+pam_typed "$ECT_VM_WORK/rootpasswd.out" "$newer" "$newer" -- script -qfec "passwd $user" /dev/null ||
 	{ cat "$ECT_VM_WORK/rootpasswd.out"; fail "root's passwd $user failed"; }
 cat "$ECT_VM_WORK/rootpasswd.out"
 assert_file "$home/.ecryptfs/wrapped-passphrase.stale"
@@ -36,10 +38,12 @@ assert_match 'changed without your old one' "$out" "message at the next login"
 assert_match 'from-mount-passphrase' "$out" "recovery hint at the next login"
 pam_is_mounted "$home/Private" && fail "mounted although the password does not unwrap"
 
-# Recovery with the mount (recovery) passphrase.
+# Recovery with the mount (recovery) passphrase (floor cost: the calibrated
+# one was proven above, by the upgrade at passwd).
 if ecryptfs-rewrap-passphrase --help 2>&1 | grep -q -- --from-mount-passphrase; then
 	printf '%s\n%s\n' "$mp" "$newer" |
-		as_user "$user" ecryptfs-rewrap-passphrase --from-mount-passphrase "$home/.ecryptfs/wrapped-passphrase" - \
+		as_user "$user" ecryptfs-rewrap-passphrase --from-mount-passphrase --kdf-floor \
+		"$home/.ecryptfs/wrapped-passphrase" - \
 		>"$ECT_VM_WORK/recover.out" 2>&1 ||
 		{ cat "$ECT_VM_WORK/recover.out"; fail "ecryptfs-rewrap-passphrase --from-mount-passphrase failed"; }
 else

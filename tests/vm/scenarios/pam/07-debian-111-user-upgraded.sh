@@ -9,7 +9,7 @@ pam_need_helpers
 pam_enable_profile
 user=$(make_user)
 pw=pw-$user
-pam_setup_private "$user" "$pw"
+pam_setup_private --111 "$user" "$pw"
 home=$(pam_home "$user")
 assert_eq 2 "$(pam_wrap_version "$user")" "111 setup writes v2"
 assert_eq 2 "$(wc -l <"$home/.ecryptfs/Private.sig")" "111 setup writes FEKEK and FNEK signatures"
@@ -24,7 +24,7 @@ assert_match '^1$' "$(printf '%s\n' "$out" | grep -x '[0-9]*')" "mounted from th
 log "111 user: mounted, v2 upgraded to v3, v3 mounts again"
 
 kept=$(make_user "${user}k")
-pam_setup_private "$kept" "pw-$kept"
+pam_setup_private --v2 "$kept" "pw-$kept"
 as_user "$kept" touch "$(pam_home "$kept")/.ecryptfs/wrap-format-v2"
 pam_session login "$kept" "pw-$kept" auth open close >/dev/null || fail "login of $kept failed"
 assert_eq 2 "$(pam_wrap_version "$kept")" "wrap-format-v2 keeps v2"

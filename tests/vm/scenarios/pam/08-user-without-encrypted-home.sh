@@ -14,8 +14,8 @@ printf '%s\n' "$out" | grep -iE 'pam-session: (info|error):.*(encrypt|ecryptfs)'
 pam_user_keys "$user" | grep -qx 0 || fail "keys added for a plain user"
 pgrep -u "$user" >/dev/null && fail "processes left for a plain user"
 new="N3w-$user-phrase"
-pam_typed "$pw" "$new" "$new" | as_user "$user" script -qec passwd /dev/null >/dev/null 2>&1 ||
-	fail "passwd for a plain user failed"
+pam_typed "$ECT_VM_WORK/passwd.out" "$pw" "$new" "$new" -- as_user "$user" script -qfec passwd /dev/null ||
+	{ cat "$ECT_VM_WORK/passwd.out"; fail "passwd for a plain user failed"; }
 pam_session login "$user" "$new" auth >/dev/null || fail "new password of a plain user refused"
 grep -q pam_ecryptfs /var/log/auth.log 2>/dev/null && grep pam_ecryptfs /var/log/auth.log | grep -q "$user" &&
 	fail "pam_ecryptfs logged about a plain user"
