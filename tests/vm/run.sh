@@ -119,7 +119,7 @@ install_args="prefix=/usr sysconfdir=/etc localstatedir=/var pamdir=$pamdir root
 config=$("$builddir/config.status" --config 2>/dev/null || true)
 for want in "--prefix=/usr" "--sysconfdir=/etc" "--with-rootsbindir=/sbin"; do
 	case $config in
-	*"'$want'"* | *" $want"*) ;;
+	*"'$want'"* | *" $want"* | "$want "* | "$want") ;;
 	*) case $want in
 		--with-rootsbindir=/sbin) ;; # configure's default
 		*) say "check-vm: note: build tree not configured with $want; paths compiled into the programs may differ from the installed layout" ;;
