@@ -25,7 +25,8 @@
 static const char setup_usage[] =
 	"Usage: ecryptfs-setup-private [-f] [-w] [-n] [-u USER] [-l LOGINPASS] [-m MOUNTPASS]\n"
 	"                              [-b] [--noautomount] [--noautoumount] [--nopwcheck]\n"
-	"                              [--wrap-format v2|v3] [--password-file SRC]\n"
+	"                              [--wrap-format v2|v3] [--kdf-target-ms N | --kdf-floor]\n"
+	"                              [--password-file SRC]\n"
 	"                              [--passphrase-file SRC] [--undo]\n"
 	"\n"
 	"Set up an encrypted private directory (~/.Private mounted on ~/Private).\n"
@@ -43,6 +44,7 @@ static const char setup_usage[] =
 	"  --nopwcheck            do not check the login password with PAM\n"
 	"  --wrap-format v2|v3    wrapped-passphrase format (default v3; v2 for ecryptfs-utils)\n"
 	"  --kdf-target-ms N      v3 unlock cost in milliseconds\n"
+	"  --kdf-floor            v3 at the cheapest cost (tests only: weak against guessing)\n"
 	"  --password-file SRC    read the login/wrapping passphrase from SRC (file, - or fd:N)\n"
 	"  --passphrase-file SRC  read the mount passphrase from SRC (file, - or fd:N)\n"
 	"  --undo                 print how to undo a setup\n"
