@@ -222,6 +222,48 @@ static void test_mountinfo(void **state)
 	assert_int_equal(ect_mount_lookup(path, "a", "b", ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0), -ENOENT);
 }
 
+/*
+ * Lines longer than any fixed buffer: a mount point of 12000 bytes is
+ * found whole, and the tail of a long line is never read as a line of its
+ * own (here, a tmpfs line whose options hide an "ecryptfs" line).
+ */
+static void test_mountinfo_long_lines(void **state)
+{
+	char path[] = "/tmp/test-mount-long.XXXXXX", *target, *pad;
+	const size_t tlen = 12000, plen = 9000;
+	FILE *f;
+	int fd, id = -1;
+
+	(void)state;
+	target = malloc(tlen + 1);
+	pad = malloc(plen + 1);
+	assert_non_null(target);
+	assert_non_null(pad);
+	target[0] = '/';
+	memset(target + 1, 'd', tlen - 1);
+	target[tlen] = '\0';
+	memset(pad, 'x', plen);
+	pad[plen] = '\0';
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
+	fprintf(f, "50 22 0:40 / %s rw - ecryptfs /srv/long rw,ecryptfs_sig=0011223344556677\n",
+		target);
+	fprintf(f, "51 22 0:41 / /mnt/t rw - tmpfs tmpfs rw,%s 66 22 0:9 / /home/bob/Private rw - "
+		   "ecryptfs /home/bob/.Private rw\n", pad);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(ect_mount_lookup(path, "/srv/long", target, ECT_MATCH_SOURCE_AND_TARGET,
+					  &id, NULL, 0), 1);
+	assert_int_equal(id, 50);
+	assert_int_equal(ect_mount_lookup(path, "/home/bob/.Private", "/home/bob/Private",
+					  ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0), 0);
+	unlink(path);
+	free(target);
+	free(pad);
+}
+
 /* A scratch tree under /tmp (tmpfs or ext4, both allowlisted on Debian). */
 struct tree {
 	char root[64];
@@ -473,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_opts_refusals),
 		cmocka_unit_test(test_opts_passphrase),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_mountinfo_long_lines),
 		cmocka_unit_test_setup_teardown(test_pathwalk, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_read_file, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, tree_setup, tree_teardown),
