@@ -37,8 +37,11 @@ log "registry entries after 30 short sessions: $n"
 [ "$n" -le 1 ] || fail "dead sessions were kept ($n entries)"
 # aliases: 24 aliases, each held by a live session; the files stay bounded
 for i in $(seq 1 24); do alias_conf "a$i" "$H/.Private" "$H/Private"; done
-as_user_keys 'for i in $(seq 1 24); do setsid sh -c "/sbin/mount.ecryptfs_private a$i >/dev/null 2>&1; sleep 120" & done; sleep 8'
-sleep 2
+as_user_keys 'for i in $(seq 1 24); do setsid sh -c "/sbin/mount.ecryptfs_private a$i >/dev/null 2>&1; exec sleep 300" & done; sleep 2'
+for i in $(seq 1 120); do
+	pgrep -u "$U" -f '^/sbin/mount.ecryptfs_private' >/dev/null || break
+	sleep 0.5
+done
 nfiles=$(find "$state" -mindepth 1 | wc -l)
 log "files in $state with 24 aliases in use: $nfiles"
 ls -la "$state"
