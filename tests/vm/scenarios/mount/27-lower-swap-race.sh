@@ -54,10 +54,14 @@ for i in $(seq 1 25); do
 	grep -q " $ram" /proc/mounts && bad="something mounted on $ram"
 	[ -z "$bad" ] || break
 done
-kill "$swapper" 2>/dev/null || true
+# $swapper is the subshell of as_user: stop the perl loop itself
+pkill -KILL -u "$U" -x perl 2>/dev/null || true
 wait "$swapper" 2>/dev/null || true
 umount -l /mnt/pad
-[ -e "$H/.real" ] && { rm -f "$H/.Private"; mv "$H/.real" "$H/.Private"; }
+if [ -d "$H/.real" ] && [ ! -L "$H/.real" ]; then
+	rm -f "$H/.Private"
+	mv "$H/.real" "$H/.Private"
+fi
 umount -l "$ram" 2>/dev/null || true
 [ -z "$bad" ] || fail "$bad"
 log "mounted $ok of 25 times, always over the real ~/.Private"
