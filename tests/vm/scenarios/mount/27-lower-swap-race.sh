@@ -51,7 +51,8 @@ for i in $(seq 1 25); do
 			bad="mount $i is not over the real lower directory (no marker)"
 		umount -l "$H/Private"
 	fi
-	grep -q " $ram" /proc/mounts && bad="something mounted on $ram"
+	awk -v r="$ram" '$3 == "ecryptfs" && (index($1, r) == 1 || index($2, r) == 1)' /proc/mounts |
+		grep -q . && bad="an eCryptfs mount from or on $ram"
 	[ -z "$bad" ] || break
 done
 # $swapper is the subshell of as_user: stop the perl loop itself
