@@ -10,8 +10,8 @@
  * breaks every tool that finds the mount by its source. So the mount is made
  * by path and checked afterwards: the new mount's root must be an eCryptfs
  * root whose inode is the checked lower directory's (eCryptfs gives its
- * inodes the lower inode number and copies owner, mode and times; statfs is
- * passed through to the lower file system, so f_fsid identifies it).
+ * inodes the lower inode number and copies the owner; statfs is passed
+ * through to the lower file system, so f_fsid identifies it).
  */
 #include "privilege.h"
 
@@ -103,8 +103,11 @@ int ect_mount_is_over(int fd, int lower_fd)
 		return 0;
 	if (((unsigned long)mfs.f_type & 0xffffffffUL) != ECT_ECRYPTFS_MAGIC)
 		return 0;
-	return S_ISDIR(m.st_mode) && m.st_ino == l.st_ino && m.st_mode == l.st_mode &&
-	       m.st_uid == l.st_uid && m.st_gid == l.st_gid &&
-	       m.st_ctim.tv_sec == l.st_ctim.tv_sec && m.st_ctim.tv_nsec == l.st_ctim.tv_nsec &&
-	       same_fsid(&mfs, &lfs);
+	/*
+	 * Inode number plus file system identity. Not the times: a rename of
+	 * the lower directory (or a file created in it) changes its ctime at
+	 * any moment and would make the check fail for no reason.
+	 */
+	return S_ISDIR(m.st_mode) && S_ISDIR(l.st_mode) && m.st_ino == l.st_ino &&
+	       m.st_uid == l.st_uid && same_fsid(&mfs, &lfs);
 }

@@ -42,7 +42,7 @@ as_user "$U" perl -e '
 swapper=$!
 ok=0 bad=
 for i in $(seq 1 25); do
-	if as_user_keys /sbin/mount.ecryptfs_private >/dev/null 2>&1; then
+	if out=$(as_user_keys /sbin/mount.ecryptfs_private 2>&1); then
 		ok=$((ok + 1))
 		line=$(awk -v m="$H/Private" '$2 == m && $3 == "ecryptfs"' /proc/mounts)
 		log "mount $i: $line"
@@ -50,6 +50,8 @@ for i in $(seq 1 25); do
 		[ "$(cat "$H/Private/marker" 2>/dev/null)" = real ] ||
 			bad="mount $i is not over the real lower directory (no marker)"
 		umount -l "$H/Private"
+	else
+		log "attempt $i refused: $(printf '%s\n' "$out" | grep -v '^Joined' | head -n1)"
 	fi
 	awk -v r="$ram" '$3 == "ecryptfs" && (index($1, r) == 1 || index($2, r) == 1)' /proc/mounts |
 		grep -q . && bad="an eCryptfs mount from or on $ram"
