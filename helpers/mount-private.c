@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -76,33 +75,11 @@ static int parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char
 		}
 	}
 	if (r->alias && ect_alias_check(r->alias)) {
-		ect_err(ctx, "refusing alias: it must be 1-%d characters without '/', '..', ',', blanks or "
-			     "control characters", ECT_ALIAS_MAX);
+		ect_err(ctx, "refusing alias: it must be 1-%d characters without '/', '..', ',' or "
+			     "control characters (tab, newline, ...)", ECT_ALIAS_MAX);
 		return ECT_MNT_FAIL;
 	}
 	return 0;
-}
-
-/* The per-user lock: a file in the root-made per-user state directory. */
-static int take_lock(struct ect_ctx *ctx, int statefd, uid_t uid)
-{
-	struct stat st;
-	int fd = openat(statefd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
-
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != uid) {
-		ect_err(ctx, "refusing the lock file %s/%s/%u/lock: not a regular file of yours",
-			ECT_RUNDIR, ECT_SESSION_SUBDIR, (unsigned int)uid);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX)) {
-		ect_err(ctx, "cannot lock %s/%s/%u/lock: %s", ECT_RUNDIR, ECT_SESSION_SUBDIR,
-			(unsigned int)uid, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 static int keys_present(struct ect_ctx *ctx, const struct ect_config_sigs *sigs)
@@ -151,30 +128,38 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 	}
 	session_name(regname, sizeof(regname), cfg->alias);
 	/* outside a login session nothing is registered (doc/session-counter.md) */
-	has_self = ect_session_current(&self) == 0;
+	r = ect_priv_session_current(p, ctx, &self);
+	has_self = r == 0;
+	if (r && r != -ESRCH)
+		ect_warn(ctx, "cannot identify your login session (%s): this mount is not counted",
+			 ect_strerror(r));
 	r = ect_mount_lookup(NULL, src, dst, ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0);
 	if (r < 0) {
 		ect_err(ctx, "cannot read the mount table: %s", ect_strerror(r));
 		goto out;
 	}
 	if (r == 0) {
-		r = ect_priv_mount(p, ctx, src, tfd, dst, MS_NOSUID | MS_NODEV, opts);
-		ect_priv_drop(p, ctx);
+		struct ect_priv_mount_req mr = {
+			.src = src, .lower_fd = sfd, .target_fd = tfd, .target = dst, .mtab = 1,
+			.flags = MS_NOSUID | MS_NODEV, .opts = opts,
+		};
+
+		r = ect_priv_mount(p, ctx, &mr);
 		if (r) {
 			if (r == -EPERM)
 				ect_err(ctx, "mount of %s on %s failed: the kernel refused (is %s yours?)",
 					src, dst, src);
 			else if (r == -ENODEV)
 				ect_err(ctx, "mount failed: this kernel has no eCryptfs (modprobe ecryptfs)");
-			else
+			else if (r != ECT_E_UNSAFE_PATH)
 				ect_err(ctx, "mount of %s on %s failed: %s", src, dst, ect_strerror(r));
 			goto out;
 		}
 	} else {
-		ect_priv_drop(p, ctx);
 		ect_info(ctx, "%s is already mounted", dst);
 	}
-	n = ect_sessions_update(statefd, regname, ECT_SESSION_ADD, has_self ? &self : NULL, 1);
+	n = ect_priv_sessions_update(p, ctx, statefd, regname, ECT_SESSION_ADD,
+				     has_self ? &self : NULL, 1);
 	if (n < 0)
 		ect_warn(ctx, "mounted, but the session registry could not be updated: %s",
 			 ect_strerror(n));
@@ -187,18 +172,6 @@ out:
 	free(src);
 	free(dst);
 	return ret;
-}
-
-static int mount_id_of(int fd)
-{
-#ifdef STATX_MNT_ID
-	struct statx stx;
-
-	if (!statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) && (stx.stx_mask & STATX_MNT_ID))
-		return (int)stx.stx_mnt_id;
-#endif
-	(void)fd;
-	return -1;
 }
 
 static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct private_req *req,
@@ -230,10 +203,21 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 			goto out;
 		}
 	}
-	has_self = ect_session_current(&self) == 0;
+	r = ect_priv_session_current(p, ctx, &self);
+	has_self = r == 0;
+	/*
+	 * Not knowing which session we are (e.g. /proc hidden from us) must
+	 * never unmount a home other sessions still use: keep it mounted.
+	 */
+	if (r && r != -ESRCH && mounted && !req->force) {
+		ect_err(ctx, "cannot identify your login session (%s; is /proc mounted with hidepid?): "
+			     "not unmounting %s; use -f to force", ect_strerror(r), dst);
+		goto out;
+	}
 	session_name(regname, sizeof(regname), cfg->alias);
-	left = ect_sessions_update(statefd, regname, req->force ? ECT_SESSION_CLEAR : ECT_SESSION_REMOVE,
-				   has_self ? &self : NULL, mounted);
+	left = ect_priv_sessions_update(p, ctx, statefd, regname,
+					req->force ? ECT_SESSION_CLEAR : ECT_SESSION_REMOVE,
+					has_self ? &self : NULL, mounted);
 	if (left < 0) {
 		ect_err(ctx, "cannot update the session registry: %s", ect_strerror(left));
 		goto out;
@@ -253,9 +237,9 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 		goto out;
 	}
 	/* the fd must be the root of exactly that eCryptfs mount */
-	fdid = mount_id_of(tfd);
+	fdid = ect_mount_id_of(tfd);
 	if (fstatfs(tfd, &sfs) || ((unsigned long)sfs.f_type & 0xffffffffUL) != ECT_ECRYPTFS_MAGIC ||
-	    (fdid >= 0 && fdid != id)) {
+	    fdid < 0 || fdid != id) {
 		ect_err(ctx, "refusing: %s is not the root of the eCryptfs mount listed for it", dst);
 		goto out;
 	}
@@ -304,12 +288,6 @@ int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int ar
 		ect_err(ctx, "refusing user name '%s': unusual characters", pw->pw_name);
 		goto out;
 	}
-	/* privileged step 1: the root-owned state directory, then the user's lock */
-	if (ect_priv_state_dir(p, ctx, &statefd))
-		goto out;
-	lockfd = take_lock(ctx, statefd, p->uid);
-	if (lockfd < 0)
-		goto out;
 	r = ect_config_dir_open(pw->pw_dir, p->uid, &cfgfd);
 	if (r) {
 		ect_err(ctx, "refusing %s/.ecryptfs: %s", pw->pw_dir, ect_strerror(r));
@@ -325,6 +303,12 @@ int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int ar
 				req.alias ? req.alias : "Private", ect_strerror(r));
 		goto out;
 	}
+	/*
+	 * Privileged step 1, only for a user with a valid configuration: the
+	 * root-owned state directory and the user's lock (nothing else in /run).
+	 */
+	if (ect_priv_state_dir(p, ctx, &statefd, &lockfd))
+		goto out;
 	if (umount)
 		ret = do_umount(ctx, p, &req, &cfg, 1, statefd);
 	else

@@ -247,7 +247,13 @@ int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char 
 			ect_err(ctx, "cannot open %s: %s", dst, strerror(errno));
 			goto out;
 		}
-		r = ect_priv_mount(p, ctx, src, tfd, no_mtab ? NULL : dst, o.ms_flags, kopts);
+		/* CVE-2012-3409: nosuid,nodev always, root mode too (flags, not kernel options) */
+		struct ect_priv_mount_req mr = {
+			.src = src, .lower_fd = -1, .target_fd = tfd, .target = dst, .mtab = !no_mtab,
+			.flags = o.ms_flags | MS_NOSUID | MS_NODEV, .opts = kopts,
+		};
+
+		r = ect_priv_mount(p, ctx, &mr);
 		close(tfd);
 	}
 	if (r) {

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -61,7 +63,7 @@ static void wipe_exec_environment(void)
 
 int ect_priv_sanitize_process(void)
 {
-	struct rlimit no_core = { 0, 0 };
+	struct rlimit no_core = { 0, 0 }, no_fsize_limit = { RLIM_INFINITY, RLIM_INFINITY };
 	int fd;
 
 	/* fds 0-2 must exist so that no file we open becomes someone's stdout */
@@ -104,6 +106,12 @@ fds_done:
 	umask(022);
 	if (setrlimit(RLIMIT_CORE, &no_core))
 		return -errno;
+	/*
+	 * ulimit -f would truncate /etc/mtab or the registry (and SIGXFSZ kill
+	 * us mid-update): root's writes get no file size limit. Still euid 0 here.
+	 */
+	if (setrlimit(RLIMIT_FSIZE, &no_fsize_limit))
+		return -errno;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 		return -errno;
 	return 0;
@@ -120,10 +128,19 @@ static void no_dump(void)
 
 static int raise_priv(struct ect_priv *p)
 {
+	sigset_t all;
+
 	if (p->root)
 		return 0;
 	if (!p->can_raise || p->dropped)
 		return -EPERM;
+	/*
+	 * The caller may signal us (same real uid): no signal it can block may
+	 * interrupt a root step halfway (e.g. with the /etc/mtab~ lock held).
+	 */
+	sigfillset(&all);
+	if (!p->masked && !sigprocmask(SIG_BLOCK, &all, &p->saved_mask))
+		p->masked = 1;
 	if (seteuid(0) || setegid(0)) {
 		no_dump();
 		return -errno;
@@ -142,6 +159,10 @@ static void lower_priv(struct ect_priv *p, struct ect_ctx *ctx)
 		_exit(1);
 	}
 	no_dump();
+	if (p->masked) {
+		sigprocmask(SIG_SETMASK, &p->saved_mask, NULL);
+		p->masked = 0;
+	}
 }
 
 int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx)
@@ -167,89 +188,214 @@ int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx)
 	return 0;
 }
 
-int ect_priv_state_dir(struct ect_priv *p, struct ect_ctx *ctx, int *dirfd)
+/* Open (creating as root) a root-owned 0700 directory name in dirfd. */
+static int root_dir_at(int dirfd, const char *name, mode_t mode)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdirat(dirfd, name, mode) && errno != EEXIST)
+		return -errno;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & 022)) {
+		close(fd);
+		return ECT_E_UNSAFE_PATH;
+	}
+	return fd;
+}
+
+int ect_priv_state_dir(struct ect_priv *p, struct ect_ctx *ctx, int *dirfd, int *lockfd)
 {
 	char name[32];
 	struct stat st;
-	int top = -1, fd = -1, ret, created = 0;
+	int top = -1, fd = -1, lock = -1, ret;
 
 	*dirfd = -1;
+	*lockfd = -1;
+	snprintf(name, sizeof(name), "%u", (unsigned int)p->uid);
 	ret = raise_priv(p);
 	if (ret)
 		goto out;
-	if (mkdir(ECT_RUNDIR "/" ECT_SESSION_SUBDIR, 0755) && errno != EEXIST) {
-		ret = -errno;
-		ect_err(ctx, "cannot create %s: %s", ECT_RUNDIR "/" ECT_SESSION_SUBDIR, strerror(errno));
+	top = root_dir_at(AT_FDCWD, ECT_RUNDIR "/" ECT_SESSION_SUBDIR, 0755);
+	if (top < 0) {
+		ret = top;
+		ect_err(ctx, "refusing %s: %s", ECT_RUNDIR "/" ECT_SESSION_SUBDIR,
+			ret == ECT_E_UNSAFE_PATH ? "not a root-owned directory writable only by root"
+						 : strerror(-ret));
 		goto out;
 	}
-	top = open(ECT_RUNDIR "/" ECT_SESSION_SUBDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (top < 0 || fstat(top, &st)) {
+	/* root-owned: written only while raised, never by the user (issue #4, finding 2) */
+	fd = root_dir_at(top, name, 0700);
+	if (fd >= 0 && fchmod(fd, 0700))
 		ret = -errno;
-		ect_err(ctx, "cannot open %s: %s", ECT_RUNDIR "/" ECT_SESSION_SUBDIR, strerror(errno));
+	if (fd < 0 || ret) {
+		ret = fd < 0 ? fd : ret;
+		ect_err(ctx, "refusing %s/%s: %s", ECT_RUNDIR "/" ECT_SESSION_SUBDIR, name,
+			ret == ECT_E_UNSAFE_PATH ? "not a root-owned directory" : strerror(-ret));
 		goto out;
 	}
-	if (st.st_uid != 0 || (st.st_mode & 022)) {
-		ect_err(ctx, "refusing %s: not a root-owned directory writable only by root",
-			ECT_RUNDIR "/" ECT_SESSION_SUBDIR);
+	lock = openat(fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+		      0600);
+	if (lock < 0 || fstat(lock, &st) || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    st.st_nlink != 1) {
+		ect_err(ctx, "refusing the lock file %s/%s/lock: not a regular root-owned file",
+			ECT_RUNDIR "/" ECT_SESSION_SUBDIR, name);
 		ret = ECT_E_UNSAFE_PATH;
 		goto out;
 	}
-	snprintf(name, sizeof(name), "%u", (unsigned int)p->uid);
-	if (!mkdirat(top, name, 0700))
-		created = 1;
-	else if (errno != EEXIST) {
-		ret = -errno;
-		goto out;
-	}
-	fd = openat(top, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (created && fchown(fd, p->uid, p->gid)) {
-		ret = -errno;
-		goto out;
-	}
-	if (fstat(fd, &st) || st.st_uid != p->uid) {
-		ect_err(ctx, "refusing %s/%s: not owned by uid %u", ECT_RUNDIR "/" ECT_SESSION_SUBDIR,
-			name, (unsigned int)p->uid);
-		ret = ECT_E_UNSAFE_PATH;
-		goto out;
-	}
-	*dirfd = fd;
-	fd = -1;
 	ret = 0;
 out:
 	lower_priv(p, ctx);
+	/* wait for the lock with the user's ids: the wait can be interrupted */
+	if (!ret && flock(lock, LOCK_EX)) {
+		ret = -errno;
+		ect_err(ctx, "cannot lock %s/%s/lock: %s", ECT_RUNDIR "/" ECT_SESSION_SUBDIR, name,
+			strerror(errno));
+	}
 	if (top >= 0)
 		close(top);
-	if (fd >= 0)
-		close(fd);
+	if (ret) {
+		if (fd >= 0)
+			close(fd);
+		if (lock >= 0)
+			close(lock);
+		return ret;
+	}
+	*dirfd = fd;
+	*lockfd = lock;
+	return 0;
+}
+
+int ect_priv_session_current(struct ect_priv *p, struct ect_ctx *ctx, struct ect_session_id *self)
+{
+	int ret = raise_priv(p);
+
+	if (!ret)
+		ret = ect_session_current(self);
+	lower_priv(p, ctx);
 	return ret;
 }
 
-int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const char *src, int target_fd,
-		   const char *mtab_target, unsigned long flags, const char *opts)
+int ect_priv_sessions_update(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
+			     enum ect_session_op op, const struct ect_session_id *self, int mounted)
 {
-	int ret, saved_cwd;
+	int ret = raise_priv(p);
+
+	if (!ret)
+		ret = ect_sessions_update(dirfd, name, op, self, mounted);
+	lower_priv(p, ctx);
+	return ret;
+}
+
+/*
+ * After mounting on "." (the cwd, req->target_fd), find the new mount again:
+ * through the target's parent and name, which are checked before mount(2)
+ * to be the target. Anything else (renamed away, not a new mount, not over
+ * the checked lower directory) is a mismatch.
+ */
+static int verify_new_mount(const struct ect_priv_mount_req *req, int parent, const char *name,
+			    const int *before, size_t nbefore)
+{
+	int fd, id, ret = ECT_E_UNSAFE_PATH;
+
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return ret;
+	id = ect_mount_id_of(fd);
+	if (id < 0 || id == ect_mount_id_of(req->target_fd))
+		goto out;
+	for (size_t i = 0; i < nbefore; i++) {
+		if (before[i] == id)
+			goto out; /* an older mount, not the one just made */
+	}
+	if (ect_mount_is_over(fd, req->lower_fd))
+		ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* The parent directory of target_fd and the name target has in it. */
+static int open_parent(const struct ect_priv_mount_req *req, int *parent, const char **name)
+{
+	struct stat a, b;
+	const char *slash = req->target ? strrchr(req->target, '/') : NULL;
+
+	*parent = -1;
+	if (!slash || !slash[1] || !strcmp(slash + 1, "..") || !strcmp(slash + 1, "."))
+		return ECT_E_UNSAFE_PATH;
+	*name = slash + 1;
+	*parent = openat(req->target_fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*parent < 0)
+		return -errno;
+	if (fstat(req->target_fd, &a) || fstatat(*parent, *name, &b, AT_SYMLINK_NOFOLLOW) ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(*parent);
+		*parent = -1;
+		return ECT_E_UNSAFE_PATH;
+	}
+	return 0;
+}
+
+int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req)
+{
+	int ret, saved_cwd, parent = -1, *before = NULL;
+	const char *name = NULL;
+	size_t nbefore = 0;
+	bool verify = req->lower_fd >= 0, pinned = verify;
 
 	/* Mount onto "." after fchdir to the verified fd: nothing is re-resolved. */
 	saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fchdir(target_fd))
+	if (saved_cwd < 0)
 		return -errno;
+	if (verify) {
+		ret = open_parent(req, &parent, &name);
+		if (!ret)
+			ret = ect_mount_ids(&before, &nbefore);
+		if (ret) {
+			ect_err(ctx, "refusing %s: it changed while being checked", req->target);
+			goto out;
+		}
+	}
+	if (fchdir(req->target_fd)) {
+		ret = -errno;
+		goto out;
+	}
 	ret = raise_priv(p);
-	if (!ret) {
-		if (mount(src, ".", "ecryptfs", flags, opts))
-			ret = -errno;
-		else if (mtab_target && ect_mtab_add(src, mtab_target, opts))
-			ect_warn(ctx, "mounted, but could not update /etc/mtab");
+	if (!ret && pinned) {
+		ret = ect_mount_pinned(req->src, req->lower_fd, req->target_fd, req->flags, req->opts);
+		if (ret == -ENOSYS) /* before Linux 5.2: by path, checked afterwards */
+			pinned = false;
+		else if (ret == ECT_E_UNSAFE_PATH)
+			ect_err(ctx, "refusing: the new mount is not over the checked %s", req->src);
 	}
+	if (!ret && !pinned && mount(req->src, ".", "ecryptfs", req->flags, req->opts))
+		ret = -errno;
 	lower_priv(p, ctx);
-	if (saved_cwd >= 0) {
-		if (fchdir(saved_cwd))
-			ret = ret ? ret : -errno;
-		close(saved_cwd);
+	if (!ret && verify && !pinned && verify_new_mount(req, parent, name, before, nbefore)) {
+		ect_err(ctx, "refusing: %s changed between the checks and mount(2); unmounted again",
+			req->src);
+		ret = raise_priv(p);
+		/* "." is the covered target: umount2 acts on the mount on top of it */
+		if (!ret && umount2(".", MNT_DETACH | UMOUNT_NOFOLLOW))
+			ect_err(ctx, "cannot unmount %s again: %s", req->target, strerror(errno));
+		lower_priv(p, ctx);
+		ret = ECT_E_UNSAFE_PATH;
 	}
+	if (!ret && req->mtab && req->target) {
+		if (!raise_priv(p) && ect_mtab_add(req->src, req->target, req->opts))
+			ect_warn(ctx, "mounted, but could not update /etc/mtab");
+		lower_priv(p, ctx);
+	}
+out:
+	if (fchdir(saved_cwd) && !ret)
+		ret = -errno;
+	close(saved_cwd);
+	if (parent >= 0)
+		close(parent);
+	free(before);
 	return ret;
 }
 
@@ -263,9 +409,15 @@ int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd, cons
 	if (!lazy && !p->root)
 		return -EPERM;
 	if (lazy) {
+		/* back to "/" afterwards, not into the detached mount */
 		saved_cwd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fchdir(target_fd))
+		if (saved_cwd < 0)
 			return -errno;
+		if (fchdir(target_fd)) {
+			ret = -errno;
+			close(saved_cwd);
+			return ret;
+		}
 	}
 	ret = raise_priv(p);
 	if (!ret) {

@@ -7,6 +7,7 @@
 #ifndef ECT_PRIVILEGE_H
 #define ECT_PRIVILEGE_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "ecryptfs-tools.h"
@@ -17,6 +18,8 @@ struct ect_priv {
 	int root;	/* the caller is root: root mode, nothing to drop */
 	int can_raise;	/* saved uid 0 still held */
 	int dropped;	/* dropped for good and verified */
+	int masked;	/* signals blocked while raised; saved_mask to restore */
+	sigset_t saved_mask;
 };
 
 /*
@@ -31,17 +34,35 @@ int ect_priv_sanitize_process(void);
 int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx);
 /*
  * Privileged: make ECT_RUNDIR/ecryptfs-tools (root, 0755) and its per-user
- * directory UID (owned by the user, 0700); return an fd on the latter.
+ * directory UID (root, 0700: the user cannot write there, so cannot fill
+ * the tmpfs), return an fd on the latter in *dirfd and the flock'ed per-user
+ * lock file (root, 0600) in *lockfd. Call only after the user's
+ * configuration validated (doc/session-counter.md).
  */
-int ect_priv_state_dir(struct ect_priv *p, struct ect_ctx *ctx, int *dirfd);
+int ect_priv_state_dir(struct ect_priv *p, struct ect_ctx *ctx, int *dirfd, int *lockfd);
+/* Privileged: ect_session_current (sees the session leader despite hidepid). */
+int ect_priv_session_current(struct ect_priv *p, struct ect_ctx *ctx, struct ect_session_id *self);
+/* Privileged: ect_sessions_update in the root-owned per-user directory. */
+int ect_priv_sessions_update(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
+			     enum ect_session_op op, const struct ect_session_id *self, int mounted);
+
+struct ect_priv_mount_req {
+	const char *src;	  /* source path for mount(2) (shown in /proc/mounts) */
+	int lower_fd;		  /* -1, or the checked lower directory src must be */
+	int target_fd;		  /* the checked target, mounted on via fchdir + "." */
+	const char *target;	  /* its canonical path (mtab line, re-open after mount) */
+	int mtab;		  /* add the /etc/mtab line (when it is a regular file) */
+	unsigned long flags;
+	const char *opts;
+};
 /*
- * Privileged: mount(2) src on the directory target_fd (verified by the
- * caller; mounted on through fchdir + ".") with flags and opts, then add
- * the /etc/mtab line for mtab_target when /etc/mtab is a regular file
- * (mtab_target NULL: no mtab line).
+ * Privileged: mount(2) req->src on req->target_fd. With lower_fd >= 0 the
+ * new mount is then re-opened and must be a new eCryptfs mount stacked on
+ * the very lower directory checked through lower_fd (the path string may
+ * have been swapped meanwhile); otherwise it is lazily unmounted again and
+ * ECT_E_UNSAFE_PATH returned.
  */
-int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const char *src, int target_fd,
-		   const char *mtab_target, unsigned long flags, const char *opts);
+int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req);
 
 enum {
 	ECT_UMOUNT_LAZY = 1 << 0,    /* MNT_DETACH through fchdir(target_fd) + "." */
@@ -59,6 +80,23 @@ int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd, cons
  * root mode.
  */
 void ect_priv_drop(struct ect_priv *p, struct ect_ctx *ctx);
+
+/*
+ * Mount identity (helpers/mount-verify.c): the mount id of an fd (statx, or
+ * /proc/self/fdinfo before Linux 5.8), the ids of all current mounts, and
+ * whether fd is the root of an eCryptfs mount over the directory lower_fd.
+ */
+int ect_mount_id_of(int fd);
+int ect_mount_ids(int **ids, size_t *n);
+int ect_mount_is_over(int fd, int lower_fd);
+
+/*
+ * Root only (helpers/mount-pinned.c): mount src, which must resolve to the
+ * directory lower_fd, on target_fd without resolving src where the user
+ * could change it. -ENOSYS without open_tree/move_mount (Linux < 5.2).
+ */
+int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
+		     const char *opts);
 
 /* /etc/mtab upkeep (helpers/mount-mtab.c); only called from privilege.c. */
 int ect_mtab_add(const char *src, const char *target, const char *opts);

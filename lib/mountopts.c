@@ -540,14 +540,16 @@ int ect_mountinfo_parse_line(char *line, struct ect_mountinfo_entry *e)
 int ect_mount_lookup(const char *mountinfo, const char *source, const char *target,
 		     enum ect_mount_match match, int *mount_id, char *opts, size_t optsize)
 {
-	char line[8192];
+	char *line = NULL;
+	size_t cap = 0;
 	FILE *f;
 	int found = 0;
 
 	f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
+	/* whole lines: a long mount point must not be split into two "lines" */
+	while (getline(&line, &cap, f) > 0) {
 		struct ect_mountinfo_entry e;
 		bool src_eq, dst_eq;
 
@@ -564,6 +566,7 @@ int ect_mount_lookup(const char *mountinfo, const char *source, const char *targ
 				snprintf(opts, optsize, "%s", e.super_opts);
 		}
 	}
+	free(line);
 	fclose(f);
 	return found;
 }

@@ -17,10 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ECT_SESSIONS_MAX 1024
+/*
+ * Bounds on what one user can make the helper store in the /run tmpfs:
+ * live sessions per alias, registries (aliases) per user, bytes per file.
+ */
+#define ECT_SESSIONS_MAX 256
+#define ECT_SESSION_FILES_MAX 16
 #define ECT_SESSIONS_FILE_MAX (ECT_SESSIONS_MAX * 48)
 
 static int proc_start_time(pid_t pid, unsigned long long *start)
@@ -69,6 +75,54 @@ int ect_session_current(struct ect_session_id *id)
 	return proc_start_time(id->pid, &id->start);
 }
 
+/*
+ * Whether an entry still counts. When this process cannot see every
+ * process (/proc mounted with hidepid= and no privilege), a missing /proc
+ * entry proves nothing: keep it, counting too many rather than unmounting
+ * under a live session.
+ */
+static bool entry_counts(const struct ect_session_id *id, bool sees_all)
+{
+	unsigned long long start;
+	int r = proc_start_time(id->pid, &start);
+
+	if (r == 0)
+		return start == id->start;
+	return !sees_all || (r != -ENOENT && r != -ESRCH);
+}
+
+static bool proc_sees_all(void)
+{
+	unsigned long long start;
+
+	/* pid 1 is root's: visible only when no hidepid= hides others' processes */
+	return proc_start_time(1, &start) == 0;
+}
+
+/* Registries in dirfd, to bound how many aliases one user can register. */
+static int count_registries(int dirfd)
+{
+	struct dirent *d;
+	DIR *dir;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), n = 0;
+
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((d = readdir(dir))) {
+		size_t len = strlen(d->d_name);
+
+		if (len > 9 && !strcmp(d->d_name + len - 9, ".sessions"))
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
 int ect_session_alive(const struct ect_session_id *id)
 {
 	unsigned long long start;
@@ -115,7 +169,7 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 	char *buf = NULL, tmpname[ECT_ALIAS_MAX + 64], *line, *save = NULL;
 	size_t got = 0, n = 0, len = 0;
 	int fd = -1, ret;
-	bool present = false;
+	bool present = false, sees_all, exists;
 
 	if (!*name || strchr(name, '/') || strlen(name) > ECT_ALIAS_MAX + 32)
 		return -EINVAL;
@@ -125,12 +179,16 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 		ret = -ENOMEM;
 		goto out;
 	}
-	fd = open_registry(dirfd, name, O_RDWR | O_CREAT);
-	if (fd < 0) {
+	fd = open_registry(dirfd, name, O_RDONLY);
+	if (fd == -ENOENT) {
+		/* nothing registered yet: an empty list, created only if needed */
+		fd = -1;
+	} else if (fd < 0) {
 		ret = fd;
 		goto out;
 	}
-	while (got < ECT_SESSIONS_FILE_MAX) {
+	exists = fd >= 0;
+	while (fd >= 0 && got < ECT_SESSIONS_FILE_MAX) {
 		ssize_t r = read(fd, buf + got, ECT_SESSIONS_FILE_MAX - got);
 
 		if (r < 0 && errno == EINTR)
@@ -144,8 +202,10 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 		got += (size_t)r;
 	}
 	buf[got] = '\0';
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	fd = -1;
+	sees_all = proc_sees_all();
 
 	/* Keep live, distinct entries, and only while the alias is mounted. */
 	for (line = strtok_r(buf, "\n", &save); line && mounted; line = strtok_r(NULL, "\n", &save)) {
@@ -159,7 +219,7 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 		e.pid = pid;
 		for (size_t i = 0; i < n; i++)
 			dup |= ids[i].pid == e.pid && ids[i].start == e.start;
-		if (dup || !ect_session_alive(&e) || n >= ECT_SESSIONS_MAX)
+		if (dup || !entry_counts(&e, sees_all) || n >= ECT_SESSIONS_MAX)
 			continue;
 		if (self && e.pid == self->pid && e.start == self->start) {
 			present = true;
@@ -170,8 +230,22 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 	}
 	if (op == ECT_SESSION_CLEAR)
 		n = 0;
-	if (op == ECT_SESSION_ADD && self && !present && n < ECT_SESSIONS_MAX)
+	if (op == ECT_SESSION_ADD && self && !present && n < ECT_SESSIONS_MAX) {
+		if (!exists && count_registries(dirfd) >= ECT_SESSION_FILES_MAX) {
+			ret = -ENOSPC; /* too many aliases registered */
+			goto out;
+		}
 		ids[n++] = *self;
+	}
+	/* nothing to remember: no file at all, so an idle user costs nothing */
+	if (n == 0) {
+		if (exists && unlinkat(dirfd, name, 0) && errno != ENOENT) {
+			ret = -errno;
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
 
 	/* Replace the file atomically: a killed helper leaves old or new, never half. */
 	for (size_t i = 0; i < n; i++) {
@@ -184,7 +258,8 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 		}
 		len += (size_t)w;
 	}
-	snprintf(tmpname, sizeof(tmpname), ".%s.%d.tmp", name, (int)getpid());
+	/* one fixed name (callers hold the per-user lock): a killed helper cannot pile them up */
+	snprintf(tmpname, sizeof(tmpname), ".%s.tmp", name);
 	unlinkat(dirfd, tmpname, 0);
 	fd = openat(dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Mount module: options, allowlists, mountinfo, path walking, session registry. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -222,6 +223,48 @@ static void test_mountinfo(void **state)
 	assert_int_equal(ect_mount_lookup(path, "a", "b", ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0), -ENOENT);
 }
 
+/*
+ * Lines longer than any fixed buffer: a mount point of 12000 bytes is
+ * found whole, and the tail of a long line is never read as a line of its
+ * own (here, a tmpfs line whose options hide an "ecryptfs" line).
+ */
+static void test_mountinfo_long_lines(void **state)
+{
+	char path[] = "/tmp/test-mount-long.XXXXXX", *target, *pad;
+	const size_t tlen = 12000, plen = 9000;
+	FILE *f;
+	int fd, id = -1;
+
+	(void)state;
+	target = malloc(tlen + 1);
+	pad = malloc(plen + 1);
+	assert_non_null(target);
+	assert_non_null(pad);
+	target[0] = '/';
+	memset(target + 1, 'd', tlen - 1);
+	target[tlen] = '\0';
+	memset(pad, 'x', plen);
+	pad[plen] = '\0';
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
+	fprintf(f, "50 22 0:40 / %s rw - ecryptfs /srv/long rw,ecryptfs_sig=0011223344556677\n",
+		target);
+	fprintf(f, "51 22 0:41 / /mnt/t rw - tmpfs tmpfs rw,%s 66 22 0:9 / /home/bob/Private rw - "
+		   "ecryptfs /home/bob/.Private rw\n", pad);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(ect_mount_lookup(path, "/srv/long", target, ECT_MATCH_SOURCE_AND_TARGET,
+					  &id, NULL, 0), 1);
+	assert_int_equal(id, 50);
+	assert_int_equal(ect_mount_lookup(path, "/home/bob/.Private", "/home/bob/Private",
+					  ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0), 0);
+	unlink(path);
+	free(target);
+	free(pad);
+}
+
 /* A scratch tree under /tmp (tmpfs or ext4, both allowlisted on Debian). */
 struct tree {
 	char root[64];
@@ -397,6 +440,63 @@ static void kill_session(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+/* Entries in dirfd whose name ends with suffix. */
+static int count_names(int dfd, const char *suffix)
+{
+	struct dirent *e;
+	DIR *d = fdopendir(dup(dfd));
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name), sl = strlen(suffix);
+
+		if (len >= sl && !strcmp(e->d_name + len - sl, suffix))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Issue #4 finding 2: what a user can make the helper keep in /run is
+ * bounded: no file while nothing is registered, none left once empty, no
+ * temporary files, and at most 16 aliases' registries.
+ */
+static void test_sessions_bounded(void **state)
+{
+	struct tree *t = *state;
+	struct ect_session_id me;
+	char name[64];
+	int dfd, i, r = 0;
+
+	dfd = open(t->root, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	if (ect_session_current(&me) == -ESRCH) {
+		assert_true(setsid() > 0);
+		assert_int_equal(ect_session_current(&me), 0);
+	}
+	assert_int_equal(ect_sessions_update(dfd, "Idle.sessions", ECT_SESSION_COUNT, NULL, 1), 0);
+	assert_int_equal(faccessat(dfd, "Idle.sessions", F_OK, 0), -1);
+	assert_int_equal(ect_sessions_update(dfd, "P.sessions", ECT_SESSION_ADD, &me, 1), 1);
+	assert_int_equal(faccessat(dfd, "P.sessions", F_OK, 0), 0);
+	assert_int_equal(ect_sessions_update(dfd, "P.sessions", ECT_SESSION_REMOVE, &me, 1), 0);
+	assert_int_equal(faccessat(dfd, "P.sessions", F_OK, 0), -1);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "a%d.sessions", i);
+		r = ect_sessions_update(dfd, name, ECT_SESSION_ADD, &me, 1);
+		if (r < 0)
+			break;
+		assert_int_equal(r, 1);
+	}
+	assert_int_equal(r, -ENOSPC);
+	assert_int_equal(count_names(dfd, ".sessions"), 16);
+	/* registered aliases still work at the cap */
+	assert_int_equal(ect_sessions_update(dfd, "a0.sessions", ECT_SESSION_ADD, &me, 1), 1);
+	assert_int_equal(count_names(dfd, ".tmp"), 0);
+	close(dfd);
+}
+
 static void test_sessions(void **state)
 {
 	struct tree *t = *state;
@@ -473,9 +573,11 @@ int main(void)
 		cmocka_unit_test(test_opts_refusals),
 		cmocka_unit_test(test_opts_passphrase),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_mountinfo_long_lines),
 		cmocka_unit_test_setup_teardown(test_pathwalk, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_read_file, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_sessions_bounded, tree_setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,9 @@ printf '%s\n' "$line"
 assert_match 'ecryptfs_sig=[0-9a-f]{16}' "$line" "kernel options"
 assert_match 'ecryptfs_fnek_sig=[0-9a-f]{16}' "$line" "kernel options"
 assert_match 'ecryptfs_unlink_sigs' "$line" "kernel options"
+# CVE-2012-3409 (issue #4 finding 5b): nosuid,nodev in root mode too
+assert_match '[ ,]nosuid[, ]' "$line" "mount flags"
+assert_match '[ ,]nodev[, ]' "$line" "mount flags"
 printf '%s\n' "$line" | grep -q 'passphrase' && fail "helper option reached the kernel"
 sig=$(printf '%s\n' "$line" | grep -o 'ecryptfs_sig=[0-9a-f]*' | cut -d= -f2)
 key_exists "$sig" || fail "key $sig not in the keyring"
