@@ -9,7 +9,8 @@
 #                  (kernel) or globs (kernel/0*); default every scenario
 #   ECT_VM_KVM=1   use KVM (-cpu host) instead of TCG software emulation
 #   ECT_VM_MEM     guest memory in MB (default 1536)
-#   ECT_VM_SMP     guest CPUs (default 2)
+#   ECT_VM_SMP     guest CPUs (default: the host's CPUs shared out among the
+#                  guests running at once, 1 or 2)
 #   ECT_VM_JOBS    guests booted at the same time (default: host CPUs, at
 #                  most 4, fewer if memory is short)
 #   ECT_VM_KERNEL  kernel image (default: newest /boot/vmlinuz-*)
@@ -162,7 +163,6 @@ else
 	accel=(-accel tcg -cpu max)
 fi
 mem=${ECT_VM_MEM:-1536}
-smp=${ECT_VM_SMP:-2}
 
 boot_group() {
 	local group=$1 total=240 i res
@@ -218,16 +218,24 @@ mapfile -t boots < <(for g in "${boots[@]}"; do printf '%s %s\n' "$(boot_cost "$
 # Boots run side by side: TCG runs one guest mostly on one host core (the
 # scenarios are sequential shell), so two guests on two cores nearly halve
 # the wall time. Each guest takes ECT_VM_MEM of RAM.
+ncpu=$(nproc 2>/dev/null || echo 1)
 jobs=${ECT_VM_JOBS:-}
 if [ -z "$jobs" ]; then
-	jobs=$(nproc 2>/dev/null || echo 1)
+	jobs=$ncpu
 	avail_mb=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null)
 	by_mem=$(( ${avail_mb:-0} / (mem + 512) ))
 	[ "$by_mem" -lt "$jobs" ] && jobs=$by_mem
 	[ "$jobs" -gt 4 ] && jobs=4
 	[ "$jobs" -lt 1 ] && jobs=1
 fi
-say "check-vm: ${#boots[@]} boot(s) (${boots[*]}), up to $jobs at a time"
+# Guest CPUs: the host cores shared out among the guests running at once.
+# Two vCPU threads of one guest taking turns on one host core run the guest
+# at about half speed (a vCPU waits on the other, descheduled, in IPIs and
+# spinlocks), so never give guests more vCPUs than they have cores.
+at_once=$jobs
+[ "${#boots[@]}" -lt "$at_once" ] && at_once=${#boots[@]}
+smp=${ECT_VM_SMP:-$(( ncpu / at_once > 2 ? 2 : (ncpu / at_once < 1 ? 1 : ncpu / at_once) ))}
+say "check-vm: ${#boots[@]} boot(s) (${boots[*]}), up to $jobs at a time, $smp CPU(s) each"
 running=0
 for g in "${boots[@]}"; do
 	if [ "$running" -ge "$jobs" ]; then
