@@ -109,25 +109,6 @@ fail:
 	return ret;
 }
 
-static int read_all(int fd, char *buf, size_t cap, size_t *n)
-{
-	*n = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf + *n, cap - *n);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (r == 0)
-			return 0;
-		*n += (size_t)r;
-		if (*n == cap)
-			return 0;
-	}
-}
-
 int ect__config_read_at(int dirfd, const char *name, uid_t uid, enum ect_config_open mode,
 			size_t max, char **data, size_t *size, struct ect_config_error *err)
 {
@@ -180,7 +161,7 @@ int ect__config_read_at(int dirfd, const char *name, uid_t uid, enum ect_config_
 		goto out;
 	}
 	/* Read one byte past the cap so a file that grew since fstat is caught. */
-	ret = read_all(fd, buf, max + 1, &n);
+	ret = ect__read_full(fd, buf, max + 1, &n);
 	if (ret) {
 		ect__config_fail(err, ret, name, 0, "cannot read: %s", ect_strerror(ret));
 		goto out;

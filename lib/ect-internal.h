@@ -44,4 +44,10 @@ void ect__hex_encode(const uint8_t *in, size_t n, char *out);
 /* Map a gcry_error_t to ECT_E_CRYPTO (or -ENOMEM), logging nothing. */
 int ect__gcry_err(unsigned int gcry_error);
 
+/*
+ * read(2) until cap bytes or end of file, retrying EINTR (lib/fileio.c).
+ * *n = bytes read; *n == cap means there may be more. 0 or -errno.
+ */
+int ect__read_full(int fd, void *buf, size_t cap, size_t *n);
+
 #endif /* ECT_INTERNAL_H */

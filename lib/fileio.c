@@ -90,6 +90,24 @@ fail:
 	return ret;
 }
 
+int ect__read_full(int fd, void *buf, size_t cap, size_t *n)
+{
+	*n = 0;
+	while (*n < cap) {
+		ssize_t r = read(fd, (char *)buf + *n, cap - *n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		*n += (size_t)r;
+	}
+	return 0;
+}
+
 int ect_read_file(const char *path, size_t max, int secure, void **data, size_t *size)
 {
 	struct stat st;
@@ -120,23 +138,13 @@ int ect_read_file(const char *path, size_t max, int secure, void **data, size_t 
 		ret = secure ? ECT_E_SECMEM : -ENOMEM;
 		goto out;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, alloc - n);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == alloc) {
-			/* The file grew past its stat size: refuse rather than truncate. */
-			ret = -EFBIG;
-			goto out;
-		}
+	ret = ect__read_full(fd, buf, alloc, &n);
+	if (ret)
+		goto out;
+	if (n == alloc) {
+		/* The file grew past its stat size: refuse rather than truncate. */
+		ret = -EFBIG;
+		goto out;
 	}
 	*data = buf;
 	*size = n;

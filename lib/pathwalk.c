@@ -264,19 +264,9 @@ int ect_path_read_file(struct ect_ctx *ctx, int dirfd, const char *name, uid_t o
 		ret = -ENOMEM;
 		goto out;
 	}
-	while (got < max) {
-		ssize_t n = read(fd, buf + got, max - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	ret = ect__read_full(fd, buf, max, &got);
+	if (ret)
+		goto out;
 	buf[got] = '\0';
 	*data = buf;
 	*size = got;
