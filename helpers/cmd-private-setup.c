@@ -154,6 +154,19 @@ static void print_undo(void)
 	       "With an encrypted home (-b), see ecryptfs-setup-private(1).\n");
 }
 
+/* An eCryptfs mount sits on path: decided by its fd, not by the mount table's strings (issue #10). */
+static bool mounted_on(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool ret;
+
+	if (fd < 0)
+		return false;
+	ret = ect_mount_find_over(NULL, fd, -1, NULL, NULL) == 1;
+	close(fd);
+	return ret;
+}
+
 static bool dir_nonempty(const char *path)
 {
 	char cmd[64];
@@ -443,7 +456,7 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 			s->lower);
 		return ECT_EXIT_FAILURE;
 	}
-	if (ect_mount_lookup(NULL, NULL, s->mnt, ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0) > 0) {
+	if (mounted_on(s->mnt)) {
 		ect_err(ctx, "%s is mounted; unmount it first", s->mnt);
 		return ECT_EXIT_FAILURE;
 	}

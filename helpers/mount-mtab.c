@@ -81,14 +81,84 @@ static int lock_mtab(void)
 	return -EBUSY;
 }
 
-/* Copy mtab, dropping the last line for drop_target, adding one if add_src. */
-static int rewrite(const char *add_src, const char *add_target, const char *opts,
-		   const char *drop_target)
+/* One mtab line's start "SRC TARGET ecryptfs " as written by add_line. */
+static char *line_key(const char *src, const char *target)
 {
-	char *line = NULL, *esc = NULL;
-	size_t cap = 0, esclen = 0;
-	FILE *in = NULL, *out = NULL;
-	int lock, tmp = -1, ret = 0;
+	char *key = NULL;
+	size_t len = 0;
+	FILE *e = open_memstream(&key, &len);
+
+	if (!e)
+		return NULL;
+	put_escaped(e, src);
+	fputc(' ', e);
+	put_escaped(e, target);
+	fputs(" ecryptfs ", e);
+	if (fclose(e)) {
+		free(key);
+		return NULL;
+	}
+	return key;
+}
+
+/* Index of the last line of lines[] starting with key, or -1. */
+static long last_match(char **lines, size_t n, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = n; i-- > 0;)
+		if (!strncmp(lines[i], key, klen))
+			return (long)i;
+	return -1;
+}
+
+/* All lines of mtab (whole lines of any length: a long one is never split). */
+static int read_lines(char ***lines, size_t *n)
+{
+	char *line = NULL, **v = NULL;
+	size_t cap = 0, room = 0, count = 0;
+	FILE *in = fopen(MTAB, "re");
+	int ret = 0;
+
+	*lines = NULL;
+	*n = 0;
+	if (!in)
+		return errno == ENOENT ? 0 : -errno;
+	while (getline(&line, &cap, in) > 0) {
+		if (count == room) {
+			char **nv = realloc(v, (room ? room * 2 : 64) * sizeof(*v));
+
+			if (!nv) {
+				ret = -ENOMEM;
+				break;
+			}
+			v = nv;
+			room = room ? room * 2 : 64;
+		}
+		v[count++] = line;
+		line = NULL;
+		cap = 0;
+	}
+	free(line);
+	fclose(in);
+	*lines = v;
+	*n = count;
+	return ret;
+}
+
+/*
+ * Copy mtab, dropping the last line of exactly drop_src + drop_target +
+ * ecryptfs (the top of a stack), adding one if add_src. Both come from the
+ * kernel's row of the mount just made or about to go (issue #10 finding 4).
+ */
+static int rewrite(const char *add_src, const char *add_target, const char *opts,
+		   const char *drop_src, const char *drop_target)
+{
+	char **lines = NULL, *key = NULL;
+	size_t n = 0;
+	long skip = -1;
+	FILE *out = NULL;
+	int lock, tmp = -1, ret;
 	mode_t old = umask(033);
 
 	lock = lock_mtab();
@@ -96,37 +166,26 @@ static int rewrite(const char *add_src, const char *add_target, const char *opts
 		umask(old);
 		return lock;
 	}
+	ret = read_lines(&lines, &n);
+	if (ret)
+		goto out;
+	if (drop_src) {
+		key = line_key(drop_src, drop_target);
+		if (!key) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		skip = last_match(lines, n, key);
+	}
 	tmp = open(MTAB_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (tmp < 0 || fchmod(tmp, 0644) || !(out = fdopen(tmp, "w"))) {
 		ret = -errno;
 		goto out;
 	}
 	tmp = -1;
-	in = fopen(MTAB, "re");
-	if (drop_target) {
-		FILE *e = open_memstream(&esc, &esclen);
-
-		if (!e) {
-			ret = -errno;
-			goto out;
-		}
-		put_escaped(e, drop_target);
-		if (fclose(e)) {
-			ret = -ENOMEM;
-			goto out;
-		}
-	}
-	/* whole lines of any length: a long line is never split and misread */
-	while (in && getline(&line, &cap, in) > 0) {
-		char *sp = strchr(line, ' ');
-
-		if (drop_target && sp && !strncmp(sp + 1, esc, esclen) && sp[1 + esclen] == ' ' &&
-		    strstr(sp, " ecryptfs ")) {
-			drop_target = NULL; /* one line only */
-			continue;
-		}
-		fputs(line, out);
-	}
+	for (size_t i = 0; i < n; i++)
+		if ((long)i != skip)
+			fputs(lines[i], out);
 	if (add_src) {
 		put_escaped(out, add_src);
 		fputc(' ', out);
@@ -146,12 +205,12 @@ out:
 		fclose(out);
 	if (tmp >= 0)
 		close(tmp);
-	if (in)
-		fclose(in);
 	if (ret)
 		unlink(MTAB_TMP);
-	free(line);
-	free(esc);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	free(key);
 	unlink(MTAB_LOCK);
 	close(lock);
 	umask(old);
@@ -162,12 +221,12 @@ int ect_mtab_add(const char *src, const char *target, const char *opts)
 {
 	if (!mtab_is_file())
 		return 0;
-	return rewrite(src, target, opts, NULL);
+	return rewrite(src, target, opts, NULL, NULL);
 }
 
-int ect_mtab_remove(const char *target)
+int ect_mtab_remove(const char *src, const char *target)
 {
 	if (!mtab_is_file())
 		return 0;
-	return rewrite(NULL, NULL, NULL, target);
+	return rewrite(NULL, NULL, NULL, src, target);
 }

@@ -77,11 +77,12 @@ static void restore_ns(int ns, int root)
 }
 
 int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
-		     const char *opts)
+		     const char *opts, int *made)
 {
 	int lt = -1, ns = -1, root = -1, tfs = -1, rdir = -1, stage = -1, leaf = -1, et = -1, ret;
 	bool away = false;
 
+	*made = -1;
 	if (src[0] != '/')
 		return ECT_E_UNSAFE_PATH;
 	/* a detached bind of the checked lower directory, made in our namespace */
@@ -145,6 +146,9 @@ int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long
 		ret = -errno;
 		goto out;
 	}
+	/* et is now the root of the attached mount */
+	*made = et;
+	et = -1;
 	ret = 0;
 out:
 	if (away)

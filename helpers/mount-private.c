@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <keyutils.h>
@@ -103,11 +102,40 @@ static void session_name(char *buf, size_t size, const char *alias)
 	snprintf(buf, size, "%s.sessions", alias);
 }
 
+/* The registry's record of the mount private mode made for alias (issue #10 finding 5). */
+static void record_name(char *buf, size_t size, const char *alias)
+{
+	snprintf(buf, size, "%s.mount", alias);
+}
+
+/*
+ * Is the alias mounted? By identity only (issue #10): tfd is the root of
+ * an eCryptfs mount stacked on sfd. Never by the strings of the mount table,
+ * which another user's mount can make say anything. 1, 0, or -1 (logged)
+ * when the table cannot be read or tfd holds another eCryptfs mount.
+ */
+static int mounted_over(struct ect_ctx *ctx, int tfd, int sfd, const char *dst, int *id,
+			struct ect_mount_entry *row)
+{
+	int r = ect_mount_find_over(NULL, tfd, sfd, id, row);
+
+	if (r < 0) {
+		ect_err(ctx, "cannot read the mount table: %s", ect_strerror(r));
+		return -1;
+	}
+	if (r == 0 && ect_mount_find_over(NULL, tfd, -1, NULL, NULL) == 1) {
+		ect_err(ctx, "refusing: %s holds an eCryptfs mount of another directory", dst);
+		return -1;
+	}
+	return r;
+}
+
 static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
 		    int statefd)
 {
 	char opts[ECT_MOUNT_OPTS_MAX], *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
 	struct ect_session_id self;
+	struct ect_mount_record made;
 	int sfd = -1, tfd = -1, ret = ECT_MNT_FAIL, r, n;
 	bool has_self;
 	const unsigned int flags = ECT_PATH_CHECK_OWNER | ECT_PATH_CHECK_FSTYPE;
@@ -126,25 +154,22 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 		ect_err(ctx, "refusing signatures in %s.sig: %s", cfg->alias, ect_strerror(r));
 		goto out;
 	}
-	session_name(regname, sizeof(regname), cfg->alias);
 	/* outside a login session nothing is registered (doc/session-counter.md) */
 	r = ect_priv_session_current(p, ctx, &self);
 	has_self = r == 0;
 	if (r && r != -ESRCH)
 		ect_warn(ctx, "cannot identify your login session (%s): this mount is not counted",
 			 ect_strerror(r));
-	r = ect_mount_lookup(NULL, src, dst, ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0);
-	if (r < 0) {
-		ect_err(ctx, "cannot read the mount table: %s", ect_strerror(r));
+	r = mounted_over(ctx, tfd, sfd, dst, NULL, NULL);
+	if (r < 0)
 		goto out;
-	}
 	if (r == 0) {
 		struct ect_priv_mount_req mr = {
 			.src = src, .lower_fd = sfd, .target_fd = tfd, .target = dst, .mtab = 1,
 			.flags = MS_NOSUID | MS_NODEV, .opts = opts,
 		};
 
-		r = ect_priv_mount(p, ctx, &mr);
+		r = ect_priv_mount(p, ctx, &mr, &made);
 		if (r) {
 			if (r == -EPERM)
 				ect_err(ctx, "mount of %s on %s failed: the kernel refused (is %s yours?)",
@@ -155,9 +180,15 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 				ect_err(ctx, "mount of %s on %s failed: %s", src, dst, ect_strerror(r));
 			goto out;
 		}
+		record_name(regname, sizeof(regname), cfg->alias);
+		r = made.mount_id < 0 ? -EIO : ect_priv_mount_record(p, ctx, statefd, regname, &made);
+		if (r)
+			ect_warn(ctx, "mounted, but not recorded (%s): umount.ecryptfs_private will not "
+				      "unmount %s", ect_strerror(r), dst);
 	} else {
 		ect_info(ctx, "%s is already mounted", dst);
 	}
+	session_name(regname, sizeof(regname), cfg->alias);
 	n = ect_priv_sessions_update(p, ctx, statefd, regname, ECT_SESSION_ADD,
 				     has_self ? &self : NULL, 1);
 	if (n < 0)
@@ -174,34 +205,66 @@ out:
 	return ret;
 }
 
-static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct private_req *req,
-		     const struct ect_private_config *cfg, int have_sigs, int statefd)
+/*
+ * The mount on tfd over sfd must be the one private mode made for this
+ * alias: the registry's record names its mount id, superblock, root and
+ * lower directory. A root-mode mount (or one made before the record
+ * existed) is not the user's to unmount, even over their own directory.
+ */
+static bool made_by_us(struct ect_ctx *ctx, struct ect_priv *p, int statefd, const char *alias,
+		       int tfd, int sfd)
 {
-	char opts[ECT_MOUNT_OPTS_MAX], want[64], *src = NULL, *dst = NULL,
-		regname[ECT_ALIAS_MAX + 16];
-	struct ect_session_id self;
-	struct statfs sfs;
-	int tfd = -1, sfd = -1, ret = ECT_MNT_FAIL, r, mounted, id = -1, fdid, left;
-	bool has_self;
+	struct ect_mount_record want, have;
+	char name[ECT_ALIAS_MAX + 16];
 
-	if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, ECT_PATH_CHECK_OWNER, &tfd, &dst))
-		goto out;
-	if (ect_path_open_dir(ctx, cfg->source, p->uid, ECT_PATH_CHECK_OWNER, &sfd, &src))
-		goto out;
-	mounted = ect_mount_lookup(NULL, src, dst, ECT_MATCH_SOURCE_AND_TARGET, &id, opts,
-				   sizeof(opts));
-	if (mounted < 0) {
-		ect_err(ctx, "cannot read the mount table: %s", ect_strerror(mounted));
-		goto out;
-	}
+	record_name(name, sizeof(name), alias);
+	if (ect_priv_mount_record_load(p, ctx, statefd, name, &want) ||
+	    ect_mount_record_of(tfd, sfd, &have))
+		return false;
+	return want.mount_id == have.mount_id && want.dev == have.dev && want.ino == have.ino &&
+	       want.lower_dev == have.lower_dev && want.lower_ino == have.lower_ino;
+}
+
+/* What an unmount checked: the two directories and the mount found on them. */
+struct umount_target {
+	int tfd, sfd;
+	const char *src, *dst;
+	const struct ect_mount_entry *row;
+	int mounted;
+};
+
+/*
+ * The checks of an unmount, up to and with the session registry.
+ * 1: go ahead; 0: refused (logged); -1: nothing to do, success (-d).
+ */
+static int umount_allowed(struct ect_ctx *ctx, struct ect_priv *p, const struct private_req *req,
+			  const struct ect_private_config *cfg, int have_sigs, int statefd,
+			  const struct umount_target *t)
+{
+	const char *src = t->src, *dst = t->dst;
+	int mounted = t->mounted;
+	char want[64], regname[ECT_ALIAS_MAX + 16];
+	struct ect_session_id self;
+	bool has_self;
+	int r, left;
+
 	if (mounted && have_sigs) {
 		/* the mount must be the one made with this alias's key */
 		snprintf(want, sizeof(want), "ecryptfs_sig=%s", cfg->sigs.fekek);
-		if (!strstr(opts, want)) {
+		if (!strstr(t->row->opts, want)) {
 			ect_err(ctx, "refusing: %s is mounted with a different key than %s.sig names",
 				dst, cfg->alias);
-			goto out;
+			return 0;
 		}
+	}
+	if (mounted && !made_by_us(ctx, p, statefd, cfg->alias, t->tfd, t->sfd)) {
+		ect_err(ctx, "refusing: %s was not mounted by mount.ecryptfs_private for you (or "
+			     "before it kept a record); root can unmount it with umount", dst);
+		return 0;
+	}
+	if (!mounted) {
+		record_name(regname, sizeof(regname), cfg->alias);
+		(void)ect_priv_mount_record(p, ctx, statefd, regname, NULL);
 	}
 	r = ect_priv_session_current(p, ctx, &self);
 	has_self = r == 0;
@@ -212,7 +275,7 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 	if (r && r != -ESRCH && mounted && !req->force) {
 		ect_err(ctx, "cannot identify your login session (%s; is /proc mounted with hidepid?): "
 			     "not unmounting %s; use -f to force", ect_strerror(r), dst);
-		goto out;
+		return 0;
 	}
 	session_name(regname, sizeof(regname), cfg->alias);
 	left = ect_priv_sessions_update(p, ctx, statefd, regname,
@@ -220,27 +283,49 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 					has_self ? &self : NULL, mounted);
 	if (left < 0) {
 		ect_err(ctx, "cannot update the session registry: %s", ect_strerror(left));
-		goto out;
+		return 0;
 	}
 	if (!mounted) {
 		ect_err(ctx, "%s is not mounted from %s", dst, src);
-		goto out;
+		return 0;
 	}
 	if (left > 0) {
-		if (req->delayed) {
+		if (req->delayed)
 			ect_info(ctx, "%d other session(s) still use %s; not unmounting", left, dst);
-			ret = ECT_MNT_OK;
-		} else {
+		else
 			ect_err(ctx, "sessions still open (%d), not unmounting %s; use -f to force", left,
 				dst);
-		}
-		goto out;
+		return req->delayed ? -1 : 0;
 	}
-	/* the fd must be the root of exactly that eCryptfs mount */
-	fdid = ect_mount_id_of(tfd);
-	if (fstatfs(tfd, &sfs) || ((unsigned long)sfs.f_type & 0xffffffffUL) != ECT_ECRYPTFS_MAGIC ||
-	    fdid < 0 || fdid != id) {
-		ect_err(ctx, "refusing: %s is not the root of the eCryptfs mount listed for it", dst);
+	return 1;
+}
+
+static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct private_req *req,
+		     const struct ect_private_config *cfg, int have_sigs, int statefd)
+{
+	char *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
+	struct ect_mount_entry *row = calloc(1, sizeof(*row));
+	int tfd = -1, sfd = -1, ret = ECT_MNT_FAIL, r, mounted;
+
+	if (!row)
+		goto out;
+	if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, ECT_PATH_CHECK_OWNER, &tfd, &dst))
+		goto out;
+	if (ect_path_open_dir(ctx, cfg->source, p->uid, ECT_PATH_CHECK_OWNER, &sfd, &src))
+		goto out;
+	/* by identity: tfd is the root of an eCryptfs mount over sfd (issue #10) */
+	mounted = mounted_over(ctx, tfd, sfd, dst, NULL, row);
+	if (mounted < 0)
+		goto out;
+	{
+		const struct umount_target t = {
+			.tfd = tfd, .sfd = sfd, .src = src, .dst = dst, .row = row, .mounted = mounted,
+		};
+
+		r = umount_allowed(ctx, p, req, cfg, have_sigs, statefd, &t);
+	}
+	if (r <= 0) {
+		ret = r < 0 ? ECT_MNT_OK : ECT_MNT_FAIL;
 		goto out;
 	}
 	/* 111: drop the keys so that root cannot mount without the user */
@@ -249,7 +334,11 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 		if (cfg->sigs.fnek[0])
 			ect_keyring_unlink(cfg->sigs.fnek);
 	}
-	r = ect_priv_umount(p, ctx, tfd, dst, ECT_UMOUNT_LAZY);
+	r = ect_priv_umount(p, ctx, tfd, row, ECT_UMOUNT_LAZY);
+	if (!r) {
+		record_name(regname, sizeof(regname), cfg->alias);
+		(void)ect_priv_mount_record(p, ctx, statefd, regname, NULL);
+	}
 	ect_priv_drop(p, ctx);
 	if (r) {
 		ect_err(ctx, "unmount of %s failed: %s", dst, ect_strerror(r));
@@ -261,6 +350,7 @@ out:
 		close(tfd);
 	if (sfd >= 0)
 		close(sfd);
+	free(row);
 	free(src);
 	free(dst);
 	return ret;

@@ -177,6 +177,37 @@ static int complete_options(struct ect_ctx *ctx, struct ect_mount_opts *o)
 	return 0;
 }
 
+/*
+ * mount(2) src on dst through fds: the mount is made on the opened target
+ * and must sit on the opened lower directory (ect_priv_mount), so a path
+ * swapped after realpath() cannot redirect root's mount.
+ */
+static int mount_checked(struct ect_ctx *ctx, struct ect_priv *p, const char *src, const char *dst,
+			 int mtab, unsigned long ms_flags, const char *kopts)
+{
+	int tfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int sfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int r;
+
+	if (tfd < 0 || sfd < 0) {
+		r = -errno;
+		ect_err(ctx, "cannot open %s: %s", tfd < 0 ? dst : src, strerror(errno));
+	} else {
+		/* CVE-2012-3409: nosuid,nodev always, root mode too (flags, not kernel options) */
+		struct ect_priv_mount_req mr = {
+			.src = src, .lower_fd = sfd, .target_fd = tfd, .target = dst, .mtab = mtab,
+			.flags = ms_flags | MS_NOSUID | MS_NODEV, .opts = kopts,
+		};
+
+		r = ect_priv_mount(p, ctx, &mr, NULL);
+	}
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	return r;
+}
+
 int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
 {
 	struct ect_mount_opts o;
@@ -240,22 +271,7 @@ int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char 
 		ret = ECT_MNT_OK;
 		goto out;
 	}
-	{
-		int tfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (tfd < 0) {
-			ect_err(ctx, "cannot open %s: %s", dst, strerror(errno));
-			goto out;
-		}
-		/* CVE-2012-3409: nosuid,nodev always, root mode too (flags, not kernel options) */
-		struct ect_priv_mount_req mr = {
-			.src = src, .lower_fd = -1, .target_fd = tfd, .target = dst, .mtab = !no_mtab,
-			.flags = o.ms_flags | MS_NOSUID | MS_NODEV, .opts = kopts,
-		};
-
-		r = ect_priv_mount(p, ctx, &mr);
-		close(tfd);
-	}
+	r = mount_checked(ctx, p, src, dst, !no_mtab, o.ms_flags, kopts);
 	if (r) {
 		ect_err(ctx, "mount of %s on %s failed: %s%s", src, dst, ect_strerror(r),
 			r == -ENODEV ? " (this kernel has no eCryptfs)" : "");
@@ -289,7 +305,8 @@ static void unlink_sig_opt(struct ect_ctx *ctx, const char *opts, const char *na
 
 int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
 {
-	char opts[ECT_MOUNT_OPTS_MAX], *dir = NULL;
+	struct ect_mount_entry *row = NULL;
+	char *dir = NULL;
 	const char *arg = NULL;
 	int lazy = 0, no_mtab = 0, r, ret = ECT_MNT_FAIL, fd = -1;
 
@@ -317,38 +334,39 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 		return ECT_MNT_USAGE;
 	}
 	dir = realpath(arg, NULL);
-	if (!dir) {
+	row = calloc(1, sizeof(*row));
+	if (!dir || !row) {
 		ect_err(ctx, "cannot resolve %s: %s", arg, strerror(errno));
-		return ECT_MNT_FAIL;
+		goto out;
 	}
-	r = ect_mount_lookup(NULL, NULL, dir, ECT_MATCH_SOURCE_OR_TARGET, NULL, opts, sizeof(opts));
+	/* by identity: dir is the root of an eCryptfs mount (issue #10), not a listed string */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	r = fd < 0 ? 0 : ect_mount_find_over(NULL, fd, -1, NULL, row);
 	if (r <= 0) {
 		ect_err(ctx, "%s is not an eCryptfs mount point", dir);
 		goto out;
 	}
-	/* Only a lazy unmount goes through an fd: an open fd would pin the mount. */
-	if (lazy) {
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			ect_err(ctx, "cannot open %s: %s", dir, strerror(errno));
-			goto out;
-		}
-	}
-	r = ect_priv_umount(p, ctx, fd, dir, (lazy ? ECT_UMOUNT_LAZY : 0) |
-					   (no_mtab ? ECT_UMOUNT_NO_MTAB : 0));
-	if (fd >= 0)
+	/* Only a lazy unmount goes through the fd: an open fd pins the mount otherwise. */
+	if (!lazy) {
 		close(fd);
+		fd = -1;
+	}
+	r = ect_priv_umount(p, ctx, fd, row, (lazy ? ECT_UMOUNT_LAZY : 0) |
+					   (no_mtab ? ECT_UMOUNT_NO_MTAB : 0));
 	if (r) {
 		ect_err(ctx, "unmount of %s failed: %s", dir, ect_strerror(r));
 		goto out;
 	}
 	/* Keys go only once the mount is gone: a failed unmount keeps them usable. */
-	if (strstr(opts, "ecryptfs_unlink_sigs")) {
-		unlink_sig_opt(ctx, opts, "ecryptfs_sig=");
-		unlink_sig_opt(ctx, opts, "ecryptfs_fnek_sig=");
+	if (strstr(row->opts, "ecryptfs_unlink_sigs")) {
+		unlink_sig_opt(ctx, row->opts, "ecryptfs_sig=");
+		unlink_sig_opt(ctx, row->opts, "ecryptfs_fnek_sig=");
 	}
 	ret = ECT_MNT_OK;
 out:
+	if (fd >= 0)
+		close(fd);
+	free(row);
 	free(dir);
 	return ret;
 }

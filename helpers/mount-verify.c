@@ -24,33 +24,6 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-int ect_mount_id_of(int fd)
-{
-	char path[64], *line = NULL;
-	size_t cap = 0;
-	int id = -1;
-	FILE *f;
-
-#ifdef STATX_MNT_ID
-	struct statx stx;
-
-	if (!statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) && (stx.stx_mask & STATX_MNT_ID))
-		return (int)stx.stx_mnt_id;
-#endif
-	/* kernels before 5.8: the same id is in fdinfo (since 3.15) */
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (getline(&line, &cap, f) > 0) {
-		if (sscanf(line, "mnt_id: %d", &id) == 1)
-			break;
-	}
-	free(line);
-	fclose(f);
-	return id;
-}
-
 int ect_mount_ids(int **ids, size_t *n)
 {
 	char *line = NULL;
@@ -86,28 +59,4 @@ int ect_mount_ids(int **ids, size_t *n)
 	*ids = v;
 	*n = count;
 	return 0;
-}
-
-static int same_fsid(const struct statfs *a, const struct statfs *b)
-{
-	return !memcmp(&a->f_fsid, &b->f_fsid, sizeof(a->f_fsid)) && a->f_blocks == b->f_blocks &&
-	       a->f_files == b->f_files && a->f_bsize == b->f_bsize;
-}
-
-int ect_mount_is_over(int fd, int lower_fd)
-{
-	struct stat m, l;
-	struct statfs mfs, lfs;
-
-	if (fstat(fd, &m) || fstat(lower_fd, &l) || fstatfs(fd, &mfs) || fstatfs(lower_fd, &lfs))
-		return 0;
-	if (((unsigned long)mfs.f_type & 0xffffffffUL) != ECT_ECRYPTFS_MAGIC)
-		return 0;
-	/*
-	 * Inode number plus file system identity. Not the times: a rename of
-	 * the lower directory (or a file created in it) changes its ctime at
-	 * any moment and would make the check fail for no reason.
-	 */
-	return S_ISDIR(m.st_mode) && S_ISDIR(l.st_mode) && m.st_ino == l.st_ino &&
-	       m.st_uid == l.st_uid && same_fsid(&mfs, &lfs);
 }

@@ -293,10 +293,10 @@ int ect_priv_sessions_update(struct ect_priv *p, struct ect_ctx *ctx, int dirfd,
  * After mounting on "." (the cwd, req->target_fd), find the new mount again:
  * through the target's parent and name, which are checked before mount(2)
  * to be the target. Anything else (renamed away, not a new mount, not over
- * the checked lower directory) is a mismatch.
+ * the checked lower directory) is a mismatch. *made: an fd on the new mount.
  */
 static int verify_new_mount(const struct ect_priv_mount_req *req, int parent, const char *name,
-			    const int *before, size_t nbefore)
+			    const int *before, size_t nbefore, int *made)
 {
 	int fd, id, ret = ECT_E_UNSAFE_PATH;
 
@@ -310,8 +310,10 @@ static int verify_new_mount(const struct ect_priv_mount_req *req, int parent, co
 		if (before[i] == id)
 			goto out; /* an older mount, not the one just made */
 	}
-	if (ect_mount_is_over(fd, req->lower_fd))
-		ret = 0;
+	if (ect_mount_is_over(fd, req->lower_fd)) {
+		*made = fd;
+		return 0;
+	}
 out:
 	close(fd);
 	return ret;
@@ -339,42 +341,76 @@ static int open_parent(const struct ect_priv_mount_req *req, int *parent, const 
 	return 0;
 }
 
-int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req)
+/*
+ * The new mount (fd on its root) as the kernel lists it: its /etc/mtab
+ * line is written from that row, never from strings we were given (issue
+ * #10 finding 4), and its identity goes to *made for the registry.
+ */
+static void note_new_mount(struct ect_priv *p, struct ect_ctx *ctx,
+			   const struct ect_priv_mount_req *req, int fd, struct ect_mount_record *made)
 {
-	int ret, saved_cwd, parent = -1, *before = NULL;
+	struct ect_mount_entry *row = calloc(1, sizeof(*row));
+	int id = ect_mount_id_of(fd);
+
+	if (made && ect_mount_record_of(fd, req->lower_fd, made))
+		made->mount_id = -1;
+	if (!req->mtab)
+		goto out;
+	if (!row || id < 0 || ect_mount_find_id(NULL, id, row) != 1) {
+		ect_warn(ctx, "mounted, but could not find the new mount to add to /etc/mtab");
+		goto out;
+	}
+	if (!raise_priv(p) && ect_mtab_add(row->source, row->point, req->opts))
+		ect_warn(ctx, "mounted, but could not update /etc/mtab");
+	lower_priv(p, ctx);
+out:
+	free(row);
+}
+
+int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req,
+		   struct ect_mount_record *made)
+{
+	int ret, saved_cwd, parent = -1, *before = NULL, newfd = -1;
 	const char *name = NULL;
 	size_t nbefore = 0;
-	bool verify = req->lower_fd >= 0, pinned = verify;
+	bool pinned = true;
 
+	if (made)
+		made->mount_id = -1;
+	/* every mount is checked to sit on the lower directory checked by fd */
+	if (req->lower_fd < 0)
+		return -EINVAL;
 	/* Mount onto "." after fchdir to the verified fd: nothing is re-resolved. */
 	saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (saved_cwd < 0)
 		return -errno;
-	if (verify) {
-		ret = open_parent(req, &parent, &name);
-		if (!ret)
-			ret = ect_mount_ids(&before, &nbefore);
-		if (ret) {
-			ect_err(ctx, "refusing %s: it changed while being checked", req->target);
-			goto out;
-		}
+	ret = open_parent(req, &parent, &name);
+	if (!ret)
+		ret = ect_mount_ids(&before, &nbefore);
+	if (ret) {
+		ect_err(ctx, "refusing %s: it changed while being checked", req->target);
+		goto out;
 	}
 	if (fchdir(req->target_fd)) {
 		ret = -errno;
 		goto out;
 	}
 	ret = raise_priv(p);
-	if (!ret && pinned) {
-		ret = ect_mount_pinned(req->src, req->lower_fd, req->target_fd, req->flags, req->opts);
+	if (!ret) {
+		ret = ect_mount_pinned(req->src, req->lower_fd, req->target_fd, req->flags, req->opts,
+				       &newfd);
 		if (ret == -ENOSYS) /* before Linux 5.2: by path, checked afterwards */
 			pinned = false;
 		else if (ret == ECT_E_UNSAFE_PATH)
 			ect_err(ctx, "refusing: the new mount is not over the checked %s", req->src);
 	}
-	if (!ret && !pinned && mount(req->src, ".", "ecryptfs", req->flags, req->opts))
-		ret = -errno;
+	if (!pinned) {
+		ret = 0;
+		if (mount(req->src, ".", "ecryptfs", req->flags, req->opts))
+			ret = -errno;
+	}
 	lower_priv(p, ctx);
-	if (!ret && verify && !pinned && verify_new_mount(req, parent, name, before, nbefore)) {
+	if (!ret && !pinned && verify_new_mount(req, parent, name, before, nbefore, &newfd)) {
 		ect_err(ctx, "refusing: %s changed between the checks and mount(2); unmounted again",
 			req->src);
 		ret = raise_priv(p);
@@ -384,23 +420,22 @@ int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_pri
 		lower_priv(p, ctx);
 		ret = ECT_E_UNSAFE_PATH;
 	}
-	if (!ret && req->mtab && req->target) {
-		if (!raise_priv(p) && ect_mtab_add(req->src, req->target, req->opts))
-			ect_warn(ctx, "mounted, but could not update /etc/mtab");
-		lower_priv(p, ctx);
-	}
+	if (!ret && newfd >= 0)
+		note_new_mount(p, ctx, req, newfd, made);
 out:
 	if (fchdir(saved_cwd) && !ret)
 		ret = -errno;
 	close(saved_cwd);
 	if (parent >= 0)
 		close(parent);
+	if (newfd >= 0)
+		close(newfd);
 	free(before);
 	return ret;
 }
 
-int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd, const char *target,
-		    unsigned int flags)
+int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd,
+		    const struct ect_mount_entry *row, unsigned int flags)
 {
 	int ret, saved_cwd = -1;
 	bool lazy = flags & ECT_UMOUNT_LAZY;
@@ -422,9 +457,9 @@ int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd, cons
 	ret = raise_priv(p);
 	if (!ret) {
 		/* with the cwd pinning the mount, only a lazy unmount can succeed */
-		if (umount2(lazy ? "." : target, (lazy ? MNT_DETACH : 0) | UMOUNT_NOFOLLOW))
+		if (umount2(lazy ? "." : row->point, (lazy ? MNT_DETACH : 0) | UMOUNT_NOFOLLOW))
 			ret = -errno;
-		else if (!(flags & ECT_UMOUNT_NO_MTAB) && ect_mtab_remove(target))
+		else if (!(flags & ECT_UMOUNT_NO_MTAB) && ect_mtab_remove(row->source, row->point))
 			ect_warn(ctx, "unmounted, but could not update /etc/mtab");
 	}
 	lower_priv(p, ctx);
@@ -433,6 +468,28 @@ int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd, cons
 			ret = ret ? ret : -errno;
 		close(saved_cwd);
 	}
+	return ret;
+}
+
+int ect_priv_mount_record(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
+			  const struct ect_mount_record *rec)
+{
+	int ret = raise_priv(p);
+
+	if (!ret)
+		ret = ect_mount_record_store(dirfd, name, rec);
+	lower_priv(p, ctx);
+	return ret;
+}
+
+int ect_priv_mount_record_load(struct ect_priv *p, struct ect_ctx *ctx, int dirfd,
+			       const char *name, struct ect_mount_record *rec)
+{
+	int ret = raise_priv(p);
+
+	if (!ret)
+		ret = ect_mount_record_load(dirfd, name, rec);
+	lower_priv(p, ctx);
 	return ret;
 }
 

@@ -48,21 +48,23 @@ int ect_priv_sessions_update(struct ect_priv *p, struct ect_ctx *ctx, int dirfd,
 
 struct ect_priv_mount_req {
 	const char *src;	  /* source path for mount(2) (shown in /proc/mounts) */
-	int lower_fd;		  /* -1, or the checked lower directory src must be */
+	int lower_fd;		  /* the checked lower directory src must be */
 	int target_fd;		  /* the checked target, mounted on via fchdir + "." */
-	const char *target;	  /* its canonical path (mtab line, re-open after mount) */
+	const char *target;	  /* its canonical path (verified name of target_fd) */
 	int mtab;		  /* add the /etc/mtab line (when it is a regular file) */
 	unsigned long flags;
 	const char *opts;
 };
 /*
- * Privileged: mount(2) req->src on req->target_fd. With lower_fd >= 0 the
- * new mount is then re-opened and must be a new eCryptfs mount stacked on
- * the very lower directory checked through lower_fd (the path string may
- * have been swapped meanwhile); otherwise it is lazily unmounted again and
- * ECT_E_UNSAFE_PATH returned.
+ * Privileged: mount(2) req->src on req->target_fd; the new mount must be a
+ * new eCryptfs mount stacked on the very lower directory checked through
+ * lower_fd (the path string may have been swapped meanwhile); otherwise it is
+ * lazily unmounted again and ECT_E_UNSAFE_PATH returned. The /etc/mtab line
+ * is the kernel's row of the new mount. *made (may be NULL): its identity,
+ * mount_id -1 when unknown.
  */
-int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req);
+int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req,
+		   struct ect_mount_record *made);
 
 enum {
 	ECT_UMOUNT_LAZY = 1 << 0,    /* MNT_DETACH through fchdir(target_fd) + "." */
@@ -70,10 +72,17 @@ enum {
 };
 /*
  * Privileged: unmount the mount whose root is target_fd (lazy), or, in
- * root mode without ECT_UMOUNT_LAZY, the mount at target; mtab as above.
+ * root mode without ECT_UMOUNT_LAZY, the mount at row->point. row is the
+ * identity-checked row of that mount (ect_mount_find_over): its exact
+ * source and target are removed from /etc/mtab.
  */
-int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd, const char *target,
-		    unsigned int flags);
+int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd,
+		    const struct ect_mount_entry *row, unsigned int flags);
+/* Privileged: ect_mount_record_store / _load in the root-owned per-user directory. */
+int ect_priv_mount_record(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
+			  const struct ect_mount_record *rec);
+int ect_priv_mount_record_load(struct ect_priv *p, struct ect_ctx *ctx, int dirfd,
+			       const char *name, struct ect_mount_record *rec);
 /*
  * Give up root for good (setresgid/setresuid to the caller) and prove it
  * cannot be regained; exits the process when that proof fails. A no-op in
@@ -82,24 +91,23 @@ int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd, cons
 void ect_priv_drop(struct ect_priv *p, struct ect_ctx *ctx);
 
 /*
- * Mount identity (helpers/mount-verify.c): the mount id of an fd (statx, or
- * /proc/self/fdinfo before Linux 5.8), the ids of all current mounts, and
- * whether fd is the root of an eCryptfs mount over the directory lower_fd.
+ * The ids of all current mounts (helpers/mount-verify.c); the identity of
+ * one mount (ect_mount_id_of, ect_mount_is_over, ect_mount_find_over) is in
+ * the library's mount section.
  */
-int ect_mount_id_of(int fd);
 int ect_mount_ids(int **ids, size_t *n);
-int ect_mount_is_over(int fd, int lower_fd);
 
 /*
  * Root only (helpers/mount-pinned.c): mount src, which must resolve to the
  * directory lower_fd, on target_fd without resolving src where the user
- * could change it. -ENOSYS without open_tree/move_mount (Linux < 5.2).
+ * could change it; *made: an fd on the root of the new mount. -ENOSYS without open_tree/move_mount (Linux < 5.2).
  */
 int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
-		     const char *opts);
+		     const char *opts, int *made);
 
 /* /etc/mtab upkeep (helpers/mount-mtab.c); only called from privilege.c. */
 int ect_mtab_add(const char *src, const char *target, const char *opts);
-int ect_mtab_remove(const char *target);
+/* Remove the last line with exactly this source, target and type ecryptfs. */
+int ect_mtab_remove(const char *src, const char *target);
 
 #endif /* ECT_PRIVILEGE_H */

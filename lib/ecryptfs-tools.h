@@ -577,6 +577,9 @@ struct ect_mountinfo_entry {
 	char *fstype;
 	char *source;
 	char *super_opts;
+	int parent_id;
+	dev_t dev;  /* st_dev of the file system (field 3, major:minor) */
+	char *root; /* the directory of the file system mounted here ("/" for a whole one) */
 };
 int ect_mountinfo_parse_line(char *line, struct ect_mountinfo_entry *e) ECT_MUST_CHECK;
 
@@ -588,9 +591,52 @@ enum ect_mount_match {
  * Look for an eCryptfs mount in a mountinfo file (NULL: /proc/self/mountinfo).
  * Returns 1 and fills *mount_id and opts (super options, may be NULL) when
  * found, 0 when not, negative errno on read failure.
+ * For reports only: the strings in the mount table are whatever the mounter
+ * passed, so no privileged decision may rest on them (issue #10); decide
+ * with ect_mount_find_over.
  */
 int ect_mount_lookup(const char *mountinfo, const char *source, const char *target,
 		     enum ect_mount_match match, int *mount_id, char *opts, size_t optsize) ECT_MUST_CHECK;
+
+/*
+ * Mount identity (lib/mountident.c): decided from fds, never from the
+ * strings of the mount table.
+ * ect_mount_id_of: the mount id of fd (statx, or fdinfo before Linux 5.8), -1 on failure.
+ * ect_mount_is_over: 1 when fd is an eCryptfs inode whose lower inode is the directory lower_fd.
+ */
+struct ect_mount_entry; /* verify section */
+int ect_mount_id_of(int fd);
+int ect_mount_is_over(int fd, int lower_fd);
+/*
+ * 1 when target_fd is the root of an eCryptfs mount (fstatfs magic; its
+ * mount id is an "ecryptfs" row of mountinfo, NULL: /proc/self/mountinfo,
+ * whose root is "/"; its parent is on another mount) and, when lower_fd >= 0,
+ * that mount is stacked on the directory lower_fd. Fills *mount_id and out
+ * (the row's source, mount point and options; either may be NULL). 0 when
+ * not, negative errno when the mount table cannot be read.
+ */
+int ect_mount_find_over(const char *mountinfo, int target_fd, int lower_fd, int *mount_id,
+			struct ect_mount_entry *out) ECT_MUST_CHECK;
+/* The mountinfo row of mount_id when it is an eCryptfs mount: 1, 0 (none), negative errno. */
+int ect_mount_find_id(const char *mountinfo, int mount_id, struct ect_mount_entry *out) ECT_MUST_CHECK;
+
+/*
+ * Which mount private mode made (issue #10 finding 5): the mount id, the
+ * eCryptfs root's st_dev (the mount's own superblock) and st_ino, and the
+ * lower directory's st_dev/st_ino. Kept in the root-owned registry as
+ * ALIAS.mount; unmount requires it, so a mount made any other way (root
+ * mode, ecryptfs-utils before an upgrade) is not the user's to unmount.
+ */
+struct ect_mount_record {
+	int mount_id;
+	unsigned long long dev, ino, lower_dev, lower_ino;
+};
+/* The record of the mount whose root is root_fd, over the directory lower_fd. */
+int ect_mount_record_of(int root_fd, int lower_fd, struct ect_mount_record *rec) ECT_MUST_CHECK;
+/* Replace (rec != NULL) or remove (rec == NULL) the record name in dirfd; atomic, 0600, euid-owned. */
+int ect_mount_record_store(int dirfd, const char *name, const struct ect_mount_record *rec) ECT_MUST_CHECK;
+/* Read the record name in dirfd: 0, -ENOENT when there is none, ECT_E_FORMAT when torn. */
+int ect_mount_record_load(int dirfd, const char *name, struct ect_mount_record *rec) ECT_MUST_CHECK;
 
 /* Flags for ect_path_open_dir. */
 enum ect_path_flag {
@@ -601,10 +647,13 @@ enum ect_path_flag {
 /*
  * Open the absolute path component by component (O_PATH|O_NOFOLLOW). A
  * symlink is followed only when owned by root or owner (at most 40); every
- * other one is refused. The final object must be a directory, checked with
- * fstat/fstatfs on the returned O_RDONLY|O_DIRECTORY fd (the one to use), and
- * not under /proc, /sys or /dev. *canonical (malloc, may be NULL) is the path
- * actually opened. Refusals return ECT_E_UNSAFE_PATH and are logged on ctx.
+ * other one is refused; ".." goes to the real parent of what was opened. The
+ * final object must be a directory, checked with fstat/fstatfs on the
+ * returned O_RDONLY|O_DIRECTORY fd (the one to use), and neither under /proc,
+ * /sys or /dev nor on a file system mounted there (by st_dev). *canonical
+ * (malloc, may be NULL) is the path of that fd as the kernel names it, checked
+ * by opening it again without symlinks or ".." and comparing dev/ino and
+ * mount id (issue #10). Refusals return ECT_E_UNSAFE_PATH and are logged on ctx.
  */
 int ect_path_open_dir(struct ect_ctx *ctx, const char *path, uid_t owner, unsigned int flags,
 		      int *fd, char **canonical) ECT_MUST_CHECK;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 
 int ect_username_check(const char *name)
 {
@@ -528,10 +529,20 @@ int ect_mountinfo_parse_line(char *line, struct ect_mountinfo_entry *e)
 	if (sep < 0 || nf < sep + 4)
 		return ECT_E_FORMAT;
 	e->mount_id = atoi(f[0]);
+	e->parent_id = atoi(f[1]);
+	{
+		unsigned int maj, min;
+
+		if (sscanf(f[2], "%u:%u", &maj, &min) != 2)
+			return ECT_E_FORMAT;
+		e->dev = makedev(maj, min);
+	}
+	e->root = f[3];
 	e->target = f[4];
 	e->fstype = f[sep + 1];
 	e->source = f[sep + 2];
 	e->super_opts = f[sep + 3];
+	unescape_octal(e->root);
 	unescape_octal(e->target);
 	unescape_octal(e->source);
 	return 0;

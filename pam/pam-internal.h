@@ -40,8 +40,11 @@ struct pam_ect_opts {
 
 /* Parse argv; logs and skips unknown options. Returns PAM_SUCCESS or PAM_SERVICE_ERR. */
 int pam_ect_parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct pam_ect_opts *o);
-/* Refuse a helper directory a user other than root or `owner` could change. */
-int pam_ect_helper_dir_trusted(const char *dir, uid_t owner);
+/*
+ * Refuse a helper directory a user other than root or `owner` could change;
+ * on success dir (size bytes) becomes the checked path, without symlinks.
+ */
+int pam_ect_helper_dir_trusted(char *dir, size_t size, uid_t owner);
 
 /* ---- per-call state (pam-util.c) ---------------------------------------- */
 struct pam_ect_call {
@@ -75,6 +78,13 @@ struct pam_ect_peek {
 	bool mounted; /* only looked up with wrapping_independent */
 };
 int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek);
+/*
+ * 1 when cfg's mount point is the root of an eCryptfs mount stacked on its
+ * lower directory, by identity (fds, mount ids, dev/ino; issue #10), never by
+ * the mount table's strings. 0 when not, negative errno when a path cannot
+ * be opened. Call with the user's (fs)uid.
+ */
+int pam_ect_private_mounted(uid_t uid, const struct ect_private_config *cfg);
 
 /* ---- locked memory for the stashed password (pam-secret.c) -------------- */
 /* A NUL-terminated copy of s in mlock'ed, non-dumpable pages; NULL on failure. */

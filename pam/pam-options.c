@@ -54,7 +54,7 @@ static bool parent_ok(const struct stat *st, uid_t owner)
  * themselves, must belong to root or to that user and be writable by no one
  * else (the rule OpenSSH applies to authorized_keys paths).
  */
-int pam_ect_helper_dir_trusted(const char *dir, uid_t owner)
+int pam_ect_helper_dir_trusted(char *dir, size_t size, uid_t owner)
 {
 	static const char *const helpers[] = { "mount.ecryptfs_private",
 					       "umount.ecryptfs_private" };
@@ -90,6 +90,10 @@ int pam_ect_helper_dir_trusted(const char *dir, uid_t owner)
 		if (!S_ISREG(st.st_mode) || !owner_ok(&st, owner))
 			return -EPERM;
 	}
+	/* exec what was checked: the path given may hold symlinks nobody checked (issue #10) */
+	if (strlen(real) >= size)
+		return -ENAMETOOLONG;
+	memcpy(dir, real, strlen(real) + 1);
 	return 0;
 }
 

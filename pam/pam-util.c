@@ -89,6 +89,23 @@ static bool exists_in(int dirfd, const char *name)
 	return fstatat(dirfd, name, &st, 0) == 0;
 }
 
+int pam_ect_private_mounted(uid_t uid, const struct ect_private_config *cfg)
+{
+	int tfd = -1, sfd = -1, ret;
+
+	/* walked as the user, symlinks only of the user or root, "..": the real parent */
+	ret = ect_path_open_dir(NULL, cfg->mountpoint, uid, 0, &tfd, NULL);
+	if (!ret)
+		ret = ect_path_open_dir(NULL, cfg->source, uid, 0, &sfd, NULL);
+	if (!ret)
+		ret = ect_mount_find_over(NULL, tfd, sfd, NULL, NULL);
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	return ret;
+}
+
 /*
  * Only existence checks, as the user (NFS root_squash homes, no root stat
  * of user paths). Contents are read by the child.
@@ -113,13 +130,13 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 		peek->wrapping_independent = exists_in(fd, "wrapping-independent");
 		peek->wrapped_passphrase = exists_in(fd, "wrapped-passphrase");
 		if (peek->wrapping_independent) {
-			char *mnt = NULL;
+			struct ect_private_config cfg = { 0 };
+			struct ect_config_error cerr;
 
 			/* Library reader without crypto: safe in the application's process. */
-			if (ect_config_read_mnt_at(fd, c->pw.pw_uid, c->pw.pw_dir, &mnt, NULL) == 0)
-				peek->mounted = ect_mount_lookup(NULL, NULL, mnt, ECT_MATCH_SOURCE_OR_TARGET,
-								 NULL, NULL, 0) == 1;
-			free(mnt);
+			if (ect_private_config_load(fd, c->pw.pw_uid, c->pw.pw_dir, NULL, &cfg, &cerr) == 0)
+				peek->mounted = pam_ect_private_mounted(c->pw.pw_uid, &cfg) == 1;
+			ect_private_config_free(&cfg);
 		}
 		close(fd);
 	}

@@ -220,9 +220,8 @@ int pam_ect_job_open(struct pam_ect_job *job)
 		result = PAM_ECT_NOT_AUTOMOUNT;
 		goto out;
 	}
-	/* 111's test: an eCryptfs mount from our lower directory or on our mount point. */
-	mounted = ect_mount_lookup(NULL, cfg.source, cfg.mountpoint, ECT_MATCH_SOURCE_OR_TARGET, NULL,
-				   NULL, 0);
+	/* by identity: our mount point is the root of an eCryptfs mount over our lower directory */
+	mounted = pam_ect_private_mounted(job->pw->pw_uid, &cfg);
 	if (mounted == 1)
 		pam_ect_child_flag(job, PAM_ECT_FLAG_MOUNTED);
 	/* Another session mounted it: the helper only needs the keys to count us in. */

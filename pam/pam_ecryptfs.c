@@ -125,7 +125,7 @@ static int session_prepare(struct pam_ect_call *c, bool need_auto_mount)
 		return PAM_SESSION_ERR;
 	}
 	if (strcmp(c->opts.helper_dir, ECT_ROOTSBINDIR) &&
-	    pam_ect_helper_dir_trusted(c->opts.helper_dir, c->pw.pw_uid)) {
+	    pam_ect_helper_dir_trusted(c->opts.helper_dir, sizeof(c->opts.helper_dir), c->pw.pw_uid)) {
 		ect_err(c->ctx, "helper_dir=%s refused: it or a parent can be changed by a user other "
 			"than root or %s", c->opts.helper_dir, c->user);
 		return PAM_SERVICE_ERR;

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include <cmocka.h>
 
@@ -199,6 +201,9 @@ static void test_mountinfo(void **state)
 	assert_string_equal(e.fstype, "ext3");
 	assert_string_equal(e.source, "/dev/root");
 	assert_string_equal(e.super_opts, "rw,errors=continue");
+	assert_int_equal(e.parent_id, 35);
+	assert_true(e.dev == makedev(98, 0));
+	assert_string_equal(e.root, "/mnt1");
 	snprintf(line, sizeof(line), "%s", "1 2 3 4 5 6 7");
 	assert_int_equal(ect_mountinfo_parse_line(line, &e), ECT_E_FORMAT);
 
@@ -219,8 +224,67 @@ static void test_mountinfo(void **state)
 	assert_int_equal(id, 41);
 	assert_int_equal(ect_mount_lookup(path, "/nowhere", "/mnt/other", ECT_MATCH_SOURCE_AND_TARGET,
 					  NULL, NULL, 0), 0);
+	/* by mount id: only eCryptfs rows, with their strings as listed */
+	{
+		struct ect_mount_entry *m = calloc(1, sizeof(*m));
+
+		assert_non_null(m);
+		assert_int_equal(ect_mount_find_id(path, 40, m), 1);
+		assert_string_equal(m->source, "/home/al ice/.Private");
+		assert_string_equal(m->point, "/home/al ice/Private");
+		assert_int_equal(ect_mount_find_id(path, 42, m), 0); /* tmpfs */
+		assert_int_equal(ect_mount_find_id(path, 99, m), 0);
+		free(m);
+	}
 	unlink(path);
 	assert_int_equal(ect_mount_lookup(path, "a", "b", ECT_MATCH_SOURCE_OR_TARGET, NULL, NULL, 0), -ENOENT);
+	assert_int_equal(ect_mount_find_id(path, 40, NULL), -ENOENT);
+}
+
+/*
+ * "Is it mounted" by identity: a directory that is not the root of an
+ * eCryptfs mount is never "mounted", whatever the mount table's strings say
+ * (the VM scenarios mount/32-36 cover real eCryptfs mounts).
+ */
+static void test_mount_identity(void **state)
+{
+	char dir[] = "/tmp/test-mount-id.XXXXXX";
+	struct ect_mount_record rec, back;
+	int fd, dfd, id;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	id = ect_mount_id_of(fd);
+	assert_true(id >= 0);
+	assert_int_equal(ect_mount_find_over(NULL, fd, -1, &id, NULL), 0);
+	assert_int_equal(id, -1);
+	assert_int_equal(ect_mount_find_over(NULL, fd, fd, NULL, NULL), 0);
+	assert_int_equal(ect_mount_is_over(fd, fd), 0);
+
+	/* the registry record: stored, read back, removed; torn ones refused */
+	assert_int_equal(ect_mount_record_of(fd, fd, &rec), 0);
+	assert_int_equal(rec.mount_id, ect_mount_id_of(fd));
+	dfd = fd;
+	assert_int_equal(ect_mount_record_store(dfd, "Private.mount", &rec), 0);
+	assert_int_equal(ect_mount_record_load(dfd, "Private.mount", &back), 0);
+	assert_memory_equal(&rec, &back, sizeof(rec));
+	assert_int_equal(ect_mount_record_store(dfd, "a/b", &rec), -EINVAL);
+	{
+		int w = openat(dfd, "Torn.mount", O_WRONLY | O_CREAT, 0600);
+
+		assert_true(w >= 0);
+		assert_int_equal(write(w, "12 34", 5), 5);
+		close(w);
+	}
+	assert_int_equal(ect_mount_record_load(dfd, "Torn.mount", &back), ECT_E_FORMAT);
+	assert_int_equal(ect_mount_record_store(dfd, "Private.mount", NULL), 0);
+	assert_int_equal(ect_mount_record_load(dfd, "Private.mount", &back), -ENOENT);
+	assert_int_equal(ect_mount_record_store(dfd, "Private.mount", NULL), 0);
+	assert_int_equal(unlinkat(dfd, "Torn.mount", 0), 0);
+	close(fd);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /*
@@ -334,6 +398,25 @@ static void test_pathwalk(void **state)
 	free(canon);
 	canon = NULL;
 
+	/* a relative symlink with ".." (like 111's ../.Private) still works */
+	snprintf(p, sizeof(p), "%s/a/b/up", t->root);
+	assert_int_equal(symlink("../../a/./b", p), 0);
+	snprintf(p, sizeof(p), "%s/a/b/up/", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me, strict, &fd, &canon), 0);
+	assert_string_equal(canon, want);
+	close(fd);
+	free(canon);
+	canon = NULL;
+	/* ".." is the real parent; the name handed back is the fd's, never built from the text */
+	snprintf(p, sizeof(p), "%s/a/b/../../a/b/..", t->root);
+	assert_int_equal(ect_path_open_dir(ctx, p, me, strict, &fd, &canon), 0);
+	snprintf(want, sizeof(want), "%s/a", t->root);
+	assert_string_equal(canon, want);
+	close(fd);
+	free(canon);
+	canon = NULL;
+	snprintf(want, sizeof(want), "%s/a/b", t->root);
+
 	/* ... but not when symlinks are refused */
 	snprintf(p, sizeof(p), "%s/link-b", t->root);
 	assert_int_equal(ect_path_open_dir(ctx, p, me, strict | ECT_PATH_NO_SYMLINKS, &fd, NULL),
@@ -369,6 +452,79 @@ static void test_pathwalk(void **state)
 		close(fd);
 		assert_int_equal(lchown(p, 0, 0), 0);
 	}
+	ect_ctx_free(ctx);
+}
+
+/*
+ * Issue #10 finding 1: "X/" + "y/.." x N + "../../../t" while another
+ * thread moves X between root/X and root/p/q/r/X. The kernel's ".." follows
+ * the real parent, so the walk may end in root/p/t or in root/../t; the
+ * name handed back must always be the one of the fd.
+ */
+struct mover {
+	char from[128], to[128];
+	volatile int stop;
+};
+
+static void *move_loop(void *arg)
+{
+	struct mover *m = arg;
+
+	while (!m->stop) {
+		if (!rename(m->from, m->to))
+			rename(m->to, m->from);
+	}
+	return NULL;
+}
+
+static void test_pathwalk_dotdot_race(void **state)
+{
+	struct tree *t = *state;
+	struct ect_ctx *ctx = quiet_ctx();
+	struct mover m = { 0 };
+	char p[256], *path, *canon;
+	struct stat a, b;
+	pthread_t th;
+	int fd, ok = 0, moved = 0;
+	size_t len;
+
+	snprintf(p, sizeof(p), "%s/X", t->root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/X/y", t->root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/p", t->root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/p/q", t->root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/p/q/r", t->root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/p/t", t->root);
+	mkdir(p, 0700);
+	path = malloc(4096);
+	assert_non_null(path);
+	len = (size_t)snprintf(path, 4096, "%s/X/", t->root);
+	for (int i = 0; i < 600; i++)
+		len += (size_t)snprintf(path + len, 4096 - len, "y/../");
+	/* from root/X: root/../t (missing); from root/p/q/r/X: root/p/t */
+	snprintf(path + len, 4096 - len, "../../../t");
+	snprintf(m.from, sizeof(m.from), "%s/X", t->root);
+	snprintf(m.to, sizeof(m.to), "%s/p/q/r/X", t->root);
+	assert_int_equal(pthread_create(&th, NULL, move_loop, &m), 0);
+	for (int i = 0; i < 400 && ok < 20; i++) {
+		if (ect_path_open_dir(ctx, path, geteuid(), 0, &fd, &canon))
+			continue;
+		ok++;
+		assert_int_equal(fstat(fd, &a), 0);
+		assert_int_equal(stat(canon, &b), 0);
+		assert_true(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+		moved += strstr(canon, "/p/t") != NULL;
+		close(fd);
+		free(canon);
+	}
+	m.stop = 1;
+	pthread_join(th, NULL);
+	print_message("dotdot race: %d walks succeeded, %d ended in the moved tree\n", ok, moved);
+	free(path);
 	ect_ctx_free(ctx);
 }
 
@@ -575,6 +731,8 @@ int main(void)
 		cmocka_unit_test(test_mountinfo),
 		cmocka_unit_test(test_mountinfo_long_lines),
 		cmocka_unit_test_setup_teardown(test_pathwalk, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_pathwalk_dotdot_race, tree_setup, tree_teardown),
+		cmocka_unit_test(test_mount_identity),
 		cmocka_unit_test_setup_teardown(test_read_file, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions_bounded, tree_setup, tree_teardown),
