@@ -653,7 +653,9 @@ enum ect_path_flag {
  * /sys or /dev nor on a file system mounted there (by st_dev). *canonical
  * (malloc, may be NULL) is the path of that fd as the kernel names it, checked
  * by opening it again without symlinks or ".." and comparing dev/ino and
- * mount id (issue #10). Refusals return ECT_E_UNSAFE_PATH and are logged on ctx.
+ * mount id, and equal to the path as written (a rename racing the walk makes
+ * them differ: refused; issue #10). Refusals return ECT_E_UNSAFE_PATH and are
+ * logged on ctx.
  */
 int ect_path_open_dir(struct ect_ctx *ctx, const char *path, uid_t owner, unsigned int flags,
 		      int *fd, char **canonical) ECT_MUST_CHECK;

@@ -9,9 +9,11 @@
  * only redirect to objects that must then pass the same checks); a link
  * planted by anyone else is refused.
  *
- * The name handed back is never built from the components (a ".." goes to
- * the real parent of the fd, which a concurrent rename can move: issue #10);
- * it is the kernel's name of the final fd, verified by opening it again.
+ * The name handed back is never trusted from the components alone (a ".."
+ * goes to the real parent of the fd, which a concurrent rename can move:
+ * issue #10): it is the kernel's name of the final fd, verified by opening
+ * it again, and it must be the path as written (symlinks and ".." applied);
+ * when a rename made the two differ, the walk is refused.
  */
 #include "ect-internal.h"
 
@@ -43,8 +45,8 @@ static bool under_kernel_dirs(const char *path)
 
 /*
  * One walk. "named" is the path as the user wrote it, component by
- * component, for messages only: after a ".." it may name something else
- * than cur (issue #10), so it never leaves this file.
+ * component: after a ".." it may name something else than cur (issue #10),
+ * so it is only compared with the verified name of the final fd.
  */
 struct walk {
 	struct ect_ctx *ctx;
@@ -376,6 +378,12 @@ int ect_path_open_dir(struct ect_ctx *ctx, const char *path, uid_t owner, unsign
 		goto out;
 	}
 	ret = canonical_of(&w, nfd, &canon);
+	if (!ret && strcmp(canon, w.named[0] ? w.named : "/")) {
+		/* the path as written no longer names what was opened: a rename raced the walk */
+		ect_err(ctx, "refusing '%s': it led to '%s', which is not '%s' (moved while being "
+			     "checked?)", path, canon, w.named[0] ? w.named : "/");
+		ret = ECT_E_UNSAFE_PATH;
+	}
 	if (!ret)
 		ret = check_final(&w, nfd, canon);
 	if (ret)
