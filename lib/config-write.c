@@ -85,42 +85,33 @@ int ect_config_set_flags_at(int dirfd, unsigned int flags, int on, uid_t uid, gi
 int ect_config_write_sigs(const char *dir, const char *alias, const struct ect_config_sigs *sigs,
 			  uid_t uid, gid_t gid)
 {
-	int dirfd, ret;
+	int dirfd, ret = ect__dir_open_for(dir, uid, &dirfd);
 
-	if (!dir || !*dir)
-		return -EINVAL;
-	ret = ect__dir_open_for(dir, uid, &dirfd);
-	if (ret)
-		return ret;
-	ret = ect_config_write_sigs_at(dirfd, alias, sigs, uid, gid);
-	close(dirfd);
+	if (!ret) {
+		ret = ect_config_write_sigs_at(dirfd, alias, sigs, uid, gid);
+		close(dirfd);
+	}
 	return ret;
 }
 
 int ect_config_write_mnt(const char *dir, const char *mountpoint, uid_t uid, gid_t gid)
 {
-	int dirfd, ret;
+	int dirfd, ret = ect__dir_open_for(dir, uid, &dirfd);
 
-	if (!dir || !*dir)
-		return -EINVAL;
-	ret = ect__dir_open_for(dir, uid, &dirfd);
-	if (ret)
-		return ret;
-	ret = ect_config_write_mnt_at(dirfd, mountpoint, uid, gid);
-	close(dirfd);
+	if (!ret) {
+		ret = ect_config_write_mnt_at(dirfd, mountpoint, uid, gid);
+		close(dirfd);
+	}
 	return ret;
 }
 
 int ect_config_set_flags(const char *dir, unsigned int flags, int on, uid_t uid, gid_t gid)
 {
-	int dirfd, ret;
+	int dirfd, ret = ect__dir_open_for(dir, uid, &dirfd);
 
-	if (!dir || !*dir)
-		return -EINVAL;
-	ret = ect__dir_open_for(dir, uid, &dirfd);
-	if (ret)
-		return ret;
-	ret = ect_config_set_flags_at(dirfd, flags, on, uid, gid);
-	close(dirfd);
+	if (!ret) {
+		ret = ect_config_set_flags_at(dirfd, flags, on, uid, gid);
+		close(dirfd);
+	}
 	return ret;
 }

@@ -126,6 +126,8 @@ int ect__dir_open_for(const char *path, uid_t uid, int *fd)
 	int dfd;
 
 	*fd = -1;
+	if (!path || !*path)
+		return -EINVAL;
 	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
