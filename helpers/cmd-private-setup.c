@@ -6,14 +6,18 @@
  * works with a mount / write / unmount / mount / read / unmount round trip
  * through the setuid helper. Whatever this run created is removed again
  * when any step fails, so a failed setup leaves nothing half-made.
+ *
+ * Root setting up a user works only through directory fds: with -b the
+ * tree under /home/.ecryptfs/USER stays root's until it is complete and is
+ * then handed over bottom-up with fchown on fds; the links in the user's
+ * home are made by a child that has become the user; without -b the whole
+ * run is the user's (setup_become_user). Nothing is chowned, chmod'ed or opened
+ * by a path a user could swap (issue #10).
  */
-#include "cmd-private.h"
+#include "cmd-private-setup.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <dirent.h>
-#include <keyutils.h>
 #include <stddef.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -49,25 +53,6 @@ static const char setup_usage[] =
 	"  --passphrase-file SRC  read the mount passphrase from SRC (file, - or fd:N)\n"
 	"  --undo                 print how to undo a setup\n"
 	"  -h, --help             show this help\n";
-
-struct setup {
-	int force, wrapping, no_fnek, bootstrap, noautomount, noautoumount, undo, nopwcheck;
-	int kdf_floor;
-	const char *user;
-	char *loginpass_arg, *mountpass_arg;
-	const char *pwfile, *ppfile;
-	struct ect_wrap_opts wopts;
-	/* the target user */
-	char *name, *home;
-	uid_t uid;
-	gid_t gid;
-	/* paths */
-	char *cfgdir, *lower, *mnt, *base;
-	/* what this run made, for the rollback */
-	bool made_cfgdir, made_lower, made_mnt, made_base, made_links, wrote_files;
-	char backup_ts[32];
-	bool backed_up_wp, backed_up_sig;
-};
 
 static int take_value(struct ect_ctx *ctx, int argc, char **argv, int *i, const char *arg,
 		      const char *name, char **out)
@@ -165,129 +150,6 @@ static bool mounted_on(const char *path)
 	ret = ect_mount_find_over(NULL, fd, -1, NULL, NULL) == 1;
 	close(fd);
 	return ret;
-}
-
-static bool dir_nonempty(const char *path)
-{
-	char cmd[64];
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	bool ret = false;
-
-	(void)cmd;
-	if (fd < 0)
-		return false;
-	{
-		DIR *d = fdopendir(fd);
-		struct dirent *e;
-
-		if (!d) {
-			close(fd);
-			return false;
-		}
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				ret = true;
-		closedir(d);
-	}
-	return ret;
-}
-
-static bool exists(const char *dir, const char *name)
-{
-	char p[4096];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return !lstat(p, &st);
-}
-
-/* Remove the regular files of a directory this run created, then the directory. */
-static void remove_dir_made(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d;
-	struct dirent *e;
-
-	if (fd >= 0 && (d = fdopendir(fd))) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	} else if (fd >= 0) {
-		close(fd);
-	}
-	chmod(path, 0700);
-	rmdir(path);
-}
-
-static const char *const written[] = {
-	"wrapped-passphrase", "Private.sig", "Private.mnt", "auto-mount", "auto-umount",
-	"wrapping-independent",
-};
-
-static void backup_name(char *buf, size_t size, const struct setup *s, const char *name)
-{
-	snprintf(buf, size, "%s/%s.%s", s->cfgdir, name, s->backup_ts);
-}
-
-static void rollback(struct ect_ctx *ctx, struct setup *s)
-{
-	char p[4096], b[4096];
-
-	ect_warn(ctx, "setup failed; removing what this run created");
-	if (s->wrote_files) {
-		for (size_t i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
-			snprintf(p, sizeof(p), "%s/%s", s->cfgdir, written[i]);
-			unlink(p);
-		}
-	}
-	if (s->backed_up_wp) {
-		backup_name(b, sizeof(b), s, "wrapped-passphrase");
-		snprintf(p, sizeof(p), "%s/wrapped-passphrase", s->cfgdir);
-		rename(b, p);
-	}
-	if (s->backed_up_sig) {
-		backup_name(b, sizeof(b), s, "Private.sig");
-		snprintf(p, sizeof(p), "%s/Private.sig", s->cfgdir);
-		rename(b, p);
-	}
-	if (s->made_links) {
-		snprintf(p, sizeof(p), "%s/.ecryptfs", s->home);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s/.Private", s->home);
-		unlink(p);
-	}
-	if (s->made_lower)
-		remove_dir_made(s->lower);
-	if (s->made_mnt)
-		remove_dir_made(s->mnt);
-	if (s->made_cfgdir)
-		remove_dir_made(s->cfgdir);
-	if (s->made_base)
-		rmdir(s->base);
-}
-
-static int make_dir(struct ect_ctx *ctx, const struct setup *s, const char *path, bool *made)
-{
-	struct stat st;
-
-	if (!lstat(path, &st)) {
-		if (!S_ISDIR(st.st_mode)) {
-			ect_err(ctx, "%s exists and is not a directory", path);
-			return -1;
-		}
-		return 0;
-	}
-	if (mkdir(path, 0700)) {
-		ect_err(ctx, "cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	*made = true;
-	if (getuid() == 0 && chown(path, s->uid, s->gid)) {
-		ect_err(ctx, "cannot give %s to %s: %s", path, s->name, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /* Signatures of the mount passphrase without touching a keyring (bootstrap). */
@@ -411,18 +273,107 @@ static int resolve_user(struct ect_ctx *ctx, struct setup *s)
 	return s->name && s->home ? 0 : -1;
 }
 
-/* root setting up a user's ~/Private: do it all as that user, in a fresh keyring session */
-static int become_user(struct ect_ctx *ctx, const struct setup *s)
+/* The wrapping and the mount passphrase, asked or read before anything is created. */
+static int get_secrets(struct ect_ctx *ctx, const struct setup *s, struct ect_secret *wpw,
+		       struct ect_secret *mpw, bool *generated)
 {
-	if (initgroups(s->name, s->gid) || setresgid(s->gid, s->gid, s->gid) ||
-	    setresuid(s->uid, s->uid, s->uid)) {
-		ect_err(ctx, "cannot switch to %s: %s", s->name, strerror(errno));
+	char prompt[160];
+	struct ect_secret_spec spec = {
+		.what = s->wrapping ? "wrapping passphrase" : "login passphrase",
+		.source = s->pwfile,
+		.arg = s->loginpass_arg,
+		.prompt = prompt,
+		.confirm_prompt = s->wrapping ? "Enter your wrapping passphrase (again): " : NULL,
+	};
+	struct ect_secret_spec mspec = {
+		.what = "mount passphrase",
+		.source = s->ppfile,
+		.arg = s->mountpass_arg,
+	};
+	int r;
+
+	snprintf(prompt, sizeof(prompt), s->wrapping ? "Enter your wrapping passphrase: " :
+						       "Enter your login passphrase [%s]: ",
+		 s->name);
+	if (ect_cli_get_secret(ctx, &spec, wpw))
+		return -1;
+	if (!wpw->len) {
+		ect_err(ctx, "the %s is empty", spec.what);
 		return -1;
 	}
-	if (keyctl_join_session_keyring(NULL) < 0)
-		ect_warn(ctx, "cannot start a keyring session for %s", s->name);
-	setenv("HOME", s->home, 1);
+	if (!s->wrapping && !s->nopwcheck && ect_private_check_login(ctx, s->name, wpw->s))
+		return -1;
+	if (s->mountpass_arg || s->ppfile) {
+		if (ect_cli_get_secret(ctx, &mspec, mpw))
+			return -1;
+		if (mpw->len < 1 || mpw->len > ECT_PASSPHRASE_MAX) {
+			ect_err(ctx, "the mount passphrase must be 1 to %d bytes", ECT_PASSPHRASE_MAX);
+			return -1;
+		}
+		return 0;
+	}
+	r = ect_mount_passphrase_generate(&mpw->s);
+	if (r) {
+		ect_err(ctx, "cannot generate a mount passphrase: %s", ect_strerror(r));
+		return -1;
+	}
+	mpw->len = strlen(mpw->s);
+	*generated = true;
 	return 0;
+}
+
+/* The files of ~/.ecryptfs, each atomically through the directory fd. */
+static int write_files(struct ect_ctx *ctx, struct setup *s, const struct ect_secret *mpw,
+		       const struct ect_secret *wpw, enum ect_wrap_version version,
+		       const struct ect_argon2_params *params, const struct ect_config_sigs *sigs)
+{
+	uid_t u = s->file_uid;
+	gid_t g = s->file_gid;
+	uint8_t *blob = NULL;
+	size_t size = 0;
+	int r;
+
+	if (s->force)
+		setup_back_up(s);
+	s->wrote_files = true;
+	r = ect_wrap(version, mpw->s, mpw->len, wpw->s, wpw->len, params, &blob, &size);
+	if (!r) {
+		r = ect_write_file_atomic_at(s->cfgd.fd, "wrapped-passphrase", blob, size, 0600, u, g);
+		free(blob);
+	}
+	if (r) {
+		ect_err(ctx, "cannot write %s/wrapped-passphrase: %s", s->cfgdir, ect_strerror(r));
+		return -1;
+	}
+	r = ect_config_write_sigs_at(s->cfgd.fd, NULL, sigs, u, g);
+	if (!r)
+		r = ect_config_write_mnt_at(s->cfgd.fd, s->mnt, u, g);
+	if (!r && !s->noautomount)
+		r = ect_config_set_flags_at(s->cfgd.fd, ECT_FLAG_AUTO_MOUNT, 1, u, g);
+	if (!r && !s->noautoumount)
+		r = ect_config_set_flags_at(s->cfgd.fd, ECT_FLAG_AUTO_UMOUNT, 1, u, g);
+	if (!r && s->wrapping)
+		r = ect_config_set_flags_at(s->cfgd.fd, ECT_FLAG_WRAPPING_INDEPENDENT, 1, u, g);
+	if (r) {
+		ect_err(ctx, "cannot write the files in %s: %s", s->cfgdir, ect_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+static void print_done(const struct setup *s, const struct ect_secret *mpw, bool generated)
+{
+	if (generated) {
+		printf("\n************************************************************************\n"
+		       "YOUR RECOVERY (MOUNT) PASSPHRASE, shown this once. Write it down and keep it\n"
+		       "safe: with it your data can be recovered if the login password is lost.\n\n"
+		       "    %s\n\n"
+		       "(ecryptfs-unwrap-passphrase shows it again while you know the %s.)\n"
+		       "************************************************************************\n\n",
+		       mpw->s, s->wrapping ? "wrapping passphrase" : "login password");
+	}
+	printf("Done configuring %s on %s (lower directory %s).\n", s->bootstrap ? "the encrypted home" : "~/Private",
+	       s->mnt, s->lower);
 }
 
 static int do_setup(struct ect_ctx *ctx, struct setup *s)
@@ -432,7 +383,6 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 	struct ect_argon2_params params;
 	enum ect_wrap_version version;
 	bool params_set = false, fnek = false, generated = false;
-	char path[4096], b[4096];
 	int ret = ECT_EXIT_FAILURE, r;
 
 	if (ect_cli_wrap_params(ctx, &s->wopts, ECT_WRAP_V3, &version, &params, &params_set))
@@ -446,12 +396,15 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 				"--passphrase-file.\n");
 
 	/* checks before anything is created */
-	if (!s->force && (exists(s->cfgdir, "wrapped-passphrase") || exists(s->cfgdir, "Private.sig"))) {
+	if (setup_open_top(ctx, s, false) || setup_open_existing(ctx, s, s->top.fd, &s->cfgd) ||
+	    setup_open_existing(ctx, s, s->top.fd, &s->lowerd))
+		return ECT_EXIT_FAILURE;
+	if (!s->force && (setup_exists_at(s->cfgd.fd, "wrapped-passphrase") || setup_exists_at(s->cfgd.fd, "Private.sig"))) {
 		ect_err(ctx, "%s already holds a setup (wrapped-passphrase or Private.sig); use --force "
 			     "to replace it (the old files are kept as backups)", s->cfgdir);
 		return ECT_EXIT_FAILURE;
 	}
-	if (dir_nonempty(s->lower)) {
+	if (setup_dir_nonempty(s->lowerd.fd)) {
 		ect_err(ctx, "%s is not empty; refusing to set up over existing encrypted data",
 			s->lower);
 		return ECT_EXIT_FAILURE;
@@ -461,82 +414,11 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 		return ECT_EXIT_FAILURE;
 	}
 
-	/* the secrets */
-	{
-		char prompt[160];
-		struct ect_secret_spec spec = {
-			.what = s->wrapping ? "wrapping passphrase" : "login passphrase",
-			.source = s->pwfile,
-			.arg = s->loginpass_arg,
-			.prompt = prompt,
-			.confirm_prompt = s->wrapping ? "Enter your wrapping passphrase (again): " : NULL,
-		};
-
-		snprintf(prompt, sizeof(prompt), s->wrapping ? "Enter your wrapping passphrase: " :
-							       "Enter your login passphrase [%s]: ",
-			 s->name);
-		if (ect_cli_get_secret(ctx, &spec, &wpw))
-			goto out;
-		if (!wpw.len) {
-			ect_err(ctx, "the %s is empty", spec.what);
-			goto out;
-		}
-	}
-	if (!s->wrapping && !s->nopwcheck && ect_private_check_login(ctx, s->name, wpw.s))
+	if (get_secrets(ctx, s, &wpw, &mpw, &generated))
 		goto out;
-	if (s->mountpass_arg || s->ppfile) {
-		struct ect_secret_spec spec = {
-			.what = "mount passphrase",
-			.source = s->ppfile,
-			.arg = s->mountpass_arg,
-		};
-
-		if (ect_cli_get_secret(ctx, &spec, &mpw))
-			goto out;
-		if (mpw.len < 1 || mpw.len > ECT_PASSPHRASE_MAX) {
-			ect_err(ctx, "the mount passphrase must be 1 to %d bytes", ECT_PASSPHRASE_MAX);
-			goto out;
-		}
-	} else {
-		r = ect_mount_passphrase_generate(&mpw.s);
-		if (r) {
-			ect_err(ctx, "cannot generate a mount passphrase: %s", ect_strerror(r));
-			goto out;
-		}
-		mpw.len = strlen(mpw.s);
-		generated = true;
-	}
-
 	/* create; from here on a failure rolls back */
-	if (s->bootstrap) {
-		char parent[4096];
-
-		snprintf(parent, sizeof(parent), "/home/.ecryptfs");
-		if (mkdir(parent, 0755) && errno != EEXIST) {
-			ect_err(ctx, "cannot create %s: %s", parent, strerror(errno));
-			goto fail;
-		}
-		if (make_dir(ctx, s, s->base, &s->made_base))
-			goto fail;
-	}
-	if (make_dir(ctx, s, s->cfgdir, &s->made_cfgdir) || make_dir(ctx, s, s->lower, &s->made_lower))
+	if (setup_make_tree(ctx, s))
 		goto fail;
-	if (!s->bootstrap && make_dir(ctx, s, s->mnt, &s->made_mnt))
-		goto fail;
-	if (s->bootstrap) {
-		char l1[4096], l2[4096];
-
-		snprintf(l1, sizeof(l1), "%s/.ecryptfs", s->home);
-		snprintf(l2, sizeof(l2), "%s/.Private", s->home);
-		unlink(l1);
-		unlink(l2);
-		if (symlink(s->cfgdir, l1) || symlink(s->lower, l2) ||
-		    lchown(l1, s->uid, s->gid) || lchown(l2, s->uid, s->gid)) {
-			ect_err(ctx, "cannot link %s/.ecryptfs and .Private: %s", s->home, strerror(errno));
-			goto fail;
-		}
-		s->made_links = true;
-	}
 	if (s->bootstrap) {
 		r = compute_sigs(ctx, mpw.s, mpw.len, fnek, &sigs);
 	} else {
@@ -544,63 +426,22 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 	}
 	if (r)
 		goto fail;
-	if (s->force) {
-		time_t now = time(NULL);
-		struct tm tm;
-
-		strftime(s->backup_ts, sizeof(s->backup_ts), "%Y%m%d%H%M%S", localtime_r(&now, &tm));
-		snprintf(path, sizeof(path), "%s/wrapped-passphrase", s->cfgdir);
-		backup_name(b, sizeof(b), s, "wrapped-passphrase");
-		s->backed_up_wp = !rename(path, b);
-		snprintf(path, sizeof(path), "%s/Private.sig", s->cfgdir);
-		backup_name(b, sizeof(b), s, "Private.sig");
-		s->backed_up_sig = !rename(path, b);
-	}
-	s->wrote_files = true;
-	snprintf(path, sizeof(path), "%s/wrapped-passphrase", s->cfgdir);
-	r = ect_wrap_file(path, version, mpw.s, mpw.len, wpw.s, wpw.len, params_set ? &params : NULL,
-			  getuid() == 0 ? s->uid : (uid_t)-1, getuid() == 0 ? s->gid : (gid_t)-1);
-	if (r) {
-		ect_err(ctx, "cannot write %s: %s", path, ect_strerror(r));
+	if (write_files(ctx, s, &mpw, &wpw, version, params_set ? &params : NULL, &sigs))
 		goto fail;
-	}
-	r = ect_config_write_sigs(s->cfgdir, NULL, &sigs, getuid() == 0 ? s->uid : (uid_t)-1,
-				  getuid() == 0 ? s->gid : (gid_t)-1);
-	if (!r)
-		r = ect_config_write_mnt(s->cfgdir, s->mnt, getuid() == 0 ? s->uid : (uid_t)-1,
-					 getuid() == 0 ? s->gid : (gid_t)-1);
-	if (!r && !s->noautomount)
-		r = ect_config_set_flags(s->cfgdir, ECT_FLAG_AUTO_MOUNT, 1, s->uid, s->gid);
-	if (!r && !s->noautoumount)
-		r = ect_config_set_flags(s->cfgdir, ECT_FLAG_AUTO_UMOUNT, 1, s->uid, s->gid);
-	if (!r && s->wrapping)
-		r = ect_config_set_flags(s->cfgdir, ECT_FLAG_WRAPPING_INDEPENDENT, 1, s->uid, s->gid);
-	if (r) {
-		ect_err(ctx, "cannot write the files in %s: %s", s->cfgdir, ect_strerror(r));
-		goto fail;
-	}
 	if (!s->bootstrap) {
 		if (self_test(ctx, s, mpw.s, mpw.len, fnek))
 			goto fail;
 		/* 111: the unmounted ~/Private is read-only so nothing lands unencrypted */
-		if (chmod(s->mnt, 0500))
+		if (fchmod(s->mntd.fd, 0500))
 			ect_warn(ctx, "cannot make %s read-only: %s", s->mnt, strerror(errno));
 	}
-	if (generated) {
-		printf("\n************************************************************************\n"
-		       "YOUR RECOVERY (MOUNT) PASSPHRASE, shown this once. Write it down and keep it\n"
-		       "safe: with it your data can be recovered if the login password is lost.\n\n"
-		       "    %s\n\n"
-		       "(ecryptfs-unwrap-passphrase shows it again while you know the %s.)\n"
-		       "************************************************************************\n\n",
-		       mpw.s, s->wrapping ? "wrapping passphrase" : "login password");
-	}
-	printf("Done configuring %s on %s (lower directory %s).\n", s->bootstrap ? "the encrypted home" : "~/Private",
-	       s->mnt, s->lower);
+	if (s->bootstrap && setup_hand_over(ctx, s))
+		goto fail;
+	print_done(s, &mpw, generated);
 	ret = ECT_EXIT_OK;
 	goto out;
 fail:
-	rollback(ctx, s);
+	setup_rollback(ctx, s);
 	if (!s->bootstrap) {
 		ect_keyring_unlink(sigs.fekek);
 		if (fnek)
@@ -612,12 +453,37 @@ out:
 	return ret;
 }
 
+/* The paths and directory names of the layout (see struct setup). */
+static int layout(struct setup *s)
+{
+	if (s->bootstrap) {
+		if (asprintf(&s->base, ECRYPTFS_DIR "/%s", s->name) < 0 ||
+		    asprintf(&s->cfgdir, "%s/.ecryptfs", s->base) < 0 ||
+		    asprintf(&s->lower, "%s/.Private", s->base) < 0 || !(s->mnt = strdup(s->home)))
+			return -1;
+	} else if (asprintf(&s->cfgdir, "%s/.ecryptfs", s->home) < 0 ||
+		   asprintf(&s->lower, "%s/.Private", s->home) < 0 ||
+		   asprintf(&s->mnt, "%s/Private", s->home) < 0) {
+		return -1;
+	}
+	s->top = (struct setup_dir){ s->name, s->bootstrap ? s->base : s->home, -1, 0 };
+	s->cfgd = (struct setup_dir){ ".ecryptfs", s->cfgdir, -1, 0 };
+	s->lowerd = (struct setup_dir){ ".Private", s->lower, -1, 0 };
+	s->mntd = (struct setup_dir){ "Private", s->mnt, -1, 0 };
+	/* -b: root writes the files for the user; else the user (or root) writes their own */
+	s->file_uid = getuid() == 0 ? s->uid : (uid_t)-1;
+	s->file_gid = getuid() == 0 ? s->gid : (gid_t)-1;
+	return 0;
+}
+
 int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 {
 	struct setup s;
 	int r, ret = ECT_EXIT_FAILURE;
 
 	memset(&s, 0, sizeof(s));
+	s.ecfd = -1;
+	s.top.fd = s.cfgd.fd = s.lowerd.fd = s.mntd.fd = -1;
 	r = parse(ctx, &s, argc, argv);
 	if (r)
 		return ect_cli_usage(r, setup_usage);
@@ -627,27 +493,19 @@ int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 	}
 	if (resolve_user(ctx, &s))
 		goto out;
-	if (s.bootstrap) {
-		if (!s.loginpass_arg && !s.pwfile && !s.wrapping) {
-			/* 111 left the passphrase in cleartext in /dev/shm instead */
-			ect_err(ctx, "-b needs the user's login password (-l or --password-file) to "
-				     "wrap the mount passphrase; a cleartext copy is never left behind");
-			goto out;
-		}
-		if (asprintf(&s.base, "/home/.ecryptfs/%s", s.name) < 0 ||
-		    asprintf(&s.cfgdir, "%s/.ecryptfs", s.base) < 0 ||
-		    asprintf(&s.lower, "%s/.Private", s.base) < 0 || !(s.mnt = strdup(s.home)))
-			goto out;
-	} else {
-		if (asprintf(&s.cfgdir, "%s/.ecryptfs", s.home) < 0 ||
-		    asprintf(&s.lower, "%s/.Private", s.home) < 0 ||
-		    asprintf(&s.mnt, "%s/Private", s.home) < 0)
-			goto out;
-		if (getuid() == 0 && s.uid != 0 && become_user(ctx, &s))
-			goto out;
+	if (s.bootstrap && !s.loginpass_arg && !s.pwfile && !s.wrapping) {
+		/* 111 left the passphrase in cleartext in /dev/shm instead */
+		ect_err(ctx, "-b needs the user's login password (-l or --password-file) to "
+			     "wrap the mount passphrase; a cleartext copy is never left behind");
+		goto out;
 	}
+	if (!s.bootstrap && getuid() == 0 && s.uid != 0 && setup_become_user(ctx, &s))
+		goto out;
+	if (layout(&s))
+		goto out;
 	ret = do_setup(ctx, &s);
 out:
+	setup_close_dirs(&s);
 	free(s.name);
 	free(s.home);
 	free(s.base);

@@ -14,6 +14,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+pid_t ect_private_fork(struct ect_ctx *ctx)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		ect_err(ctx, "cannot fork: %s", strerror(errno));
+	return pid;
+}
+
+int ect_private_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 int ect_private_run_helper(struct ect_ctx *ctx, const char *name, const char *arg1, const char *arg2)
 {
 	const char *dir = getenv(ECT_ENV_SBINDIR);
@@ -22,25 +45,16 @@ int ect_private_run_helper(struct ect_ctx *ctx, const char *name, const char *ar
 	int status;
 
 	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : ECT_ROOTSBINDIR, name);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		ect_err(ctx, "cannot fork: %s", strerror(errno));
+	pid = ect_private_fork(ctx);
+	if (pid < 0)
 		return -1;
-	}
 	if (pid == 0) {
 		execl(path, name, arg1, arg2, (char *)NULL);
 		fprintf(stderr, "%s: cannot run %s: %s\n", ect_ctx_ident(ctx), path, strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	if (!WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
+	status = ect_private_wait(pid);
+	return status == 127 ? -1 : status;
 }
 
 int ect_private_add_keys(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,

@@ -10,6 +10,10 @@
 
 int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv);
 
+/* fflush stdout and stderr, then fork; -1 after saying why. */
+pid_t ect_private_fork(struct ect_ctx *ctx);
+/* Wait for pid: its exit status, or -1 when it did not exit normally. */
+int ect_private_wait(pid_t pid);
 /*
  * Run ROOTSBINDIR/NAME ARGS... (the setuid helper) as the current user and
  * wait; returns its exit status, or -1 when it could not run.

@@ -182,6 +182,30 @@ int ect_prompt_secret(const char *prompt, const char *confirm_prompt, size_t max
 int ect_write_file_atomic(const char *path, const void *data, size_t size, mode_t mode,
 			  uid_t uid, gid_t gid) ECT_MUST_CHECK;
 /*
+ * The same through a directory fd (opened O_RDONLY, for the fsync): name is
+ * a plain name in dirfd; the temp file is created there with O_EXCL and
+ * O_NOFOLLOW, checked with fstat, owned and written through its fd, and
+ * renamed within dirfd. Nothing is resolved by path: for root writing into
+ * a tree a user may race. The path form above opens the parent once and
+ * refuses (ECT_E_UNSAFE_PATH) to hand a file to an owner other than the
+ * caller in a directory that owner does not own.
+ */
+int ect_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t size,
+			     mode_t mode, uid_t uid, gid_t gid) ECT_MUST_CHECK;
+/*
+ * Open directory name (a plain name) in dirfd without following a symlink:
+ * ECT_E_UNSAFE_PATH when it is a symlink or not a directory. *fd is O_RDONLY
+ * and O_CLOEXEC.
+ */
+int ect_dir_open_at(int dirfd, const char *name, int *fd) ECT_MUST_CHECK;
+/*
+ * The same, creating the directory first when absent: then *made = 1, it
+ * has mode (whatever the umask) and the caller's owner (checked on the fd,
+ * so a name swapped in between is refused) until the caller hands it over
+ * with fchown(*fd). A failure removes what it made.
+ */
+int ect_dir_make_at(int dirfd, const char *name, mode_t mode, int *made, int *fd) ECT_MUST_CHECK;
+/*
  * Read a regular file of at most max bytes (refuses larger, symlinks and
  * non-regular files). *data is malloc'ed; with secure != 0 it is in locked
  * memory and must be freed with ect_secure_free(*data, *size).
@@ -494,6 +518,18 @@ int ect_config_write_mnt(const char *dir, const char *mountpoint, uid_t uid,
 /* Create (on) or remove (off) the flag files in flags; removing an absent one is fine. */
 int ect_config_set_flags(const char *dir, unsigned int flags, int on, uid_t uid,
 			 gid_t gid) ECT_MUST_CHECK;
+/*
+ * The same through the ~/.ecryptfs directory fd (O_RDONLY): every file is
+ * made by ect_write_file_atomic_at, so root writing for a user resolves no
+ * name the user could swap. Use these when the directory is not the
+ * caller's; the path forms refuse to hand a file to uid in a directory
+ * that is not uid's (ECT_E_UNSAFE_PATH).
+ */
+int ect_config_write_sigs_at(int dirfd, const char *alias, const struct ect_config_sigs *sigs,
+			     uid_t uid, gid_t gid) ECT_MUST_CHECK;
+int ect_config_write_mnt_at(int dirfd, const char *mountpoint, uid_t uid, gid_t gid) ECT_MUST_CHECK;
+int ect_config_set_flags_at(int dirfd, unsigned int flags, int on, uid_t uid,
+			    gid_t gid) ECT_MUST_CHECK;
 
 /* ======================================================================
  * mount: options, allowlists, path checks, session counting

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Whole-file reads with type checks, and atomic replacement. */
+/*
+ * Whole-file reads with type checks, and atomic replacement. The *_at forms
+ * work only through directory fds (never a path resolved twice), for root
+ * writing into a tree that a user may race.
+ */
 #include "ect-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,38 +35,65 @@ static int write_all(int fd, const void *data, size_t size)
 	return 0;
 }
 
-static int fsync_parent_dir(const char *path)
+/* A plain name inside a directory: not empty, no '/', not "." or "..". */
+static bool plain_name(const char *name)
 {
-	char dir[PATH_MAX];
-	int fd, ret = 0;
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		ret = -errno;
-	close(fd);
-	return ret;
+	return name && *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
 }
 
-int ect_write_file_atomic(const char *path, const void *data, size_t size, mode_t mode, uid_t uid,
-			  gid_t gid)
+/* Create NAME.tmp-XXXXXX in dirfd, O_EXCL and never through a symlink. */
+static int create_temp_at(int dirfd, const char *name, char *tmp, size_t size)
 {
-	char tmp[PATH_MAX];
-	int fd = -1, ret;
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	unsigned char rnd[6];
+	struct stat st;
+	int fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
+	for (int tries = 0; tries < 100; tries++) {
+		size_t n;
+
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return errno ? -errno : -EIO;
+		n = (size_t)snprintf(tmp, size, "%s.tmp-", name);
+		if (n + sizeof(rnd) >= size)
+			return -ENAMETOOLONG;
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			tmp[n + i] = digits[rnd[i] % (sizeof(digits) - 1)];
+		tmp[n + sizeof(rnd)] = '\0';
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0)
+			return -errno;
+		/* O_EXCL made it: a fresh, singly linked regular file of ours */
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+		    st.st_uid != geteuid()) {
+			close(fd);
+			unlinkat(dirfd, tmp, 0);
+			return ECT_E_UNSAFE_PATH;
+		}
+		return fd;
+	}
+	return -EEXIST;
+}
+
+int ect_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t size,
+			     mode_t mode, uid_t uid, gid_t gid)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, ret;
+
+	if (!plain_name(name) || (!data && size))
+		return -EINVAL;
+	fd = create_temp_at(dirfd, name, tmp, sizeof(tmp));
 	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode)) {
+		return fd;
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid)) {
 		ret = -errno;
 		goto fail;
 	}
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid)) {
+	/* after fchown, which clears set-id bits */
+	if (fchmod(fd, mode)) {
 		ret = -errno;
 		goto fail;
 	}
@@ -72,21 +104,116 @@ int ect_write_file_atomic(const char *path, const void *data, size_t size, mode_
 		ret = -errno;
 		goto fail;
 	}
-	if (close(fd)) {
-		fd = -1;
-		ret = -errno;
-		goto fail;
-	}
+	ret = close(fd) ? -errno : 0;
 	fd = -1;
-	if (rename(tmp, path)) {
+	if (ret)
+		goto fail;
+	if (renameat(dirfd, tmp, dirfd, name)) {
 		ret = -errno;
 		goto fail;
 	}
-	return fsync_parent_dir(path);
+	return fsync(dirfd) ? -errno : 0;
 fail:
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	unlinkat(dirfd, tmp, 0);
+	return ret;
+}
+
+int ect__dir_open_for(const char *path, uid_t uid, int *fd)
+{
+	struct stat st;
+	int dfd;
+
+	*fd = -1;
+	if (!path || !*path)
+		return -EINVAL;
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	/*
+	 * The path may lead through names its user controls. A file handed to
+	 * another owner only lands in a directory that owner owns, so it never
+	 * becomes theirs in a directory they could not write (issue #10).
+	 */
+	if (fstat(dfd, &st) || (uid != (uid_t)-1 && uid != geteuid() && st.st_uid != uid)) {
+		close(dfd);
+		return ECT_E_UNSAFE_PATH;
+	}
+	*fd = dfd;
+	return 0;
+}
+
+int ect_write_file_atomic(const char *path, const void *data, size_t size, mode_t mode, uid_t uid,
+			  gid_t gid)
+{
+	char dir[PATH_MAX];
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	int dirfd, ret;
+
+	if (!path || !*path)
+		return -EINVAL;
+	if (snprintf(dir, sizeof(dir), "%s", slash ? path : ".") >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	if (slash)
+		dir[slash == path ? 1 : slash - path] = '\0';
+	ret = ect__dir_open_for(dir, uid, &dirfd);
+	if (ret)
+		return ret;
+	ret = ect_write_file_atomic_at(dirfd, slash ? slash + 1 : path, data, size, mode, uid, gid);
+	close(dirfd);
+	return ret;
+}
+
+int ect_dir_open_at(int dirfd, const char *name, int *fd)
+{
+	struct stat st;
+	int dfd;
+
+	*fd = -1;
+	if (!plain_name(name))
+		return -EINVAL;
+	dfd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ELOOP || errno == ENOTDIR ? ECT_E_UNSAFE_PATH : -errno;
+	if (fstat(dfd, &st) || !S_ISDIR(st.st_mode)) {
+		close(dfd);
+		return ECT_E_UNSAFE_PATH;
+	}
+	*fd = dfd;
+	return 0;
+}
+
+int ect_dir_make_at(int dirfd, const char *name, mode_t mode, int *made, int *fd)
+{
+	struct stat st;
+	int ret;
+
+	*made = 0;
+	*fd = -1;
+	if (!plain_name(name))
+		return -EINVAL;
+	if (!mkdirat(dirfd, name, 0700))
+		*made = 1;
+	else if (errno != EEXIST)
+		return -errno;
+	ret = ect_dir_open_at(dirfd, name, fd);
+	if (ret || !*made)
+		goto out;
+	/* what we made must still be ours: nobody swapped the name */
+	if (fstat(*fd, &st) || st.st_uid != geteuid())
+		ret = ECT_E_UNSAFE_PATH;
+	else if (fchmod(*fd, mode))
+		ret = -errno;
+out:
+	if (ret && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	if (ret && *made) {
+		unlinkat(dirfd, name, AT_REMOVEDIR);
+		*made = 0;
+	}
 	return ret;
 }
 

@@ -513,13 +513,69 @@ static void test_writers_round_trip(void **state)
 	close(fd);
 
 	if (geteuid() == 0) {
-		/* Bootstrap mode: root writes for the user. */
-		assert_int_equal(ect_config_write_mnt(e->dir, "/home/u", FOREIGN_UID, FOREIGN_UID), 0);
+		/* Bootstrap mode: root writes for the user through the directory fd. */
+		assert_int_equal(ect_config_write_mnt_at(e->dirfd, "/home/u", FOREIGN_UID, FOREIGN_UID),
+				 0);
 		expect_mode(e->dirfd, "Private.mnt", 0600, FOREIGN_UID);
 		assert_int_equal(ect_config_read_mnt_at(e->dirfd, FOREIGN_UID, e->home, &mnt, &err),
 				 0);
 		free(mnt);
+		/* the path forms give no file away in a directory that is not its owner's */
+		assert_int_equal(ect_config_write_sigs(e->dir, NULL, &in, FOREIGN_UID, FOREIGN_UID),
+				 ECT_E_UNSAFE_PATH);
+		assert_int_equal(ect_config_set_flags(e->dir, ECT_FLAG_AUTO_MOUNT, 1, FOREIGN_UID,
+						      FOREIGN_UID),
+				 ECT_E_UNSAFE_PATH);
+		expect_mode(e->dirfd, "Private.sig", 0600, e->uid);
 	}
+}
+
+/* The fd forms write through the directory fd, wherever its name now leads. */
+static void test_writers_at(void **state)
+{
+	struct env *e = *state;
+	struct ect_config_sigs in = { "0123456789abcdef", "fedcba9876543210" }, out;
+	struct ect_config_error err;
+	char moved[128], other[128];
+	unsigned int flags;
+	char *mnt;
+	int fd;
+
+	snprintf(moved, sizeof(moved), "%s/moved", e->home);
+	snprintf(other, sizeof(other), "%s/other", e->home);
+	assert_int_equal(mkdir(other, 0700), 0);
+	/* the user swaps ~/.ecryptfs for a symlink after it was opened */
+	assert_int_equal(rename(e->dir, moved), 0);
+	assert_int_equal(symlink(other, e->dir), 0);
+	assert_int_equal(ect_config_write_sigs_at(e->dirfd, NULL, &in, (uid_t)-1, (gid_t)-1), 0);
+	assert_int_equal(ect_config_write_mnt_at(e->dirfd, "/home/u", (uid_t)-1, (gid_t)-1), 0);
+	assert_int_equal(ect_config_set_flags_at(e->dirfd, ECT_FLAG_AUTO_MOUNT | ECT_FLAG_AUTO_UMOUNT,
+						 1, (uid_t)-1, (gid_t)-1),
+			 0);
+	fd = open(other, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(faccessat(fd, "Private.sig", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+	close(fd);
+	assert_int_equal(ect_config_read_sigs_at(e->dirfd, e->uid, NULL, &out, &err), 0);
+	assert_memory_equal(&in, &out, sizeof(in));
+	assert_int_equal(ect_config_read_mnt_at(e->dirfd, e->uid, e->home, &mnt, &err), 0);
+	assert_string_equal(mnt, "/home/u");
+	free(mnt);
+	assert_int_equal(ect_config_read_flags_at(e->dirfd, e->uid, &flags, &err), 0);
+	assert_int_equal(flags, ECT_FLAG_AUTO_MOUNT | ECT_FLAG_AUTO_UMOUNT);
+	expect_mode(e->dirfd, "auto-mount", 0600, e->uid);
+	assert_int_equal(ect_config_set_flags_at(e->dirfd, ECT_FLAG_AUTO_MOUNT, 0, (uid_t)-1,
+						 (gid_t)-1),
+			 0);
+	assert_int_equal(ect_config_read_flags_at(e->dirfd, e->uid, &flags, &err), 0);
+	assert_int_equal(flags, ECT_FLAG_AUTO_UMOUNT);
+	/* bad input is refused by the fd forms as well */
+	assert_int_equal(ect_config_write_mnt_at(e->dirfd, "relative", (uid_t)-1, (gid_t)-1),
+			 ECT_E_CONFIG);
+	assert_int_equal(ect_config_write_sigs_at(e->dirfd, "../x", &in, (uid_t)-1, (gid_t)-1),
+			 ECT_E_CONFIG);
+	assert_int_equal(unlink(e->dir), 0);
+	assert_int_equal(rename(moved, e->dir), 0);
 }
 
 static void test_writers_refuse_bad_input(void **state)
@@ -623,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test_setup_teardown(test_writers_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writers_refuse_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writers_at, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rc_salt, setup, teardown),
 	};
 

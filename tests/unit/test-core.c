@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -219,6 +220,147 @@ static void test_atomic_write_and_read(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+#define FOREIGN_UID 4000123 /* an owner that is not us, for the root-only checks */
+
+static int count_entries(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "exit $(ls -A %s | wc -l)", dir);
+	return WEXITSTATUS(system(cmd));
+}
+
+static void read_back(int dirfd, const char *name, const char *want)
+{
+	char buf[64] = { 0 };
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf) - 1), (ssize_t)strlen(want));
+	assert_string_equal(buf, want);
+	close(fd);
+}
+
+static void test_atomic_write_at(void **state)
+{
+	char dir[] = "/tmp/ect-test-at-XXXXXX", sub[64], moved[64], other[64], path[96], cmd[96];
+	struct stat st;
+	int dfd, sfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	assert_int_equal(ect_write_file_atomic_at(dfd, "f", "abc", 3, 0640, (uid_t)-1, (gid_t)-1), 0);
+	assert_int_equal(fstatat(dfd, "f", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	read_back(dfd, "f", "abc");
+	assert_int_equal(count_entries(dir), 1); /* no temp file left */
+
+	/* only plain names */
+	assert_int_equal(ect_write_file_atomic_at(dfd, "a/b", "x", 1, 0600, (uid_t)-1, (gid_t)-1), -EINVAL);
+	assert_int_equal(ect_write_file_atomic_at(dfd, "..", "x", 1, 0600, (uid_t)-1, (gid_t)-1), -EINVAL);
+	assert_int_equal(ect_write_file_atomic_at(dfd, "", "x", 1, 0600, (uid_t)-1, (gid_t)-1), -EINVAL);
+
+	/* a symlink under the name is replaced, its target untouched */
+	snprintf(path, sizeof(path), "%s/outside", dir);
+	assert_int_equal(ect_write_file_atomic(path, "keep", 4, 0600, (uid_t)-1, (gid_t)-1), 0);
+	assert_int_equal(unlinkat(dfd, "f", 0), 0);
+	assert_int_equal(symlinkat("outside", dfd, "f"), 0);
+	assert_int_equal(ect_write_file_atomic_at(dfd, "f", "new", 3, 0600, (uid_t)-1, (gid_t)-1), 0);
+	assert_int_equal(fstatat(dfd, "f", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISREG(st.st_mode));
+	read_back(dfd, "outside", "keep");
+
+	/* the directory fd is pinned: swapping its name for a symlink changes nothing */
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(moved, sizeof(moved), "%s/moved", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(mkdir(other, 0700), 0);
+	sfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(sfd >= 0);
+	assert_int_equal(rename(sub, moved), 0);
+	assert_int_equal(symlink(other, sub), 0);
+	assert_int_equal(ect_write_file_atomic_at(sfd, "x", "in", 2, 0600, (uid_t)-1, (gid_t)-1), 0);
+	assert_int_equal(count_entries(other), 0);
+	assert_int_equal(count_entries(moved), 1);
+
+	if (geteuid() == 0) {
+		/* root hands the file over on its fd */
+		assert_int_equal(ect_write_file_atomic_at(sfd, "y", "u", 1, 0600, FOREIGN_UID,
+							  FOREIGN_UID), 0);
+		assert_int_equal(fstatat(sfd, "y", &st, AT_SYMLINK_NOFOLLOW), 0);
+		assert_int_equal(st.st_uid, FOREIGN_UID);
+		assert_int_equal(st.st_mode & 07777, 0600);
+		/* the path form gives a file away only in a directory of its new owner */
+		snprintf(path, sizeof(path), "%s/z", other);
+		assert_int_equal(ect_write_file_atomic(path, "u", 1, 0600, FOREIGN_UID, FOREIGN_UID),
+				 ECT_E_UNSAFE_PATH);
+		assert_int_equal(count_entries(other), 0);
+		assert_int_equal(chown(other, FOREIGN_UID, FOREIGN_UID), 0);
+		assert_int_equal(ect_write_file_atomic(path, "u", 1, 0600, FOREIGN_UID, FOREIGN_UID), 0);
+	}
+	close(sfd);
+	close(dfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_dir_make_at(void **state)
+{
+	char dir[] = "/tmp/ect-test-mkdir-XXXXXX", cmd[96];
+	struct stat st, again;
+	mode_t old_umask = umask(077);
+	int dfd, fd, fd2, made;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	assert_int_equal(ect_dir_open_at(dfd, "d", &fd), -ENOENT);
+	assert_int_equal(fd, -1);
+	/* made with the mode asked for, whatever the umask */
+	assert_int_equal(ect_dir_make_at(dfd, "d", 0711, &made, &fd), 0);
+	assert_int_equal(made, 1);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0711);
+	assert_int_equal(st.st_uid, geteuid());
+	/* an existing one is opened, not made */
+	assert_int_equal(ect_dir_make_at(dfd, "d", 0700, &made, &fd2), 0);
+	assert_int_equal(made, 0);
+	assert_int_equal(fstat(fd2, &again), 0);
+	assert_int_equal(st.st_ino, again.st_ino);
+	assert_int_equal(again.st_mode & 07777, 0711);
+	close(fd2);
+	assert_int_equal(ect_dir_open_at(dfd, "d", &fd2), 0);
+	close(fd2);
+	close(fd);
+	/* a symlink to a directory and a file are refused and left alone */
+	assert_int_equal(symlinkat("d", dfd, "l"), 0);
+	assert_int_equal(ect_dir_make_at(dfd, "l", 0700, &made, &fd), ECT_E_UNSAFE_PATH);
+	assert_int_equal(made, 0);
+	assert_int_equal(fd, -1);
+	assert_int_equal(ect_dir_open_at(dfd, "l", &fd), ECT_E_UNSAFE_PATH);
+	assert_int_equal(fstatat(dfd, "l", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	fd = openat(dfd, "r", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(ect_dir_make_at(dfd, "r", 0700, &made, &fd), ECT_E_UNSAFE_PATH);
+	assert_int_equal(fstatat(dfd, "r", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISREG(st.st_mode));
+	/* only plain names */
+	assert_int_equal(ect_dir_make_at(dfd, "a/b", 0700, &made, &fd), -EINVAL);
+	assert_int_equal(ect_dir_make_at(dfd, "..", 0700, &made, &fd), -EINVAL);
+	assert_int_equal(ect_dir_open_at(dfd, ".", &fd), -EINVAL);
+	close(dfd);
+	umask(old_umask);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +371,8 @@ int main(void)
 		cmocka_unit_test(test_read_secret_line),
 		cmocka_unit_test(test_read_secret_source),
 		cmocka_unit_test(test_atomic_write_and_read),
+		cmocka_unit_test(test_atomic_write_at),
+		cmocka_unit_test(test_dir_make_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ecryptfs-setup-private: the state of one run, and the directory work of
+ * cmd-private-setup-tree.c (creation through directory fds, the links in
+ * the home, the handover to the user and the rollback).
+ */
+#ifndef ECT_CMD_PRIVATE_SETUP_H
+#define ECT_CMD_PRIVATE_SETUP_H
+
+#include "cmd-private.h"
+
+#include <sys/types.h>
+
+#define ECRYPTFS_DIR "/home/.ecryptfs" /* 111's home of -b trees */
+
+/* One directory this run uses: its fd and whether this run made it. */
+struct setup_dir {
+	const char *name; /* in the parent fd */
+	const char *path; /* for messages */
+	int fd;
+	int made;
+};
+
+struct setup {
+	int force, wrapping, no_fnek, bootstrap, noautomount, noautoumount, undo, nopwcheck;
+	int kdf_floor;
+	const char *user;
+	char *loginpass_arg, *mountpass_arg;
+	const char *pwfile, *ppfile;
+	struct ect_wrap_opts wopts;
+	/* the target user; owner of the files root writes (-1: the caller) */
+	char *name, *home;
+	uid_t uid, file_uid;
+	gid_t gid, file_gid;
+	/* paths */
+	char *cfgdir, *lower, *mnt, *base;
+	/*
+	 * -b: ECRYPTFS_DIR, then top = base; else top = the home. cfgd
+	 * (.ecryptfs) and lowerd (.Private) are in top, mntd (Private) too
+	 * without -b; with -b the mountpoint is the home (path only).
+	 */
+	int ecfd;
+	struct setup_dir top, cfgd, lowerd, mntd;
+	/* what this run did, for the rollback */
+	bool made_links, wrote_files;
+	char backup_ts[32];
+	bool backed_up_wp, backed_up_sig;
+};
+/* Open (check) or create (create) what holds .ecryptfs and .Private: base with -b, else the home. */
+int setup_open_top(struct ect_ctx *ctx, struct setup *s, bool create);
+/* Open d in parent if it exists (checked: the user's or root's); 0 also when it does not. */
+int setup_open_existing(struct ect_ctx *ctx, const struct setup *s, int parent, struct setup_dir *d);
+bool setup_dir_nonempty(int fd);
+bool setup_exists_at(int dirfd, const char *name);
+/* Create the missing directories (root's until setup_hand_over) and, with -b, the home links. */
+int setup_make_tree(struct ect_ctx *ctx, struct setup *s);
+/* -f: keep the old wrapped-passphrase and Private.sig as NAME.TIMESTAMP. */
+void setup_back_up(struct setup *s);
+/* -b, last step: fchown the directories this run made to the user, bottom-up. */
+int setup_hand_over(struct ect_ctx *ctx, struct setup *s);
+/* Remove what this run made, through the directory fds. */
+void setup_rollback(struct ect_ctx *ctx, struct setup *s);
+/* root setting up a user's ~/Private: become that user for good, in a fresh keyring session. */
+int setup_become_user(struct ect_ctx *ctx, const struct setup *s);
+void setup_close_dirs(struct setup *s);
+
+#endif /* ECT_CMD_PRIVATE_SETUP_H */

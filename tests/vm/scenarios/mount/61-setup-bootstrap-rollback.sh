@@ -1,0 +1,60 @@
+# Issue #10 finding 3, the rollback: root's ecryptfs-setup-private -b that
+# fails midway removes what it made through directory fds only (111's
+# successor used to chmod by path). /home/.ecryptfs is a tmpfs with room for
+# 2, 3, ... inodes, so setup runs out of space at each step in turn, while a
+# process of the user keeps swapping .ecryptfs and .Private for symlinks to
+# a root-owned directory. Every failed run says why in one line and leaves
+# nothing: no tree, no links in the home, no temp file, nothing of the
+# user's anywhere; the target directory keeps its files and mode. With
+# enough room the setup succeeds with the full tree.
+# ect-vm: timeout=900
+need_tool ecryptfs-setup-private ecryptfs-unwrap-passphrase perl
+. "$ECT_SRCDIR/tests/vm/scenarios/mount/mount.inc"
+. "$ECT_SRCDIR/tests/vm/scenarios/mount/setup-bootstrap.inc"
+new_user
+scratch=/var/lib/ect-vm-61
+mkdir -p "$scratch" /home/.ecryptfs
+chmod 755 "$scratch"
+echo root >"$scratch/marker"
+before=$(cd "$scratch" && stat -c '%n %U %a' . * 2>/dev/null | sort)
+as_user "$U" perl -e '
+	my ($b, $t) = @ARGV;
+	while (1) {
+		for my $n (".ecryptfs", ".Private") {
+			my $p = "$b/$n";
+			next if -l $p || !-d _;
+			rename($p, "$p.real") and symlink($t, $p);
+		}
+		select(undef, undef, undef, 0.002);
+	}' "/home/.ecryptfs/$U" "$scratch" &
+swapper=$!
+ok=0
+for n in 2 3 4 5 6 7 8 9 10 11 12; do
+	mount -t tmpfs -o "mode=0755,nr_inodes=$n,size=1m" "ect-vm-61" /home/.ecryptfs
+	if bootstrap_setup; then
+		log "room for $n inodes: setup succeeded"
+		target_untouched "$scratch" "$before"
+		pkill -STOP -u "$U" -x perl || true
+		for d in .ecryptfs .Private; do
+			if [ -L "/home/.ecryptfs/$U/$d" ]; then # the user's own doing, after the handover
+				rm "/home/.ecryptfs/$U/$d"
+				mv "/home/.ecryptfs/$U/$d.real" "/home/.ecryptfs/$U/$d"
+			fi
+		done
+		bootstrap_tree_ok
+		ok=1
+	else
+		printf '%s\n' "$OUT"
+		log "room for $n inodes: setup failed"
+		one_error_line
+		bootstrap_nothing_left
+		[ -z "$(find /home/.ecryptfs -mindepth 1)" ] || fail "left in /home/.ecryptfs: $(find /home/.ecryptfs -mindepth 1 -ls)"
+		target_untouched "$scratch" "$before"
+	fi
+	umount /home/.ecryptfs
+	rm -f "$H/.ecryptfs" "$H/.Private"
+	[ "$ok" = 0 ] || break
+done
+pkill -KILL -u "$U" -x perl 2>/dev/null || true
+wait "$swapper" 2>/dev/null || true
+[ "$ok" = 1 ] || fail "setup never succeeded, even with room for $n inodes"
