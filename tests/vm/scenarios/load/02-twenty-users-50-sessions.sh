@@ -3,7 +3,7 @@
 # while any of their sessions is open, registry = their open sessions, and
 # afterwards no mount, key, registry entry or process of any of them.
 # Prints each phase's time.
-# ect-vm: timeout=1800
+# ect-vm: timeout=3600
 . "$ECT_SRCDIR/tests/vm/scenarios/load/load.inc"
 load_init
 load_users l2u 20
