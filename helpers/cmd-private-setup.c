@@ -433,6 +433,13 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 				"--passphrase-file.\n");
 
 	/* checks before anything is created */
+	if (!s->force && exists(s->cfgdir, "wrapped-passphrase") != exists(s->cfgdir, "Private.sig") &&
+	    !dir_nonempty(s->lower)) {
+		/* a setup killed between its two files: nothing was encrypted with it */
+		ect_warn(ctx, "%s holds an unfinished setup; replacing it (the old file is kept as a "
+			      "backup)", s->cfgdir);
+		s->force = 1;
+	}
 	if (!s->force && (exists(s->cfgdir, "wrapped-passphrase") || exists(s->cfgdir, "Private.sig"))) {
 		ect_err(ctx, "%s already holds a setup (wrapped-passphrase or Private.sig); use --force "
 			     "to replace it (the old files are kept as backups)", s->cfgdir);
