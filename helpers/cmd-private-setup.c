@@ -399,6 +399,14 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 	if (setup_open_top(ctx, s, false) || setup_open_existing(ctx, s, s->top.fd, &s->cfgd) ||
 	    setup_open_existing(ctx, s, s->top.fd, &s->lowerd))
 		return ECT_EXIT_FAILURE;
+	if (!s->force &&
+	    setup_exists_at(s->cfgd.fd, "wrapped-passphrase") != setup_exists_at(s->cfgd.fd, "Private.sig") &&
+	    !setup_dir_nonempty(s->lowerd.fd)) {
+		/* a setup killed between its two files: nothing was encrypted with it */
+		ect_warn(ctx, "%s holds an unfinished setup; replacing it (the old file is kept as a "
+			      "backup)", s->cfgdir);
+		s->force = 1;
+	}
 	if (!s->force && (setup_exists_at(s->cfgd.fd, "wrapped-passphrase") || setup_exists_at(s->cfgd.fd, "Private.sig"))) {
 		ect_err(ctx, "%s already holds a setup (wrapped-passphrase or Private.sig); use --force "
 			     "to replace it (the old files are kept as backups)", s->cfgdir);

@@ -6,6 +6,7 @@
  */
 #include "ect-internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,11 +43,60 @@ static bool plain_name(const char *name)
 	return name && *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
 }
 
-/* Create NAME.tmp-XXXXXX in dirfd, O_EXCL and never through a symlink. */
+#define TEMP_INFIX ".tmp-"
+#define TEMP_RANDOM 6
+
+/*
+ * A writer killed between its temp file and the rename leaves
+ * "NAME.tmp-XXXXXX" behind. Every writer holds an exclusive flock on its
+ * temp file from creation to rename, so one whose lock can be taken belongs
+ * to a dead writer: remove those of NAME before writing NAME again.
+ */
+static void remove_dead_temps_at(int dirfd, const char *name)
+{
+	size_t blen = strlen(name);
+	struct dirent *e;
+	int dfd;
+	DIR *d;
+
+	/* fdopendir takes the fd over: give it its own */
+	dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st, now;
+		int fd;
+
+		if (strlen(e->d_name) != blen + strlen(TEMP_INFIX) + TEMP_RANDOM ||
+		    strncmp(e->d_name, name, blen) || strncmp(e->d_name + blen, TEMP_INFIX, 5))
+			continue;
+		fd = openat(dfd, e->d_name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			continue;
+		/* unlink while holding the lock, and only the file that was locked */
+		if (!fstat(fd, &st) && S_ISREG(st.st_mode) && !flock(fd, LOCK_EX | LOCK_NB) &&
+		    !fstatat(dfd, e->d_name, &now, AT_SYMLINK_NOFOLLOW) &&
+		    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+			(void)unlinkat(dfd, e->d_name, 0);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/*
+ * Create NAME.tmp-XXXXXX in dirfd, O_EXCL and never through a symlink, and
+ * lock it for its whole life (see remove_dead_temps_at).
+ */
 static int create_temp_at(int dirfd, const char *name, char *tmp, size_t size)
 {
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-	unsigned char rnd[6];
+	unsigned char rnd[TEMP_RANDOM];
 	struct stat st;
 	int fd;
 
@@ -54,7 +105,7 @@ static int create_temp_at(int dirfd, const char *name, char *tmp, size_t size)
 
 		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 			return errno ? -errno : -EIO;
-		n = (size_t)snprintf(tmp, size, "%s.tmp-", name);
+		n = (size_t)snprintf(tmp, size, "%s" TEMP_INFIX, name);
 		if (n + sizeof(rnd) >= size)
 			return -ENAMETOOLONG;
 		for (size_t i = 0; i < sizeof(rnd); i++)
@@ -65,9 +116,20 @@ static int create_temp_at(int dirfd, const char *name, char *tmp, size_t size)
 			continue;
 		if (fd < 0)
 			return -errno;
+		while (flock(fd, LOCK_EX) && errno == EINTR)
+			;
+		if (fstat(fd, &st)) {
+			close(fd);
+			unlinkat(dirfd, tmp, 0);
+			return -errno;
+		}
+		/* a cleaner took it for dead before we locked it: take another */
+		if (st.st_nlink == 0) {
+			close(fd);
+			continue;
+		}
 		/* O_EXCL made it: a fresh, singly linked regular file of ours */
-		if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-		    st.st_uid != geteuid()) {
+		if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid()) {
 			close(fd);
 			unlinkat(dirfd, tmp, 0);
 			return ECT_E_UNSAFE_PATH;
@@ -85,6 +147,7 @@ int ect_write_file_atomic_at(int dirfd, const char *name, const void *data, size
 
 	if (!plain_name(name) || (!data && size))
 		return -EINVAL;
+	remove_dead_temps_at(dirfd, name);
 	fd = create_temp_at(dirfd, name, tmp, sizeof(tmp));
 	if (fd < 0)
 		return fd;
@@ -104,19 +167,19 @@ int ect_write_file_atomic_at(int dirfd, const char *name, const void *data, size
 		ret = -errno;
 		goto fail;
 	}
-	ret = close(fd) ? -errno : 0;
-	fd = -1;
-	if (ret)
-		goto fail;
+	/* rename before close: the lock must cover the temp name's whole life */
 	if (renameat(dirfd, tmp, dirfd, name)) {
 		ret = -errno;
 		goto fail;
 	}
+	ret = close(fd) ? -errno : 0;
+	if (ret)
+		return ret;
 	return fsync(dirfd) ? -errno : 0;
 fail:
-	if (fd >= 0)
-		close(fd);
+	/* unlink before close, for the same reason */
 	unlinkat(dirfd, tmp, 0);
+	close(fd);
 	return ret;
 }
 
