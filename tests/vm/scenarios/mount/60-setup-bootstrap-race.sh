@@ -50,13 +50,7 @@ for i in 1 2 3 4; do
 		target_untouched "$scratch" "$before_scratch"
 		ok=$((ok + 1))
 		log "run $i ($force) succeeded"
-		# the user may have swapped the finished tree (it is theirs by then): undo that
-		for n in .ecryptfs .Private; do
-			if [ -L "/home/.ecryptfs/$U/$n" ] && [ -d "/home/.ecryptfs/$U/$n.real" ]; then
-				rm "/home/.ecryptfs/$U/$n"
-				mv "/home/.ecryptfs/$U/$n.real" "/home/.ecryptfs/$U/$n"
-			fi
-		done
+		bootstrap_unswap
 		bootstrap_tree_ok
 	else
 		rm -f "$go"

@@ -35,12 +35,7 @@ for n in 2 3 4 5 6 7 8 9 10 11 12; do
 		log "room for $n inodes: setup succeeded"
 		target_untouched "$scratch" "$before"
 		pkill -STOP -u "$U" -x perl || true
-		for d in .ecryptfs .Private; do
-			if [ -L "/home/.ecryptfs/$U/$d" ]; then # the user's own doing, after the handover
-				rm "/home/.ecryptfs/$U/$d"
-				mv "/home/.ecryptfs/$U/$d.real" "/home/.ecryptfs/$U/$d"
-			fi
-		done
+		bootstrap_unswap
 		bootstrap_tree_ok
 		ok=1
 	else
