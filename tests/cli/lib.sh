@@ -112,7 +112,9 @@ run() {
 	fi
 	local tool=$1
 	shift
-	RUN_ENV="LD_LIBRARY_PATH=$lib ${EXTRA_ENV:-}" as_user \
+	# Sanitizer options (configure --enable-sanitizers) survive env -i.
+	RUN_ENV="LD_LIBRARY_PATH=$lib ${EXTRA_ENV:-} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS}" as_user \
 		sh -c 'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"' sh "$OUT" "$ERR" \
 		"$bin/$tool" "$@"
 	RC=$?
