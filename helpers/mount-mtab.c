@@ -17,9 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef MTAB /* tests/fuzz/fuzz-mount points these into a scratch directory */
 #define MTAB "/etc/mtab"
 #define MTAB_LOCK "/etc/mtab~"
 #define MTAB_TMP "/etc/mtab.tmp"
+#endif
 
 static int mtab_is_file(void)
 {
@@ -87,6 +89,7 @@ static int rewrite(const char *add_src, const char *add_target, const char *opts
 {
 	char *line = NULL, *esc = NULL;
 	size_t cap = 0, esclen = 0;
+	ssize_t len;
 	FILE *in = NULL, *out = NULL;
 	int lock, tmp = -1, ret = 0;
 	mode_t old = umask(033);
@@ -117,7 +120,7 @@ static int rewrite(const char *add_src, const char *add_target, const char *opts
 		}
 	}
 	/* whole lines of any length: a long line is never split and misread */
-	while (in && getline(&line, &cap, in) > 0) {
+	while (in && (len = getline(&line, &cap, in)) > 0) {
 		char *sp = strchr(line, ' ');
 
 		if (drop_target && sp && !strncmp(sp + 1, esc, esclen) && sp[1 + esclen] == ' ' &&
@@ -126,6 +129,9 @@ static int rewrite(const char *add_src, const char *add_target, const char *opts
 			continue;
 		}
 		fputs(line, out);
+		/* a last line without '\n' must not swallow the entry added after it */
+		if (line[len - 1] != '\n')
+			fputc('\n', out);
 	}
 	if (add_src) {
 		put_escaped(out, add_src);
