@@ -15,7 +15,7 @@
  * write seed files that these stand-ins accept (see README.md).
  */
 #include "fuzz-common.h"
-#include "ect-internal.h"
+#include "wrap-internal.h"
 
 #include <errno.h>
 #include <gcrypt.h>
@@ -35,11 +35,12 @@ int ect_fuzz_derive_key(const char *passphrase, size_t len, const uint8_t salt[E
 	uint8_t in[ECT_SALT_SIZE + ECT_PASSPHRASE_MAX];
 	int ret;
 
-	if (!passphrase || len < 1 || len > ECT_PASSPHRASE_MAX || memchr(passphrase, '\0', len))
-		return ECT_E_PASSPHRASE_LEN;
-	if (!salt || !key)
-		return -EINVAL;
-	ret = ect__crypto_init();
+	/* the real one's checks: 1..64 bytes, no NUL */
+	ret = ect__passphrase_check(passphrase, len);
+	if (!ret && (!salt || !key))
+		ret = -EINVAL;
+	if (!ret)
+		ret = ect__crypto_init();
 	if (ret)
 		return ret;
 	memcpy(in, salt, ECT_SALT_SIZE);
