@@ -13,10 +13,29 @@ enum {
 };
 
 /* mount.ecryptfs_private [ALIAS] / umount.ecryptfs_private [-f] [-d] [ALIAS] */
+struct private_req {
+	int umount;
+	int force;	/* -f: forget every session and unmount */
+	int delayed;	/* -d: other sessions left is not an error (PAM close) */
+	const char *alias;
+};
+/*
+ * The argument parsers need no privilege and touch no file, so that
+ * tests/fuzz/fuzz-argv can call them: 0, ECT_MNT_USAGE or ECT_MNT_FAIL.
+ */
+int ect_private_parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv);
 int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int argc, char **argv);
 /* mount.ecryptfs SRC DST [-o OPTS] [-nvsf] (root) */
+struct root_mount_args {
+	const char *src, *dst;
+	int no_mtab, fake;
+};
+int ect_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_mount_opts *o,
+			struct root_mount_args *a);
 int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv);
 /* umount.ecryptfs DIR [-flnrv] (root) */
+int ect_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char **dir, int *lazy,
+			 int *no_mtab);
 int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv);
 
 #endif /* ECT_MOUNT_HELPER_H */

@@ -17,9 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef MTAB /* tests/fuzz/fuzz-mount points these into a scratch directory */
 #define MTAB "/etc/mtab"
 #define MTAB_LOCK "/etc/mtab~"
 #define MTAB_TMP "/etc/mtab.tmp"
+#endif
 
 static int mtab_is_file(void)
 {
@@ -183,9 +185,16 @@ static int rewrite(const char *add_src, const char *add_target, const char *opts
 		goto out;
 	}
 	tmp = -1;
-	for (size_t i = 0; i < n; i++)
-		if ((long)i != skip)
-			fputs(lines[i], out);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(lines[i]);
+
+		if ((long)i == skip)
+			continue;
+		fputs(lines[i], out);
+		/* a last line without '\n' must not swallow the entry added after it */
+		if (len && lines[i][len - 1] != '\n')
+			fputc('\n', out);
+	}
 	if (add_src) {
 		put_escaped(out, add_src);
 		fputc(' ', out);

@@ -30,13 +30,6 @@
 
 #include <keyutils.h>
 
-struct private_req {
-	int umount;
-	int force;	/* -f: forget every session and unmount */
-	int delayed;	/* -d: other sessions left is not an error (PAM close) */
-	const char *alias;
-};
-
 static void usage(struct ect_ctx *ctx, int umount)
 {
 	if (umount)
@@ -46,7 +39,7 @@ static void usage(struct ect_ctx *ctx, int umount)
 	(void)ctx;
 }
 
-static int parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv)
+int ect_private_parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -365,7 +358,7 @@ int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int ar
 	char ebuf[256];
 	int ret, statefd = -1, lockfd = -1, cfgfd = -1, r;
 
-	ret = parse_args(ctx, &req, argc, argv);
+	ret = ect_private_parse_args(ctx, &req, argc, argv);
 	if (ret)
 		goto out;
 	ret = ECT_MNT_FAIL;

@@ -208,55 +208,68 @@ static int mount_checked(struct ect_ctx *ctx, struct ect_priv *p, const char *sr
 	return r;
 }
 
-int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
+int ect_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_mount_opts *o,
+			struct root_mount_args *out)
 {
-	struct ect_mount_opts o;
-	char kopts[ECT_MOUNT_OPTS_MAX], bad[64], *src = NULL, *dst = NULL;
 	const char *args[2] = { NULL, NULL };
-	int nargs = 0, no_mtab = 0, fake = 0, ret = ECT_MNT_FAIL, r;
+	char bad[64];
+	int nargs = 0, r;
 
-	ect_mount_opts_init(&o);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "-o") && i + 1 < argc) {
-			r = ect_mount_opts_parse(&o, argv[++i], bad, sizeof(bad));
+			r = ect_mount_opts_parse(o, argv[++i], bad, sizeof(bad));
 			if (r) {
 				ect_err(ctx, "refusing option '%s': %s", bad, ect_strerror(r));
-				goto out;
+				return ECT_MNT_FAIL;
 			}
 		} else if (!strcmp(a, "-t") && i + 1 < argc) {
 			if (strcmp(argv[++i], "ecryptfs")) {
 				ect_err(ctx, "refusing type '%s': this helper mounts ecryptfs", argv[i]);
-				goto out;
+				return ECT_MNT_FAIL;
 			}
 		} else if (!strcmp(a, "-N")) {
 			ect_err(ctx, "refusing -N: mount namespaces are not supported");
-			goto out;
+			return ECT_MNT_FAIL;
 		} else if (a[0] == '-' && a[1] && strspn(a + 1, "sfnvi") == strlen(a + 1)) {
-			no_mtab |= strchr(a, 'n') != NULL;
-			fake |= strchr(a, 'f') != NULL;
+			out->no_mtab |= strchr(a, 'n') != NULL;
+			out->fake |= strchr(a, 'f') != NULL;
 		} else if (a[0] == '-' && a[1]) {
 			ect_err(ctx, "unknown option '%s'", a);
-			ret = ECT_MNT_USAGE;
-			goto out;
+			return ECT_MNT_USAGE;
 		} else if (nargs < 2) {
 			args[nargs++] = a;
 		} else {
 			ect_err(ctx, "too many arguments");
-			ret = ECT_MNT_USAGE;
-			goto out;
+			return ECT_MNT_USAGE;
 		}
 	}
 	if (nargs != 2) {
 		fprintf(stderr, "Usage: mount.ecryptfs SRC DST [-o OPTIONS]  (see mount.ecryptfs(8))\n");
-		ret = ECT_MNT_USAGE;
-		goto out;
+		return ECT_MNT_USAGE;
 	}
-	src = realpath(args[0], NULL);
-	dst = realpath(args[1], NULL);
+	out->src = args[0];
+	out->dst = args[1];
+	return 0;
+}
+
+int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
+{
+	struct ect_mount_opts o;
+	struct root_mount_args a = { 0 };
+	char kopts[ECT_MOUNT_OPTS_MAX], *src = NULL, *dst = NULL;
+	int ret, r;
+
+	ect_mount_opts_init(&o);
+	ret = ect_root_mount_args(ctx, argc, argv, &o, &a);
+	if (ret)
+		goto out;
+	ret = ECT_MNT_FAIL;
+	src = realpath(a.src, NULL);
+	dst = realpath(a.dst, NULL);
 	if (!src || !dst) {
-		ect_err(ctx, "cannot resolve %s: %s", !src ? args[0] : args[1], strerror(errno));
+		ect_err(ctx, "cannot resolve %s: %s", !src ? a.src : a.dst, strerror(errno));
 		goto out;
 	}
 	r = complete_options(ctx, &o);
@@ -267,11 +280,11 @@ int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char 
 		ect_err(ctx, "cannot build the kernel options: %s", ect_strerror(r));
 		goto out;
 	}
-	if (fake) {
+	if (a.fake) {
 		ret = ECT_MNT_OK;
 		goto out;
 	}
-	r = mount_checked(ctx, p, src, dst, !no_mtab, o.ms_flags, kopts);
+	r = mount_checked(ctx, p, src, dst, !a.no_mtab, o.ms_flags, kopts);
 	if (r) {
 		ect_err(ctx, "mount of %s on %s failed: %s%s", src, dst, ect_strerror(r),
 			r == -ENODEV ? " (this kernel has no eCryptfs)" : "");
@@ -303,13 +316,10 @@ static void unlink_sig_opt(struct ect_ctx *ctx, const char *opts, const char *na
 	}
 }
 
-int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
+int ect_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char **dir, int *lazy,
+			 int *no_mtab)
 {
-	struct ect_mount_entry *row = NULL;
-	char *dir = NULL;
-	const char *arg = NULL;
-	int lazy = 0, no_mtab = 0, r, ret = ECT_MNT_FAIL, fd = -1;
-
+	*dir = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -317,22 +327,35 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 			/* type and namespace come from umount(8), which already chose both */
 			i++;
 		} else if (a[0] == '-' && a[1] && strspn(a + 1, "flnrvdi") == strlen(a + 1)) {
-			lazy |= strchr(a, 'l') != NULL;
-			no_mtab |= strchr(a, 'n') != NULL;
+			*lazy |= strchr(a, 'l') != NULL;
+			*no_mtab |= strchr(a, 'n') != NULL;
 		} else if (a[0] == '-' && a[1]) {
 			ect_err(ctx, "unknown option '%s'", a);
 			return ECT_MNT_USAGE;
-		} else if (!arg) {
-			arg = a;
+		} else if (!*dir) {
+			*dir = a;
 		} else {
 			ect_err(ctx, "too many arguments");
 			return ECT_MNT_USAGE;
 		}
 	}
-	if (!arg) {
+	if (!*dir) {
 		fprintf(stderr, "Usage: umount.ecryptfs DIR [-flnrv]\n");
 		return ECT_MNT_USAGE;
 	}
+	return 0;
+}
+
+int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
+{
+	struct ect_mount_entry *row = NULL;
+	char *dir = NULL;
+	const char *arg = NULL;
+	int lazy = 0, no_mtab = 0, r, ret = ECT_MNT_FAIL, fd = -1;
+
+	r = ect_root_umount_args(ctx, argc, argv, &arg, &lazy, &no_mtab);
+	if (r)
+		return r;
 	dir = realpath(arg, NULL);
 	row = calloc(1, sizeof(*row));
 	if (!dir || !row) {

@@ -4,18 +4,16 @@
  * input byte picks the target; the rest is the data:
  *   0: in-file header   1: xattr header   2: header + FEK unwrap + extent
  *   3: lower file name  4: symlink target 5: name encoding decoder
- * Build with libFuzzer: see tests/fuzz/README.md. Built with
- * -DECT_FUZZ_STANDALONE it runs each file named on the command line once
- * (make tests/fuzz/fuzz-codec), to replay crashes without clang.
+ *   6: ecryptfs-stat's header report (recover, verify)
+ * Build and run: see tests/fuzz/README.md (make tests/fuzz/replay-codec
+ * replays inputs without clang).
  */
-#include "ecryptfs-tools.h"
+#include "fuzz-common.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A fixed key whose signature matches the one the corpus uses. */
 static const uint8_t fuzz_key[ECT_KEY_SIZE] = { 0x0f, 0x38, 0xa5, 0x37, 0xff, 0xd1, 0x80, 0x4f,
@@ -51,14 +49,15 @@ static void fuzz_name(const uint8_t *data, size_t size, unsigned int flags)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ect_header_info info;
+	struct ect_stat_info st;
 	uint8_t raw[8192];
 
 	if (!size)
 		return 0;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 	case 1:
-		if (ect_header_parse(data + 1, size - 1, data[0] % 6, &info) > 0)
+		if (ect_header_parse(data + 1, size - 1, data[0] % 7, &info) > 0)
 			abort();
 		break;
 	case 2:
@@ -70,6 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		fuzz_name(data + 1, size - 1, ECT_FNAME_SYMLINK | ECT_FNAME_PASSTHROUGH);
 		break;
+	case 6:
+		(void)ect_stat_parse(data + 1, size - 1, 0, &st);
+		break;
 	default:
 		if (ect_fname_decode((const char *)data + 1, size - 1, raw, sizeof(raw)) > (ssize_t)sizeof(raw))
 			abort();
@@ -77,24 +79,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	return 0;
 }
-
-#ifdef ECT_FUZZ_STANDALONE
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		FILE *fp = fopen(argv[i], "rb");
-		uint8_t *buf = malloc(1 << 20);
-		size_t n;
-
-		if (!fp || !buf) {
-			perror(argv[i]);
-			return 1;
-		}
-		n = fread(buf, 1, 1 << 20, fp);
-		fclose(fp);
-		LLVMFuzzerTestOneInput(buf, n);
-		free(buf);
-	}
-	return 0;
-}
-#endif
