@@ -117,6 +117,33 @@ static int rewrap(struct pam_ect_job *job, int dirfd, const char *passphrase, si
 	return ret;
 }
 
+/*
+ * One key into @u. Only a key this child added is reported: the parent takes
+ * back exactly those if the mount fails, and never another session's.
+ */
+static int add_key(struct pam_ect_job *job, const char *pp, size_t pplen, const uint8_t *salt,
+		   char sig[ECT_SIG_HEX_SIZE + 1])
+{
+	int ret = ect_keyring_add_passphrase(pp, pplen, salt, sig);
+
+	if (ret == 0)
+		pam_ect_child_key_added(job, sig);
+	return ret > 0 ? 0 : ret;
+}
+
+/* FNEK then FEKEK, as ECT_KEYS_FNEK_FIRST (ecryptfs-utils' PAM order). */
+static int add_mount_keys(struct pam_ect_job *job, const char *pp, size_t pplen, char *fekek,
+			  char *fnek)
+{
+	int ret = 0;
+
+	if (fnek)
+		ret = add_key(job, pp, pplen, ect_fnek_salt, fnek);
+	if (!ret)
+		ret = add_key(job, pp, pplen, ect_default_salt, fekek);
+	return ret;
+}
+
 /* Unwrap with password and put FNEK then FEKEK into @u, linked from @s. */
 static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_private_config *cfg)
 {
@@ -150,8 +177,7 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 	if (ret)
 		ect_warn(ctx, "user %s: cannot link the user keyring into the session keyring: %s",
 			 job->user, ect_strerror(ret));
-	ret = ect_keyring_add_mount_keys(pp, pplen, NULL, ECT_KEYS_FNEK_FIRST, fekek,
-					 want_fnek ? fnek : NULL);
+	ret = add_mount_keys(job, pp, pplen, fekek, want_fnek ? fnek : NULL);
 	if (ret) {
 		ect_err(ctx, "user %s: cannot add the keys to the keyring: %s", job->user, ect_strerror(ret));
 		result = PAM_ECT_KEYRING;
@@ -160,9 +186,7 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 	if (strcmp(fekek, cfg->sigs.fekek) || (want_fnek && strcmp(fnek, cfg->sigs.fnek))) {
 		ect_err(ctx, "user %s: the unwrapped passphrase gives key %s, Private.sig names %s",
 			job->user, fekek, cfg->sigs.fekek);
-		(void)ect_keyring_unlink(fekek);
-		if (want_fnek)
-			(void)ect_keyring_unlink(fnek);
+		/* The parent takes back the keys this child reported as added. */
 		result = PAM_ECT_SIG_MISMATCH;
 		goto out;
 	}
@@ -259,6 +283,26 @@ int pam_ect_job_close(struct pam_ect_job *job)
 		result = set_exec(job, "umount.ecryptfs_private", "-d");
 	ect_private_config_free(&cfg);
 	close(dirfd);
+	return result;
+}
+
+int pam_ect_job_drop_keys(struct pam_ect_job *job)
+{
+	int result = PAM_ECT_OK;
+
+	for (unsigned int i = 0; job->drop && i < job->drop->count; i++) {
+		const char *sig = job->drop->sig[i];
+		int ret = ect_keyring_unlink(sig);
+
+		if (ret == 0) {
+			ect_debug(child_ctx(job), "user %s: key %s this login added removed", job->user,
+				  sig);
+		} else if (ret != -ENOKEY) {
+			ect_err(child_ctx(job), "user %s: cannot remove key %s from the keyring: %s",
+				job->user, sig, ect_strerror(ret));
+			result = PAM_ECT_KEYRING;
+		}
+	}
 	return result;
 }
 

@@ -197,6 +197,54 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 	}
 }
 
+static void keys_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
+/*
+ * Unlink from @u the keys a login added when its session did not count (the
+ * mount failed): nothing may stay unlocked for a session that will not
+ * unmount. Only keys the child reported as added by itself, never those
+ * another session had put there. Returns true when they are gone.
+ */
+static bool drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *keys)
+{
+	struct pam_ect_job job;
+	int r;
+
+	if (!keys->count)
+		return true;
+	memset(&job, 0, sizeof(job));
+	job.opts = &c->opts;
+	job.pw = &c->pw;
+	job.user = c->user;
+	job.fn = pam_ect_job_drop_keys;
+	job.drop = keys;
+	r = pam_ect_run_child(c, &job);
+	if (r != PAM_ECT_OK) {
+		ect_err(c->ctx, "user %s: the keys this login added could not be removed (%d)", c->user,
+			r);
+		return false;
+	}
+	ect_debug(c->ctx, "user %s: %u key(s) this login added removed", c->user, keys->count);
+	return true;
+}
+
+/* Keep the keys for close_session when they could not be taken back now. */
+static void keep_for_close(struct pam_ect_call *c, const struct pam_ect_keys *keys)
+{
+	struct pam_ect_keys *copy = malloc(sizeof(*copy));
+
+	if (!copy)
+		return;
+	*copy = *keys;
+	if (pam_set_data(c->pamh, PAM_ECT_DATA_ADDED_KEYS, copy, keys_cleanup) != PAM_SUCCESS)
+		free(copy);
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pam_ect_call c;
@@ -223,6 +271,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		job.password = item; /* configured for session only: same password, same process */
 	ret = session_result(&c, &job, pam_ect_run_child(&c, &job), true);
 	stash_free(pamh);
+	if (ret != PAM_SUCCESS && !drop_added_keys(&c, &job.added))
+		keep_for_close(&c, &job.added);
 	if (ret == PAM_SUCCESS) {
 		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, (void *)"1", NULL);
 		if (job.child_flags & PAM_ECT_FLAG_UPGRADE_FAILED)
@@ -240,12 +290,18 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	struct pam_ect_call c;
 	struct pam_ect_job job;
 	const void *counted = NULL;
+	const void *added = NULL;
 	int ret;
 
 	(void)flags;
 	ret = pam_ect_call_begin(&c, pamh, argc, argv);
 	if (ret != PAM_SUCCESS)
 		goto out;
+	/* A failed open whose keys could not be taken back then: try once more. */
+	if (pam_get_data(pamh, PAM_ECT_DATA_ADDED_KEYS, &added) == PAM_SUCCESS && added) {
+		(void)drop_added_keys(&c, added);
+		(void)pam_set_data(pamh, PAM_ECT_DATA_ADDED_KEYS, NULL, NULL);
+	}
 	/* Only a session this handle counted may uncount: no drift from locked logins. */
 	if (pam_get_data(pamh, PAM_ECT_DATA_COUNTED, &counted) != PAM_SUCCESS || !counted) {
 		ect_debug(c.ctx, "user %s: this session did not mount; nothing to undo", c.user);

@@ -200,6 +200,24 @@ static bool user_has_key(const char *sig)
 	return WEXITSTATUS(status) == 0;
 }
 
+/* Keys another session of the test user already holds before a login. */
+static void add_user_keys(void)
+{
+	pid_t pid = fork();
+	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1];
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(test_gid) || setuid(test_uid))
+			_exit(2);
+		_exit(ect_keyring_add_mount_keys(MOUNT_PASSPHRASE, strlen(MOUNT_PASSPHRASE), NULL,
+						 ECT_KEYS_FNEK_FIRST, fekek, fnek) ? 1 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void clear_user_keys(void)
 {
 	pid_t pid = fork();
@@ -478,6 +496,23 @@ static void helper_failure_is_reported_to_the_user(void **state)
 	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR),
 	       pam_test(PAMTEST_CLOSE_SESSION, STACK_IGNORED));
 	assert_non_null(strstr(out.err[0], "unapproved filesystem type"));
+	/* The keys this login added are no use without the mount: taken back. */
+	assert_false(user_has_key(sig_fekek));
+	assert_false(user_has_key(sig_fnek));
+}
+
+static void helper_failure_keeps_keys_another_session_added(void **state)
+{
+	(void)state;
+	add_user_keys();
+	helper_fails_next("Refusing to mount over an unapproved filesystem type", 1);
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("ect", "alice", NULL, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR),
+	       pam_test(PAMTEST_CLOSE_SESSION, STACK_IGNORED));
+	/* Not this login's keys: another session may still need them. */
+	assert_true(user_has_key(sig_fekek));
+	assert_true(user_has_key(sig_fnek));
 }
 
 static void v2_is_upgraded_to_v3_at_login(void **state)
@@ -620,6 +655,7 @@ int main(void)
 		T(corrupt_wrapped_passphrase),
 		T(unreadable_dot_ecryptfs),
 		T(helper_failure_is_reported_to_the_user),
+		T(helper_failure_keeps_keys_another_session_added),
 		T(v2_is_upgraded_to_v3_at_login),
 		T(v2_kept_with_the_flag_file),
 		T(wrapping_independent_prompts),
