@@ -38,7 +38,17 @@ struct pam_ect_opts {
 	bool quiet;	   /* no pam_info/pam_error text for the user */
 	bool keep_v2;	   /* write v2 when rewrapping (old ecryptfs-utils must read it) */
 	char helper_dir[256]; /* where mount/umount.ecryptfs_private live */
+	/* kdf_max_mib=, kdf_max_t=: the most Argon2id cost one login may spend */
+	struct ect_argon2_params kdf_max;
 };
+
+/*
+ * Default login budget: twice the memory calibration ever writes on this
+ * machine (256 MiB, RAM / 8 on small ones), so any file our tools made
+ * passes, and the most passes calibration writes.
+ */
+#define PAM_ECT_KDF_MAX_MIB_DEFAULT (2 * ECT_ARGON2_CALIBRATE_MAX_M_KIB / 1024)
+#define PAM_ECT_KDF_MAX_T_DEFAULT ECT_ARGON2_MAX_T
 
 /* Parse argv; logs and skips unknown options. Returns PAM_SUCCESS or PAM_SERVICE_ERR. */
 int pam_ect_parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct pam_ect_opts *o);
@@ -103,6 +113,7 @@ enum pam_ect_child_result {
 	PAM_ECT_NO_OLD_PASSWORD = 10, /* chauthtok without the old password */
 	PAM_ECT_EXEC_FAILED = 11,    /* helper could not be executed */
 	PAM_ECT_INTERNAL = 12,
+	PAM_ECT_KDF_COST = 13,	     /* v3 Argon2id cost above the login's kdf_max_* budget */
 	PAM_ECT_HELPER = 100,	     /* the helper ran; see helper_status */
 };
 

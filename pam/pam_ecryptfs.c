@@ -26,6 +26,13 @@
 	"~/.ecryptfs/wrapped-passphrase (needs your " \
 	"recovery passphrase), or ecryptfs-rewrap-passphrase with your previous password."
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define KDF_COST_TOO_HIGH \
+	"~/.ecryptfs/wrapped-passphrase asks for more memory or time than a login may spend " \
+	"(see the system log). Rewrap it with the default cost: ecryptfs-rewrap-passphrase " \
+	"--kdf-target-ms " STR(ECT_ARGON2_DEFAULT_MS) " ~/.ecryptfs/wrapped-passphrase"
+
 static void stash_free(pam_handle_t *pamh)
 {
 	/* Replacing the data runs the wiping cleanup on the old copy. */
@@ -183,6 +190,9 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 		return PAM_SESSION_ERR;
 	case PAM_ECT_KEYRING:
 		pam_ect_tell(c, true, "Your encrypted data stays locked: the kernel keyring refused the keys.");
+		return PAM_SESSION_ERR;
+	case PAM_ECT_KDF_COST:
+		pam_ect_tell(c, true, "Your encrypted data stays locked: " KDF_COST_TOO_HIGH ".");
 		return PAM_SESSION_ERR;
 	case PAM_ECT_EXEC_FAILED:
 		ect_err(c->ctx, "user %s: cannot run the %s helper in %s", c->user, what,
@@ -354,6 +364,11 @@ static int chauthtok_update(struct pam_ect_call *c, const char *old_pw, const ch
 		pam_ect_tell(c, true, "The old password does not unlock the encrypted data of %s, so it "
 			     "was not rewrapped. " RECOVERY_HINT, c->user);
 		return PAM_AUTHTOK_RECOVERY_ERR;
+	case PAM_ECT_KDF_COST:
+		pam_ect_tell(c, true, "The encrypted data of %s was not rewrapped with the new password: "
+			     KDF_COST_TOO_HIGH " (it asks for the old password, then the new one).",
+			     c->user);
+		return PAM_AUTHTOK_ERR;
 	default:
 		ect_err(c->ctx, "user %s: rewrapping failed (%d)", c->user, r);
 		pam_ect_tell(c, true, "The encrypted data of %s could not be rewrapped with the new "
