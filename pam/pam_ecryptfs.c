@@ -207,6 +207,16 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 	}
 }
 
+/* A job for the child: who the user is, what to run. */
+static void job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_child_fn fn)
+{
+	memset(job, 0, sizeof(*job));
+	job->opts = &c->opts;
+	job->pw = &c->pw;
+	job->user = c->user;
+	job->fn = fn;
+}
+
 static void keys_cleanup(pam_handle_t *pamh, void *data, int error_status)
 {
 	(void)pamh;
@@ -227,11 +237,7 @@ static bool drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *k
 
 	if (!keys->count)
 		return true;
-	memset(&job, 0, sizeof(job));
-	job.opts = &c->opts;
-	job.pw = &c->pw;
-	job.user = c->user;
-	job.fn = pam_ect_job_drop_keys;
+	job_init(c, &job, pam_ect_job_drop_keys);
 	job.drop = keys;
 	r = pam_ect_run_child(c, &job);
 	if (r != PAM_ECT_OK) {
@@ -270,11 +276,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	ret = session_prepare(&c, true);
 	if (ret != PAM_SUCCESS)
 		goto out;
-	memset(&job, 0, sizeof(job));
-	job.opts = &c.opts;
-	job.pw = &c.pw;
-	job.user = c.user;
-	job.fn = pam_ect_job_open;
+	job_init(&c, &job, pam_ect_job_open);
 	if (pam_get_data(pamh, PAM_ECT_DATA_AUTHTOK, &stash) == PAM_SUCCESS && stash)
 		job.password = stash;
 	else if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item)
@@ -321,11 +323,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	ret = session_prepare(&c, false);
 	if (ret != PAM_SUCCESS)
 		goto out;
-	memset(&job, 0, sizeof(job));
-	job.opts = &c.opts;
-	job.pw = &c.pw;
-	job.user = c.user;
-	job.fn = pam_ect_job_close;
+	job_init(&c, &job, pam_ect_job_close);
 	ret = session_result(&c, &job, pam_ect_run_child(&c, &job), false);
 	if (ret == PAM_SUCCESS || ret == PAM_IGNORE)
 		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, NULL, NULL);
@@ -339,13 +337,9 @@ static int chauthtok_update(struct pam_ect_call *c, const char *old_pw, const ch
 	struct pam_ect_job job;
 	int r;
 
-	memset(&job, 0, sizeof(job));
-	job.opts = &c->opts;
-	job.pw = &c->pw;
-	job.user = c->user;
+	job_init(c, &job, old_pw ? pam_ect_job_rewrap : pam_ect_job_mark_stale);
 	job.password = new_pw;
 	job.old_password = old_pw;
-	job.fn = old_pw ? pam_ect_job_rewrap : pam_ect_job_mark_stale;
 	r = pam_ect_run_child(c, &job);
 	switch (r) {
 	case PAM_ECT_OK:
