@@ -119,6 +119,20 @@ int ect_argon2_params_check(const struct ect_argon2_params *p)
 	return 0;
 }
 
+int ect_argon2_params_check_ceiling(const struct ect_argon2_params *p,
+				    const struct ect_argon2_params *ceiling)
+{
+	int ret = ect_argon2_params_check(p);
+
+	if (ret || !ceiling)
+		return ret;
+	if ((ceiling->t_cost && p->t_cost > ceiling->t_cost) ||
+	    (ceiling->m_cost_kib && p->m_cost_kib > ceiling->m_cost_kib) ||
+	    (ceiling->lanes && p->lanes > ceiling->lanes))
+		return ECT_E_HOSTILE_PARAMS;
+	return 0;
+}
+
 /*
  * gcry_kdf_thread_ops: libgcrypt dispatches one job per lane of a slice,
  * then waits for all of them before the next slice.

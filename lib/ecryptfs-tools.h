@@ -274,6 +274,13 @@ void ect_argon2_params_floor(struct ect_argon2_params *p);
 /* 0, ECT_E_WEAK_PARAMS below the floor, ECT_E_HOSTILE_PARAMS above the ceiling. */
 int ect_argon2_params_check(const struct ect_argon2_params *p);
 /*
+ * The same, and ECT_E_HOSTILE_PARAMS above a caller's lower ceiling too
+ * (a login's budget): each non-zero field of ceiling is a maximum; NULL
+ * means the library's ceiling only.
+ */
+int ect_argon2_params_check_ceiling(const struct ect_argon2_params *p,
+				    const struct ect_argon2_params *ceiling);
+/*
  * Parameters that take about target_ms on this machine: at least 64 MiB
  * where RAM allows, lanes = online CPUs up to 4, lanes computed in parallel.
  */
@@ -332,6 +339,20 @@ int ect_wrap(enum ect_wrap_version version, const char *passphrase, size_t len,
 int ect_unwrap_file(const char *path, const char *wrapping_pw, size_t wrapping_len,
 		    const uint8_t *v1_salt, char **passphrase, size_t *passphrase_len,
 		    struct ect_wrap_info *info) ECT_MUST_CHECK;
+/*
+ * ect_unwrap and ect_unwrap_file under a caller's cost ceiling (see
+ * ect_argon2_params_check_ceiling): a v3 file above it gives
+ * ECT_E_HOSTILE_PARAMS before any key derivation, with info (when not NULL)
+ * holding the file's cost. v1 and v2 have a fixed cost and ignore it.
+ */
+int ect_unwrap_capped(const void *blob, size_t size, const char *wrapping_pw, size_t wrapping_len,
+		      const uint8_t *v1_salt, const struct ect_argon2_params *ceiling,
+		      char **passphrase, size_t *passphrase_len,
+		      struct ect_wrap_info *info) ECT_MUST_CHECK;
+int ect_unwrap_file_capped(const char *path, const char *wrapping_pw, size_t wrapping_len,
+			   const uint8_t *v1_salt, const struct ect_argon2_params *ceiling,
+			   char **passphrase, size_t *passphrase_len,
+			   struct ect_wrap_info *info) ECT_MUST_CHECK;
 int ect_wrap_file(const char *path, enum ect_wrap_version version, const char *passphrase,
 		  size_t len, const char *wrapping_pw, size_t wrapping_len,
 		  const struct ect_argon2_params *params, uid_t uid, gid_t gid) ECT_MUST_CHECK;

@@ -28,7 +28,8 @@ ECT_HIDDEN int ect__passphrase_check(const char *passphrase, size_t len);
 /* Structure only (no policy): version, kdf and aead ids, lengths, params. */
 ECT_HIDDEN int ect__wrap_v3_parse(const uint8_t *blob, size_t size, struct ect_argon2_params *p);
 ECT_HIDDEN int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrapping_pw,
-			      size_t wrapping_len, char **passphrase, size_t *passphrase_len,
+			      size_t wrapping_len, const struct ect_argon2_params *ceiling,
+			      char **passphrase, size_t *passphrase_len,
 			      struct ect_argon2_params *p);
 ECT_HIDDEN int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 			    size_t wrapping_len, const struct ect_argon2_params *params,

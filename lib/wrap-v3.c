@@ -118,8 +118,8 @@ static int gcm_open(gcry_cipher_hd_t *hd, const uint8_t *key, const uint8_t *non
 }
 
 int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrapping_pw,
-		   size_t wrapping_len, char **passphrase, size_t *passphrase_len,
-		   struct ect_argon2_params *p)
+		   size_t wrapping_len, const struct ect_argon2_params *ceiling, char **passphrase,
+		   size_t *passphrase_len, struct ect_argon2_params *p)
 {
 	struct v3_layout l;
 	gcry_cipher_hd_t hd;
@@ -133,8 +133,11 @@ int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrapping_pw,
 		return ret;
 	if (p)
 		*p = l.params;
-	/* Policy before any work: a downgraded or hostile header costs nothing. */
-	ret = ect_argon2_params_check(&l.params);
+	/*
+	 * Policy before any work: a downgraded or hostile header, or one above
+	 * the caller's budget, costs nothing.
+	 */
+	ret = ect_argon2_params_check_ceiling(&l.params, ceiling);
 	if (ret)
 		return ret;
 	ret = check_wrapping_pw(wrapping_pw, wrapping_len);

@@ -173,6 +173,14 @@ int ect_unwrap(const void *blob, size_t size, const char *wrapping_pw, size_t wr
 	       const uint8_t *v1_salt, char **passphrase, size_t *passphrase_len,
 	       struct ect_wrap_info *info)
 {
+	return ect_unwrap_capped(blob, size, wrapping_pw, wrapping_len, v1_salt, NULL, passphrase,
+				 passphrase_len, info);
+}
+
+int ect_unwrap_capped(const void *blob, size_t size, const char *wrapping_pw, size_t wrapping_len,
+		      const uint8_t *v1_salt, const struct ect_argon2_params *ceiling,
+		      char **passphrase, size_t *passphrase_len, struct ect_wrap_info *info)
+{
 	const uint8_t *b = blob;
 	struct ect_wrap_info id;
 	char *out = NULL;
@@ -202,7 +210,8 @@ int ect_unwrap(const void *blob, size_t size, const char *wrapping_pw, size_t wr
 				 wrapping_pw, wrapping_len, &out, &out_len);
 		break;
 	case ECT_WRAP_V3:
-		ret = ect__unwrap_v3(b, size, wrapping_pw, wrapping_len, &out, &out_len, NULL);
+		ret = ect__unwrap_v3(b, size, wrapping_pw, wrapping_len, ceiling, &out, &out_len,
+				     NULL);
 		break;
 	default:
 		ret = ECT_E_VERSION;
@@ -283,6 +292,14 @@ int ect_unwrap_file(const char *path, const char *wrapping_pw, size_t wrapping_l
 		    const uint8_t *v1_salt, char **passphrase, size_t *passphrase_len,
 		    struct ect_wrap_info *info)
 {
+	return ect_unwrap_file_capped(path, wrapping_pw, wrapping_len, v1_salt, NULL, passphrase,
+				      passphrase_len, info);
+}
+
+int ect_unwrap_file_capped(const char *path, const char *wrapping_pw, size_t wrapping_len,
+			   const uint8_t *v1_salt, const struct ect_argon2_params *ceiling,
+			   char **passphrase, size_t *passphrase_len, struct ect_wrap_info *info)
+{
 	void *data = NULL;
 	size_t size = 0;
 	int ret;
@@ -294,8 +311,8 @@ int ect_unwrap_file(const char *path, const char *wrapping_pw, size_t wrapping_l
 	ret = ect_read_file(path, ECT_WRAP_FILE_MAX, 0, &data, &size);
 	if (ret)
 		return ret;
-	ret = ect_unwrap(data, size, wrapping_pw, wrapping_len, v1_salt, passphrase,
-			 passphrase_len, info);
+	ret = ect_unwrap_capped(data, size, wrapping_pw, wrapping_len, v1_salt, ceiling, passphrase,
+				passphrase_len, info);
 	free(data);
 	return ret;
 }

@@ -26,7 +26,21 @@
 #define REC_FLAGS 'F'
 #define REC_EXEC 'E'
 #define REC_EXEC_FAILED 'X'
+#define REC_KEY_ADDED 'K' /* value: signature length; the signature follows */
 #define OUTPUT_TIMEOUT_MS 120000
+
+/* One record in one write: a pipe write up to PIPE_BUF is never split. */
+static void report_data(unsigned char type, const void *data, unsigned char len)
+{
+	unsigned char rec[2 + 255] = { type, len };
+	ssize_t n;
+
+	if (len)
+		memcpy(rec + 2, data, len);
+	do
+		n = write(STATUS_FD, rec, 2 + (size_t)len);
+	while (n < 0 && errno == EINTR);
+}
 
 static void report(unsigned char type, unsigned char value)
 {
@@ -42,6 +56,12 @@ void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag)
 {
 	(void)job;
 	report(REC_FLAGS, (unsigned char)flag);
+}
+
+void pam_ect_child_key_added(struct pam_ect_job *job, const char *sig)
+{
+	(void)job;
+	report_data(REC_KEY_ADDED, sig, ECT_SIG_HEX_SIZE);
 }
 
 /* Become the user with no way back; every step is verified. */
@@ -109,6 +129,35 @@ static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_
 	_exit(PAM_ECT_EXEC_FAILED);
 }
 
+static bool read_full(int fd, void *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t n = read(fd, (char *)buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* A key record: remember the signature, whatever else the child did. */
+static bool read_key_added(int fd, unsigned char len, struct pam_ect_keys *keys)
+{
+	char sig[ECT_SIG_HEX_SIZE + 1];
+
+	if (len != ECT_SIG_HEX_SIZE || !read_full(fd, sig, len))
+		return false;
+	sig[len] = '\0';
+	if (ect_sig_check(sig) == 0 && keys->count < 2)
+		memcpy(keys->sig[keys->count++], sig, sizeof(sig));
+	return true;
+}
+
 /* Read the helper's words until every writer is gone (or a generous timeout). */
 static void collect_output(int fd, char *buf, size_t size)
 {
@@ -151,6 +200,7 @@ int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
 	job->helper_status = -1;
 	job->output[0] = '\0';
 	job->child_flags = 0;
+	memset(&job->added, 0, sizeof(job->added));
 	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(status_pipe, O_CLOEXEC)) {
 		ect_err(c->ctx, "pipe: %s", strerror(errno));
 		goto out;
@@ -172,13 +222,15 @@ int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
 	close(status_pipe[1]);
 	status_pipe[1] = -1;
 	collect_output(out_pipe[0], job->output, sizeof(job->output));
-	while (read(status_pipe[0], rec, sizeof(rec)) == (ssize_t)sizeof(rec)) {
+	while (read_full(status_pipe[0], rec, sizeof(rec))) {
 		if (rec[0] == REC_FLAGS)
 			job->child_flags |= rec[1];
 		else if (rec[0] == REC_EXEC)
 			exec_seen = true;
 		else if (rec[0] == REC_EXEC_FAILED)
 			exec_failed = true;
+		else if (rec[0] == REC_KEY_ADDED && !read_key_added(status_pipe[0], rec[1], &job->added))
+			break;
 	}
 	do
 		w = waitpid(pid, &wstatus, 0);

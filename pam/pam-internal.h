@@ -29,6 +29,8 @@
 /* pam_set_data names; module-private by prefix. */
 #define PAM_ECT_DATA_AUTHTOK "ecryptfs_tools_authtok"
 #define PAM_ECT_DATA_COUNTED "ecryptfs_tools_counted"
+/* Keys a failed open added and could not take back at once: close_session retries. */
+#define PAM_ECT_DATA_ADDED_KEYS "ecryptfs_tools_added_keys"
 
 /* ---- options (pam-options.c) ------------------------------------------- */
 struct pam_ect_opts {
@@ -36,7 +38,17 @@ struct pam_ect_opts {
 	bool quiet;	   /* no pam_info/pam_error text for the user */
 	bool keep_v2;	   /* write v2 when rewrapping (old ecryptfs-utils must read it) */
 	char helper_dir[256]; /* where mount/umount.ecryptfs_private live */
+	/* kdf_max_mib=, kdf_max_t=: the most Argon2id cost one login may spend */
+	struct ect_argon2_params kdf_max;
 };
+
+/*
+ * Default login budget: twice the memory calibration ever writes on this
+ * machine (256 MiB, RAM / 8 on small ones), so any file our tools made
+ * passes, and the most passes calibration writes.
+ */
+#define PAM_ECT_KDF_MAX_MIB_DEFAULT (2 * ECT_ARGON2_CALIBRATE_MAX_M_KIB / 1024)
+#define PAM_ECT_KDF_MAX_T_DEFAULT ECT_ARGON2_MAX_T
 
 /* Parse argv; logs and skips unknown options. Returns PAM_SUCCESS or PAM_SERVICE_ERR. */
 int pam_ect_parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct pam_ect_opts *o);
@@ -111,7 +123,14 @@ enum pam_ect_child_result {
 	PAM_ECT_NO_OLD_PASSWORD = 10, /* chauthtok without the old password */
 	PAM_ECT_EXEC_FAILED = 11,    /* helper could not be executed */
 	PAM_ECT_INTERNAL = 12,
+	PAM_ECT_KDF_COST = 13,	     /* v3 Argon2id cost above the login's kdf_max_* budget */
 	PAM_ECT_HELPER = 100,	     /* the helper ran; see helper_status */
+};
+
+/* Signatures of the keys one login added (FEKEK and FNEK at most). */
+struct pam_ect_keys {
+	unsigned int count;
+	char sig[2][ECT_SIG_HEX_SIZE + 1];
 };
 
 /* Work the child does as the user; returns an enum pam_ect_child_result. */
@@ -129,10 +148,13 @@ struct pam_ect_job {
 	/* set by fn to exec a helper after it returns PAM_ECT_OK */
 	const char *exec_argv[6];
 	char exec_path[320];
+	/* pam_ect_job_drop_keys: the keys to unlink from @u */
+	const struct pam_ect_keys *drop;
 	/* outputs, filled in the parent */
 	int helper_status; /* exit code of the helper, -1 if killed */
 	char output[512];  /* first bytes the child/helper wrote to stdout/stderr */
 	unsigned int child_flags; /* PAM_ECT_FLAG_* reported by the child */
+	struct pam_ect_keys added; /* keys the child put into @u that were not there before */
 };
 
 #define PAM_ECT_FLAG_UPGRADED 0x1   /* the wrapped passphrase was rewritten as v3 */
@@ -142,6 +164,8 @@ struct pam_ect_job {
 
 /* Called from the child to report flags to the parent. */
 void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag);
+/* Called from the child: it added the key named sig to @u (it was not there). */
+void pam_ect_child_key_added(struct pam_ect_job *job, const char *sig);
 
 /*
  * Fork; the child drops to the user (setgroups, setgid, setuid, each
@@ -156,6 +180,7 @@ int pam_ect_job_open(struct pam_ect_job *job);	    /* unwrap, add keys, exec mou
 int pam_ect_job_close(struct pam_ect_job *job);	    /* exec umount helper */
 int pam_ect_job_rewrap(struct pam_ect_job *job);    /* chauthtok: old -> new */
 int pam_ect_job_mark_stale(struct pam_ect_job *job); /* chauthtok without old password */
+int pam_ect_job_drop_keys(struct pam_ect_job *job);  /* unlink job->drop from @u */
 
 /* Name of the marker file left in ~/.ecryptfs when a password change could not rewrap. */
 #define PAM_ECT_STALE_MARKER "wrapped-passphrase.stale"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 
@@ -97,12 +98,49 @@ int pam_ect_helper_dir_trusted(char *dir, size_t size, uid_t owner)
 	return 0;
 }
 
+/* min(512 MiB, RAM / 4): twice what calibration writes here (256 MiB or RAM / 8). */
+static uint32_t default_kdf_max_kib(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+	uint64_t kib = (uint64_t)PAM_ECT_KDF_MAX_MIB_DEFAULT * 1024, quarter;
+
+	if (pages > 0 && page_size > 0) {
+		quarter = (uint64_t)pages * (uint64_t)page_size / 1024 / 4;
+		if (quarter < kib)
+			kib = quarter;
+	}
+	if (kib < ECT_ARGON2_CALIBRATE_MIN_M_KIB)
+		kib = ECT_ARGON2_CALIBRATE_MIN_M_KIB;
+	return (uint32_t)kib;
+}
+
+/* "name=N" with min <= N <= max; logs and returns false otherwise. */
+static bool parse_bounded(pam_handle_t *pamh, const char *name, const char *v, unsigned long min,
+			  unsigned long max, uint32_t *out)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-' || n < min || n > max) {
+		pam_syslog(pamh, LOG_ERR, "%s= must be a number from %lu to %lu; '%s' ignored", name,
+			   min, max, v);
+		return false;
+	}
+	*out = (uint32_t)n;
+	return true;
+}
+
 int pam_ect_parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct pam_ect_opts *o)
 {
 	int ret = PAM_SUCCESS;
+	uint32_t n;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->helper_dir, sizeof(o->helper_dir), "%s", ECT_ROOTSBINDIR);
+	o->kdf_max.m_cost_kib = default_kdf_max_kib();
+	o->kdf_max.t_cost = PAM_ECT_KDF_MAX_T_DEFAULT;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -122,6 +160,13 @@ int pam_ect_parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct p
 				continue;
 			}
 			snprintf(o->helper_dir, sizeof(o->helper_dir), "%s", v);
+		} else if (!strncmp(a, "kdf_max_mib=", 12)) {
+			if (parse_bounded(pamh, "kdf_max_mib", a + 12, (ECT_ARGON2_MIN_M_KIB + 1023) / 1024,
+					  ECT_ARGON2_MAX_M_KIB / 1024, &n))
+				o->kdf_max.m_cost_kib = n * 1024;
+		} else if (!strncmp(a, "kdf_max_t=", 10)) {
+			if (parse_bounded(pamh, "kdf_max_t", a + 10, ECT_ARGON2_MIN_T, ECT_ARGON2_MAX_T, &n))
+				o->kdf_max.t_cost = n;
 		} else if (is_compat_noop(a)) {
 			continue;
 		} else {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -60,6 +61,9 @@ static int map_unwrap_error(struct pam_ect_job *job, int err)
 		ect_err(ctx, "user %s: cannot read ~/.ecryptfs/wrapped-passphrase: %s", job->user,
 			ect_strerror(err));
 		return PAM_ECT_UNREADABLE;
+	case ECT_E_HOSTILE_PARAMS:
+		/* Logged with the costs by unwrap_in_budget. */
+		return PAM_ECT_KDF_COST;
 	case ECT_E_PASSPHRASE_LEN:
 		/* A login password over 64 bytes can never have wrapped the file (v1/v2). */
 		ect_notice(ctx, "user %s: password length does not fit ~/.ecryptfs/wrapped-passphrase",
@@ -74,6 +78,70 @@ static int map_unwrap_error(struct pam_ect_job *job, int err)
 static void wp_path(const struct pam_ect_job *job, const char *name, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/.ecryptfs/%s", job->pw->pw_dir, name);
+}
+
+/*
+ * Backstop under the cost check: cap this child's address space near what
+ * the budget needs (what is mapped now, the Argon2id matrix, and room for
+ * lane threads and libgcrypt), so no allocation path can take the machine's
+ * memory. Only the soft limit moves; *old restores it before any exec.
+ */
+#define PAM_ECT_AS_SLACK (512ULL << 20)
+static bool cap_address_space(const struct pam_ect_job *job, struct rlimit *old)
+{
+	unsigned long long pages = 0, cap;
+	long page = sysconf(_SC_PAGESIZE);
+	struct rlimit lim;
+	FILE *f;
+
+	if (page <= 0 || getrlimit(RLIMIT_AS, old))
+		return false;
+	f = fopen("/proc/self/statm", "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%llu", &pages) != 1)
+		pages = 0;
+	fclose(f);
+	if (!pages)
+		return false;
+	cap = pages * (unsigned long long)page + (unsigned long long)job->opts->kdf_max.m_cost_kib * 1024 +
+	      PAM_ECT_AS_SLACK;
+	if (old->rlim_cur != RLIM_INFINITY && old->rlim_cur <= cap)
+		return false;
+	lim.rlim_cur = cap;
+	lim.rlim_max = old->rlim_max;
+	return setrlimit(RLIMIT_AS, &lim) == 0;
+}
+
+/*
+ * Unwrap under the login's Argon2id budget (kdf_max_*). A file above it is
+ * refused by the library before any derivation; say which file, its cost,
+ * the limit and the way out.
+ */
+static int unwrap_in_budget(struct pam_ect_job *job, const char *password, const uint8_t *salt,
+			    char **pp, size_t *pplen, struct ect_wrap_info *info)
+{
+	const struct ect_argon2_params *max = &job->opts->kdf_max;
+	char path[4200];
+	struct rlimit old;
+	bool capped;
+	int ret;
+
+	wp_path(job, "wrapped-passphrase", path, sizeof(path));
+	memset(info, 0, sizeof(*info));
+	capped = cap_address_space(job, &old);
+	ret = ect_unwrap_file_capped(path, password, strlen(password), salt, max, pp, pplen, info);
+	if (capped)
+		(void)setrlimit(RLIMIT_AS, &old);
+	if (ret == ECT_E_HOSTILE_PARAMS && info->version == ECT_WRAP_V3)
+		ect_err(child_ctx(job),
+			"user %s: %s refused: Argon2id cost %u MiB t=%u lanes=%u is over the login "
+			"limit kdf_max_mib=%u kdf_max_t=%u; fix: ecryptfs-rewrap-passphrase "
+			"--kdf-target-ms %d %s",
+			job->user, path, info->params.m_cost_kib / 1024, info->params.t_cost,
+			info->params.lanes, max->m_cost_kib / 1024, max->t_cost, ECT_ARGON2_DEFAULT_MS,
+			path);
+	return ret;
 }
 
 static bool flag_file(int dirfd, const char *name)
@@ -117,6 +185,33 @@ static int rewrap(struct pam_ect_job *job, int dirfd, const char *passphrase, si
 	return ret;
 }
 
+/*
+ * One key into @u. Only a key this child added is reported: the parent takes
+ * back exactly those if the mount fails, and never another session's.
+ */
+static int add_key(struct pam_ect_job *job, const char *pp, size_t pplen, const uint8_t *salt,
+		   char sig[ECT_SIG_HEX_SIZE + 1])
+{
+	int ret = ect_keyring_add_passphrase(pp, pplen, salt, sig);
+
+	if (ret == 0)
+		pam_ect_child_key_added(job, sig);
+	return ret > 0 ? 0 : ret;
+}
+
+/* FNEK then FEKEK, as ECT_KEYS_FNEK_FIRST (ecryptfs-utils' PAM order). */
+static int add_mount_keys(struct pam_ect_job *job, const char *pp, size_t pplen, char *fekek,
+			  char *fnek)
+{
+	int ret = 0;
+
+	if (fnek)
+		ret = add_key(job, pp, pplen, ect_fnek_salt, fnek);
+	if (!ret)
+		ret = add_key(job, pp, pplen, ect_default_salt, fekek);
+	return ret;
+}
+
 /* Unwrap with password and put FNEK then FEKEK into @u, linked from @s. */
 static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_private_config *cfg)
 {
@@ -124,7 +219,6 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 	struct ect_wrap_info info;
 	uint8_t salt[ECT_SALT_SIZE];
 	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1] = "";
-	char path[4200];
 	char *pp = NULL;
 	size_t pplen = 0;
 	bool want_fnek = cfg->sigs.fnek[0] != '\0';
@@ -137,8 +231,7 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 			 ect_strerror(ret));
 		memcpy(salt, ect_default_salt, sizeof(salt));
 	}
-	wp_path(job, "wrapped-passphrase", path, sizeof(path));
-	ret = ect_unwrap_file(path, job->password, strlen(job->password), salt, &pp, &pplen, &info);
+	ret = unwrap_in_budget(job, job->password, salt, &pp, &pplen, &info);
 	if (ret) {
 		result = map_unwrap_error(job, ret);
 		if (result == PAM_ECT_WRONG_PASSWORD && flag_file(dirfd, PAM_ECT_STALE_MARKER))
@@ -150,8 +243,7 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 	if (ret)
 		ect_warn(ctx, "user %s: cannot link the user keyring into the session keyring: %s",
 			 job->user, ect_strerror(ret));
-	ret = ect_keyring_add_mount_keys(pp, pplen, NULL, ECT_KEYS_FNEK_FIRST, fekek,
-					 want_fnek ? fnek : NULL);
+	ret = add_mount_keys(job, pp, pplen, fekek, want_fnek ? fnek : NULL);
 	if (ret) {
 		ect_err(ctx, "user %s: cannot add the keys to the keyring: %s", job->user, ect_strerror(ret));
 		result = PAM_ECT_KEYRING;
@@ -160,9 +252,7 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 	if (strcmp(fekek, cfg->sigs.fekek) || (want_fnek && strcmp(fnek, cfg->sigs.fnek))) {
 		ect_err(ctx, "user %s: the unwrapped passphrase gives key %s, Private.sig names %s",
 			job->user, fekek, cfg->sigs.fekek);
-		(void)ect_keyring_unlink(fekek);
-		if (want_fnek)
-			(void)ect_keyring_unlink(fnek);
+		/* The parent takes back the keys this child reported as added. */
 		result = PAM_ECT_SIG_MISMATCH;
 		goto out;
 	}
@@ -261,6 +351,26 @@ int pam_ect_job_close(struct pam_ect_job *job)
 	return result;
 }
 
+int pam_ect_job_drop_keys(struct pam_ect_job *job)
+{
+	int result = PAM_ECT_OK;
+
+	for (unsigned int i = 0; job->drop && i < job->drop->count; i++) {
+		const char *sig = job->drop->sig[i];
+		int ret = ect_keyring_unlink(sig);
+
+		if (ret == 0) {
+			ect_debug(child_ctx(job), "user %s: key %s this login added removed", job->user,
+				  sig);
+		} else if (ret != -ENOKEY) {
+			ect_err(child_ctx(job), "user %s: cannot remove key %s from the keyring: %s",
+				job->user, sig, ect_strerror(ret));
+			result = PAM_ECT_KEYRING;
+		}
+	}
+	return result;
+}
+
 static int open_dir_only(struct pam_ect_job *job, int *dirfd)
 {
 	int ret = ect_config_dir_open(job->pw->pw_dir, job->pw->pw_uid, dirfd);
@@ -273,7 +383,6 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 	struct ect_ctx *ctx = child_ctx(job);
 	struct ect_wrap_info info;
 	uint8_t salt[ECT_SALT_SIZE];
-	char path[4200];
 	char *pp = NULL;
 	size_t pplen = 0;
 	int dirfd = -1;
@@ -286,9 +395,7 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 	ret = ect_rc_read_salt(job->pw->pw_dir, salt);
 	if (ret)
 		memcpy(salt, ect_default_salt, sizeof(salt));
-	wp_path(job, "wrapped-passphrase", path, sizeof(path));
-	ret = ect_unwrap_file(path, job->old_password, strlen(job->old_password), salt, &pp, &pplen,
-			      &info);
+	ret = unwrap_in_budget(job, job->old_password, salt, &pp, &pplen, &info);
 	if (ret) {
 		result = map_unwrap_error(job, ret);
 		if (result == PAM_ECT_WRONG_PASSWORD) {

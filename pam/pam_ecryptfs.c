@@ -26,6 +26,13 @@
 	"~/.ecryptfs/wrapped-passphrase (needs your " \
 	"recovery passphrase), or ecryptfs-rewrap-passphrase with your previous password."
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define KDF_COST_TOO_HIGH \
+	"~/.ecryptfs/wrapped-passphrase asks for more memory or time than a login may spend " \
+	"(see the system log). Rewrap it with the default cost: ecryptfs-rewrap-passphrase " \
+	"--kdf-target-ms " STR(ECT_ARGON2_DEFAULT_MS) " ~/.ecryptfs/wrapped-passphrase"
+
 static void stash_free(pam_handle_t *pamh)
 {
 	/* Replacing the data runs the wiping cleanup on the old copy. */
@@ -184,6 +191,9 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 	case PAM_ECT_KEYRING:
 		pam_ect_tell(c, true, "Your encrypted data stays locked: the kernel keyring refused the keys.");
 		return PAM_SESSION_ERR;
+	case PAM_ECT_KDF_COST:
+		pam_ect_tell(c, true, "Your encrypted data stays locked: " KDF_COST_TOO_HIGH ".");
+		return PAM_SESSION_ERR;
 	case PAM_ECT_EXEC_FAILED:
 		ect_err(c->ctx, "user %s: cannot run the %s helper in %s", c->user, what,
 			c->opts.helper_dir);
@@ -195,6 +205,60 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 		ect_err(c->ctx, "user %s: internal error %d", c->user, r);
 		return PAM_SESSION_ERR;
 	}
+}
+
+/* A job for the child: who the user is, what to run. */
+static void job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_child_fn fn)
+{
+	memset(job, 0, sizeof(*job));
+	job->opts = &c->opts;
+	job->pw = &c->pw;
+	job->user = c->user;
+	job->fn = fn;
+}
+
+static void keys_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
+/*
+ * Unlink from @u the keys a login added when its session did not count (the
+ * mount failed): nothing may stay unlocked for a session that will not
+ * unmount. Only keys the child reported as added by itself, never those
+ * another session had put there. Returns true when they are gone.
+ */
+static bool drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *keys)
+{
+	struct pam_ect_job job;
+	int r;
+
+	if (!keys->count)
+		return true;
+	job_init(c, &job, pam_ect_job_drop_keys);
+	job.drop = keys;
+	r = pam_ect_run_child(c, &job);
+	if (r != PAM_ECT_OK) {
+		ect_err(c->ctx, "user %s: the keys this login added could not be removed (%d)", c->user,
+			r);
+		return false;
+	}
+	ect_debug(c->ctx, "user %s: %u key(s) this login added removed", c->user, keys->count);
+	return true;
+}
+
+/* Keep the keys for close_session when they could not be taken back now. */
+static void keep_for_close(struct pam_ect_call *c, const struct pam_ect_keys *keys)
+{
+	struct pam_ect_keys *copy = malloc(sizeof(*copy));
+
+	if (!copy)
+		return;
+	*copy = *keys;
+	if (pam_set_data(c->pamh, PAM_ECT_DATA_ADDED_KEYS, copy, keys_cleanup) != PAM_SUCCESS)
+		free(copy);
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -212,17 +276,15 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	ret = session_prepare(&c, true);
 	if (ret != PAM_SUCCESS)
 		goto out;
-	memset(&job, 0, sizeof(job));
-	job.opts = &c.opts;
-	job.pw = &c.pw;
-	job.user = c.user;
-	job.fn = pam_ect_job_open;
+	job_init(&c, &job, pam_ect_job_open);
 	if (pam_get_data(pamh, PAM_ECT_DATA_AUTHTOK, &stash) == PAM_SUCCESS && stash)
 		job.password = stash;
 	else if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item)
 		job.password = item; /* configured for session only: same password, same process */
 	ret = session_result(&c, &job, pam_ect_run_child(&c, &job), true);
 	stash_free(pamh);
+	if (ret != PAM_SUCCESS && !drop_added_keys(&c, &job.added))
+		keep_for_close(&c, &job.added);
 	if (ret == PAM_SUCCESS) {
 		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, (void *)"1", NULL);
 		if (job.child_flags & PAM_ECT_FLAG_UPGRADE_FAILED)
@@ -240,12 +302,18 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	struct pam_ect_call c;
 	struct pam_ect_job job;
 	const void *counted = NULL;
+	const void *added = NULL;
 	int ret;
 
 	(void)flags;
 	ret = pam_ect_call_begin(&c, pamh, argc, argv);
 	if (ret != PAM_SUCCESS)
 		goto out;
+	/* A failed open whose keys could not be taken back then: try once more. */
+	if (pam_get_data(pamh, PAM_ECT_DATA_ADDED_KEYS, &added) == PAM_SUCCESS && added) {
+		(void)drop_added_keys(&c, added);
+		(void)pam_set_data(pamh, PAM_ECT_DATA_ADDED_KEYS, NULL, NULL);
+	}
 	/* Only a session this handle counted may uncount: no drift from locked logins. */
 	if (pam_get_data(pamh, PAM_ECT_DATA_COUNTED, &counted) != PAM_SUCCESS || !counted) {
 		ect_debug(c.ctx, "user %s: this session did not mount; nothing to undo", c.user);
@@ -255,11 +323,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	ret = session_prepare(&c, false);
 	if (ret != PAM_SUCCESS)
 		goto out;
-	memset(&job, 0, sizeof(job));
-	job.opts = &c.opts;
-	job.pw = &c.pw;
-	job.user = c.user;
-	job.fn = pam_ect_job_close;
+	job_init(&c, &job, pam_ect_job_close);
 	ret = session_result(&c, &job, pam_ect_run_child(&c, &job), false);
 	if (ret == PAM_SUCCESS || ret == PAM_IGNORE)
 		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, NULL, NULL);
@@ -273,13 +337,9 @@ static int chauthtok_update(struct pam_ect_call *c, const char *old_pw, const ch
 	struct pam_ect_job job;
 	int r;
 
-	memset(&job, 0, sizeof(job));
-	job.opts = &c->opts;
-	job.pw = &c->pw;
-	job.user = c->user;
+	job_init(c, &job, old_pw ? pam_ect_job_rewrap : pam_ect_job_mark_stale);
 	job.password = new_pw;
 	job.old_password = old_pw;
-	job.fn = old_pw ? pam_ect_job_rewrap : pam_ect_job_mark_stale;
 	r = pam_ect_run_child(c, &job);
 	switch (r) {
 	case PAM_ECT_OK:
@@ -298,6 +358,11 @@ static int chauthtok_update(struct pam_ect_call *c, const char *old_pw, const ch
 		pam_ect_tell(c, true, "The old password does not unlock the encrypted data of %s, so it "
 			     "was not rewrapped. " RECOVERY_HINT, c->user);
 		return PAM_AUTHTOK_RECOVERY_ERR;
+	case PAM_ECT_KDF_COST:
+		pam_ect_tell(c, true, "The encrypted data of %s was not rewrapped with the new password: "
+			     KDF_COST_TOO_HIGH " (it asks for the old password, then the new one).",
+			     c->user);
+		return PAM_AUTHTOK_ERR;
 	default:
 		ect_err(c->ctx, "user %s: rewrapping failed (%d)", c->user, r);
 		pam_ect_tell(c, true, "The encrypted data of %s could not be rewrapped with the new "

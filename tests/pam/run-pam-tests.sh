@@ -33,7 +33,7 @@ else
 fi
 {
 	echo "root:x:0:0:root:/root:/bin/sh"
-	for u in alice bob carol dave vera wendy; do
+	for u in alice bob carol dave vera wendy xena; do
 		echo "$u:x:$uid:$uid:$u:$dir/home/$u:/bin/sh"
 	done
 } > "$dir/passwd"
@@ -42,7 +42,9 @@ printf 'root:x:0:\nusers:x:%s:\n' "$uid" > "$dir/group"
 # pam_wrapper copies the services when it loads, so they exist before the test.
 # "ect": pam_ecryptfs alone decides (PAM_IGNORE shows as PAM_PERM_DENIED);
 # "ect_opt": optional after pam_permit, as the shipped profile;
-# "ect_untrusted": a helper_dir= the module must refuse.
+# "ect_untrusted": a helper_dir= the module must refuse;
+# "ect_kdf20", "ect_opt_kdf20": a 20 MiB Argon2id budget (kdf_max_mib=), alone
+# and optional after pam_permit.
 setitems="$libdir/pam_wrapper/pam_set_items.so"
 opts="helper_dir=$dir/helpers debug"
 mkdir "$dir/services"
@@ -59,6 +61,14 @@ password required $(dirname "$(find /usr/lib /lib -name pam_permit.so 2>/dev/nul
 password optional $module $opts
 EOS
 echo "session required $module helper_dir=$dir/untrusted" > "$dir/services/ect_untrusted"
+permit=$(dirname "$(find /usr/lib /lib -name pam_permit.so 2>/dev/null | head -n1)")/pam_permit.so
+sed "s|$opts|$opts kdf_max_mib=20|" "$dir/services/ect" > "$dir/services/ect_kdf20"
+cat > "$dir/services/ect_opt_kdf20" <<EOS
+auth required $permit
+auth optional $module $opts kdf_max_mib=20
+session required $permit
+session optional $module $opts kdf_max_mib=20
+EOS
 : > "$dir/services/other"
 
 export PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$dir/services"

@@ -95,7 +95,10 @@ static void run(const char *fmt, ...)
 
 /* ---- the fake users' homes ---------------------------------------------- */
 
-enum home_kind { HOME_V3, HOME_V2, HOME_CORRUPT, HOME_UNREADABLE, HOME_INDEPENDENT };
+enum home_kind { HOME_V3, HOME_V2, HOME_CORRUPT, HOME_UNREADABLE, HOME_INDEPENDENT, HOME_COSTLY };
+
+/* HOME_COSTLY: a valid v3 file just above a 20 MiB budget, still cheap to compute. */
+#define COSTLY_M_KIB (24 * 1024)
 
 static void make_home(const char *user, enum home_kind kind)
 {
@@ -142,6 +145,11 @@ static void make_home(const char *user, enum home_kind kind)
 		break;
 	case HOME_CORRUPT:
 		xwrite(f, ":\x03garbage that is no wrapped passphrase", 0600);
+		break;
+	case HOME_COSTLY:
+		floor.m_cost_kib = COSTLY_M_KIB;
+		assert_int_equal(ect_wrap_file(f, ECT_WRAP_V3, MOUNT_PASSPHRASE, strlen(MOUNT_PASSPHRASE),
+					       PW, strlen(PW), &floor, (uid_t)-1, (gid_t)-1), 0);
 		break;
 	}
 	run("chmod 755 '%s/..' && chown -R %u:%u '%s/..'", d, (unsigned)test_uid, (unsigned)test_gid, d);
@@ -198,6 +206,24 @@ static bool user_has_key(const char *sig)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 2);
 	return WEXITSTATUS(status) == 0;
+}
+
+/* Keys another session of the test user already holds before a login. */
+static void add_user_keys(void)
+{
+	pid_t pid = fork();
+	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1];
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(test_gid) || setuid(test_uid))
+			_exit(2);
+		_exit(ect_keyring_add_mount_keys(MOUNT_PASSPHRASE, strlen(MOUNT_PASSPHRASE), NULL,
+						 ECT_KEYS_FNEK_FIRST, fekek, fnek) ? 1 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void clear_user_keys(void)
@@ -275,6 +301,7 @@ static int setup(void **state)
 	make_home("carol", HOME_CORRUPT);
 	make_home("dave", HOME_UNREADABLE);
 	make_home("wendy", HOME_INDEPENDENT);
+	make_home("xena", HOME_COSTLY);
 	run("mkdir -m 755 '%s/home/bob'", tmp);
 	make_helpers();
 	unsetenv("PAM_AUTHTOK");
@@ -478,6 +505,23 @@ static void helper_failure_is_reported_to_the_user(void **state)
 	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR),
 	       pam_test(PAMTEST_CLOSE_SESSION, STACK_IGNORED));
 	assert_non_null(strstr(out.err[0], "unapproved filesystem type"));
+	/* The keys this login added are no use without the mount: taken back. */
+	assert_false(user_has_key(sig_fekek));
+	assert_false(user_has_key(sig_fnek));
+}
+
+static void helper_failure_keeps_keys_another_session_added(void **state)
+{
+	(void)state;
+	add_user_keys();
+	helper_fails_next("Refusing to mount over an unapproved filesystem type", 1);
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("ect", "alice", NULL, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR),
+	       pam_test(PAMTEST_CLOSE_SESSION, STACK_IGNORED));
+	/* Not this login's keys: another session may still need them. */
+	assert_true(user_has_key(sig_fekek));
+	assert_true(user_has_key(sig_fnek));
 }
 
 static void v2_is_upgraded_to_v3_at_login(void **state)
@@ -528,6 +572,79 @@ static void untrusted_helper_dir_is_refused(void **state)
 	EXPECT("ect_untrusted", "alice", NULL, NULL, pam_test(PAMTEST_OPEN_SESSION, PAM_SERVICE_ERR));
 	assert_string_equal(helper_log(), "");
 	run("rm -rf '%s'", d);
+}
+
+/* Set a v3 file's memory cost in its header (the GCM tag no longer matches). */
+static void set_header_m_cost(const char *user, uint32_t m_kib)
+{
+	char f[800];
+	uint8_t be[4] = { (uint8_t)(m_kib >> 24), (uint8_t)(m_kib >> 16), (uint8_t)(m_kib >> 8),
+			  (uint8_t)m_kib };
+	int fd;
+
+	path_of(f, sizeof(f), "home/%s/.ecryptfs/wrapped-passphrase", user);
+	fd = open(f, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, be, sizeof(be), 7), (ssize_t)sizeof(be));
+	close(fd);
+}
+
+/*
+ * Issue 10, finding 7: the user's own file sets the Argon2id cost of their
+ * login, in the daemon's child. Above the module's budget (kdf_max_mib=) the
+ * session is refused before any derivation, with the way out; no keys, no
+ * helper. Auth stays PAM_IGNORE and an optional line does not block the
+ * login; the same file is fine under the default budget.
+ */
+static void kdf_cost_above_the_budget_is_refused(void **state)
+{
+	struct conv_out out;
+
+	(void)state;
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("ect_kdf20", "xena", &out, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR),
+	       pam_test(PAMTEST_CLOSE_SESSION, STACK_IGNORED));
+	assert_non_null(strstr(out.err[0], "more memory or time than a login may spend"));
+	assert_non_null(strstr(out.err[0], "ecryptfs-rewrap-passphrase --kdf-target-ms"));
+	assert_false(user_has_key(sig_fekek));
+	assert_string_equal(helper_log(), "");
+
+	EXPECT("ect_opt_kdf20", "xena", NULL, NULL, pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS),
+	       pam_test(PAMTEST_CLOSE_SESSION, PAM_SUCCESS));
+	assert_false(user_has_key(sig_fekek));
+
+	/* A password change does not rewrite it either, and says why. */
+	setenv("PAM_OLDAUTHTOK", PW, 1);
+	setenv("PAM_AUTHTOK", NEW_PW, 1);
+	EXPECT("ect_kdf20", "xena", &out, NULL, pam_test(PAMTEST_CHAUTHTOK, PAM_AUTHTOK_ERR));
+	assert_non_null(strstr(out.err[0], "--kdf-target-ms"));
+	assert_int_equal(unwraps_with("xena", PW), 0);
+
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("ect", "xena", NULL, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	assert_true(user_has_key(sig_fekek));
+}
+
+/*
+ * The default budget (no option): 600 MiB is above min(512 MiB, RAM / 4)
+ * and refused before the derivation, so the answer is the cost message and
+ * not "does not unlock" (the edited header would fail the tag check).
+ */
+static void kdf_cost_above_the_default_budget_is_refused(void **state)
+{
+	struct conv_out out;
+
+	(void)state;
+	set_header_m_cost("xena", 600 * 1024);
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("ect", "xena", &out, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR));
+	assert_non_null(strstr(out.err[0], "more memory or time than a login may spend"));
+	assert_false(user_has_key(sig_fekek));
+	assert_string_equal(helper_log(), "");
 }
 
 /* ---- password ----------------------------------------------------------- */
@@ -603,6 +720,33 @@ static void chauthtok_without_new_password(void **state)
 	assert_int_equal(unwraps_with("alice", PW), 0);
 }
 
+/*
+ * Keep pam_wrapper out of the shells system() starts: each would set up its
+ * own /tmp/pam.X copy of the services, and with other pam_wrapper runs on
+ * the machine those races fail at random ("Failed to copy config files").
+ * This process has it loaded already; children keep the other wrappers.
+ */
+static void drop_pam_wrapper_from_children(void)
+{
+	const char *preload = getenv("LD_PRELOAD");
+	char kept[4096] = "";
+	char *copy, *tok, *save;
+
+	if (!preload || !(copy = strdup(preload)))
+		return;
+	for (tok = strtok_r(copy, ": ", &save); tok; tok = strtok_r(NULL, ": ", &save)) {
+		if (strstr(tok, "libpam_wrapper"))
+			continue;
+		if (strlen(kept) + strlen(tok) + 2 > sizeof(kept))
+			break;
+		if (kept[0])
+			strcat(kept, ":");
+		strcat(kept, tok);
+	}
+	free(copy);
+	setenv("LD_PRELOAD", kept, 1);
+}
+
 int main(void)
 {
 	const char *dir = getenv("ECT_PAM_TEST_DIR");
@@ -620,10 +764,13 @@ int main(void)
 		T(corrupt_wrapped_passphrase),
 		T(unreadable_dot_ecryptfs),
 		T(helper_failure_is_reported_to_the_user),
+		T(helper_failure_keeps_keys_another_session_added),
 		T(v2_is_upgraded_to_v3_at_login),
 		T(v2_kept_with_the_flag_file),
 		T(wrapping_independent_prompts),
 		T(untrusted_helper_dir_is_refused),
+		T(kdf_cost_above_the_budget_is_refused),
+		T(kdf_cost_above_the_default_budget_is_refused),
 		T(chauthtok_rewraps),
 		T(chauthtok_without_old_password_marks_and_explains),
 		T(chauthtok_wrong_old_password),
@@ -635,6 +782,7 @@ int main(void)
 		fprintf(stderr, "run through tests/pam/run-pam-tests.sh\n");
 		return 77;
 	}
+	drop_pam_wrapper_from_children();
 	snprintf(tmp, sizeof(tmp), "%s", dir);
 	test_uid = (uid_t)strtoul(uid, NULL, 10);
 	test_gid = (gid_t)test_uid;

@@ -105,6 +105,71 @@ static void test_v3_hostile_refused(void **state)
 	free(blob);
 }
 
+static int unwrap_capped_rc(const uint8_t *blob, size_t size, const char *pw,
+			    const struct ect_argon2_params *ceiling, struct ect_wrap_info *info)
+{
+	char *pass = NULL;
+	size_t len = 0;
+	int ret = ect_unwrap_capped(blob, size, pw, strlen(pw), NULL, ceiling, &pass, &len, info);
+
+	if (!ret)
+		ect_secure_free_str(pass);
+	else
+		assert_null(pass);
+	return ret;
+}
+
+/*
+ * A caller's lower ceiling (a login's budget, pam_ecryptfs' kdf_max_*): a
+ * file above it is refused before the KDF, so a wrong password gives the
+ * same ECT_E_HOSTILE_PARAMS as the right one, and the file's cost is
+ * reported. At or below the ceiling nothing changes; a zero field and a
+ * NULL ceiling mean no extra limit.
+ */
+static void test_v3_caller_ceiling(void **state)
+{
+	struct ect_argon2_params floor, ceiling;
+	struct ect_wrap_info info;
+	uint8_t *blob = NULL;
+	size_t size = 0;
+
+	(void)state;
+	floor_params(&floor);
+	make_v3("secret", "pw", &blob, &size);
+	ceiling = floor;
+	assert_int_equal(unwrap_capped_rc(blob, size, "pw", &ceiling, NULL), 0);
+	assert_int_equal(unwrap_capped_rc(blob, size, "pw", NULL, NULL), 0);
+
+	ceiling.m_cost_kib = floor.m_cost_kib - 1;
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(unwrap_capped_rc(blob, size, "pw", &ceiling, &info), ECT_E_HOSTILE_PARAMS);
+	assert_int_equal(unwrap_capped_rc(blob, size, "wrong", &ceiling, NULL), ECT_E_HOSTILE_PARAMS);
+	assert_int_equal(info.version, ECT_WRAP_V3);
+	assert_int_equal(info.params.m_cost_kib, floor.m_cost_kib);
+	assert_int_equal(info.params.t_cost, floor.t_cost);
+
+	ceiling = floor;
+	ceiling.t_cost = floor.t_cost - 1;
+	assert_int_equal(unwrap_capped_rc(blob, size, "pw", &ceiling, NULL), ECT_E_HOSTILE_PARAMS);
+	ceiling = floor;
+	ceiling.lanes = 0; /* no limit on lanes */
+	assert_int_equal(unwrap_capped_rc(blob, size, "pw", &ceiling, NULL), 0);
+
+	/*
+	 * 1 GiB and 16 passes: legal for the library on a big machine, far
+	 * above a 64 MiB budget. Refused, not computed: a computed derivation
+	 * over this edited header would end in ECT_E_WRONG_PASSWORD.
+	 */
+	put_be32(blob + 3, ECT_ARGON2_MAX_T);
+	put_be32(blob + 7, 1048576);
+	ceiling.t_cost = ECT_ARGON2_MAX_T;
+	ceiling.m_cost_kib = 65536;
+	ceiling.lanes = 0;
+	assert_int_equal(unwrap_capped_rc(blob, size, "pw", &ceiling, &info), ECT_E_HOSTILE_PARAMS);
+	assert_int_equal(info.params.m_cost_kib, 1048576);
+	free(blob);
+}
+
 /* Flip one byte in each region of a v3 file: every change must be caught. */
 static void test_v3_tampered(void **state)
 {
@@ -199,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_v3_wrong_password),
 		cmocka_unit_test(test_v3_downgrade_refused),
 		cmocka_unit_test(test_v3_hostile_refused),
+		cmocka_unit_test(test_v3_caller_ceiling),
 		cmocka_unit_test(test_v3_tampered),
 		cmocka_unit_test(test_v3_truncated_and_extended),
 		cmocka_unit_test(test_v3_calibrated_default),
