@@ -87,6 +87,9 @@ void setup_rollback(struct ect_ctx *ctx, struct setup *s)
 {
 	char b[256];
 
+	/* the helper needs ~/.ecryptfs to unmount: never remove it under a mount */
+	if (setup_unmount_left(ctx, s))
+		return;
 	ect_warn(ctx, "setup failed; removing what this run created");
 	if (s->wrote_files && s->cfgd.fd >= 0) {
 		for (size_t i = 0; i < sizeof(written) / sizeof(written[0]); i++)

@@ -152,6 +152,24 @@ static bool mounted_on(const char *path)
 	return ret;
 }
 
+/*
+ * ~/Private left mounted by a killed run (or helper): unmount it through
+ * the helper while the configuration it needs is still there. -1 after one
+ * line saying what to run; the caller must then keep ~/.ecryptfs.
+ */
+int setup_unmount_left(struct ect_ctx *ctx, const struct setup *s)
+{
+	if (s->bootstrap || !mounted_on(s->mnt))
+		return 0;
+	ect_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
+	if (!mounted_on(s->mnt))
+		return 0;
+	ect_err(ctx, "%s is still mounted and 'umount.ecryptfs_private -f' could not unmount it; "
+		     "%s is kept: run 'umount.ecryptfs_private -f' (or as root 'umount %s'), then "
+		     "ecryptfs-setup-private again", s->mnt, s->cfgdir, s->mnt);
+	return -1;
+}
+
 /* Signatures of the mount passphrase without touching a keyring (bootstrap). */
 static int compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
 			struct ect_config_sigs *sigs)
@@ -417,10 +435,13 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 			s->lower);
 		return ECT_EXIT_FAILURE;
 	}
-	if (mounted_on(s->mnt)) {
+	if (s->bootstrap && mounted_on(s->mnt)) {
 		ect_err(ctx, "%s is mounted; unmount it first", s->mnt);
 		return ECT_EXIT_FAILURE;
 	}
+	/* left by a killed run; the lower directory is empty, nothing is lost */
+	if (setup_unmount_left(ctx, s))
+		return ECT_EXIT_FAILURE;
 
 	if (get_secrets(ctx, s, &wpw, &mpw, &generated))
 		goto out;

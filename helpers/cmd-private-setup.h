@@ -60,6 +60,8 @@ void setup_back_up(struct setup *s);
 int setup_hand_over(struct ect_ctx *ctx, struct setup *s);
 /* Remove what this run made, through the directory fds. */
 void setup_rollback(struct ect_ctx *ctx, struct setup *s);
+/* Unmount a ~/Private left mounted through the helper; -1 (said what to run) when it stays. */
+int setup_unmount_left(struct ect_ctx *ctx, const struct setup *s);
 /* root setting up a user's ~/Private: become that user for good, in a fresh keyring session. */
 int setup_become_user(struct ect_ctx *ctx, const struct setup *s);
 void setup_close_dirs(struct setup *s);

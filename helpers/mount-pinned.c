@@ -77,7 +77,8 @@ static void restore_ns(int ns, int root)
 }
 
 int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
-		     const char *opts, int *made)
+		     const char *opts, int (*before_attach)(int mnt_fd, void *arg), void *arg,
+		     int *made)
 {
 	int lt = -1, ns = -1, root = -1, tfs = -1, rdir = -1, stage = -1, leaf = -1, et = -1, ret;
 	bool away = false;
@@ -141,6 +142,12 @@ int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long
 	if (!ect_mount_is_over(et, lower_fd)) {
 		ret = ECT_E_UNSAFE_PATH;
 		goto out;
+	}
+	/* a kill from here on leaves either no mount or a recorded one */
+	if (before_attach) {
+		ret = before_attach(et, arg);
+		if (ret)
+			goto out;
 	}
 	if (move_mount(et, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)) {
 		ret = -errno;

@@ -160,8 +160,11 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 		struct ect_priv_mount_req mr = {
 			.src = src, .lower_fd = sfd, .target_fd = tfd, .target = dst, .mtab = 1,
 			.flags = MS_NOSUID | MS_NODEV, .opts = opts,
+			.record_dirfd = statefd, .record_name = regname,
 		};
 
+		/* recorded before it is attached: a kill cannot leave it unrecorded */
+		record_name(regname, sizeof(regname), cfg->alias);
 		r = ect_priv_mount(p, ctx, &mr, &made);
 		if (r) {
 			if (r == -EPERM)
@@ -173,7 +176,7 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 				ect_err(ctx, "mount of %s on %s failed: %s", src, dst, ect_strerror(r));
 			goto out;
 		}
-		record_name(regname, sizeof(regname), cfg->alias);
+		/* again for Linux < 5.2, where the mount is made by path */
 		r = made.mount_id < 0 ? -EIO : ect_priv_mount_record(p, ctx, statefd, regname, &made);
 		if (r)
 			ect_warn(ctx, "mounted, but not recorded (%s): umount.ecryptfs_private will not "

@@ -367,6 +367,16 @@ out:
 	free(row);
 }
 
+/* The registry record of a new mount, written while it is still detached. */
+static int record_before_attach(int mnt_fd, void *arg)
+{
+	const struct ect_priv_mount_req *req = arg;
+	struct ect_mount_record rec;
+	int r = ect_mount_record_of(mnt_fd, req->lower_fd, &rec);
+
+	return r ? r : ect_mount_record_store(req->record_dirfd, req->record_name, &rec);
+}
+
 int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req,
 		   struct ect_mount_record *made)
 {
@@ -398,6 +408,7 @@ int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_pri
 	ret = raise_priv(p);
 	if (!ret) {
 		ret = ect_mount_pinned(req->src, req->lower_fd, req->target_fd, req->flags, req->opts,
+				       req->record_name ? record_before_attach : NULL, (void *)req,
 				       &newfd);
 		if (ret == -ENOSYS) /* before Linux 5.2: by path, checked afterwards */
 			pinned = false;

@@ -54,6 +54,13 @@ struct ect_priv_mount_req {
 	int mtab;		  /* add the /etc/mtab line (when it is a regular file) */
 	unsigned long flags;
 	const char *opts;
+	/*
+	 * record_name (may be NULL): store the new mount's identity there, in
+	 * record_dirfd, before it is attached, so that no kill of this process
+	 * can leave an attached mount without its record (issue #10 finding 5).
+	 */
+	int record_dirfd;
+	const char *record_name;
 };
 /*
  * Privileged: mount(2) req->src on req->target_fd; the new mount must be a
@@ -101,9 +108,12 @@ int ect_mount_ids(int **ids, size_t *n);
  * Root only (helpers/mount-pinned.c): mount src, which must resolve to the
  * directory lower_fd, on target_fd without resolving src where the user
  * could change it; *made: an fd on the root of the new mount. -ENOSYS without open_tree/move_mount (Linux < 5.2).
+ * before_attach (may be NULL) gets the detached new mount, which keeps its
+ * mount id once attached; its error is returned and nothing is attached.
  */
 int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
-		     const char *opts, int *made);
+		     const char *opts, int (*before_attach)(int mnt_fd, void *arg), void *arg,
+		     int *made);
 
 /* /etc/mtab upkeep (helpers/mount-mtab.c); only called from privilege.c. */
 int ect_mtab_add(const char *src, const char *target, const char *opts);

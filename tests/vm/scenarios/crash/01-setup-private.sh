@@ -70,7 +70,9 @@ next_setup() {
 # killed between its two files (at the rename of Private.sig): the next run
 # must not refuse the half-made setup as "already set up"
 reset_home
-{ strace -f -q -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when=2 \
+# (the writers rename through directory fds: renameat, or renameat2 in newer libcs)
+R=rename,renameat,renameat2
+{ strace -f -q -o /dev/null -e trace=$R -e inject=$R:signal=KILL:when=2 \
 	"${SETUP_ARGV[@]}" </dev/null >/dev/null 2>&1 || :; } 2>/dev/null
 [ -e "$W" ] && [ ! -e "$H/.ecryptfs/Private.sig" ] || fail "the kill at the second rename missed"
 whole_setup || fail "the wrapped passphrase is not whole"
