@@ -656,7 +656,7 @@ int ect_mount_lookup(const char *mountinfo, const char *source, const char *targ
 		     enum ect_mount_match match, int *mount_id, char *opts, size_t optsize) ECT_MUST_CHECK;
 
 /*
- * Mount identity (lib/mountident.c): decided from fds, never from the
+ * Mount identity (lib/mount/mountident.c): decided from fds, never from the
  * strings of the mount table.
  * ect_mount_id_of: the mount id of fd (statx, or fdinfo before Linux 5.8), -1 on failure.
  * ect_mount_is_over: 1 when fd is an eCryptfs inode whose lower inode is the directory lower_fd.

@@ -45,14 +45,14 @@ void ect__hex_encode(const uint8_t *in, size_t n, char *out);
 int ect__gcry_err(unsigned int gcry_error);
 
 /*
- * read(2) until cap bytes or end of file, retrying EINTR (lib/fileio.c).
+ * read(2) until cap bytes or end of file, retrying EINTR (lib/core/fileio.c).
  * *n = bytes read; *n == cap means there may be more. 0 or -errno.
  */
 int ect__read_full(int fd, void *buf, size_t cap, size_t *n);
 /*
  * Open directory path (O_RDONLY) for writing files that will belong to uid
  * (-1: the caller): ECT_E_UNSAFE_PATH when uid is another owner than the
- * caller and the directory is not uid's (lib/fileio.c).
+ * caller and the directory is not uid's (lib/core/fileio.c).
  */
 int ect__dir_open_for(const char *path, uid_t uid, int *fd);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target: /etc/mtab upkeep (helpers/mount-mtab.c, built with
+ * Fuzz target: /etc/mtab upkeep (helpers/mount/mount-mtab.c, built with
  * fuzz-mtab.h so that "/etc/mtab" is a file in a scratch directory). The
  * input's first line is a mount point, the rest the old mtab. The target
  * removes that mount point's entry, then adds it back, and checks that at

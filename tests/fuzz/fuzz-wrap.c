@@ -6,7 +6,7 @@
  *   1: byte 1 = password length n, then n password bytes, then the file
  *   2: auth token: 64 key bytes, 8 salt bytes, then the signature text;
  *      also the hex salt (~/.ecryptfsrc, Private.sig) and signature checks
- * Speed: lib/wrap.c and lib/wrap-v3.c are built for this target with
+ * Speed: lib/kdf/wrap.c and lib/kdf/wrap-v3.c are built for this target with
  * ect_derive_key and ect_argon2id redirected to the cheap stand-ins below
  * (one SHA-512 / one SHA-256 instead of 65536 rounds / Argon2id), so that
  * everything after the KDF (signature check, AES-ECB, GCM, tag and padding
@@ -15,7 +15,7 @@
  * write seed files that these stand-ins accept (see README.md).
  */
 #include "fuzz-common.h"
-#include "wrap-internal.h"
+#include "kdf/wrap-internal.h"
 
 #include <errno.h>
 #include <gcrypt.h>

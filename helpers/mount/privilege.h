@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Every privileged step of mount.ecryptfs goes through these functions
- * (helpers/privilege.c), so that the code running with euid 0 can be
+ * (helpers/mount/privilege.c), so that the code running with euid 0 can be
  * reviewed in one file.
  */
 #ifndef ECT_PRIVILEGE_H
@@ -98,14 +98,14 @@ int ect_priv_mount_record_load(struct ect_priv *p, struct ect_ctx *ctx, int dirf
 void ect_priv_drop(struct ect_priv *p, struct ect_ctx *ctx);
 
 /*
- * The ids of all current mounts (helpers/mount-verify.c); the identity of
+ * The ids of all current mounts (helpers/mount/mount-verify.c); the identity of
  * one mount (ect_mount_id_of, ect_mount_is_over, ect_mount_find_over) is in
  * the library's mount section.
  */
 int ect_mount_ids(int **ids, size_t *n);
 
 /*
- * Root only (helpers/mount-pinned.c): mount src, which must resolve to the
+ * Root only (helpers/mount/mount-pinned.c): mount src, which must resolve to the
  * directory lower_fd, on target_fd without resolving src where the user
  * could change it; *made: an fd on the root of the new mount. -ENOSYS without open_tree/move_mount (Linux < 5.2).
  * before_attach (may be NULL) gets the detached new mount, which keeps its
@@ -115,7 +115,7 @@ int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long
 		     const char *opts, int (*before_attach)(int mnt_fd, void *arg), void *arg,
 		     int *made);
 
-/* /etc/mtab upkeep (helpers/mount-mtab.c); only called from privilege.c. */
+/* /etc/mtab upkeep (helpers/mount/mount-mtab.c); only called from privilege.c. */
 int ect_mtab_add(const char *src, const char *target, const char *opts);
 /* Remove the last line with exactly this source, target and type ecryptfs. */
 int ect_mtab_remove(const char *src, const char *target);
