@@ -1,16 +1,16 @@
 # ecryptfs-setup-private, as the user, killed with SIGKILL at random system
-# calls (tests/crash/killpoints.sh; ECT_CRASH_POINTS, default 12 here: the
-# guest is ~10x slower than the host) and run on a full home. After every
+# calls (tests/crash/killpoints.sh; 100 points, as issue 10 asks; the
+# guest is ~10x slower than the host, so each point is cheap) and run on a full home. After every
 # kill no wrapped file is half written, and the user is never stuck: either
 # the setup is usable (the login password unwraps and mounts it) or the
 # next ecryptfs-setup-private, without --force, succeeds. On a full home
 # setup fails with one error line and leaves nothing behind.
-# ect-vm: timeout=1200
+# ect-vm: timeout=3600
 need_tool ecryptfs-setup-private ecryptfs-unwrap-passphrase mount.ecryptfs_private strace
 . "$ECT_SRCDIR/tests/vm/scenarios/mount/mount.inc"
 new_user
 T=$ECT_VM_WORK
-POINTS=${ECT_CRASH_POINTS:-12}
+POINTS=${ECT_CRASH_POINTS:-100}
 pass() { log "ok: $*"; }
 . "$ECT_SRCDIR/tests/crash/killpoints.sh"
 t0=$(date +%s)
