@@ -1204,12 +1204,19 @@ struct ect_verify_opts {
 	const char *swaps;	   /* /proc/swaps */
 	const char *sysfs;	   /* /sys */
 	const char *shm_dir;	   /* /dev/shm */
+	const char *ecryptfs_root; /* /home/.ecryptfs, where whole homes keep .ecryptfs, .Private */
+	const char *authorized_keys; /* sshd's AuthorizedKeysFile (as `sshd -T` prints it),
+				      * NULL: ".ssh/authorized_keys .ssh/authorized_keys2" */
 };
 
 /*
- * Check one user's eCryptfs setup and append findings to report. Returns 0
- * (findings say what is wrong) or a negative error when the checks could
- * not run at all (e.g. -ENOMEM).
+ * Check one user's eCryptfs setup (a ~/Private, or a whole home under
+ * /home/.ecryptfs/USER) and append findings to report. Files are reached
+ * through fds, never through a symlink of the user's that is not checked,
+ * so root may run it over every account. Returns 0 (findings say what is
+ * wrong), 1 when the account has no eCryptfs setup at all (one "setup"
+ * info finding says so), or a negative error when the checks could not run
+ * at all (e.g. -ENOMEM).
  */
 int ect_verify_user(const struct ect_verify_target *target, const struct ect_verify_opts *opts,
 		    struct ect_report *report) ECT_MUST_CHECK;

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* verify-private exit codes (ecryptfs-verify-private(8)) */
@@ -24,6 +26,7 @@ enum {
 	VERIFY_EXIT_CLEAN = 0,	  /* nothing worse than info */
 	VERIFY_EXIT_FAIL = 1,	  /* at least one failure, or checks could not run */
 	VERIFY_EXIT_WARN = 3,	  /* warnings, no failure */
+	VERIFY_EXIT_NOT_SET_UP = 4, /* the one account asked about has no eCryptfs */
 };
 
 struct out {
@@ -31,6 +34,7 @@ struct out {
 	int verbose; /* also print ok findings in text mode */
 	int first_user;
 	unsigned int fails, warns;
+	unsigned int checked, not_set_up;
 };
 
 /* Length of the valid UTF-8 sequence at s, 0 when it is not one. */
@@ -101,27 +105,54 @@ static void print_findings(struct out *o, const struct ect_report *r)
 	}
 }
 
-static int verify_one(struct out *o, const struct ect_verify_opts *opts, const struct passwd *pw)
+static void print_user_head(struct out *o, const struct passwd *pw, const char *status)
+{
+	if (o->json) {
+		printf("%s\n    {\"user\": ", o->first_user ? "" : ",");
+		json_string(pw->pw_name);
+		printf(", \"uid\": %u, \"home\": ", (unsigned int)pw->pw_uid);
+		json_string(pw->pw_dir ? pw->pw_dir : "");
+		printf(", \"status\": ");
+		json_string(status);
+		printf(", \"findings\": [");
+	} else {
+		printf("user %s (uid %u, %s)%s%s\n", pw->pw_name, (unsigned int)pw->pw_uid,
+		       pw->pw_dir ? pw->pw_dir : "", *status == 'n' ? ": " : "",
+		       *status == 'n' ? status : "");
+	}
+	o->first_user = 0;
+}
+
+/*
+ * Check one account. Without an eCryptfs setup it is "not set up": listed
+ * when asked about by name, with -v, or in JSON; never a failure.
+ */
+static int verify_one(struct out *o, const struct ect_verify_opts *opts, const struct passwd *pw,
+		      int named)
 {
 	struct ect_verify_target t = {
 		.user = pw->pw_name, .uid = pw->pw_uid, .gid = pw->pw_gid, .home = pw->pw_dir,
 	};
 	struct ect_report r = { 0 };
-	int ret = ect_verify_user(&t, opts, &r);
+	int ret = pw->pw_dir && pw->pw_dir[0] == '/' ? ect_verify_user(&t, opts, &r) : 1;
 
+	if (ret == 1) {
+		o->not_set_up++;
+		if (named || o->verbose || o->json) {
+			print_user_head(o, pw, "not set up");
+			if (o->json) {
+				print_findings(o, &r);
+				printf("\n    ]}");
+			}
+		}
+		ect_report_free(&r);
+		return 0;
+	}
 	if (ret)
 		ret = ect_report_add(&r, ECT_SEV_FAIL, "internal", "", "checks stopped: %s",
 				     ect_strerror(ret));
-	if (o->json) {
-		printf("%s\n    {\"user\": ", o->first_user ? "" : ",");
-		json_string(pw->pw_name);
-		printf(", \"uid\": %u, \"home\": ", (unsigned int)pw->pw_uid);
-		json_string(pw->pw_dir);
-		printf(", \"findings\": [");
-	} else {
-		printf("user %s (uid %u, %s)\n", pw->pw_name, (unsigned int)pw->pw_uid, pw->pw_dir);
-	}
-	o->first_user = 0;
+	o->checked++;
+	print_user_head(o, pw, "checked");
 	print_findings(o, &r);
 	if (o->json)
 		printf("\n    ]}");
@@ -129,19 +160,58 @@ static int verify_one(struct out *o, const struct ect_verify_opts *opts, const s
 	return ret;
 }
 
-/* Does this account look like it has an eCryptfs setup (for --all)? */
-static int has_setup(const struct passwd *pw)
+/*
+ * sshd's effective AuthorizedKeysFile, from `sshd -T` (root only: sshd
+ * reads its host keys); NULL when it cannot tell (the library then uses
+ * sshd's default). *buf is malloc'ed.
+ */
+static const char *sshd_authorized_keys(char **buf)
 {
-	char path[PATH_MAX];
-	struct stat st;
+	static const char sshd[] = "/usr/sbin/sshd";
+	char *line = NULL;
+	size_t cap = 0;
+	int pipefd[2], status = 0;
+	pid_t pid;
+	FILE *f;
 
-	if (!pw->pw_dir || pw->pw_dir[0] != '/')
-		return 0;
-	snprintf(path, sizeof(path), "%s/.ecryptfs", pw->pw_dir);
-	if (!lstat(path, &st))
-		return 1;
-	snprintf(path, sizeof(path), "%s/.Private", pw->pw_dir);
-	return !lstat(path, &st);
+	*buf = NULL;
+	if (geteuid() != 0 || access(sshd, X_OK) || pipe2(pipefd, O_CLOEXEC))
+		return NULL;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (dup2(pipefd[1], 1) < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		execl(sshd, sshd, "-T", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	f = fdopen(pipefd[0], "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "authorizedkeysfile ", 19))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		free(*buf);
+		*buf = strdup(line + 19);
+	}
+	if (f)
+		fclose(f);
+	else
+		close(pipefd[0]);
+	free(line);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return *buf;
 }
 
 static void usage_private(FILE *out)
@@ -150,13 +220,15 @@ static void usage_private(FILE *out)
 		"Usage: ecryptfs-verify-private [-u USER | --all] [--json] [-v] [--sample N]\n"
 		"                               [--no-system]\n"
 		"Check eCryptfs setups and print each finding with its fix.\n"
-		"  -u, --user USER  check USER (default: the calling user)\n"
-		"  -a, --all        check every account that has ~/.ecryptfs or ~/.Private\n"
+		"  -u, --user USER  check USER (default: the caller; root: every account)\n"
+		"  -a, --all        check every account that has ~/.ecryptfs, ~/.Private or\n"
+		"                   /home/.ecryptfs/USER; the others are \"not set up\"\n"
 		"  -j, --json       machine-readable output\n"
 		"  -v, --verbose    also list the checks that passed\n"
 		"      --sample N   lower files to inspect per user (default 64)\n"
 		"      --no-system  skip system-wide checks (swap)\n"
-		"Exit: 0 clean, 1 failures, 2 usage, 3 warnings only.\n");
+		"Exit: 0 clean, 1 failures, 2 usage, 3 warnings only, 4 the one account\n"
+		"checked is not set up.\n");
 }
 
 static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
@@ -173,6 +245,7 @@ static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
 	};
 	struct ect_verify_opts opts = { 0 };
 	struct out o = { .first_user = 1 };
+	char *sshd_keys = NULL;
 	const char *user = NULL;
 	int all = 0, system = 1, c, ret = 0;
 	struct passwd *pw;
@@ -217,24 +290,27 @@ static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
 		usage_private(stderr);
 		return ECT_EXIT_USAGE;
 	}
+	/* root with no account named means the administrator's view: all of them */
+	if (!user && getuid() == 0)
+		all = 1;
+	pw = user ? getpwnam(user) : getpwuid(getuid());
+	if (!all && !pw) {
+		ect_err(ctx, "unknown user %s", user ? user : "(calling uid)");
+		return ECT_EXIT_FAILURE;
+	}
+	opts.authorized_keys = sshd_authorized_keys(&sshd_keys);
 	if (o.json)
 		printf("{\n  \"users\": [");
 	if (all) {
 		setpwent();
 		while (!ret && (pw = getpwent()))
-			if (has_setup(pw))
-				ret = verify_one(&o, &opts, pw);
+			ret = verify_one(&o, &opts, pw, 0);
 		endpwent();
-		if (o.first_user && !o.json)
-			printf("no account has ~/.ecryptfs or ~/.Private\n");
+		if (!o.json && o.not_set_up && !o.verbose)
+			printf("%u account%s not set up (-v lists them)\n", o.not_set_up,
+			       o.not_set_up == 1 ? " is" : "s are");
 	} else {
-		errno = 0;
-		pw = user ? getpwnam(user) : getpwuid(getuid());
-		if (!pw) {
-			ect_err(ctx, "unknown user %s", user ? user : "(calling uid)");
-			return ECT_EXIT_FAILURE;
-		}
-		ret = verify_one(&o, &opts, pw);
+		ret = verify_one(&o, &opts, pw, 1);
 	}
 	if (system) {
 		struct ect_report r = { 0 };
@@ -249,12 +325,15 @@ static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
 		print_findings(&o, &r);
 		ect_report_free(&r);
 	}
+	free(sshd_keys);
 	if (o.json) {
-		printf("\n  ],\n  \"failures\": %u,\n  \"warnings\": %u\n}\n",
-		       o.fails, o.warns);
+		printf("\n  ],\n  \"checked\": %u,\n  \"not_set_up\": %u,\n"
+		       "  \"failures\": %u,\n  \"warnings\": %u\n}\n",
+		       o.checked, o.not_set_up, o.fails, o.warns);
 	} else {
-		printf("result: %u failure%s, %u warning%s\n", o.fails, o.fails == 1 ? "" : "s",
-		       o.warns, o.warns == 1 ? "" : "s");
+		printf("result: %u checked, %u not set up, %u failure%s, %u warning%s\n",
+		       o.checked, o.not_set_up, o.fails, o.fails == 1 ? "" : "s", o.warns,
+		       o.warns == 1 ? "" : "s");
 	}
 	if (ret) {
 		ect_err(ctx, "%s", ect_strerror(ret));
@@ -262,7 +341,9 @@ static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
 	}
 	if (o.fails)
 		return VERIFY_EXIT_FAIL;
-	return o.warns ? VERIFY_EXIT_WARN : VERIFY_EXIT_CLEAN;
+	if (o.warns)
+		return VERIFY_EXIT_WARN;
+	return !all && !o.checked ? VERIFY_EXIT_NOT_SET_UP : VERIFY_EXIT_CLEAN;
 }
 
 /* ---- ecryptfs-verify (ecryptfs-utils 111 compatible) ------------------ */

@@ -6,14 +6,28 @@
 #include "ect-internal.h"
 
 #include <limits.h>
+#include <sys/stat.h>
 
-/* State of one user's check run. */
+#define ECT_VERIFY_ECRYPTFS_ROOT "/home/.ecryptfs"
+
+/*
+ * State of one user's check run. Every file is reached through the fds
+ * below, opened without following a symlink the user could plant (root
+ * runs these checks over every account); the paths are for messages.
+ */
 struct ect_vrun {
 	const struct ect_verify_target *t;
 	const struct ect_verify_opts *o;
 	struct ect_report *r;
-	char dot[PATH_MAX];   /* HOME/.ecryptfs */
-	char lower[PATH_MAX]; /* HOME/.Private */
+	int home_fd;	      /* HOME as passwd names it (the mounted view when mounted) */
+	int base_fd;	      /* /home/.ecryptfs/USER of a whole home, else -1 */
+	int dot_fd;	      /* the configuration directory, -1 when unusable */
+	int lower_fd;	      /* the lower directory, -1 when unusable */
+	int whole_home;	      /* /home/.ecryptfs/USER exists: the encrypted-home layout */
+	int mounted;	      /* an eCryptfs mount of the lower directory or on mnt exists */
+	char base[PATH_MAX];  /* /home/.ecryptfs/USER */
+	char dot[PATH_MAX];   /* HOME/.ecryptfs, or base/.ecryptfs of a whole home */
+	char lower[PATH_MAX]; /* HOME/.Private, or base/.Private of a whole home */
 	char mnt[PATH_MAX];   /* Private.mnt, or HOME/Private */
 	char sigs[2][ECT_SIG_HEX_SIZE + 1];
 	int nsig;	      /* valid signatures read from Private.sig */
@@ -22,7 +36,21 @@ struct ect_vrun {
 
 /* snprintf for fix commands and paths; truncation is acceptable there. */
 void ect__fmt(char *out, size_t size, const char *fmt, ...) ECT_PRINTF(3, 4);
+/* Owner and group/other-write checks of one file or directory (fix: chown/chmod). */
+int ect__verify_owner_mode(struct ect_vrun *v, const char *check, const char *path,
+			   const struct stat *st, mode_t warn_bits, mode_t want);
 /* Sample lower files: headers, signatures, plaintext, name encryption. */
 int ect__verify_lower(struct ect_vrun *v);
+/*
+ * Find the layout and open home_fd, base_fd, dot_fd and lower_fd (the
+ * latter two stay -1 when unusable, with a finding saying why). Returns 0,
+ * 1 when the account has no eCryptfs setup at all, or a negative error.
+ */
+int ect__verify_layout(struct ect_vrun *v);
+/* Whole home: the links in HOME, Private.mnt is HOME, nothing plain underneath. */
+int ect__verify_whole_home(struct ect_vrun *v);
+/* sshd's AuthorizedKeysFile inside the encrypted home. */
+int ect__verify_ssh_keys(struct ect_vrun *v);
+void ect__verify_close(struct ect_vrun *v);
 
 #endif /* ECT_VERIFY_INTERNAL_H */

@@ -100,7 +100,7 @@ static int walk(struct ect_vrun *v, struct sample *s)
 	unsigned int visited = 0;
 	int depth = 0, fd;
 
-	fd = open(v->lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(v->lower_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	stack[0].dir = fdopendir(fd);

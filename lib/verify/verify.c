@@ -57,9 +57,11 @@ static int path_join(char *out, size_t size, const char *dir, const char *name)
 	return 0;
 }
 
+#define check_owner_mode ect__verify_owner_mode
+
 /* Owner and group/other-write checks shared by every file and directory. */
-static int check_owner_mode(struct ect_vrun *v, const char *check, const char *path,
-			    const struct stat *st, mode_t warn_bits, mode_t want)
+int ect__verify_owner_mode(struct ect_vrun *v, const char *check, const char *path,
+			   const struct stat *st, mode_t warn_bits, mode_t want)
 {
 	char q[PATH_MAX + 8], fix[sizeof(((struct ect_finding *)0)->fix)];
 
@@ -90,7 +92,7 @@ static int check_home(struct ect_vrun *v)
 	char q[PATH_MAX + 8], fix[320];
 	struct stat st;
 
-	if (stat(home, &st))
+	if (v->home_fd < 0 || fstat(v->home_fd, &st))
 		return ect_report_add(v->r, ECT_SEV_FAIL, "home", "", "home directory %s: %s", home,
 				      strerror(errno));
 	if (!S_ISDIR(st.st_mode))
@@ -128,34 +130,17 @@ static int complained(struct ect_vrun *v, size_t before)
 	return v->r->count > before;
 }
 
-/* Returns 1 when ~/.ecryptfs is usable, 0 when checks must stop, <0 on error. */
+/* Returns 1 when the configuration directory is usable, 0 when checks must stop, <0 on error. */
 static int check_dotecryptfs(struct ect_vrun *v)
 {
-	struct stat lst, st;
+	struct stat st;
 	size_t before;
 	int ret;
 
-	if (lstat(v->dot, &lst)) {
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "dotecryptfs", "ecryptfs-setup-private",
-				     "%s: %s; this user has no eCryptfs setup", v->dot,
-				     strerror(errno));
-		return ret ? ret : 0;
-	}
-	if (S_ISLNK(lst.st_mode)) {
-		char target[PATH_MAX];
-		ssize_t n = readlink(v->dot, target, sizeof(target) - 1);
-
-		target[n > 0 ? n : 0] = '\0';
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "dotecryptfs", "",
-				     "%s links to %s (encrypted-home layout)", v->dot, target);
-		if (ret)
-			return ret;
-	}
-	if (stat(v->dot, &st) || !S_ISDIR(st.st_mode)) {
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "dotecryptfs", "", "%s is not a directory",
-				     v->dot);
-		return ret ? ret : 0;
-	}
+	if (v->dot_fd < 0)
+		return 0; /* the layout check said why */
+	if (fstat(v->dot_fd, &st))
+		return -errno;
 	before = v->r->count;
 	ret = check_owner_mode(v, "dotecryptfs", v->dot, &st, 0, 0700);
 	if (ret)
@@ -170,11 +155,12 @@ static int check_wrap_format(struct ect_vrun *v, const char *path)
 {
 	char q[PATH_MAX + 8], fix[320];
 	struct ect_wrap_info info;
-	void *blob = NULL;
+	char *blob = NULL;
 	size_t size = 0;
 	int ret;
 
-	ret = ect_read_file(path, ECT_WRAP_FILE_MAX, 0, &blob, &size);
+	ret = ect_path_read_file(NULL, v->dot_fd, "wrapped-passphrase", v->t->uid,
+				 ECT_WRAP_FILE_MAX, &blob, &size);
 	if (ret)
 		return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "",
 				      "cannot read %s: %s", path, ect_strerror(ret));
@@ -218,32 +204,61 @@ static int check_wrap_format(struct ect_vrun *v, const char *path)
 			      "%s: unknown version %d", path, (int)info.version);
 }
 
+/*
+ * 111's bootstrap (root's `setup-private -b` without a password) leaves the
+ * mount passphrase in /dev/shm/.ecryptfs-USER until the first password
+ * change or login wraps it. Until then it is the only copy, in RAM: the
+ * advice must lead to wrapping it, never to removing it.
+ */
+static int check_bootstrap(struct ect_vrun *v, int have_wrapped, const char *wrapped)
+{
+	const char *shm_dir = v->o->shm_dir ? v->o->shm_dir : "/dev/shm";
+	char shm[PATH_MAX], q[PATH_MAX + 8], qw[PATH_MAX + 8], fix[320];
+	struct stat st;
+
+	ect__fmt(shm, sizeof(shm), "%s/.ecryptfs-%s", shm_dir, v->t->user);
+	if (lstat(shm, &st))
+		return 0;
+	if (!S_ISREG(st.st_mode) || (st.st_uid != v->t->uid && st.st_uid != 0))
+		return ect_report_add(v->r, ECT_SEV_FAIL, "bootstrap-passphrase", "",
+				      "%s is %s owned by uid %u, not by %s: pam_ecryptfs does not "
+				      "wrap it (stale, or planted by another user)", shm,
+				      S_ISREG(st.st_mode) ? "a file" : "not a regular file",
+				      (unsigned int)st.st_uid, v->t->user);
+	ect_shell_quote(shm, q, sizeof(q));
+	ect_shell_quote(wrapped, qw, sizeof(qw));
+	if (have_wrapped)
+		return ect_report_add(v->r, ECT_SEV_WARN, "bootstrap-passphrase", "",
+				      "%s still holds a mount passphrase in clear although %s "
+				      "exists; keep it until `ecryptfs-unwrap-passphrase %s` shows "
+				      "the same passphrase", shm, wrapped, wrapped);
+	ect__fmt(fix, sizeof(fix), "passwd %s  # pam_ecryptfs wraps it, then removes it; by "
+		 "hand: ecryptfs-wrap-passphrase --passphrase-file %s %s && chown %s: %s",
+		 v->t->user, q, qw, v->t->user, qw);
+	return ect_report_add(v->r, ECT_SEV_WARN, "bootstrap-passphrase", fix,
+			      "%s holds the only copy of the mount passphrase, in clear and in "
+			      "RAM: a reboot loses it and the data with it; wrap it now (the next "
+			      "password change or login does) and record it offline", shm);
+}
+
 static int check_wrapped(struct ect_vrun *v)
 {
-	char path[PATH_MAX], shm[PATH_MAX], q[PATH_MAX + 8], fix[320];
-	const char *shm_dir = v->o->shm_dir ? v->o->shm_dir : "/dev/shm";
+	char path[PATH_MAX], q[PATH_MAX + 8], fix[320];
 	struct stat st;
-	int have_shm, ret;
+	size_t before;
+	int have, ret;
 
 	if (path_join(path, sizeof(path), v->dot, "wrapped-passphrase"))
 		return -ENAMETOOLONG;
-	ect__fmt(shm, sizeof(shm), "%s/.ecryptfs-%s", shm_dir, v->t->user);
-	have_shm = !lstat(shm, &st);
-	if (have_shm) {
-		ect_shell_quote(shm, q, sizeof(q));
-		ect__fmt(fix, sizeof(fix), "passwd %s   # then: rm -f %s", v->t->user, q);
-		ret = ect_report_add(v->r, ECT_SEV_WARN, "bootstrap-passphrase", fix,
-				     "%s holds the mount passphrase in clear, waiting to be wrapped "
-				     "at the next password change or login", shm);
-		if (ret)
-			return ret;
-	}
-	if (lstat(path, &st)) {
-		if (errno != ENOENT)
-			return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "", "%s: %s",
-					      path, strerror(errno));
-		if (have_shm)
-			return 0;
+	have = !fstatat(v->dot_fd, "wrapped-passphrase", &st, AT_SYMLINK_NOFOLLOW);
+	if (!have && errno != ENOENT)
+		return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "", "%s: %s", path,
+				      strerror(errno));
+	before = v->r->count;
+	ret = check_bootstrap(v, have, path);
+	if (ret || (!have && complained(v, before)))
+		return ret;
+	if (!have) {
 		ect_shell_quote(path, q, sizeof(q));
 		ect__fmt(fix, sizeof(fix), "ecryptfs-wrap-passphrase %s", q);
 		return ect_report_add(v->r, ECT_SEV_WARN, "wrapped-passphrase", fix,
@@ -265,7 +280,7 @@ static int check_wrapped(struct ect_vrun *v)
  */
 static int open_dot(struct ect_vrun *v)
 {
-	return open(v->dot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return openat(v->dot_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 static int config_fault(struct ect_vrun *v, const char *check, int ret,
@@ -290,7 +305,7 @@ static int check_sig(struct ect_vrun *v)
 
 	if (path_join(path, sizeof(path), v->dot, "Private.sig"))
 		return -ENAMETOOLONG;
-	if (lstat(path, &st))
+	if (fstatat(v->dot_fd, "Private.sig", &st, AT_SYMLINK_NOFOLLOW))
 		return ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "ecryptfs-setup-private --force",
 				      "%s: %s; nothing says which key opens the data", path,
 				      strerror(errno));
@@ -328,7 +343,7 @@ static int check_mnt(struct ect_vrun *v)
 	if (path_join(path, sizeof(path), v->dot, "Private.mnt"))
 		return -ENAMETOOLONG;
 	ect__fmt(v->mnt, sizeof(v->mnt), "%s/Private", v->t->home);
-	if (lstat(path, &st)) {
+	if (fstatat(v->dot_fd, "Private.mnt", &st, AT_SYMLINK_NOFOLLOW)) {
 		ret = ect_report_add(v->r, ECT_SEV_INFO, "private-mnt", "",
 				     "%s is missing: the mount point is %s", path, v->mnt);
 	} else {
@@ -347,11 +362,16 @@ static int check_mnt(struct ect_vrun *v)
 	if (ret)
 		return ret;
 	ect_shell_quote(v->mnt, q, sizeof(q));
-	if (stat(v->mnt, &st) || !S_ISDIR(st.st_mode)) {
+	/* the mount helper's walker: only root's or the user's symlinks are followed */
+	fd = -1;
+	if (ect_path_open_dir(NULL, v->mnt, v->t->uid, 0, &fd, NULL) || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
 		ect__fmt(fix, sizeof(fix), "install -d -m 700 -o %s %s", v->t->user, q);
 		return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", fix,
 				      "mount point %s is not a directory", v->mnt);
 	}
+	close(fd);
 	if (st.st_uid != v->t->uid) {
 		ect__fmt(fix, sizeof(fix), "chown %s: %s", v->t->user, q);
 		return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", fix,
@@ -368,12 +388,10 @@ static int check_lower_dir(struct ect_vrun *v)
 	int ret;
 	size_t before = v->r->count;
 
-	if (stat(v->lower, &st))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "lower-dir", "",
-				      "encrypted directory %s: %s", v->lower, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "lower-dir", "", "%s is not a directory",
-				      v->lower);
+	if (v->lower_fd < 0)
+		return 0; /* the layout check said why */
+	if (fstat(v->lower_fd, &st))
+		return -errno;
 	v->lower_ok = 1;
 	ret = check_owner_mode(v, "lower-dir", v->lower, &st, 077, 0700);
 	if (ret || complained(v, before))
@@ -384,11 +402,9 @@ static int check_lower_dir(struct ect_vrun *v)
 
 static int flag_exists(struct ect_vrun *v, const char *name)
 {
-	char path[PATH_MAX];
 	struct stat st;
 
-	return !path_join(path, sizeof(path), v->dot, name) && !lstat(path, &st) &&
-	       S_ISREG(st.st_mode);
+	return !fstatat(v->dot_fd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
 }
 
 /* One ~/.ecryptfs flag file: "set" is OK; "unset" has severity sev and "touch FLAG" as fix. */
@@ -434,14 +450,21 @@ static int check_flags(struct ect_vrun *v)
 static int check_mounted(struct ect_vrun *v)
 {
 	struct ect_mount_entry *m = malloc(sizeof(*m));
-	char real[PATH_MAX], want[64];
+	char real[PATH_MAX], link[64], want[2][64];
+	ssize_t n;
 	int ret;
 
 	if (!m)
 		return -ENOMEM;
 	ret = ect_mountinfo_find_ecryptfs(v->o->mountinfo, v->lower, v->mnt, m);
-	if (ret == 0 && realpath(v->lower, real))
+	/* the lower directory as the kernel names it, by its fd (a link's target) */
+	ect__fmt(link, sizeof(link), "/proc/self/fd/%d", v->lower_fd);
+	n = v->lower_fd >= 0 ? readlink(link, real, sizeof(real) - 1) : -1;
+	if (ret == 0 && n > 0) {
+		real[n] = '\0';
 		ret = ect_mountinfo_find_ecryptfs(v->o->mountinfo, real, NULL, m);
+	}
+	v->mounted = ret > 0;
 	if (ret < 0) {
 		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "",
 				     "cannot tell whether %s is mounted: %s", v->mnt, strerror(-ret));
@@ -449,11 +472,17 @@ static int check_mounted(struct ect_vrun *v)
 		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "", "%s is not mounted now",
 				     v->mnt);
 	} else {
-		ect__fmt(want, sizeof(want), "ecryptfs_sig=%s", v->sigs[0]);
-		if (v->nsig && !strstr(m->opts, want))
+		ect__fmt(want[0], sizeof(want[0]), "ecryptfs_sig=%s", v->sigs[0]);
+		ect__fmt(want[1], sizeof(want[1]), "ecryptfs_fnek_sig=%s", v->sigs[1]);
+		if (v->nsig && !strstr(m->opts, want[0]))
 			ret = ect_report_add(v->r, ECT_SEV_WARN, "mounted", "",
 					     "%s is mounted at %s with a key other than "
 					     "Private.sig's %s", m->source, m->point, v->sigs[0]);
+		else if (v->nsig == 2 && !strstr(m->opts, want[1]))
+			ret = ect_report_add(v->r, ECT_SEV_WARN, "mounted", "",
+					     "%s is mounted at %s without Private.sig's filename "
+					     "key %s: names show as ciphertext", m->source, m->point,
+					     v->sigs[1]);
 		else
 			ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "",
 					     "%s is mounted at %s now", m->source, m->point);
@@ -467,7 +496,7 @@ static int check_name_max(struct ect_vrun *v)
 	struct statvfs sv;
 	unsigned long max;
 
-	if (statvfs(v->lower, &sv))
+	if (fstatvfs(v->lower_fd, &sv))
 		return 0;
 	max = ect_fne_name_max(sv.f_namemax, 16, v->nsig == 2);
 	return ect_report_add(v->r, ECT_SEV_INFO, "name-max", "",
@@ -475,38 +504,57 @@ static int check_name_max(struct ect_vrun *v)
 			      v->nsig == 2 ? " (encrypted names need room)" : "");
 }
 
+static int verify_user(struct ect_vrun *v)
+{
+	int ret = ect__verify_layout(v);
+
+	if (ret == 1) {
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "setup", "",
+				     "not set up: no %s/.ecryptfs, %s/.Private or %s", v->t->home,
+				     v->t->home, v->base);
+		return ret ? ret : 1;
+	}
+	if (!ret)
+		ret = check_home(v);
+	if (!ret)
+		ret = check_dotecryptfs(v);
+	if (ret <= 0)
+		return ret;
+	ret = check_wrapped(v);
+	if (!ret)
+		ret = check_sig(v);
+	if (!ret)
+		ret = check_mnt(v);
+	if (!ret)
+		ret = check_flags(v);
+	if (!ret)
+		ret = check_lower_dir(v);
+	if (!ret)
+		ret = check_mounted(v);
+	if (!ret)
+		ret = ect__verify_whole_home(v);
+	if (!ret)
+		ret = ect__verify_ssh_keys(v);
+	if (!ret && v->lower_ok)
+		ret = ect__verify_lower(v);
+	if (!ret && v->lower_ok)
+		ret = check_name_max(v);
+	return ret;
+}
+
 int ect_verify_user(const struct ect_verify_target *target, const struct ect_verify_opts *opts,
 		    struct ect_report *report)
 {
 	static const struct ect_verify_opts defaults;
-	struct ect_vrun v = { .t = target, .o = opts ? opts : &defaults, .r = report };
+	struct ect_vrun v = {
+		.t = target, .o = opts ? opts : &defaults, .r = report,
+		.home_fd = -1, .base_fd = -1, .dot_fd = -1, .lower_fd = -1,
+	};
 	int ret;
 
 	if (!target || !target->home || !target->user || target->home[0] != '/')
 		return -EINVAL;
-	if (path_join(v.dot, sizeof(v.dot), target->home, ".ecryptfs") ||
-	    path_join(v.lower, sizeof(v.lower), target->home, ".Private"))
-		return -ENAMETOOLONG;
-	ret = check_home(&v);
-	if (ret)
-		return ret;
-	ret = check_dotecryptfs(&v);
-	if (ret <= 0)
-		return ret;
-	ret = check_wrapped(&v);
-	if (!ret)
-		ret = check_sig(&v);
-	if (!ret)
-		ret = check_mnt(&v);
-	if (!ret)
-		ret = check_flags(&v);
-	if (!ret)
-		ret = check_lower_dir(&v);
-	if (!ret)
-		ret = check_mounted(&v);
-	if (!ret && v.lower_ok)
-		ret = ect__verify_lower(&v);
-	if (!ret && v.lower_ok)
-		ret = check_name_max(&v);
+	ret = verify_user(&v);
+	ect__verify_close(&v);
 	return ret;
 }
