@@ -66,6 +66,13 @@ struct pam_ect_call {
 	const char *user;
 	struct passwd pw;
 	char *pwbuf;
+	/*
+	 * What holds .ecryptfs: the home, or (password hooks, when the home
+	 * lacks it: a mounted whole home without 111's links) the home's tree
+	 * PAM_ECT_HOME_TREE/USER. Set by pam_ect_peek_home.
+	 */
+	bool home_tree_fallback;
+	char cfg_base[4096];
 };
 
 /*
@@ -88,6 +95,7 @@ struct pam_ect_peek {
 	bool wrapping_independent;
 	bool wrapped_passphrase;
 	bool mounted; /* only looked up with wrapping_independent */
+	bool bootstrap; /* /dev/shm/.ecryptfs-USER exists (not checked: the child does) */
 };
 int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek);
 /*
@@ -124,6 +132,8 @@ enum pam_ect_child_result {
 	PAM_ECT_EXEC_FAILED = 11,    /* helper could not be executed */
 	PAM_ECT_INTERNAL = 12,
 	PAM_ECT_KDF_COST = 13,	     /* v3 Argon2id cost above the login's kdf_max_* budget */
+	PAM_ECT_BOOTSTRAP_REFUSED = 14, /* /dev/shm/.ecryptfs-USER is not the user's own (logged) */
+	PAM_ECT_NO_BOOTSTRAP = 15,   /* no bootstrap passphrase waiting */
 	PAM_ECT_HELPER = 100,	     /* the helper ran; see helper_status */
 };
 
@@ -142,6 +152,7 @@ struct pam_ect_job {
 	const struct pam_ect_opts *opts;
 	const struct passwd *pw;
 	const char *user;
+	const char *cfg_base;	  /* what holds .ecryptfs (struct pam_ect_call) */
 	const char *password;	  /* login (or new) password, may be NULL */
 	const char *old_password; /* chauthtok only */
 	pam_ect_child_fn fn;
@@ -181,6 +192,29 @@ int pam_ect_job_close(struct pam_ect_job *job);	    /* exec umount helper */
 int pam_ect_job_rewrap(struct pam_ect_job *job);    /* chauthtok: old -> new */
 int pam_ect_job_mark_stale(struct pam_ect_job *job); /* chauthtok without old password */
 int pam_ect_job_drop_keys(struct pam_ect_job *job);  /* unlink job->drop from @u */
+int pam_ect_job_bootstrap(struct pam_ect_job *job);  /* chauthtok: wrap the /dev/shm passphrase */
+/* The child's logging context (one per child process). */
+struct ect_ctx *pam_ect_child_ctx(const struct pam_ect_job *job);
+/* Log a ~/.ecryptfs reading error; the child result for it. */
+int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_config_error *cerr);
+
+/* ---- the bootstrap passphrase of `ecryptfs-setup-private -b` (pam-bootstrap.c) ---- */
+#define PAM_ECT_BOOTSTRAP_DIR "/dev/shm"
+#define PAM_ECT_BOOTSTRAP_PREFIX ".ecryptfs-"
+/* Where 111's -b keeps each user's .ecryptfs and .Private. */
+#define PAM_ECT_HOME_TREE "/home/.ecryptfs"
+/* Does /dev/shm/.ecryptfs-USER exist (lstat, with the caller's ids)? */
+bool pam_ect_bootstrap_pending(const char *user);
+/*
+ * In the child: unless dirfd holds wrapped-passphrase, check the waiting
+ * passphrase (the user's own regular file, mode 0400/0600, one link, giving
+ * the keys of sigs), wrap it with password, write it atomically, read it
+ * back and unwrap it, and only then remove the /dev/shm file. Returns
+ * PAM_ECT_OK, PAM_ECT_NO_BOOTSTRAP (nothing waiting or already wrapped),
+ * PAM_ECT_BOOTSTRAP_REFUSED (logged; the file stays) or PAM_ECT_WRITE_FAILED.
+ */
+int pam_ect_bootstrap_wrap(struct pam_ect_job *job, int dirfd, const struct ect_config_sigs *sigs,
+			   const char *password);
 
 /* Name of the marker file left in ~/.ecryptfs when a password change could not rewrap. */
 #define PAM_ECT_STALE_MARKER "wrapped-passphrase.stale"

@@ -51,10 +51,12 @@ int pam_ect_call_begin(struct pam_ect_call *c, pam_handle_t *pamh, int argc, con
 		ect_debug(c->ctx, "no passwd entry for '%s'", c->user);
 		return PAM_USER_UNKNOWN;
 	}
-	if (!c->pw.pw_dir || c->pw.pw_dir[0] != '/') {
+	if (!c->pw.pw_dir || c->pw.pw_dir[0] != '/' ||
+	    strlen(c->pw.pw_dir) >= sizeof(c->cfg_base)) {
 		ect_err(c->ctx, "home directory of '%s' is not an absolute path", c->user);
 		return PAM_USER_UNKNOWN;
 	}
+	memcpy(c->cfg_base, c->pw.pw_dir, strlen(c->pw.pw_dir) + 1);
 	return PAM_SUCCESS;
 }
 
@@ -107,6 +109,31 @@ int pam_ect_private_mounted(uid_t uid, const struct ect_private_config *cfg)
 }
 
 /*
+ * PAM_ECT_HOME_TREE/USER/.ecryptfs of a whole home whose home lacks the
+ * link (mounted without 111's links inside): the tree must be root's and
+ * closed to others, USER's directory a real one of the user; the child's
+ * ect_config_dir_open checks .ecryptfs itself. Called as the user.
+ */
+static int open_home_tree(struct pam_ect_call *c)
+{
+	char base[sizeof(c->cfg_base)];
+	struct stat st;
+	int fd;
+
+	if (lstat(PAM_ECT_HOME_TREE, &st) || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return -ENOENT;
+	if ((size_t)snprintf(base, sizeof(base), PAM_ECT_HOME_TREE "/%s", c->pw.pw_name) >= sizeof(base))
+		return -ENAMETOOLONG;
+	if (lstat(base, &st) || !S_ISDIR(st.st_mode) || st.st_uid != c->pw.pw_uid)
+		return -ENOENT;
+	if (ect_config_dir_open(base, c->pw.pw_uid, &fd))
+		return -ENOENT;
+	memcpy(c->cfg_base, base, strlen(base) + 1);
+	return fd;
+}
+
+/*
  * Only existence checks, as the user (NFS root_squash homes, no root stat
  * of user paths). Contents are read by the child.
  */
@@ -123,9 +150,14 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 	if (pam_modutil_drop_priv(c->pamh, &privs, &c->pw))
 		return -EPERM;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-	} else {
+	if (fd < 0 && errno == ENOENT && c->home_tree_fallback) {
+		fd = open_home_tree(c);
+		if (fd < 0)
+			errno = -fd;
+	}
+	ret = fd < 0 ? -errno : 0;
+	peek->bootstrap = pam_ect_bootstrap_pending(c->pw.pw_name);
+	if (fd >= 0) {
 		peek->auto_mount = exists_in(fd, "auto-mount");
 		peek->wrapping_independent = exists_in(fd, "wrapping-independent");
 		peek->wrapped_passphrase = exists_in(fd, "wrapped-passphrase");

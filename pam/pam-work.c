@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 /* The child logs on its own context (pam_syslog is not needed: same ident). */
-static struct ect_ctx *child_ctx(const struct pam_ect_job *job)
+struct ect_ctx *pam_ect_child_ctx(const struct pam_ect_job *job)
 {
 	static struct ect_ctx *ctx; /* one per child process, which is single-threaded */
 
@@ -28,9 +28,9 @@ static struct ect_ctx *child_ctx(const struct pam_ect_job *job)
 	return ctx;
 }
 
-static int map_config_error(struct pam_ect_job *job, int err, const struct ect_config_error *cerr)
+int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_config_error *cerr)
 {
-	struct ect_ctx *ctx = child_ctx(job);
+	struct ect_ctx *ctx = pam_ect_child_ctx(job);
 	char line[256];
 
 	if (err == -ENOENT)
@@ -47,7 +47,7 @@ static int map_config_error(struct pam_ect_job *job, int err, const struct ect_c
 
 static int map_unwrap_error(struct pam_ect_job *job, int err)
 {
-	struct ect_ctx *ctx = child_ctx(job);
+	struct ect_ctx *ctx = pam_ect_child_ctx(job);
 
 	switch (err) {
 	case ECT_E_WRONG_PASSWORD:
@@ -77,7 +77,7 @@ static int map_unwrap_error(struct pam_ect_job *job, int err)
 
 static void wp_path(const struct pam_ect_job *job, const char *name, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/.ecryptfs/%s", job->pw->pw_dir, name);
+	snprintf(buf, size, "%s/.ecryptfs/%s", job->cfg_base, name);
 }
 
 /*
@@ -134,7 +134,7 @@ static int unwrap_in_budget(struct pam_ect_job *job, const char *password, const
 	if (capped)
 		(void)setrlimit(RLIMIT_AS, &old);
 	if (ret == ECT_E_HOSTILE_PARAMS && info->version == ECT_WRAP_V3)
-		ect_err(child_ctx(job),
+		ect_err(pam_ect_child_ctx(job),
 			"user %s: %s refused: Argon2id cost %u MiB t=%u lanes=%u is over the login "
 			"limit kdf_max_mib=%u kdf_max_t=%u; fix: ecryptfs-rewrap-passphrase "
 			"--kdf-target-ms %d %s",
@@ -180,8 +180,8 @@ static int rewrap(struct pam_ect_job *job, int dirfd, const char *passphrase, si
 	ret = ect_wrap_file(path, version, passphrase, len, password, strlen(password), params,
 			    job->pw->pw_uid, job->pw->pw_gid);
 	if (ret)
-		ect_err(child_ctx(job), "user %s: cannot write ~/.ecryptfs/wrapped-passphrase: %s",
-			job->user, ect_strerror(ret));
+		ect_err(pam_ect_child_ctx(job), "user %s: cannot write %s: %s", job->user, path,
+			ect_strerror(ret));
 	return ret;
 }
 
@@ -215,7 +215,7 @@ static int add_mount_keys(struct pam_ect_job *job, const char *pp, size_t pplen,
 /* Unwrap with password and put FNEK then FEKEK into @u, linked from @s. */
 static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_private_config *cfg)
 {
-	struct ect_ctx *ctx = child_ctx(job);
+	struct ect_ctx *ctx = pam_ect_child_ctx(job);
 	struct ect_wrap_info info;
 	uint8_t salt[ECT_SALT_SIZE];
 	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1] = "";
@@ -284,14 +284,14 @@ static int load_config(struct pam_ect_job *job, int *dirfd, struct ect_private_c
 
 	memset(&cerr, 0, sizeof(cerr));
 	memset(cfg, 0, sizeof(*cfg));
-	ret = ect_config_dir_open(job->pw->pw_dir, job->pw->pw_uid, dirfd);
+	ret = ect_config_dir_open(job->cfg_base, job->pw->pw_uid, dirfd);
 	if (ret)
-		return map_config_error(job, ret, NULL);
+		return pam_ect_map_config_error(job, ret, NULL);
 	ret = ect_private_config_load(*dirfd, job->pw->pw_uid, job->pw->pw_dir, NULL, cfg, &cerr);
 	if (ret) {
 		close(*dirfd);
 		*dirfd = -1;
-		return map_config_error(job, ret, &cerr);
+		return pam_ect_map_config_error(job, ret, &cerr);
 	}
 	return PAM_ECT_OK;
 }
@@ -316,11 +316,16 @@ int pam_ect_job_open(struct pam_ect_job *job)
 		pam_ect_child_flag(job, PAM_ECT_FLAG_MOUNTED);
 	/* Another session mounted it: the helper only needs the keys to count us in. */
 	if (mounted == 1 && ect_keyring_find(cfg.sigs.fekek) > 0) {
-		ect_debug(child_ctx(job), "user %s: %s already mounted", job->user, cfg.mountpoint);
+		ect_debug(pam_ect_child_ctx(job), "user %s: %s already mounted", job->user,
+			  cfg.mountpoint);
 	} else if (!job->password || !job->password[0]) {
 		result = PAM_ECT_NO_PASSWORD;
 		goto out;
 	} else {
+		/* the first login of a -b home made without a password: 111's hand-off */
+		result = pam_ect_bootstrap_wrap(job, dirfd, &cfg.sigs, job->password);
+		if (result != PAM_ECT_OK && result != PAM_ECT_NO_BOOTSTRAP)
+			goto out;
 		result = unlock_keys(job, dirfd, &cfg);
 		if (result != PAM_ECT_OK)
 			goto out;
@@ -360,10 +365,10 @@ int pam_ect_job_drop_keys(struct pam_ect_job *job)
 		int ret = ect_keyring_unlink(sig);
 
 		if (ret == 0) {
-			ect_debug(child_ctx(job), "user %s: key %s this login added removed", job->user,
-				  sig);
+			ect_debug(pam_ect_child_ctx(job), "user %s: key %s this login added removed",
+				  job->user, sig);
 		} else if (ret != -ENOKEY) {
-			ect_err(child_ctx(job), "user %s: cannot remove key %s from the keyring: %s",
+			ect_err(pam_ect_child_ctx(job), "user %s: cannot remove key %s from the keyring: %s",
 				job->user, sig, ect_strerror(ret));
 			result = PAM_ECT_KEYRING;
 		}
@@ -373,14 +378,14 @@ int pam_ect_job_drop_keys(struct pam_ect_job *job)
 
 static int open_dir_only(struct pam_ect_job *job, int *dirfd)
 {
-	int ret = ect_config_dir_open(job->pw->pw_dir, job->pw->pw_uid, dirfd);
+	int ret = ect_config_dir_open(job->cfg_base, job->pw->pw_uid, dirfd);
 
-	return ret ? map_config_error(job, ret, NULL) : PAM_ECT_OK;
+	return ret ? pam_ect_map_config_error(job, ret, NULL) : PAM_ECT_OK;
 }
 
 int pam_ect_job_rewrap(struct pam_ect_job *job)
 {
-	struct ect_ctx *ctx = child_ctx(job);
+	struct ect_ctx *ctx = pam_ect_child_ctx(job);
 	struct ect_wrap_info info;
 	uint8_t salt[ECT_SALT_SIZE];
 	char *pp = NULL;
@@ -442,7 +447,7 @@ int pam_ect_job_mark_stale(struct pam_ect_job *job)
 	wp_path(job, PAM_ECT_STALE_MARKER, path, sizeof(path));
 	ret = ect_write_file_atomic(path, text, (size_t)n, 0600, job->pw->pw_uid, job->pw->pw_gid);
 	if (ret) {
-		ect_err(child_ctx(job), "user %s: cannot write ~/.ecryptfs/%s: %s", job->user,
+		ect_err(pam_ect_child_ctx(job), "user %s: cannot write ~/.ecryptfs/%s: %s", job->user,
 			PAM_ECT_STALE_MARKER, ect_strerror(ret));
 		return PAM_ECT_WRITE_FAILED;
 	}

@@ -33,6 +33,10 @@
 	"(see the system log). Rewrap it with the default cost: ecryptfs-rewrap-passphrase " \
 	"--kdf-target-ms " STR(ECT_ARGON2_DEFAULT_MS) " ~/.ecryptfs/wrapped-passphrase"
 
+#define BOOTSTRAP_NOT_WRAPPED \
+	"the mount passphrase waiting in /dev/shm/.ecryptfs-%s was not wrapped with your " \
+	"password (see the system log); the file is kept."
+
 static void stash_free(pam_handle_t *pamh)
 {
 	/* Replacing the data runs the wiping cleanup on the old copy. */
@@ -194,6 +198,11 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 	case PAM_ECT_KDF_COST:
 		pam_ect_tell(c, true, "Your encrypted data stays locked: " KDF_COST_TOO_HIGH ".");
 		return PAM_SESSION_ERR;
+	case PAM_ECT_BOOTSTRAP_REFUSED:
+	case PAM_ECT_WRITE_FAILED:
+		pam_ect_tell(c, true, "Your encrypted data stays locked: " BOOTSTRAP_NOT_WRAPPED,
+			     c->pw.pw_name);
+		return PAM_SESSION_ERR;
 	case PAM_ECT_EXEC_FAILED:
 		ect_err(c->ctx, "user %s: cannot run the %s helper in %s", c->user, what,
 			c->opts.helper_dir);
@@ -214,6 +223,7 @@ static void job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_ch
 	job->opts = &c->opts;
 	job->pw = &c->pw;
 	job->user = c->user;
+	job->cfg_base = c->cfg_base;
 	job->fn = fn;
 }
 
@@ -371,18 +381,47 @@ static int chauthtok_update(struct pam_ect_call *c, const char *old_pw, const ch
 	}
 }
 
+/* The first password of a -b home made without one wraps the waiting passphrase (as 111). */
+static int chauthtok_bootstrap(struct pam_ect_call *c, const char *new_pw)
+{
+	struct pam_ect_job job;
+	int r;
+
+	job_init(c, &job, pam_ect_job_bootstrap);
+	job.password = new_pw;
+	r = pam_ect_run_child(c, &job);
+	switch (r) {
+	case PAM_ECT_OK:
+		return PAM_SUCCESS;
+	case PAM_ECT_NO_BOOTSTRAP:
+	case PAM_ECT_NOT_AUTOMOUNT:
+		return PAM_IGNORE;
+	case PAM_ECT_BOOTSTRAP_REFUSED:
+	case PAM_ECT_WRITE_FAILED:
+		pam_ect_tell(c, true, "The encrypted data of %s is not locked with the new password: "
+			     BOOTSTRAP_NOT_WRAPPED, c->user, c->pw.pw_name);
+		return PAM_AUTHTOK_ERR;
+	default:
+		ect_err(c->ctx, "user %s: wrapping the bootstrap passphrase failed (%d)", c->user, r);
+		return PAM_AUTHTOK_ERR;
+	}
+}
+
 PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pam_ect_call c;
 	struct pam_ect_peek peek;
 	const void *old_pw = NULL, *new_pw = NULL;
+	bool bootstrap;
 	int ret;
 
 	ret = pam_ect_call_begin(&c, pamh, argc, argv);
 	if (ret != PAM_SUCCESS)
 		goto out;
+	/* a whole home, mounted without 111's links inside, is still rewrapped */
+	c.home_tree_fallback = true;
 	ret = pam_ect_peek_home(&c, &peek);
-	if (ret == -ENOENT || (ret == 0 && !peek.wrapped_passphrase)) {
+	if (ret == -ENOENT || (ret == 0 && !peek.wrapped_passphrase && !peek.bootstrap)) {
 		ret = PAM_IGNORE;
 		goto out;
 	}
@@ -398,9 +437,11 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 	}
 	if (pam_get_item(pamh, PAM_OLDAUTHTOK, &old_pw) != PAM_SUCCESS || (old_pw && !*(const char *)old_pw))
 		old_pw = NULL;
+	/* nothing wrapped yet: the new password wraps the waiting one, no old one needed */
+	bootstrap = !peek.wrapped_passphrase;
 	if (flags & PAM_PRELIM_CHECK) {
 		/* 111's answer: without the old password we cannot rewrap. Optional stacks go on. */
-		ret = old_pw ? PAM_SUCCESS : PAM_AUTHTOK_RECOVERY_ERR;
+		ret = old_pw || bootstrap ? PAM_SUCCESS : PAM_AUTHTOK_RECOVERY_ERR;
 		goto out;
 	}
 	if (!(flags & PAM_UPDATE_AUTHTOK)) {
@@ -412,7 +453,7 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 		ret = PAM_AUTHTOK_ERR;
 		goto out;
 	}
-	ret = chauthtok_update(&c, old_pw, new_pw);
+	ret = bootstrap ? chauthtok_bootstrap(&c, new_pw) : chauthtok_update(&c, old_pw, new_pw);
 out:
 	pam_ect_call_end(&c);
 	return ret;

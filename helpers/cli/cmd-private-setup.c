@@ -313,13 +313,13 @@ static int get_secrets(struct ect_ctx *ctx, const struct setup *s, struct ect_se
 	snprintf(prompt, sizeof(prompt), s->wrapping ? "Enter your wrapping passphrase: " :
 						       "Enter your login passphrase [%s]: ",
 		 s->name);
-	if (ect_cli_get_secret(ctx, &spec, wpw))
+	if (!setup_bootstrap_wanted(s) && ect_cli_get_secret(ctx, &spec, wpw))
 		return -1;
-	if (!wpw->len) {
+	if (!setup_bootstrap_wanted(s) && !wpw->len) {
 		ect_err(ctx, "the %s is empty", spec.what);
 		return -1;
 	}
-	if (!s->wrapping && !s->nopwcheck && ect_private_check_login(ctx, s->name, wpw->s))
+	if (!s->wrapping && !s->nopwcheck && wpw->len && ect_private_check_login(ctx, s->name, wpw->s))
 		return -1;
 	if (s->mountpass_arg || s->ppfile) {
 		if (ect_cli_get_secret(ctx, &mspec, mpw))
@@ -354,8 +354,10 @@ static int write_files(struct ect_ctx *ctx, struct setup *s, const struct ect_se
 	if (s->force)
 		setup_back_up(s);
 	s->wrote_files = true;
-	r = ect_wrap(version, mpw->s, mpw->len, wpw->s, wpw->len, params, &blob, &size);
-	if (!r) {
+	/* -b without a password: wrapped later by PAM, from /dev/shm */
+	r = setup_bootstrap_wanted(s) ? 0 :
+		ect_wrap(version, mpw->s, mpw->len, wpw->s, wpw->len, params, &blob, &size);
+	if (!r && blob) {
 		r = ect_write_file_atomic_at(s->cfgd.fd, "wrapped-passphrase", blob, size, 0600, u, g);
 		free(blob);
 	}
@@ -442,6 +444,8 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 	/* left by a killed run; the lower directory is empty, nothing is lost */
 	if (setup_unmount_left(ctx, s))
 		return ECT_EXIT_FAILURE;
+	if (setup_bootstrap_wanted(s) && setup_bootstrap_check(ctx, s))
+		return ECT_EXIT_FAILURE;
 
 	if (get_secrets(ctx, s, &wpw, &mpw, &generated))
 		goto out;
@@ -466,7 +470,11 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 	}
 	if (s->bootstrap && setup_hand_over(ctx, s))
 		goto fail;
+	if (setup_bootstrap_wanted(s) && setup_bootstrap_write(ctx, s, mpw.s, mpw.len))
+		goto fail;
 	print_done(s, &mpw, generated);
+	if (setup_bootstrap_wanted(s))
+		setup_bootstrap_done(s);
 	ret = ECT_EXIT_OK;
 	goto out;
 fail:
@@ -522,12 +530,6 @@ int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 	}
 	if (resolve_user(ctx, &s))
 		goto out;
-	if (s.bootstrap && !s.loginpass_arg && !s.pwfile && !s.wrapping) {
-		/* 111 left the passphrase in cleartext in /dev/shm instead */
-		ect_err(ctx, "-b needs the user's login password (-l or --password-file) to "
-			     "wrap the mount passphrase; a cleartext copy is never left behind");
-		goto out;
-	}
 	if (!s.bootstrap && getuid() == 0 && s.uid != 0 && setup_become_user(ctx, &s))
 		goto out;
 	if (layout(&s))

@@ -66,4 +66,13 @@ int setup_unmount_left(struct ect_ctx *ctx, const struct setup *s);
 int setup_become_user(struct ect_ctx *ctx, const struct setup *s);
 void setup_close_dirs(struct setup *s);
 
+/* -b without a password: the mount passphrase waits in /dev/shm (cmd-private-bootstrap.c). */
+bool setup_bootstrap_wanted(const struct setup *s);
+/* Refuse (one line) when /dev/shm/.ecryptfs-USER exists: it is not this run's. */
+int setup_bootstrap_check(struct ect_ctx *ctx, const struct setup *s);
+/* Create it: owner USER, mode 0400, the bare passphrase; never replaces a file. */
+int setup_bootstrap_write(struct ect_ctx *ctx, const struct setup *s, const char *pass, size_t len);
+/* Say where it waits and what wraps it. */
+void setup_bootstrap_done(const struct setup *s);
+
 #endif /* ECT_CMD_PRIVATE_SETUP_H */

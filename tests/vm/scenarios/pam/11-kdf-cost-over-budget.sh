@@ -17,13 +17,7 @@ wp=$home/.ecryptfs/wrapped-passphrase
 W=$ECT_VM_WORK
 
 # A syslog to read what the module logged (the guest runs none).
-if [ ! -S /dev/log ]; then
-	busybox syslogd -n -O "$W/syslog" &
-	syslogd_pid=$!
-	trap 'kill "$syslogd_pid" 2>/dev/null; rm -f /dev/log' EXIT
-	for _ in $(seq 1 50); do [ -S /dev/log ] && break; sleep 0.1; done
-fi
-[ -S /dev/log ] || fail "no /dev/log"
+pam_start_syslog "$W/syslog"
 
 # Three eighths of the RAM, in whole MiB: the library alone would run it.
 mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
