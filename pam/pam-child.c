@@ -4,6 +4,13 @@
  * the library, and may exec a helper with an empty environment. The parent
  * collects the child's report over a pipe and the helper's stdout/stderr
  * over another, so the user gets the helper's own words.
+ *
+ * The child inherits the application's descriptors, and the application's
+ * libc state that names some of them: sshd holds its syslog socket on fd 3
+ * (issue 12). The child therefore forgets that socket (closelog) before it
+ * closes anything, and keeps its report pipe high, at a number nothing in
+ * the application could have cached, so syslog() reconnecting in the child
+ * can never land on the report pipe.
  */
 #include "pam-internal.h"
 
@@ -22,7 +29,8 @@
 
 #include <security/pam_ext.h>
 
-#define STATUS_FD 3
+/* The child's report pipe is moved to the first free descriptor from here. */
+#define REPORT_FD_MIN 64
 #define REC_FLAGS 'F'
 #define REC_EXEC 'E'
 #define REC_EXEC_FAILED 'X'
@@ -30,7 +38,7 @@
 #define OUTPUT_TIMEOUT_MS 120000
 
 /* One record in one write: a pipe write up to PIPE_BUF is never split. */
-static void report_data(unsigned char type, const void *data, unsigned char len)
+static void report_data(int fd, unsigned char type, const void *data, unsigned char len)
 {
 	unsigned char rec[2 + 255] = { type, len };
 	ssize_t n;
@@ -38,30 +46,28 @@ static void report_data(unsigned char type, const void *data, unsigned char len)
 	if (len)
 		memcpy(rec + 2, data, len);
 	do
-		n = write(STATUS_FD, rec, 2 + (size_t)len);
+		n = write(fd, rec, 2 + (size_t)len);
 	while (n < 0 && errno == EINTR);
 }
 
-static void report(unsigned char type, unsigned char value)
+static void report(int fd, unsigned char type, unsigned char value)
 {
 	unsigned char rec[2] = { type, value };
 	ssize_t n;
 
 	do
-		n = write(STATUS_FD, rec, sizeof(rec));
+		n = write(fd, rec, sizeof(rec));
 	while (n < 0 && errno == EINTR);
 }
 
 void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag)
 {
-	(void)job;
-	report(REC_FLAGS, (unsigned char)flag);
+	report(job->report_fd, REC_FLAGS, (unsigned char)flag);
 }
 
 void pam_ect_child_key_added(struct pam_ect_job *job, const char *sig)
 {
-	(void)job;
-	report_data(REC_KEY_ADDED, sig, ECT_SIG_HEX_SIZE);
+	report_data(job->report_fd, REC_KEY_ADDED, sig, ECT_SIG_HEX_SIZE);
 }
 
 /* Become the user with no way back; every step is verified. */
@@ -83,25 +89,49 @@ static int become_user(const struct passwd *pw)
 	return 0;
 }
 
+/* Close every descriptor from first on except keep. */
+static void close_from(int first, int keep)
+{
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range((unsigned int)first, (unsigned int)keep - 1, 0) == 0 &&
+	    close_range((unsigned int)keep + 1, ~0U, 0) == 0)
+		return;
+#endif
+	for (int fd = first; fd < 1024 || fd <= keep; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
+/*
+ * The child's descriptors: 0 = /dev/null, 1 and 2 = the output pipe (what
+ * an exec'd helper writes), job->report_fd >= REPORT_FD_MIN = the report
+ * pipe (close-on-exec: the helper never sees it); nothing else. Returns 0 or -1.
+ */
+static int child_fds(struct pam_ect_job *job, int out_fd, int status_fd)
+{
+	int devnull, out;
+
+	/* libc's syslog names the application's socket by number: forget it first. */
+	closelog();
+	job->report_fd = fcntl(status_fd, F_DUPFD_CLOEXEC, REPORT_FD_MIN);
+	/* out_fd may be 0..2 in an application started without them: move it first. */
+	out = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (job->report_fd < 0 || out < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
+	    dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		return -1;
+	close_from(3, job->report_fd);
+	return 0;
+}
+
 static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_fd, int status_fd)
 {
 	static char *const clean_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	sigset_t none;
-	int devnull;
 	int ret;
 
-	/* Fixed descriptors: 0 = /dev/null, 1+2 = output pipe, 3 = report pipe. */
-	devnull = open("/dev/null", O_RDONLY);
-	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0 ||
-	    dup2(status_fd, STATUS_FD) < 0)
+	if (child_fds(job, out_fd, status_fd))
 		_exit(PAM_ECT_INTERNAL);
-	if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
-		_exit(PAM_ECT_INTERNAL);
-#ifdef HAVE_CLOSE_RANGE
-	if (close_range(STATUS_FD + 1, ~0U, 0) < 0)
-#endif
-		for (int fd = STATUS_FD + 1; fd < 1024; fd++)
-			close(fd);
 	clearenv();
 	umask(077);
 	if (chdir("/"))
@@ -118,14 +148,14 @@ static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_
 	if (ret != PAM_ECT_OK || !job->exec_path[0])
 		_exit(ret);
 
-	report(REC_EXEC, 0);
+	report(job->report_fd, REC_EXEC, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	execve(job->exec_path, (char *const *)job->exec_argv, clean_env);
 	ret = errno;
 	pam_syslog(c->pamh, LOG_ERR, "cannot run %s: %s", job->exec_path, strerror(ret));
-	report(REC_EXEC_FAILED, (unsigned char)ret);
+	report(job->report_fd, REC_EXEC_FAILED, (unsigned char)ret);
 	_exit(PAM_ECT_EXEC_FAILED);
 }
 

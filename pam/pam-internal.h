@@ -161,6 +161,8 @@ struct pam_ect_job {
 	char exec_path[320];
 	/* pam_ect_job_drop_keys: the keys to unlink from @u */
 	const struct pam_ect_keys *drop;
+	/* in the child only: its end of the report pipe (pam-child.c) */
+	int report_fd;
 	/* outputs, filled in the parent */
 	int helper_status; /* exit code of the helper, -1 if killed */
 	char output[512];  /* first bytes the child/helper wrote to stdout/stderr */

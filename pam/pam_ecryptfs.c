@@ -271,6 +271,20 @@ static void keep_for_close(struct pam_ect_call *c, const struct pam_ect_keys *ke
 		free(copy);
 }
 
+/*
+ * The systemd user manager (user@.service, PAM service "systemd-user") is
+ * no login: it starts with the first session and outlives the last one by
+ * UserStopDelaySec, and its PAM close runs where no helper can count it out.
+ * Counting it kept homes mounted after the last logout (issue 12).
+ */
+static bool user_manager_session(pam_handle_t *pamh)
+{
+	const void *service = NULL;
+
+	return pam_get_item(pamh, PAM_SERVICE, &service) == PAM_SUCCESS && service &&
+	       strcmp(service, "systemd-user") == 0;
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pam_ect_call c;
@@ -283,6 +297,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	ret = pam_ect_call_begin(&c, pamh, argc, argv);
 	if (ret != PAM_SUCCESS)
 		goto out;
+	if (user_manager_session(pamh)) {
+		ect_debug(c.ctx, "user %s: the systemd user manager is not a login; not counted", c.user);
+		ret = PAM_IGNORE;
+		goto out;
+	}
 	ret = session_prepare(&c, true);
 	if (ret != PAM_SUCCESS)
 		goto out;

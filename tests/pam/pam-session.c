@@ -4,7 +4,7 @@
  * open while a command runs, as login or sshd keep it for the length of a
  * session. The VM scenarios, the demo and the login benchmark use it.
  *
- *   pam-session [-q] [-D] [-r] SERVICE USER OP... [-- COMMAND ARG...]
+ *   pam-session [-q] [-D] [-r] [-L] SERVICE USER OP... [-- COMMAND ARG...]
  *
  * OPs, run in order on one handle: auth, acct, setcred, open, close,
  * chauthtok, run (COMMAND, as the caller, with PAM_USER in the environment).
@@ -16,7 +16,10 @@
  * of sleeping, so tests of refused logins do not wait seconds each. -r prints
  * the peak memory (max RSS) of this process and of its waited-for children
  * (the module's unwrap child, the mount helper) at the end: the benchmark's
- * memory column.
+ * memory column. -L does what sshd does at start: closes the inherited
+ * descriptors above 2 and opens the syslog connection before pam_start
+ * (openlog with LOG_NDELAY), so the socket takes fd 3, printed as "pam-session: syslog
+ * socket on fd N"; a module's child must not mistake it for its own.
  * Prints each OP's result; exits with the first failing PAM code (or
  * COMMAND's status as 100 + status), 0 when everything succeeded.
  */
@@ -26,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,6 +101,32 @@ static void no_fail_delay(int status, unsigned int usec, void *data)
 		printf("pam-session: fail delay %u ms not waited (-D)\n", usec / 1000);
 }
 
+/* Like sshd: only stdio inherited, then openlog now; say where the socket went. */
+static int open_syslog_early(void)
+{
+	struct stat st;
+	int lowest;
+
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+	lowest = dup(0);
+
+	if (lowest < 0) {
+		perror("pam-session: dup");
+		return -1;
+	}
+	close(lowest);
+	openlog("pam-session", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	if (fstat(lowest, &st) || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "pam-session: -L: no syslog socket on fd %d (is a syslog daemon running?)\n",
+			lowest);
+		return -1;
+	}
+	printf("pam-session: syslog socket on fd %d\n", lowest);
+	fflush(stdout);
+	return 0;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -111,22 +142,25 @@ int main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	char **cmd = NULL;
 	char buf[1024];
-	bool skip_delay = false, report_rss = false;
+	bool skip_delay = false, report_rss = false, early_syslog = false;
 	int result = 0;
 	int ret;
 
-	while (argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "-D") || !strcmp(argv[1], "-r"))) {
+	while (argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "-D") || !strcmp(argv[1], "-r") ||
+			    !strcmp(argv[1], "-L"))) {
 		if (argv[1][1] == 'q')
 			a.quiet = 1;
 		else if (argv[1][1] == 'D')
 			skip_delay = true;
+		else if (argv[1][1] == 'L')
+			early_syslog = true;
 		else
 			report_rss = true;
 		argv++;
 		argc--;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: pam-session [-q] [-D] [-r] SERVICE USER OP... [-- COMMAND ARG...]\n");
+		fprintf(stderr, "usage: pam-session [-q] [-D] [-r] [-L] SERVICE USER OP... [-- COMMAND ARG...]\n");
 		return 2;
 	}
 	for (int i = 3; i < argc; i++)
@@ -141,6 +175,8 @@ int main(int argc, char **argv)
 			buf[strcspn(buf, "\n")] = '\0';
 			a.line[a.count++] = strdup(buf);
 		}
+	if (early_syslog && open_syslog_early())
+		return 2;
 	ret = pam_start(argv[1], argv[2], &conv, &pamh);
 	if (ret != PAM_SUCCESS) {
 		fprintf(stderr, "pam-session: pam_start: %s\n", pam_strerror(pamh, ret));

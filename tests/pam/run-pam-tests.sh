@@ -69,6 +69,9 @@ auth optional $module $opts kdf_max_mib=20
 session required $permit
 session optional $module $opts kdf_max_mib=20
 EOS
+# The systemd user manager's PAM service, with the module in it (as Arch and
+# Fedora include their login session stack there).
+cp "$dir/services/ect" "$dir/services/systemd-user"
 : > "$dir/services/other"
 
 export PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$dir/services"

@@ -411,6 +411,18 @@ static void login_adds_keys_and_runs_helpers(void **state)
 	assert_null(strstr(log, "umount"));
 }
 
+/* user@.service (PAM service systemd-user) is no login: no keys, no helper, not counted. */
+static void user_manager_is_not_a_session(void **state)
+{
+	(void)state;
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("systemd-user", "alice", NULL, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, STACK_IGNORED),
+	       pam_test(PAMTEST_CLOSE_SESSION, STACK_IGNORED));
+	assert_false(user_has_key(sig_fekek));
+	assert_string_equal(helper_log(), "");
+}
+
 static void close_runs_umount_only_for_a_counted_session(void **state)
 {
 	(void)state;
@@ -758,6 +770,7 @@ int main(void)
 		T(auth_unknown_user),
 		T(login_adds_keys_and_runs_helpers),
 		T(close_runs_umount_only_for_a_counted_session),
+		T(user_manager_is_not_a_session),
 		T(no_authtok_leaves_home_locked_with_a_message),
 		T(wrong_password_adds_no_keys),
 		T(user_without_encrypted_home_is_ignored),

@@ -5,9 +5,16 @@
 # scenarios one by one and powers the guest off. Results go to the host
 # through the read-write 9p export "results" (mounted on /ect-results) and,
 # as one-line markers, to the serial console.
+#
+# Boot groups booted by systemd (ECT_VM_BOOT_MODE=systemd, see run.sh): after
+# the same setup, with /home on the virtio disk the host keeps for the group
+# (guest-systemd.sh), the real /lib/systemd/systemd replaces this script as
+# PID 1; its unit ect-vm-scenarios.service, ordered after multi-user.target,
+# runs this script again with --run-plan: the scenarios, then poweroff.
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C.UTF-8 HOME=/root TERM=dumb
+here=$(dirname "$0")
 
 poweroff_now() {
 	sync
@@ -15,40 +22,25 @@ poweroff_now() {
 	echo o >/proc/sysrq-trigger
 	sleep 30
 }
-trap poweroff_now EXIT
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-exec </dev/null >/dev/console 2>&1
-echo
-mkdir -p /dev/pts /dev/shm
-ln -sf /proc/self/fd /dev/fd
-ln -sf /proc/self/fd/0 /dev/stdin
-ln -sf /proc/self/fd/1 /dev/stdout
-ln -sf /proc/self/fd/2 /dev/stderr
-mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=0755 tmpfs /run
-mkdir -p /run/lock /run/ect-vm
-hostname ect-vm
-ip link set lo up 2>/dev/null
+stamp() { echo "guest: $(cut -d' ' -f1 /proc/uptime) s: $*" >&3; }
+
+if [ "${1:-}" = --run-plan ]; then
+	# Started by systemd (ect-vm-scenarios.service): run the plan, power off.
+	exec </dev/null >/dev/console 2>&1
+	# shellcheck source=/dev/null
+	. /ect-results/run.env || { echo "ect-vm-setup-failed: no run.env in the results share"; exit 1; }
+	exec 3>>/ect-results/setup.log
+	# shellcheck source=tests/vm/guest-systemd.sh
+	. "$here/guest-systemd.sh"
+	systemd_ready
+fi
 
 setup_failed() {
 	echo "ect-vm-setup-failed: $*"
 	echo "ect-vm-setup-failed: $*" >>/ect-results/setup.log 2>/dev/null
 	exit 1
 }
-
-mkdir -p /ect-results
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 results /ect-results ||
-	setup_failed "cannot mount the results share (9p tag results)"
-echo "guest: $(cut -d' ' -f1 /proc/uptime) s: guest-main started" >>/ect-results/setup.log
-# shellcheck source=/dev/null
-. /ect-results/run.env || setup_failed "no run.env in the results share"
-exec 3>>/ect-results/setup.log
-stamp() { echo "guest: $(cut -d' ' -f1 /proc/uptime) s: $*" >&3; }
-echo "guest: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)" >&3
 
 # Mount a fresh filesystem on DIR (mount arguments follow) but keep the
 # project's source and build trees visible when they live below DIR: CI may
@@ -72,65 +64,103 @@ fresh_mount() {
 		n=$((n + 1))
 	done
 }
-fresh_mount /tmp -t tmpfs -o mode=1777 tmpfs || setup_failed "cannot mount /tmp"
-fresh_mount /var/tmp -t tmpfs -o mode=1777 tmpfs || setup_failed "cannot mount /var/tmp"
 
 # /home on ext4 like a real machine (eCryptfs lower dirs live there); the
 # image sits in guest RAM. tmpfs if ext4 cannot be made.
-stamp "setting up /home"
-modprobe -a loop ext4
-truncate -s 2G /run/home.img
-if mkfs.ext4 -q -F -O ^has_journal /run/home.img >&3 2>&1 &&
-	fresh_mount /home -o loop /run/home.img; then
-	echo "guest: /home is ext4 on a RAM-backed loop device" >&3
-else
-	rm -f /run/home.img
-	fresh_mount /home -t tmpfs -o mode=0755 tmpfs || setup_failed "cannot mount /home"
-	echo "guest: /home is tmpfs (ext4 setup failed)" >&3
-fi
+home_in_ram() {
+	truncate -s 2G /run/home.img
+	if mkfs.ext4 -q -F -O ^has_journal /run/home.img >&3 2>&1 &&
+		fresh_mount /home -o loop /run/home.img; then
+		echo "guest: /home is ext4 on a RAM-backed loop device" >&3
+	else
+		rm -f /run/home.img
+		fresh_mount /home -t tmpfs -o mode=0755 tmpfs || setup_failed "cannot mount /home"
+		echo "guest: /home is tmpfs (ext4 setup failed)" >&3
+	fi
+}
 
-stamp "/home ready"
-modprobe ecryptfs || setup_failed "modprobe ecryptfs failed"
-# Ciphers an eCryptfs mount asks for; loading them now saves autoload time.
-modprobe -a ecb cbc aes_generic sha256_generic md5 2>/dev/null
-echo "guest: ecryptfs $(cat /sys/fs/ecryptfs/version 2>/dev/null) loaded" >&3
+# The guest as PID 1: pseudo filesystems, results share, /tmp, /home, the install.
+guest_setup() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+	exec </dev/null >/dev/console 2>&1
+	echo
+	mkdir -p /dev/pts /dev/shm
+	ln -sf /proc/self/fd /dev/fd
+	ln -sf /proc/self/fd/0 /dev/stdin
+	ln -sf /proc/self/fd/1 /dev/stdout
+	ln -sf /proc/self/fd/2 /dev/stderr
+	mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+	mount -t tmpfs -o mode=0755 tmpfs /run
+	mkdir -p /run/lock /run/ect-vm
+	hostname ect-vm
+	ip link set lo up 2>/dev/null
 
-t0=$(date +%s)
-case ${ECT_VM_INSTALL:-stage} in
-stage)
-	# Unpack the host-staged `make install DESTDIR=...` as root-owned files,
-	# the way dpkg unpacks a package; existing directories keep their modes.
-	(cd "$ECT_VM_STAGE" && find . -mindepth 1 -type d -printf '%m %P\n') |
-		while read -r mode d; do
-			[ -e "/$d" ] || install -d -m "$mode" "/$d"
+	mkdir -p /ect-results
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 results /ect-results ||
+		setup_failed "cannot mount the results share (9p tag results)"
+	echo "guest: $(cut -d' ' -f1 /proc/uptime) s: guest-main started" >>/ect-results/setup.log
+	# shellcheck source=/dev/null
+	. /ect-results/run.env || setup_failed "no run.env in the results share"
+	exec 3>>/ect-results/setup.log
+	echo "guest: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)" >&3
+
+	fresh_mount /tmp -t tmpfs -o mode=1777 tmpfs || setup_failed "cannot mount /tmp"
+	fresh_mount /var/tmp -t tmpfs -o mode=1777 tmpfs || setup_failed "cannot mount /var/tmp"
+
+	stamp "setting up /home"
+	modprobe -a loop ext4
+	if [ "${ECT_VM_BOOT_MODE:-}" = systemd ]; then
+		home_on_disk
+	else
+		home_in_ram
+	fi
+
+	stamp "/home ready"
+	modprobe ecryptfs || setup_failed "modprobe ecryptfs failed"
+	# Ciphers an eCryptfs mount asks for; loading them now saves autoload time.
+	modprobe -a ecb cbc aes_generic sha256_generic md5 2>/dev/null
+	echo "guest: ecryptfs $(cat /sys/fs/ecryptfs/version 2>/dev/null) loaded" >&3
+
+	t0=$(date +%s)
+	case ${ECT_VM_INSTALL:-stage} in
+	stage)
+		# Unpack the host-staged `make install DESTDIR=...` as root-owned files,
+		# the way dpkg unpacks a package; existing directories keep their modes.
+		(cd "$ECT_VM_STAGE" && find . -mindepth 1 -type d -printf '%m %P\n') |
+			while read -r mode d; do
+				[ -e "/$d" ] || install -d -m "$mode" "/$d"
+			done
+		(cd "$ECT_VM_STAGE" && find . ! -type d -print0 |
+			tar --null -T - --owner=0 --group=0 -cf -) | tar -C / -xpf - ||
+			setup_failed "cannot unpack the staged install $ECT_VM_STAGE"
+		(cd "$ECT_VM_STAGE" && find . ! -type d -printf '/%P\n') >/ect-results/installed-files
+		;;
+	guest)
+		echo "ect-vm-status installing the build"
+		# shellcheck disable=SC2086
+		(cd "$ECT_BUILDDIR" && make install $ECT_VM_INSTALL_ARGS) \
+			>/ect-results/install.log 2>&1 ||
+			setup_failed "make install in $ECT_BUILDDIR failed (see install.log)"
+		;;
+	esac
+	if [ "${ECT_VM_INSTALL:-stage}" != 0 ]; then
+		for helper in mount.ecryptfs mount.ecryptfs_private; do
+			f=$ECT_VM_ROOTSBINDIR/$helper
+			if [ -f "$f" ] && [ ! -L "$f" ]; then
+				chown root:root "$f" && chmod 4755 "$f"
+				echo "guest: $f is setuid root" >&3
+			fi
 		done
-	(cd "$ECT_VM_STAGE" && find . ! -type d -print0 |
-		tar --null -T - --owner=0 --group=0 -cf -) | tar -C / -xpf - ||
-		setup_failed "cannot unpack the staged install $ECT_VM_STAGE"
-	(cd "$ECT_VM_STAGE" && find . ! -type d -printf '/%P\n') >/ect-results/installed-files
-	;;
-guest)
-	echo "ect-vm-status installing the build"
-	# shellcheck disable=SC2086
-	(cd "$ECT_BUILDDIR" && make install $ECT_VM_INSTALL_ARGS) \
-		>/ect-results/install.log 2>&1 ||
-		setup_failed "make install in $ECT_BUILDDIR failed (see install.log)"
-	;;
-esac
-if [ "${ECT_VM_INSTALL:-stage}" != 0 ]; then
-	for helper in mount.ecryptfs mount.ecryptfs_private; do
-		f=$ECT_VM_ROOTSBINDIR/$helper
-		if [ -f "$f" ] && [ ! -L "$f" ]; then
-			chown root:root "$f" && chmod 4755 "$f"
-			echo "guest: $f is setuid root" >&3
-		fi
-	done
-fi
-stamp "install took $(($(date +%s) - t0)) s"
+	fi
+	stamp "install took $(($(date +%s) - t0)) s"
 
-# Root's own user keyring is shared by all scenarios: empty it between them.
-keyctl clear @u >/dev/null 2>&1
-dmesg -c >>/ect-results/dmesg.log
+	# Root's own user keyring is shared by all scenarios: empty it between them.
+	keyctl clear @u >/dev/null 2>&1
+	dmesg -c >>/ect-results/dmesg.log
+}
 
 passed=0 failed=0 skipped=0
 run_scenario() {
@@ -179,7 +209,21 @@ run_scenario() {
 	echo "ect-vm-result $id $status $(((end - start) / 1000000))ms"
 }
 
-while read -r id limit; do
-	[ -n "$id" ] && run_scenario "$id" "$limit"
-done </ect-results/plan
-echo "ect-vm-done $passed passed, $failed failed, $skipped skipped"
+run_plan() {
+	while read -r id limit; do
+		[ -n "$id" ] && run_scenario "$id" "$limit"
+	done </ect-results/plan
+	echo "ect-vm-done $passed passed, $failed failed, $skipped skipped"
+}
+
+if [ "${1:-}" = --run-plan ]; then
+	run_plan
+	exit 0 # the unit's ExecStopPost powers off
+fi
+trap poweroff_now EXIT
+# shellcheck source=tests/vm/guest-systemd.sh
+. "$here/guest-systemd.sh"
+guest_setup
+# Hands PID 1 to systemd (does not return).
+[ "${ECT_VM_BOOT_MODE:-}" = systemd ] && systemd_exec
+run_plan

@@ -166,9 +166,19 @@ fi
 mem=${ECT_VM_MEM:-1536}
 
 boot_group() {
-	local group=$1 total=240 i res
+	local group=$1 total=240 i res mode=harness
+	local -a disk=()
 	res=$run/$group
 	mkdir -p "$res"
+	# Groups named systemd* boot the real systemd (guest-systemd.sh), with
+	# /home on a disk image of their own that survives a reboot of the guest.
+	case $group in
+	systemd*)
+		mode=systemd total=$((total + 180))
+		truncate -s 2G "$res/home.img"
+		disk=(-drive "file=$res/home.img,if=virtio,format=raw")
+		;;
+	esac
 	: >"$res/plan"
 	for i in "${!ids[@]}"; do
 		[ "${groups[$i]}" = "$group" ] || continue
@@ -186,19 +196,21 @@ boot_group() {
 		printf 'export ECT_VM_STAGE=%q\n' "$stage"
 		printf 'export ECT_VM_INSTALL_ARGS=%q\n' "$install_args"
 		printf 'export ECT_VM_BOOT=%q\n' "$group"
+		printf 'export ECT_VM_BOOT_MODE=%q\n' "$mode"
 		printf 'export ECT_VM_LOAD=%q\n' "${ECT_VM_LOAD:-0}"
 	} >"$res/run.env"
-	say "check-vm: boot '$group': $(wc -l <"$res/plan") scenario(s), kernel $kver, ${accel[*]}"
+	say "check-vm: boot '$group': $(wc -l <"$res/plan") scenario(s), kernel $kver, ${accel[*]}, $mode"
 	timeout -k 10 "$total" "$qemu" "${accel[@]}" -m "$mem" -smp "$smp" \
 		-nographic -no-reboot -nic none \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 ect.main=$here/guest-main.sh" \
+		-kernel "$kernel" -initrd "$initrd" "${disk[@]}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 no_timer_check ect.main=$here/guest-main.sh" \
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$res,mount_tag=results,security_model=none,multidevs=remap" \
 		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$res/console.log" |
 		grep --line-buffered -E '^ect-vm-(start|status|setup-failed|done)' |
 		sed -u "s/^ect-vm-/  vm $group: /"
 	say "check-vm: boot '$group' finished after $(($(date +%s) - t_start)) s"
+	rm -f "$res/home.img"
 }
 
 # Unique groups, the costliest first (sum of time limits as the estimate), so

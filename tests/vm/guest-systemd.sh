@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# Sourced by guest-main.sh (not run): the guest booted by the real systemd
+# (ECT_VM_BOOT_MODE=systemd, boot groups named "systemd*", issue 12).
+#
+# guest-main.sh does the usual setup as PID 1 (install, setuid helpers), with
+# /home on the virtio disk the host keeps for the boot group (home_on_disk),
+# then systemd_exec masks the units that are useless or slow under TCG,
+# installs ect-vm-scenarios.service and execs /lib/systemd/systemd as PID 1.
+# That unit is ordered after multi-user.target (logind, dbus, the user
+# sessions allowed: a booted system ready for logins), runs guest-main.sh
+# --run-plan and powers the guest off when it ends, whatever its result.
+
+# Units a booted host would run that the test guest must not wait for:
+# the host's own services (postgresql), timers, getty on the console that
+# carries the results, udev (no hardware to set up: the disk is mounted
+# before systemd starts), time sync, first-boot/update jobs, and tmpfiles
+# (minutes over the 9p root under TCG; the units that need a runtime
+# directory declare it, and /run/nologin is then never made).
+ECT_VM_SYSTEMD_MASK="
+postgresql.service e2scrub_reap.service cron.service
+getty@tty1.service serial-getty@ttyS0.service console-getty.service
+systemd-pstore.service systemd-timesyncd.service systemd-random-seed.service
+apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer
+fstrim.timer man-db.timer logrotate.timer systemd-tmpfiles-clean.timer
+systemd-udevd.service systemd-udev-trigger.service systemd-udev-settle.service
+systemd-udevd-control.socket systemd-udevd-kernel.socket systemd-hwdb-update.service
+systemd-binfmt.service ldconfig.service systemd-firstboot.service
+systemd-machine-id-commit.service systemd-journal-catalog-update.service
+systemd-update-done.service networking.service ifupdown-wait-online.service
+systemd-networkd-wait-online.service
+systemd-tmpfiles-setup-dev.service systemd-tmpfiles-setup.service
+"
+
+# /home on the boot group's virtio disk (the host's $res/home.img): ext4 with
+# a journal, made on the first boot and kept across reboots of the guest.
+home_on_disk() {
+	local disk=/dev/vda _
+	modprobe virtio_blk
+	for _ in $(seq 1 100); do
+		[ -b "$disk" ] && break
+		sleep 0.05
+	done
+	[ -b "$disk" ] || setup_failed "no /home disk $disk (virtio_blk)"
+	if [ "$(blkid -p -s TYPE -o value "$disk" 2>/dev/null)" = ext4 ]; then
+		echo "guest: /home is the ext4 on $disk from an earlier boot" >&3
+	else
+		mkfs.ext4 -q -F -L ect-home "$disk" >&3 2>&1 || setup_failed "mkfs.ext4 $disk failed"
+		echo "guest: /home is a new ext4 on $disk" >&3
+	fi
+	fresh_mount /home "$disk" || setup_failed "cannot mount $disk on /home"
+}
+
+systemd_exec() {
+	local u dir=/etc/systemd/system
+	[ -x /lib/systemd/systemd ] || setup_failed "/lib/systemd/systemd missing (apt-get install systemd)"
+	# The host may be a container: its marker would make systemd believe the
+	# guest is one too (no real shutdown, container-only unit conditions).
+	rm -f /.dockerenv /run/.containerenv
+	for u in $ECT_VM_SYSTEMD_MASK; do
+		ln -sfn /dev/null "$dir/$u"
+	done
+	cat >"$dir/ect-vm-scenarios.service" <<EOF
+[Unit]
+Description=ecryptfs-tools VM scenarios (tests/vm)
+After=multi-user.target
+
+[Service]
+Type=oneshot
+ExecStart=/bin/bash $ECT_SRCDIR/tests/vm/guest-main.sh --run-plan
+ExecStopPost=/bin/systemctl --no-block poweroff
+StandardInput=null
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/console
+TimeoutStartSec=infinity
+EOF
+	mkdir -p "$dir/multi-user.target.wants"
+	ln -sfn ../ect-vm-scenarios.service "$dir/multi-user.target.wants/ect-vm-scenarios.service"
+	stamp "setup done; exec /lib/systemd/systemd"
+	echo "ect-vm-status setup done at $(cut -d' ' -f1 /proc/uptime) s; booting systemd"
+	exec 3>&-
+	trap - EXIT
+	cd / || exit 1
+	exec env -i TERM=vt220 /lib/systemd/systemd --unit=multi-user.target --log-color=no
+}
+
+# First thing the unit does: say when the booted system was ready.
+systemd_ready() {
+	echo "ect-vm-status systemd: multi-user.target reached at $(cut -d' ' -f1 /proc/uptime) s"
+	stamp "systemd: multi-user.target reached; failed units: $(systemctl --no-legend --plain --failed | awk '{printf "%s ", $1}')"
+}
