@@ -8,6 +8,7 @@
  * is chowned, chmod'ed or re-opened by a path the user could swap.
  */
 #include "cmd-private-setup.h"
+#include "home-layout.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -287,25 +288,23 @@ static int run_as_user(struct ect_ctx *ctx, struct setup *s,
 
 static const char *const home_links[] = { ".ecryptfs", ".Private" };
 
+static void home_layout_of(const struct setup *s, struct home_layout *l)
+{
+	*l = (struct home_layout){ s->home, s->cfgdir, s->lower, s->uid, s->gid };
+}
+
 /* As the user: ~/.ecryptfs and ~/.Private, symlinks to the -b tree (as 111's ln -sf). */
 static int make_home_links(struct ect_ctx *ctx, const struct setup *s)
 {
-	const char *targets[] = { s->cfgdir, s->lower };
-	int hfd = open(s->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+	int hfd = open(s->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), ret;
+	struct home_layout l;
 
 	if (hfd < 0) {
 		ect_err(ctx, "cannot open the home %s: %s", s->home, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < 2 && !ret; i++) {
-		unlinkat(hfd, home_links[i], 0);
-		if (symlinkat(targets[i], hfd, home_links[i]) ||
-		    fchownat(hfd, home_links[i], s->uid, s->gid, AT_SYMLINK_NOFOLLOW)) {
-			ect_err(ctx, "cannot link %s/%s: %s", s->home, home_links[i],
-				strerror(errno));
-			ret = -1;
-		}
-	}
+	home_layout_of(s, &l);
+	ret = home_links_make(ctx, hfd, &l);
 	close(hfd);
 	return ret;
 }
@@ -384,5 +383,37 @@ int setup_hand_over(struct ect_ctx *ctx, struct setup *s)
 			return -1;
 		}
 	}
+	/* 111's mkdir -p leaves /home/.ecryptfs/USER 0755; what is secret inside is 0700 */
+	if (s->top.made && fchmod(s->top.fd, 0755)) {
+		ect_err(ctx, "cannot set the mode of %s: %s", s->top.path, strerror(errno));
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * -b, after the handover: in a child that has become the user, mount the
+ * new home, move the files already in it in, unmount (home_populate).
+ * 0, or an enum home_populate_result.
+ */
+int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
+			bool fnek)
+{
+	pid_t pid = ect_private_fork(ctx);
+	struct home_layout l;
+	int r;
+
+	if (pid < 0)
+		return HOME_NOTHING_MOVED;
+	if (pid == 0) {
+		setup_close_dirs(s); /* root's directory fds stay with root */
+		if (drop_to_user(ctx, s))
+			_exit(HOME_NOTHING_MOVED);
+		if (keyctl_join_session_keyring(NULL) < 0)
+			ect_warn(ctx, "cannot start a keyring session for %s", s->name);
+		home_layout_of(s, &l);
+		_exit(home_populate(ctx, &l, pass, len, fnek));
+	}
+	r = ect_private_wait(pid);
+	return r == 0 || r == HOME_PART_MOVED ? r : HOME_NOTHING_MOVED;
 }

@@ -15,6 +15,7 @@
  * by a path a user could swap (issue #10).
  */
 #include "cmd-private-setup.h"
+#include "home-layout.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -392,6 +393,9 @@ static void print_done(const struct setup *s, const struct ect_secret *mpw, bool
 	}
 	printf("Done configuring %s on %s (lower directory %s).\n", s->bootstrap ? "the encrypted home" : "~/Private",
 	       s->mnt, s->lower);
+	if (s->bootstrap)
+		printf("The files that were in %s are now inside the encrypted home; it is unmounted "
+		       "until %s logs in.\n", s->home, s->name);
 }
 
 static int do_setup(struct ect_ctx *ctx, struct setup *s)
@@ -466,6 +470,20 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 	}
 	if (s->bootstrap && setup_hand_over(ctx, s))
 		goto fail;
+	if (s->bootstrap) {
+		/* as 111: mount the new home, link inside; then move what is there in, and unmount */
+		r = setup_populate_home(ctx, s, mpw.s, mpw.len, fnek);
+		if (r == HOME_PART_MOVED) {
+			ect_err(ctx, "the encrypted home of %s is set up, but the files not moved "
+				     "(see above) are still unencrypted in the bare %s: while it is "
+				     "mounted, copy them in from 'mount --bind %s /mnt' and delete "
+				     "them there", s->name, s->home, s->home);
+			print_done(s, &mpw, generated);
+			goto out;
+		}
+		if (r)
+			goto fail;
+	}
 	print_done(s, &mpw, generated);
 	ret = ECT_EXIT_OK;
 	goto out;
