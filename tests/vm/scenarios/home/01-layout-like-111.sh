@@ -38,18 +38,18 @@ home_bare_layout "$our_user" >"$W/our.bare"
 # the user mounts it (keys from the wrapped passphrase), lists it, and
 # unmounts while ~ is the mounted home: ~/.ecryptfs must resolve there
 printf '%s\n' "pw-$our_user" | as_user_sh "$our_user" "
-	ecryptfs-mount-private --password-file - || exit 10
-	{ echo '== HOME (mounted)'; } >$W/our.mounted.raw
-	find ~/ -mindepth 1 -maxdepth 1 -printf '%P %y %m %u:%g %l\n' | LC_ALL=C sort >$W/our.inner
-	stat -c '. %F %a %U:%G' ~/ >$W/our.root
+	ecryptfs-mount-private --password-file - >&2 || exit 10
+	echo '== HOME (mounted)'
+	stat -c '. %F %a %U:%G' ~/
+	find ~/ -mindepth 1 -maxdepth 1 -printf '%P %y %m %u:%g %l\n' | LC_ALL=C sort
 	ls ~/.ecryptfs/Private.sig >/dev/null || exit 11
-	ecryptfs-umount-private || exit 12
-" >"$W/our-mount.log" 2>&1 || { cat "$W/our-mount.log"; fail "mount, list, umount-private as the user (status $?)"; }
+	ecryptfs-umount-private >&2 || exit 12
+" >"$W/our.mounted.raw" 2>"$W/our-mount.log" || { cat "$W/our-mount.log"; fail "mount, list, umount-private as the user (status $?)"; }
 cat "$W/our-mount.log"
 pam_is_mounted "$(pam_home "$our_user")" && fail "ecryptfs-umount-private left the home mounted"
-{
-	cat "$W/our.mounted.raw" "$W/our.root" "$W/our.inner"
-} | sed "s#$(pam_home "$our_user")#HOME#g; s#/home/.ecryptfs/$our_user/#/home/.ecryptfs/USER/#g; s#\\b$our_user\\b#USER#g" >"$W/our.mounted"
+sed "s#$(pam_home "$our_user")#HOME#g; s#/home/.ecryptfs/$our_user/#/home/.ecryptfs/USER/#g; s#\\b$our_user\\b#USER#g" \
+	"$W/our.mounted.raw" >"$W/our.mounted"
+cp "$W"/peer.* "$W"/our.* "$ECT_VM_RESULT_DIR/" 2>/dev/null || true
 
 # Deliberate differences, each stricter than 111 (doc/architecture.md):
 # the wrapped passphrase is v3 and 0600 (111: v2, 0400 from umask 377), the
