@@ -468,8 +468,6 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 		if (fchmod(s->mntd.fd, 0500))
 			ect_warn(ctx, "cannot make %s read-only: %s", s->mnt, strerror(errno));
 	}
-	if (s->bootstrap && setup_hand_over(ctx, s))
-		goto fail;
 	if (s->bootstrap) {
 		/* as 111: mount the new home, link inside; then move what is there in, and unmount */
 		r = setup_populate_home(ctx, s, mpw.s, mpw.len, fnek);

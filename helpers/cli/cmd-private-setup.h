@@ -59,8 +59,8 @@ void setup_back_up(struct setup *s);
 /* -b, last step: fchown the directories this run made to the user, bottom-up. */
 int setup_hand_over(struct ect_ctx *ctx, struct setup *s);
 /*
- * -b, after setup_hand_over: as the user, mount the new home, link
- * .ecryptfs and .Private inside, move the files already there in, unmount
+ * -b, last step: mount the new home as root while the tree is root's, hand
+ * the tree over (setup_hand_over), move the files in as the user, unmount
  * (home-layout.h). 0, or an enum home_populate_result.
  */
 int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,

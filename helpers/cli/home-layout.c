@@ -305,45 +305,26 @@ static int move_tree(struct ect_ctx *ctx, int src, int dst, const char *path, bo
 	return r;
 }
 
-/* The mount the helper just made: an eCryptfs root stacked on lower, over the bare home. */
-static int open_mounted(struct ect_ctx *ctx, const struct home_layout *l, int bare, int *mfd)
+int home_open_mounted(struct ect_ctx *ctx, const struct home_layout *l, int bare, int lower, int *mfd)
 {
-	int lower = open(l->lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
 	struct stat b, m;
+	int fd;
 
 	*mfd = -1;
 	fd = open(l->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (lower < 0 || fd < 0 || ect_mount_is_over(fd, lower) != 1 || fstat(bare, &b) ||
-	    fstat(fd, &m) || (b.st_dev == m.st_dev && b.st_ino == m.st_ino)) {
+	if (fd < 0 || ect_mount_is_over(fd, lower) != 1 || fstat(bare, &b) || fstat(fd, &m) ||
+	    (b.st_dev == m.st_dev && b.st_ino == m.st_ino)) {
 		ect_err(ctx, "%s is not the eCryptfs mount of %s after mounting; refusing to move "
 			     "files", l->home, l->lower);
 		if (fd >= 0)
 			close(fd);
-		fd = -1;
-	}
-	if (lower >= 0)
-		close(lower);
-	*mfd = fd;
-	return fd < 0 ? -1 : 0;
-}
-
-/* Mounted: the inner links, then every file of the bare home. */
-static int fill_mounted(struct ect_ctx *ctx, const struct home_layout *l, int bare, bool *moved)
-{
-	int mfd, r;
-
-	if (open_mounted(ctx, l, bare, &mfd))
 		return -1;
-	r = home_links_make(ctx, mfd, l);
-	if (!r)
-		r = move_tree(ctx, bare, mfd, l->home, true, moved) ? -1 : 0;
-	if (!r && fsync(mfd))
-		r = -1;
-	close(mfd);
-	return r;
+	}
+	*mfd = fd;
+	return 0;
 }
 
-/* Bare home, unmounted: what tells a user how to get at the data, and read-only. */
+/* Bare home, under the mount: what tells a user how to get at the data, and read-only. */
 static int finish_bare(struct ect_ctx *ctx, const struct home_layout *l, int bare)
 {
 	if (link_at(ctx, bare, "README.txt", HOME_README_TARGET) ||
@@ -356,41 +337,18 @@ static int finish_bare(struct ect_ctx *ctx, const struct home_layout *l, int bar
 	return 0;
 }
 
-int home_populate(struct ect_ctx *ctx, const struct home_layout *l, const char *pass, size_t len,
-		  bool fnek)
+int home_fill(struct ect_ctx *ctx, const struct home_layout *l, int bare, int mfd, bool fnek)
 {
-	char fekek[ECT_SIG_HEX_SIZE + 1], fnek_sig[ECT_SIG_HEX_SIZE + 1];
 	bool moved = false;
-	int bare, r;
+	int r;
 
-	/* the bare directory, held by fd: it stays reachable under the mount */
-	bare = open(l->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (bare < 0) {
-		ect_err(ctx, "cannot open the home %s: %s", l->home, strerror(errno));
+	if (home_check_movable(ctx, bare, l->home, l, fnek) || home_links_make(ctx, mfd, l))
 		return HOME_NOTHING_MOVED;
-	}
-	if (home_check_movable(ctx, bare, l->home, l, fnek) ||
-	    ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig)) {
-		close(bare);
-		return HOME_NOTHING_MOVED;
-	}
-	r = ect_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL);
-	if (r) {
-		ect_err(ctx, "cannot mount the new encrypted home %s (see the message above)", l->home);
+	r = move_tree(ctx, bare, mfd, l->home, true, &moved) ? -1 : 0;
+	if (!r && fsync(mfd))
 		r = -1;
-	} else {
-		r = fill_mounted(ctx, l, bare, &moved);
-		if (ect_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL)) {
-			ect_err(ctx, "cannot unmount %s after moving the files in", l->home);
-			r = -1;
-		}
-	}
-	ect_keyring_unlink(fekek);
-	if (fnek)
-		ect_keyring_unlink(fnek_sig);
 	if (!r)
 		r = finish_bare(ctx, l, bare);
-	close(bare);
 	if (!r)
 		return 0;
 	return moved ? HOME_PART_MOVED : HOME_NOTHING_MOVED;

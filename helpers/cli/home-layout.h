@@ -11,8 +11,10 @@
  *                                    symlinks in the bare directory only
  *   HOME (bare)                      mode 0500, so nothing lands there unencrypted
  *
- * Every function runs as the user (never root): whatever the user races in
- * their own home gains no more than the user's rights.
+ * Root mounts the new home while the tree is still root's and closed to the
+ * user (a user swapping names there cannot redirect it); everything done in
+ * the user's own home then runs as the user, so whatever the user races
+ * there gains no more than the user's rights.
  */
 #ifndef ECT_HOME_LAYOUT_H
 #define ECT_HOME_LAYOUT_H
@@ -48,14 +50,18 @@ int home_links_make(struct ect_ctx *ctx, int dirfd, const struct home_layout *l)
 int home_check_movable(struct ect_ctx *ctx, int dirfd, const char *path, const struct home_layout *l,
 		       bool fnek);
 /*
- * As the user, with a mount passphrase: load its keys, mount the home
- * through the setuid helper, link .ecryptfs and .Private inside, move
- * every file of the bare home in (owners, modes, times kept; each file
- * synced before its plain copy is removed), unmount, drop the keys, then
- * add the README and desktop links and make the bare home 0500.
- * 0, or an enum home_populate_result after one line saying what failed.
+ * The root of the eCryptfs mount now on l->home, checked by identity: stacked
+ * on the directory lower (an fd), and not the bare directory bare. 0 and
+ * *mfd, or -1 after one line.
  */
-int home_populate(struct ect_ctx *ctx, const struct home_layout *l, const char *pass, size_t len,
-		  bool fnek);
+int home_open_mounted(struct ect_ctx *ctx, const struct home_layout *l, int bare, int lower, int *mfd);
+/*
+ * As the user, with the new home mounted (mfd its root) over the bare
+ * directory bare: link .ecryptfs and .Private inside, move every file of the
+ * bare home in (owners, modes, times kept; each synced before its plain copy
+ * is removed), then add the README and desktop links to the bare home and
+ * make it 0500. 0, or an enum home_populate_result after one line.
+ */
+int home_fill(struct ect_ctx *ctx, const struct home_layout *l, int bare, int mfd, bool fnek);
 
 #endif /* ECT_HOME_LAYOUT_H */
