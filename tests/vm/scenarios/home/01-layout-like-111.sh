@@ -44,7 +44,11 @@ printf '%s\n' "pw-$our_user" | as_user_sh "$our_user" "
 	find ~/ -mindepth 1 -maxdepth 1 -printf '%P %y %m %u:%g %l\n' | LC_ALL=C sort
 	ls ~/.ecryptfs/Private.sig >/dev/null || exit 11
 	ecryptfs-umount-private >&2 || exit 12
-" >"$W/our.mounted.raw" 2>"$W/our-mount.log" || { cat "$W/our-mount.log"; fail "mount, list, umount-private as the user (status $?)"; }
+" >"$W/our.mounted.raw" 2>"$W/our-mount.log" || {
+	rc=$? # 10: mount-private, 11: no ~/.ecryptfs while mounted, 12: umount-private
+	cat "$W/our-mount.log"
+	fail "mount, list, umount-private as the user (status $rc)"
+}
 cat "$W/our-mount.log"
 pam_is_mounted "$(pam_home "$our_user")" && fail "ecryptfs-umount-private left the home mounted"
 sed "s#$(pam_home "$our_user")#HOME#g; s#/home/.ecryptfs/$our_user/#/home/.ecryptfs/USER/#g; s#\\b$our_user\\b#USER#g" \
