@@ -8,6 +8,7 @@
  * is chowned, chmod'ed or re-opened by a path the user could swap.
  */
 #include "cmd-private-setup.h"
+#include "home-layout.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <keyutils.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -287,25 +289,27 @@ static int run_as_user(struct ect_ctx *ctx, struct setup *s,
 
 static const char *const home_links[] = { ".ecryptfs", ".Private" };
 
+static void home_layout_of(const struct setup *s, struct home_layout *l)
+{
+	*l = (struct home_layout){ s->home, s->cfgdir, s->lower, s->uid, s->gid };
+}
+
 /* As the user: ~/.ecryptfs and ~/.Private, symlinks to the -b tree (as 111's ln -sf). */
 static int make_home_links(struct ect_ctx *ctx, const struct setup *s)
 {
-	const char *targets[] = { s->cfgdir, s->lower };
-	int hfd = open(s->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+	int hfd = open(s->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), ret;
+	struct home_layout l;
+	struct stat st;
 
 	if (hfd < 0) {
 		ect_err(ctx, "cannot open the home %s: %s", s->home, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < 2 && !ret; i++) {
-		unlinkat(hfd, home_links[i], 0);
-		if (symlinkat(targets[i], hfd, home_links[i]) ||
-		    fchownat(hfd, home_links[i], s->uid, s->gid, AT_SYMLINK_NOFOLLOW)) {
-			ect_err(ctx, "cannot link %s/%s: %s", s->home, home_links[i],
-				strerror(errno));
-			ret = -1;
-		}
-	}
+	/* a bare home an earlier -b left read-only (0500): writable again until this run ends */
+	if (!fstat(hfd, &st) && !(st.st_mode & S_IWUSR) && fchmod(hfd, (st.st_mode & 07777) | S_IRWXU))
+		ect_warn(ctx, "cannot make %s writable: %s", s->home, strerror(errno));
+	home_layout_of(s, &l);
+	ret = home_links_make(ctx, hfd, &l);
 	close(hfd);
 	return ret;
 }
@@ -384,5 +388,102 @@ int setup_hand_over(struct ect_ctx *ctx, struct setup *s)
 			return -1;
 		}
 	}
+	/* 111's mkdir -p leaves /home/.ecryptfs/USER 0755; what is secret inside is 0700 */
+	if (s->top.made && fchmod(s->top.fd, 0755)) {
+		ect_err(ctx, "cannot set the mode of %s: %s", s->top.path, strerror(errno));
+		return -1;
+	}
 	return 0;
+}
+
+/* As root, before the handover: the new home mounted over the bare one, with root's keys. */
+static int mount_new_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
+			  bool fnek, int bare, char *fekek, char *fnek_sig)
+{
+	char opts[512], target[64];
+
+	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
+		return -1;
+	if (ect_private_mount_opts(fekek, fnek ? fnek_sig : NULL, opts, sizeof(opts))) {
+		ect_err(ctx, "cannot build the mount options");
+		return -1;
+	}
+	/*
+	 * The lower path is root's and closed to the user until the handover;
+	 * the target is the bare directory by its fd.
+	 */
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", bare);
+	if (mount(s->lower, target, "ecryptfs", MS_NOSUID | MS_NODEV, opts)) {
+		ect_err(ctx, "cannot mount the new encrypted home %s: %s", s->home, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Detach the mount whose root is mfd (exactly that one), then let it go. */
+static int unmount_new_home(struct ect_ctx *ctx, struct setup *s, int mfd)
+{
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
+	r = umount2(path, MNT_DETACH);
+	if (r)
+		ect_err(ctx, "cannot unmount %s: %s", s->home, strerror(errno));
+	close(mfd);
+	return r ? -1 : 0;
+}
+
+/*
+ * -b, last step: as 111, mount the new home while the tree is root's, hand
+ * the tree over, then in a child that has become the user link .ecryptfs
+ * and .Private inside and move the files already in the home in
+ * (home_fill); unmount and drop the keys. 0, or an enum
+ * home_populate_result (HOME_NOTHING_MOVED also when the handover failed).
+ */
+int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
+			bool fnek)
+{
+	char fekek[ECT_SIG_HEX_SIZE + 1] = "", fnek_sig[ECT_SIG_HEX_SIZE + 1] = "";
+	int bare, mfd = -1, r = HOME_NOTHING_MOVED;
+	struct home_layout l;
+	pid_t pid;
+
+	home_layout_of(s, &l);
+	bare = open(s->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bare < 0) {
+		ect_err(ctx, "cannot open the home %s: %s", s->home, strerror(errno));
+		return HOME_NOTHING_MOVED;
+	}
+	if (mount_new_home(ctx, s, pass, len, fnek, bare, fekek, fnek_sig))
+		goto out;
+	if (home_open_mounted(ctx, &l, bare, s->lowerd.fd, &mfd)) {
+		/* not where it should be: detach it if it is ours, wherever the name leads */
+		mfd = open(s->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (mfd >= 0 && ect_mount_is_over(mfd, s->lowerd.fd) == 1)
+			unmount_new_home(ctx, s, mfd);
+		else if (mfd >= 0)
+			close(mfd);
+		goto out;
+	}
+	if (setup_hand_over(ctx, s))
+		goto out_umount;
+	pid = ect_private_fork(ctx);
+	if (pid == 0) {
+		setup_close_dirs(s); /* root's directory fds stay with root */
+		_exit(drop_to_user(ctx, s) ? HOME_NOTHING_MOVED : home_fill(ctx, &l, bare, mfd, fnek));
+	}
+	r = pid < 0 ? HOME_NOTHING_MOVED : ect_private_wait(pid);
+	if (r != 0 && r != HOME_PART_MOVED)
+		r = HOME_NOTHING_MOVED;
+out_umount:
+	if (unmount_new_home(ctx, s, mfd) && r == 0)
+		r = HOME_PART_MOVED; /* everything is in, but it stays mounted: say so, keep it */
+out:
+	if (fekek[0])
+		ect_keyring_unlink(fekek);
+	if (fnek_sig[0])
+		ect_keyring_unlink(fnek_sig);
+	close(bare);
+	return r;
 }

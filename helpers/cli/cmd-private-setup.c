@@ -15,6 +15,7 @@
  * by a path a user could swap (issue #10).
  */
 #include "cmd-private-setup.h"
+#include "home-layout.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -394,6 +395,9 @@ static void print_done(const struct setup *s, const struct ect_secret *mpw, bool
 	}
 	printf("Done configuring %s on %s (lower directory %s).\n", s->bootstrap ? "the encrypted home" : "~/Private",
 	       s->mnt, s->lower);
+	if (s->bootstrap)
+		printf("The files that were in %s are now inside the encrypted home; it is unmounted "
+		       "until %s logs in.\n", s->home, s->name);
 }
 
 static int do_setup(struct ect_ctx *ctx, struct setup *s)
@@ -468,10 +472,31 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 		if (fchmod(s->mntd.fd, 0500))
 			ect_warn(ctx, "cannot make %s read-only: %s", s->mnt, strerror(errno));
 	}
-	if (s->bootstrap && setup_hand_over(ctx, s))
-		goto fail;
-	if (setup_bootstrap_wanted(s) && setup_bootstrap_write(ctx, s, mpw.s, mpw.len))
-		goto fail;
+	if (s->bootstrap) {
+		/* as 111: mount the new home, link inside; then move what is there in, and unmount */
+		r = setup_populate_home(ctx, s, mpw.s, mpw.len, fnek);
+		if (r && r != HOME_PART_MOVED)
+			goto fail;
+		/* files may be in the new home now: no rollback past this point */
+		if (setup_bootstrap_wanted(s) && setup_bootstrap_write(ctx, s, mpw.s, mpw.len)) {
+			print_done(s, &mpw, generated);
+			ect_err(ctx, "the encrypted home of %s is set up, but its mount passphrase "
+				     "(printed above) is recorded nowhere else: wrap it with "
+				     "ecryptfs-wrap-passphrase into %s/wrapped-passphrase",
+				s->name, s->cfgdir);
+			goto out;
+		}
+		if (r == HOME_PART_MOVED) {
+			ect_err(ctx, "the encrypted home of %s is set up, but the files not moved "
+				     "(see above) are still unencrypted in the bare %s: while it is "
+				     "mounted, copy them in from 'mount --bind %s /mnt' and delete "
+				     "them there", s->name, s->home, s->home);
+			print_done(s, &mpw, generated);
+			if (setup_bootstrap_wanted(s))
+				setup_bootstrap_done(s);
+			goto out;
+		}
+	}
 	print_done(s, &mpw, generated);
 	if (setup_bootstrap_wanted(s))
 		setup_bootstrap_done(s);

@@ -58,6 +58,13 @@ int setup_make_tree(struct ect_ctx *ctx, struct setup *s);
 void setup_back_up(struct setup *s);
 /* -b, last step: fchown the directories this run made to the user, bottom-up. */
 int setup_hand_over(struct ect_ctx *ctx, struct setup *s);
+/*
+ * -b, last step: mount the new home as root while the tree is root's, hand
+ * the tree over (setup_hand_over), move the files in as the user, unmount
+ * (home-layout.h). 0, or an enum home_populate_result.
+ */
+int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
+			bool fnek);
 /* Remove what this run made, through the directory fds. */
 void setup_rollback(struct ect_ctx *ctx, struct setup *s);
 /* Unmount a ~/Private left mounted through the helper; -1 (said what to run) when it stays. */

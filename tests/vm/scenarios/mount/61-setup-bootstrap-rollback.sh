@@ -29,7 +29,8 @@ as_user "$U" perl -e '
 	}' "/home/.ecryptfs/$U" "$scratch" &
 swapper=$!
 ok=0
-for n in 2 3 4 5 6 7 8 9 10 11 12; do
+# -b also needs inodes for the two links inside the new home and the skel files it moves in
+for n in $(seq 2 20); do
 	mount -t tmpfs -o "mode=0755,nr_inodes=$n,size=1m" "ect-vm-61" /home/.ecryptfs
 	if bootstrap_setup; then
 		log "room for $n inodes: setup succeeded"

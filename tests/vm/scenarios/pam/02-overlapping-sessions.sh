@@ -11,28 +11,5 @@ pw=pw-$user
 pam_setup_private "$user" "$pw"
 home=$(pam_home "$user")
 read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
-W=$ECT_VM_WORK
-
-# Session A stays open until we create $W/a.go.
-pam_session login "$user" "$pw" auth open run close -- bash -c "
-	touch $W/a.ready
-	while [ ! -e $W/a.go ]; do sleep 0.2; done
-" >"$W/a.out" 2>&1 &
-a_pid=$!
-for _ in $(seq 1 300); do [ -e "$W/a.ready" ] && break; sleep 0.2; done
-[ -e "$W/a.ready" ] || { cat "$W/a.out"; fail "session A did not open"; }
-pam_is_mounted "$home/Private" || fail "session A did not mount"
-
-out=$(pam_session login "$user" "$pw" auth open run close -- bash -c "
-	grep -c ' $home/Private ecryptfs ' /proc/mounts
-") || fail "session B failed: $out"
-printf '%s\n' "$out"
-assert_match '^1$' "$(printf '%s\n' "$out" | grep -x '[0-9]*')" "mounts seen by session B (one, not stacked)"
-pam_is_mounted "$home/Private" || fail "closing session B unmounted session A's home"
-pam_user_has_key "$user" "$fekek" || fail "closing session B unlinked the keys session A needs"
-
-touch "$W/a.go"
-wait "$a_pid" || { cat "$W/a.out"; fail "session A failed"; }
-pam_is_mounted "$home/Private" && fail "still mounted after the last session closed"
-pam_user_has_key "$user" "$fekek" && fail "keys left after the last session closed"
+pam_two_sessions "$user" "$pw" "$home/Private" "$fekek"
 log "two sessions: second counted in, first keeps the mount, last one unmounts"
