@@ -69,7 +69,7 @@ static bool already_done(const struct stat *s, const struct stat *d)
 		return false;
 	if (S_ISREG(s->st_mode) && s->st_size != d->st_size)
 		return false;
-	return s->st_mtim.tv_sec == d->st_mtim.tv_sec && s->st_mtim.tv_nsec == d->st_mtim.tv_nsec &&
+	return s->st_mtim.tv_sec == d->st_mtim.tv_sec &&
 	       s->st_uid == d->st_uid && (s->st_mode & 07777) == (d->st_mode & 07777);
 }
 

@@ -168,6 +168,58 @@ static int layout_links(struct mig *m, int root_fd)
 	return 0;
 }
 
+/* fd reopened by path in this mount namespace: the same inode as oldfd, or -1. */
+static int reopen_same(int oldfd, int dirfd, const char *name, int flags)
+{
+	struct stat a, b;
+	int fd;
+
+	if (fstat(oldfd, &a))
+		return -1;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &b) || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+static void replace_fd(int *fd, int newfd)
+{
+	close(*fd);
+	*fd = newfd;
+}
+
+int mig_enter_private_ns(struct mig *m)
+{
+	int parent, stage, home;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		ect_err(m->ctx, "cannot make a private mount namespace: %s", strerror(errno));
+		return -1;
+	}
+	/* fds from before belong to the old namespace's mounts: mount(2) refuses them */
+	parent = reopen_same(m->parent_fd, AT_FDCWD, m->parent, 0);
+	stage = parent < 0 ? -1 : reopen_same(m->stage_fd, parent, m->st.stage, O_NOFOLLOW);
+	home = stage < 0 ? -1 : reopen_same(m->home_fd, parent, m->base, O_NOFOLLOW | O_NOATIME);
+	if (home < 0) {
+		ect_err(m->ctx, "cannot find %s and %s/%s again in the private mount namespace: %s",
+			m->home, m->parent, m->st.stage, strerror(errno));
+		if (parent >= 0)
+			close(parent);
+		if (stage >= 0)
+			close(stage);
+		return -1;
+	}
+	replace_fd(&m->parent_fd, parent);
+	replace_fd(&m->stage_fd, stage);
+	replace_fd(&m->home_fd, home);
+	return 0;
+}
+
 /* Copy, unmount, mount afresh (cold caches), verify, unmount. */
 int mig_copy_and_verify(struct mig *m, const struct mig_scan *scan)
 {
@@ -175,10 +227,9 @@ int mig_copy_and_verify(struct mig *m, const struct mig_scan *scan)
 	struct mnt mt = { .lower_fd = -1 };
 	int root, ret = -1;
 
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
-		ect_err(m->ctx, "cannot make a private mount namespace: %s", strerror(errno));
+	if (mig_enter_private_ns(m))
 		return -1;
-	}
+	t.src_root = m->home_fd;
 	if (prepare_mount(m, &mt))
 		goto out;
 	t.total_files = scan->entries;
@@ -213,7 +264,8 @@ int mig_copy_and_verify(struct mig *m, const struct mig_scan *scan)
 		goto out;
 	t.dst_root = root;
 	fprintf(stderr, "INFO: Verifying every file through the encrypted home.\n");
-	if (mig_verify_tree(&t)) {
+	/* reading moved the access times; all times go on last, then are checked */
+	if (mig_verify_tree(&t) || mig_times_tree(&t, mt.lower_fd) || mig_times_tree(&t, -1)) {
 		ect_err(m->ctx, "verification failed; %s is unchanged: run ecryptfs-migrate-home -u %s "
 				"again to copy what differs", m->home, m->name);
 		umount_stage(m, root);

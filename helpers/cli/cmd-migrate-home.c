@@ -315,10 +315,12 @@ static int run_setup(struct mig *m)
 	if (pid == 0) {
 		char src[64], dst[64];
 
+		if (mig_enter_private_ns(m))
+			_exit(126);
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", m->stage_fd);
 		snprintf(dst, sizeof(dst), "/proc/self/fd/%d", m->home_fd);
-		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-		    mount(src, dst, NULL, MS_BIND, NULL) || dup2(pfd[0], 3) != 3) {
+		if (mount(src, dst, NULL, MS_BIND, NULL) ||
+		    (pfd[0] == 3 ? fcntl(3, F_SETFD, 0) : dup2(pfd[0], 3) != 3)) {
 			fprintf(stderr, "%s: cannot prepare the setup's mount namespace: %s\n",
 				ect_ctx_ident(m->ctx), strerror(errno));
 			_exit(126);

@@ -51,6 +51,11 @@ int mig_scan_tree(struct ect_ctx *ctx, int home_fd, struct mig_scan *scan);
 int mig_copy_tree(struct mig_tree *t);
 /* Compare every entry through the mount (content, metadata, links). 0 or -1. */
 int mig_verify_tree(struct mig_tree *t);
+/*
+ * Set the times of every entry on its lower inode (lower_root: the lower
+ * directory's fd), or with lower_root -1 check them through the mount.
+ */
+int mig_times_tree(struct mig_tree *t, int lower_root);
 /* Remove everything in dirfd (not dirfd itself), never following a symlink. */
 int mig_remove_contents(int dirfd);
 void mig_tree_free(struct mig_tree *t);
@@ -92,6 +97,8 @@ bool mig_exists_at(int dirfd, const char *name);
 /* /home/.ecryptfs and /home/.ecryptfs/USER (-1 when absent), checked. */
 int mig_open_ecryptfs_dir(struct mig *m, int *top, int *user);
 int mig_get_password(struct mig *m);
+/* Unshare the mount namespace (private propagation); parent, home and stage fds reopened in it. */
+int mig_enter_private_ns(struct mig *m);
 /* In a private mount namespace: mount, copy, remount, verify, unmount. */
 int mig_copy_and_verify(struct mig *m, const struct mig_scan *scan);
 
