@@ -23,6 +23,11 @@
 #include <unistd.h>
 
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* The entries of dirfd, sorted (a stable order: resumed runs pick the same link leaders). */
 int mig_list_dir(int dirfd, char ***names, size_t *n)
 {
@@ -58,7 +63,7 @@ int mig_list_dir(int dirfd, char ***names, size_t *n)
 	}
 	closedir(d);
 	if (*n)
-		qsort(*names, *n, sizeof(char *), (int (*)(const void *, const void *))strcmp);
+		qsort(*names, *n, sizeof(char *), cmp_names);
 	return 0;
 nomem:
 	closedir(d);
