@@ -265,9 +265,19 @@ int mig_copy_and_verify(struct mig *m, const struct mig_scan *scan)
 	t.dst_root = root;
 	fprintf(stderr, "INFO: Verifying every file through the encrypted home.\n");
 	/* reading moved the access times; all times go on last, then are checked */
-	if (mig_verify_tree(&t) || mig_times_tree(&t, mt.lower_fd) || mig_times_tree(&t, -1)) {
+	if (mig_verify_tree(&t) || mig_times_tree(&t, mt.lower_fd)) {
 		ect_err(m->ctx, "verification failed; %s is unchanged: run ecryptfs-migrate-home -u %s "
 				"again to copy what differs", m->home, m->name);
+		umount_stage(m, root);
+		goto out;
+	}
+	/* the mount's root keeps the attributes it had at mount time: check on a fresh one */
+	if (umount_stage(m, root) || (root = mount_stage(m, &mt)) < 0)
+		goto out;
+	t.dst_root = root;
+	if (mig_times_tree(&t, -1)) {
+		ect_err(m->ctx, "verification of the times failed; %s is unchanged: run "
+				"ecryptfs-migrate-home -u %s again", m->home, m->name);
 		umount_stage(m, root);
 		goto out;
 	}
