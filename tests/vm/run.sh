@@ -198,6 +198,7 @@ boot_group() {
 		printf 'export ECT_VM_BOOT=%q\n' "$group"
 		printf 'export ECT_VM_BOOT_MODE=%q\n' "$mode"
 		printf 'export ECT_VM_LOAD=%q\n' "${ECT_VM_LOAD:-0}"
+		printf 'export ECT_MIGRATE_KILLS=%q\n' "${ECT_MIGRATE_KILLS:-}"
 	} >"$res/run.env"
 	say "check-vm: boot '$group': $(wc -l <"$res/plan") scenario(s), kernel $kver, ${accel[*]}, $mode"
 	timeout -k 10 "$total" "$qemu" "${accel[@]}" -m "$mem" -smp "$smp" \
