@@ -124,6 +124,20 @@ guest_setup() {
 	modprobe -a ecb cbc aes_generic sha256_generic md5 2>/dev/null
 	echo "guest: ecryptfs $(cat /sys/fs/ecryptfs/version 2>/dev/null) loaded" >&3
 
+	# The guest's dpkg database and /etc are the host's: ecryptfs-utils or this
+	# project's packages installed on the host would leave their PAM profile in
+	# common-* and dpkg records that hide the build. Purge them in the guest only
+	# (before the install, whose files share their paths), so every scenario
+	# starts from the same system whatever the host has installed.
+	host_pkgs=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' ecryptfs-utils libecryptfs1 \
+		ecryptfs-tools libecryptfs-tools0 libecryptfs-tools-dev 2>/dev/null | awk '$1 != "not-installed" {print $2}')
+	if [ -n "$host_pkgs" ]; then
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive dpkg --purge --force-depends --no-triggers $host_pkgs >&3 2>&1 ||
+			setup_failed "cannot purge the host's packages $host_pkgs in the guest"
+		echo "guest: purged the host's $(echo $host_pkgs) in the guest" >&3
+	fi
+
 	t0=$(date +%s)
 	case ${ECT_VM_INSTALL:-stage} in
 	stage)
