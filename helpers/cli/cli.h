@@ -28,5 +28,6 @@ extern const struct ect_cmd ect_cmds_keys[];	/* cmd-keys.c: wrap/unwrap/add/inse
 extern const struct ect_cmd ect_cmds_private[]; /* cmd-private.c: setup/mount/umount private */
 extern const struct ect_cmd ect_cmds_recover[]; /* cmd-recover.c: recover, stat, find */
 extern const struct ect_cmd ect_cmds_verify[];	/* cmd-verify.c: verify-private, verify */
+extern const struct ect_cmd ect_cmds_swap[];	/* cmd-setup-swap.c: setup-swap */
 
 #endif /* ECT_CLI_H */
