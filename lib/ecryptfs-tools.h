@@ -1222,6 +1222,19 @@ int ect_verify_user(const struct ect_verify_target *target, const struct ect_ver
 		    struct ect_report *report) ECT_MUST_CHECK;
 /* Checks that concern every user: swap encryption. */
 int ect_verify_system(const struct ect_verify_opts *opts, struct ect_report *report) ECT_MUST_CHECK;
+/* What a block device sits on: the swap check's rule, also used by ecryptfs-setup-swap. */
+enum ect_block_crypt {
+	ECT_BLOCK_PLAIN,
+	ECT_BLOCK_DM_CRYPT, /* on dm-crypt, also below LVM */
+	ECT_BLOCK_ZRAM,	    /* compressed RAM: never reaches a disk */
+};
+/* dev: a block device's st_rdev, or a file's st_dev; sysfs NULL means "/sys". */
+enum ect_block_crypt ect_block_crypt(const char *sysfs, dev_t dev);
+/*
+ * One line of /proc/swaps: the area's name (escapes undone) and type
+ * ("partition", "file"). 0, or -1 for the header or a line that is not one.
+ */
+int ect_swaps_line(const char *line, char *name, size_t name_size, char *type, size_t type_size);
 /* Append a finding (printf-style message); -ENOMEM if it cannot. */
 int ect_report_add(struct ect_report *report, enum ect_severity severity, const char *check,
 		   const char *fix, const char *fmt, ...) ECT_PRINTF(5, 6);

@@ -29,5 +29,6 @@ extern const struct ect_cmd ect_cmds_private[]; /* cmd-private.c: setup/mount/um
 extern const struct ect_cmd ect_cmds_recover[]; /* cmd-recover.c: recover, stat, find */
 extern const struct ect_cmd ect_cmds_verify[];	/* cmd-verify.c: verify-private, verify */
 extern const struct ect_cmd ect_cmds_migrate[]; /* cmd-migrate-home.c: migrate-home */
+extern const struct ect_cmd ect_cmds_swap[];	/* cmd-setup-swap.c: setup-swap */
 
 #endif /* ECT_CLI_H */

@@ -12,6 +12,7 @@ static const struct ect_cmd *const families[] = {
 	ect_cmds_recover,
 	ect_cmds_verify,
 	ect_cmds_migrate,
+	ect_cmds_swap,
 };
 
 static const struct ect_cmd *find_cmd(const char *name, int by_compat)

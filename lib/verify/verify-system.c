@@ -202,23 +202,45 @@ static int block_is_ram(const char *dir)
 	return strstr(target, "/zram") != NULL;
 }
 
+enum ect_block_crypt ect_block_crypt(const char *sysfs, dev_t dev)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/dev/block/%u:%u", sysfs ? sysfs : "/sys", major(dev),
+		 minor(dev));
+	if (block_is_ram(dir))
+		return ECT_BLOCK_ZRAM;
+	return block_is_encrypted(dir, 0) ? ECT_BLOCK_DM_CRYPT : ECT_BLOCK_PLAIN;
+}
+
+int ect_swaps_line(const char *line, char *name, size_t name_size, char *type, size_t type_size)
+{
+	char n[PATH_MAX], t[32];
+
+	/* header line: "Filename Type Size Used Priority" */
+	if (!strncmp(line, "Filename", 8) || sscanf(line, "%4095s %31s", n, t) != 2)
+		return -1;
+	unescape_octal(n);
+	copy_out(name, name_size, n);
+	copy_out(type, type_size, t);
+	return 0;
+}
+
 static int check_one_swap(const char *sysfs, const char *name, const char *type,
 			  struct ect_report *report)
 {
-	char dir[PATH_MAX];
+	enum ect_block_crypt crypt;
 	struct stat st;
-	dev_t dev;
 
 	if (stat(name, &st))
 		return ect_report_add(report, ECT_SEV_WARN, "swap", "",
 				      "swap %s is active but cannot be examined: %s", name,
 				      strerror(errno));
-	dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
-	snprintf(dir, sizeof(dir), "%s/dev/block/%u:%u", sysfs, major(dev), minor(dev));
-	if (block_is_ram(dir))
+	crypt = ect_block_crypt(sysfs, S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev);
+	if (crypt == ECT_BLOCK_ZRAM)
 		return ect_report_add(report, ECT_SEV_OK, "swap", "",
 				      "swap %s is in compressed RAM (zram)", name);
-	if (block_is_encrypted(dir, 0))
+	if (crypt == ECT_BLOCK_DM_CRYPT)
 		return ect_report_add(report, ECT_SEV_OK, "swap", "", "swap %s %sis encrypted (dm-crypt)",
 				      name, strcmp(type, "file") ? "" : "lives on a device that ");
 	return ect_report_add(report, ECT_SEV_FAIL, "swap", "ecryptfs-setup-swap",
@@ -241,12 +263,8 @@ int ect_verify_system(const struct ect_verify_opts *opts, struct ect_report *rep
 	while (!ret && getline(&line, &cap, f) > 0) {
 		char name[PATH_MAX], type[32];
 
-		/* header line: "Filename Type Size Used Priority" */
-		if (!strncmp(line, "Filename", 8))
+		if (ect_swaps_line(line, name, sizeof(name), type, sizeof(type)))
 			continue;
-		if (sscanf(line, "%4095s %31s", name, type) != 2)
-			continue;
-		unescape_octal(name);
 		nswap++;
 		ret = check_one_swap(sysfs, name, type, report);
 	}
