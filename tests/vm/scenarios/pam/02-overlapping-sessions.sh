@@ -14,13 +14,8 @@ read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
 W=$ECT_VM_WORK
 
 # Session A stays open until we create $W/a.go.
-pam_session login "$user" "$pw" auth open run close -- bash -c "
-	touch $W/a.ready
-	while [ ! -e $W/a.go ]; do sleep 0.2; done
-" >"$W/a.out" 2>&1 &
-a_pid=$!
-for _ in $(seq 1 300); do [ -e "$W/a.ready" ] && break; sleep 0.2; done
-[ -e "$W/a.ready" ] || { cat "$W/a.out"; fail "session A did not open"; }
+pam_hold_session "$user" "$pw" a
+a_pid=$held_pid
 pam_is_mounted "$home/Private" || fail "session A did not mount"
 
 out=$(pam_session login "$user" "$pw" auth open run close -- bash -c "

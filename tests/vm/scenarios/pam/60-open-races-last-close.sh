@@ -24,23 +24,16 @@ helper=/sbin/mount.ecryptfs_private
 delay_s=20
 
 # Session A stays open until we create $W/a.go.
-pam_session login "$user" "$pw" auth open run close -- bash -c "
-	touch $W/a.ready
-	while [ ! -e $W/a.go ]; do sleep 0.2; done
-" >"$W/a.out" 2>&1 &
-a_pid=$!
-for _ in $(seq 1 300); do [ -e "$W/a.ready" ] && break; sleep 0.2; done
-[ -e "$W/a.ready" ] || { cat "$W/a.out"; fail "session A did not open"; }
+pam_hold_session "$user" "$pw" a
+a_pid=$held_pid
 pam_is_mounted "$home/Private" || fail "session A did not mount"
 pam_user_has_key "$user" "$fekek" || fail "session A left no FEKEK in the keyring"
 
-# Session B: every execve of the mount helper waits $delay_s s at its entry
-# (the tracee sits in tracing stop). Only execve stops with --seccomp-bpf, so
-# a stop of B's PAM child (the user's "pam-session") is that wait.
+# Session B: every execve of the mount helper waits $delay_s s at its entry,
+# the tracee in tracing stop. (Not --seccomp-bpf: it sets no_new_privs, and
+# the helper would run without its setuid bit.)
 strace_opts=(-f -qq -o "$W/b.strace" -P "$helper" -e trace=execve
 	-e "inject=execve:delay_enter=${delay_s}000000")
-strace --seccomp-bpf -f -qq -o /dev/null -e trace=execve true 2>/dev/null &&
-	strace_opts=(--seccomp-bpf "${strace_opts[@]}")
 printf '%s\n%s\n%s\n%s\n' "$pw" "$pw" "$pw" "$pw" |
 	setsid -w strace "${strace_opts[@]}" "$PAM_SESSION" -D login "$user" auth open run close -- bash -c "
 		grep -c ' $home/Private ecryptfs ' /proc/mounts
@@ -48,9 +41,15 @@ printf '%s\n%s\n%s\n%s\n' "$pw" "$pw" "$pw" "$pw" |
 	" >"$W/b.out" 2>&1 &
 b_pid=$!
 
-# b_waiting: B's PAM child is stopped before the helper's execve.
+# b_waiting: B's PAM child (the user's "pam-session") is stopped at the
+# entry of an execve (x86_64 syscall 59), which only the helper's is.
 b_waiting() {
-	ps -u "$user" -o stat=,comm= | grep -q '^t.*pam-session'
+	local pid st
+	for pid in $(pgrep -u "$user" -x pam-session); do
+		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
+		[ "$st" = t ] && grep -q '^59 ' "/proc/$pid/syscall" 2>/dev/null && return 0
+	done
+	return 1
 }
 seen=0
 for _ in $(seq 1 600); do
