@@ -156,6 +156,7 @@ struct pam_ect_job {
 	const char *password;	  /* login (or new) password, may be NULL */
 	const char *old_password; /* chauthtok only */
 	pam_ect_child_fn fn;
+	bool unlock_always;	  /* open: unwrap and add the keys even if mounted with them */
 	/* set by fn to exec a helper after it returns PAM_ECT_OK */
 	const char *exec_argv[6];
 	char exec_path[320];
@@ -169,6 +170,14 @@ struct pam_ect_job {
 	unsigned int child_flags; /* PAM_ECT_FLAG_* reported by the child */
 	struct pam_ect_keys added; /* keys the child put into @u that were not there before */
 };
+
+/*
+ * mount.ecryptfs_private's exit status when a key is not in @u
+ * (ECT_MNT_NO_KEY, mount.ecryptfs_private(8)): a session closing between our
+ * keyring check and the helper's lock dropped them; open unwraps and retries.
+ */
+#define PAM_ECT_HELPER_NO_KEY 3
+#define PAM_ECT_OPEN_ATTEMPTS 3
 
 #define PAM_ECT_FLAG_UPGRADED 0x1   /* the wrapped passphrase was rewritten as v3 */
 #define PAM_ECT_FLAG_STALE 0x2	    /* a stale-wrap marker exists or was written */

@@ -314,8 +314,11 @@ int pam_ect_job_open(struct pam_ect_job *job)
 	mounted = pam_ect_private_mounted(job->pw->pw_uid, &cfg);
 	if (mounted == 1)
 		pam_ect_child_flag(job, PAM_ECT_FLAG_MOUNTED);
-	/* Another session mounted it: the helper only needs the keys to count us in. */
-	if (mounted == 1 && ect_keyring_find(cfg.sigs.fekek) > 0) {
+	/*
+	 * Another session mounted it: the helper only needs the keys to count us
+	 * in. Not on a retry: they were gone when the helper looked.
+	 */
+	if (mounted == 1 && !job->unlock_always && ect_keyring_find(cfg.sigs.fekek) > 0) {
 		ect_debug(pam_ect_child_ctx(job), "user %s: %s already mounted", job->user,
 			  cfg.mountpoint);
 	} else if (!job->password || !job->password[0]) {

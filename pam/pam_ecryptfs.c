@@ -285,6 +285,49 @@ static bool user_manager_session(pam_handle_t *pamh)
 	       strcmp(service, "systemd-user") == 0;
 }
 
+/* Remember every key any attempt added, so that a failed open takes them all back. */
+static void keys_merge(struct pam_ect_keys *into, const struct pam_ect_keys *from)
+{
+	for (unsigned int i = 0; i < from->count; i++) {
+		unsigned int j = 0;
+
+		while (j < into->count && strcmp(into->sig[j], from->sig[i]))
+			j++;
+		if (j == into->count && into->count < 2)
+			memcpy(into->sig[into->count++], from->sig[i], sizeof(from->sig[i]));
+	}
+}
+
+/*
+ * Run the open job. When the helper found a key missing, a session that
+ * closed between our keyring check and the helper's lock dropped them (and
+ * unmounted): unwrap again and rerun, a bounded number of times. Each retry
+ * starts after that close released the lock, so it converges.
+ */
+static int open_with_retry(struct pam_ect_call *c, struct pam_ect_job *job)
+{
+	struct pam_ect_keys added = { 0 };
+	unsigned int flags = 0;
+	int r;
+
+	for (int attempt = 1;; attempt++) {
+		r = pam_ect_run_child(c, job);
+		keys_merge(&added, &job->added);
+		/* "already mounted" speaks of the last attempt only */
+		flags = (flags & ~PAM_ECT_FLAG_MOUNTED) | job->child_flags;
+		if (r != PAM_ECT_HELPER || job->helper_status != PAM_ECT_HELPER_NO_KEY ||
+		    !job->password || !job->password[0] || attempt >= PAM_ECT_OPEN_ATTEMPTS)
+			break;
+		ect_debug(c->ctx, "user %s: the keys left the keyring before the mount helper ran "
+			  "(another session closed); unwrapping again (attempt %d of %d)", c->user,
+			  attempt + 1, PAM_ECT_OPEN_ATTEMPTS);
+		job->unlock_always = true;
+	}
+	job->added = added;
+	job->child_flags = flags;
+	return r;
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pam_ect_call c;
@@ -310,7 +353,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		job.password = stash;
 	else if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item)
 		job.password = item; /* configured for session only: same password, same process */
-	ret = session_result(&c, &job, pam_ect_run_child(&c, &job), true);
+	ret = session_result(&c, &job, open_with_retry(&c, &job), true);
 	stash_free(pamh);
 	if (ret != PAM_SUCCESS && !drop_added_keys(&c, &job.added))
 		keep_for_close(&c, &job.added);

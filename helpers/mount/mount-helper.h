@@ -10,6 +10,12 @@ enum {
 	ECT_MNT_OK = 0,
 	ECT_MNT_FAIL = 1,   /* refused or failed; the reason is on stderr and in syslog */
 	ECT_MNT_USAGE = 2,  /* bad arguments */
+	/*
+	 * mount.ecryptfs_private only: a key Private.sig names is not in @u.
+	 * pam_ecryptfs retries on it (a closing session may just have dropped
+	 * the keys); keep in step with PAM_ECT_HELPER_NO_KEY.
+	 */
+	ECT_MNT_NO_KEY = 3,
 };
 
 /* mount.ecryptfs_private [ALIAS] / umount.ecryptfs_private [-f] [-d] [ALIAS] */

@@ -133,8 +133,10 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 	bool has_self;
 	const unsigned int flags = ECT_PATH_CHECK_OWNER | ECT_PATH_CHECK_FSTYPE;
 
-	if (!keys_present(ctx, &cfg->sigs))
+	if (!keys_present(ctx, &cfg->sigs)) {
+		ret = ECT_MNT_NO_KEY;
 		goto out;
+	}
 	/* The kernel finds the keys through the session keyring. */
 	if (ect_keyring_link_user_session())
 		ect_debug(ctx, "could not link @u into @s");
