@@ -183,21 +183,32 @@ run_scenario() {
 	local res=/ect-results/scenarios/$id
 	local work=/home/ect-vm/$id
 	local start end rc status
+	local append=
 	mkdir -p "$res" "$work"
 	chmod 0755 /home/ect-vm "$work"
 	: >"/run/ect-vm/users"
-	echo "ect-vm-start $id"
+	# Run again after a reboot it asked for (vm_reboot): keep its logs.
+	[ -f "$res/phase" ] && append=1
+	echo "ect-vm-start $id${append:+ (after reboot $(cat "$res/phase"))}"
 	start=$(date +%s%N)
 	(
 		cd "$work" || exit 1
 		export ECT_VM_ID=$id ECT_VM_WORK=$work ECT_VM_RESULT_DIR=$res
 		export ECT_VM_SCRIPT=$script
-		exec 9>"$res/trace.log"
+		if [ -n "$append" ]; then
+			exec 9>>"$res/trace.log" >>"$res/output.log" 2>&1
+		else
+			exec 9>"$res/trace.log" >"$res/output.log" 2>&1
+		fi
 		exec timeout -k 10 "$limit" keyctl session - \
 			bash "$ECT_SRCDIR/tests/vm/run-scenario.sh"
-	) </dev/null >"$res/output.log" 2>&1
+	) </dev/null
 	rc=$?
 	end=$(date +%s%N)
+	# It is rebooting the guest: no result yet, nothing more to run here.
+	if [ -f /ect-results/reboot ]; then
+		sleep infinity
+	fi
 	if [ $rc -eq 0 ] && [ ! -f "$res/completed" ]; then
 		echo "ect-vm: the scenario exited 0 before its end (use return, not exit 0)" >>"$res/output.log"
 		rc=1
@@ -225,7 +236,9 @@ run_scenario() {
 
 run_plan() {
 	while read -r id limit; do
-		[ -n "$id" ] && run_scenario "$id" "$limit"
+		# After a reboot: what ran in an earlier boot has its status.
+		[ -n "$id" ] && [ ! -f "/ect-results/scenarios/$id/status" ] &&
+			run_scenario "$id" "$limit"
 	done </ect-results/plan
 	echo "ect-vm-done $passed passed, $failed failed, $skipped skipped"
 }

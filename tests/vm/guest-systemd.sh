@@ -43,11 +43,29 @@ home_on_disk() {
 	[ -b "$disk" ] || setup_failed "no /home disk $disk (virtio_blk)"
 	if [ "$(blkid -p -s TYPE -o value "$disk" 2>/dev/null)" = ext4 ]; then
 		echo "guest: /home is the ext4 on $disk from an earlier boot" >&3
+		home_check "$disk"
 	else
 		mkfs.ext4 -q -F -L ect-home "$disk" >&3 2>&1 || setup_failed "mkfs.ext4 $disk failed"
 		echo "guest: /home is a new ext4 on $disk" >&3
 	fi
 	fresh_mount /home "$disk" || setup_failed "cannot mount $disk on /home"
+}
+
+# home_check DISK: what a boot's fsck would do with the /home of an earlier
+# boot of this guest (after vm_reboot): replay the journal if the last
+# shutdown left it dirty, then a full read-only check. The result, for the
+# scenario that rebooted, in /run/ect-vm/home-check: "recovery=yes|no fsck=RC".
+home_check() {
+	local disk=$1 recovery=no rc=0
+	dumpe2fs -h "$disk" 2>/dev/null | grep -q '^Filesystem features:.*needs_recovery' && recovery=yes
+	{
+		echo "== $(date) home_check $disk, needs_recovery: $recovery"
+		e2fsck -E journal_only -p "$disk"
+		e2fsck -fn "$disk" || rc=$?
+	} >>/ect-results/home-fsck.log 2>&1
+	mkdir -p /run/ect-vm
+	echo "recovery=$recovery fsck=$rc" >/run/ect-vm/home-check
+	echo "guest: /home check: $(cat /run/ect-vm/home-check)" >&3
 }
 
 systemd_exec() {

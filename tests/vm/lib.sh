@@ -234,3 +234,53 @@ tree_sums() {
 random_file() {
 	head -c "$2" /dev/urandom >"$1"
 }
+
+# ---- reboots (boot groups named systemd*) ---------------------------------
+# A scenario reboots the guest with vm_reboot; the host boots it again with
+# the same /home disk and runs the scenario again from its start, with
+# vm_phase one higher. The root file system is a fresh copy-on-write view at
+# every boot: /etc (users, PAM profile, sshd) is new, /home is kept. The
+# runner re-creates the scenario's users (same uid, password) before it runs.
+
+# vm_phase: how many times this scenario has rebooted the guest (0 at first).
+vm_phase() {
+	cat "$ECT_VM_RESULT_DIR/phase" 2>/dev/null || echo 0
+}
+
+# vm_reboot [--crash]: reboot the guest with `systemctl reboot` (a clean
+# shutdown; the host notes how long it took in /ect-results/last-shutdown),
+# or with --crash by sysrq 'b': no sync, no unmount, like a power loss (what
+# the guest had not written to the disk is lost). Does not return.
+vm_reboot() {
+	local user db
+	[ "${ECT_VM_BOOT_MODE:-}" = systemd ] || fail "vm_reboot needs a boot group named systemd*"
+	for db in passwd shadow group gshadow; do
+		while read -r user; do
+			[ -n "$user" ] && getent "$db" "$user"
+		done <"$ECT_VM_USERS_FILE" >"$ECT_VM_RESULT_DIR/users.$db" || true
+	done
+	echo $(($(vm_phase) + 1)) >"$ECT_VM_RESULT_DIR/phase"
+	echo "$ECT_VM_ID" >/ect-results/reboot
+	sync -f /ect-results/reboot
+	log "rebooting the guest ${1:-}"
+	if [ "${1:-}" = --crash ]; then
+		echo 1 >/proc/sys/kernel/sysrq
+		echo b >/proc/sysrq-trigger
+	else
+		systemctl reboot
+	fi
+	sleep infinity
+}
+
+# vm_restore_users: after vm_reboot, the scenario's users as they were
+# (called by run-scenario.sh).
+vm_restore_users() {
+	local db
+	[ -f "$ECT_VM_RESULT_DIR/users.passwd" ] || return 0
+	for db in group gshadow passwd shadow; do
+		if [ -s "$ECT_VM_RESULT_DIR/users.$db" ]; then
+			cat "$ECT_VM_RESULT_DIR/users.$db" >>"/etc/$db"
+		fi
+	done
+	cut -d: -f1 "$ECT_VM_RESULT_DIR/users.passwd" >>"$ECT_VM_USERS_FILE"
+}

@@ -10,6 +10,10 @@ PS4='+ ${EPOCHREALTIME} '
 set -eu -o pipefail
 # shellcheck source=lib.sh
 . "$ECT_SRCDIR/tests/vm/lib.sh"
+# Run again after it rebooted the guest: its users were in the old /etc.
+if [ -f "$ECT_VM_RESULT_DIR/phase" ]; then
+	vm_restore_users
+fi
 set -x
 # shellcheck disable=SC1090
 . "$ECT_VM_SCRIPT"

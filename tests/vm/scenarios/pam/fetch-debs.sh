@@ -3,13 +3,15 @@
 # download and unpack, WITHOUT installing on the host, the Debian 12 packages
 # whose real PAM service files and daemons the scenarios use inside the guest:
 # openssh-server (sshd on loopback), sshpass (password logins), lightdm and
-# gdm3 (their /etc/pam.d files). Installing openssh-server on the host would
+# gdm3 (their /etc/pam.d files), sudo (the systemd area's sudo -iu; the
+# host need not have it). Installing openssh-server on the host would
 # start an sshd there; unpacking does not.
 # Result: /var/cache/ecryptfs-tools/pam-debs/root (override: ECT_PAM_DEBS).
 set -euo pipefail
 dest=${ECT_PAM_DEBS:-/var/cache/ecryptfs-tools/pam-debs}
-pkgs=(openssh-server openssh-sftp-server libwrap0 sshpass lightdm gdm3)
-if [ -x "$dest/root/usr/sbin/sshd" ] && [ -f "$dest/root/etc/pam.d/gdm-password" ]; then
+pkgs=(openssh-server openssh-sftp-server libwrap0 sshpass lightdm gdm3 sudo)
+if [ -x "$dest/root/usr/sbin/sshd" ] && [ -f "$dest/root/etc/pam.d/gdm-password" ] &&
+	[ -f "$dest/root/etc/pam.d/sudo-i" ]; then
 	echo "fetch-debs: $dest already unpacked"
 	exit 0
 fi
