@@ -3,7 +3,7 @@
 # shutdown waits for no timeout, unmounts /home and leaves it clean (no
 # journal to replay, fsck clean); after the boot nothing says the home is mounted, the password
 # login mounts it with the data intact, and the logout locks it again.
-# ect-vm: timeout=900 boot=systemd-reboot
+# ect-vm: timeout=900 boot=systemd-reboot optin=ECT_VM_REBOOT
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/systemd/sshd.inc"
 pam_need_module

@@ -4,7 +4,7 @@
 # (sysrq 'b'). After the boot: the journal of /home is replayed and fsck
 # finds it clean, nothing says the home is mounted, the password login works
 # and finds the fsynced file intact, the logout locks, verify-private passes.
-# ect-vm: timeout=900 boot=systemd-reboot
+# ect-vm: timeout=900 boot=systemd-reboot optin=ECT_VM_REBOOT
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/systemd/sshd.inc"
 pam_need_module
