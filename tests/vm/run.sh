@@ -18,6 +18,7 @@
 #   ECT_VM_LOAD=1    run the load area (50 concurrent logins, ~2.5 min on a quiet host)
 #   ECT_VM_REBOOT=1  run the scenarios that reboot or power off a systemd guest
 #                  (systemd/05, 06: "# ect-vm: optin=ECT_VM_REBOOT")
+#   ECT_LOAD_SEED  the load scenarios' random seed (replays a logged interleaving)
 #   ECT_VM_PEER    unpacked ecryptfs-utils 111 (default: the fetch script's)
 #   ECT_VM_INSTALL stage (default): `make install DESTDIR=` on the host with
 #                  the system read-only, copied into the guest's root;
@@ -208,6 +209,7 @@ boot_group() {
 		printf 'export ECT_VM_BOOT=%q\n' "$group"
 		printf 'export ECT_VM_BOOT_MODE=%q\n' "$mode"
 		printf 'export ECT_VM_LOAD=%q\n' "${ECT_VM_LOAD:-0}"
+		printf 'export ECT_LOAD_SEED=%q\n' "${ECT_LOAD_SEED:-}"
 		printf 'export ECT_MIGRATE_KILLS=%q\n' "${ECT_MIGRATE_KILLS:-}"
 	} >"$res/run.env"
 	say "check-vm: boot '$group': $(wc -l <"$res/plan") scenario(s), kernel $kver, ${accel[*]}, $mode"
