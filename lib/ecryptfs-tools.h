@@ -66,7 +66,8 @@ enum ect_error {
 	ECT_E_SECMEM = -(ECT_E_BASE + 15),	  /* locked memory exhausted */
 	ECT_E_BAD_SIG = -(ECT_E_BASE + 16),	  /* signature is not 16 hex characters */
 	ECT_E_NAME_TOO_LONG = -(ECT_E_BASE + 17), /* name exceeds the encrypted-name limit */
-	ECT_E_LAST = -(ECT_E_BASE + 18),
+	ECT_E_KEY_MISMATCH = -(ECT_E_BASE + 18),  /* keys differ from the ones ALIAS.sig names */
+	ECT_E_LAST = -(ECT_E_BASE + 19),
 };
 
 /* One line describing err (negative errno or ECT_E_*); never NULL. */
@@ -447,6 +448,13 @@ int ect_rc_read_salt_at(int home_fd, uid_t uid, uint8_t salt[ECT_SALT_SIZE],
 #define ECT_ALIAS_MAX 64	    /* bytes, so ALIAS.conf and counter names stay short */
 #define ECT_CONFIG_FILE_MAX 8192    /* cap for .sig, .mnt and .conf files */
 
+/* The wrapped mount passphrase (v1, v2 or v3; see ect_unwrap). */
+#define ECT_WRAPPED_PASSPHRASE_FILE "wrapped-passphrase"
+/* Left when the login password changed without the old one: the wrap still needs that one. */
+#define ECT_WRAPPED_STALE_FILE "wrapped-passphrase.stale"
+/* Flag file: keep wrapped-passphrase at v2, which ecryptfs-utils 111 can still open. */
+#define ECT_WRAP_FORMAT_V2_FILE "wrap-format-v2"
+
 /* Flag files: empty files whose existence is the setting. */
 enum ect_config_flag {
 	ECT_FLAG_AUTO_MOUNT = 1 << 0,		/* "auto-mount": PAM mounts at login */
@@ -551,6 +559,99 @@ int ect_config_write_sigs_at(int dirfd, const char *alias, const struct ect_conf
 int ect_config_write_mnt_at(int dirfd, const char *mountpoint, uid_t uid, gid_t gid) ECT_MUST_CHECK;
 int ect_config_set_flags_at(int dirfd, unsigned int flags, int on, uid_t uid,
 			    gid_t gid) ECT_MUST_CHECK;
+
+/* ---- unlocking and rewrapping a user's keys ---- */
+
+/*
+ * A user's key files as the caller opened them. The operations below reach
+ * files only through these fds (openat, O_NOFOLLOW, regular files owned by
+ * uid) and write atomically in config_fd with owner uid:gid, mode 0600.
+ */
+struct ect_user_dirs {
+	int config_fd; /* ~/.ecryptfs, from ect_config_dir_open */
+	int home_fd;   /* the home holding .ecryptfsrc; -1: use the default salt */
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * The user's salt for the FEKEK and for v1 files: salt= of .ecryptfsrc in
+ * home_fd, as ecryptfs-utils 111's tools read it (see ect_rc_read_salt_at).
+ * On an unreadable or malformed file the default salt is in salt and the
+ * error is returned (err says where) so the caller can warn.
+ */
+int ect_user_salt(const struct ect_user_dirs *d, uint8_t salt[ECT_SALT_SIZE],
+		  struct ect_config_error *err) ECT_MUST_CHECK;
+
+enum ect_unlock_flags {
+	ECT_UNLOCK_LINK_SESSION = 1 << 0, /* link @u into @s first (failure: link_err only) */
+	ECT_UNLOCK_UPGRADE = 1 << 1,	  /* rewrap a v1/v2 file as v3 once it opened */
+	ECT_UNLOCK_KEEP_V2 = 1 << 2,	  /* never write v3 (as if wrap-format-v2 existed) */
+	ECT_UNLOCK_CLEAR_STALE = 1 << 3,  /* remove wrapped-passphrase.stale once it opened */
+};
+
+enum ect_unlock_step {
+	ECT_UNLOCK_AT_NONE = 0,
+	ECT_UNLOCK_AT_UNWRAP = 1,  /* reading or unwrapping wrapped-passphrase */
+	ECT_UNLOCK_AT_KEYRING = 2, /* adding the keys */
+	ECT_UNLOCK_AT_MATCH = 3,   /* comparing them with ALIAS.sig */
+};
+
+#define ECT_UNLOCK_ADDED_FEKEK 1u
+#define ECT_UNLOCK_ADDED_FNEK 2u
+
+struct ect_unlock_result {
+	enum ect_unlock_step failed_at;
+	struct ect_wrap_info info;	  /* the file's version; its v3 cost also on HOSTILE_PARAMS */
+	char fekek[ECT_SIG_HEX_SIZE + 1]; /* the keys the passphrase gives */
+	char fnek[ECT_SIG_HEX_SIZE + 1];  /* "" unless sigs name an FNEK */
+	unsigned int added;		  /* ECT_UNLOCK_ADDED_*: keys this call added and left */
+	int salt_err;			  /* not 0: .ecryptfsrc not usable, default salt used */
+	struct ect_config_error salt_where;
+	int link_err;			  /* not 0: @u could not be linked into @s */
+	int upgrade;			  /* 1 rewritten as v3, <0 rewrite failed, 0 not tried */
+	int stale_removed;		  /* 1 when wrapped-passphrase.stale was removed */
+};
+
+/* What the two operations below take besides the passwords. */
+struct ect_unlock_opts {
+	const struct ect_config_sigs *sigs;	 /* unlock: the keys to expect (required); rewrap:
+						    when not NULL, refuse a passphrase with another FEKEK */
+	const struct ect_argon2_params *ceiling; /* for unwrapping; NULL: the library's */
+	const struct ect_argon2_params *params;	 /* v3 cost written; NULL: the file's, else calibrate */
+	unsigned int flags;			 /* enum ect_unlock_flags */
+};
+
+/*
+ * Unlock a user's keys: unwrap wrapped-passphrase with password, add the
+ * FNEK (when sigs names one) and the FEKEK derived with the user's salt to
+ * @u, and compare them with sigs. On ECT_E_KEY_MISMATCH or a keyring
+ * failure the keys this call added are unlinked again. The mount
+ * passphrase never leaves locked memory.
+ */
+int ect_unlock_user_keys(const struct ect_user_dirs *d, const char *password, size_t password_len,
+			 const struct ect_unlock_opts *opts,
+			 struct ect_unlock_result *res) ECT_MUST_CHECK;
+
+struct ect_rewrap_result {
+	enum ect_unlock_step failed_at; /* AT_UNWRAP or AT_MATCH, or AT_NONE when writing failed */
+	struct ect_wrap_info old;	/* what the file was */
+	enum ect_wrap_version written;	/* what it is now (0 when not written) */
+	int salt_err;
+	struct ect_config_error salt_where;
+	int stale_removed;
+};
+
+/*
+ * Rewrap wrapped-passphrase from old_pw to new_pw: v2 when
+ * ECT_UNLOCK_KEEP_V2 or wrap-format-v2 asks for it, else v3 (an upgrade
+ * from v1/v2). On success wrapped-passphrase.stale is removed.
+ */
+int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t old_len,
+		    const char *new_pw, size_t new_len, const struct ect_unlock_opts *opts,
+		    struct ect_rewrap_result *res) ECT_MUST_CHECK;
+/* The version a rewrap writes now: ECT_WRAP_V2 if flags or wrap-format-v2 say so, else v3. */
+enum ect_wrap_version ect_user_wrap_version(const struct ect_user_dirs *d, unsigned int flags);
 
 /* ======================================================================
  * mount: options, allowlists, path checks, session counting

@@ -49,6 +49,8 @@ int ect__gcry_err(unsigned int gcry_error);
  * *n = bytes read; *n == cap means there may be more. 0 or -errno.
  */
 int ect__read_full(int fd, void *buf, size_t cap, size_t *n);
+/* write(2) all size bytes, retrying EINTR and short writes (lib/core/fileio.c). 0 or -errno. */
+int ect__write_all(int fd, const void *data, size_t size);
 /*
  * Open directory path (O_RDONLY) for writing files that will belong to uid
  * (-1: the caller): ECT_E_UNSAFE_PATH when uid is another owner than the

@@ -22,8 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define WRAPPED "wrapped-passphrase"
-
 /* The file and what was read from it. */
 struct boot_file {
 	int dirfd;	 /* /dev/shm */
@@ -160,7 +158,7 @@ static int verify_written(struct pam_ect_job *job, int dirfd, const struct boot_
 	ssize_t n;
 	int fd, ret;
 
-	fd = openat(dirfd, WRAPPED, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dirfd, ECT_WRAPPED_PASSPHRASE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	do
@@ -181,18 +179,18 @@ static int verify_written(struct pam_ect_job *job, int dirfd, const struct boot_
 static int wrap_and_write(struct pam_ect_job *job, int dirfd, const struct boot_file *f,
 			  const char *password)
 {
-	enum ect_wrap_version version = ECT_WRAP_V3;
-	struct stat st;
+	const struct ect_user_dirs d = { .config_fd = dirfd, .home_fd = -1, .uid = (uid_t)-1,
+					 .gid = (gid_t)-1 };
+	enum ect_wrap_version version =
+		ect_user_wrap_version(&d, job->opts->keep_v2 ? ECT_UNLOCK_KEEP_V2 : 0);
 	uint8_t *blob = NULL;
 	size_t size = 0;
 	int ret;
 
-	if (job->opts->keep_v2 || (fstatat(dirfd, PAM_ECT_KEEP_V2_FLAG, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				   S_ISREG(st.st_mode)))
-		version = ECT_WRAP_V2;
 	ret = ect_wrap(version, f->pp, f->len, password, strlen(password), NULL, &blob, &size);
 	if (!ret)
-		ret = ect_write_file_atomic_at(dirfd, WRAPPED, blob, size, 0600, (uid_t)-1, (gid_t)-1);
+		ret = ect_write_file_atomic_at(dirfd, ECT_WRAPPED_PASSPHRASE_FILE, blob, size, 0600,
+					       (uid_t)-1, (gid_t)-1);
 	free(blob);
 	return ret;
 }
@@ -224,7 +222,7 @@ int pam_ect_bootstrap_wrap(struct pam_ect_job *job, int dirfd, const struct ect_
 	bool match;
 	int result, ret;
 
-	if (fstatat(dirfd, WRAPPED, &st, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(dirfd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return PAM_ECT_NO_BOOTSTRAP; /* wrapped already: the file is stale, never used */
 	result = take_file(job, &f);
 	if (result != PAM_ECT_OK)
@@ -241,16 +239,16 @@ int pam_ect_bootstrap_wrap(struct pam_ect_job *job, int dirfd, const struct ect_
 	if (!ret)
 		ret = verify_written(job, dirfd, &f, password, salt);
 	if (ret) {
-		ect_err(ctx, "user %s: cannot wrap " PAM_ECT_BOOTSTRAP_DIR "/%s into %s/.ecryptfs/" WRAPPED
-			": %s; the file is kept", job->user, f.name, job->cfg_base, ect_strerror(ret));
+		ect_err(ctx, "user %s: cannot wrap " PAM_ECT_BOOTSTRAP_DIR "/%s into %s/.ecryptfs/"
+			ECT_WRAPPED_PASSPHRASE_FILE ": %s; the file is kept", job->user, f.name, job->cfg_base, ect_strerror(ret));
 		/* a file that does not unwrap to it must not hide the waiting passphrase */
-		(void)unlinkat(dirfd, WRAPPED, 0);
+		(void)unlinkat(dirfd, ECT_WRAPPED_PASSPHRASE_FILE, 0);
 		result = PAM_ECT_WRITE_FAILED;
 		goto out;
 	}
 	remove_file(job, &f);
-	ect_notice(ctx, "user %s: bootstrap passphrase wrapped into %s/.ecryptfs/" WRAPPED
-		   " and removed from " PAM_ECT_BOOTSTRAP_DIR, job->user, job->cfg_base);
+	ect_notice(ctx, "user %s: bootstrap passphrase wrapped into %s/.ecryptfs/"
+		   ECT_WRAPPED_PASSPHRASE_FILE " and removed from " PAM_ECT_BOOTSTRAP_DIR, job->user, job->cfg_base);
 	result = PAM_ECT_OK;
 out:
 	ect_secure_free(f.pp, ECT_PASSPHRASE_MAX + 1);

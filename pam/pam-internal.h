@@ -227,9 +227,4 @@ bool pam_ect_bootstrap_pending(const char *user);
 int pam_ect_bootstrap_wrap(struct pam_ect_job *job, int dirfd, const struct ect_config_sigs *sigs,
 			   const char *password);
 
-/* Name of the marker file left in ~/.ecryptfs when a password change could not rewrap. */
-#define PAM_ECT_STALE_MARKER "wrapped-passphrase.stale"
-/* Flag file: keep writing v2 wrapped passphrases for this user. */
-#define PAM_ECT_KEEP_V2_FLAG "wrap-format-v2"
-
 #endif /* PAM_ECRYPTFS_INTERNAL_H */

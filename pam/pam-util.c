@@ -160,7 +160,7 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 	if (fd >= 0) {
 		peek->auto_mount = exists_in(fd, "auto-mount");
 		peek->wrapping_independent = exists_in(fd, "wrapping-independent");
-		peek->wrapped_passphrase = exists_in(fd, "wrapped-passphrase");
+		peek->wrapped_passphrase = exists_in(fd, ECT_WRAPPED_PASSPHRASE_FILE);
 		if (peek->wrapping_independent) {
 			struct ect_private_config cfg = { 0 };
 			struct ect_config_error cerr;

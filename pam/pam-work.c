@@ -51,33 +51,33 @@ static int map_unwrap_error(struct pam_ect_job *job, int err)
 
 	switch (err) {
 	case ECT_E_WRONG_PASSWORD:
-		ect_notice(ctx, "user %s: the password does not open ~/.ecryptfs/wrapped-passphrase",
+		ect_notice(ctx, "user %s: the password does not open ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE,
 			   job->user);
 		return PAM_ECT_WRONG_PASSWORD;
 	case -EACCES:
 	case -EPERM:
 	case -ENOENT:
 	case ECT_E_UNSAFE_PATH:
-		ect_err(ctx, "user %s: cannot read ~/.ecryptfs/wrapped-passphrase: %s", job->user,
+		ect_err(ctx, "user %s: cannot read ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE ": %s", job->user,
 			ect_strerror(err));
 		return PAM_ECT_UNREADABLE;
 	case ECT_E_HOSTILE_PARAMS:
-		/* Logged with the costs by unwrap_in_budget. */
+		/* Logged with the costs by log_over_budget. */
 		return PAM_ECT_KDF_COST;
 	case ECT_E_PASSPHRASE_LEN:
 		/* A login password over 64 bytes can never have wrapped the file (v1/v2). */
-		ect_notice(ctx, "user %s: password length does not fit ~/.ecryptfs/wrapped-passphrase",
+		ect_notice(ctx, "user %s: password length does not fit ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE,
 			   job->user);
 		return PAM_ECT_WRONG_PASSWORD;
 	default:
-		ect_err(ctx, "user %s: ~/.ecryptfs/wrapped-passphrase: %s", job->user, ect_strerror(err));
+		ect_err(ctx, "user %s: ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE ": %s", job->user, ect_strerror(err));
 		return PAM_ECT_CORRUPT;
 	}
 }
 
 static void wp_path(const struct pam_ect_job *job, const char *name, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/.ecryptfs/%s", job->cfg_base, name);
+	snprintf(buf, size, "%s/" ECT_CONFIG_DIR_NAME "/%s", job->cfg_base, name);
 }
 
 /*
@@ -114,34 +114,52 @@ static bool cap_address_space(const struct pam_ect_job *job, struct rlimit *old)
 }
 
 /*
- * Unwrap under the login's Argon2id budget (kdf_max_*). A file above it is
- * refused by the library before any derivation; say which file, its cost,
- * the limit and the way out.
+ * The home fd for ~/.ecryptfsrc (the user's salt). Opened as the user; if
+ * it cannot be, the default salt is what is left, as ecryptfs-utils did.
  */
-static int unwrap_in_budget(struct pam_ect_job *job, const char *password, const uint8_t *salt,
-			    char **pp, size_t *pplen, struct ect_wrap_info *info)
+static int open_home(struct pam_ect_job *job)
+{
+	int fd = open(job->pw->pw_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		ect_warn(pam_ect_child_ctx(job), "user %s: cannot open the home directory: %s; "
+			 "using the default salt", job->user, strerror(errno));
+	return fd;
+}
+
+static void warn_salt(struct pam_ect_job *job, int err, const struct ect_config_error *where)
+{
+	char line[256];
+
+	if (!err)
+		return;
+	if (where->reason[0])
+		ect_warn(pam_ect_child_ctx(job), "user %s: ~/%s; using the default salt", job->user,
+			 ect_config_error_format(where, line, sizeof(line)));
+	else
+		ect_warn(pam_ect_child_ctx(job), "user %s: ~/.ecryptfsrc: %s; using the default salt",
+			 job->user, ect_strerror(err));
+}
+
+/*
+ * A file above the login's Argon2id budget (kdf_max_*) is refused by the
+ * library before any derivation; say which file, its cost, the limit and
+ * the way out.
+ */
+static void log_over_budget(struct pam_ect_job *job, int ret, const struct ect_wrap_info *info)
 {
 	const struct ect_argon2_params *max = &job->opts->kdf_max;
 	char path[4200];
-	struct rlimit old;
-	bool capped;
-	int ret;
 
-	wp_path(job, "wrapped-passphrase", path, sizeof(path));
-	memset(info, 0, sizeof(*info));
-	capped = cap_address_space(job, &old);
-	ret = ect_unwrap_file_capped(path, password, strlen(password), salt, max, pp, pplen, info);
-	if (capped)
-		(void)setrlimit(RLIMIT_AS, &old);
-	if (ret == ECT_E_HOSTILE_PARAMS && info->version == ECT_WRAP_V3)
-		ect_err(pam_ect_child_ctx(job),
-			"user %s: %s refused: Argon2id cost %u MiB t=%u lanes=%u is over the login "
-			"limit kdf_max_mib=%u kdf_max_t=%u; fix: ecryptfs-rewrap-passphrase "
-			"--kdf-target-ms %d %s",
-			job->user, path, info->params.m_cost_kib / 1024, info->params.t_cost,
-			info->params.lanes, max->m_cost_kib / 1024, max->t_cost, ECT_ARGON2_DEFAULT_MS,
-			path);
-	return ret;
+	if (ret != ECT_E_HOSTILE_PARAMS || info->version != ECT_WRAP_V3)
+		return;
+	wp_path(job, ECT_WRAPPED_PASSPHRASE_FILE, path, sizeof(path));
+	ect_err(pam_ect_child_ctx(job),
+		"user %s: %s refused: Argon2id cost %u MiB t=%u lanes=%u is over the login "
+		"limit kdf_max_mib=%u kdf_max_t=%u; fix: ecryptfs-rewrap-passphrase "
+		"--kdf-target-ms %d %s",
+		job->user, path, info->params.m_cost_kib / 1024, info->params.t_cost,
+		info->params.lanes, max->m_cost_kib / 1024, max->t_cost, ECT_ARGON2_DEFAULT_MS, path);
 }
 
 static bool flag_file(int dirfd, const char *name)
@@ -163,118 +181,88 @@ static int set_exec(struct pam_ect_job *job, const char *name, const char *arg)
 	return PAM_ECT_OK;
 }
 
-/* Rewrite the wrapped passphrase; keep v3 cost when there is one, else calibrate. */
-static int rewrap(struct pam_ect_job *job, int dirfd, const char *passphrase, size_t len,
-		  const char *password, const struct ect_wrap_info *old)
+static int unlock_failed(struct pam_ect_job *job, int dirfd, int ret,
+			 const struct ect_config_sigs *sigs, const struct ect_unlock_result *res)
 {
-	enum ect_wrap_version version = ECT_WRAP_V3;
-	const struct ect_argon2_params *params = NULL;
-	char path[4200];
-	int ret;
+	struct ect_ctx *ctx = pam_ect_child_ctx(job);
+	int result;
 
-	if (job->opts->keep_v2 || flag_file(dirfd, PAM_ECT_KEEP_V2_FLAG))
-		version = ECT_WRAP_V2;
-	if (old->version == ECT_WRAP_V3)
-		params = &old->params;
-	wp_path(job, "wrapped-passphrase", path, sizeof(path));
-	ret = ect_wrap_file(path, version, passphrase, len, password, strlen(password), params,
-			    job->pw->pw_uid, job->pw->pw_gid);
-	if (ret)
-		ect_err(pam_ect_child_ctx(job), "user %s: cannot write %s: %s", job->user, path,
+	switch (res->failed_at) {
+	case ECT_UNLOCK_AT_MATCH:
+		ect_err(ctx, "user %s: the unwrapped passphrase gives key %s, Private.sig names %s",
+			job->user, res->fekek, sigs->fekek);
+		return PAM_ECT_SIG_MISMATCH;
+	case ECT_UNLOCK_AT_KEYRING:
+		ect_err(ctx, "user %s: cannot add the keys to the keyring: %s", job->user,
 			ect_strerror(ret));
-	return ret;
+		return PAM_ECT_KEYRING;
+	default:
+		log_over_budget(job, ret, &res->info);
+		result = map_unwrap_error(job, ret);
+		if (result == PAM_ECT_WRONG_PASSWORD && flag_file(dirfd, ECT_WRAPPED_STALE_FILE))
+			pam_ect_child_flag(job, PAM_ECT_FLAG_STALE);
+		return result;
+	}
 }
 
 /*
- * One key into @u. Only a key this child added is reported: the parent takes
- * back exactly those if the mount fails, and never another session's.
+ * Unwrap with the password and put FNEK then FEKEK into @u, linked from @s
+ * (the library's ect_unlock_user_keys), under the login's cost budget.
  */
-static int add_key(struct pam_ect_job *job, const char *pp, size_t pplen, const uint8_t *salt,
-		   char sig[ECT_SIG_HEX_SIZE + 1])
-{
-	int ret = ect_keyring_add_passphrase(pp, pplen, salt, sig);
-
-	if (ret == 0)
-		pam_ect_child_key_added(job, sig);
-	return ret > 0 ? 0 : ret;
-}
-
-/* FNEK then FEKEK, as ECT_KEYS_FNEK_FIRST (ecryptfs-utils' PAM order). */
-static int add_mount_keys(struct pam_ect_job *job, const char *pp, size_t pplen, char *fekek,
-			  char *fnek)
-{
-	int ret = 0;
-
-	if (fnek)
-		ret = add_key(job, pp, pplen, ect_fnek_salt, fnek);
-	if (!ret)
-		ret = add_key(job, pp, pplen, ect_default_salt, fekek);
-	return ret;
-}
-
-/* Unwrap with password and put FNEK then FEKEK into @u, linked from @s. */
 static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_private_config *cfg)
 {
 	struct ect_ctx *ctx = pam_ect_child_ctx(job);
-	struct ect_wrap_info info;
-	uint8_t salt[ECT_SALT_SIZE];
-	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1] = "";
-	char *pp = NULL;
-	size_t pplen = 0;
-	bool want_fnek = cfg->sigs.fnek[0] != '\0';
-	int result;
+	struct ect_user_dirs dirs = {
+		.config_fd = dirfd,
+		.home_fd = open_home(job),
+		.uid = job->pw->pw_uid,
+		.gid = job->pw->pw_gid,
+	};
+	struct ect_unlock_opts opts = {
+		.sigs = &cfg->sigs,
+		.ceiling = &job->opts->kdf_max,
+		.flags = ECT_UNLOCK_LINK_SESSION | ECT_UNLOCK_UPGRADE | ECT_UNLOCK_CLEAR_STALE,
+	};
+	struct ect_unlock_result res;
+	struct rlimit old;
+	bool capped;
 	int ret;
 
-	ret = ect_rc_read_salt(job->pw->pw_dir, salt);
-	if (ret) {
-		ect_warn(ctx, "user %s: ~/.ecryptfsrc: %s; using the default salt", job->user,
-			 ect_strerror(ret));
-		memcpy(salt, ect_default_salt, sizeof(salt));
-	}
-	ret = unwrap_in_budget(job, job->password, salt, &pp, &pplen, &info);
-	if (ret) {
-		result = map_unwrap_error(job, ret);
-		if (result == PAM_ECT_WRONG_PASSWORD && flag_file(dirfd, PAM_ECT_STALE_MARKER))
-			pam_ect_child_flag(job, PAM_ECT_FLAG_STALE);
-		goto out;
-	}
+	if (job->opts->keep_v2)
+		opts.flags |= ECT_UNLOCK_KEEP_V2;
+	capped = cap_address_space(job, &old);
+	ret = ect_unlock_user_keys(&dirs, job->password, strlen(job->password), &opts, &res);
+	if (capped)
+		(void)setrlimit(RLIMIT_AS, &old);
+	if (dirs.home_fd >= 0)
+		close(dirs.home_fd);
+	warn_salt(job, res.salt_err, &res.salt_where);
+	/* The parent takes back exactly these if the mount fails, never another session's. */
+	if (res.added & ECT_UNLOCK_ADDED_FNEK)
+		pam_ect_child_key_added(job, res.fnek);
+	if (res.added & ECT_UNLOCK_ADDED_FEKEK)
+		pam_ect_child_key_added(job, res.fekek);
 	/* A session keyring that is not ours to write (some daemons) only costs a warning. */
-	ret = ect_keyring_link_user_session();
-	if (ret)
+	if (res.link_err)
 		ect_warn(ctx, "user %s: cannot link the user keyring into the session keyring: %s",
-			 job->user, ect_strerror(ret));
-	ret = add_mount_keys(job, pp, pplen, fekek, want_fnek ? fnek : NULL);
-	if (ret) {
-		ect_err(ctx, "user %s: cannot add the keys to the keyring: %s", job->user, ect_strerror(ret));
-		result = PAM_ECT_KEYRING;
-		goto out;
-	}
-	if (strcmp(fekek, cfg->sigs.fekek) || (want_fnek && strcmp(fnek, cfg->sigs.fnek))) {
-		ect_err(ctx, "user %s: the unwrapped passphrase gives key %s, Private.sig names %s",
-			job->user, fekek, cfg->sigs.fekek);
-		/* The parent takes back the keys this child reported as added. */
-		result = PAM_ECT_SIG_MISMATCH;
-		goto out;
-	}
-	ect_debug(ctx, "user %s: keys %s%s%s added", job->user, fekek, want_fnek ? " and " : "", fnek);
-	if (unlinkat(dirfd, PAM_ECT_STALE_MARKER, 0) == 0)
+			 job->user, ect_strerror(res.link_err));
+	if (ret)
+		return unlock_failed(job, dirfd, ret, &cfg->sigs, &res);
+	ect_debug(ctx, "user %s: keys %s%s%s added", job->user, res.fekek, res.fnek[0] ? " and " : "",
+		  res.fnek);
+	if (res.stale_removed)
 		ect_notice(ctx, "user %s: the login password unlocks again; stale-wrap marker removed",
 			   job->user);
-	if (info.version != ECT_WRAP_V3 && !job->opts->keep_v2 &&
-	    !flag_file(dirfd, PAM_ECT_KEEP_V2_FLAG)) {
-		if (rewrap(job, dirfd, pp, pplen, job->password, &info) == 0) {
-			ect_notice(ctx, "user %s: wrapped passphrase upgraded from v%d to v3", job->user,
-				   (int)info.version);
-			pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADED);
-		} else {
-			pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADE_FAILED);
-		}
+	if (res.upgrade > 0) {
+		ect_notice(ctx, "user %s: wrapped passphrase upgraded from v%d to v3", job->user,
+			   (int)res.info.version);
+		pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADED);
+	} else if (res.upgrade < 0) {
+		ect_err(ctx, "user %s: cannot write ~/.ecryptfs/%s: %s", job->user,
+			ECT_WRAPPED_PASSPHRASE_FILE, ect_strerror(res.upgrade));
+		pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADE_FAILED);
 	}
-	result = PAM_ECT_OK;
-out:
-	ect_secure_free(pp, pplen + 1);
-	ect_wipe(salt, sizeof(salt));
-	return result;
+	return PAM_ECT_OK;
 }
 
 static int load_config(struct pam_ect_job *job, int *dirfd, struct ect_private_config *cfg)
@@ -389,22 +377,29 @@ static int open_dir_only(struct pam_ect_job *job, int *dirfd)
 int pam_ect_job_rewrap(struct pam_ect_job *job)
 {
 	struct ect_ctx *ctx = pam_ect_child_ctx(job);
-	struct ect_wrap_info info;
-	uint8_t salt[ECT_SALT_SIZE];
-	char *pp = NULL;
-	size_t pplen = 0;
-	int dirfd = -1;
+	struct ect_unlock_opts opts = {
+		.ceiling = &job->opts->kdf_max,
+		.flags = job->opts->keep_v2 ? ECT_UNLOCK_KEEP_V2 : 0,
+	};
+	struct ect_user_dirs dirs = { .home_fd = -1, .uid = job->pw->pw_uid, .gid = job->pw->pw_gid };
+	struct ect_rewrap_result res;
+	struct rlimit old;
+	bool capped;
 	int result;
 	int ret;
 
-	result = open_dir_only(job, &dirfd);
+	result = open_dir_only(job, &dirs.config_fd);
 	if (result != PAM_ECT_OK)
 		return result;
-	ret = ect_rc_read_salt(job->pw->pw_dir, salt);
-	if (ret)
-		memcpy(salt, ect_default_salt, sizeof(salt));
-	ret = unwrap_in_budget(job, job->old_password, salt, &pp, &pplen, &info);
-	if (ret) {
+	dirs.home_fd = open_home(job);
+	capped = cap_address_space(job, &old);
+	ret = ect_rewrap_user(&dirs, job->old_password, strlen(job->old_password), job->password,
+			      strlen(job->password), &opts, &res);
+	if (capped)
+		(void)setrlimit(RLIMIT_AS, &old);
+	warn_salt(job, res.salt_err, &res.salt_where);
+	if (ret && res.failed_at == ECT_UNLOCK_AT_UNWRAP) {
+		log_over_budget(job, ret, &res.old);
 		result = map_unwrap_error(job, ret);
 		if (result == PAM_ECT_WRONG_PASSWORD) {
 			/* The file was wrapped with yet another password: say so at next login. */
@@ -413,20 +408,22 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 		}
 		goto out;
 	}
-	if (rewrap(job, dirfd, pp, pplen, job->password, &info)) {
+	if (ret) {
+		ect_err(ctx, "user %s: cannot write ~/.ecryptfs/%s: %s", job->user,
+			ECT_WRAPPED_PASSPHRASE_FILE, ect_strerror(ret));
 		result = PAM_ECT_WRITE_FAILED;
 		goto out;
 	}
-	if (unlinkat(dirfd, PAM_ECT_STALE_MARKER, 0) == 0)
+	if (res.stale_removed)
 		ect_notice(ctx, "user %s: stale-wrap marker removed", job->user);
 	ect_notice(ctx, "user %s: wrapped passphrase rewrapped with the new password", job->user);
-	if (info.version != ECT_WRAP_V3 && !job->opts->keep_v2 && !flag_file(dirfd, PAM_ECT_KEEP_V2_FLAG))
+	if (res.old.version != ECT_WRAP_V3 && res.written == ECT_WRAP_V3)
 		pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADED);
 	result = PAM_ECT_OK;
 out:
-	ect_secure_free(pp, pplen + 1);
-	ect_wipe(salt, sizeof(salt));
-	close(dirfd);
+	if (dirs.home_fd >= 0)
+		close(dirs.home_fd);
+	close(dirs.config_fd);
 	return result;
 }
 
@@ -442,16 +439,17 @@ int pam_ect_job_mark_stale(struct pam_ect_job *job)
 	gmtime_r(&now, &tm);
 	n = snprintf(text, sizeof(text),
 		     "The login password of %s was changed on %04d-%02d-%02d %02d:%02d UTC without the\n"
-		     "old one, so ~/.ecryptfs/wrapped-passphrase still needs the old password.\n"
-		     "Recover: ecryptfs-rewrap-passphrase --from-mount-passphrase ~/.ecryptfs/wrapped-passphrase\n",
+		     "old one, so ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE " still needs the old password.\n"
+		     "Recover: ecryptfs-rewrap-passphrase --from-mount-passphrase ~/.ecryptfs/"
+		     ECT_WRAPPED_PASSPHRASE_FILE "\n",
 		     job->user, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return PAM_ECT_INTERNAL;
-	wp_path(job, PAM_ECT_STALE_MARKER, path, sizeof(path));
+	wp_path(job, ECT_WRAPPED_STALE_FILE, path, sizeof(path));
 	ret = ect_write_file_atomic(path, text, (size_t)n, 0600, job->pw->pw_uid, job->pw->pw_gid);
 	if (ret) {
 		ect_err(pam_ect_child_ctx(job), "user %s: cannot write ~/.ecryptfs/%s: %s", job->user,
-			PAM_ECT_STALE_MARKER, ect_strerror(ret));
+			ECT_WRAPPED_STALE_FILE, ect_strerror(ret));
 		return PAM_ECT_WRITE_FAILED;
 	}
 	pam_ect_child_flag(job, PAM_ECT_FLAG_STALE);

@@ -237,7 +237,9 @@ static int get_mount_passphrase(struct ect_ctx *ctx, const char *pass_src, const
 	spec.prompt = "Login password: ";
 	if (!wrapped) {
 		home = ect_cli_home();
-		path = home ? ect_cli_path_join(home, ".ecryptfs/wrapped-passphrase") : NULL;
+		path = home ? ect_cli_path_join(home, ECT_CONFIG_DIR_NAME "/"
+						ECT_WRAPPED_PASSPHRASE_FILE) :
+			      NULL;
 		wrapped = path;
 	}
 	ret = ECT_EXIT_FAILURE;

@@ -24,7 +24,7 @@
 /* The mount passphrase: wrapped-passphrase of the new setup, unwrapped with the login password. */
 static int unwrap_mount_pass(struct mig *m, int cfgfd, char **pass, size_t *len)
 {
-	int fd = openat(cfgfd, "wrapped-passphrase", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(cfgfd, ECT_WRAPPED_PASSPHRASE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	char blob[8192];
 	ssize_t n;
 	struct stat st;

@@ -74,7 +74,7 @@ static void remove_dir_made(int parent, struct setup_dir *d)
 }
 
 static const char *const written[] = {
-	"wrapped-passphrase", "Private.sig", "Private.mnt", "auto-mount", "auto-umount",
+	ECT_WRAPPED_PASSPHRASE_FILE, "Private.sig", "Private.mnt", "auto-mount", "auto-umount",
 	"wrapping-independent",
 };
 
@@ -98,8 +98,8 @@ void setup_rollback(struct ect_ctx *ctx, struct setup *s)
 			unlinkat(s->cfgd.fd, written[i], 0);
 	}
 	if (s->backed_up_wp) {
-		backup_name(b, sizeof(b), s, "wrapped-passphrase");
-		renameat(s->cfgd.fd, b, s->cfgd.fd, "wrapped-passphrase");
+		backup_name(b, sizeof(b), s, ECT_WRAPPED_PASSPHRASE_FILE);
+		renameat(s->cfgd.fd, b, s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE);
 	}
 	if (s->backed_up_sig) {
 		backup_name(b, sizeof(b), s, "Private.sig");
@@ -367,8 +367,8 @@ void setup_back_up(struct setup *s)
 	char b[256];
 
 	strftime(s->backup_ts, sizeof(s->backup_ts), "%Y%m%d%H%M%S", localtime_r(&now, &tm));
-	backup_name(b, sizeof(b), s, "wrapped-passphrase");
-	s->backed_up_wp = !renameat(s->cfgd.fd, "wrapped-passphrase", s->cfgd.fd, b);
+	backup_name(b, sizeof(b), s, ECT_WRAPPED_PASSPHRASE_FILE);
+	s->backed_up_wp = !renameat(s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE, s->cfgd.fd, b);
 	backup_name(b, sizeof(b), s, "Private.sig");
 	s->backed_up_sig = !renameat(s->cfgd.fd, "Private.sig", s->cfgd.fd, b);
 }

@@ -359,7 +359,7 @@ static int write_files(struct ect_ctx *ctx, struct setup *s, const struct ect_se
 	r = setup_bootstrap_wanted(s) ? 0 :
 		ect_wrap(version, mpw->s, mpw->len, wpw->s, wpw->len, params, &blob, &size);
 	if (!r && blob) {
-		r = ect_write_file_atomic_at(s->cfgd.fd, "wrapped-passphrase", blob, size, 0600, u, g);
+		r = ect_write_file_atomic_at(s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE, blob, size, 0600, u, g);
 		free(blob);
 	}
 	if (r) {
@@ -424,14 +424,14 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 	    setup_open_existing(ctx, s, s->top.fd, &s->lowerd))
 		return ECT_EXIT_FAILURE;
 	if (!s->force &&
-	    setup_exists_at(s->cfgd.fd, "wrapped-passphrase") != setup_exists_at(s->cfgd.fd, "Private.sig") &&
+	    setup_exists_at(s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE) != setup_exists_at(s->cfgd.fd, "Private.sig") &&
 	    !setup_dir_nonempty(s->lowerd.fd)) {
 		/* a setup killed between its two files: nothing was encrypted with it */
 		ect_warn(ctx, "%s holds an unfinished setup; replacing it (the old file is kept as a "
 			      "backup)", s->cfgdir);
 		s->force = 1;
 	}
-	if (!s->force && (setup_exists_at(s->cfgd.fd, "wrapped-passphrase") || setup_exists_at(s->cfgd.fd, "Private.sig"))) {
+	if (!s->force && (setup_exists_at(s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE) || setup_exists_at(s->cfgd.fd, "Private.sig"))) {
 		ect_err(ctx, "%s already holds a setup (wrapped-passphrase or Private.sig); use --force "
 			     "to replace it (the old files are kept as backups)", s->cfgdir);
 		return ECT_EXIT_FAILURE;

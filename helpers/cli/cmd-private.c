@@ -79,8 +79,9 @@ int ect_private_add_keys(struct ect_ctx *ctx, const char *pass, size_t len, bool
 	return 0;
 }
 
-/* Open ~/.ecryptfs and load the Private configuration. */
-static int load_private(struct ect_ctx *ctx, const char *home, struct ect_private_config *cfg)
+/* Open ~/.ecryptfs and load the Private configuration; *dfd stays open when dfd is not NULL. */
+static int load_private(struct ect_ctx *ctx, const char *home, struct ect_private_config *cfg,
+			int *dfd_out)
 {
 	struct ect_config_error cerr;
 	char ebuf[256];
@@ -88,19 +89,61 @@ static int load_private(struct ect_ctx *ctx, const char *home, struct ect_privat
 
 	r = ect_config_dir_open(home, getuid(), &dfd);
 	if (r) {
-		ect_err(ctx, "%s/.ecryptfs: %s (set it up with ecryptfs-setup-private)", home,
-			ect_strerror(r));
+		ect_err(ctx, "%s/" ECT_CONFIG_DIR_NAME ": %s (set it up with ecryptfs-setup-private)",
+			home, ect_strerror(r));
 		return r;
 	}
 	memset(&cerr, 0, sizeof(cerr));
 	r = ect_private_config_load(dfd, getuid(), home, NULL, cfg, &cerr);
-	close(dfd);
 	if (r) {
 		if (cerr.file[0])
 			ect_err(ctx, "~/.ecryptfs/%s", ect_config_error_format(&cerr, ebuf, sizeof(ebuf)));
 		else
 			ect_err(ctx, "cannot read ~/.ecryptfs: %s", ect_strerror(r));
 	}
+	if (r || !dfd_out)
+		close(dfd);
+	else
+		*dfd_out = dfd;
+	return r;
+}
+
+/*
+ * Unwrap ~/.ecryptfs/wrapped-passphrase with pw and add the keys Private.sig
+ * names (the library's ect_unlock_user_keys: the user's salt, v1..v3,
+ * keys taken back on a mismatch).
+ */
+static int unlock_private(struct ect_ctx *ctx, const char *home, int dfd,
+			  const struct ect_private_config *cfg, const struct ect_secret *pw)
+{
+	struct ect_user_dirs dirs = { .config_fd = dfd, .uid = getuid(), .gid = getgid() };
+	const struct ect_unlock_opts opts = { .sigs = &cfg->sigs, .flags = ECT_UNLOCK_LINK_SESSION };
+	struct ect_unlock_result res;
+	char ebuf[256];
+	int r;
+
+	dirs.home_fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = ect_unlock_user_keys(&dirs, pw->s, pw->len, &opts, &res);
+	if (dirs.home_fd >= 0)
+		close(dirs.home_fd);
+	if (res.salt_err)
+		ect_warn(ctx, "ignoring the salt in %s/%s; using the default salt", home,
+			 res.salt_where.reason[0] ?
+				 ect_config_error_format(&res.salt_where, ebuf, sizeof(ebuf)) :
+				 ect_strerror(res.salt_err));
+	if (res.link_err)
+		ect_warn(ctx, "cannot link your user keyring into the session keyring: %s",
+			 ect_strerror(res.link_err));
+	if (!r)
+		return 0;
+	if (res.failed_at == ECT_UNLOCK_AT_MATCH)
+		ect_err(ctx, "the unwrapped passphrase gives key %s, but Private.sig names %s",
+			res.fekek, cfg->sigs.fekek);
+	else if (res.failed_at == ECT_UNLOCK_AT_KEYRING)
+		ect_err(ctx, "cannot add the keys to your keyring: %s", ect_strerror(r));
+	else
+		ect_err(ctx, "cannot unwrap %s/" ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE
+			": %s", home, ect_strerror(r));
 	return r;
 }
 
@@ -125,10 +168,8 @@ static int cmd_mount(struct ect_ctx *ctx, int argc, char **argv)
 	};
 	struct ect_private_config cfg;
 	struct ect_secret pw = { 0 };
-	char *home = NULL, *wrapped = NULL, *pass = NULL;
-	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1];
-	size_t pass_len = 0;
-	uint8_t salt[ECT_SALT_SIZE];
+	char *home = NULL;
+	int dfd = -1;
 	int n, r, ret = ECT_EXIT_FAILURE;
 
 	r = ect_cli_parse(ctx, argc, argv, opts, &n);
@@ -139,7 +180,7 @@ static int cmd_mount(struct ect_ctx *ctx, int argc, char **argv)
 		ect_err(ctx, "cannot find your home directory");
 		return ECT_EXIT_FAILURE;
 	}
-	if (load_private(ctx, home, &cfg))
+	if (load_private(ctx, home, &cfg, &dfd))
 		goto out_home;
 	if (ect_keyring_find(cfg.sigs.fekek) < 0 ||
 	    (cfg.sigs.fnek[0] && ect_keyring_find(cfg.sigs.fnek) < 0)) {
@@ -151,32 +192,19 @@ static int cmd_mount(struct ect_ctx *ctx, int argc, char **argv)
 					  "Enter your login passphrase: ",
 		};
 
-		wrapped = ect_cli_path_join(home, ".ecryptfs/wrapped-passphrase");
-		if (!wrapped || ect_cli_get_secret(ctx, &spec, &pw))
+		if (ect_cli_get_secret(ctx, &spec, &pw))
 			goto out;
-		ect_cli_rc_salt(ctx, salt);
-		r = ect_unwrap_file(wrapped, pw.s, pw.len, salt, &pass, &pass_len, NULL);
+		r = unlock_private(ctx, home, dfd, &cfg, &pw);
 		ect_cli_secret_free(&pw);
-		if (r) {
-			ect_err(ctx, "cannot unwrap %s: %s", wrapped, ect_strerror(r));
-			goto out;
-		}
-		r = ect_private_add_keys(ctx, pass, pass_len, cfg.sigs.fnek[0] != '\0', fekek, fnek);
-		ect_secure_free_str(pass);
 		if (r)
 			goto out;
-		if (strcmp(fekek, cfg.sigs.fekek) || strcmp(fnek, cfg.sigs.fnek)) {
-			ect_err(ctx, "the unwrapped passphrase gives key %s, but Private.sig names %s",
-				fekek, cfg.sigs.fekek);
-			goto out;
-		}
 	}
 	r = ect_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL);
 	if (r == 0)
 		ret = ECT_EXIT_OK;
 out:
 	ect_private_config_free(&cfg);
-	free(wrapped);
+	close(dfd);
 out_home:
 	free(home);
 	return ret;
@@ -204,7 +232,7 @@ static int cmd_umount(struct ect_ctx *ctx, int argc, char **argv)
 		ect_err(ctx, "cannot find your home directory");
 		return ECT_EXIT_FAILURE;
 	}
-	if (load_private(ctx, home, &cfg)) {
+	if (load_private(ctx, home, &cfg, NULL)) {
 		free(home);
 		return ECT_EXIT_FAILURE;
 	}

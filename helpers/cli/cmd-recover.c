@@ -166,7 +166,7 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct sec
 	*retry = false;
 	if (sec->wrapped)
 		snprintf(wrapped, sizeof(wrapped), "%s", sec->wrapped);
-	else if (conf_path(dir, "wrapped-passphrase", wrapped, sizeof(wrapped)))
+	else if (conf_path(dir, ECT_WRAPPED_PASSPHRASE_FILE, wrapped, sizeof(wrapped)))
 		wrapped[0] = '\0';
 	if (sec->passphrase_file) {
 		use_wrapped = false;

@@ -22,7 +22,7 @@ char *ect_keys_default_wrapped_file(struct ect_ctx *ctx)
 		ect_err(ctx, "cannot find your home directory; name the wrapped-passphrase FILE");
 		return NULL;
 	}
-	file = ect_cli_path_join(home, ".ecryptfs/wrapped-passphrase");
+	file = ect_cli_path_join(home, ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE);
 	free(home);
 	if (!file)
 		ect_err(ctx, "out of memory");

@@ -497,20 +497,7 @@ int ect_codec_decrypt_to(struct ect_codec_file *f, ect_codec_sink_fn sink, void 
 
 static int fd_sink(void *userdata, const void *data, size_t len)
 {
-	int fd = *(int *)userdata;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, (const uint8_t *)data + done, len - done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		done += (size_t)n;
-	}
-	return 0;
+	return ect__write_all(*(int *)userdata, data, len);
 }
 
 int ect_codec_decrypt_to_fd(struct ect_codec_file *f, int out_fd)

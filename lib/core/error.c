@@ -23,6 +23,7 @@ static const char *const ect_error_text[] = {
 	[15] = "out of locked memory for secrets",
 	[16] = "key signature must be exactly 16 hexadecimal characters",
 	[17] = "name is too long to encrypt",
+	[18] = "the passphrase gives other keys than the signature file names",
 };
 
 ECT_STATIC_ASSERT(ECT_ARRAY_SIZE(ect_error_text) == (size_t)(-ECT_E_LAST - ECT_E_BASE),

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int write_all(int fd, const void *data, size_t size)
+int ect__write_all(int fd, const void *data, size_t size)
 {
 	const unsigned char *p = data;
 
@@ -31,6 +31,8 @@ static int write_all(int fd, const void *data, size_t size)
 				continue;
 			return -errno;
 		}
+		if (w == 0)
+			return -EIO; /* no progress: do not spin */
 		p += w;
 		size -= (size_t)w;
 	}
@@ -160,7 +162,7 @@ int ect_write_file_atomic_at(int dirfd, const char *name, const void *data, size
 		ret = -errno;
 		goto fail;
 	}
-	ret = write_all(fd, data, size);
+	ret = ect__write_all(fd, data, size);
 	if (ret)
 		goto fail;
 	if (fsync(fd)) {

@@ -12,12 +12,13 @@ int ect__config_fail(struct ect_config_error *err, int ret, const char *file, un
 enum ect_config_open {
 	ECT_CONFIG_CONTENT = 0, /* content matters: also refuse group/world-writable files */
 	ECT_CONFIG_ANY_MODE = 1,
+	ECT_CONFIG_BINARY = 2, /* or'ed in: NUL bytes allowed (wrapped-passphrase) */
 };
 
 /*
  * Read name (a plain name, no '/') from dirfd with the [privileged-safe]
  * checks: O_NOFOLLOW, regular file, owner uid unless (uid_t)-1, at most max
- * bytes, no NUL bytes. *data is malloc'ed and NUL-terminated. -ENOENT
+ * bytes, no NUL bytes unless ECT_CONFIG_BINARY. *data is malloc'ed and NUL-terminated. -ENOENT
  * when absent (err filled as well).
  */
 int ect__config_read_at(int dirfd, const char *name, uid_t uid, enum ect_config_open mode,

@@ -146,7 +146,7 @@ int ect__config_read_at(int dirfd, const char *name, uid_t uid, enum ect_config_
 				       (unsigned int)uid);
 		goto out;
 	}
-	if (mode == ECT_CONFIG_CONTENT && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if (!(mode & ECT_CONFIG_ANY_MODE) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		ret = ect__config_fail(err, ECT_E_UNSAFE_PATH, name, 0,
 				       "is writable by group or others (chmod go-w)");
 		goto out;
@@ -170,7 +170,7 @@ int ect__config_read_at(int dirfd, const char *name, uid_t uid, enum ect_config_
 		ret = ect__config_fail(err, ECT_E_CONFIG, name, 0, "is larger than %zu bytes", max);
 		goto out;
 	}
-	if (memchr(buf, '\0', n)) {
+	if (!(mode & ECT_CONFIG_BINARY) && memchr(buf, '\0', n)) {
 		ret = ect__config_fail(err, ECT_E_CONFIG, name, 0, "contains a NUL byte");
 		goto out;
 	}

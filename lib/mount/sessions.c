@@ -132,21 +132,6 @@ int ect_session_alive(const struct ect_session_id *id)
 	return proc_start_time(id->pid, &start) == 0 && start == id->start;
 }
 
-static int write_all(int fd, const char *buf, size_t size)
-{
-	while (size) {
-		ssize_t n = write(fd, buf, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Open the registry, refusing symlinks, links and files not ours. */
 static int open_registry(int dirfd, const char *name, int flags)
 {
@@ -266,7 +251,7 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 		ret = -errno;
 		goto out;
 	}
-	ret = write_all(fd, buf, len);
+	ret = ect__write_all(fd, buf, len);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (!ret && renameat(dirfd, tmpname, dirfd, name))

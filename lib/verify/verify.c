@@ -159,48 +159,48 @@ static int check_wrap_format(struct ect_vrun *v, const char *path)
 	size_t size = 0;
 	int ret;
 
-	ret = ect_path_read_file(NULL, v->dot_fd, "wrapped-passphrase", v->t->uid,
+	ret = ect_path_read_file(NULL, v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, v->t->uid,
 				 ECT_WRAP_FILE_MAX, &blob, &size);
 	if (ret)
-		return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
 				      "cannot read %s: %s", path, ect_strerror(ret));
 	ret = ect_wrap_identify(blob, size, &info);
 	free(blob);
 	ect_shell_quote(path, q, sizeof(q));
 	ect__fmt(fix, sizeof(fix), "ecryptfs-rewrap-passphrase %s", q);
 	if (ret)
-		return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
 				      "%s is not a wrapped passphrase: %s; login cannot unwrap the "
 				      "mount passphrase", path, ect_strerror(ret));
 	switch (info.version) {
 	case ECT_WRAP_V1:
-		return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", fix,
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 				      "%s is version 1: a salt shared by every user (CVE-2014-9687) "
 				      "and weak SHA-512 stretching; precomputed tables crack it",
 				      path);
 	case ECT_WRAP_V2:
-		return ect_report_add(v->r, ECT_SEV_WARN, "wrapped-passphrase", fix,
+		return ect_report_add(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 				      "%s is version 2: 65536 x SHA-512 stretching is cheap to "
 				      "attack offline; version 3 uses Argon2id", path);
 	case ECT_WRAP_V3:
 		ret = ect_argon2_params_check(&info.params);
 		if (ret == ECT_E_WEAK_PARAMS)
-			return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", fix,
+			return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 					      "%s: Argon2id t=%u m=%u KiB lanes=%u is below the "
 					      "current floor; unwrapping refuses it", path,
 					      info.params.t_cost, info.params.m_cost_kib,
 					      info.params.lanes);
 		if (ret)
-			return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", fix,
+			return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 					      "%s: Argon2id t=%u m=%u KiB lanes=%u: %s", path,
 					      info.params.t_cost, info.params.m_cost_kib,
 					      info.params.lanes, ect_strerror(ret));
-		return ect_report_add(v->r, ECT_SEV_OK, "wrapped-passphrase", "",
+		return ect_report_add(v->r, ECT_SEV_OK, ECT_WRAPPED_PASSPHRASE_FILE, "",
 				      "%s is version 3 (Argon2id t=%u m=%u KiB lanes=%u)", path,
 				      info.params.t_cost, info.params.m_cost_kib,
 				      info.params.lanes);
 	}
-	return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "",
+	return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
 			      "%s: unknown version %d", path, (int)info.version);
 }
 
@@ -248,11 +248,11 @@ static int check_wrapped(struct ect_vrun *v)
 	size_t before;
 	int have, ret;
 
-	if (path_join(path, sizeof(path), v->dot, "wrapped-passphrase"))
+	if (path_join(path, sizeof(path), v->dot, ECT_WRAPPED_PASSPHRASE_FILE))
 		return -ENAMETOOLONG;
-	have = !fstatat(v->dot_fd, "wrapped-passphrase", &st, AT_SYMLINK_NOFOLLOW);
+	have = !fstatat(v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW);
 	if (!have && errno != ENOENT)
-		return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "", "%s: %s", path,
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "", "%s: %s", path,
 				      strerror(errno));
 	before = v->r->count;
 	ret = check_bootstrap(v, have, path);
@@ -261,14 +261,14 @@ static int check_wrapped(struct ect_vrun *v)
 	if (!have) {
 		ect_shell_quote(path, q, sizeof(q));
 		ect__fmt(fix, sizeof(fix), "ecryptfs-wrap-passphrase %s", q);
-		return ect_report_add(v->r, ECT_SEV_WARN, "wrapped-passphrase", fix,
+		return ect_report_add(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 				      "%s is missing: login cannot mount; only the mount "
 				      "passphrase opens the data", path);
 	}
 	if (!S_ISREG(st.st_mode))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "wrapped-passphrase", "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
 				      "%s is not a regular file", path);
-	ret = check_owner_mode(v, "wrapped-passphrase", path, &st, 077, 0600);
+	ret = check_owner_mode(v, ECT_WRAPPED_PASSPHRASE_FILE, path, &st, 077, 0600);
 	if (ret)
 		return ret;
 	return check_wrap_format(v, path);
