@@ -124,6 +124,18 @@ if [ ! -x "$peer/usr/bin/ecryptfs-add-passphrase" ] && [ -z "${ECT_VM_PEER:-}" ]
 fi
 peer_debs=$(dirname "$peer")/debs
 
+# The deb scenarios install this tree's Debian packages: built on the host
+# once per tree content (scripts/build-debs keeps them), seen by the guest
+# through the host root.
+project_debs=
+for id in "${ids[@]}"; do
+	case $id in deb/*) ;; *) continue ;; esac
+	say "check-vm: building the Debian packages (scripts/build-debs)"
+	project_debs=$(bash "$srcdir/scripts/build-debs") ||
+		say "check-vm: note: the Debian packages did not build; the deb scenarios will skip"
+	break
+done
+
 # The guest installs the build with the layout of a Debian package, whatever
 # prefix this tree was configured with.
 pamdir=/lib/x86_64-linux-gnu/security
@@ -201,6 +213,7 @@ boot_group() {
 		printf 'export ECT_BUILDDIR=%q\n' "$builddir"
 		printf 'export ECT_PEER=%q\n' "$([ -d "$peer" ] && echo "$peer")"
 		printf 'export ECT_PEER_DEBS=%q\n' "$peer_debs"
+		printf 'export ECT_VM_DEBS=%q\n' "$project_debs"
 		printf 'export ECT_VM_PAMDIR=%q\n' "$pamdir"
 		printf 'export ECT_VM_ROOTSBINDIR=%q\n' "$rootsbindir"
 		printf 'export ECT_VM_INSTALL=%q\n' "$install_mode"
