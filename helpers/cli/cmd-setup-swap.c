@@ -265,16 +265,17 @@ static int pick_names(struct swap_area *areas, size_t n, const struct swap_tab *
 
 static int run_tool(const char *tool, const char *const args[])
 {
-	const char *argv[16] = { swap_tool(tool) };
+	char path[ECT_CLI_PROGRAM_MAX];
+	const char *argv[16] = { path };
 	int rc;
 
-	if (!argv[0]) {
+	if (ect_cli_find_program(tool, path, sizeof(path))) {
 		fprintf(stderr, "ERROR: %s not found\n", tool);
 		return -1;
 	}
 	for (size_t i = 0; args[i] && i + 2 < sizeof(argv) / sizeof(argv[0]); i++)
 		argv[i + 1] = args[i];
-	rc = swap_run(argv, NULL, 0, false);
+	rc = ect_cli_run(argv, NULL, false);
 	if (rc) {
 		fprintf(stderr, "ERROR: %s %s failed (%s %d)\n", tool, args[0],
 			rc < 0 ? "error" : "status", rc < 0 ? -rc : rc);
@@ -456,6 +457,7 @@ out:
 static int cmd_setup_swap(struct ect_ctx *ctx, int argc, char **argv)
 {
 	static struct swap_area areas[MAX_AREAS];
+	char cryptsetup[ECT_CLI_PROGRAM_MAX];
 	struct swap_opts o = { 0 };
 	size_t n = 0;
 	int r;
@@ -468,7 +470,7 @@ static int cmd_setup_swap(struct ect_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "ERROR: This program must be run with 'sudo', or as root\n");
 		return ECT_EXIT_FAILURE;
 	}
-	if (!swap_tool("cryptsetup")) {
+	if (ect_cli_find_program("cryptsetup", cryptsetup, sizeof(cryptsetup))) {
 		fprintf(stderr, "ERROR: Please install 'cryptsetup'\n");
 		return ECT_EXIT_FAILURE;
 	}
