@@ -313,7 +313,8 @@ int mig_apply_meta(struct mig_tree *t, const struct mig_ent *s, const struct mig
 	}
 	if (!S_ISLNK(st->st_mode)) {
 		r = d->fd >= 0 ? fchmod(d->fd, st->st_mode & 07777) :
-				 fchmodat(d->dirfd, d->name, st->st_mode & 07777, 0);
+				 fchmodat(d->dirfd, d->name, st->st_mode & 07777,
+					  AT_SYMLINK_NOFOLLOW);
 		if (r) {
 			ect_err(t->ctx, "cannot set the mode of %s: %s", path, strerror(errno));
 			return -1;
