@@ -156,12 +156,17 @@ static bool registry_has_session(uid_t uid, char *who, size_t size)
 	return found;
 }
 
+bool mig_user_present(struct mig *m, char *who, size_t size)
+{
+	return proc_has_uid(m->uid, who, size) || logind_has_uid(m, who, size) ||
+	       registry_has_session(m->uid, who, size);
+}
+
 int mig_check_logged_out(struct mig *m)
 {
-	char who[700] = "";
+	char who[MIG_WHO_MAX] = "";
 
-	if (proc_has_uid(m->uid, who, sizeof(who)) || logind_has_uid(m, who, sizeof(who)) ||
-	    registry_has_session(m->uid, who, sizeof(who))) {
+	if (mig_user_present(m, who, sizeof(who))) {
 		ect_err(m->ctx, "%s is logged in or has processes (%s): log them out and stop "
 				"their processes first; nothing was changed", m->name, who);
 		return -1;

@@ -88,6 +88,10 @@ struct mig {
 };
 
 
+/* Room for what mig_user_present names. */
+#define MIG_WHO_MAX 700
+/* Has the user a process, a logind session or a registered session? who: which. */
+bool mig_user_present(struct mig *m, char *who, size_t size);
 /* 0 when the user has no process, logind session or registered session; else -1 (said which). */
 int mig_check_logged_out(struct mig *m);
 /* The state file, written atomically in the homes' parent; read: 1 found, 0 none, -1 bad. */
