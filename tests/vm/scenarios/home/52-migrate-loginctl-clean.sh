@@ -7,17 +7,10 @@
 # checks still run (a long name then refuses); an answer too long to read
 # refuses.
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
+. "$ECT_SRCDIR/tests/vm/scenarios/home/migrate.inc"
 pam_need_module
-need_tool ecryptfs-migrate-home
-need_tool python3
-need_tool unshare
-W=$ECT_VM_WORK
-user=$(make_user)
-uid=$(id -u "$user")
-home=$(pam_home "$user")
-printf 'pw-%s\n' "$user" >"$W/pw"
-chmod 600 "$W/pw"
-[ -x /usr/bin/loginctl ] || skip "no /usr/bin/loginctl to stand in for"
+need_tool ecryptfs-migrate-home python3 unshare
+mig_small_user
 
 mkdir -p "$W/evil"
 cat >"$W/evil/loginctl" <<EOS
@@ -58,11 +51,9 @@ migrate() {
 	echo "$1" >"$W/mode"
 	rm -f "$W/seen"
 	local rc=0
-	unshare -m sh -c '
-		mount --bind "$1/fake-loginctl" /usr/bin/loginctl || exit 99
-		exec env PATH="$1/evil:$PATH" LD_PRELOAD="$1/evil/none.so" SYSTEMD_PAGER="$1/evil/pager" \
-			PAGER="$1/evil/pager" SYSTEMD_LOG_LEVEL=debug ECRYPTFS_TOOLS_KDF_FLOOR=1 \
-			ecryptfs-migrate-home -u "$2" --password-file "$1/pw"' sh "$W" "$user" \
+	mig_with_loginctl "$W/fake-loginctl" env PATH="$W/evil:$PATH" LD_PRELOAD="$W/evil/none.so" \
+		SYSTEMD_PAGER="$W/evil/pager" PAGER="$W/evil/pager" SYSTEMD_LOG_LEVEL=debug \
+		ECRYPTFS_TOOLS_KDF_FLOOR=1 ecryptfs-migrate-home -u "$user" --password-file "$W/pw" \
 		</dev/null >"$W/out" 2>"$W/err" || rc=$?
 	cat "$W/err"
 	assert_eq 1 "$rc" "exit status with loginctl mode $1"

@@ -7,16 +7,11 @@
 # lists a session for the user as soon as the home is the encrypted one.
 # ect-vm: timeout=600
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
+. "$ECT_SRCDIR/tests/vm/scenarios/home/migrate.inc"
 pam_need_module
 pam_need_helpers
 need_tool ecryptfs-migrate-home unshare
-[ -x /usr/bin/loginctl ] || skip "no /usr/bin/loginctl to stand in for"
-W=$ECT_VM_WORK
-user=$(make_user)
-uid=$(id -u "$user")
-home=$(pam_home "$user")
-printf 'pw-%s\n' "$user" >"$W/pw"
-chmod 600 "$W/pw"
+mig_small_user
 echo "plain words of $user" >"$home/notes.txt"
 chown "$user:" "$home/notes.txt"
 before=$(cd "$home" && find . -printf '%p %y %m %U %s\n' | LC_ALL=C sort)
@@ -29,9 +24,8 @@ EOS
 chmod 755 "$W/fake-loginctl"
 
 rc=0
-unshare -m sh -c 'mount --bind "$1" /usr/bin/loginctl && shift &&
-	ECRYPTFS_TOOLS_KDF_FLOOR=1 exec ecryptfs-migrate-home -u "$1" --password-file "$2"' \
-	sh "$W/fake-loginctl" "$user" "$W/pw" </dev/null >"$W/out" 2>"$W/err" || rc=$?
+mig_with_loginctl "$W/fake-loginctl" env ECRYPTFS_TOOLS_KDF_FLOOR=1 ecryptfs-migrate-home \
+	-u "$user" --password-file "$W/pw" </dev/null >"$W/out" 2>"$W/err" || rc=$?
 cat "$W/err"
 assert_eq 1 "$rc" "exit status when the user logged in during the switch"
 grep -q "logged in during the switch (logind session c77): switched back, $home is the plain home again" \
