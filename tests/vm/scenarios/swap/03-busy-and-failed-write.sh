@@ -47,8 +47,7 @@ grep -q "$SWAPFILE is on again, unencrypted as before" err ||
 cmp fstab.before /etc/fstab || fail "fstab changed"
 [ ! -e /etc/crypttab ] || fail "crypttab was written"
 
-# and a run after both succeeds
-ecryptfs-setup-swap -f </dev/null >out
-cat out
-assert_swaps_encrypted 2
+# off again by their own names: /proc/swaps no longer gives usable ones
+swapoff "$PART"
+swapoff "$SWAPFILE"
 log "one run at a time (exit 3); a failed table write turns the plain swap on again"
