@@ -108,28 +108,61 @@ int pam_ect_private_mounted(uid_t uid, const struct ect_private_config *cfg)
 	return ret;
 }
 
+/* openat of a directory, never following a symlink in its last name; fd or -errno. */
+static int open_dir_at(int dirfd, const char *name, struct stat *st)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 /*
  * PAM_ECT_HOME_TREE/USER/.ecryptfs of a whole home whose home lacks the
  * link (mounted without 111's links inside): the tree must be root's and
- * closed to others, USER's directory a real one of the user; the child's
- * ect_config_dir_open checks .ecryptfs itself. Called as the user.
+ * closed to others, USER's directory a real one of the user, .ecryptfs a
+ * real one of the user that others cannot write. Each is opened once,
+ * through its parent's fd and without following a symlink, and checked by
+ * fstat of that fd: nothing is looked up again by name. Called as the user.
  */
 static int open_home_tree(struct pam_ect_call *c)
 {
 	char base[sizeof(c->cfg_base)];
+	const char *name = c->pw.pw_name;
+	int top, user = -1, fd = -ENOENT;
 	struct stat st;
-	int fd;
 
-	if (lstat(PAM_ECT_HOME_TREE, &st) || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)))
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return -ENOENT;
-	if ((size_t)snprintf(base, sizeof(base), PAM_ECT_HOME_TREE "/%s", c->pw.pw_name) >= sizeof(base))
+	if ((size_t)snprintf(base, sizeof(base), PAM_ECT_HOME_TREE "/%s", name) >= sizeof(base))
 		return -ENAMETOOLONG;
-	if (lstat(base, &st) || !S_ISDIR(st.st_mode) || st.st_uid != c->pw.pw_uid)
-		return -ENOENT;
-	if (ect_config_dir_open(base, c->pw.pw_uid, &fd))
-		return -ENOENT;
-	memcpy(c->cfg_base, base, strlen(base) + 1);
+	top = open_dir_at(AT_FDCWD, PAM_ECT_HOME_TREE, &st);
+	if (top < 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		goto out;
+	user = open_dir_at(top, name, &st);
+	if (user < 0 || st.st_uid != c->pw.pw_uid)
+		goto out;
+	fd = open_dir_at(user, ECT_CONFIG_DIR_NAME, &st);
+	if (fd >= 0 && (st.st_uid != c->pw.pw_uid || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		close(fd);
+		fd = -ENOENT;
+	}
+	if (fd >= 0)
+		memcpy(c->cfg_base, base, strlen(base) + 1);
+	else
+		fd = -ENOENT;
+out:
+	if (user >= 0)
+		close(user);
+	if (top >= 0)
+		close(top);
 	return fd;
 }
 

@@ -261,22 +261,11 @@ static int copy_dir(struct mig_tree *t, int sfd, int dfd, const char *rel)
 
 int mig_copy_tree(struct mig_tree *t)
 {
-	struct stat st;
-	struct mig_ent s, d;
 	int r;
 
 	t->what = "copying";
 	t->done_files = t->done_bytes = 0;
 	r = copy_dir(t, t->src_root, t->dst_root, "");
-	if (r)
-		return r;
 	/* the home directory itself: its owner, mode, xattrs and times */
-	if (fstat(t->src_root, &st))
-		return -1;
-	mig_ent_init(&s, -1, ".", t->src_root);
-	mig_ent_init(&d, -1, ".", t->dst_root);
-	r = mig_apply_meta(t, &s, &d, &st, "the home directory");
-	mig_progress(t, true);
-	return r;
+	return r ? r : mig_tree_root(t, mig_apply_meta);
 }
-

@@ -4,6 +4,7 @@
  * registry), and the state file a rerun finds its way by.
  */
 #include "cmd-migrate-home.h"
+#include "cli-run.h"
 #include "cmd-private-setup.h" /* ECRYPTFS_DIR */
 
 #include <dirent.h>
@@ -55,32 +56,56 @@ static bool proc_has_uid(uid_t uid, char *who, size_t size)
 	return found;
 }
 
-static bool logind_has_uid(uid_t uid, char *who, size_t size)
+/* loginctl's list of sessions is small; more than this means it cannot be judged. */
+#define LOGIND_LIST_MAX 65536
+
+/*
+ * A logind session of uid, asked of loginctl through ect_cli_run: no shell,
+ * no caller's environment (root runs this with the caller's PATH,
+ * LD_PRELOAD, SYSTEMD_PAGER...). Without loginctl or logind (it fails) the
+ * process check stands alone; an answer too long to read counts as a
+ * session, since it cannot be ruled out.
+ */
+static bool logind_has_uid(struct mig *m, char *who, size_t size)
 {
-	static const char *const paths[] = { "/usr/bin/loginctl", "/bin/loginctl" };
-	char cmd[128], line[512];
+	char loginctl[ECT_CLI_PROGRAM_MAX], *buf, *line, *save = NULL;
+	struct ect_cli_output out = { .size = LOGIND_LIST_MAX };
 	bool found = false;
-	FILE *p;
+	int rc;
 
-	for (size_t i = 0; i < 2; i++) {
-		if (access(paths[i], X_OK))
-			continue;
-		snprintf(cmd, sizeof(cmd), "%s list-sessions --no-legend 2>/dev/null", paths[i]);
-		p = popen(cmd, "re");
-		if (!p)
-			return false;
-		while (fgets(line, sizeof(line), p)) {
-			char sid[64];
-			unsigned int u;
-
-			if (!found && sscanf(line, "%63s %u", sid, &u) == 2 && u == uid) {
-				found = true;
-				snprintf(who, size, "logind session %s", sid);
-			}
-		}
-		pclose(p);
-		break;
+	if (ect_cli_find_program("loginctl", loginctl, sizeof(loginctl)))
+		return false;
+	buf = out.buf = malloc(out.size);
+	if (!buf) {
+		snprintf(who, size, "no memory to list the logind sessions");
+		return true;
 	}
+	rc = ect_cli_run((const char *const[]){ loginctl, "list-sessions", "--no-legend",
+						"--no-pager", NULL },
+			 &out, true);
+	if (rc) {
+		ect_warn(m->ctx, "%s list-sessions failed (%s %d): only processes and the "
+				 "session registry were checked", loginctl,
+			 rc < 0 ? "error" : "status", rc < 0 ? -rc : rc);
+		goto out;
+	}
+	if (out.truncated) {
+		snprintf(who, size, "%s list-sessions printed more than %d bytes", loginctl,
+			 LOGIND_LIST_MAX);
+		found = true;
+		goto out;
+	}
+	for (line = strtok_r(buf, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
+		char sid[64];
+		unsigned int u;
+
+		if (sscanf(line, "%63s %u", sid, &u) == 2 && u == m->uid) {
+			found = true;
+			snprintf(who, size, "logind session %s", sid);
+		}
+	}
+out:
+	free(buf);
 	return found;
 }
 
@@ -131,12 +156,17 @@ static bool registry_has_session(uid_t uid, char *who, size_t size)
 	return found;
 }
 
+bool mig_user_present(struct mig *m, char *who, size_t size)
+{
+	return proc_has_uid(m->uid, who, size) || logind_has_uid(m, who, size) ||
+	       registry_has_session(m->uid, who, size);
+}
+
 int mig_check_logged_out(struct mig *m)
 {
-	char who[700] = "";
+	char who[MIG_WHO_MAX] = "";
 
-	if (proc_has_uid(m->uid, who, sizeof(who)) || logind_has_uid(m->uid, who, sizeof(who)) ||
-	    registry_has_session(m->uid, who, sizeof(who))) {
+	if (mig_user_present(m, who, sizeof(who))) {
 		ect_err(m->ctx, "%s is logged in or has processes (%s): log them out and stop "
 				"their processes first; nothing was changed", m->name, who);
 		return -1;

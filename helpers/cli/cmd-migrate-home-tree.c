@@ -313,7 +313,8 @@ int mig_apply_meta(struct mig_tree *t, const struct mig_ent *s, const struct mig
 	}
 	if (!S_ISLNK(st->st_mode)) {
 		r = d->fd >= 0 ? fchmod(d->fd, st->st_mode & 07777) :
-				 fchmodat(d->dirfd, d->name, st->st_mode & 07777, 0);
+				 fchmodat(d->dirfd, d->name, st->st_mode & 07777,
+					  AT_SYMLINK_NOFOLLOW);
 		if (r) {
 			ect_err(t->ctx, "cannot set the mode of %s: %s", path, strerror(errno));
 			return -1;
@@ -325,6 +326,24 @@ int mig_apply_meta(struct mig_tree *t, const struct mig_ent *s, const struct mig
 		return -1;
 	}
 	return 0;
+}
+
+int mig_tree_root(struct mig_tree *t, mig_meta_fn *meta)
+{
+	struct stat st;
+	struct mig_ent s, d;
+	int r;
+
+	if (fstat(t->src_root, &st)) {
+		ect_err(t->ctx, "cannot examine the home directory: %s", strerror(errno));
+		return -1;
+	}
+	/* with their fds, so no lpath is allocated */
+	mig_ent_init(&s, -1, ".", t->src_root);
+	mig_ent_init(&d, -1, ".", t->dst_root);
+	r = meta(t, &s, &d, &st, "the home directory");
+	mig_progress(t, true);
+	return r;
 }
 
 /* ---- progress ---- */

@@ -246,8 +246,6 @@ static int verify_dir(struct mig_tree *t, int sfd, int dfd, const char *rel)
 
 int mig_verify_tree(struct mig_tree *t)
 {
-	struct stat st;
-	struct mig_ent s, d;
 	int r;
 
 	t->what = "verifying";
@@ -256,14 +254,5 @@ int mig_verify_tree(struct mig_tree *t)
 		free(t->links[i].path);
 	t->nlinks = 0;
 	r = verify_dir(t, t->src_root, t->dst_root, "");
-	if (r)
-		return r;
-	if (fstat(t->src_root, &st))
-		return -1;
-	mig_ent_init(&s, -1, ".", t->src_root);
-	mig_ent_init(&d, -1, ".", t->dst_root);
-	r = same_meta(t, &s, &d, &st, "the home directory");
-	mig_progress(t, true);
-	return r;
+	return r ? r : mig_tree_root(t, same_meta);
 }
-

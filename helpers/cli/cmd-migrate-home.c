@@ -399,6 +399,31 @@ static int undo_setup(struct mig *m)
 
 /* ---- commit ---- */
 
+/*
+ * A login in the few system calls between the last check and the exchange
+ * found the plain home and may write to it after it was verified: its
+ * processes are there now. Then the exchange is undone and a rerun goes on
+ * from the verification. (Nothing of the user's can have mounted the new
+ * home yet: that takes a whole PAM login.)
+ */
+static int recheck_after_switch(struct mig *m)
+{
+	char who[MIG_WHO_MAX] = "";
+
+	if (!mig_user_present(m, who, sizeof(who)))
+		return 0;
+	if (renameat2(m->parent_fd, m->base, m->parent_fd, m->st.stage, RENAME_EXCHANGE)) {
+		ect_err(m->ctx, "%s logged in during the switch (%s) and it cannot be undone: %s; "
+				"%s is the encrypted home, what they changed since is in %s/%s",
+			m->name, who, strerror(errno), m->home, m->parent, m->st.stage);
+		return -1;
+	}
+	fsync(m->parent_fd);
+	ect_err(m->ctx, "%s logged in during the switch (%s): switched back, %s is the plain home "
+			"again; run this again once they have logged out", m->name, who, m->home);
+	return -1;
+}
+
 static int commit(struct mig *m)
 {
 	struct stat h, s;
@@ -418,7 +443,7 @@ static int commit(struct mig *m)
 		return -1;
 	}
 	fsync(m->parent_fd);
-	return 0;
+	return recheck_after_switch(m);
 }
 
 static void print_notes(struct mig *m)

@@ -88,6 +88,10 @@ struct mig {
 };
 
 
+/* Room for what mig_user_present names. */
+#define MIG_WHO_MAX 700
+/* Has the user a process, a logind session or a registered session? who: which. */
+bool mig_user_present(struct mig *m, char *who, size_t size);
 /* 0 when the user has no process, logind session or registered session; else -1 (said which). */
 int mig_check_logged_out(struct mig *m);
 /* The state file, written atomically in the homes' parent; read: 1 found, 0 none, -1 bad. */
@@ -131,8 +135,12 @@ ssize_t mig_ent_listxattr(const struct mig_ent *e, char *buf, size_t size);
 ssize_t mig_ent_getxattr(const struct mig_ent *e, const char *n, void *buf, size_t size);
 int mig_ent_setxattr(const struct mig_ent *e, const char *n, const void *v, size_t size);
 bool mig_is_security(const char *n);
-int mig_apply_meta(struct mig_tree *t, const struct mig_ent *s, const struct mig_ent *d,
-		   const struct stat *st, const char *path);
+/* Set (copy) or compare (verify) the metadata of d to that of s, whose stat is st. */
+typedef int mig_meta_fn(struct mig_tree *t, const struct mig_ent *s, const struct mig_ent *d,
+			const struct stat *st, const char *path);
+mig_meta_fn mig_apply_meta;
+/* Last step of a walk: the home directory itself through meta, and the final progress line. */
+int mig_tree_root(struct mig_tree *t, mig_meta_fn *meta);
 void mig_progress(struct mig_tree *t, bool last);
 struct mig_link *mig_find_link(struct mig_tree *t, const struct stat *st);
 int mig_add_link(struct mig_tree *t, const struct stat *st, ino_t target_ino, const char *path);

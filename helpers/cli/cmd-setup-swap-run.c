@@ -1,99 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * setup-swap: the external programs (blkid, sfdisk) and sysfs lookups.
- * Every program runs by absolute path with a fixed argv and a clean
- * environment, never through a shell.
+ * Every program runs through ect_cli_run (cli-run.c): by absolute path with
+ * a fixed argv and a clean environment, never through a shell.
  */
 #include "cmd-setup-swap.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-const char *swap_tool(const char *name)
-{
-	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
-	static char path[64];
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		if (!access(path, X_OK))
-			return path;
-	}
-	return NULL;
-}
-
-static void child_exec(const char *const argv[], int out_fd, bool quiet)
-{
-	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (null < 0)
-		_exit(127);
-	dup2(null, STDIN_FILENO);
-	if (out_fd >= 0)
-		dup2(out_fd, STDOUT_FILENO);
-	if (quiet)
-		dup2(null, STDERR_FILENO);
-	execve(argv[0], (char *const *)argv, envp);
-	_exit(127);
-}
-
-int swap_run(const char *const argv[], char *out, size_t outsz, bool quiet)
-{
-	int pipefd[2] = { -1, -1 }, status, ret = 0;
-	size_t used = 0;
-	pid_t pid;
-
-	if (!argv[0] || argv[0][0] != '/')
-		return -ENOENT;
-	if (out && pipe2(pipefd, O_CLOEXEC))
-		return -errno;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (pid == 0)
-		child_exec(argv, pipefd[1], quiet);
-	if (out) {
-		close(pipefd[1]);
-		pipefd[1] = -1;
-		for (;;) {
-			char sink[256];
-			ssize_t n = used + 1 < outsz ? read(pipefd[0], out + used, outsz - 1 - used)
-						     : read(pipefd[0], sink, sizeof(sink));
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			if (used + 1 < outsz)
-				used += (size_t)n;
-		}
-		out[used] = '\0';
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			ret = -errno;
-			goto out;
-		}
-	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-out:
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	return ret;
-}
 
 static void set_field(char *dst, size_t size, const char *line, const char *key)
 {
@@ -105,22 +25,22 @@ static void set_field(char *dst, size_t size, const char *line, const char *key)
 
 int swap_probe(struct swap_area *a)
 {
-	const char *blkid = swap_tool("blkid");
-	char out[4096], flags[32] = "";
+	char blkid[ECT_CLI_PROGRAM_MAX], buf[4096], flags[32] = "";
+	struct ect_cli_output out = { .buf = buf, .size = sizeof(buf) };
 	int rc;
 
-	if (!blkid) {
+	if (ect_cli_find_program("blkid", blkid, sizeof(blkid))) {
 		fprintf(stderr, "ERROR: blkid not found: please install util-linux\n");
 		return -1;
 	}
-	rc = swap_run((const char *const[]){ blkid, "-p", "-o", "export", a->path, NULL }, out,
-		      sizeof(out), true);
+	rc = ect_cli_run((const char *const[]){ blkid, "-p", "-o", "export", a->path, NULL }, &out,
+			 true);
 	if (rc < 0) {
 		fprintf(stderr, "ERROR: cannot run %s: %s\n", blkid, strerror(-rc));
 		return -1;
 	}
 	/* status 2: nothing recognised; the fields stay empty */
-	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
+	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		set_field(a->fs_type, sizeof(a->fs_type), line, "TYPE");
 		set_field(a->fs_uuid, sizeof(a->fs_uuid), line, "UUID");
@@ -179,11 +99,11 @@ fail:
 
 int swap_set_noauto(struct swap_area *a)
 {
-	const char *sfdisk = swap_tool("sfdisk");
-	char partno[16], attrs[512], want[600];
+	char sfdisk[ECT_CLI_PROGRAM_MAX], partno[16], attrs[512], want[600];
+	struct ect_cli_output out = { .buf = attrs, .size = sizeof(attrs) };
 	int rc;
 
-	if (!sfdisk) {
+	if (ect_cli_find_program("sfdisk", sfdisk, sizeof(sfdisk))) {
 		fprintf(stderr, "ERROR: sfdisk not found: please install fdisk, needed to mark %s "
 				"\"no auto\"\n", a->path);
 		return -1;
@@ -191,9 +111,9 @@ int swap_set_noauto(struct swap_area *a)
 	if (swap_find_disk(a))
 		return -1;
 	snprintf(partno, sizeof(partno), "%u", a->partno);
-	rc = swap_run((const char *const[]){ sfdisk, "--part-attrs", a->disk, partno, NULL }, attrs,
-		      sizeof(attrs), false);
-	if (rc) {
+	rc = ect_cli_run((const char *const[]){ sfdisk, "--part-attrs", a->disk, partno, NULL }, &out,
+			 false);
+	if (rc || out.truncated) {
 		fprintf(stderr, "ERROR: cannot read the GPT attributes of %s\n", a->path);
 		return -1;
 	}
@@ -201,9 +121,9 @@ int swap_set_noauto(struct swap_area *a)
 	/* keep the bits already set: sfdisk replaces the whole set */
 	snprintf(want, sizeof(want), "%s%sGUID:63", attrs, attrs[0] ? "," : "");
 	/* the attribute means nothing to the kernel: no re-read of a disk in use */
-	rc = swap_run((const char *const[]){ sfdisk, "-q", "--no-reread", "--no-tell-kernel",
-					     "--part-attrs", a->disk, partno, want, NULL },
-		      NULL, 0, false);
+	rc = ect_cli_run((const char *const[]){ sfdisk, "-q", "--no-reread", "--no-tell-kernel",
+						"--part-attrs", a->disk, partno, want, NULL },
+			 NULL, false);
 	if (!rc && !swap_probe(a) && (a->part_flags >> 63 & 1))
 		return 0;
 	fprintf(stderr, "ERROR: cannot set GPT attribute 63 (no auto) on %s: systemd could "

@@ -10,14 +10,20 @@
 #include "cmd-setup-swap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define MAX_AREAS 32
+/* Held for the whole run: two runs would pick the same names and race on the tables. */
+#define SWAP_LOCK ECT_RUNDIR "/ecryptfs-setup-swap.lock"
+/* Exit status when another run holds the lock (ecryptfs-setup-swap(8)). */
+#define SWAP_EXIT_BUSY 3
 
 struct swap_opts {
 	bool force;	/* -f: turn swap in use off without asking */
@@ -31,7 +37,7 @@ static const char usage_text[] =
 	"  -f, --force      turn swap in use off without asking\n"
 	"  -n, --no-reload  only write the configuration; it takes effect at the next boot\n"
 	"Exit: 0 done or nothing to do (also when the question is answered no),\n"
-	"1 failure, 2 usage. See ecryptfs-setup-swap(8).\n";
+	"1 failure, 2 usage, 3 another run is under way. See ecryptfs-setup-swap(8).\n";
 
 /* The areas in /proc/swaps. */
 static int read_proc_swaps(struct swap_area *list, size_t *n)
@@ -265,16 +271,17 @@ static int pick_names(struct swap_area *areas, size_t n, const struct swap_tab *
 
 static int run_tool(const char *tool, const char *const args[])
 {
-	const char *argv[16] = { swap_tool(tool) };
+	char path[ECT_CLI_PROGRAM_MAX];
+	const char *argv[16] = { path };
 	int rc;
 
-	if (!argv[0]) {
+	if (ect_cli_find_program(tool, path, sizeof(path))) {
 		fprintf(stderr, "ERROR: %s not found\n", tool);
 		return -1;
 	}
 	for (size_t i = 0; args[i] && i + 2 < sizeof(argv) / sizeof(argv[0]); i++)
 		argv[i + 1] = args[i];
-	rc = swap_run(argv, NULL, 0, false);
+	rc = ect_cli_run(argv, NULL, false);
 	if (rc) {
 		fprintf(stderr, "ERROR: %s %s failed (%s %d)\n", tool, args[0],
 			rc < 0 ? "error" : "status", rc < 0 ? -rc : rc);
@@ -300,6 +307,23 @@ static int activate(const struct swap_area *a)
 	return 0;
 }
 
+/*
+ * Turn the first n areas that swap_off turned off on again, unencrypted as
+ * they were: a failed run must not leave the machine without its swap.
+ */
+static void swap_restore(struct swap_area *areas, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (areas[i].state != SWAP_TODO || !areas[i].active)
+			continue;
+		if (run_tool("swapon", (const char *const[]){ areas[i].path, NULL }))
+			fprintf(stderr, "ERROR: %s stays off: turn it on with \"swapon %s\"\n",
+				areas[i].path, areas[i].path);
+		else
+			fprintf(stderr, "INFO: %s is on again, unencrypted as before\n", areas[i].path);
+	}
+}
+
 /* Turn the areas in use off; on failure turn the ones already off on again. */
 static int swap_off(struct swap_area *areas, size_t n)
 {
@@ -309,9 +333,7 @@ static int swap_off(struct swap_area *areas, size_t n)
 		if (run_tool("swapoff", (const char *const[]){ areas[i].path, NULL })) {
 			fprintf(stderr, "ERROR: cannot turn %s off (not enough memory?); nothing "
 					"was changed\n", areas[i].path);
-			while (i--)
-				if (areas[i].state == SWAP_TODO && areas[i].active)
-					(void)run_tool("swapon", (const char *const[]){ areas[i].path, NULL });
+			swap_restore(areas, i);
 			return -1;
 		}
 	}
@@ -398,6 +420,16 @@ static bool report(struct swap_area *areas, size_t n)
 	return todo;
 }
 
+/* Mark the GPT swap partitions to encrypt "no auto". 0 or -1 (said why). */
+static int set_noauto_todo(struct swap_area *areas, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (areas[i].state == SWAP_TODO && gpt_swap_partition(&areas[i]) &&
+		    !(areas[i].part_flags >> 63 & 1) && swap_set_noauto(&areas[i]))
+			return -1;
+	return 0;
+}
+
 static int setup_swap(struct swap_area *areas, size_t n, const struct swap_opts *o)
 {
 	struct swap_tab crypttab;
@@ -429,12 +461,12 @@ static int setup_swap(struct swap_area *areas, size_t n, const struct swap_opts 
 	pick_names(areas, n, &crypttab);
 	if (!o->no_reload && swap_off(areas, n))
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (areas[i].state == SWAP_TODO && gpt_swap_partition(&areas[i]) &&
-		    !(areas[i].part_flags >> 63 & 1) && swap_set_noauto(&areas[i]))
-			goto out;
-	if (write_tables(areas, n, &crypttab))
+	if (set_noauto_todo(areas, n) || write_tables(areas, n, &crypttab)) {
+		/* nothing is encrypted yet: the swap that was on goes on again */
+		if (!o->no_reload)
+			swap_restore(areas, n);
 		goto out;
+	}
 	if (o->no_reload) {
 		ect_cli_info("Swap will be encrypted from the next boot.");
 		ret = ECT_EXIT_OK;
@@ -453,12 +485,47 @@ out:
 	return ret;
 }
 
+/*
+ * One run at a time: the lock file, root's, held until exit. Its fd, -1 when
+ * it cannot be used or -2 when another run holds it (said which).
+ */
+static int take_lock(void)
+{
+	int fd = open(SWAP_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "ERROR: cannot open the lock file %s: %s\n", SWAP_LOCK,
+			strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0) {
+		fprintf(stderr, "ERROR: the lock file %s is not a file of root's\n", SWAP_LOCK);
+		goto fail;
+	}
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	if (errno == EWOULDBLOCK) {
+		fprintf(stderr, "ERROR: another ecryptfs-setup-swap is running (it holds %s); "
+				"nothing was changed: run it again when that one has finished\n",
+			SWAP_LOCK);
+		close(fd);
+		return -2;
+	}
+	fprintf(stderr, "ERROR: cannot lock %s: %s\n", SWAP_LOCK, strerror(errno));
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 static int cmd_setup_swap(struct ect_ctx *ctx, int argc, char **argv)
 {
 	static struct swap_area areas[MAX_AREAS];
+	char cryptsetup[ECT_CLI_PROGRAM_MAX];
 	struct swap_opts o = { 0 };
 	size_t n = 0;
-	int r;
+	int r, lock;
 
 	(void)ctx;
 	r = parse_args(&argc, argv, &o);
@@ -468,17 +535,23 @@ static int cmd_setup_swap(struct ect_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "ERROR: This program must be run with 'sudo', or as root\n");
 		return ECT_EXIT_FAILURE;
 	}
-	if (!swap_tool("cryptsetup")) {
+	if (ect_cli_find_program("cryptsetup", cryptsetup, sizeof(cryptsetup))) {
 		fprintf(stderr, "ERROR: Please install 'cryptsetup'\n");
 		return ECT_EXIT_FAILURE;
 	}
-	if (collect(argc, argv, areas, &n))
-		return ECT_EXIT_FAILURE;
-	if (!n) {
+	lock = take_lock();
+	if (lock < 0)
+		return lock == -2 ? SWAP_EXIT_BUSY : ECT_EXIT_FAILURE;
+	if (collect(argc, argv, areas, &n)) {
+		r = ECT_EXIT_FAILURE;
+	} else if (!n) {
 		no_swap_advice();
-		return ECT_EXIT_OK;
+		r = ECT_EXIT_OK;
+	} else {
+		r = setup_swap(areas, n, &o);
 	}
-	return setup_swap(areas, n, &o);
+	close(lock);
+	return r;
 }
 
 const struct ect_cmd ect_cmds_swap[] = {

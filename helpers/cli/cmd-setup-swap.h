@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ecryptfs setup-swap (cmd-setup-swap.c) and its helpers: the external
- * programs it runs (cmd-setup-swap-run.c) and the crypttab/fstab edits
+ * programs it runs (cmd-setup-swap-run.c, through cli-run.c) and the crypttab/fstab edits
  * (cmd-setup-swap-tab.c).
  */
 #ifndef ECT_CMD_SETUP_SWAP_H
 #define ECT_CMD_SETUP_SWAP_H
+
+#include "cli-run.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -49,15 +51,6 @@ struct swap_area {
 
 /* cmd-setup-swap-run.c */
 
-/*
- * Run an absolute program with a fixed argv, stdin from /dev/null, a clean
- * environment. With out, its stdout (at most outsz - 1 bytes) lands there,
- * NUL-terminated; with quiet, its stderr goes to /dev/null. Returns the
- * exit status (0..255) or a negative errno.
- */
-int swap_run(const char *const argv[], char *out, size_t outsz, bool quiet);
-/* The program's absolute path (/usr/sbin, /sbin, /usr/bin, /bin), or NULL. */
-const char *swap_tool(const char *name);
 /* Fill a's blkid fields from "blkid -p -o export". 0 or an ERROR already printed (-1). */
 int swap_probe(struct swap_area *a);
 /* For a partition: its disk and number, from sysfs (never from the name). */

@@ -7,14 +7,7 @@
 # ect-vm: timeout=600
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/home/home.inc"
-pam_need_module
-pam_need_helpers
-pam_enable_profile
-need_tool ecryptfs-setup-private
-W=$ECT_VM_WORK
-user=$(make_user)
-pw=pw-$user
-home=$(pam_home "$user")
+home_begin
 word="plain-marker-$user-$RANDOM"
 [ -e "$home/.bashrc" ] || fail "useradd -m copied no /etc/skel files"
 # more than skel: a nested file with its own mode and times, a symlink, a FIFO

@@ -5,14 +5,7 @@
 # ect-vm: timeout=600
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/home/home.inc"
-pam_need_module
-pam_need_helpers
-pam_enable_profile
-need_tool ecryptfs-setup-private
-W=$ECT_VM_WORK
-user=$(make_user)
-pw=pw-$user
-home=$(pam_home "$user")
+home_begin
 home_setup_ours "$user" "$pw" >"$W/setup.log" 2>&1 || { cat "$W/setup.log"; fail "setup-private -b"; }
 fekek=$(sed -n 1p "/home/.ecryptfs/$user/.ecryptfs/Private.sig")
 
