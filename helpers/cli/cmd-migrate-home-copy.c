@@ -268,7 +268,7 @@ int mig_copy_tree(struct mig_tree *t)
 	t->what = "copying";
 	t->done_files = t->done_bytes = 0;
 	r = copy_dir(t, t->src_root, t->dst_root, "");
-	if (r)
+	if (r || t->keep_root)
 		return r;
 	/* the home directory itself: its owner, mode, xattrs and times */
 	if (fstat(t->src_root, &st))

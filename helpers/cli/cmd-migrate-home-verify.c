@@ -256,7 +256,7 @@ int mig_verify_tree(struct mig_tree *t)
 		free(t->links[i].path);
 	t->nlinks = 0;
 	r = verify_dir(t, t->src_root, t->dst_root, "");
-	if (r)
+	if (r || t->keep_root)
 		return r;
 	if (fstat(t->src_root, &st))
 		return -1;

@@ -43,6 +43,7 @@ struct mig_tree {
 	time_t last_report;
 	unsigned long security_skipped; /* security.* xattrs the target refused */
 	const char *what;		/* "copying" or "verifying" */
+	bool keep_root;			/* leave dst_root's own owner, mode, xattrs, times alone */
 };
 
 /* Walk the plain home: count, estimate, print long names. 0 or -1 (said why). */
