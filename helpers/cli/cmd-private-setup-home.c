@@ -233,10 +233,7 @@ struct move {
 	bool fnek;
 };
 
-/*
- * As root: the new home mounted over the bare one, with root's keys. Both
- * ends by their fds: the lower directory is the user's once handed over.
- */
+/* As root, before the handover: the new home mounted over the bare one, with root's keys, by fds. */
 static int mount_new_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
 			  bool fnek, const struct move *mv, char *fekek, char *fnek_sig)
 {
@@ -325,9 +322,10 @@ static int copy_and_verify(struct ect_ctx *ctx, struct setup *s, struct move *mv
 }
 
 /*
- * -b, last step: hand the tree over and, as 111, mount the new home (by
- * fds, in our own mount namespace); then, as the user, copy what is in the
- * home in and verify it; record it; remove the plain copies. 0, or an enum
+ * -b, last step: as 111, mount the new home (by fds, in our own mount
+ * namespace) while the tree is root's, and hand it over; then, as the
+ * user, copy what is in the home in and verify it; record it; remove the
+ * plain copies. 0, or an enum
  * home_populate_result (HOME_NOTHING_MOVED also when the handover failed).
  */
 int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
@@ -352,8 +350,13 @@ int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, 
 		ect_err(ctx, "cannot open %s again: %s", s->lower, strerror(errno));
 		goto out;
 	}
-	/* handed over first: the mount's root shows the owner and mode it had when mounted */
-	if (setup_hand_over(ctx, s) || mount_new_home(ctx, s, pass, len, fnek, &mv, fekek, fnek_sig))
+	/*
+	 * Mounted before the handover: the private mount options check that
+	 * the lower directory is the mounter's (ecryptfs_check_dev_ruid). The
+	 * mount's root keeps root's attributes until unmounted, so the copy
+	 * leaves the root's alone (keep_root); permissions are the lower's.
+	 */
+	if (mount_new_home(ctx, s, pass, len, fnek, &mv, fekek, fnek_sig))
 		goto out;
 	if (home_open_mounted(ctx, &l, mv.bare, mv.lower, &mv.mfd)) {
 		/* not where it should be: detach it if it is ours, wherever the name leads */
@@ -363,6 +366,10 @@ int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, 
 			unmount_new_home(ctx, s, fd);
 		else if (fd >= 0)
 			close(fd);
+		goto out;
+	}
+	if (setup_hand_over(ctx, s)) {
+		unmount_new_home(ctx, s, mv.mfd);
 		goto out;
 	}
 	if (copy_and_verify(ctx, s, &mv))

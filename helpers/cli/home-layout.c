@@ -190,7 +190,7 @@ static void drop_info_links(int bare)
 static void tree_of(struct mig_tree *t, struct ect_ctx *ctx, int bare, int mfd,
 		    const struct mig_scan *scan)
 {
-	/* the mount's root is the lower directory: 0700 and the user's, as 111 leaves it */
+	/* the mount's root is the lower directory (0700, as 111 leaves it), with root's attributes cached */
 	*t = (struct mig_tree){ .ctx = ctx, .src_root = bare, .dst_root = mfd, .keep_root = true };
 	if (scan) {
 		t->total_files = scan->entries;

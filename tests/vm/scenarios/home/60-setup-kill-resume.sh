@@ -32,7 +32,7 @@ as_user_sh "$MU" "
 	ln ~/small.bin ~/docs/small-link
 	ln -s docs/deep/secret.txt ~/sym && mkfifo -m 620 ~/fifo
 	truncate -s 1M ~/sparse && echo tail >>~/sparse
-	python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.note", sys.argv[2].encode())' ~/docs/note-1.txt '$word'
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1], \"user.note\", sys.argv[2].encode())' ~/docs/note-1.txt '$word'
 	chmod 640 ~/docs/note-2.txt && chmod 750 ~/docs
 	touch -d '2001-02-03 04:05:06.123456789' ~/docs/deep/secret.txt
 "
