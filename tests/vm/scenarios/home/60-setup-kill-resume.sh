@@ -51,7 +51,7 @@ no_mount_left() {
 	! grep -q ' ecryptfs ' /proc/mounts || fail "$1: an eCryptfs mount was left: $(grep ' ecryptfs ' /proc/mounts)"
 }
 state=/home/.ecryptfs/.setup-$MU
-phase() { sed -n 's/^phase=//p' "$state" 2>/dev/null; }
+phase() { sed -n "s/^phase=//p" "$state" 2>/dev/null || true; }
 finished() { [ -L "$MH/README.txt" ] && [ ! -e "$state" ] && [ "$(stat -c %a "$MH")" = 500 ]; }
 # the end state: only the layout's links in the bare home, all files encrypted below, same at login
 done_right() {
