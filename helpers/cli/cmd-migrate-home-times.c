@@ -160,7 +160,9 @@ int mig_times_tree(struct mig_tree *t, int lower_root)
 	struct stat ss, us;
 	int r = times_dir(t, t->src_root, t->dst_root, lower_root, "");
 
-	if (r || fstat(t->src_root, &ss))
+	if (r || t->keep_root)
+		return r ? -1 : 0;
+	if (fstat(t->src_root, &ss))
 		return -1;
 	if (lower_root >= 0) {
 		struct timespec ts[2] = { ss.st_atim, ss.st_mtim };

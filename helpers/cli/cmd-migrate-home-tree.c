@@ -334,6 +334,10 @@ int mig_tree_root(struct mig_tree *t, mig_meta_fn *meta)
 	struct mig_ent s, d;
 	int r;
 
+	if (t->keep_root) {
+		mig_progress(t, true);
+		return 0;
+	}
 	if (fstat(t->src_root, &st)) {
 		ect_err(t->ctx, "cannot examine the home directory: %s", strerror(errno));
 		return -1;

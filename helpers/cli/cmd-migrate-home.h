@@ -43,6 +43,7 @@ struct mig_tree {
 	time_t last_report;
 	unsigned long security_skipped; /* security.* xattrs the target refused */
 	const char *what;		/* "copying" or "verifying" */
+	bool keep_root;			/* leave dst_root's own owner, mode, xattrs, times alone */
 };
 
 /* Walk the plain home: count, estimate, print long names. 0 or -1 (said why). */
@@ -139,7 +140,10 @@ bool mig_is_security(const char *n);
 typedef int mig_meta_fn(struct mig_tree *t, const struct mig_ent *s, const struct mig_ent *d,
 			const struct stat *st, const char *path);
 mig_meta_fn mig_apply_meta;
-/* Last step of a walk: the home directory itself through meta, and the final progress line. */
+/*
+ * Last step of a walk: the home directory itself through meta (skipped with
+ * keep_root), and the final progress line.
+ */
 int mig_tree_root(struct mig_tree *t, mig_meta_fn *meta);
 void mig_progress(struct mig_tree *t, bool last);
 struct mig_link *mig_find_link(struct mig_tree *t, const struct stat *st);

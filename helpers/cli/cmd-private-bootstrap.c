@@ -122,6 +122,22 @@ out:
 	return ret;
 }
 
+void setup_bootstrap_remove(const struct setup *s)
+{
+	int dfd = open(BOOTSTRAP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char name[300];
+	struct stat st;
+
+	if (dfd < 0)
+		return;
+	bootstrap_name(s, name, sizeof(name));
+	/* a file of anybody else's under that name is not ours to remove */
+	if (!fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+	    st.st_uid == s->uid)
+		unlinkat(dfd, name, 0);
+	close(dfd);
+}
+
 void setup_bootstrap_done(const struct setup *s)
 {
 	printf("The mount passphrase waits in " BOOTSTRAP_DIR "/" BOOTSTRAP_PREFIX "%s (RAM only, "

@@ -8,6 +8,7 @@
  * is chowned, chmod'ed or re-opened by a path the user could swap.
  */
 #include "cmd-private-setup.h"
+#include "cmd-migrate-home.h" /* mig_remove_contents */
 #include "home-layout.h"
 
 #include <dirent.h>
@@ -17,8 +18,11 @@
 #include <keyutils.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +89,16 @@ static void backup_name(char *buf, size_t size, const struct setup *s, const cha
 
 static void remove_home_links(struct ect_ctx *ctx, struct setup *s);
 
+/* As the user: empty .Private (arg: a copy of its fd), the encrypted copies of a run undone. */
+static int empty_lower(struct ect_ctx *ctx, const struct setup *s, void *arg)
+{
+	int r = mig_remove_contents(*(int *)arg);
+
+	if (r)
+		ect_warn(ctx, "cannot empty %s: %s", s->lower, strerror(-r));
+	return r ? -1 : 0;
+}
+
 void setup_rollback(struct ect_ctx *ctx, struct setup *s)
 {
 	char b[256];
@@ -92,7 +106,8 @@ void setup_rollback(struct ect_ctx *ctx, struct setup *s)
 	/* the helper needs ~/.ecryptfs to unmount: never remove it under a mount */
 	if (setup_unmount_left(ctx, s))
 		return;
-	ect_warn(ctx, "setup failed; removing what this run created");
+	if (!s->quiet_rollback)
+		ect_warn(ctx, "setup failed; removing what this run created");
 	if (s->wrote_files && s->cfgd.fd >= 0) {
 		for (size_t i = 0; i < sizeof(written) / sizeof(written[0]); i++)
 			unlinkat(s->cfgd.fd, written[i], 0);
@@ -108,6 +123,15 @@ void setup_rollback(struct ect_ctx *ctx, struct setup *s)
 	/* links to a tree this run did not make belong to the setup -f replaces */
 	if (s->made_links && s->cfgd.made)
 		remove_home_links(ctx, s);
+	/* it was empty before this run (checked); after the handover only the user empties it */
+	if (s->handed_over && s->lowerd.fd >= 0) {
+		int fd = fcntl(s->lowerd.fd, F_DUPFD_CLOEXEC, 0);
+
+		if (fd >= 0) {
+			setup_run_as_user(ctx, s, empty_lower, &fd);
+			close(fd);
+		}
+	}
 	if (s->lowerd.made)
 		remove_dir_made(s->top.fd, &s->lowerd);
 	if (s->mntd.made)
@@ -116,6 +140,10 @@ void setup_rollback(struct ect_ctx *ctx, struct setup *s)
 		remove_dir_made(s->top.fd, &s->cfgd);
 	if (s->top.made)
 		remove_dir_made(s->ecfd, &s->top);
+	if (s->wrote_shm)
+		setup_bootstrap_remove(s);
+	if (s->bootstrap)
+		setup_state_remove(s);
 }
 
 /*
@@ -208,6 +236,11 @@ static int open_ecryptfs_dir(struct ect_ctx *ctx, struct setup *s, bool create)
 	return 0;
 }
 
+int setup_open_ecryptfs_dir(struct ect_ctx *ctx, struct setup *s)
+{
+	return open_ecryptfs_dir(ctx, s, true);
+}
+
 /* The directory that holds .ecryptfs and .Private. */
 int setup_open_top(struct ect_ctx *ctx, struct setup *s, bool create)
 {
@@ -270,37 +303,49 @@ void setup_close_dirs(struct setup *s)
 }
 
 /*
- * Run fn in a child that has become the user, for work in the user's own
- * home: whatever the user races there gains no more than the user's rights.
+ * Run fn(ctx, s, arg) in a child that has become the user, for work in the
+ * user's own home: whatever the user races there gains no more than the
+ * user's rights. The child dies with this process (a kill -9 of the setup
+ * stops it too). Its exit status, or -1.
  */
-static int run_as_user(struct ect_ctx *ctx, struct setup *s,
-		       int (*fn)(struct ect_ctx *, const struct setup *))
+int setup_run_as_user(struct ect_ctx *ctx, struct setup *s, setup_user_fn fn, void *arg)
 {
-	pid_t pid = ect_private_fork(ctx);
+	pid_t parent = getpid(), pid = ect_private_fork(ctx);
 
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		setup_close_dirs(s); /* root's directory fds stay with root */
-		_exit(drop_to_user(ctx, s) || fn(ctx, s) ? 1 : 0);
+		if (drop_to_user(ctx, s))
+			_exit(1);
+		/* set after the id change, which clears it; the parent may be gone already */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(1);
+		_exit(fn(ctx, s, arg) ? 1 : 0);
 	}
-	return ect_private_wait(pid) == 0 ? 0 : -1;
+	return ect_private_wait(pid);
+}
+
+static int run_as_user(struct ect_ctx *ctx, struct setup *s, setup_user_fn fn)
+{
+	return setup_run_as_user(ctx, s, fn, NULL) == 0 ? 0 : -1;
 }
 
 static const char *const home_links[] = { ".ecryptfs", ".Private" };
 
-static void home_layout_of(const struct setup *s, struct home_layout *l)
+void setup_home_layout(const struct setup *s, struct home_layout *l)
 {
 	*l = (struct home_layout){ s->home, s->cfgdir, s->lower, s->uid, s->gid };
 }
 
 /* As the user: ~/.ecryptfs and ~/.Private, symlinks to the -b tree (as 111's ln -sf). */
-static int make_home_links(struct ect_ctx *ctx, const struct setup *s)
+static int make_home_links(struct ect_ctx *ctx, const struct setup *s, void *unused)
 {
 	int hfd = open(s->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), ret;
 	struct home_layout l;
 	struct stat st;
 
+	(void)unused;
 	if (hfd < 0) {
 		ect_err(ctx, "cannot open the home %s: %s", s->home, strerror(errno));
 		return -1;
@@ -308,20 +353,21 @@ static int make_home_links(struct ect_ctx *ctx, const struct setup *s)
 	/* a bare home an earlier -b left read-only (0500): writable again until this run ends */
 	if (!fstat(hfd, &st) && !(st.st_mode & S_IWUSR) && fchmod(hfd, (st.st_mode & 07777) | S_IRWXU))
 		ect_warn(ctx, "cannot make %s writable: %s", s->home, strerror(errno));
-	home_layout_of(s, &l);
+	setup_home_layout(s, &l);
 	ret = home_links_make(ctx, hfd, &l);
 	close(hfd);
 	return ret;
 }
 
 /* As the user: remove the links of make_home_links that still lead to this tree. */
-static int unlink_home_links(struct ect_ctx *ctx, const struct setup *s)
+static int unlink_home_links(struct ect_ctx *ctx, const struct setup *s, void *unused)
 {
 	const char *targets[] = { s->cfgdir, s->lower };
 	int hfd = open(s->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char buf[4096];
 
 	(void)ctx;
+	(void)unused;
 	if (hfd < 0)
 		return -1;
 	for (size_t i = 0; i < 2; i++) {
@@ -381,6 +427,8 @@ int setup_hand_over(struct ect_ctx *ctx, struct setup *s)
 {
 	struct setup_dir *dirs[] = { &s->cfgd, &s->lowerd, &s->top };
 
+	s->handed_over = true;
+
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		if (dirs[i]->made && fchown(dirs[i]->fd, s->uid, s->gid)) {
 			ect_err(ctx, "cannot give %s to %s: %s", dirs[i]->path, s->name,
@@ -396,94 +444,39 @@ int setup_hand_over(struct ect_ctx *ctx, struct setup *s)
 	return 0;
 }
 
-/* As root, before the handover: the new home mounted over the bare one, with root's keys. */
-static int mount_new_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
-			  bool fnek, int bare, char *fekek, char *fnek_sig)
+
+/* As the user: the bare home (never a mount on it) emptied of the plain copies, then closed. */
+static int clear_bare(struct ect_ctx *ctx, const struct setup *s, void *unused)
 {
-	char opts[512], target[64];
-
-	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
-		return -1;
-	if (ect_private_mount_opts(fekek, fnek ? fnek_sig : NULL, opts, sizeof(opts))) {
-		ect_err(ctx, "cannot build the mount options");
-		return -1;
-	}
-	/*
-	 * The lower path is root's and closed to the user until the handover;
-	 * the target is the bare directory by its fd.
-	 */
-	snprintf(target, sizeof(target), "/proc/self/fd/%d", bare);
-	if (mount(s->lower, target, "ecryptfs", MS_NOSUID | MS_NODEV, opts)) {
-		ect_err(ctx, "cannot mount the new encrypted home %s: %s", s->home, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Detach the mount whose root is mfd (exactly that one), then let it go. */
-static int unmount_new_home(struct ect_ctx *ctx, struct setup *s, int mfd)
-{
-	char path[64];
-	int r;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
-	r = umount2(path, MNT_DETACH);
-	if (r)
-		ect_err(ctx, "cannot unmount %s: %s", s->home, strerror(errno));
-	close(mfd);
-	return r ? -1 : 0;
-}
-
-/*
- * -b, last step: as 111, mount the new home while the tree is root's, hand
- * the tree over, then in a child that has become the user link .ecryptfs
- * and .Private inside and move the files already in the home in
- * (home_fill); unmount and drop the keys. 0, or an enum
- * home_populate_result (HOME_NOTHING_MOVED also when the handover failed).
- */
-int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
-			bool fnek)
-{
-	char fekek[ECT_SIG_HEX_SIZE + 1] = "", fnek_sig[ECT_SIG_HEX_SIZE + 1] = "";
-	int bare, mfd = -1, r = HOME_NOTHING_MOVED;
+	int bare = open(s->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = -1;
 	struct home_layout l;
-	pid_t pid;
+	struct statfs sfs;
+	struct stat st;
 
-	home_layout_of(s, &l);
-	bare = open(s->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (bare < 0) {
+	(void)unused;
+	if (bare < 0 || fstatfs(bare, &sfs) || fstat(bare, &st)) {
 		ect_err(ctx, "cannot open the home %s: %s", s->home, strerror(errno));
-		return HOME_NOTHING_MOVED;
-	}
-	if (mount_new_home(ctx, s, pass, len, fnek, bare, fekek, fnek_sig))
-		goto out;
-	if (home_open_mounted(ctx, &l, bare, s->lowerd.fd, &mfd)) {
-		/* not where it should be: detach it if it is ours, wherever the name leads */
-		mfd = open(s->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (mfd >= 0 && ect_mount_is_over(mfd, s->lowerd.fd) == 1)
-			unmount_new_home(ctx, s, mfd);
-		else if (mfd >= 0)
-			close(mfd);
 		goto out;
 	}
-	if (setup_hand_over(ctx, s))
-		goto out_umount;
-	pid = ect_private_fork(ctx);
-	if (pid == 0) {
-		setup_close_dirs(s); /* root's directory fds stay with root */
-		_exit(drop_to_user(ctx, s) ? HOME_NOTHING_MOVED : home_fill(ctx, &l, bare, mfd, fnek));
+	if ((unsigned long)sfs.f_type == ECT_ECRYPTFS_MAGIC || st.st_uid != s->uid) {
+		ect_err(ctx, "%s is mounted (is %s logged in?) or not %s's; the plain copies under it "
+			     "stay until it is unmounted and this is run again", s->home, s->name, s->name);
+		goto out;
 	}
-	r = pid < 0 ? HOME_NOTHING_MOVED : ect_private_wait(pid);
-	if (r != 0 && r != HOME_PART_MOVED)
-		r = HOME_NOTHING_MOVED;
-out_umount:
-	if (unmount_new_home(ctx, s, mfd) && r == 0)
-		r = HOME_PART_MOVED; /* everything is in, but it stays mounted: say so, keep it */
+	/* 0500 once a killed run got that far */
+	if (!(st.st_mode & S_IWUSR) && fchmod(bare, (st.st_mode & 07777) | S_IRWXU)) {
+		ect_err(ctx, "cannot make %s writable: %s", s->home, strerror(errno));
+		goto out;
+	}
+	setup_home_layout(s, &l);
+	r = home_clear_bare(ctx, &l, bare);
 out:
-	if (fekek[0])
-		ect_keyring_unlink(fekek);
-	if (fnek_sig[0])
-		ect_keyring_unlink(fnek_sig);
-	close(bare);
+	if (bare >= 0)
+		close(bare);
 	return r;
+}
+
+int setup_clear_bare(struct ect_ctx *ctx, struct setup *s)
+{
+	return setup_run_as_user(ctx, s, clear_bare, NULL) == 0 ? 0 : -1;
 }

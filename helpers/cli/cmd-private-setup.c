@@ -352,8 +352,6 @@ static int write_files(struct ect_ctx *ctx, struct setup *s, const struct ect_se
 	size_t size = 0;
 	int r;
 
-	if (s->force)
-		setup_back_up(s);
 	s->wrote_files = true;
 	/* -b without a password: wrapped later by PAM, from /dev/shm */
 	r = setup_bootstrap_wanted(s) ? 0 :
@@ -419,6 +417,10 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 				"visible to other users (ps, /proc); prefer --password-file and "
 				"--passphrase-file.\n");
 
+	/* a -b run killed midway: finish it, or undo it and start afresh */
+	r = setup_resume(ctx, s);
+	if (r)
+		return r > 0 ? ECT_EXIT_OK : ECT_EXIT_FAILURE;
 	/* checks before anything is created */
 	if (setup_open_top(ctx, s, false) || setup_open_existing(ctx, s, s->top.fd, &s->cfgd) ||
 	    setup_open_existing(ctx, s, s->top.fd, &s->lowerd))
@@ -453,8 +455,17 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 
 	if (get_secrets(ctx, s, &wpw, &mpw, &generated))
 		goto out;
+	/* -b: from here on a rerun after a kill finds a state file and undoes this run */
+	if (s->bootstrap && (setup_open_ecryptfs_dir(ctx, s) ||
+			     setup_state_write(ctx, s, SETUP_PHASE_COPY)))
+		goto fail;
 	/* create; from here on a failure rolls back */
 	if (setup_make_tree(ctx, s))
+		goto fail;
+	if (s->force)
+		setup_back_up(s);
+	/* now with what this run made and backed up */
+	if (s->bootstrap && setup_state_write(ctx, s, SETUP_PHASE_COPY))
 		goto fail;
 	if (s->bootstrap) {
 		r = compute_sigs(ctx, mpw.s, mpw.len, fnek, &sigs);
@@ -477,23 +488,15 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 		r = setup_populate_home(ctx, s, mpw.s, mpw.len, fnek);
 		if (r && r != HOME_PART_MOVED)
 			goto fail;
-		/* files may be in the new home now: no rollback past this point */
-		if (setup_bootstrap_wanted(s) && setup_bootstrap_write(ctx, s, mpw.s, mpw.len)) {
-			print_done(s, &mpw, generated);
-			ect_err(ctx, "the encrypted home of %s is set up, but its mount passphrase "
-				     "(printed above) is recorded nowhere else: wrap it with "
-				     "ecryptfs-wrap-passphrase into %s/wrapped-passphrase",
-				s->name, s->cfgdir);
-			goto out;
-		}
+		/* every file is in the new home now: no rollback past this point */
 		if (r == HOME_PART_MOVED) {
-			ect_err(ctx, "the encrypted home of %s is set up, but the files not moved "
-				     "(see above) are still unencrypted in the bare %s: while it is "
-				     "mounted, copy them in from 'mount --bind %s /mnt' and delete "
-				     "them there", s->name, s->home, s->home);
 			print_done(s, &mpw, generated);
 			if (setup_bootstrap_wanted(s))
 				setup_bootstrap_done(s);
+			ect_err(ctx, "the encrypted home of %s holds all the files, but plain copies of "
+				     "some are still in the bare %s (see above): run "
+				     "'ecryptfs-setup-private -b -u %s' again to remove them",
+				s->name, s->home, s->name);
 			goto out;
 		}
 	}

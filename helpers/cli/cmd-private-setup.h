@@ -42,10 +42,12 @@ struct setup {
 	int ecfd;
 	struct setup_dir top, cfgd, lowerd, mntd;
 	/* what this run did, for the rollback */
-	bool made_links, wrote_files;
+	bool made_links, wrote_files, handed_over, wrote_shm, quiet_rollback;
 	char backup_ts[32];
 	bool backed_up_wp, backed_up_sig;
 };
+/* -b: ECRYPTFS_DIR (s->ecfd), created when absent; root's, writable by root alone. */
+int setup_open_ecryptfs_dir(struct ect_ctx *ctx, struct setup *s);
 /* Open (check) or create (create) what holds .ecryptfs and .Private: base with -b, else the home. */
 int setup_open_top(struct ect_ctx *ctx, struct setup *s, bool create);
 /* Open d in parent if it exists (checked: the user's or root's); 0 also when it does not. */
@@ -73,12 +75,42 @@ int setup_unmount_left(struct ect_ctx *ctx, const struct setup *s);
 int setup_become_user(struct ect_ctx *ctx, const struct setup *s);
 void setup_close_dirs(struct setup *s);
 
+struct home_layout;
+/* The whole-home layout of this setup (home-layout.h). */
+void setup_home_layout(const struct setup *s, struct home_layout *l);
+/* Work run by setup_run_as_user in a child that has become the user. */
+typedef int (*setup_user_fn)(struct ect_ctx *ctx, const struct setup *s, void *arg);
+/* fn in a child that has become the user for good and dies with us: its exit status, or -1. */
+int setup_run_as_user(struct ect_ctx *ctx, struct setup *s, setup_user_fn fn, void *arg);
+/* As the user: the plain copies out of the bare home, its README and desktop links, mode 0500. */
+int setup_clear_bare(struct ect_ctx *ctx, struct setup *s);
+
+/*
+ * -b: the move of the files already in the home is recorded in a root-owned
+ * state file, /home/.ecryptfs/.setup-USER (cmd-private-setup-home.c), so a
+ * rerun after a kill finds its way: in SETUP_PHASE_COPY the plain home is
+ * untouched and the run is undone, then done again; in SETUP_PHASE_CLEAR
+ * the encrypted home is complete and verified and only the plain copies are
+ * left to remove.
+ */
+enum setup_phase { SETUP_PHASE_COPY = 1, SETUP_PHASE_CLEAR = 2 };
+int setup_state_write(struct ect_ctx *ctx, struct setup *s, enum setup_phase phase);
+void setup_state_remove(struct setup *s);
+/*
+ * Before the checks of a -b run: a state file left by a killed run is acted
+ * on. 0: nothing (left) to do, go on with a fresh setup; 1: the killed run
+ * is finished now; -1 after one line.
+ */
+int setup_resume(struct ect_ctx *ctx, struct setup *s);
+
 /* -b without a password: the mount passphrase waits in /dev/shm (cmd-private-bootstrap.c). */
 bool setup_bootstrap_wanted(const struct setup *s);
 /* Refuse (one line) when /dev/shm/.ecryptfs-USER exists: it is not this run's. */
 int setup_bootstrap_check(struct ect_ctx *ctx, const struct setup *s);
 /* Create it: owner USER, mode 0400, the bare passphrase; never replaces a file. */
 int setup_bootstrap_write(struct ect_ctx *ctx, const struct setup *s, const char *pass, size_t len);
+/* Remove it (a setup undone): only USER's file of that name. */
+void setup_bootstrap_remove(const struct setup *s);
 /* Say where it waits and what wraps it. */
 void setup_bootstrap_done(const struct setup *s);
 

@@ -5,13 +5,16 @@
  * the user, only through directory fds opened with O_NOFOLLOW.
  */
 #include "home-layout.h"
+#include "cmd-migrate-home.h" /* the tree walks: copy, verify, times, removal */
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define HOME_NAME_MAX_FNEK 143 /* longest name eCryptfs can encrypt */
@@ -33,6 +36,11 @@ int home_links_make(struct ect_ctx *ctx, int dirfd, const struct home_layout *l)
 {
 	return link_at(ctx, dirfd, link_names[0], l->cfgdir) ||
 		       link_at(ctx, dirfd, link_names[1], l->lower) ? -1 : 0;
+}
+
+bool home_info_target(const char *target)
+{
+	return !strcmp(target, HOME_README_TARGET) || !strcmp(target, HOME_DESKTOP_TARGET);
 }
 
 /* Entries of a bare home that belong to the layout, not to the user's files. */
@@ -131,180 +139,6 @@ int home_check_movable(struct ect_ctx *ctx, int dirfd, const char *path, const s
 	return r;
 }
 
-/* Owner (the group may be one of the user's), mode after chown (which clears set-id bits), times. */
-static int copy_meta(int fd, const struct stat *st)
-{
-	struct timespec t[2] = { st->st_atim, st->st_mtim };
-
-	if (fchown(fd, st->st_uid, st->st_gid) || fchmod(fd, st->st_mode & 07777) ||
-	    futimens(fd, t))
-		return -errno;
-	return 0;
-}
-
-static int copy_data(int in, int out)
-{
-	char buf[65536];
-	ssize_t n;
-
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
-	}
-	return 0;
-}
-
-static int move_file(int src, int dst, const char *name, const struct stat *st)
-{
-	int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), out = -1, r;
-	struct stat now;
-
-	if (in < 0)
-		return -errno;
-	/* the same file that was checked, and still a regular one */
-	if (fstat(in, &now) || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino) {
-		close(in);
-		return -ESTALE;
-	}
-	out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	r = out < 0 ? -errno : copy_data(in, out);
-	/* the data reaches the lower file first: writing it back later would touch mtime */
-	if (!r && fsync(out))
-		r = -errno;
-	if (!r)
-		r = copy_meta(out, st);
-	if (!r && fsync(out))
-		r = -errno;
-	close(in);
-	if (out >= 0 && close(out) && !r)
-		r = -errno;
-	if (r && out >= 0)
-		unlinkat(dst, name, 0); /* the plain copy is still there */
-	return r;
-}
-
-static int move_symlink(int src, int dst, const char *name, const struct stat *st)
-{
-	struct timespec t[2] = { st->st_atim, st->st_mtim };
-	char target[4096];
-	ssize_t n = readlinkat(src, name, target, sizeof(target) - 1);
-
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	if (symlinkat(target, dst, name))
-		return -errno;
-	if (fchownat(dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) ||
-	    utimensat(dst, name, t, AT_SYMLINK_NOFOLLOW))
-		return -errno;
-	return 0;
-}
-
-static int move_fifo(int dst, const char *name, const struct stat *st)
-{
-	int fd, r;
-
-	if (mkfifoat(dst, name, 0600))
-		return -errno;
-	fd = openat(dst, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = copy_meta(fd, st);
-	close(fd);
-	return r;
-}
-
-static int move_tree(struct ect_ctx *ctx, int src, int dst, const char *path, bool top,
-		     bool *moved);
-
-static int move_dir(struct ect_ctx *ctx, int src, int dst, const char *name, const char *path,
-		    const struct stat *st, bool *moved)
-{
-	int sfd, dfd = -1, r;
-
-	sfd = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (sfd < 0)
-		return -errno;
-	if (mkdirat(dst, name, 0700)) {
-		r = -errno;
-		goto out;
-	}
-	dfd = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r = dfd < 0 ? -errno : move_tree(ctx, sfd, dfd, path, false, moved);
-	if (!r)
-		r = copy_meta(dfd, st);
-	if (!r && fsync(dfd))
-		r = -errno;
-out:
-	if (dfd >= 0)
-		close(dfd);
-	close(sfd);
-	return r;
-}
-
-/* One entry: copied in, synced, then its plain copy removed. */
-static int move_entry(struct ect_ctx *ctx, int src, int dst, const char *name, const char *path,
-		      bool *moved)
-{
-	char sub[4096];
-	struct stat st;
-	int r;
-
-	snprintf(sub, sizeof(sub), "%s/%s", path, name);
-	if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW))
-		r = -errno;
-	else if (S_ISDIR(st.st_mode))
-		r = move_dir(ctx, src, dst, name, sub, &st, moved);
-	else if (S_ISREG(st.st_mode))
-		r = move_file(src, dst, name, &st);
-	else if (S_ISLNK(st.st_mode))
-		r = move_symlink(src, dst, name, &st);
-	else if (S_ISFIFO(st.st_mode))
-		r = move_fifo(dst, name, &st);
-	else
-		r = -EINVAL;
-	if (!r && unlinkat(src, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0))
-		r = -errno;
-	if (r == 0) {
-		*moved = true;
-		return 0;
-	}
-	if (r != -ECANCELED)
-		ect_err(ctx, "cannot move %s into the encrypted home: %s", sub, strerror(-r));
-	return -ECANCELED;
-}
-
-static int move_tree(struct ect_ctx *ctx, int src, int dst, const char *path, bool top, bool *moved)
-{
-	DIR *d = open_listing(src);
-	struct dirent *e;
-	int r = 0;
-
-	if (!d) {
-		ect_err(ctx, "cannot list %s: %s", path, strerror(errno));
-		return -ECANCELED;
-	}
-	while (!r && (e = readdir(d))) {
-		if (dot_or_dotdot(e->d_name) || (top && skip_top(src, e->d_name)))
-			continue;
-		r = move_entry(ctx, src, dst, e->d_name, path, moved);
-	}
-	closedir(d);
-	return r;
-}
-
 int home_open_mounted(struct ect_ctx *ctx, const struct home_layout *l, int bare, int lower, int *mfd)
 {
 	struct stat b, m;
@@ -337,19 +171,101 @@ static int finish_bare(struct ect_ctx *ctx, const struct home_layout *l, int bar
 	return 0;
 }
 
-int home_fill(struct ect_ctx *ctx, const struct home_layout *l, int bare, int mfd, bool fnek)
+
+/* An earlier -b's README and desktop links in the bare home: the layout's, not the user's files. */
+static void drop_info_links(int bare)
 {
-	bool moved = false;
+	static const char *const names[] = { "README.txt", "Access-Your-Private-Data.desktop" };
+	char buf[4096];
+
+	for (size_t i = 0; i < 2; i++) {
+		ssize_t n = readlinkat(bare, names[i], buf, sizeof(buf) - 1);
+
+		if (n > 0 && (buf[n] = '\0', home_info_target(buf)))
+			unlinkat(bare, names[i], 0);
+	}
+}
+
+/* A tree walk of the migrate-home family over the bare home (src) and the mounted one (dst). */
+static void tree_of(struct mig_tree *t, struct ect_ctx *ctx, int bare, int mfd,
+		    const struct mig_scan *scan)
+{
+	/* the mount's root is the lower directory (0700, as 111 leaves it), with root's attributes cached */
+	*t = (struct mig_tree){ .ctx = ctx, .src_root = bare, .dst_root = mfd, .keep_root = true };
+	if (scan) {
+		t->total_files = scan->entries;
+		t->total_bytes = scan->bytes;
+	}
+}
+
+int home_copy_in(struct ect_ctx *ctx, const struct home_layout *l, int bare, int mfd, bool fnek)
+{
+	struct mig_scan scan;
+	struct statvfs vfs;
+	struct mig_tree t;
 	int r;
 
-	if (home_check_movable(ctx, bare, l->home, l, fnek) || home_links_make(ctx, mfd, l))
-		return HOME_NOTHING_MOVED;
-	r = move_tree(ctx, bare, mfd, l->home, true, &moved) ? -1 : 0;
-	if (!r && fsync(mfd))
+	drop_info_links(bare);
+	if (home_check_movable(ctx, bare, l->home, l, fnek) || home_links_make(ctx, mfd, l) ||
+	    mig_scan_tree(ctx, bare, &scan))
+		return -1;
+	/* the copy comes first and the plain files go only after it is verified: room for both */
+	if (!fstatvfs(mfd, &vfs) && ((uint64_t)vfs.f_bavail * vfs.f_frsize < scan.need ||
+				    (uint64_t)vfs.f_favail < scan.entries + 2)) {
+		ect_err(ctx, "not enough free space (or inodes) for the encrypted copy of the files in "
+			     "%s (%.1f MiB needed); free some, or move them out, then run again",
+			l->home, scan.need / 1048576.0);
+		return -1;
+	}
+	tree_of(&t, ctx, bare, mfd, &scan);
+	r = mig_copy_tree(&t);
+	if (!r && syncfs(mfd))
 		r = -1;
-	if (!r)
-		r = finish_bare(ctx, l, bare);
-	if (!r)
-		return 0;
-	return moved ? HOME_PART_MOVED : HOME_NOTHING_MOVED;
+	mig_tree_free(&t);
+	return r ? -1 : 0;
+}
+
+int home_verify_in(struct ect_ctx *ctx, const struct home_layout *l, int bare, int mfd, int lower)
+{
+	struct mig_tree t;
+	int r;
+
+	(void)l;
+	/*
+	 * lower is the fd the mount was made from, checked by the caller before
+	 * the handover (the mount's root still shows root as its owner, so
+	 * ect_mount_is_over no longer matches it). Reading moves access times:
+	 * the exact times go onto the lower inodes last.
+	 */
+	tree_of(&t, ctx, bare, mfd, NULL);
+	r = mig_verify_tree(&t) || mig_times_tree(&t, lower) || syncfs(lower) ? -1 : 0;
+	mig_tree_free(&t);
+	return r;
+}
+
+int home_clear_bare(struct ect_ctx *ctx, const struct home_layout *l, int bare)
+{
+	char **names;
+	size_t n;
+	int r = mig_list_dir(bare, &names, &n);
+
+	for (size_t i = 0; i < n && !r; i++) {
+		struct stat st;
+
+		if (skip_top(bare, names[i]))
+			continue;
+		if (fstatat(bare, names[i], &st, AT_SYMLINK_NOFOLLOW))
+			r = errno == ENOENT ? 0 : -errno;
+		else
+			r = mig_remove_entry(bare, names[i], &st);
+		if (r)
+			ect_err(ctx, "cannot remove the plain copy of %s/%s: %s", l->home, names[i],
+				strerror(-r));
+	}
+	if (n == 0 && r)
+		ect_err(ctx, "cannot list %s: %s", l->home, strerror(-r));
+	mig_free_list(names, n);
+	if (r || fsync(bare))
+		return -1;
+	return finish_bare(ctx, l, bare);
 }

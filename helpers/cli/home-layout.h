@@ -11,7 +11,8 @@
  *                                    symlinks in the bare directory only
  *   HOME (bare)                      mode 0500, so nothing lands there unencrypted
  *
- * Root mounts the new home while the tree is still root's and closed to the
+ * Root mounts the new home (in a mount namespace of its own, so that a kill
+ * leaves no mount behind) while the tree is still root's and closed to the
  * user (a user swapping names there cannot redirect it); everything done in
  * the user's own home then runs as the user, so whatever the user races
  * there gains no more than the user's rights.
@@ -23,8 +24,15 @@
 
 #include <sys/types.h>
 
-#define HOME_README_TARGET "/usr/share/ecryptfs-utils/ecryptfs-mount-private.txt"
-#define HOME_DESKTOP_TARGET "/usr/share/ecryptfs-utils/ecryptfs-mount-private.desktop"
+/*
+ * Installed by this package (helpers/cli/cli-private.am) at ecryptfs-utils
+ * 111's path, $(datadir)/ecryptfs-utils: the links 111 made keep working.
+ */
+#ifndef ECT_HOME_INFO_DIR
+#define ECT_HOME_INFO_DIR "/usr/share/ecryptfs-utils"
+#endif
+#define HOME_README_TARGET ECT_HOME_INFO_DIR "/ecryptfs-mount-private.txt"
+#define HOME_DESKTOP_TARGET ECT_HOME_INFO_DIR "/ecryptfs-mount-private.desktop"
 
 struct home_layout {
 	const char *home;   /* the mount point, the user's home */
@@ -34,10 +42,10 @@ struct home_layout {
 	gid_t gid;
 };
 
-/* home_populate's results besides 0. */
+/* setup_populate_home's results besides 0. */
 enum home_populate_result {
 	HOME_NOTHING_MOVED = 1, /* failed; the bare home is as it was, the setup may be rolled back */
-	HOME_PART_MOVED = 2,	/* failed after files were moved in: keep the setup */
+	HOME_PART_MOVED = 2,	/* the encrypted home is complete, plain copies remain: keep the setup */
 };
 
 /* HOME/.ecryptfs and HOME/.Private in dirfd, replacing what has those names (111's ln -sf). */
@@ -55,13 +63,24 @@ int home_check_movable(struct ect_ctx *ctx, int dirfd, const char *path, const s
  * *mfd, or -1 after one line.
  */
 int home_open_mounted(struct ect_ctx *ctx, const struct home_layout *l, int bare, int lower, int *mfd);
+/* target is what the bare home's README.txt or desktop link leads to. */
+bool home_info_target(const char *target);
 /*
- * As the user, with the new home mounted (mfd its root) over the bare
- * directory bare: link .ecryptfs and .Private inside, move every file of the
- * bare home in (owners, modes, times kept; each synced before its plain copy
- * is removed), then add the README and desktop links to the bare home and
- * make it 0500. 0, or an enum home_populate_result after one line.
+ * The move of the files already in the home, in three steps that each run as
+ * the user, so that a kill at any point loses nothing (the caller records the
+ * step reached, see cmd-private-setup-state.c):
+ * home_copy_in: with the new home mounted (mfd its root) over the bare
+ * directory bare, link .ecryptfs and .Private inside and copy every entry of
+ * the bare home in (owners, modes, xattrs, hard links kept; migrate-home's
+ * resumable copy), after checking it fits; the bare home is not changed.
+ * home_verify_in: compare every entry through the mount, then set the exact
+ * times on the lower inodes (lower: the lower directory's fd).
+ * home_clear_bare: once the copy is verified, remove the plain entries of the
+ * bare home (never the layout's links), then add the README and desktop links
+ * and make it 0500. Each: 0, or -1 after one line.
  */
-int home_fill(struct ect_ctx *ctx, const struct home_layout *l, int bare, int mfd, bool fnek);
+int home_copy_in(struct ect_ctx *ctx, const struct home_layout *l, int bare, int mfd, bool fnek);
+int home_verify_in(struct ect_ctx *ctx, const struct home_layout *l, int bare, int mfd, int lower);
+int home_clear_bare(struct ect_ctx *ctx, const struct home_layout *l, int bare);
 
 #endif /* ECT_HOME_LAYOUT_H */

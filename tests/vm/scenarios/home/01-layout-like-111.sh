@@ -4,7 +4,8 @@
 # home, the tree in /home/.ecryptfs/USER, Private.mnt, auto-mount and
 # auto-umount, and the .ecryptfs/.Private links inside the mounted home. The
 # mounted home then unmounts with ecryptfs-umount-private, which finds
-# ~/.ecryptfs through the inner link.
+# ~/.ecryptfs through the inner link. The README and desktop links of both
+# bare homes lead to files this package installs.
 # ect-vm: timeout=600
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/home/home.inc"
@@ -69,3 +70,17 @@ for view in bare mounted; do
 	log "$view view as 111:"
 	cat "$W/our.$view"
 done
+
+# The README and desktop links of a bare home lead to files this package
+# installs at 111's path (ecryptfs-utils, which it replaces, is not
+# installed here): in the home 111 made as in ours.
+for u in "$peer_user" "$our_user"; do
+	for l in README.txt Access-Your-Private-Data.desktop; do
+		[ -f "$(pam_home "$u")/$l" ] ||
+			fail "$u's $l leads nowhere: $(readlink "$(pam_home "$u")/$l") is not installed"
+	done
+done
+grep -q '^ ecryptfs-mount-private$' "$(pam_home "$our_user")/README.txt" || fail "README.txt: no ecryptfs-mount-private"
+assert_eq /usr/bin/ecryptfs-mount-private \
+	"$(sed -n 's/^Exec=//p' "$(pam_home "$our_user")/Access-Your-Private-Data.desktop")" "the desktop file's Exec"
+[ -x /usr/bin/ecryptfs-mount-private ] || fail "the desktop file's Exec is not installed"
