@@ -122,6 +122,22 @@ out:
 	return ret;
 }
 
+bool setup_bootstrap_exists(const struct setup *s)
+{
+	int dfd = open(BOOTSTRAP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char name[300];
+	struct stat st;
+	bool ret;
+
+	if (dfd < 0)
+		return false;
+	bootstrap_name(s, name, sizeof(name));
+	ret = !fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+	      st.st_uid == s->uid && st.st_size > 0;
+	close(dfd);
+	return ret;
+}
+
 void setup_bootstrap_remove(const struct setup *s)
 {
 	int dfd = open(BOOTSTRAP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -28,7 +28,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#define STATE_PREFIX ".setup-"
+#define STATE_PREFIX SETUP_STATE_PREFIX
 #define STATE_MAX 1024
 
 /* ---- the state file ---- */
@@ -47,10 +47,12 @@ int setup_state_write(struct ect_ctx *ctx, struct setup *s, enum setup_phase pha
 	n = snprintf(buf, sizeof(buf),
 		     "# ecryptfs-setup-private -b of %s: do not edit; run it again to finish\n"
 		     "uid=%u\nphase=%d\nmade_top=%d\nmade_cfg=%d\nmade_lower=%d\nbackup=%s\n"
-		     "backed_up_wp=%d\nbacked_up_sig=%d\nshm=%d\n",
+		     "backed_up_wp=%d\nbacked_up_sig=%d\nshm=%d\nhome=%llu:%llu\nlower=%llu:%llu\n",
 		     s->name, (unsigned int)s->uid, (int)phase, s->top.made, s->cfgd.made,
 		     s->lowerd.made, s->backup_ts[0] ? s->backup_ts : "-", s->backed_up_wp,
-		     s->backed_up_sig, setup_bootstrap_wanted(s));
+		     s->backed_up_sig, setup_bootstrap_wanted(s),
+		     (unsigned long long)s->home_id.st_dev, (unsigned long long)s->home_id.st_ino,
+		     (unsigned long long)s->lower_id.st_dev, (unsigned long long)s->lower_id.st_ino);
 	r = ect_write_file_atomic_at(s->ecfd, name, buf, (size_t)n, 0600, 0, 0);
 	if (r)
 		ect_err(ctx, "cannot write the state file %s/%s: %s", ECRYPTFS_DIR, name,
@@ -70,6 +72,7 @@ void setup_state_remove(struct setup *s)
 struct state {
 	int phase, made_top, made_cfg, made_lower, wp, sig, shm;
 	char backup[32];
+	unsigned long long home_dev, home_ino, lower_dev, lower_ino;
 };
 
 /* 1 and *st when there is a state file, 0 when none, -1 after one line. */
@@ -102,6 +105,8 @@ static int state_read(struct ect_ctx *ctx, const struct setup *s, struct state *
 		sscanf(line, "backed_up_wp=%d", &st->wp);
 		sscanf(line, "backed_up_sig=%d", &st->sig);
 		sscanf(line, "shm=%d", &st->shm);
+		sscanf(line, "home=%llu:%llu", &st->home_dev, &st->home_ino);
+		sscanf(line, "lower=%llu:%llu", &st->lower_dev, &st->lower_ino);
 	}
 	if (n <= 0 || uid != s->uid || (st->phase != SETUP_PHASE_COPY && st->phase != SETUP_PHASE_CLEAR)) {
 		ect_err(ctx, "the state file %s/%s of an interrupted setup is damaged, not root's or "
@@ -165,6 +170,42 @@ static int undo(struct ect_ctx *ctx, struct setup *s, const struct state *st)
 	return 0;
 }
 
+static bool same_id(int fd, unsigned long long dev, unsigned long long ino, struct stat *st)
+{
+	return fd >= 0 && ino && !fstat(fd, st) && (unsigned long long)st->st_dev == dev &&
+	       (unsigned long long)st->st_ino == ino;
+}
+
+/*
+ * The clear phase deletes the plain home: only the home and .Private the
+ * killed run verified its copy for, and only while a copy of the mount
+ * passphrase exists (wrapped, or waiting in /dev/shm). 0, or -1 after one line.
+ */
+static int clear_still_safe(struct ect_ctx *ctx, struct setup *s, const struct state *st)
+{
+	int home = open(s->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool same, keyed;
+
+	/* kept: the clear acts on this directory only (clear_bare) */
+	same = same_id(home, st->home_dev, st->home_ino, &s->home_id);
+	if (home >= 0)
+		close(home);
+	if (setup_open_existing(ctx, s, s->top.fd, &s->cfgd) ||
+	    setup_open_existing(ctx, s, s->top.fd, &s->lowerd))
+		return -1;
+	same = same && same_id(s->lowerd.fd, st->lower_dev, st->lower_ino, &s->lower_id);
+	keyed = setup_exists_at(s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE) ||
+		setup_bootstrap_exists(s);
+	if (same && keyed)
+		return 0;
+	ect_err(ctx, "the state file %s/" STATE_PREFIX "%s says to remove the plain files of %s, but "
+		     "%s; nothing removed: check, remove the state file, then run again", ECRYPTFS_DIR,
+		s->name, s->home, !same ? "the home or its .Private is not the one it was written for"
+					: "no copy of the mount passphrase is left (no wrapped-"
+					  "passphrase, no /dev/shm file)");
+	return -1;
+}
+
 int setup_resume(struct ect_ctx *ctx, struct setup *s)
 {
 	struct state st;
@@ -189,6 +230,8 @@ int setup_resume(struct ect_ctx *ctx, struct setup *s)
 				"in %s were not touched yet), then setting it up again\n", s->name, s->home);
 		return undo(ctx, s, &st);
 	}
+	if (clear_still_safe(ctx, s, &st))
+		return -1;
 	fprintf(stderr, "INFO: finishing the interrupted setup of %s's encrypted home: the files are "
 			"in it and verified; removing their plain copies from %s\n", s->name, s->home);
 	if (setup_clear_bare(ctx, s))
@@ -379,6 +422,11 @@ int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, 
 		if (setup_bootstrap_write(ctx, s, pass, len))
 			goto out;
 		s->wrote_shm = true;
+	}
+	/* what a rerun of the clear phase checks it still acts on */
+	if (fstat(mv.bare, &s->home_id) || fstat(s->lowerd.fd, &s->lower_id)) {
+		ect_err(ctx, "cannot stat %s or %s: %s", s->home, s->lower, strerror(errno));
+		goto out;
 	}
 	if (setup_state_write(ctx, s, SETUP_PHASE_CLEAR))
 		goto out;

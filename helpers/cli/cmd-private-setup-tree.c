@@ -458,6 +458,12 @@ static int clear_bare(struct ect_ctx *ctx, const struct setup *s, void *unused)
 		ect_err(ctx, "cannot open the home %s: %s", s->home, strerror(errno));
 		goto out;
 	}
+	/* the home the copy was verified for, not whatever has its name now */
+	if (s->home_id.st_ino && (st.st_dev != s->home_id.st_dev || st.st_ino != s->home_id.st_ino)) {
+		ect_err(ctx, "%s is no longer the directory whose files were copied; its files stay",
+			s->home);
+		goto out;
+	}
 	if ((unsigned long)sfs.f_type == ECT_ECRYPTFS_MAGIC || st.st_uid != s->uid) {
 		ect_err(ctx, "%s is mounted (is %s logged in?) or not %s's; the plain copies under it "
 			     "stay until it is unmounted and this is run again", s->home, s->name, s->name);

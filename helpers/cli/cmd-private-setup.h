@@ -9,9 +9,11 @@
 
 #include "cmd-private.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define ECRYPTFS_DIR "/home/.ecryptfs" /* 111's home of -b trees */
+#define SETUP_STATE_PREFIX ".setup-" /* -b: ECRYPTFS_DIR/.setup-USER, the state of a run */
 
 /* One directory this run uses: its fd and whether this run made it. */
 struct setup_dir {
@@ -45,6 +47,8 @@ struct setup {
 	bool made_links, wrote_files, handed_over, wrote_shm, quiet_rollback;
 	char backup_ts[32];
 	bool backed_up_wp, backed_up_sig;
+	/* -b: the plain home and .Private whose copies the clear phase removes (state file) */
+	struct stat home_id, lower_id;
 };
 /* -b: ECRYPTFS_DIR (s->ecfd), created when absent; root's, writable by root alone. */
 int setup_open_ecryptfs_dir(struct ect_ctx *ctx, struct setup *s);
@@ -109,6 +113,8 @@ bool setup_bootstrap_wanted(const struct setup *s);
 int setup_bootstrap_check(struct ect_ctx *ctx, const struct setup *s);
 /* Create it: owner USER, mode 0400, the bare passphrase; never replaces a file. */
 int setup_bootstrap_write(struct ect_ctx *ctx, const struct setup *s, const char *pass, size_t len);
+/* Whether USER's own file of that name is there. */
+bool setup_bootstrap_exists(const struct setup *s);
 /* Remove it (a setup undone): only USER's file of that name. */
 void setup_bootstrap_remove(const struct setup *s);
 /* Say where it waits and what wraps it. */
