@@ -423,6 +423,9 @@ int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, 
 			goto out;
 		s->wrote_shm = true;
 	}
+	/* the admin holds the passphrase before a power cut can take the only copy (RAM) */
+	if (s->show_recovery)
+		setup_print_recovery(s, pass);
 	/* what a rerun of the clear phase checks it still acts on */
 	if (fstat(mv.bare, &s->home_id) || fstat(s->lowerd.fd, &s->lower_id)) {
 		ect_err(ctx, "cannot stat %s or %s: %s", s->home, s->lower, strerror(errno));

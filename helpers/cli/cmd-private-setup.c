@@ -380,17 +380,25 @@ static int write_files(struct ect_ctx *ctx, struct setup *s, const struct ect_se
 	return 0;
 }
 
-static void print_done(const struct setup *s, const struct ect_secret *mpw, bool generated)
+void setup_print_recovery(struct setup *s, const char *pass)
 {
-	if (generated) {
-		printf("\n************************************************************************\n"
+	if (s->recovery_shown)
+		return;
+	s->recovery_shown = true;
+	printf("\n************************************************************************\n"
 		       "YOUR RECOVERY (MOUNT) PASSPHRASE, shown this once. Write it down and keep it\n"
 		       "safe: with it your data can be recovered if the login password is lost.\n\n"
 		       "    %s\n\n"
 		       "(ecryptfs-unwrap-passphrase shows it again while you know the %s.)\n"
 		       "************************************************************************\n\n",
-		       mpw->s, s->wrapping ? "wrapping passphrase" : "login password");
-	}
+		       pass, s->wrapping ? "wrapping passphrase" : "login password");
+	fflush(stdout);
+}
+
+static void print_done(struct setup *s, const struct ect_secret *mpw, bool generated)
+{
+	if (generated)
+		setup_print_recovery(s, mpw->s);
 	printf("Done configuring %s on %s (lower directory %s).\n", s->bootstrap ? "the encrypted home" : "~/Private",
 	       s->mnt, s->lower);
 	if (s->bootstrap)
@@ -455,6 +463,7 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 
 	if (get_secrets(ctx, s, &wpw, &mpw, &generated))
 		goto out;
+	s->show_recovery = generated;
 	/* -b: from here on a rerun after a kill finds a state file and undoes this run */
 	if (s->bootstrap && (setup_open_ecryptfs_dir(ctx, s) ||
 			     setup_state_write(ctx, s, SETUP_PHASE_COPY)))

@@ -45,6 +45,8 @@ struct setup {
 	struct setup_dir top, cfgd, lowerd, mntd;
 	/* what this run did, for the rollback */
 	bool made_links, wrote_files, handed_over, wrote_shm, quiet_rollback;
+	/* a generated mount passphrase: shown before -b removes any plain file */
+	bool show_recovery, recovery_shown;
 	char backup_ts[32];
 	bool backed_up_wp, backed_up_sig;
 	/* -b: the plain home and .Private whose copies the clear phase removes (state file) */
@@ -71,6 +73,8 @@ int setup_hand_over(struct ect_ctx *ctx, struct setup *s);
  */
 int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
 			bool fnek);
+/* The recovery (mount) passphrase banner, once, flushed. */
+void setup_print_recovery(struct setup *s, const char *pass);
 /* Remove what this run made, through the directory fds. */
 void setup_rollback(struct ect_ctx *ctx, struct setup *s);
 /* Unmount a ~/Private left mounted through the helper; -1 (said what to run) when it stays. */
