@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -114,6 +115,59 @@ static int state_read(struct ect_ctx *ctx, const struct setup *s, struct state *
 		return -1;
 	}
 	return 1;
+}
+
+/* ---- one run per user at a time ---- */
+
+#define LOCK_SUFFIX ".lock"
+
+int setup_lock(struct ect_ctx *ctx, struct setup *s)
+{
+	char name[300];
+	struct stat st, named;
+
+	if (setup_open_ecryptfs_dir(ctx, s))
+		return -1;
+	snprintf(name, sizeof(name), STATE_PREFIX "%s" LOCK_SUFFIX, s->name);
+	s->lockfd = openat(s->ecfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->lockfd < 0 || fstat(s->lockfd, &st)) {
+		ect_err(ctx, "cannot open the lock file %s/%s: %s", ECRYPTFS_DIR, name, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) || st.st_nlink != 1) {
+		ect_err(ctx, "the lock file %s/%s is not a regular file of root's, mode 0600; "
+			     "check it, remove it, then run again", ECRYPTFS_DIR, name);
+		return -1;
+	}
+	/* the name still ours once locked: a run that ended meanwhile removes it */
+	if (flock(s->lockfd, LOCK_EX | LOCK_NB) ||
+	    fstatat(s->ecfd, name, &named, AT_SYMLINK_NOFOLLOW) || named.st_dev != st.st_dev ||
+	    named.st_ino != st.st_ino) {
+		ect_err(ctx, "another ecryptfs-setup-private -b for %s is running (%s/%s is locked); "
+			     "nothing done: let it end, then run again", s->name, ECRYPTFS_DIR, name);
+		return -1;
+	}
+	/* its own fd of the directory: setup_close_dirs may close ecfd midway */
+	s->lockdirfd = fcntl(s->ecfd, F_DUPFD_CLOEXEC, 0);
+	s->locked = true;
+	return 0;
+}
+
+void setup_unlock(struct setup *s)
+{
+	char name[300];
+
+	if (!s->locked)
+		return;
+	/* removed while still held: a waiting run sees the name gone, or a new file */
+	snprintf(name, sizeof(name), STATE_PREFIX "%s" LOCK_SUFFIX, s->name);
+	if (s->lockdirfd >= 0 && !unlinkat(s->lockdirfd, name, 0))
+		fsync(s->lockdirfd);
+	if (s->lockdirfd >= 0)
+		close(s->lockdirfd);
+	close(s->lockfd);
+	s->lockfd = s->lockdirfd = -1;
+	s->locked = false;
 }
 
 /* ---- resuming a killed run ---- */

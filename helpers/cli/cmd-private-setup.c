@@ -557,7 +557,7 @@ int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	s.ecfd = -1;
-	s.top.fd = s.cfgd.fd = s.lowerd.fd = s.mntd.fd = -1;
+	s.top.fd = s.cfgd.fd = s.lowerd.fd = s.mntd.fd = s.lockfd = s.lockdirfd = -1;
 	r = parse(ctx, &s, argc, argv);
 	if (r)
 		return ect_cli_usage(r, setup_usage);
@@ -571,8 +571,12 @@ int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (layout(&s))
 		goto out;
+	/* -b: a second run for the same user would undo this one's work in progress */
+	if (s.bootstrap && getuid() == 0 && setup_lock(ctx, &s))
+		goto out;
 	ret = do_setup(ctx, &s);
 out:
+	setup_unlock(&s);
 	setup_close_dirs(&s);
 	free(s.name);
 	free(s.home);

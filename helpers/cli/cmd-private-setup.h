@@ -45,6 +45,9 @@ struct setup {
 	struct setup_dir top, cfgd, lowerd, mntd;
 	/* what this run did, for the rollback */
 	bool made_links, wrote_files, handed_over, wrote_shm, quiet_rollback;
+	/* -b: ECRYPTFS_DIR/.setup-USER.lock, held for the whole run */
+	int lockfd, lockdirfd;
+	bool locked;
 	/* a generated mount passphrase: shown before -b removes any plain file */
 	bool show_recovery, recovery_shown;
 	char backup_ts[32];
@@ -110,6 +113,13 @@ void setup_state_remove(struct setup *s);
  * is finished now; -1 after one line.
  */
 int setup_resume(struct ect_ctx *ctx, struct setup *s);
+/*
+ * -b: one run per user at a time: an exclusive flock on the root-only
+ * ECRYPTFS_DIR/.setup-USER.lock, held until setup_unlock (which removes it)
+ * or the process ends. -1 after one line when another run holds it.
+ */
+int setup_lock(struct ect_ctx *ctx, struct setup *s);
+void setup_unlock(struct setup *s);
 
 /* -b without a password: the mount passphrase waits in /dev/shm (cmd-private-bootstrap.c). */
 bool setup_bootstrap_wanted(const struct setup *s);

@@ -4,7 +4,8 @@
 # make a later setup delete a real plain home: the rerun refuses, removing
 # nothing, unless the home and .Private are the directories the copy was
 # verified for AND a copy of the mount passphrase exists. With both, it
-# finishes the clear.
+# finishes the clear. And a second run while one holds the lock
+# /home/.ecryptfs/.setup-USER.lock does nothing.
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 need_tool ecryptfs-setup-private
 W=$ECT_VM_WORK
@@ -36,9 +37,26 @@ must_refuse() {
 	[ -e "$state" ] || fail "$1: the state file was removed"
 }
 
+# 0. another run for the same user holds the lock: this one does nothing
+put_state ""
+lock=/home/.ecryptfs/.setup-$U.lock
+install -m 0600 /dev/null "$lock"
+flock -n "$lock" sleep 60 &
+holder=$!
+sleep 1
+rc=0
+rerun || rc=$?
+kill "$holder" 2>/dev/null || :
+wait "$holder" 2>/dev/null || :
+cat "$W/out"
+assert_eq 1 "$rc" "while locked: exit status"
+grep -q 'is running' "$W/out" || fail "while locked: no line says another run holds it"
+assert_eq "$word" "$(cat "$H/keep.txt" 2>/dev/null)" "while locked: the plain file"
+
 # 1. an old-style state file that describes no directory
 put_state ""
 must_refuse "a state file without the home's identity"
+[ ! -e "$lock" ] || fail "the lock file was left"
 
 # 2. the right directories, but no copy of the mount passphrase
 mkdir -p -m 0755 "/home/.ecryptfs/$U"
