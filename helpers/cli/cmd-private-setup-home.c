@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <keyutils.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,13 +331,49 @@ struct move {
 	bool fnek;
 };
 
+/* The key named sig moved from root's user keyring into this process's session keyring. */
+static int key_to_session(struct ect_ctx *ctx, const char *sig)
+{
+	long id = ect_keyring_find(sig);
+
+	if (id < 0 || keyctl_link((key_serial_t)id, KEY_SPEC_SESSION_KEYRING) < 0 ||
+	    keyctl_unlink((key_serial_t)id, KEY_SPEC_USER_KEYRING) < 0) {
+		ect_err(ctx, "cannot move the key %s into the setup's own keyring: %s", sig,
+			id < 0 ? ect_strerror((int)id) : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The keys in a fresh session keyring of this process alone, which the
+ * kernel mount searches and which dies with the process: a kill -9 leaves
+ * none in root's user keyring (the library adds them there; they are
+ * moved out at once).
+ */
+static int add_session_keys(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
+			    char *fekek, char *fnek_sig)
+{
+	if (keyctl_join_session_keyring(NULL) < 0) {
+		ect_err(ctx, "cannot start a keyring session of the setup's own: %s", strerror(errno));
+		return -1;
+	}
+	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
+		return -1;
+	/* the new session must not see root's user keyring (linked by ect_private_add_keys) */
+	keyctl_unlink(KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING);
+	if (key_to_session(ctx, fekek) || (fnek_sig[0] && key_to_session(ctx, fnek_sig)))
+		return -1;
+	return 0;
+}
+
 /* As root, before the handover: the new home mounted over the bare one, with root's keys, by fds. */
 static int mount_new_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
 			  bool fnek, const struct move *mv, char *fekek, char *fnek_sig)
 {
 	char opts[512], source[64], target[64];
 
-	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
+	if (add_session_keys(ctx, pass, len, fnek, fekek, fnek_sig))
 		return -1;
 	if (ect_private_mount_opts(fekek, fnek ? fnek_sig : NULL, opts, sizeof(opts))) {
 		ect_err(ctx, "cannot build the mount options");
