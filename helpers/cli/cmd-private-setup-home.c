@@ -360,10 +360,11 @@ static int add_session_keys(struct ect_ctx *ctx, const char *pass, size_t len, b
 	}
 	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
 		return -1;
-	/* the new session must not see root's user keyring (linked by ect_private_add_keys) */
-	keyctl_unlink(KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING);
+	/* moved while possessed through @u, which ect_private_add_keys linked in */
 	if (key_to_session(ctx, fekek) || (fnek_sig[0] && key_to_session(ctx, fnek_sig)))
 		return -1;
+	/* the new session must not see root's user keyring */
+	keyctl_unlink(KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING);
 	return 0;
 }
 

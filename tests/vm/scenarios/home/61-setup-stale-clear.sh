@@ -41,7 +41,8 @@ must_refuse() {
 put_state ""
 lock=/home/.ecryptfs/.setup-$U.lock
 install -m 0600 /dev/null "$lock"
-flock -n "$lock" sleep 60 &
+# the subshell becomes the sleep that holds the lock: killing it lets go
+(exec 9<>"$lock" && flock -n 9 && exec sleep 60) &
 holder=$!
 sleep 1
 rc=0
