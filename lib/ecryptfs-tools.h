@@ -617,7 +617,8 @@ struct ect_unlock_result {
 struct ect_unlock_opts {
 	const struct ect_config_sigs *sigs;	 /* unlock: the keys to expect (required); rewrap:
 						    when not NULL, refuse a passphrase with another FEKEK */
-	const struct ect_argon2_params *ceiling; /* for unwrapping; NULL: the library's */
+	const struct ect_argon2_params *ceiling; /* for unwrapping, and the most a v3 file is
+						    written with; NULL: the library's */
 	const struct ect_argon2_params *params;	 /* v3 cost written; NULL: the file's, else calibrate */
 	unsigned int flags;			 /* enum ect_unlock_flags */
 };

@@ -42,10 +42,24 @@ static void child_exec(const char *const argv[], int out_fd, bool quiet)
 	if (out_fd >= 0 && out_fd <= STDERR_FILENO)
 		out_fd = fcntl(out_fd, F_DUPFD, STDERR_FILENO + 1);
 	null = open("/dev/null", O_RDWR);
+	/* above 2 as well, so no dup2 below replaces it (a closed 0-2 keeps this /dev/null) */
+	if (null >= 0 && null <= STDERR_FILENO)
+		null = fcntl(null, F_DUPFD, STDERR_FILENO + 1);
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
 	    (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0) ||
 	    (quiet && dup2(null, STDERR_FILENO) < 0))
 		_exit(127);
+	/*
+	 * 0-2 left closed by the caller, or holding one of our close-on-exec
+	 * fds (the pipe's read end), get /dev/null: else the program's first
+	 * open() lands there and its messages go into that file.
+	 */
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int flags = fcntl(fd, F_GETFD);
+
+		if ((flags < 0 || (flags & FD_CLOEXEC)) && dup2(null, fd) < 0)
+			_exit(127);
+	}
 	if (close_range(STDERR_FILENO + 1, ~0U, 0))
 		for (int fd = STDERR_FILENO + 1; fd < 1024; fd++)
 			close(fd);

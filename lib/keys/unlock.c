@@ -64,14 +64,47 @@ static int unwrap_user(const struct ect_user_dirs *d, const char *pw, size_t pw_
 	return ret;
 }
 
+/*
+ * The v3 cost to write: the caller's, else calibrated, and never above the
+ * ceiling the file will be read with, so the next login (PAM's kdf_max_*)
+ * does not refuse the file this one wrote.
+ */
+static int cost_within(const struct ect_argon2_params *want,
+		       const struct ect_argon2_params *ceiling, struct ect_argon2_params *out)
+{
+	int ret = 0;
+
+	if (want)
+		*out = *want;
+	else
+		ret = ect_argon2_calibrate(ECT_ARGON2_DEFAULT_MS, out);
+	if (ret || !ceiling)
+		return ret;
+	if (ceiling->t_cost && out->t_cost > ceiling->t_cost)
+		out->t_cost = ceiling->t_cost;
+	if (ceiling->m_cost_kib && out->m_cost_kib > ceiling->m_cost_kib)
+		out->m_cost_kib = ceiling->m_cost_kib;
+	if (ceiling->lanes && out->lanes > ceiling->lanes)
+		out->lanes = ceiling->lanes;
+	return 0;
+}
+
 static int write_user_wrap(const struct ect_user_dirs *d, enum ect_wrap_version version,
 			   const char *pp, size_t pp_len, const char *pw, size_t pw_len,
-			   const struct ect_argon2_params *params)
+			   const struct ect_argon2_params *params,
+			   const struct ect_argon2_params *ceiling)
 {
+	struct ect_argon2_params cost;
 	uint8_t *blob = NULL;
 	size_t size = 0;
 	int ret;
 
+	if (version == ECT_WRAP_V3) {
+		ret = cost_within(params, ceiling, &cost);
+		if (ret)
+			return ret;
+		params = &cost;
+	}
 	ret = ect_wrap(version, pp, pp_len, pw, pw_len, params, &blob, &size);
 	if (ret)
 		return ret;
@@ -159,7 +192,7 @@ int ect_unlock_user_keys(const struct ect_user_dirs *d, const char *password, si
 	if ((flags & ECT_UNLOCK_UPGRADE) && res->info.version != ECT_WRAP_V3 &&
 	    ect_user_wrap_version(d, flags) == ECT_WRAP_V3) {
 		int up = write_user_wrap(d, ECT_WRAP_V3, pp, pp_len, password, password_len,
-					 opts->params);
+					 opts->params, opts->ceiling);
 
 		res->upgrade = up ? up : 1;
 	}
@@ -221,7 +254,7 @@ int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t ol
 	params = opts->params;
 	if (!params && res->old.version == ECT_WRAP_V3)
 		params = &res->old.params;
-	ret = write_user_wrap(d, version, pp, pp_len, new_pw, new_len, params);
+	ret = write_user_wrap(d, version, pp, pp_len, new_pw, new_len, params, opts->ceiling);
 	if (ret)
 		goto out;
 	res->written = version;

@@ -348,6 +348,34 @@ static int body_ceiling(void *arg)
 	return 0;
 }
 
+/*
+ * An upgrade with no cost given calibrates (the real cost, once in this
+ * suite), but never writes a file above the ceiling the next login reads it
+ * with: PAM's kdf_max_* may sit below what calibration picks.
+ */
+static int body_upgrade_within_ceiling(void *arg)
+{
+	struct ect_argon2_params ceiling;
+	struct ect_unlock_opts o = { .ceiling = &ceiling, .flags = ECT_UNLOCK_UPGRADE };
+	struct ect_unlock_result res;
+	struct ect_config_sigs sigs;
+	struct home h;
+
+	(void)arg;
+	ect_argon2_params_floor(&ceiling);
+	KCHECK(home_make(&h, NULL) == 0);
+	KCHECK(sigs_for(ect_default_salt, false, &sigs) == 0);
+	o.sigs = &sigs;
+	KCHECK(write_wrap(&h, ECT_WRAP_V2, LOGIN) == 0);
+	KCHECK(ect_unlock_user_keys(&h.dirs, LOGIN, strlen(LOGIN), &o, &res) == 0);
+	KCHECK(res.upgrade == 1 && file_version(&h) == ECT_WRAP_V3);
+	KCHECK(ect_unlock_user_keys(&h.dirs, LOGIN, strlen(LOGIN), &o, &res) == 0);
+	KCHECK(res.info.version == ECT_WRAP_V3 && res.info.params.m_cost_kib <= ceiling.m_cost_kib &&
+	       res.info.params.t_cost <= ceiling.t_cost);
+	home_drop(&h);
+	return 0;
+}
+
 /* One cmocka test per body, each in its own throwaway keyring context. */
 #define SANDBOXED(name, slot)                 \
 	static void test_##name(void **state) \
@@ -362,6 +390,7 @@ SANDBOXED(symlink, 3)
 SANDBOXED(upgrade, 4)
 SANDBOXED(rewrap, 5)
 SANDBOXED(ceiling, 6)
+SANDBOXED(upgrade_within_ceiling, 7)
 
 static void test_bad_args(void **state)
 {
@@ -380,7 +409,8 @@ int main(void)
 		cmocka_unit_test(test_rc_salt),	 cmocka_unit_test(test_bad_rc),
 		cmocka_unit_test(test_wrong_password), cmocka_unit_test(test_symlink),
 		cmocka_unit_test(test_upgrade),	 cmocka_unit_test(test_rewrap),
-		cmocka_unit_test(test_ceiling),	 cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_ceiling),	 cmocka_unit_test(test_upgrade_within_ceiling),
+		cmocka_unit_test(test_bad_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

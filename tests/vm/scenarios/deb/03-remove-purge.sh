@@ -65,11 +65,14 @@ assert_eq "$(cat /run/ect-vm/deb-sums-a)" "$(sums_of "$out")" "A's files through
 out=$(printf '%s' "pw-$b" | ecryptfs-unwrap-passphrase "/home/.ecryptfs/$b/.ecryptfs/wrapped-passphrase" - 2>&1) &&
 	fail "111 unwrapped a v3 file: $out"
 log "111 on B's v3 file, as expected: $out"
-# 111's recovery: its recover-private with the mount passphrase (it reads
-# its answers with head -n1, so they come from a file, not a pipe).
+# 111's recovery: its recover-private with the mount passphrase. It reads
+# its answers with head -n1 and turns echo off with stty under `sh -e`, so
+# it needs a terminal: script(1) gives it one (in canonical mode each
+# head -n1 gets one line), fed the answers from a file.
 printf 'y\nn\n%s\n' "$mp_b" >"$W/answers"
-out=$(ecryptfs-recover-private "/home/.ecryptfs/$b/.Private" <"$W/answers" 2>&1) ||
-	fail "111's ecryptfs-recover-private: $out"
+script -qec "ecryptfs-recover-private /home/.ecryptfs/$b/.Private" /dev/null <"$W/answers" >"$W/recover.log" 2>&1 ||
+	fail "111's ecryptfs-recover-private: $(tr -d '\r' <"$W/recover.log")"
+out=$(tr -d '\r' <"$W/recover.log")
 tmpdir=$(printf '%s\n' "$out" | sed -n 's/.*Private data mounted at \[\(.*\)\].*/\1/p')
 [ -n "$tmpdir" ] && pam_is_mounted "$tmpdir" || fail "111's recover-private did not mount: $out"
 assert_eq "$(cat /run/ect-vm/deb-sums-b)" "$(tree_sums "$tmpdir")" "B's files through 111's recover-private"

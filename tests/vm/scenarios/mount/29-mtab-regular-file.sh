@@ -63,9 +63,12 @@ mtab_whole "after the live owner died"
 for i in 1 2 3 4 5 6; do
 	as_user_keys /sbin/mount.ecryptfs_private >/dev/null 2>&1 &
 	sleep "0.$((RANDOM % 9))"
-	pkill -STOP -u "$U" -f '/sbin/mount.ecryptfs_private' 2>/dev/null || true
+	# by real uid (-U): the setuid helper switches its effective uid
+	# between root and the user, and a helper stopped while root would
+	# escape an effective-uid match (-u) and be waited for forever
+	pkill -STOP -U "$U" -f '/sbin/mount.ecryptfs_private' 2>/dev/null || true
 	sleep 0.3
-	pkill -KILL -u "$U" -f '/sbin/mount.ecryptfs_private' 2>/dev/null || true
+	pkill -KILL -U "$U" -f '/sbin/mount.ecryptfs_private' 2>/dev/null || true
 	wait 2>/dev/null || true
 	umount -l "$H/Private" 2>/dev/null || true
 	# what a killed helper left must not block the next one

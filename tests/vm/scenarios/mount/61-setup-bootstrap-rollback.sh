@@ -5,9 +5,11 @@
 # process of the user keeps swapping .ecryptfs and .Private for symlinks to
 # a root-owned directory. Every failed run says why in one line and leaves
 # nothing: no tree, no links in the home, no temp file, nothing of the
-# user's anywhere; the target directory keeps its files and mode. Out of
-# room while the home's files move in, the setup is kept and names the files
-# left plain. With enough room the setup succeeds with the full tree.
+# user's anywhere; the target directory keeps its files and mode. Without
+# room for the encrypted copy of the home's files next to the plain ones the
+# setup is refused up front and rolled back (older code kept a partial
+# move and named the files left plain: that branch stays accepted below).
+# With enough room the setup succeeds with the full tree.
 # ect-vm: timeout=900
 need_tool ecryptfs-setup-private ecryptfs-unwrap-passphrase perl
 . "$ECT_SRCDIR/tests/vm/scenarios/mount/mount.inc"
@@ -30,8 +32,10 @@ as_user "$U" perl -e '
 	}' "/home/.ecryptfs/$U" "$scratch" &
 swapper=$!
 ok=0
-# -b also needs inodes for the two links inside the new home and the skel files it moves in
-for n in $(seq 2 20); do
+# -b also needs inodes for the two links inside the new home, the state file,
+# and the encrypted copy of the skel files next to the plain ones (the copy is
+# verified before the plain files go, and refused up front without room)
+for n in $(seq 2 40); do
 	mount -t tmpfs -o "mode=0755,nr_inodes=$n,size=1m" "ect-vm-61" /home/.ecryptfs
 	if bootstrap_setup; then
 		log "room for $n inodes: setup succeeded"

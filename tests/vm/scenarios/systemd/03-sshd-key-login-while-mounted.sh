@@ -9,13 +9,7 @@ pam_need_module
 pam_need_helpers
 pam_enable_profile
 systemctl is-active --quiet ssh.service || sd_start_sshd
-user=$(make_user)
-pw=pw-$user
-uid=$(id -u "$user")
-W=$ECT_VM_WORK
-pam_setup_private "$user" "$pw"
-home=$(pam_home "$user")
-read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
+sd_private_user
 as_user_sh "$user" 'mkdir -p -m 700 ~/.ssh && ssh-keygen -q -t ed25519 -N "" -f ~/.ssh/id_ed25519 && cp ~/.ssh/id_ed25519.pub ~/.ssh/authorized_keys'
 
 # The password session stays open until $W/pw.go exists.

@@ -17,13 +17,7 @@ need_tool script
 systemctl is-active --quiet ssh.service || sd_start_sshd
 have_sudo=1
 command -v sudo >/dev/null || sd_unpack_deb sudo || have_sudo=0
-user=$(make_user)
-pw=pw-$user
-uid=$(id -u "$user")
-W=$ECT_VM_WORK
-pam_setup_private "$user" "$pw"
-home=$(pam_home "$user")
-read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
+sd_private_user
 other=$(make_user "${user}o")
 count="grep -c ' $home/Private ecryptfs ' /proc/mounts || true"
 

@@ -15,13 +15,7 @@ pam_enable_profile
 need_tool pamtester
 pam_use_dm_services
 systemctl is-active --quiet ssh.service || sd_start_sshd
-user=$(make_user)
-pw=pw-$user
-uid=$(id -u "$user")
-W=$ECT_VM_WORK
-pam_setup_private "$user" "$pw"
-home=$(pam_home "$user")
-read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
+sd_private_user
 reg=/run/ecryptfs-tools/$uid/Private.sessions
 
 sd_hold_pw "$user" "$pw" held
