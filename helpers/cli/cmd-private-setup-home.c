@@ -331,40 +331,30 @@ struct move {
 	bool fnek;
 };
 
-/* The key named sig moved from root's user keyring into this process's session keyring. */
-static int key_to_session(struct ect_ctx *ctx, const char *sig)
-{
-	long id = ect_keyring_find(sig);
-
-	if (id < 0 || keyctl_link((key_serial_t)id, KEY_SPEC_SESSION_KEYRING) < 0 ||
-	    keyctl_unlink((key_serial_t)id, KEY_SPEC_USER_KEYRING) < 0) {
-		ect_err(ctx, "cannot move the key %s into the setup's own keyring: %s", sig,
-			id < 0 ? ect_strerror((int)id) : strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /*
- * The keys in a fresh session keyring of this process alone, which the
- * kernel mount searches and which dies with the process: a kill -9 leaves
- * none in root's user keyring (the library adds them there; they are
- * moved out at once).
+ * The keys added straight into a fresh session keyring of this process
+ * alone (root's user keyring is not linked into it): the kernel mount
+ * finds them there and keeps its own references, and the keyring dies
+ * with the process, so no kill leaves them in root's user keyring.
  */
 static int add_session_keys(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
 			    char *fekek, char *fnek_sig)
 {
+	uint8_t salt[ECT_SALT_SIZE];
+	int r;
+
 	if (keyctl_join_session_keyring(NULL) < 0) {
 		ect_err(ctx, "cannot start a keyring session of the setup's own: %s", strerror(errno));
 		return -1;
 	}
-	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
+	ect_cli_rc_salt(ctx, salt);
+	r = ect_keyring_add_mount_keys_in(KEY_SPEC_SESSION_KEYRING, pass, len, salt,
+					  ECT_KEYS_FNEK_FIRST, fekek, fnek ? fnek_sig : NULL);
+	ect_wipe(salt, sizeof(salt));
+	if (r) {
+		ect_err(ctx, "cannot add the keys to the setup's own keyring: %s", ect_strerror(r));
 		return -1;
-	/* moved while possessed through @u, which ect_private_add_keys linked in */
-	if (key_to_session(ctx, fekek) || (fnek_sig[0] && key_to_session(ctx, fnek_sig)))
-		return -1;
-	/* the new session must not see root's user keyring */
-	keyctl_unlink(KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING);
+	}
 	return 0;
 }
 
@@ -531,9 +521,9 @@ int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, 
 		setup_state_remove(s);
 out:
 	if (fekek[0])
-		ect_keyring_unlink(fekek);
+		ect_keyring_unlink_in(KEY_SPEC_SESSION_KEYRING, fekek);
 	if (fnek_sig[0])
-		ect_keyring_unlink(fnek_sig);
+		ect_keyring_unlink_in(KEY_SPEC_SESSION_KEYRING, fnek_sig);
 	if (mv.lower >= 0)
 		close(mv.lower);
 	close(mv.bare);

@@ -316,6 +316,12 @@ int setup_run_as_user(struct ect_ctx *ctx, struct setup *s, setup_user_fn fn, vo
 		return -1;
 	if (pid == 0) {
 		setup_close_dirs(s); /* root's directory fds stay with root */
+		/* so does root's session keyring, which may hold the new home's keys */
+		if (keyctl_join_session_keyring(NULL) < 0) {
+			ect_err(ctx, "cannot start a keyring session for %s: %s", s->name,
+				strerror(errno));
+			_exit(1);
+		}
 		if (drop_to_user(ctx, s))
 			_exit(1);
 		/* set after the id change, which clears it; the parent may be gone already */
