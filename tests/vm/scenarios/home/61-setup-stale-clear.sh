@@ -71,8 +71,10 @@ must_refuse "no wrapped-passphrase, no /dev/shm file"
 # 3. another home (same name, new directory) with the passphrase there
 install -o "$U" -g "$U" -m 0600 /dev/null "/home/.ecryptfs/$U/.ecryptfs/wrapped-passphrase"
 echo x >"/home/.ecryptfs/$U/.ecryptfs/wrapped-passphrase"
-mv "$H" "$H.old" && install -d -o "$U" -g "$U" -m 0700 "$H" && mv "$H.old/keep.txt" "$H/" &&
-	rmdir "$H.old" || fail "could not replace $H"
+# everything moves over, useradd's skel files too, so that the old directory can go
+mv "$H" "$H.old" && install -d -o "$U" -g "$U" -m 0700 "$H" &&
+	find "$H.old" -mindepth 1 -maxdepth 1 -exec mv -t "$H" {} + && rmdir "$H.old" ||
+	fail "could not replace $H"
 must_refuse "a home that is not the one the state file was written for"
 
 # 4. the state file matches and the passphrase is kept: the clear finishes
