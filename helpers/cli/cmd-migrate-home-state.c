@@ -66,7 +66,7 @@ static bool proc_has_uid(uid_t uid, char *who, size_t size)
  * process check stands alone; an answer too long to read counts as a
  * session, since it cannot be ruled out.
  */
-static bool logind_has_uid(struct mig *m, char *who, size_t size)
+static bool logind_has_uid(struct ect_ctx *ctx, uid_t uid, char *who, size_t size)
 {
 	char loginctl[ECT_CLI_PROGRAM_MAX], *buf, *line, *save = NULL;
 	struct ect_cli_output out = { .size = LOGIND_LIST_MAX };
@@ -84,7 +84,7 @@ static bool logind_has_uid(struct mig *m, char *who, size_t size)
 						"--no-pager", NULL },
 			 &out, true);
 	if (rc) {
-		ect_warn(m->ctx, "%s list-sessions failed (%s %d): only processes and the "
+		ect_warn(ctx, "%s list-sessions failed (%s %d): only processes and the "
 				 "session registry were checked", loginctl,
 			 rc < 0 ? "error" : "status", rc < 0 ? -rc : rc);
 		goto out;
@@ -99,7 +99,7 @@ static bool logind_has_uid(struct mig *m, char *who, size_t size)
 		char sid[64];
 		unsigned int u;
 
-		if (sscanf(line, "%63s %u", sid, &u) == 2 && u == m->uid) {
+		if (sscanf(line, "%63s %u", sid, &u) == 2 && u == uid) {
 			found = true;
 			snprintf(who, size, "logind session %s", sid);
 		}
@@ -156,10 +156,15 @@ static bool registry_has_session(uid_t uid, char *who, size_t size)
 	return found;
 }
 
+bool mig_uid_present(struct ect_ctx *ctx, uid_t uid, char *who, size_t size)
+{
+	return proc_has_uid(uid, who, size) || logind_has_uid(ctx, uid, who, size) ||
+	       registry_has_session(uid, who, size);
+}
+
 bool mig_user_present(struct mig *m, char *who, size_t size)
 {
-	return proc_has_uid(m->uid, who, size) || logind_has_uid(m, who, size) ||
-	       registry_has_session(m->uid, who, size);
+	return mig_uid_present(m->ctx, m->uid, who, size);
 }
 
 int mig_check_logged_out(struct mig *m)

@@ -91,7 +91,9 @@ struct mig {
 
 /* Room for what mig_user_present names. */
 #define MIG_WHO_MAX 700
-/* Has the user a process, a logind session or a registered session? who: which. */
+/* Has uid a process, a logind session or a registered session? who: which. */
+bool mig_uid_present(struct ect_ctx *ctx, uid_t uid, char *who, size_t size);
+/* mig_uid_present for the user being migrated. */
 bool mig_user_present(struct mig *m, char *who, size_t size);
 /* 0 when the user has no process, logind session or registered session; else -1 (said which). */
 int mig_check_logged_out(struct mig *m);

@@ -8,7 +8,7 @@
  * is chowned, chmod'ed or re-opened by a path the user could swap.
  */
 #include "cmd-private-setup.h"
-#include "cmd-migrate-home.h" /* mig_remove_contents */
+#include "cmd-migrate-home.h" /* mig_remove_contents, mig_uid_present */
 #include "home-layout.h"
 
 #include <dirent.h>
@@ -275,6 +275,18 @@ static int drop_to_user(struct ect_ctx *ctx, const struct setup *s)
 		return -1;
 	}
 	return 0;
+}
+
+int setup_check_user_away(struct ect_ctx *ctx, const struct setup *s)
+{
+	char who[MIG_WHO_MAX] = "";
+
+	/* root's own processes include this one */
+	if (s->uid == 0 || !mig_uid_present(ctx, s->uid, who, sizeof(who)))
+		return 0;
+	ect_err(ctx, "%s is logged in or has processes (%s): log them out and stop their processes "
+		     "first; nothing was changed", s->name, who);
+	return -1;
 }
 
 /* root setting up a user's ~/Private: do it all as that user, in a fresh keyring session */

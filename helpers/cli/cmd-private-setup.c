@@ -571,8 +571,12 @@ int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (layout(&s))
 		goto out;
-	/* -b: a second run for the same user would undo this one's work in progress */
-	if (s.bootstrap && getuid() == 0 && setup_lock(ctx, &s))
+	/*
+	 * -b: a second run for the same user would undo this one's work in
+	 * progress; the user's own processes would use the files it moves
+	 */
+	if (s.bootstrap && getuid() == 0 &&
+	    (setup_lock(ctx, &s) || setup_check_user_away(ctx, &s)))
 		goto out;
 	ret = do_setup(ctx, &s);
 out:

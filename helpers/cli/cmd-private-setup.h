@@ -105,6 +105,12 @@ int setup_clear_bare(struct ect_ctx *ctx, struct setup *s);
  * left to remove.
  */
 enum setup_phase { SETUP_PHASE_COPY = 1, SETUP_PHASE_CLEAR = 2 };
+/*
+ * -b moves (or, on a rerun, removes) the files of the home: refused while
+ * the user has a process, a logind session or a registered session. 0, or
+ * -1 after one line.
+ */
+int setup_check_user_away(struct ect_ctx *ctx, const struct setup *s);
 int setup_state_write(struct ect_ctx *ctx, struct setup *s, enum setup_phase phase);
 void setup_state_remove(struct setup *s);
 /*

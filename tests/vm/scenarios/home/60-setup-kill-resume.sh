@@ -45,7 +45,13 @@ grep -q 'hard-2 .*link-group=docs/deep/secret.txt' "$W/before" || fail "the mani
 tar -C "$MH" --xattrs --acls -S -cpf "$W/home.tar" .
 mode=$(stat -c %a "$MH")
 
+# -b refuses while the user has a process: the killed run's child, a test login's
+user_gone() {
+	for _ in $(seq 50); do pgrep -u "$MU" >/dev/null || return 0; sleep 0.1; done
+	fail "$MU still has processes: $(pgrep -a -u "$MU")"
+}
 setup_cmd() {
+	user_gone
 	ecryptfs-setup-private -b -u "$MU" --password-file "$MW" --nopwcheck --kdf-floor
 }
 no_mount_left() {
@@ -92,6 +98,7 @@ log "a whole run takes $span ms; killing at $POINTS random points in it"
 
 for i in $(seq "$POINTS"); do
 	at=$(((RANDOM * 32768 + RANDOM) % (span + 1)))
+	user_gone
 	setsid ecryptfs-setup-private -b -u "$MU" --password-file "$MW" --nopwcheck --kdf-floor \
 		</dev/null >"$W/out.$i" 2>&1 &
 	pid=$!
@@ -99,7 +106,7 @@ for i in $(seq "$POINTS"); do
 	kill -KILL -- "-$pid" 2>/dev/null || :
 	wait "$pid" 2>/dev/null || :
 	# the user's child dies with the setup; give the kernel a moment to reap it
-	for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -u "$MU" >/dev/null || break; sleep 0.2; done
+	user_gone
 	no_mount_left "kill $i at $at ms"
 	p=$(phase)
 	if finished; then

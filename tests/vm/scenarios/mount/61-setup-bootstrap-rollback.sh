@@ -20,27 +20,19 @@ mkdir -p "$scratch" /home/.ecryptfs
 chmod 755 "$scratch"
 echo root >"$scratch/marker"
 before=$(cd "$scratch" && stat -c '%n %U %a' . * 2>/dev/null | sort)
-as_user "$U" perl -e '
-	my ($b, $t) = @ARGV;
-	while (1) {
-		for my $n (".ecryptfs", ".Private") {
-			my $p = "$b/$n";
-			next if -l $p || !-d _;
-			rename($p, "$p.real") and symlink($t, $p);
-		}
-		select(undef, undef, undef, 0.002);
-	}' "/home/.ecryptfs/$U" "$scratch" &
-swapper=$!
 ok=0
 # -b also needs inodes for the two links inside the new home, the state file,
 # and the encrypted copy of the skel files next to the plain ones (the copy is
 # verified before the plain files go, and refused up front without room)
 for n in $(seq 2 40); do
 	mount -t tmpfs -o "mode=0755,nr_inodes=$n,size=1m" "ect-vm-61" /home/.ecryptfs
-	if bootstrap_setup; then
+	swapper_during_run "$scratch"
+	rc=0
+	bootstrap_setup || rc=$?
+	swapper_stop
+	if [ "$rc" = 0 ]; then
 		log "room for $n inodes: setup succeeded"
 		target_untouched "$scratch" "$before"
-		pkill -STOP -u "$U" -x perl || true
 		bootstrap_unswap
 		bootstrap_tree_ok
 		ok=1
@@ -64,6 +56,4 @@ for n in $(seq 2 40); do
 	rm -f "$H/.ecryptfs" "$H/.Private"
 	[ "$ok" = 0 ] || break
 done
-pkill -KILL -u "$U" -x perl 2>/dev/null || true
-wait "$swapper" 2>/dev/null || true
 [ "$ok" = 1 ] || fail "setup never succeeded, even with room for $n inodes"
