@@ -235,6 +235,32 @@ random_file() {
 	head -c "$2" /dev/urandom >"$1"
 }
 
+# held_at_syscall NR PID...: true when one of the PIDs is in a ptrace stop
+# ('t') at the entry of x86_64 syscall NR, as strace's
+# inject=SYSCALL:delay_enter=US holds a process to widen a race window.
+held_at_syscall() {
+	local nr=$1 pid st
+	shift
+	for pid in "$@"; do
+		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
+		[ "$st" = t ] && grep -q "^$nr " "/proc/$pid/syscall" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# wait_held BG_PID CMD...: run CMD every 0.1 s, up to 60 s, until it is true;
+# false when BG_PID (the traced run) ends first or time runs out.
+wait_held() {
+	local bg=$1
+	shift
+	for _ in $(seq 1 600); do
+		"$@" && return 0
+		kill -0 "$bg" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- reboots (boot groups named systemd*) ---------------------------------
 # A scenario reboots the guest with vm_reboot; the host boots it again with
 # the same /home disk and runs the scenario again from its start, with

@@ -26,22 +26,9 @@ delay_s=10
 strace -f -qq -o "$W/u.strace" -e trace=umount2 -e "inject=umount2:delay_enter=${delay_s}000000" \
 	/sbin/umount.ecryptfs "$W/T/d/m" >"$W/u.out" 2>&1 &
 u_pid=$!
-# held: a process stopped at the entry of umount2 (x86_64 syscall 166)
-held() {
-	local pid st
-	for pid in $(pgrep -f 'umount.ecryptfs'); do
-		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
-		[ "$st" = t ] && grep -q '^166 ' "/proc/$pid/syscall" 2>/dev/null && return 0
-	done
-	return 1
-}
-seen=0
-for _ in $(seq 1 300); do
-	held && { seen=1; break; }
-	kill -0 "$u_pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ "$seen" = 1 ] || { cat "$W/u.out"; fail "umount.ecryptfs never reached umount2"; }
+# held: umount.ecryptfs stopped at the entry of umount2 (x86_64 syscall 166)
+held() { held_at_syscall 166 $(pgrep -f umount.ecryptfs); }
+wait_held "$u_pid" held || { cat "$W/u.out"; fail "umount.ecryptfs never reached umount2"; }
 as_user "$U" sh -c "mv '$W/T/d' '$W/T/d.old' && ln -s '$W/V' '$W/T/d'"
 held || fail "umount2 was not held through the swap: raise delay_s ($delay_s s)"
 log "T/d swapped for a symlink to V while umount.ecryptfs was held at umount2"

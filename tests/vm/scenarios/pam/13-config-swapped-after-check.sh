@@ -35,22 +35,15 @@ s_pid=$!
 # child_held: a pam-session process that already took the user's group
 # (setgid is done) is stopped at the entry of setuid.
 child_held() {
-	local pid st
+	local pid
 	for pid in $(pgrep -x pam-session); do
-		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
-		[ "$st" = t ] || continue
-		grep -q '^105 ' "/proc/$pid/syscall" 2>/dev/null || continue
-		awk -v g="$gid" '/^Gid:/ {exit !($2 == g)}' "/proc/$pid/status" && return 0
+		awk -v g="$gid" '/^Gid:/ {exit !($2 == g)}' "/proc/$pid/status" 2>/dev/null &&
+			held_at_syscall 105 "$pid" && return 0
 	done
 	return 1
 }
-held=0
-for _ in $(seq 1 300); do
-	child_held && { held=1; break; }
-	kill -0 "$s_pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ "$held" = 1 ] || { cat "$W/s.out"; fail "the PAM child was never seen held at its setuid"; }
+wait_held "$s_pid" child_held ||
+	{ cat "$W/s.out"; fail "the PAM child was never seen held at its setuid"; }
 
 # the swap, while the child has not yet read a thing
 mv "$home/.ecryptfs" "$home/.ecryptfs.checked"

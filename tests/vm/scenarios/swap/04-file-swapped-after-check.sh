@@ -30,21 +30,8 @@ strace -f -qq -o "$W/s.strace" -P /usr/sbin/cryptsetup -P /sbin/cryptsetup -e tr
 	ecryptfs-setup-swap -f "$SWAPFILE" </dev/null >"$W/s.out" 2>&1 &
 s_pid=$!
 # held: a process of the run stopped at the entry of execve (x86_64 syscall 59)
-held() {
-	local pid st
-	for pid in $(pgrep -f 'ecryptfs-setup-swap -f'); do
-		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
-		[ "$st" = t ] && grep -q '^59 ' "/proc/$pid/syscall" 2>/dev/null && return 0
-	done
-	return 1
-}
-seen=0
-for _ in $(seq 1 600); do
-	held && { seen=1; break; }
-	kill -0 "$s_pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ "$seen" = 1 ] || { cat "$W/s.out"; fail "setup-swap never reached cryptsetup's execve"; }
+held() { held_at_syscall 59 $(pgrep -f 'ecryptfs-setup-swap -f'); }
+wait_held "$s_pid" held || { cat "$W/s.out"; fail "setup-swap never reached cryptsetup's execve"; }
 mv "$SWAPFILE" "$W/swapfile.checked"
 mv "$W/victim" "$SWAPFILE"
 held || fail "cryptsetup's execve was not held through the swap: raise delay_s ($delay_s s)"
