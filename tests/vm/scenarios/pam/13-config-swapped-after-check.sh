@@ -5,7 +5,7 @@
 # swapped for a copy without auto-mount. A child that reopened the name would
 # read the copy, find no auto-mount and leave ~/Private locked; reading
 # through the parent's fd it mounts.
-# ect-vm: timeout=600
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 pam_need_module
 pam_need_helpers
@@ -17,7 +17,7 @@ pam_setup_private "$user" "$pw"
 home=$(pam_home "$user")
 gid=$(id -g "$user")
 W=$ECT_VM_WORK
-delay_s=15
+delay_s=60
 
 [ -d "$home/.ecryptfs" ] && [ ! -L "$home/.ecryptfs" ] || fail "~/.ecryptfs is not a directory"
 cp -a "$home/.ecryptfs" "$home/.ecryptfs.other"
