@@ -526,7 +526,9 @@ int ect_priv_umount_at(struct ect_priv *p, struct ect_ctx *ctx, const struct ect
 	/*
 	 * The cwd (on the parent mount) does not pin the mount below it; the
 	 * name is looked up once more, in the directory checked, right before
-	 * the unmount. A mount point cannot be renamed while it is one.
+	 * the unmount. In this namespace a mount point cannot be renamed while
+	 * it is one; a name moved meanwhile from another namespace fails the
+	 * check or leads to no mount root (EINVAL).
 	 */
 	ret = enter_dir(at->parent_fd, &saved_cwd);
 	if (ret)
