@@ -237,13 +237,18 @@ random_file() {
 
 # held_at_syscall NR PID...: true when one of the PIDs is in a ptrace stop
 # ('t') at the entry of x86_64 syscall NR, as strace's
-# inject=SYSCALL:delay_enter=US holds a process to widen a race window.
+# inject=SYSCALL:delay_enter=US holds a process to widen a race window; that
+# PID is left in $HELD_PID (check it again after the race with
+# held_at_syscall NR "$HELD_PID": no pgrep, which takes seconds in a loaded guest).
 held_at_syscall() {
 	local nr=$1 pid st
 	shift
 	for pid in "$@"; do
 		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
-		[ "$st" = t ] && grep -q "^$nr " "/proc/$pid/syscall" 2>/dev/null && return 0
+		if [ "$st" = t ] && grep -q "^$nr " "/proc/$pid/syscall" 2>/dev/null; then
+			HELD_PID=$pid
+			return 0
+		fi
 	done
 	return 1
 }

@@ -5,7 +5,7 @@
 # puts a symlink to V in its place. A helper that unmounts by path then
 # unmounts V/m; one that unmounts through the directory it checked unmounts
 # the mount at d (now d.old/m) and leaves V/m alone.
-# ect-vm: timeout=600
+# ect-vm: timeout=900
 need_tool mount.ecryptfs umount.ecryptfs strace
 . "$ECT_SRCDIR/tests/vm/scenarios/mount/mount.inc"
 new_user
@@ -22,7 +22,7 @@ assert_ok mount -t ecryptfs "$W/lower-v" "$W/V/m" -o "$opts" </dev/null
 is_mounted "$W/T/d/m" || fail "T/d/m not mounted"
 is_mounted "$W/V/m" || fail "V/m not mounted"
 
-delay_s=45
+delay_s=90
 strace -f -qq -o "$W/u.strace" -e trace=umount2 -e "inject=umount2:delay_enter=${delay_s}000000" \
 	/sbin/umount.ecryptfs "$W/T/d/m" >"$W/u.out" 2>&1 &
 u_pid=$!
@@ -30,7 +30,7 @@ u_pid=$!
 held() { held_at_syscall 166 $(pgrep -f umount.ecryptfs); }
 wait_held "$u_pid" held || { cat "$W/u.out"; fail "umount.ecryptfs never reached umount2"; }
 as_user "$U" sh -c "mv '$W/T/d' '$W/T/d.old' && ln -s '$W/V' '$W/T/d'"
-held || fail "umount2 was not held through the swap: raise delay_s ($delay_s s)"
+held_at_syscall 166 "$HELD_PID" || fail "umount2 was not held through the swap: raise delay_s ($delay_s s)"
 log "T/d swapped for a symlink to V while umount.ecryptfs was held at umount2"
 wait "$u_pid" || { cat "$W/u.out"; log "umount.ecryptfs failed"; }
 cat "$W/u.out"

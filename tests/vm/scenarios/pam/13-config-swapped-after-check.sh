@@ -17,7 +17,7 @@ pam_setup_private "$user" "$pw"
 home=$(pam_home "$user")
 gid=$(id -g "$user")
 W=$ECT_VM_WORK
-delay_s=60
+delay_s=90
 
 [ -d "$home/.ecryptfs" ] && [ ! -L "$home/.ecryptfs" ] || fail "~/.ecryptfs is not a directory"
 cp -a "$home/.ecryptfs" "$home/.ecryptfs.other"
@@ -48,7 +48,7 @@ wait_held "$s_pid" child_held ||
 # the swap, while the child has not yet read a thing
 mv "$home/.ecryptfs" "$home/.ecryptfs.checked"
 mv "$home/.ecryptfs.other" "$home/.ecryptfs"
-child_held || fail "the child was not held through the swap: raise delay_s ($delay_s s)"
+held_at_syscall 105 "$HELD_PID" || fail "the child was not held through the swap: raise delay_s ($delay_s s)"
 log "~/.ecryptfs swapped for a copy without auto-mount while the PAM child was held"
 
 wait "$s_pid" || { cat "$W/s.out"; fail "the login failed"; }

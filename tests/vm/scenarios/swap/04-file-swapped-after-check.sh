@@ -5,7 +5,7 @@
 # victim, not swap) takes its name. A run that hands cryptsetup the path
 # maps the victim and mkswap overwrites it; one that hands it the examined
 # file's fd (/proc/PID/fd/N) maps the swap file and leaves the victim alone.
-# ect-vm: timeout=600
+# ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/swap/swap.inc"
 need_tool strace
 trap swap_cleanup EXIT
@@ -24,7 +24,7 @@ random_file "$W/victim" $((16 * 1024 * 1024))
 chmod 600 "$W/victim"
 sha256sum "$W/victim" | awk '{print $1}' >victim.sum
 
-delay_s=45
+delay_s=90
 strace -f -qq -o "$W/s.strace" -P /usr/sbin/cryptsetup -P /sbin/cryptsetup -e trace=execve \
 	-e "inject=execve:delay_enter=${delay_s}000000" \
 	ecryptfs-setup-swap -f "$SWAPFILE" </dev/null >"$W/s.out" 2>&1 &
@@ -34,7 +34,7 @@ held() { held_at_syscall 59 $(pgrep -f 'ecryptfs-setup-swap -f'); }
 wait_held "$s_pid" held || { cat "$W/s.out"; fail "setup-swap never reached cryptsetup's execve"; }
 mv "$SWAPFILE" "$W/swapfile.checked"
 mv "$W/victim" "$SWAPFILE"
-held || fail "cryptsetup's execve was not held through the swap: raise delay_s ($delay_s s)"
+held_at_syscall 59 "$HELD_PID" || fail "cryptsetup's execve was not held through the swap: raise delay_s ($delay_s s)"
 log "the swap file's name now holds the victim while cryptsetup is held"
 rc=0
 wait "$s_pid" || rc=$?
