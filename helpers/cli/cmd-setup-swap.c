@@ -516,6 +516,14 @@ static int setup_swap(struct swap_area *areas, size_t n, const struct swap_opts 
 					"next boot\n", areas[i].path);
 			goto out;
 		}
+	/* a name moved meanwhile: the programs acted on the area, but crypttab names the path */
+	for (size_t i = 0; i < n; i++)
+		if (areas[i].state == SWAP_TODO && swap_recheck(&areas[i])) {
+			fprintf(stderr, "ERROR: %s is on, encrypted, but %s names it by a path that now "
+					"leads elsewhere: correct %s before the next boot\n",
+				areas[i].path, SWAP_CRYPTTAB, SWAP_CRYPTTAB);
+			goto out;
+		}
 	ect_cli_info("Successfully encrypted swap!");
 	ret = ECT_EXIT_OK;
 out:

@@ -4,7 +4,8 @@
 # execve of cryptsetup while the file is renamed away and another file (the
 # victim, not swap) takes its name. A run that hands cryptsetup the path
 # maps the victim and mkswap overwrites it; one that hands it the examined
-# file's fd (/proc/PID/fd/N) maps the swap file and leaves the victim alone.
+# file's fd (/proc/PID/fd/N) maps the swap file and leaves the victim alone,
+# and says that crypttab, which names the path, must be corrected.
 # ect-vm: timeout=900
 . "$ECT_SRCDIR/tests/vm/scenarios/swap/swap.inc"
 need_tool strace
@@ -41,7 +42,10 @@ wait "$s_pid" || rc=$?
 cat "$W/s.out"
 assert_eq "$(cat victim.sum)" "$(sha256sum "$SWAPFILE" | awk '{print $1}')" \
 	"the victim now under the swap file's name is untouched"
-[ "$rc" = 0 ] || fail "setup-swap failed ($rc)"
+# crypttab names the path, which now holds the victim: said, with status 1
+[ "$rc" = 1 ] || fail "setup-swap ended with $rc, not 1, after the name changed under it"
+grep -q "names it by a path that now leads elsewhere: correct /etc/crypttab" "$W/s.out" ||
+	fail "no clear error that crypttab now names another file"
 [ -n "$(losetup -j "$W/swapfile.checked")" ] || fail "the examined swap file is not what cryptsetup mapped"
 grep -q '^/dev/' /proc/swaps || fail "no encrypted swap on"
 log "cryptsetup mapped the examined file, not the name's new target"
