@@ -388,12 +388,23 @@ enum ect_mount_keys_order {
 int ect_keyring_add_mount_keys(const char *passphrase, size_t len, const uint8_t *salt,
 			       enum ect_mount_keys_order order, char fekek_sig[ECT_SIG_HEX_SIZE + 1],
 			       char *fnek_sig) ECT_MUST_CHECK;
+/*
+ * The same, added to keyring (a serial or a KEY_SPEC_* value of keyutils.h)
+ * instead of @u: e.g. a fresh session keyring of a root tool's own, whose
+ * keys die with it even when it is killed.
+ */
+int ect_keyring_add_mount_keys_in(int keyring, const char *passphrase, size_t len,
+				  const uint8_t *salt, enum ect_mount_keys_order order,
+				  char fekek_sig[ECT_SIG_HEX_SIZE + 1], char *fnek_sig) ECT_MUST_CHECK;
 /* Link @u into @s so the kernel finds keys from this session (keyctl link @u @s). */
 int ect_keyring_link_user_session(void) ECT_MUST_CHECK;
 /* The serial of the "user" key named sig in @u (searching from @u), or -ENOKEY. */
 long ect_keyring_find(const char *sig);
 /* Unlink the key named sig from @u; -ENOKEY if absent. */
 int ect_keyring_unlink(const char *sig);
+/* ect_keyring_find and ect_keyring_unlink in keyring (serial or KEY_SPEC_*) instead of @u. */
+long ect_keyring_find_in(int keyring, const char *sig);
+int ect_keyring_unlink_in(int keyring, const char *sig);
 
 /* A new random mount passphrase: 32 lowercase hex characters in locked memory. */
 int ect_mount_passphrase_generate(char **passphrase) ECT_MUST_CHECK;

@@ -387,6 +387,14 @@ static int undo_setup(struct mig *m)
 				r = remove_named(user, ".Private");
 		}
 	}
+	/* the inner setup's state file: a later setup -b must not act on a tree no longer there */
+	if (!r && top >= 0) {
+		char name[300];
+
+		snprintf(name, sizeof(name), SETUP_STATE_PREFIX "%s", m->name);
+		if (unlinkat(top, name, 0) && errno != ENOENT)
+			r = -errno;
+	}
 	if (top >= 0)
 		close(top);
 	if (user >= 0)

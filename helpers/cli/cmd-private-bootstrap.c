@@ -122,19 +122,43 @@ out:
 	return ret;
 }
 
-void setup_bootstrap_remove(const struct setup *s)
+/* /dev/shm's fd when USER's own regular file of that name is in it (named in name), else -1. */
+static int shm_with_own_file(const struct setup *s, char *name, size_t size, struct stat *st)
 {
 	int dfd = open(BOOTSTRAP_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (dfd < 0)
+		return -1;
+	bootstrap_name(s, name, size);
+	/* a file of anybody else's under that name is not ours */
+	if (!fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st->st_mode) &&
+	    st->st_uid == s->uid)
+		return dfd;
+	close(dfd);
+	return -1;
+}
+
+bool setup_bootstrap_exists(const struct setup *s)
+{
 	char name[300];
 	struct stat st;
+	int dfd = shm_with_own_file(s, name, sizeof(name), &st);
+
+	if (dfd < 0)
+		return false;
+	close(dfd);
+	return st.st_size > 0;
+}
+
+void setup_bootstrap_remove(const struct setup *s)
+{
+	char name[300];
+	struct stat st;
+	int dfd = shm_with_own_file(s, name, sizeof(name), &st);
 
 	if (dfd < 0)
 		return;
-	bootstrap_name(s, name, sizeof(name));
-	/* a file of anybody else's under that name is not ours to remove */
-	if (!fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
-	    st.st_uid == s->uid)
-		unlinkat(dfd, name, 0);
+	unlinkat(dfd, name, 0);
 	close(dfd);
 }
 

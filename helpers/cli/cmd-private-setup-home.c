@@ -19,16 +19,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <keyutils.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#define STATE_PREFIX ".setup-"
+#define STATE_PREFIX SETUP_STATE_PREFIX
 #define STATE_MAX 1024
 
 /* ---- the state file ---- */
@@ -47,10 +49,12 @@ int setup_state_write(struct ect_ctx *ctx, struct setup *s, enum setup_phase pha
 	n = snprintf(buf, sizeof(buf),
 		     "# ecryptfs-setup-private -b of %s: do not edit; run it again to finish\n"
 		     "uid=%u\nphase=%d\nmade_top=%d\nmade_cfg=%d\nmade_lower=%d\nbackup=%s\n"
-		     "backed_up_wp=%d\nbacked_up_sig=%d\nshm=%d\n",
+		     "backed_up_wp=%d\nbacked_up_sig=%d\nshm=%d\nhome=%llu:%llu\nlower=%llu:%llu\n",
 		     s->name, (unsigned int)s->uid, (int)phase, s->top.made, s->cfgd.made,
 		     s->lowerd.made, s->backup_ts[0] ? s->backup_ts : "-", s->backed_up_wp,
-		     s->backed_up_sig, setup_bootstrap_wanted(s));
+		     s->backed_up_sig, setup_bootstrap_wanted(s),
+		     (unsigned long long)s->home_id.st_dev, (unsigned long long)s->home_id.st_ino,
+		     (unsigned long long)s->lower_id.st_dev, (unsigned long long)s->lower_id.st_ino);
 	r = ect_write_file_atomic_at(s->ecfd, name, buf, (size_t)n, 0600, 0, 0);
 	if (r)
 		ect_err(ctx, "cannot write the state file %s/%s: %s", ECRYPTFS_DIR, name,
@@ -70,6 +74,7 @@ void setup_state_remove(struct setup *s)
 struct state {
 	int phase, made_top, made_cfg, made_lower, wp, sig, shm;
 	char backup[32];
+	unsigned long long home_dev, home_ino, lower_dev, lower_ino;
 };
 
 /* 1 and *st when there is a state file, 0 when none, -1 after one line. */
@@ -102,6 +107,8 @@ static int state_read(struct ect_ctx *ctx, const struct setup *s, struct state *
 		sscanf(line, "backed_up_wp=%d", &st->wp);
 		sscanf(line, "backed_up_sig=%d", &st->sig);
 		sscanf(line, "shm=%d", &st->shm);
+		sscanf(line, "home=%llu:%llu", &st->home_dev, &st->home_ino);
+		sscanf(line, "lower=%llu:%llu", &st->lower_dev, &st->lower_ino);
 	}
 	if (n <= 0 || uid != s->uid || (st->phase != SETUP_PHASE_COPY && st->phase != SETUP_PHASE_CLEAR)) {
 		ect_err(ctx, "the state file %s/%s of an interrupted setup is damaged, not root's or "
@@ -109,6 +116,59 @@ static int state_read(struct ect_ctx *ctx, const struct setup *s, struct state *
 		return -1;
 	}
 	return 1;
+}
+
+/* ---- one run per user at a time ---- */
+
+#define LOCK_SUFFIX ".lock"
+
+int setup_lock(struct ect_ctx *ctx, struct setup *s)
+{
+	char name[300];
+	struct stat st, named;
+
+	if (setup_open_ecryptfs_dir(ctx, s))
+		return -1;
+	snprintf(name, sizeof(name), STATE_PREFIX "%s" LOCK_SUFFIX, s->name);
+	s->lockfd = openat(s->ecfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->lockfd < 0 || fstat(s->lockfd, &st)) {
+		ect_err(ctx, "cannot open the lock file %s/%s: %s", ECRYPTFS_DIR, name, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) || st.st_nlink != 1) {
+		ect_err(ctx, "the lock file %s/%s is not a regular file of root's, mode 0600; "
+			     "check it, remove it, then run again", ECRYPTFS_DIR, name);
+		return -1;
+	}
+	/* the name still ours once locked: a run that ended meanwhile removes it */
+	if (flock(s->lockfd, LOCK_EX | LOCK_NB) ||
+	    fstatat(s->ecfd, name, &named, AT_SYMLINK_NOFOLLOW) || named.st_dev != st.st_dev ||
+	    named.st_ino != st.st_ino) {
+		ect_err(ctx, "another ecryptfs-setup-private -b for %s is running (%s/%s is locked); "
+			     "nothing done: let it end, then run again", s->name, ECRYPTFS_DIR, name);
+		return -1;
+	}
+	/* its own fd of the directory: setup_close_dirs may close ecfd midway */
+	s->lockdirfd = fcntl(s->ecfd, F_DUPFD_CLOEXEC, 0);
+	s->locked = true;
+	return 0;
+}
+
+void setup_unlock(struct setup *s)
+{
+	char name[300];
+
+	if (!s->locked)
+		return;
+	/* removed while still held: a waiting run sees the name gone, or a new file */
+	snprintf(name, sizeof(name), STATE_PREFIX "%s" LOCK_SUFFIX, s->name);
+	if (s->lockdirfd >= 0 && !unlinkat(s->lockdirfd, name, 0))
+		fsync(s->lockdirfd);
+	if (s->lockdirfd >= 0)
+		close(s->lockdirfd);
+	close(s->lockfd);
+	s->lockfd = s->lockdirfd = -1;
+	s->locked = false;
 }
 
 /* ---- resuming a killed run ---- */
@@ -165,6 +225,42 @@ static int undo(struct ect_ctx *ctx, struct setup *s, const struct state *st)
 	return 0;
 }
 
+static bool same_id(int fd, unsigned long long dev, unsigned long long ino, struct stat *st)
+{
+	return fd >= 0 && ino && !fstat(fd, st) && (unsigned long long)st->st_dev == dev &&
+	       (unsigned long long)st->st_ino == ino;
+}
+
+/*
+ * The clear phase deletes the plain home: only the home and .Private the
+ * killed run verified its copy for, and only while a copy of the mount
+ * passphrase exists (wrapped, or waiting in /dev/shm). 0, or -1 after one line.
+ */
+static int clear_still_safe(struct ect_ctx *ctx, struct setup *s, const struct state *st)
+{
+	int home = open(s->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool same, keyed;
+
+	/* kept: the clear acts on this directory only (clear_bare) */
+	same = same_id(home, st->home_dev, st->home_ino, &s->home_id);
+	if (home >= 0)
+		close(home);
+	if (setup_open_existing(ctx, s, s->top.fd, &s->cfgd) ||
+	    setup_open_existing(ctx, s, s->top.fd, &s->lowerd))
+		return -1;
+	same = same && same_id(s->lowerd.fd, st->lower_dev, st->lower_ino, &s->lower_id);
+	keyed = setup_exists_at(s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE) ||
+		setup_bootstrap_exists(s);
+	if (same && keyed)
+		return 0;
+	ect_err(ctx, "the state file %s/" STATE_PREFIX "%s says to remove the plain files of %s, but "
+		     "%s; nothing removed: check, remove the state file, then run again", ECRYPTFS_DIR,
+		s->name, s->home, !same ? "the home or its .Private is not the one it was written for"
+					: "no copy of the mount passphrase is left (no wrapped-"
+					  "passphrase, no /dev/shm file)");
+	return -1;
+}
+
 int setup_resume(struct ect_ctx *ctx, struct setup *s)
 {
 	struct state st;
@@ -189,6 +285,8 @@ int setup_resume(struct ect_ctx *ctx, struct setup *s)
 				"in %s were not touched yet), then setting it up again\n", s->name, s->home);
 		return undo(ctx, s, &st);
 	}
+	if (clear_still_safe(ctx, s, &st))
+		return -1;
 	fprintf(stderr, "INFO: finishing the interrupted setup of %s's encrypted home: the files are "
 			"in it and verified; removing their plain copies from %s\n", s->name, s->home);
 	if (setup_clear_bare(ctx, s))
@@ -233,13 +331,40 @@ struct move {
 	bool fnek;
 };
 
+/*
+ * The keys added straight into a fresh session keyring of this process
+ * alone (root's user keyring is not linked into it): the kernel mount
+ * finds them there and keeps its own references, and the keyring dies
+ * with the process, so no kill leaves them in root's user keyring.
+ */
+static int add_session_keys(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
+			    char *fekek, char *fnek_sig)
+{
+	uint8_t salt[ECT_SALT_SIZE];
+	int r;
+
+	if (keyctl_join_session_keyring(NULL) < 0) {
+		ect_err(ctx, "cannot start a keyring session of the setup's own: %s", strerror(errno));
+		return -1;
+	}
+	ect_cli_rc_salt(ctx, salt);
+	r = ect_keyring_add_mount_keys_in(KEY_SPEC_SESSION_KEYRING, pass, len, salt,
+					  ECT_KEYS_FNEK_FIRST, fekek, fnek ? fnek_sig : NULL);
+	ect_wipe(salt, sizeof(salt));
+	if (r) {
+		ect_err(ctx, "cannot add the keys to the setup's own keyring: %s", ect_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
 /* As root, before the handover: the new home mounted over the bare one, with root's keys, by fds. */
 static int mount_new_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
 			  bool fnek, const struct move *mv, char *fekek, char *fnek_sig)
 {
 	char opts[512], source[64], target[64];
 
-	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
+	if (add_session_keys(ctx, pass, len, fnek, fekek, fnek_sig))
 		return -1;
 	if (ect_private_mount_opts(fekek, fnek ? fnek_sig : NULL, opts, sizeof(opts))) {
 		ect_err(ctx, "cannot build the mount options");
@@ -380,6 +505,14 @@ int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, 
 			goto out;
 		s->wrote_shm = true;
 	}
+	/* the admin holds the passphrase before a power cut can take the only copy (RAM) */
+	if (s->show_recovery)
+		setup_print_recovery(s, pass);
+	/* what a rerun of the clear phase checks it still acts on */
+	if (fstat(mv.bare, &s->home_id) || fstat(s->lowerd.fd, &s->lower_id)) {
+		ect_err(ctx, "cannot stat %s or %s: %s", s->home, s->lower, strerror(errno));
+		goto out;
+	}
 	if (setup_state_write(ctx, s, SETUP_PHASE_CLEAR))
 		goto out;
 	/* the commit point: from here on a rerun finishes, never undoes */
@@ -388,9 +521,9 @@ int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, 
 		setup_state_remove(s);
 out:
 	if (fekek[0])
-		ect_keyring_unlink(fekek);
+		ect_keyring_unlink_in(KEY_SPEC_SESSION_KEYRING, fekek);
 	if (fnek_sig[0])
-		ect_keyring_unlink(fnek_sig);
+		ect_keyring_unlink_in(KEY_SPEC_SESSION_KEYRING, fnek_sig);
 	if (mv.lower >= 0)
 		close(mv.lower);
 	close(mv.bare);

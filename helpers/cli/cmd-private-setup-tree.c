@@ -316,6 +316,12 @@ int setup_run_as_user(struct ect_ctx *ctx, struct setup *s, setup_user_fn fn, vo
 		return -1;
 	if (pid == 0) {
 		setup_close_dirs(s); /* root's directory fds stay with root */
+		/* so does root's session keyring, which may hold the new home's keys */
+		if (keyctl_join_session_keyring(NULL) < 0) {
+			ect_err(ctx, "cannot start a keyring session for %s: %s", s->name,
+				strerror(errno));
+			_exit(1);
+		}
 		if (drop_to_user(ctx, s))
 			_exit(1);
 		/* set after the id change, which clears it; the parent may be gone already */
@@ -456,6 +462,12 @@ static int clear_bare(struct ect_ctx *ctx, const struct setup *s, void *unused)
 	(void)unused;
 	if (bare < 0 || fstatfs(bare, &sfs) || fstat(bare, &st)) {
 		ect_err(ctx, "cannot open the home %s: %s", s->home, strerror(errno));
+		goto out;
+	}
+	/* the home the copy was verified for, not whatever has its name now */
+	if (s->home_id.st_ino && (st.st_dev != s->home_id.st_dev || st.st_ino != s->home_id.st_ino)) {
+		ect_err(ctx, "%s is no longer the directory whose files were copied; its files stay",
+			s->home);
 		goto out;
 	}
 	if ((unsigned long)sfs.f_type == ECT_ECRYPTFS_MAGIC || st.st_uid != s->uid) {

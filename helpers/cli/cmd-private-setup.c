@@ -380,17 +380,25 @@ static int write_files(struct ect_ctx *ctx, struct setup *s, const struct ect_se
 	return 0;
 }
 
-static void print_done(const struct setup *s, const struct ect_secret *mpw, bool generated)
+void setup_print_recovery(struct setup *s, const char *pass)
 {
-	if (generated) {
-		printf("\n************************************************************************\n"
+	if (s->recovery_shown)
+		return;
+	s->recovery_shown = true;
+	printf("\n************************************************************************\n"
 		       "YOUR RECOVERY (MOUNT) PASSPHRASE, shown this once. Write it down and keep it\n"
 		       "safe: with it your data can be recovered if the login password is lost.\n\n"
 		       "    %s\n\n"
 		       "(ecryptfs-unwrap-passphrase shows it again while you know the %s.)\n"
 		       "************************************************************************\n\n",
-		       mpw->s, s->wrapping ? "wrapping passphrase" : "login password");
-	}
+		       pass, s->wrapping ? "wrapping passphrase" : "login password");
+	fflush(stdout);
+}
+
+static void print_done(struct setup *s, const struct ect_secret *mpw, bool generated)
+{
+	if (generated)
+		setup_print_recovery(s, mpw->s);
 	printf("Done configuring %s on %s (lower directory %s).\n", s->bootstrap ? "the encrypted home" : "~/Private",
 	       s->mnt, s->lower);
 	if (s->bootstrap)
@@ -455,6 +463,7 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 
 	if (get_secrets(ctx, s, &wpw, &mpw, &generated))
 		goto out;
+	s->show_recovery = generated;
 	/* -b: from here on a rerun after a kill finds a state file and undoes this run */
 	if (s->bootstrap && (setup_open_ecryptfs_dir(ctx, s) ||
 			     setup_state_write(ctx, s, SETUP_PHASE_COPY)))
@@ -548,7 +557,7 @@ int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	s.ecfd = -1;
-	s.top.fd = s.cfgd.fd = s.lowerd.fd = s.mntd.fd = -1;
+	s.top.fd = s.cfgd.fd = s.lowerd.fd = s.mntd.fd = s.lockfd = s.lockdirfd = -1;
 	r = parse(ctx, &s, argc, argv);
 	if (r)
 		return ect_cli_usage(r, setup_usage);
@@ -562,8 +571,12 @@ int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (layout(&s))
 		goto out;
+	/* -b: a second run for the same user would undo this one's work in progress */
+	if (s.bootstrap && getuid() == 0 && setup_lock(ctx, &s))
+		goto out;
 	ret = do_setup(ctx, &s);
 out:
+	setup_unlock(&s);
 	setup_close_dirs(&s);
 	free(s.name);
 	free(s.home);

@@ -9,9 +9,11 @@
 
 #include "cmd-private.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define ECRYPTFS_DIR "/home/.ecryptfs" /* 111's home of -b trees */
+#define SETUP_STATE_PREFIX ".setup-" /* -b: ECRYPTFS_DIR/.setup-USER, the state of a run */
 
 /* One directory this run uses: its fd and whether this run made it. */
 struct setup_dir {
@@ -43,8 +45,15 @@ struct setup {
 	struct setup_dir top, cfgd, lowerd, mntd;
 	/* what this run did, for the rollback */
 	bool made_links, wrote_files, handed_over, wrote_shm, quiet_rollback;
+	/* -b: ECRYPTFS_DIR/.setup-USER.lock, held for the whole run */
+	int lockfd, lockdirfd;
+	bool locked;
+	/* a generated mount passphrase: shown before -b removes any plain file */
+	bool show_recovery, recovery_shown;
 	char backup_ts[32];
 	bool backed_up_wp, backed_up_sig;
+	/* -b: the plain home and .Private whose copies the clear phase removes (state file) */
+	struct stat home_id, lower_id;
 };
 /* -b: ECRYPTFS_DIR (s->ecfd), created when absent; root's, writable by root alone. */
 int setup_open_ecryptfs_dir(struct ect_ctx *ctx, struct setup *s);
@@ -67,6 +76,8 @@ int setup_hand_over(struct ect_ctx *ctx, struct setup *s);
  */
 int setup_populate_home(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len,
 			bool fnek);
+/* The recovery (mount) passphrase banner, once, flushed. */
+void setup_print_recovery(struct setup *s, const char *pass);
 /* Remove what this run made, through the directory fds. */
 void setup_rollback(struct ect_ctx *ctx, struct setup *s);
 /* Unmount a ~/Private left mounted through the helper; -1 (said what to run) when it stays. */
@@ -102,6 +113,13 @@ void setup_state_remove(struct setup *s);
  * is finished now; -1 after one line.
  */
 int setup_resume(struct ect_ctx *ctx, struct setup *s);
+/*
+ * -b: one run per user at a time: an exclusive flock on the root-only
+ * ECRYPTFS_DIR/.setup-USER.lock, held until setup_unlock (which removes it)
+ * or the process ends. -1 after one line when another run holds it.
+ */
+int setup_lock(struct ect_ctx *ctx, struct setup *s);
+void setup_unlock(struct setup *s);
 
 /* -b without a password: the mount passphrase waits in /dev/shm (cmd-private-bootstrap.c). */
 bool setup_bootstrap_wanted(const struct setup *s);
@@ -109,6 +127,8 @@ bool setup_bootstrap_wanted(const struct setup *s);
 int setup_bootstrap_check(struct ect_ctx *ctx, const struct setup *s);
 /* Create it: owner USER, mode 0400, the bare passphrase; never replaces a file. */
 int setup_bootstrap_write(struct ect_ctx *ctx, const struct setup *s, const char *pass, size_t len);
+/* Whether USER's own file of that name is there. */
+bool setup_bootstrap_exists(const struct setup *s);
 /* Remove it (a setup undone): only USER's file of that name. */
 void setup_bootstrap_remove(const struct setup *s);
 /* Say where it waits and what wraps it. */

@@ -275,6 +275,39 @@ static void test_mount_keys(void **state)
 	run(body_mount_keys, NULL, 8);
 }
 
+/* Into a keyring the caller names (here the sandbox's fresh session keyring): never into @u. */
+static int body_mount_keys_in(void *arg)
+{
+	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1];
+	static const char pass[] = "0123456789abcdef0123456789abcdef";
+	long id;
+
+	(void)arg;
+	KCHECK(keyctl_unlink(KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING) == 0 || errno == ENOENT);
+	KCHECK(ect_keyring_add_mount_keys_in(KEY_SPEC_SESSION_KEYRING, pass, 32, NULL,
+					     ECT_KEYS_FNEK_FIRST, fekek, fnek) == 0);
+	KCHECK(strcmp(fekek, "849d6b79848a0296") == 0 && strcmp(fnek, "9487d0e1beb5be83") == 0);
+	id = ect_keyring_find_in(KEY_SPEC_SESSION_KEYRING, fekek);
+	KCHECK(id > 0 && ect_keyring_find_in(KEY_SPEC_SESSION_KEYRING, fnek) > 0);
+	KCHECK(ect_keyring_find(fekek) == -ENOKEY && ect_keyring_find(fnek) == -ENOKEY);
+	/* already there: left as it is */
+	KCHECK(ect_keyring_add_mount_keys_in(KEY_SPEC_SESSION_KEYRING, pass, 32, NULL,
+					     ECT_KEYS_FEKEK_FIRST, fekek, fnek) == 0);
+	KCHECK(ect_keyring_find_in(KEY_SPEC_SESSION_KEYRING, fekek) == id);
+	KCHECK(ect_keyring_unlink_in(KEY_SPEC_SESSION_KEYRING, fekek) == 0);
+	KCHECK(ect_keyring_find_in(KEY_SPEC_SESSION_KEYRING, fekek) == -ENOKEY);
+	KCHECK(ect_keyring_unlink_in(KEY_SPEC_SESSION_KEYRING, fekek) == -ENOKEY);
+	KCHECK(ect_keyring_unlink_in(KEY_SPEC_SESSION_KEYRING, fnek) == 0);
+	KCHECK(ect_keyring_find_in(KEY_SPEC_SESSION_KEYRING, "0123") == ECT_E_BAD_SIG);
+	return 0;
+}
+
+static void test_mount_keys_in(void **state)
+{
+	(void)state;
+	run(body_mount_keys_in, NULL, 10);
+}
+
 static long read_sysctl(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -337,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_already_present),
 		cmocka_unit_test(test_revoked_session_keyring),
 		cmocka_unit_test(test_mount_keys),
+		cmocka_unit_test(test_mount_keys_in),
 		cmocka_unit_test(test_kernel_payload_matches_fixtures),
 		cmocka_unit_test(test_quota_exceeded),
 	};

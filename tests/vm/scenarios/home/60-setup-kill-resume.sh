@@ -3,7 +3,8 @@
 # into the new encrypted home. After each kill no eCryptfs mount is left, and
 # nothing is lost: either the plain home is untouched (same manifest as
 # before) or, once the state file says the copy is verified, the encrypted
-# home at login holds every file. Rerunning the same command then finishes:
+# home at login holds every file, and no key is left in root's user keyring.
+# Rerunning the same command then finishes:
 # every file is in the encrypted home, identical (content, modes, times,
 # xattrs, hard links still links), the lower files are encrypted, and
 # nothing is left in plain text underneath.
@@ -49,6 +50,8 @@ setup_cmd() {
 }
 no_mount_left() {
 	! grep -q ' ecryptfs ' /proc/mounts || fail "$1: an eCryptfs mount was left: $(grep ' ecryptfs ' /proc/mounts)"
+	# the mount's keys lived in the setup's own session keyring, gone with it
+	[ -z "$(keyctl rlist @u 2>/dev/null)" ] || fail "$1: keys left in root's user keyring: $(keyctl list @u)"
 }
 state=/home/.ecryptfs/.setup-$MU
 phase() { sed -n "s/^phase=//p" "$state" 2>/dev/null || true; }
@@ -63,6 +66,7 @@ done_right() {
 	home_lower_encrypted "$MU"
 	home_plain_nowhere "$MU" "$word"
 	mig_login_manifest "$W/during.raw"
+	keyctl clear @u >/dev/null # whatever the login left: only the setup's keys count
 	grep -v '^\. ' "$W/during.raw" >"$W/during"
 	diff -u "$W/before" "$W/during" || fail "$1: the encrypted home differs (- before, + at login)"
 }
@@ -76,6 +80,8 @@ reset_home() {
 	manifest "$MH" | diff -u "$W/before" - || fail "could not restore the plain home"
 }
 
+# root's user keyring starts empty: a key left in it afterwards is the setup's
+keyctl clear @u >/dev/null
 # one whole run: its length spreads the kill points
 t0=$(date +%s%N)
 setup_cmd >"$W/out" 2>&1 </dev/null || { cat "$W/out"; fail "a whole run"; }
@@ -101,6 +107,7 @@ for i in $(seq "$POINTS"); do
 	elif [ "$p" = 2 ]; then
 		# the copy is verified: the encrypted home holds every file already
 		mig_login_manifest "$W/during.raw"
+		keyctl clear @u >/dev/null # whatever the login left: only the setup's keys count
 		grep -v '^\. ' "$W/during.raw" | diff -u "$W/before" - ||
 			fail "kill $i at $at ms (phase 2): the encrypted home is incomplete"
 		what="copied, removing the plain files"
