@@ -35,4 +35,19 @@ ECT_HIDDEN int ect__wrap_v3(const char *passphrase, size_t len, const char *wrap
 			    size_t wrapping_len, const struct ect_argon2_params *params,
 			    uint8_t **blob, size_t *size);
 
+/*
+ * The v3 AEAD, shared with token records (lib/keys/token-format.c):
+ * AES-256-GCM under a 32-byte key of (length byte, passphrase, zero pad to
+ * V3_PLAIN_SIZE) with head as associated data. sealed is V3_PLAIN_SIZE
+ * ciphertext bytes then the V3_TAG_SIZE tag. A tag mismatch is
+ * ECT_E_WRONG_PASSWORD; the passphrase comes out in locked memory.
+ */
+#define V3_SEALED_SIZE (V3_PLAIN_SIZE + V3_TAG_SIZE)
+ECT_HIDDEN int ect__aead_seal(const uint8_t *key, const uint8_t *nonce, const uint8_t *head,
+			      size_t head_len, const char *passphrase, size_t len,
+			      uint8_t *sealed);
+ECT_HIDDEN int ect__aead_open(const uint8_t *key, const uint8_t *nonce, const uint8_t *head,
+			      size_t head_len, const uint8_t *sealed, char **passphrase,
+			      size_t *passphrase_len);
+
 #endif /* ECT_WRAP_INTERNAL_H */
