@@ -127,8 +127,9 @@ static int rec_layout(const uint8_t *rec, size_t size, struct rec_layout *l)
 		return ECT_E_FORMAT;
 	if (!(uri = take(&r, uri_len)))
 		return ECT_E_TRUNCATED;
-	if (memchr(uri, '\0', uri_len))
-		return ECT_E_FORMAT;
+	for (size_t i = 0; i < uri_len; i++)
+		if (uri[i] <= ' ' || uri[i] > '~')
+			return ECT_E_FORMAT; /* what the writer checked: printable ASCII */
 	memcpy(l->info.uri, uri, uri_len);
 	if ((ret = take_len(&r, 0, &l->id_len)))
 		return ret;

@@ -122,6 +122,10 @@ int ect__p11_uri_parse(const char *uri, struct ect_p11_uri *u)
 	memset(u, 0, sizeof(*u));
 	if (!uri || strncmp(uri, "pkcs11:", 7) || strlen(uri) > ECT_TOKEN_URI_MAX)
 		return ECT_E_TOKEN_URI;
+	/* RFC 7512: printable ASCII, no spaces (so listing a record prints no control bytes). */
+	for (const char *c = uri; *c; c++)
+		if (*c <= ' ' || *c > '~')
+			return ECT_E_TOKEN_URI;
 	path = uri + 7;
 	end = path + strlen(path);
 	query = strchr(path, '?');

@@ -157,6 +157,7 @@ static void test_bad_uris(void **state)
 		"pkcs11:token=x;id=%01" TOKEN_URI_Q "&pin-value=1234", /* a PIN in a file */
 		"pkcs11:token=x;colour=red;id=%01" TOKEN_URI_Q,	 /* unknown attribute */
 		"file:///x",
+		"pkcs11:token=a b;id=%01" TOKEN_URI_Q,			 /* a space */
 	};
 	uint8_t *rec = NULL;
 	size_t size;
