@@ -3,7 +3,8 @@
  * ecryptfs-token: the token protectors of ~/.ecryptfs (issue 16). enrol
  * wraps the mount passphrase, opened through a current protector, to an
  * RSA key on a PKCS#11 token; list, remove and test act on the records of
- * wrapped-passphrase.token and on wrapped-passphrase. The PIN comes from
+ * wrapped-passphrase.token and on wrapped-passphrase; unlock adds the keys
+ * of Private through a token record. The PIN comes from
  * the terminal or --pin-file, never from argv or the environment.
  */
 #include "cli-util.h"
@@ -21,6 +22,7 @@ static const char token_usage[] =
 	"  ecryptfs-token list\n"
 	"  ecryptfs-token remove N|password\n"
 	"  ecryptfs-token test [--password-file SRC] [--pin-file SRC] N\n"
+	"  ecryptfs-token unlock [--password-file SRC] [--pin-file SRC] [N]\n"
 	"\n"
 	"Protect the mount passphrase of ~/.ecryptfs with a PKCS#11 token.\n"
 	"URI names the module, token and RSA key, for example\n"
@@ -96,6 +98,28 @@ static int open_record(struct token_cli *t, size_t i, const struct ect_token_inf
 	return ect_token_unwrap_user(&t->d, i, pin_prompt, t, t->pw.s, t->pw.len, NULL, pp, len);
 }
 
+/* Record idx, or (ECT_TOKEN_PASSWORD) the first whose token is present. */
+static int open_tokens(struct token_cli *t, size_t idx, char **pp, size_t *len)
+{
+	struct ect_token_info infos[ECT_TOKEN_MAX];
+	size_t n = 0;
+	int r;
+
+	if ((r = ect_token_list_user(&t->d, infos, ECT_TOKEN_MAX, &n)))
+		return r;
+	if (idx != ECT_TOKEN_PASSWORD)
+		return idx < n ? open_record(t, idx, &infos[idx], pp, len) : -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		r = open_record(t, i, &infos[i], pp, len);
+		if (r != ECT_E_TOKEN_MISSING)
+			return r;
+		if (i + 1 < n) /* the last one's error is the caller's message */
+			ect_notice(t->ctx, "token record %zu: %s; trying the next", i,
+				   ect_strerror(r));
+	}
+	return n ? r : -ENOENT;
+}
+
 /*
  * The mount passphrase through a current protector: wrapped-passphrase when
  * it exists (a wrong passphrase is an error, not a reason to ask for a PIN),
@@ -103,11 +127,9 @@ static int open_record(struct token_cli *t, size_t i, const struct ect_token_inf
  */
 static int open_any(struct token_cli *t, char **pp, size_t *len)
 {
-	struct ect_token_info infos[ECT_TOKEN_MAX];
 	uint8_t salt[ECT_SALT_SIZE];
-	size_t n = 0;
 	char *file;
-	int r = -ENOENT;
+	int r;
 
 	if (has_password_file(t)) {
 		if (need_password(t))
@@ -120,15 +142,7 @@ static int open_any(struct token_cli *t, char **pp, size_t *len)
 		free(file);
 		return r;
 	}
-	if ((r = ect_token_list_user(&t->d, infos, ECT_TOKEN_MAX, &n)))
-		return r;
-	for (size_t i = 0; i < n; i++) {
-		r = open_record(t, i, &infos[i], pp, len);
-		if (r != ECT_E_TOKEN_MISSING)
-			return r;
-		ect_notice(t->ctx, "token record %zu: %s", i, ect_strerror(r));
-	}
-	return n ? r : -ENOENT;
+	return open_tokens(t, ECT_TOKEN_PASSWORD, pp, len);
 }
 
 /* ECT_E_KEY_MISMATCH when Private.sig names another FEKEK than pp gives. */
@@ -316,6 +330,44 @@ static int cmd_test(struct token_cli *t, size_t idx)
 	return ECT_EXIT_OK;
 }
 
+/* Add the keys Private.sig names, so ecryptfs-mount-private needs no passphrase. */
+static int cmd_unlock(struct token_cli *t, size_t idx)
+{
+	struct ect_config_sigs sigs;
+	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1];
+	uint8_t salt[ECT_SALT_SIZE];
+	char *pp = NULL;
+	size_t len = 0;
+	int r;
+
+	r = ect_config_read_sigs_at(t->d.config_fd, getuid(), NULL, &sigs, NULL);
+	if (r) {
+		ect_err(t->ctx, "~/.ecryptfs/Private.sig: %s", ect_strerror(r));
+		return ECT_EXIT_FAILURE;
+	}
+	r = open_tokens(t, idx, &pp, &len);
+	if (!r)
+		r = match_private(t, pp, len);
+	if (!r) {
+		ect_cli_rc_salt(t->ctx, salt);
+		r = ect_keyring_add_mount_keys(pp, len, salt, ECT_KEYS_FNEK_FIRST, fekek,
+					       sigs.fnek[0] ? fnek : NULL);
+		if (!r && sigs.fnek[0] && strcmp(fnek, sigs.fnek))
+			r = ECT_E_KEY_MISMATCH;
+		if (!r && ect_keyring_link_user_session())
+			ect_warn(t->ctx, "cannot link your user keyring into the session keyring");
+	}
+	ect_secure_free_str(pp);
+	if (r == -ENOENT)
+		ect_err(t->ctx, "no token record to open");
+	else if (r && r != -ECANCELED)
+		ect_err(t->ctx, "cannot unlock Private with a token: %s", ect_strerror(r));
+	if (r)
+		return ECT_EXIT_FAILURE;
+	ect_cli_info("added the keys of Private to your keyring (now: ecryptfs-mount-private)");
+	return ECT_EXIT_OK;
+}
+
 static int token_open_dirs(struct token_cli *t)
 {
 	int r;
@@ -360,6 +412,12 @@ static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 	} else if (!strcmp(verb, "list")) {
 		if (n != 1)
 			return ect_cli_usage(0, token_usage);
+	} else if (!strcmp(verb, "unlock") && n <= 2) {
+		idx = ECT_TOKEN_PASSWORD;
+		if (n == 2 && (parse_index(argv[2], &idx) || idx == ECT_TOKEN_PASSWORD)) {
+			ect_err(ctx, "unlock: name a token record number from list");
+			return ECT_EXIT_USAGE;
+		}
 	} else if (!strcmp(verb, "remove") || !strcmp(verb, "test")) {
 		if (n != 2 || parse_index(argv[2], &idx)) {
 			ect_err(ctx, "%s: name a protector: a record number from list, or password",
@@ -367,7 +425,7 @@ static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 			return ECT_EXIT_USAGE;
 		}
 	} else {
-		ect_err(ctx, "unknown action '%s' (enrol, list, remove, test)", verb);
+		ect_err(ctx, "unknown action '%s' (enrol, list, remove, test, unlock)", verb);
 		return ECT_EXIT_USAGE;
 	}
 	if (policy && strcmp(verb, "enrol") && strcmp(verb, "enroll")) {
@@ -385,6 +443,8 @@ static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 		ret = cmd_list(&t);
 	else if (!strcmp(verb, "remove"))
 		ret = cmd_remove(&t, idx);
+	else if (!strcmp(verb, "unlock"))
+		ret = cmd_unlock(&t, idx);
 	else
 		ret = cmd_test(&t, idx);
 out:
@@ -397,6 +457,6 @@ out:
 
 const struct ect_cmd ect_cmds_token[] = {
 	{ "token", "ecryptfs-token", cmd_token,
-	  "enrol, list, remove and test PKCS#11 token protectors" },
+	  "enrol, list, remove, test and unlock with PKCS#11 token protectors" },
 	{ 0 },
 };

@@ -103,10 +103,18 @@ expect_rc "test and" 0 && pass "test 0 (and) with PIN and password"
 run ecryptfs-token test --password-file "$T/io/badlogin" $P 0
 expect_fail "test 0 (and) with a wrong password" "wrong password"
 
+clear_keys
+run ecryptfs-token unlock $L $P
+expect_rc "unlock (and)" 0 && dump_keys | grep -q "^$sig " && pass "unlock added the FEKEK $sig" ||
+	fail "unlock: no key $sig in @u"
+clear_keys
+
 # ---- the token pulled ----
 mv "$T/hsm/tokens" "$T/hsm/away" && mkdir "$T/hsm/tokens" && chown "$TUID:$TUID" "$T/hsm/tokens"
 run ecryptfs-token test $L $P 0
 expect_fail "test with the token pulled" "no token matching"
+run ecryptfs-token unlock $L $P
+expect_fail "unlock with the token pulled" "no token matching"
 rmdir "$T/hsm/tokens" && mv "$T/hsm/away" "$T/hsm/tokens"
 
 # ---- a corrupt record file loses nothing ----
