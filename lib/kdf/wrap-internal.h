@@ -20,6 +20,19 @@
 #define V3_PLAIN_SIZE (1 + ECT_PASSPHRASE_MAX) /* length byte, passphrase, zero padding */
 #define V3_FIXED_HEAD 16			  /* ':' version kdf t m lanes salt_len */
 
+static inline uint32_t ect__get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void ect__put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 /* A v1..v3 passphrase of len bytes into locked memory, NUL-terminated. */
 ECT_HIDDEN int ect__passphrase_out(const void *src, size_t len, char **out, size_t *out_len);
 /* 0 when passphrase is 1..64 bytes without NUL, else ECT_E_PASSPHRASE_LEN. */

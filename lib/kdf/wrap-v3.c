@@ -28,19 +28,6 @@ struct v3_layout {
 	const uint8_t *tag;
 };
 
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static size_t v3_size(size_t salt_len)
 {
 	return V3_FIXED_HEAD + salt_len + 1 + V3_NONCE_SIZE + V3_PLAIN_SIZE + V3_TAG_SIZE;
@@ -56,9 +43,9 @@ static int v3_layout(const uint8_t *b, size_t size, struct v3_layout *l)
 		return ECT_E_VERSION;
 	if (b[2] != V3_KDF_ARGON2ID)
 		return ECT_E_UNSUPPORTED;
-	l->params.t_cost = get_be32(b + 3);
-	l->params.m_cost_kib = get_be32(b + 7);
-	l->params.lanes = get_be32(b + 11);
+	l->params.t_cost = ect__get_be32(b + 3);
+	l->params.m_cost_kib = ect__get_be32(b + 7);
+	l->params.lanes = ect__get_be32(b + 11);
 	l->salt_len = b[15];
 	if (l->salt_len < V3_SALT_MIN || l->salt_len > V3_SALT_MAX)
 		return ECT_E_FORMAT;
@@ -262,9 +249,9 @@ int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 	out[0] = ':';
 	out[1] = V3_VERSION;
 	out[2] = V3_KDF_ARGON2ID;
-	put_be32(out + 3, p.t_cost);
-	put_be32(out + 7, p.m_cost_kib);
-	put_be32(out + 11, p.lanes);
+	ect__put_be32(out + 3, p.t_cost);
+	ect__put_be32(out + 7, p.m_cost_kib);
+	ect__put_be32(out + 11, p.lanes);
 	out[15] = V3_SALT_SIZE;
 	salt = out + V3_FIXED_HEAD;
 	salt[V3_SALT_SIZE] = V3_AEAD_AES256_GCM;

@@ -33,19 +33,6 @@ struct rec_layout {
 	size_t id_len, wrapped_len, salt_len, head_len;
 };
 
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* A cursor that never reads past the end. */
 struct rd {
 	const uint8_t *p, *end;
@@ -71,17 +58,6 @@ static int take_len(struct rd *r, int wide, size_t *len)
 	return 0;
 }
 
-static void hex_id(const uint8_t *id, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[id[i] >> 4];
-		out[2 * i + 1] = digits[id[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
 static int layout_kdf(struct rd *r, struct rec_layout *l)
 {
 	const uint8_t *b = take(r, 1 + 12);
@@ -91,9 +67,9 @@ static int layout_kdf(struct rd *r, struct rec_layout *l)
 		return ECT_E_TRUNCATED;
 	if (b[0] != REC_KDF_ARGON2ID)
 		return ECT_E_UNSUPPORTED;
-	l->info.params.t_cost = get_be32(b + 1);
-	l->info.params.m_cost_kib = get_be32(b + 5);
-	l->info.params.lanes = get_be32(b + 9);
+	l->info.params.t_cost = ect__get_be32(b + 1);
+	l->info.params.m_cost_kib = ect__get_be32(b + 5);
+	l->info.params.lanes = ect__get_be32(b + 9);
 	ret = take_len(r, 0, &l->salt_len);
 	if (ret)
 		return ret;
@@ -135,7 +111,7 @@ static int rec_layout(const uint8_t *rec, size_t size, struct rec_layout *l)
 		return ret;
 	if (!l->id_len || !(l->id = take(&r, l->id_len)))
 		return l->id_len ? ECT_E_TRUNCATED : ECT_E_FORMAT;
-	hex_id(l->id, l->id_len, l->info.key_id);
+	ect__hex_encode(l->id, l->id_len, l->info.key_id);
 	if ((ret = take_len(&r, 1, &l->wrapped_len)))
 		return ret;
 	if (!l->wrapped_len || l->wrapped_len > TOKEN_WRAPPED_MAX)
@@ -294,9 +270,9 @@ static size_t write_head(uint8_t *out, enum ect_token_policy policy, const char 
 	w += wrapped_len;
 	if (policy == ECT_TOKEN_AND_PASSWORD) {
 		*w++ = REC_KDF_ARGON2ID;
-		put_be32(w, p->t_cost);
-		put_be32(w + 4, p->m_cost_kib);
-		put_be32(w + 8, p->lanes);
+		ect__put_be32(w, p->t_cost);
+		ect__put_be32(w + 4, p->m_cost_kib);
+		ect__put_be32(w + 8, p->lanes);
 		w += 12;
 		*w++ = V3_SALT_SIZE;
 		gcry_randomize(w, V3_SALT_SIZE, GCRY_STRONG_RANDOM);
@@ -311,7 +287,7 @@ static int check_wrap_args(const char *uri, enum ect_token_policy policy, const 
 {
 	if (policy != ECT_TOKEN_ALONE && policy != ECT_TOKEN_AND_PASSWORD)
 		return -EINVAL;
-	if (!passphrase || len < 1 || len > ECT_PASSPHRASE_MAX || memchr(passphrase, '\0', len))
+	if (ect__passphrase_check(passphrase, len))
 		return ECT_E_PASSPHRASE_LEN;
 	if (policy == ECT_TOKEN_AND_PASSWORD && (!password || !password_len))
 		return ECT_E_PASSPHRASE_LEN;

@@ -12,17 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode [s, s+n) into out (max bytes); text values may hold no NUL. */
 static int pct_decode(const char *s, size_t n, uint8_t *out, size_t max, size_t *len, int text)
 {
@@ -32,15 +21,11 @@ static int pct_decode(const char *s, size_t n, uint8_t *out, size_t max, size_t 
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			int hi, lo;
+			uint8_t byte;
 
-			if (i + 2 >= n)
+			if (i + 2 >= n || ect__hex_decode(s + i + 1, &byte, 1))
 				return ECT_E_TOKEN_URI;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return ECT_E_TOKEN_URI;
-			c = hi << 4 | lo;
+			c = byte;
 			i += 2;
 		}
 		if (o >= max || (text && (c == 0 || c < 0x20)))
