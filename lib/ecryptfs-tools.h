@@ -67,7 +67,13 @@ enum ect_error {
 	ECT_E_BAD_SIG = -(ECT_E_BASE + 16),	  /* signature is not 16 hex characters */
 	ECT_E_NAME_TOO_LONG = -(ECT_E_BASE + 17), /* name exceeds the encrypted-name limit */
 	ECT_E_KEY_MISMATCH = -(ECT_E_BASE + 18),  /* keys differ from the ones ALIAS.sig names */
-	ECT_E_LAST = -(ECT_E_BASE + 19),
+	ECT_E_TOKEN_MISSING = -(ECT_E_BASE + 19),  /* no present token matches the PKCS#11 URI */
+	ECT_E_WRONG_PIN = -(ECT_E_BASE + 20),	   /* the token refused the PIN */
+	ECT_E_PIN_LOCKED = -(ECT_E_BASE + 21),	   /* the token's user PIN is locked */
+	ECT_E_TOKEN_KEY = -(ECT_E_BASE + 22),	   /* no such key on the token, or not RSA */
+	ECT_E_TOKEN_URI = -(ECT_E_BASE + 23),	   /* malformed or incomplete PKCS#11 URI */
+	ECT_E_LAST_PROTECTOR = -(ECT_E_BASE + 24), /* would leave the passphrase unprotected */
+	ECT_E_LAST = -(ECT_E_BASE + 25),
 };
 
 /* One line describing err (negative errno or ECT_E_*); never NULL. */
@@ -664,6 +670,103 @@ int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t ol
 		    struct ect_rewrap_result *res) ECT_MUST_CHECK;
 /* The version a rewrap writes now: ECT_WRAP_V2 if flags or wrap-format-v2 say so, else v3. */
 enum ect_wrap_version ect_user_wrap_version(const struct ect_user_dirs *d, unsigned int flags);
+
+/* ---- token protectors: PKCS#11 through NSS (ecryptfs-wrapped-passphrase(5)) ---- */
+
+/*
+ * ~/.ecryptfs/wrapped-passphrase.token holds up to ECT_TOKEN_MAX records,
+ * each the mount passphrase wrapped to an RSA key on a PKCS#11 token. The
+ * three policies: a token-alone record (the token alone); a token-and-
+ * password record (both needed); a token-alone record next to
+ * wrapped-passphrase (the token or the password). Built without NSS, the
+ * token operations return ECT_E_UNSUPPORTED.
+ */
+#define ECT_TOKEN_FILE "wrapped-passphrase.token"
+#define ECT_TOKEN_FILE_MAX 32768
+#define ECT_TOKEN_RECORD_MAX 4096
+#define ECT_TOKEN_MAX 8
+#define ECT_TOKEN_URI_MAX 1024
+/* ect_token_remove_user: the index that names wrapped-passphrase. */
+#define ECT_TOKEN_PASSWORD ((size_t)-1)
+
+enum ect_token_policy {
+	ECT_TOKEN_ALONE = 1,	    /* the token and its PIN open the record */
+	ECT_TOKEN_AND_PASSWORD = 2, /* the token and the password, both needed */
+};
+
+enum ect_token_mech {
+	ECT_TOKEN_RSA_OAEP_SHA1 = 1, /* CKM_RSA_PKCS_OAEP, SHA-1, MGF1-SHA-1 */
+};
+
+struct ect_token_info {
+	enum ect_token_policy policy;
+	enum ect_token_mech mech;
+	char uri[ECT_TOKEN_URI_MAX + 1];	 /* the PKCS#11 URI as enrolled */
+	char key_id[2 * 255 + 1];		 /* CKA_ID of the key, lowercase hex */
+	struct ect_argon2_params params;	 /* AND: the password's Argon2id cost */
+};
+
+/* What ect_token_pin_fn is told about the token's retry counter. */
+enum ect_token_pin_flags {
+	ECT_PIN_COUNT_LOW = 1 << 0, /* a wrong PIN was given since the last good one */
+	ECT_PIN_FINAL_TRY = 1 << 1, /* one more wrong PIN locks the token */
+};
+
+/*
+ * Ask for the user PIN of the token labelled token_label: return 0 with *pin
+ * in locked memory (ect_secure_strndup; the library frees it), or a
+ * negative code to cancel. Called at most once per unwrap: a wrong PIN is
+ * reported, never retried, so the token's retry counter is the only one.
+ */
+typedef int (*ect_token_pin_fn)(void *arg, const char *token_label, unsigned int flags,
+				char **pin, size_t *pin_len);
+
+/*
+ * Wrap passphrase to the RSA public key the PKCS#11 URI names (no PIN
+ * needed). The URI needs module-path= (a root-owned module, see
+ * ecryptfs-wrapped-passphrase(5)), the token (token=, serial= ...) and the
+ * key (id= and/or object=). AND needs password; params is its Argon2id cost
+ * (NULL: calibrate). *record is malloc'ed.
+ */
+int ect_token_wrap(const char *uri, enum ect_token_policy policy, const char *passphrase,
+		   size_t len, const char *password, size_t password_len,
+		   const struct ect_argon2_params *params, uint8_t **record,
+		   size_t *size) ECT_MUST_CHECK;
+/* Structure of one record, no token needed. */
+int ect_token_parse(const void *record, size_t size, struct ect_token_info *info) ECT_MUST_CHECK;
+/*
+ * Unwrap one record: find the token (ECT_E_TOKEN_MISSING), log in with the
+ * PIN from pin_fn (ECT_E_WRONG_PIN, ECT_E_PIN_LOCKED), decrypt on the token,
+ * and open the AEAD (ECT_E_WRONG_PASSWORD: wrong password of an AND record,
+ * or an altered record). ceiling caps an AND record's Argon2id cost.
+ */
+int ect_token_unwrap(const void *record, size_t size, ect_token_pin_fn pin_fn, void *pin_arg,
+		     const char *password, size_t password_len,
+		     const struct ect_argon2_params *ceiling, char **passphrase,
+		     size_t *passphrase_len) ECT_MUST_CHECK;
+
+/*
+ * The token records of a user (struct ect_user_dirs: fds, owner checks and
+ * atomic writes as above). list fills infos[0..*count) (ECT_TOKEN_MAX fit);
+ * an absent file is zero records.
+ */
+int ect_token_list_user(const struct ect_user_dirs *d, struct ect_token_info *infos, size_t max,
+			size_t *count) ECT_MUST_CHECK;
+/* Append a record wrapping passphrase (see ect_token_wrap); *index is its place. */
+int ect_token_enrol_user(const struct ect_user_dirs *d, const char *uri,
+			 enum ect_token_policy policy, const char *passphrase, size_t len,
+			 const char *password, size_t password_len,
+			 const struct ect_argon2_params *params, size_t *index) ECT_MUST_CHECK;
+/*
+ * Remove record index, or wrapped-passphrase for ECT_TOKEN_PASSWORD, unless
+ * nothing else would then open the passphrase (ECT_E_LAST_PROTECTOR).
+ */
+int ect_token_remove_user(const struct ect_user_dirs *d, size_t index) ECT_MUST_CHECK;
+/* Unwrap record index of the user's file (see ect_token_unwrap). */
+int ect_token_unwrap_user(const struct ect_user_dirs *d, size_t index, ect_token_pin_fn pin_fn,
+			  void *pin_arg, const char *password, size_t password_len,
+			  const struct ect_argon2_params *ceiling, char **passphrase,
+			  size_t *passphrase_len) ECT_MUST_CHECK;
 
 /* ======================================================================
  * mount: options, allowlists, path checks, session counting
