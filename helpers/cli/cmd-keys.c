@@ -114,8 +114,7 @@ static int cmd_insert(struct ect_ctx *ctx, int argc, char **argv)
 	struct ect_unlock_result res;
 	int r, ret;
 
-	ret = ect_keys_wrapped_args(ctx, argc, argv, insert_usage, &w);
-	if (ret)
+	if (ect_keys_wrapped_args(ctx, argc, argv, insert_usage, &w, &ret))
 		return ret;
 	ret = ECT_EXIT_FAILURE;
 	/*

@@ -34,10 +34,11 @@ struct ect_keys_wrapped {
  * open FILE's directory (default ~/.ecryptfs/wrapped-passphrase) and read
  * the wrapping passphrase. The commands then call the library's unwrap or
  * unlock operation with out->dirs and out->opts. Returns 0 with *out
- * filled, or the exit status to return (after usage or an error message).
+ * filled, or -1 with *status the exit status to return (0 after --help,
+ * else after usage or an error message).
  */
 int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
-			  struct ect_keys_wrapped *out);
+			  struct ect_keys_wrapped *out, int *status);
 void ect_keys_wrapped_free(struct ect_keys_wrapped *w);
 
 #endif /* ECT_CMD_KEYS_H */

@@ -73,7 +73,7 @@ static const char unwrap_usage[] =
 	"  -h, --help            show this help\n";
 
 int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
-			  struct ect_keys_wrapped *out)
+			  struct ect_keys_wrapped *out, int *status)
 {
 	const char *pwfile = NULL, *ppfile = NULL;
 	const struct ect_cli_opt opts[] = {
@@ -94,12 +94,16 @@ int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char
 	if (!r && ect_keys_no_passphrase_file(ctx, ppfile))
 		r = -1;
 	if (r)
-		return ect_cli_usage(r, usage);
+		goto usage;
 	spec.source = pwfile;
-	if (ect_cli_file_and_secret(n, argv, &file, &spec))
-		return ect_cli_usage(0, usage);
-	if (conflicting(ctx, &spec, "password-file"))
-		return ect_cli_usage(-1, usage);
+	if (ect_cli_file_and_secret(n, argv, &file, &spec)) {
+		r = 0;
+		goto usage;
+	}
+	if (conflicting(ctx, &spec, "password-file")) {
+		r = -1;
+		goto usage;
+	}
 	if (file && !(out->file = strdup(file)))
 		ect_err(ctx, "out of memory");
 	else if (!file)
@@ -107,9 +111,13 @@ int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char
 	if (!out->file || ect_cli_user_dirs(ctx, out->file, NULL, &out->dirs, &out->opts.file) ||
 	    ect_cli_get_secret(ctx, &spec, &out->pw)) {
 		ect_keys_wrapped_free(out);
-		return ECT_EXIT_FAILURE;
+		*status = ECT_EXIT_FAILURE;
+		return -1;
 	}
 	return 0;
+usage:
+	*status = ect_cli_usage(r, usage); /* --help: exit 0 */
+	return -1;
 }
 
 void ect_keys_wrapped_free(struct ect_keys_wrapped *w)
@@ -129,8 +137,7 @@ int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
 	size_t pass_len = 0;
 	int r, ret;
 
-	ret = ect_keys_wrapped_args(ctx, argc, argv, unwrap_usage, &w);
-	if (ret)
+	if (ect_keys_wrapped_args(ctx, argc, argv, unwrap_usage, &w, &ret))
 		return ret;
 	ret = ECT_EXIT_FAILURE;
 	/* salt= of ~/.ecryptfsrc opens v1 files, as in ecryptfs-utils */
