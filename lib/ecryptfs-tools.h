@@ -239,7 +239,15 @@ int ect_derive_key(const char *passphrase, size_t len, const uint8_t salt[ECT_SA
 int ect_key_signature(const uint8_t key[ECT_KEY_SIZE], char sig[ECT_SIG_HEX_SIZE + 1]) ECT_MUST_CHECK;
 /* Exactly 16 hex digits into 8 bytes (the salt= syntax), else -EINVAL. */
 int ect_salt_from_hex(const char *hex, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHECK;
-/* 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG. */
+/*
+ * 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG.
+ * The one rule for signatures: the kernel finds a key by its description
+ * byte for byte, and ecryptfs-utils 111, the kernel (ecryptfs_to_hex) and
+ * this library all write them in lower case. So Private.sig, keyring
+ * descriptions and every sig handed to the kernel must pass this check;
+ * only where a person types one (mount options) is upper case accepted, and
+ * lowered first.
+ */
 int ect_sig_check(const char *sig);
 
 /*
@@ -1375,7 +1383,9 @@ struct ect_mount_entry {
 };
 /*
  * Find a mounted eCryptfs in mountinfo (NULL: /proc/self/mountinfo) whose
- * source is lower or whose mount point is upper (either may be NULL).
+ * source is lower or whose mount point is upper (either may be NULL); of
+ * several, the last line (the top of a stack of mounts, the one a path
+ * reaches), as ect_mount_lookup.
  * Returns 1 and fills out (may be NULL) when found, 0 when not, or a
  * negative errno when mountinfo cannot be read.
  */
