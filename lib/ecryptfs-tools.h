@@ -122,6 +122,15 @@ void ect_vlog(struct ect_ctx *ctx, int priority, const char *fmt, va_list ap) EC
 #define ect_info(ctx, ...) ect_log((ctx), 6, __VA_ARGS__)
 #define ect_debug(ctx, ...) ect_log((ctx), 7, __VA_ARGS__)
 
+/*
+ * Become uid:gid for good (lib/core/become.c), as OpenSSH's
+ * permanently_set_uid: as root, the supplementary groups (name's from
+ * initgroups, or only gid when name is NULL); then setresgid and setresuid;
+ * then it checks all three ids of each and that the old ids (and root) can
+ * no longer be regained. 0, or -errno / -EPERM: the caller must stop.
+ */
+int ect_become_user(uid_t uid, gid_t gid, const char *name) ECT_MUST_CHECK;
+
 /* ======================================================================
  * core: secure memory
  * ====================================================================== */
