@@ -128,6 +128,15 @@ void ect_vlog(struct ect_ctx *ctx, int priority, const char *fmt, va_list ap) EC
 #define ect_info(ctx, ...) ect_log((ctx), 6, __VA_ARGS__)
 #define ect_debug(ctx, ...) ect_log((ctx), 7, __VA_ARGS__)
 
+/*
+ * Become uid:gid for good (lib/core/become.c), as OpenSSH's
+ * permanently_set_uid: as root, the supplementary groups (name's from
+ * initgroups, or only gid when name is NULL); then setresgid and setresuid;
+ * then it checks all three ids of each and that the old ids (and root) can
+ * no longer be regained. 0, or -errno / -EPERM: the caller must stop.
+ */
+int ect_become_user(uid_t uid, gid_t gid, const char *name) ECT_MUST_CHECK;
+
 /* ======================================================================
  * core: secure memory
  * ====================================================================== */
@@ -245,7 +254,15 @@ int ect_derive_key(const char *passphrase, size_t len, const uint8_t salt[ECT_SA
 int ect_key_signature(const uint8_t key[ECT_KEY_SIZE], char sig[ECT_SIG_HEX_SIZE + 1]) ECT_MUST_CHECK;
 /* Exactly 16 hex digits into 8 bytes (the salt= syntax), else -EINVAL. */
 int ect_salt_from_hex(const char *hex, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHECK;
-/* 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG. */
+/*
+ * 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG.
+ * The one rule for signatures: the kernel finds a key by its description
+ * byte for byte, and ecryptfs-utils 111, the kernel (ecryptfs_to_hex) and
+ * this library all write them in lower case. So Private.sig, keyring
+ * descriptions and every sig handed to the kernel must pass this check;
+ * only where a person types one (mount options) is upper case accepted, and
+ * lowered first.
+ */
 int ect_sig_check(const char *sig);
 
 /*
@@ -605,6 +622,9 @@ enum ect_unlock_flags {
 	ECT_UNLOCK_UPGRADE = 1 << 1,	  /* rewrap a v1/v2 file as v3 once it opened */
 	ECT_UNLOCK_KEEP_V2 = 1 << 2,	  /* never write v3 (as if wrap-format-v2 existed) */
 	ECT_UNLOCK_CLEAR_STALE = 1 << 3,  /* remove wrapped-passphrase.stale once it opened */
+	ECT_UNLOCK_WRITE_V3 = 1 << 4,	  /* rewrap: v3 even if wrap-format-v2 exists (asked for) */
+	ECT_UNLOCK_OLD_IS_PASSPHRASE = 1 << 5, /* rewrap: old_pw is the mount passphrase (the
+						  wrapping one is lost); give sigs to check it */
 };
 
 enum ect_unlock_step {
@@ -632,13 +652,27 @@ struct ect_unlock_result {
 
 /* What the two operations below take besides the passwords. */
 struct ect_unlock_opts {
-	const struct ect_config_sigs *sigs;	 /* unlock: the keys to expect (required); rewrap:
+	const struct ect_config_sigs *sigs;	 /* unlock: the keys to expect; NULL: add FNEK and
+						    FEKEK, compare nothing (insert-wrapped); rewrap:
 						    when not NULL, refuse a passphrase with another FEKEK */
 	const struct ect_argon2_params *ceiling; /* for unwrapping, and the most a v3 file is
 						    written with; NULL: the library's */
 	const struct ect_argon2_params *params;	 /* v3 cost written; NULL: the file's, else calibrate */
 	unsigned int flags;			 /* enum ect_unlock_flags */
+	const char *file;			 /* plain name in config_fd; NULL: wrapped-passphrase
+						    (only then is wrapped-passphrase.stale removed) */
 };
+
+/*
+ * Unwrap only: the mount passphrase of the user's wrapped file (v1 with the
+ * user's salt, v2, v3 under the ceiling) into *passphrase, locked memory the
+ * caller frees with ect_secure_free_str. No keyring, nothing written, flags
+ * ignored (a recovery on a live CD must not upgrade the file). res reports
+ * the version, the salt and the failed step as for ect_unlock_user_keys.
+ */
+int ect_unwrap_user(const struct ect_user_dirs *d, const char *password, size_t password_len,
+		    const struct ect_unlock_opts *opts, char **passphrase, size_t *passphrase_len,
+		    struct ect_unlock_result *res) ECT_MUST_CHECK;
 
 /*
  * Unlock a user's keys: unwrap wrapped-passphrase with password, add the
@@ -661,9 +695,11 @@ struct ect_rewrap_result {
 };
 
 /*
- * Rewrap wrapped-passphrase from old_pw to new_pw: v2 when
- * ECT_UNLOCK_KEEP_V2 or wrap-format-v2 asks for it, else v3 (an upgrade
- * from v1/v2). On success wrapped-passphrase.stale is removed.
+ * Rewrap wrapped-passphrase (or opts->file) from old_pw to new_pw: v2 when
+ * ECT_UNLOCK_KEEP_V2 or wrap-format-v2 asks for it (unless
+ * ECT_UNLOCK_WRITE_V3), else v3 (an upgrade from v1/v2). With
+ * ECT_UNLOCK_OLD_IS_PASSPHRASE old_pw is the mount passphrase and nothing
+ * is unwrapped. On success wrapped-passphrase.stale is removed.
  */
 int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t old_len,
 		    const char *new_pw, size_t new_len, const struct ect_unlock_opts *opts,
@@ -1470,7 +1506,9 @@ struct ect_mount_entry {
 };
 /*
  * Find a mounted eCryptfs in mountinfo (NULL: /proc/self/mountinfo) whose
- * source is lower or whose mount point is upper (either may be NULL).
+ * source is lower or whose mount point is upper (either may be NULL); of
+ * several, the last line (the top of a stack of mounts, the one a path
+ * reaches), as ect_mount_lookup.
  * Returns 1 and fills out (may be NULL) when found, 0 when not, or a
  * negative errno when mountinfo cannot be read.
  */
