@@ -291,6 +291,9 @@ vm_reboot() {
 		done <"$ECT_VM_USERS_FILE" >"$ECT_VM_RESULT_DIR/users.$db" || true
 	done
 	echo $(($(vm_phase) + 1)) >"$ECT_VM_RESULT_DIR/phase"
+	# The time run so far, added to the scenario's time after the last boot.
+	echo $(($(cat "$ECT_VM_RESULT_DIR/ms-before-reboot" 2>/dev/null || echo 0) +
+		($(date +%s%N) - ECT_VM_T0) / 1000000)) >"$ECT_VM_RESULT_DIR/ms-before-reboot"
 	echo "$ECT_VM_ID" >/ect-results/reboot
 	sync -f /ect-results/reboot
 	log "rebooting the guest ${1:-}"
