@@ -20,7 +20,8 @@
 /* Lower names may be 255 bytes; PATH_MAX holds an encrypted symlink target. */
 #define LNAME_SIZE (NAME_MAX + 1)
 
-static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+/* Resolve path and run act(dirfd, lname, arg) on the lower side. */
+static int at_lower(const char *path, int (*act)(int, const char *, const void *), const void *arg)
 {
 	struct efs *e = efs_get();
 	char lname[LNAME_SIZE];
@@ -29,13 +30,21 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
 	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
 	if (rc)
 		return rc;
-	if (fstatat(dirfd, lname, st, AT_SYMLINK_NOFOLLOW)) {
-		rc = -errno;
-		goto out;
-	}
+	rc = act(dirfd, lname, arg);
+	close(dirfd);
+	return rc;
+}
+
+static int do_getattr(int dirfd, const char *lname, const void *arg)
+{
+	struct efs *e = efs_get();
+	struct stat *st = (struct stat *)arg;
+
+	if (fstatat(dirfd, lname, st, AT_SYMLINK_NOFOLLOW))
+		return -errno;
 	if (S_ISREG(st->st_mode))
-		rc = efs_file_size(e, dirfd, lname, st, &st->st_size);
-	else if (S_ISLNK(st->st_mode) && e->fnek) {
+		return efs_file_size(e, dirfd, lname, st, &st->st_size);
+	if (S_ISLNK(st->st_mode) && e->fnek) {
 		char target[PATH_MAX], plain[PATH_MAX];
 		ssize_t n = readlinkat(dirfd, lname, target, sizeof(target) - 1);
 
@@ -46,9 +55,12 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
 				st->st_size = (off_t)strlen(plain);
 		}
 	}
-out:
-	close(dirfd);
-	return rc;
+	return 0;
+}
+
+static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	return at_lower(path, do_getattr, st);
 }
 
 static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
@@ -89,21 +101,6 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 	if (!rc && errno)
 		rc = -errno;
 	closedir(d);
-	return rc;
-}
-
-/* Resolve path and run act(dirfd, lname, arg) on the lower side. */
-static int at_lower(const char *path, int (*act)(int, const char *, const void *), const void *arg)
-{
-	struct efs *e = efs_get();
-	char lname[LNAME_SIZE];
-	int dirfd, rc;
-
-	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
-	if (rc)
-		return rc;
-	rc = act(dirfd, lname, arg);
-	close(dirfd);
 	return rc;
 }
 

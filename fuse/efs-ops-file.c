@@ -69,50 +69,41 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return 0;
 }
 
-static int op_read(const char *path, char *buf, size_t size, off_t off,
-		   struct fuse_file_info *fi)
+/* One read or write under the file's lock: the codec, or the plain fd under passthrough. */
+static int file_io(struct efs_file *f, char *buf, size_t size, off_t off, int write)
 {
-	struct efs_file *f = fh(fi);
 	ssize_t n;
 
 	if (off < 0)
 		return -EINVAL;
+	if (write && !f->writable)
+		return -EBADF;
+	if (size > INT_MAX)
+		size = INT_MAX;
 	pthread_mutex_lock(&f->lock);
-	if (f->cf)
+	if (f->cf && write)
+		n = ect_codec_pwrite(f->cf, buf, size, (uint64_t)off);
+	else if (f->cf)
 		n = ect_codec_pread(f->cf, buf, size, (uint64_t)off);
 	else
-		n = pread(f->fd, buf, size, off);
+		n = write ? pwrite(f->fd, buf, size, off) : pread(f->fd, buf, size, off);
 	if (!f->cf && n < 0)
 		n = -errno;
 	pthread_mutex_unlock(&f->lock);
-	if (n < 0)
-		return efs_errno((int)n);
-	return n > INT_MAX ? INT_MAX : (int)n;
+	return n < 0 ? efs_errno((int)n) : (int)n;
+}
+
+static int op_read(const char *path, char *buf, size_t size, off_t off,
+		   struct fuse_file_info *fi)
+{
+	return file_io(fh(fi), buf, size, off, 0);
 }
 
 static int op_write(const char *path, const char *buf, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	struct efs_file *f = fh(fi);
-	ssize_t n;
-
-	if (off < 0)
-		return -EINVAL;
-	if (!f->writable)
-		return -EBADF;
-	if (size > INT_MAX)
-		size = INT_MAX;
-	pthread_mutex_lock(&f->lock);
-	if (f->cf)
-		n = ect_codec_pwrite(f->cf, buf, size, (uint64_t)off);
-	else
-		n = pwrite(f->fd, buf, size, off);
-	if (!f->cf && n < 0)
-		n = -errno;
-	pthread_mutex_unlock(&f->lock);
-	if (n < 0)
-		return efs_errno((int)n);
-	return (int)n;
+	/* Not written through: file_io only reads buf when write is 1. */
+	return file_io(fh(fi), (char *)buf, size, off, 1);
 }
 
 static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
