@@ -41,8 +41,6 @@ static int open_codec(struct efs *e, int fd, int writable, struct ect_codec_file
 	if ((rc == ECT_E_NOT_ECRYPTFS || rc == ECT_E_TRUNCATED) &&
 	    (e->opts.flags & ECT_MOPT_PASSTHROUGH))
 		return 0;
-	if (rc)
-		ect_debug(e->ctx, "lower file does not open: %s", ect_strerror(rc));
 	return efs_errno(rc);
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct efs_cmdline {
@@ -110,6 +111,8 @@ static int start_daemon(struct efs *e)
 	rc = ect_ctx_new(&e->ctx, "ecryptfs-fuse", ECT_LOG_STDERR);
 	if (rc)
 		return rc;
+	/* FUSE hands over modes with the caller's umask applied: do not apply ours too. */
+	umask(0);
 	rc = ect_harden_process();
 	if (!rc)
 		rc = efs_keys_load(e, &sig);

@@ -72,6 +72,10 @@ ops "$mnt"
 diff -r "$work/ref" "$mnt" || fail "the mount differs from the reference"
 [ "$(readlink "$mnt/link")" = dir/renamed ] || fail "symlink target"
 [ "$(stat -c %s "$mnt/big")" = 9000 ] || fail "size after truncate"
+(umask 002 && printf 'g' >"$mnt/group-writable" && mkdir "$mnt/group-dir")
+[ "$(stat -c %a "$mnt/group-writable") $(stat -c %a "$mnt/group-dir")" = "664 775" ] ||
+	fail "modes under umask 002: $(stat -c %a "$mnt/group-writable") $(stat -c %a "$mnt/group-dir")"
+rm -r "$mnt/group-writable" "$mnt/group-dir"
 unmount_it
 ls "$work/lower" | grep -qv '^ECRYPTFS_FNEK_ENCRYPTED\.' && fail "a lower name is not encrypted"
 keyctl search @u user "$sig" >/dev/null 2>&1 && fail "ecryptfs_unlink_sigs left the key"
