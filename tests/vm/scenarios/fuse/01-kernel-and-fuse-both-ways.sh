@@ -118,9 +118,9 @@ fuse_case 16 0
 fuse_case 32 1
 
 # Clear errors: a key that is not in the keyring, a refused option.
-mkdir -p err/lower err/mnt
+mkdir -p errcase/lower errcase/mnt
 check "missing key exits 2" sh -c \
-	"ecryptfs-fuse err/lower err/mnt -o ecryptfs_sig=0123456789abcdef 2>err.log; test \$? = 2"
+	"ecryptfs-fuse errcase/lower errcase/mnt -o ecryptfs_sig=0123456789abcdef 2>err.log; test \$? = 2"
 check "mount helper key option refused" sh -c \
-	"ecryptfs-fuse err/lower err/mnt -o ecryptfs_sig=$sig,key=passphrase:passphrase_passwd=secret 2>err.log; test \$? = 1 && ! grep -q secret err.log"
+	"ecryptfs-fuse errcase/lower errcase/mnt -o ecryptfs_sig=$sig,key=passphrase:passphrase_passwd=secret 2>err.log; test \$? = 1 && ! grep -q secret err.log"
 [ "$fuse_fails" -eq 0 ] || fail "$fuse_fails fuse check(s) failed"
