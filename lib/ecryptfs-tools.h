@@ -428,6 +428,17 @@ int ect_keyring_unlink(const char *sig);
 /* ect_keyring_find and ect_keyring_unlink in keyring (serial or KEY_SPEC_*) instead of @u. */
 long ect_keyring_find_in(int keyring, const char *sig);
 int ect_keyring_unlink_in(int keyring, const char *sig);
+/*
+ * The derived key (FEKEK or FNEK) of the auth token named sig, as the kernel
+ * finds it: request_key() through the caller's thread, process and session
+ * keyrings, then @u. key should be locked memory. -ENOKEY when absent,
+ * -EACCES when not readable (not possessed: keyctl link @u @s),
+ * ECT_E_FORMAT when the payload is not a password auth token.
+ */
+int ect_keyring_read_key(const char *sig, uint8_t key[ECT_KEY_SIZE]) ECT_MUST_CHECK;
+/* The key in an auth token payload (ECT_E_KEY_MISMATCH if its signature is not sig). */
+int ect_auth_tok_key(const uint8_t *tok, size_t len, const char *sig,
+		     uint8_t key[ECT_KEY_SIZE]) ECT_MUST_CHECK;
 
 /* A new random mount passphrase: 32 lowercase hex characters in locked memory. */
 int ect_mount_passphrase_generate(char **passphrase) ECT_MUST_CHECK;
@@ -1237,6 +1248,12 @@ typedef ssize_t (*ect_codec_source_fn)(void *userdata, void *buf, size_t len);
 /* Append everything from source at the current end, in large batches. */
 int ect_codec_encrypt_from(struct ect_codec_file *f, ect_codec_source_fn source, void *userdata) ECT_MUST_CHECK;
 int ect_codec_encrypt_from_fd(struct ect_codec_file *f, int in_fd) ECT_MUST_CHECK;
+/*
+ * Set the plaintext size as the kernel's truncate does. Growing writes
+ * encrypted zero extents up to size; shrinking zeroes the tail of the new
+ * last extent, stores the size, then cuts the lower file to whole extents.
+ */
+int ect_codec_truncate(struct ect_codec_file *f, uint64_t size) ECT_MUST_CHECK;
 
 /* ---- both cores: a worker pool ----------------------------------------- */
 
