@@ -7,7 +7,7 @@
 # is this package's setuid helper (the protective diversions did their job
 # and are gone). Both users log in through Debian's `login` stack and find
 # their files; the logins upgrade their wrapped passphrases to v3.
-# ect-vm: timeout=1500 optin=ECT_VM_DEB_UPGRADE
+# ect-vm: timeout=1500
 . "$ECT_SRCDIR/tests/vm/scenarios/deb/deb.inc"
 deb_need_packages
 need_peer
