@@ -67,7 +67,13 @@ enum ect_error {
 	ECT_E_BAD_SIG = -(ECT_E_BASE + 16),	  /* signature is not 16 hex characters */
 	ECT_E_NAME_TOO_LONG = -(ECT_E_BASE + 17), /* name exceeds the encrypted-name limit */
 	ECT_E_KEY_MISMATCH = -(ECT_E_BASE + 18),  /* keys differ from the ones ALIAS.sig names */
-	ECT_E_LAST = -(ECT_E_BASE + 19),
+	ECT_E_TOKEN_MISSING = -(ECT_E_BASE + 19),  /* no present token matches the PKCS#11 URI */
+	ECT_E_WRONG_PIN = -(ECT_E_BASE + 20),	   /* the token refused the PIN */
+	ECT_E_PIN_LOCKED = -(ECT_E_BASE + 21),	   /* the token's user PIN is locked */
+	ECT_E_TOKEN_KEY = -(ECT_E_BASE + 22),	   /* no such key on the token, or not RSA */
+	ECT_E_TOKEN_URI = -(ECT_E_BASE + 23),	   /* malformed or incomplete PKCS#11 URI */
+	ECT_E_LAST_PROTECTOR = -(ECT_E_BASE + 24), /* would leave the passphrase unprotected */
+	ECT_E_LAST = -(ECT_E_BASE + 25),
 };
 
 /* One line describing err (negative errno or ECT_E_*); never NULL. */
@@ -121,6 +127,15 @@ void ect_vlog(struct ect_ctx *ctx, int priority, const char *fmt, va_list ap) EC
 #define ect_notice(ctx, ...) ect_log((ctx), 5, __VA_ARGS__)
 #define ect_info(ctx, ...) ect_log((ctx), 6, __VA_ARGS__)
 #define ect_debug(ctx, ...) ect_log((ctx), 7, __VA_ARGS__)
+
+/*
+ * Become uid:gid for good (lib/core/become.c), as OpenSSH's
+ * permanently_set_uid: as root, the supplementary groups (name's from
+ * initgroups, or only gid when name is NULL); then setresgid and setresuid;
+ * then it checks all three ids of each and that the old ids (and root) can
+ * no longer be regained. 0, or -errno / -EPERM: the caller must stop.
+ */
+int ect_become_user(uid_t uid, gid_t gid, const char *name) ECT_MUST_CHECK;
 
 /* ======================================================================
  * core: secure memory
@@ -239,7 +254,15 @@ int ect_derive_key(const char *passphrase, size_t len, const uint8_t salt[ECT_SA
 int ect_key_signature(const uint8_t key[ECT_KEY_SIZE], char sig[ECT_SIG_HEX_SIZE + 1]) ECT_MUST_CHECK;
 /* Exactly 16 hex digits into 8 bytes (the salt= syntax), else -EINVAL. */
 int ect_salt_from_hex(const char *hex, uint8_t salt[ECT_SALT_SIZE]) ECT_MUST_CHECK;
-/* 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG. */
+/*
+ * 0 when sig is exactly 16 lowercase hex characters, else ECT_E_BAD_SIG.
+ * The one rule for signatures: the kernel finds a key by its description
+ * byte for byte, and ecryptfs-utils 111, the kernel (ecryptfs_to_hex) and
+ * this library all write them in lower case. So Private.sig, keyring
+ * descriptions and every sig handed to the kernel must pass this check;
+ * only where a person types one (mount options) is upper case accepted, and
+ * lowered first.
+ */
 int ect_sig_check(const char *sig);
 
 /*
@@ -405,6 +428,17 @@ int ect_keyring_unlink(const char *sig);
 /* ect_keyring_find and ect_keyring_unlink in keyring (serial or KEY_SPEC_*) instead of @u. */
 long ect_keyring_find_in(int keyring, const char *sig);
 int ect_keyring_unlink_in(int keyring, const char *sig);
+/*
+ * The derived key (FEKEK or FNEK) of the auth token named sig, as the kernel
+ * finds it: request_key() through the caller's thread, process and session
+ * keyrings, then @u. key should be locked memory. -ENOKEY when absent,
+ * -EACCES when not readable (not possessed: keyctl link @u @s),
+ * ECT_E_FORMAT when the payload is not a password auth token.
+ */
+int ect_keyring_read_key(const char *sig, uint8_t key[ECT_KEY_SIZE]) ECT_MUST_CHECK;
+/* The key in an auth token payload (ECT_E_KEY_MISMATCH if its signature is not sig). */
+int ect_auth_tok_key(const uint8_t *tok, size_t len, const char *sig,
+		     uint8_t key[ECT_KEY_SIZE]) ECT_MUST_CHECK;
 
 /* A new random mount passphrase: 32 lowercase hex characters in locked memory. */
 int ect_mount_passphrase_generate(char **passphrase) ECT_MUST_CHECK;
@@ -599,6 +633,9 @@ enum ect_unlock_flags {
 	ECT_UNLOCK_UPGRADE = 1 << 1,	  /* rewrap a v1/v2 file as v3 once it opened */
 	ECT_UNLOCK_KEEP_V2 = 1 << 2,	  /* never write v3 (as if wrap-format-v2 existed) */
 	ECT_UNLOCK_CLEAR_STALE = 1 << 3,  /* remove wrapped-passphrase.stale once it opened */
+	ECT_UNLOCK_WRITE_V3 = 1 << 4,	  /* rewrap: v3 even if wrap-format-v2 exists (asked for) */
+	ECT_UNLOCK_OLD_IS_PASSPHRASE = 1 << 5, /* rewrap: old_pw is the mount passphrase (the
+						  wrapping one is lost); give sigs to check it */
 };
 
 enum ect_unlock_step {
@@ -626,13 +663,27 @@ struct ect_unlock_result {
 
 /* What the two operations below take besides the passwords. */
 struct ect_unlock_opts {
-	const struct ect_config_sigs *sigs;	 /* unlock: the keys to expect (required); rewrap:
+	const struct ect_config_sigs *sigs;	 /* unlock: the keys to expect; NULL: add FNEK and
+						    FEKEK, compare nothing (insert-wrapped); rewrap:
 						    when not NULL, refuse a passphrase with another FEKEK */
 	const struct ect_argon2_params *ceiling; /* for unwrapping, and the most a v3 file is
 						    written with; NULL: the library's */
 	const struct ect_argon2_params *params;	 /* v3 cost written; NULL: the file's, else calibrate */
 	unsigned int flags;			 /* enum ect_unlock_flags */
+	const char *file;			 /* plain name in config_fd; NULL: wrapped-passphrase
+						    (only then is wrapped-passphrase.stale removed) */
 };
+
+/*
+ * Unwrap only: the mount passphrase of the user's wrapped file (v1 with the
+ * user's salt, v2, v3 under the ceiling) into *passphrase, locked memory the
+ * caller frees with ect_secure_free_str. No keyring, nothing written, flags
+ * ignored (a recovery on a live CD must not upgrade the file). res reports
+ * the version, the salt and the failed step as for ect_unlock_user_keys.
+ */
+int ect_unwrap_user(const struct ect_user_dirs *d, const char *password, size_t password_len,
+		    const struct ect_unlock_opts *opts, char **passphrase, size_t *passphrase_len,
+		    struct ect_unlock_result *res) ECT_MUST_CHECK;
 
 /*
  * Unlock a user's keys: unwrap wrapped-passphrase with password, add the
@@ -655,15 +706,114 @@ struct ect_rewrap_result {
 };
 
 /*
- * Rewrap wrapped-passphrase from old_pw to new_pw: v2 when
- * ECT_UNLOCK_KEEP_V2 or wrap-format-v2 asks for it, else v3 (an upgrade
- * from v1/v2). On success wrapped-passphrase.stale is removed.
+ * Rewrap wrapped-passphrase (or opts->file) from old_pw to new_pw: v2 when
+ * ECT_UNLOCK_KEEP_V2 or wrap-format-v2 asks for it (unless
+ * ECT_UNLOCK_WRITE_V3), else v3 (an upgrade from v1/v2). With
+ * ECT_UNLOCK_OLD_IS_PASSPHRASE old_pw is the mount passphrase and nothing
+ * is unwrapped. On success wrapped-passphrase.stale is removed.
  */
 int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t old_len,
 		    const char *new_pw, size_t new_len, const struct ect_unlock_opts *opts,
 		    struct ect_rewrap_result *res) ECT_MUST_CHECK;
 /* The version a rewrap writes now: ECT_WRAP_V2 if flags or wrap-format-v2 say so, else v3. */
 enum ect_wrap_version ect_user_wrap_version(const struct ect_user_dirs *d, unsigned int flags);
+
+/* ---- token protectors: PKCS#11 through NSS (ecryptfs-wrapped-passphrase(5)) ---- */
+
+/*
+ * ~/.ecryptfs/wrapped-passphrase.token holds up to ECT_TOKEN_MAX records,
+ * each the mount passphrase wrapped to an RSA key on a PKCS#11 token. The
+ * three policies: a token-alone record (the token alone); a token-and-
+ * password record (both needed); a token-alone record next to
+ * wrapped-passphrase (the token or the password). Built without NSS, the
+ * token operations return ECT_E_UNSUPPORTED.
+ */
+#define ECT_TOKEN_FILE "wrapped-passphrase.token"
+#define ECT_TOKEN_FILE_MAX 32768
+#define ECT_TOKEN_RECORD_MAX 4096
+#define ECT_TOKEN_MAX 8
+#define ECT_TOKEN_URI_MAX 1024
+/* ect_token_remove_user: the index that names wrapped-passphrase. */
+#define ECT_TOKEN_PASSWORD ((size_t)-1)
+
+enum ect_token_policy {
+	ECT_TOKEN_ALONE = 1,	    /* the token and its PIN open the record */
+	ECT_TOKEN_AND_PASSWORD = 2, /* the token and the password, both needed */
+};
+
+enum ect_token_mech {
+	ECT_TOKEN_RSA_OAEP_SHA1 = 1, /* CKM_RSA_PKCS_OAEP, SHA-1, MGF1-SHA-1 */
+};
+
+struct ect_token_info {
+	enum ect_token_policy policy;
+	enum ect_token_mech mech;
+	char uri[ECT_TOKEN_URI_MAX + 1];	 /* the PKCS#11 URI as enrolled */
+	char key_id[2 * 255 + 1];		 /* CKA_ID of the key, lowercase hex */
+	struct ect_argon2_params params;	 /* AND: the password's Argon2id cost */
+};
+
+/* What ect_token_pin_fn is told about the token's retry counter. */
+enum ect_token_pin_flags {
+	ECT_PIN_COUNT_LOW = 1 << 0, /* a wrong PIN was given since the last good one */
+	ECT_PIN_FINAL_TRY = 1 << 1, /* one more wrong PIN locks the token */
+};
+
+/*
+ * Ask for the user PIN of the token labelled token_label: return 0 with *pin
+ * in locked memory (ect_secure_strndup; the library frees it), or a
+ * negative code to cancel. Called at most once per unwrap: a wrong PIN is
+ * reported, never retried, so the token's retry counter is the only one.
+ */
+typedef int (*ect_token_pin_fn)(void *arg, const char *token_label, unsigned int flags,
+				char **pin, size_t *pin_len);
+
+/*
+ * Wrap passphrase to the RSA public key the PKCS#11 URI names (no PIN
+ * needed). The URI needs module-path= (a root-owned module, see
+ * ecryptfs-wrapped-passphrase(5)), the token (token=, serial= ...) and the
+ * key (id= and/or object=). AND needs password; params is its Argon2id cost
+ * (NULL: calibrate). *record is malloc'ed.
+ */
+int ect_token_wrap(const char *uri, enum ect_token_policy policy, const char *passphrase,
+		   size_t len, const char *password, size_t password_len,
+		   const struct ect_argon2_params *params, uint8_t **record,
+		   size_t *size) ECT_MUST_CHECK;
+/* Structure of one record, no token needed. */
+int ect_token_parse(const void *record, size_t size, struct ect_token_info *info) ECT_MUST_CHECK;
+/*
+ * Unwrap one record: find the token (ECT_E_TOKEN_MISSING), log in with the
+ * PIN from pin_fn (ECT_E_WRONG_PIN, ECT_E_PIN_LOCKED), decrypt on the token,
+ * and open the AEAD (ECT_E_WRONG_PASSWORD: wrong password of an AND record,
+ * or an altered record). ceiling caps an AND record's Argon2id cost.
+ */
+int ect_token_unwrap(const void *record, size_t size, ect_token_pin_fn pin_fn, void *pin_arg,
+		     const char *password, size_t password_len,
+		     const struct ect_argon2_params *ceiling, char **passphrase,
+		     size_t *passphrase_len) ECT_MUST_CHECK;
+
+/*
+ * The token records of a user (struct ect_user_dirs: fds, owner checks and
+ * atomic writes as above). list fills infos[0..*count) (ECT_TOKEN_MAX fit);
+ * an absent file is zero records.
+ */
+int ect_token_list_user(const struct ect_user_dirs *d, struct ect_token_info *infos, size_t max,
+			size_t *count) ECT_MUST_CHECK;
+/* Append a record wrapping passphrase (see ect_token_wrap); *index is its place. */
+int ect_token_enrol_user(const struct ect_user_dirs *d, const char *uri,
+			 enum ect_token_policy policy, const char *passphrase, size_t len,
+			 const char *password, size_t password_len,
+			 const struct ect_argon2_params *params, size_t *index) ECT_MUST_CHECK;
+/*
+ * Remove record index, or wrapped-passphrase for ECT_TOKEN_PASSWORD, unless
+ * nothing else would then open the passphrase (ECT_E_LAST_PROTECTOR).
+ */
+int ect_token_remove_user(const struct ect_user_dirs *d, size_t index) ECT_MUST_CHECK;
+/* Unwrap record index of the user's file (see ect_token_unwrap). */
+int ect_token_unwrap_user(const struct ect_user_dirs *d, size_t index, ect_token_pin_fn pin_fn,
+			  void *pin_arg, const char *password, size_t password_len,
+			  const struct ect_argon2_params *ceiling, char **passphrase,
+			  size_t *passphrase_len) ECT_MUST_CHECK;
 
 /* ======================================================================
  * mount: options, allowlists, path checks, session counting
@@ -1098,6 +1248,12 @@ typedef ssize_t (*ect_codec_source_fn)(void *userdata, void *buf, size_t len);
 /* Append everything from source at the current end, in large batches. */
 int ect_codec_encrypt_from(struct ect_codec_file *f, ect_codec_source_fn source, void *userdata) ECT_MUST_CHECK;
 int ect_codec_encrypt_from_fd(struct ect_codec_file *f, int in_fd) ECT_MUST_CHECK;
+/*
+ * Set the plaintext size as the kernel's truncate does. Growing writes
+ * encrypted zero extents up to size; shrinking zeroes the tail of the new
+ * last extent, stores the size, then cuts the lower file to whole extents.
+ */
+int ect_codec_truncate(struct ect_codec_file *f, uint64_t size) ECT_MUST_CHECK;
 
 /* ---- both cores: a worker pool ----------------------------------------- */
 
@@ -1367,7 +1523,9 @@ struct ect_mount_entry {
 };
 /*
  * Find a mounted eCryptfs in mountinfo (NULL: /proc/self/mountinfo) whose
- * source is lower or whose mount point is upper (either may be NULL).
+ * source is lower or whose mount point is upper (either may be NULL); of
+ * several, the last line (the top of a stack of mounts, the one a path
+ * reaches), as ect_mount_lookup.
  * Returns 1 and fills out (may be NULL) when found, 0 when not, or a
  * negative errno when mountinfo cannot be read.
  */

@@ -58,4 +58,43 @@ int ect__write_all(int fd, const void *data, size_t size);
  */
 int ect__dir_open_for(const char *path, uid_t uid, int *fd);
 
+/* Decode the kernel's \ooo escapes (mountinfo, /proc/swaps) in place (lib/mount/mountopts.c). */
+void ect__unescape_octal(char *s);
+/*
+ * The one mountinfo reader for eCryptfs entries (lib/mount/mountopts.c):
+ * the last match (the top of a stack of mounts) by source and/or target.
+ * 1 with *mount_id and *out filled (either may be NULL), 0, or -errno.
+ */
+int ect__mount_find_last(const char *mountinfo, const char *source, const char *target,
+			 enum ect_mount_match match, int *mount_id, struct ect_mount_entry *out);
+
+/*
+ * Longest plaintext name whose encrypted lower name (prefix included) fits
+ * lower_max bytes for a name cipher of block_size (lib/codec/codec-filename.c):
+ * the one name-length rule, 143 for 8/16-byte blocks on 255.
+ */
+size_t ect__fname_name_max(unsigned int block_size, size_t lower_max);
+
+/*
+ * A signature a person typed (mount options, codec keys): 16 hex digits of
+ * either case, lowered into out, else ECT_E_BAD_SIG (lib/kdf/kdf.c). What
+ * is stored or handed to the kernel must pass ect_sig_check (lower-case
+ * only): see the rule at ect_sig_check in ecryptfs-tools.h.
+ */
+int ect__sig_lower(const char *in, char out[ECT_SIG_HEX_SIZE + 1]);
+
+/*
+ * Where a file's header is, by the kernel's rule (lib/codec/codec-contents.c):
+ * the first ECT_HEADER_PARSE_MAX bytes, and only when they hold no marker
+ * (or too few bytes for one) the user.ecryptfs xattr. parse gets each
+ * candidate; its result is returned. An xattr larger than the kernel reads
+ * is ECT_E_FORMAT; no xattr leaves the file's answer.
+ */
+enum {
+	ECT__HEADER_IN_FILE = 1,
+	ECT__HEADER_IN_XATTR = 2,
+};
+typedef int (*ect__header_parse_fn)(const uint8_t *hdr, size_t n, int in_xattr, void *arg);
+int ect__header_find(int fd, unsigned int where, ect__header_parse_fn parse, void *arg);
+
 #endif /* ECT_INTERNAL_H */

@@ -265,9 +265,9 @@ int pam_ect_job_bootstrap(struct pam_ect_job *job)
 	int dirfd = -1;
 	int result, ret;
 
-	ret = ect_config_dir_open(job->cfg_base, job->pw->pw_uid, &dirfd);
-	if (ret)
-		return pam_ect_map_config_error(job, ret, NULL);
+	result = pam_ect_config_dir(job, &dirfd);
+	if (result != PAM_ECT_OK)
+		return result;
 	memset(&cerr, 0, sizeof(cerr));
 	ret = ect_config_read_sigs_at(dirfd, job->pw->pw_uid, NULL, &sigs, &cerr);
 	if (ret) {

@@ -89,38 +89,49 @@ static int become_user(const struct passwd *pw)
 	return 0;
 }
 
-/* Close every descriptor from first on except keep. */
-static void close_from(int first, int keep)
+/* Close every descriptor from first on except keep_lo and keep_hi (keep_lo <= keep_hi). */
+static void close_from(int first, int keep_lo, int keep_hi)
 {
 #ifdef HAVE_CLOSE_RANGE
-	if (close_range((unsigned int)first, (unsigned int)keep - 1, 0) == 0 &&
-	    close_range((unsigned int)keep + 1, ~0U, 0) == 0)
+	if (close_range((unsigned int)first, (unsigned int)keep_lo - 1, 0) == 0 &&
+	    (keep_hi <= keep_lo + 1 ||
+	     close_range((unsigned int)keep_lo + 1, (unsigned int)keep_hi - 1, 0) == 0) &&
+	    close_range((unsigned int)keep_hi + 1, ~0U, 0) == 0)
 		return;
 #endif
-	for (int fd = first; fd < 1024 || fd <= keep; fd++)
-		if (fd != keep)
+	for (int fd = first; fd < 1024 || fd <= keep_hi; fd++)
+		if (fd != keep_lo && fd != keep_hi)
 			close(fd);
 }
 
 /*
  * The child's descriptors: 0 = /dev/null, 1 and 2 = the output pipe (what
  * an exec'd helper writes), job->report_fd >= REPORT_FD_MIN = the report
- * pipe (close-on-exec: the helper never sees it); nothing else. Returns 0 or -1.
+ * pipe, job->cfg_fd above it = the ~/.ecryptfs the parent checked (both
+ * close-on-exec: the helper never sees them); nothing else. Returns 0 or -1.
  */
 static int child_fds(struct pam_ect_job *job, int out_fd, int status_fd)
 {
-	int devnull, out;
+	int devnull, out, cfg = -1;
 
 	/* libc's syslog names the application's socket by number: forget it first. */
 	closelog();
 	job->report_fd = fcntl(status_fd, F_DUPFD_CLOEXEC, REPORT_FD_MIN);
+	if (job->report_fd < 0)
+		return -1;
+	/* kept by fd, never reopened by name; -1 when the parent has none */
+	if (job->cfg_fd >= 0) {
+		cfg = fcntl(job->cfg_fd, F_DUPFD_CLOEXEC, job->report_fd + 1);
+		if (cfg < 0)
+			return -1;
+	}
+	job->cfg_fd = cfg;
 	/* out_fd may be 0..2 in an application started without them: move it first. */
 	out = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (job->report_fd < 0 || out < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
-	    dup2(out, 1) < 0 || dup2(out, 2) < 0)
+	if (out < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		return -1;
-	close_from(3, job->report_fd);
+	close_from(3, job->report_fd, cfg >= 0 ? cfg : job->report_fd);
 	return 0;
 }
 

@@ -73,6 +73,12 @@ struct pam_ect_call {
 	 */
 	bool home_tree_fallback;
 	char cfg_base[4096];
+	/*
+	 * The ~/.ecryptfs pam_ect_peek_home opened and looked into, or -1. The
+	 * child reads through this fd, never the name again: what it reads is
+	 * the tree the parent checked, whatever the name holds by then.
+	 */
+	int cfg_fd;
 };
 
 /*
@@ -152,7 +158,8 @@ struct pam_ect_job {
 	const struct pam_ect_opts *opts;
 	const struct passwd *pw;
 	const char *user;
-	const char *cfg_base;	  /* what holds .ecryptfs (struct pam_ect_call) */
+	const char *cfg_base;	  /* what holds .ecryptfs, for messages (struct pam_ect_call) */
+	int cfg_fd;		  /* the checked ~/.ecryptfs (struct pam_ect_call), or -1 */
 	const char *password;	  /* login (or new) password, may be NULL */
 	const char *old_password; /* chauthtok only */
 	pam_ect_child_fn fn;
@@ -206,6 +213,12 @@ int pam_ect_job_drop_keys(struct pam_ect_job *job);  /* unlink job->drop from @u
 int pam_ect_job_bootstrap(struct pam_ect_job *job);  /* chauthtok: wrap the /dev/shm passphrase */
 /* The child's logging context (one per child process). */
 struct ect_ctx *pam_ect_child_ctx(const struct pam_ect_job *job);
+/*
+ * In the child: a new fd (close-on-exec) of the ~/.ecryptfs the parent
+ * checked, refused unless it is a directory of the user that group and
+ * others cannot write. PAM_ECT_OK or the child result of the error (logged).
+ */
+int pam_ect_config_dir(struct pam_ect_job *job, int *dirfd);
 /* Log a ~/.ecryptfs reading error; the child result for it. */
 int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_config_error *cerr);
 

@@ -27,6 +27,7 @@ int pam_ect_call_begin(struct pam_ect_call *c, pam_handle_t *pamh, int argc, con
 	int ret;
 
 	memset(c, 0, sizeof(*c));
+	c->cfg_fd = -1;
 	c->pamh = pamh;
 	ret = pam_ect_parse_opts(pamh, argc, argv, &c->opts);
 	if (ret != PAM_SUCCESS)
@@ -62,6 +63,8 @@ int pam_ect_call_begin(struct pam_ect_call *c, pam_handle_t *pamh, int argc, con
 
 void pam_ect_call_end(struct pam_ect_call *c)
 {
+	if (c->cfg_fd >= 0)
+		close(c->cfg_fd);
 	free(c->pwbuf);
 	ect_ctx_free(c->ctx);
 	memset(c, 0, sizeof(*c));
@@ -168,7 +171,10 @@ out:
 
 /*
  * Only existence checks, as the user (NFS root_squash homes, no root stat
- * of user paths). Contents are read by the child.
+ * of user paths). Contents are read by the child, through the fd kept in
+ * c->cfg_fd: the tree looked at here, never the name again. The name may
+ * be a symlink (a whole home links it to PAM_ECT_HOME_TREE/USER/.ecryptfs);
+ * it is followed once, here, as the user.
  */
 int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 {
@@ -178,6 +184,10 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 	int fd;
 
 	memset(peek, 0, sizeof(*peek));
+	if (c->cfg_fd >= 0) {
+		close(c->cfg_fd);
+		c->cfg_fd = -1;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/.ecryptfs", c->pw.pw_dir) >= sizeof(path))
 		return -ENAMETOOLONG;
 	if (pam_modutil_drop_priv(c->pamh, &privs, &c->pw))
@@ -203,7 +213,7 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 				peek->mounted = pam_ect_private_mounted(c->pw.pw_uid, &cfg) == 1;
 			ect_private_config_free(&cfg);
 		}
-		close(fd);
+		c->cfg_fd = fd;
 	}
 	if (pam_modutil_regain_priv(c->pamh, &privs))
 		return -EPERM;

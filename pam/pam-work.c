@@ -28,6 +28,31 @@ struct ect_ctx *pam_ect_child_ctx(const struct pam_ect_job *job)
 	return ctx;
 }
 
+int pam_ect_config_dir(struct pam_ect_job *job, int *dirfd)
+{
+	struct stat st;
+	int fd, ret = 0;
+
+	*dirfd = -1;
+	if (job->cfg_fd < 0)
+		return pam_ect_map_config_error(job, -ENOENT, NULL);
+	fd = fcntl(job->cfg_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return pam_ect_map_config_error(job, -errno, NULL);
+	/* ect_config_dir_open's rule, on the fd the parent looked into */
+	if (fstat(fd, &st))
+		ret = -errno;
+	else if (!S_ISDIR(st.st_mode) || st.st_uid != job->pw->pw_uid ||
+		 (st.st_mode & (S_IWGRP | S_IWOTH)))
+		ret = ECT_E_UNSAFE_PATH;
+	if (ret) {
+		close(fd);
+		return pam_ect_map_config_error(job, ret, NULL);
+	}
+	*dirfd = fd;
+	return PAM_ECT_OK;
+}
+
 int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_config_error *cerr)
 {
 	struct ect_ctx *ctx = pam_ect_child_ctx(job);
@@ -272,9 +297,9 @@ static int load_config(struct pam_ect_job *job, int *dirfd, struct ect_private_c
 
 	memset(&cerr, 0, sizeof(cerr));
 	memset(cfg, 0, sizeof(*cfg));
-	ret = ect_config_dir_open(job->cfg_base, job->pw->pw_uid, dirfd);
-	if (ret)
-		return pam_ect_map_config_error(job, ret, NULL);
+	ret = pam_ect_config_dir(job, dirfd);
+	if (ret != PAM_ECT_OK)
+		return ret;
 	ret = ect_private_config_load(*dirfd, job->pw->pw_uid, job->pw->pw_dir, NULL, cfg, &cerr);
 	if (ret) {
 		close(*dirfd);
@@ -367,13 +392,6 @@ int pam_ect_job_drop_keys(struct pam_ect_job *job)
 	return result;
 }
 
-static int open_dir_only(struct pam_ect_job *job, int *dirfd)
-{
-	int ret = ect_config_dir_open(job->cfg_base, job->pw->pw_uid, dirfd);
-
-	return ret ? pam_ect_map_config_error(job, ret, NULL) : PAM_ECT_OK;
-}
-
 int pam_ect_job_rewrap(struct pam_ect_job *job)
 {
 	struct ect_ctx *ctx = pam_ect_child_ctx(job);
@@ -388,7 +406,7 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 	int result;
 	int ret;
 
-	result = open_dir_only(job, &dirs.config_fd);
+	result = pam_ect_config_dir(job, &dirs.config_fd);
 	if (result != PAM_ECT_OK)
 		return result;
 	dirs.home_fd = open_home(job);
@@ -429,8 +447,8 @@ out:
 
 int pam_ect_job_mark_stale(struct pam_ect_job *job)
 {
-	char path[4200];
 	char text[640];
+	int dirfd;
 	time_t now = time(NULL);
 	struct tm tm;
 	int n;
@@ -445,8 +463,12 @@ int pam_ect_job_mark_stale(struct pam_ect_job *job)
 		     job->user, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return PAM_ECT_INTERNAL;
-	wp_path(job, ECT_WRAPPED_STALE_FILE, path, sizeof(path));
-	ret = ect_write_file_atomic(path, text, (size_t)n, 0600, job->pw->pw_uid, job->pw->pw_gid);
+	ret = pam_ect_config_dir(job, &dirfd);
+	if (ret != PAM_ECT_OK)
+		return ret;
+	ret = ect_write_file_atomic_at(dirfd, ECT_WRAPPED_STALE_FILE, text, (size_t)n, 0600,
+				       job->pw->pw_uid, job->pw->pw_gid);
+	close(dirfd);
 	if (ret) {
 		ect_err(pam_ect_child_ctx(job), "user %s: cannot write ~/.ecryptfs/%s: %s", job->user,
 			ECT_WRAPPED_STALE_FILE, ect_strerror(ret));

@@ -224,6 +224,7 @@ static void job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_ch
 	job->pw = &c->pw;
 	job->user = c->user;
 	job->cfg_base = c->cfg_base;
+	job->cfg_fd = c->cfg_fd;
 	job->fn = fn;
 }
 

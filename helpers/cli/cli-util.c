@@ -292,6 +292,62 @@ void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE])
 	free(home);
 }
 
+int ect_cli_user_dirs(struct ect_ctx *ctx, const char *file, const char *home,
+		      struct ect_user_dirs *d, const char **name)
+{
+	const char *slash = strrchr(file, '/');
+	char *dir, *own_home = NULL;
+
+	*d = (struct ect_user_dirs){ .config_fd = -1, .home_fd = -1, .uid = (uid_t)-1,
+				     .gid = (gid_t)-1 };
+	*name = slash ? slash + 1 : file;
+	if (!**name) {
+		ect_err(ctx, "%s: names a directory, not a wrapped-passphrase file", file);
+		return -1;
+	}
+	dir = slash ? strndup(file, slash == file ? 1 : (size_t)(slash - file)) : strdup(".");
+	if (!dir) {
+		ect_err(ctx, "out of memory");
+		return -1;
+	}
+	d->config_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->config_fd < 0)
+		ect_err(ctx, "%s: cannot open its directory %s: %s", file, dir, strerror(errno));
+	free(dir);
+	if (d->config_fd < 0)
+		return -1;
+	if (!home)
+		home = own_home = ect_cli_home();
+	/* no home: the default salt, as ecryptfs-utils without a passwd entry */
+	if (home)
+		d->home_fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(own_home);
+	return 0;
+}
+
+void ect_cli_user_dirs_close(struct ect_user_dirs *d)
+{
+	if (d->config_fd >= 0)
+		close(d->config_fd);
+	if (d->home_fd >= 0)
+		close(d->home_fd);
+	d->config_fd = d->home_fd = -1;
+}
+
+void ect_cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_error *where)
+{
+	char ebuf[256];
+
+	if (!err)
+		return;
+	if (where->reason[0])
+		ect_warn(ctx, "ignoring the salt: %s; using the default salt",
+			 ect_config_error_format(where, ebuf, sizeof(ebuf)));
+	else
+		ect_warn(ctx, "ignoring the salt in .ecryptfsrc (%s); using the default salt",
+			 ect_strerror(err));
+}
+
 #define ECRYPTFS_VERSION_FILE "/sys/fs/ecryptfs/version"
 #define ECRYPTFS_VERSIONING_FILENAME_ENCRYPTION 0x100
 

@@ -92,6 +92,19 @@ char *ect_cli_path_join(const char *home, const char *rel);
 void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE]);
 
 /*
+ * The dirs the library's unlock operations read a wrapped FILE through:
+ * FILE's directory (its last component must be a file, not a symlink) and
+ * home, whose .ecryptfsrc gives the salt (NULL: the real user's home, as
+ * ecryptfs-utils 111 reads it). uid and gid are (uid_t)-1: no owner check,
+ * no chown. *name points into file. 0, or -1 after a one-line error.
+ */
+int ect_cli_user_dirs(struct ect_ctx *ctx, const char *file, const char *home,
+		      struct ect_user_dirs *d, const char **name);
+void ect_cli_user_dirs_close(struct ect_user_dirs *d);
+/* Warn that .ecryptfsrc's salt= is not used (salt_err of the unlock results). */
+void ect_cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_error *where);
+
+/*
  * Does the running kernel's eCryptfs support filename encryption
  * (/sys/fs/ecryptfs/version & 0x100)? As ecryptfs-utils, root tries
  * "modprobe ecryptfs" once when the module is not loaded.

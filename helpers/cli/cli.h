@@ -30,5 +30,6 @@ extern const struct ect_cmd ect_cmds_recover[]; /* cmd-recover.c: recover, stat,
 extern const struct ect_cmd ect_cmds_verify[];	/* cmd-verify.c: verify-private, verify */
 extern const struct ect_cmd ect_cmds_migrate[]; /* cmd-migrate-home.c: migrate-home */
 extern const struct ect_cmd ect_cmds_swap[];	/* cmd-setup-swap.c: setup-swap */
+extern const struct ect_cmd ect_cmds_token[];	/* cmd-token.c: token protectors */
 
 #endif /* ECT_CLI_H */

@@ -110,29 +110,35 @@ static const char insert_usage[] =
 static int cmd_insert(struct ect_ctx *ctx, int argc, char **argv)
 {
 	static const char what[] = "Unwrapping passphrase and inserting into the user session keyring";
-	struct ect_keys_unwrapped u;
-	char fekek_sig[ECT_SIG_HEX_SIZE + 1], fnek_sig[ECT_SIG_HEX_SIZE + 1];
+	struct ect_keys_wrapped w;
+	struct ect_unlock_result res;
 	int r, ret;
 
-	ret = ect_keys_unwrap_args(ctx, argc, argv, insert_usage, what, &u);
-	if (ret)
+	if (ect_keys_wrapped_args(ctx, argc, argv, insert_usage, &w, &ret))
 		return ret;
 	ret = ECT_EXIT_FAILURE;
-	r = ect_keyring_add_mount_keys(u.pass, u.pass_len, u.salt, ECT_KEYS_FNEK_FIRST, fekek_sig,
-				       fnek_sig);
+	/*
+	 * The library's unlock without sigs: FNEK then FEKEK (salt= of
+	 * ~/.ecryptfsrc), nothing compared, never upgraded. @u goes into @s
+	 * because the kernel looks keys up from the mounting process's session.
+	 */
+	w.opts.flags = ECT_UNLOCK_LINK_SESSION;
+	r = ect_unlock_user_keys(&w.dirs, w.pw.s, w.pw.len, &w.opts, &res);
+	ect_cli_salt_warning(ctx, res.salt_err, &res.salt_where);
 	if (r < 0) {
-		fprintf(stderr, "Error: %s failed: %s\n", what, ect_strerror(r));
+		if (res.failed_at == ECT_UNLOCK_AT_UNWRAP)
+			ect_keys_report(what, w.file, r, w.pw.len);
+		else
+			fprintf(stderr, "Error: %s failed: %s\n", what, ect_strerror(r));
 		goto out;
 	}
-	/* the kernel looks keys up from the mounting process's session */
-	r = ect_keyring_link_user_session();
-	if (r < 0)
+	if (res.link_err)
 		ect_warn(ctx, "cannot link the user keyring into the session keyring: %s",
-			 ect_strerror(r));
-	print_inserted(fekek_sig);
+			 ect_strerror(res.link_err));
+	print_inserted(res.fekek);
 	ret = ECT_EXIT_OK;
 out:
-	ect_keys_unwrapped_free(&u);
+	ect_keys_wrapped_free(&w);
 	return ret;
 }
 

@@ -20,25 +20,25 @@ void ect_keys_report(const char *what, const char *file, int err, size_t secret_
 /* Refuse --passphrase-file where no mount passphrase is read. */
 int ect_keys_no_passphrase_file(struct ect_ctx *ctx, const char *ppfile);
 
-/* What ect_keys_unwrap_args() read; ect_keys_unwrapped_free() wipes it. */
-struct ect_keys_unwrapped {
-	char *file;			/* the wrapped-passphrase file (malloc'ed) */
-	char *pass;			/* the mount passphrase, in locked memory */
-	size_t pass_len;
-	uint8_t salt[ECT_SALT_SIZE];	/* ~/.ecryptfsrc's, or the default */
-	struct ect_wrap_info info;
+/* What ect_keys_wrapped_args() read; ect_keys_wrapped_free() wipes it. */
+struct ect_keys_wrapped {
+	char *file;		      /* the wrapped-passphrase file (malloc'ed) */
+	struct ect_secret pw;	      /* the wrapping passphrase */
+	struct ect_user_dirs dirs;    /* FILE's directory, the real user's home (salt) */
+	struct ect_unlock_opts opts;  /* .file: FILE's last component */
 };
 
 /*
  * The front shared by unwrap-passphrase and insert-wrapped-passphrase:
  * parse [--password-file SRC] [FILE] [-|WRAPPING_PASSPHRASE] as 111 does,
- * read the wrapping passphrase and unwrap FILE (default
- * ~/.ecryptfs/wrapped-passphrase). Errors say "Error: WHAT failed: ...".
- * Returns 0 with *out filled, or the exit status to return (after usage or
- * an error message).
+ * open FILE's directory (default ~/.ecryptfs/wrapped-passphrase) and read
+ * the wrapping passphrase. The commands then call the library's unwrap or
+ * unlock operation with out->dirs and out->opts. Returns 0 with *out
+ * filled, or -1 with *status the exit status to return (0 after --help,
+ * else after usage or an error message).
  */
-int ect_keys_unwrap_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
-			 const char *what, struct ect_keys_unwrapped *out);
-void ect_keys_unwrapped_free(struct ect_keys_unwrapped *u);
+int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
+			  struct ect_keys_wrapped *out, int *status);
+void ect_keys_wrapped_free(struct ect_keys_wrapped *w);
 
 #endif /* ECT_CMD_KEYS_H */

@@ -21,45 +21,52 @@
 
 /* ---- the mount ---- */
 
-/* The mount passphrase: wrapped-passphrase of the new setup, unwrapped with the login password. */
-static int unwrap_mount_pass(struct mig *m, int cfgfd, char **pass, size_t *len)
-{
-	int fd = openat(cfgfd, ECT_WRAPPED_PASSPHRASE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	char blob[8192];
-	ssize_t n;
-	struct stat st;
-	int r;
-
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != m->uid ||
-	    (n = read(fd, blob, sizeof(blob))) <= 0) {
-		ect_err(m->ctx, "cannot read %s/%s/.ecryptfs/wrapped-passphrase", ECRYPTFS_DIR, m->name);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	r = ect_unwrap(blob, n, m->pw.s, m->pw.len, NULL, pass, len, NULL);
-	if (r) {
-		ect_err(m->ctx, "cannot unwrap the mount passphrase with this password: %s",
-			ect_strerror(r));
-		return -1;
-	}
-	return 0;
-}
-
 struct mnt {
 	int lower_fd;
 	char opts[ECT_MOUNT_OPTS_MAX];
 	struct ect_config_sigs sigs;
 };
 
+/*
+ * The keys of the new setup into root's keyring: the library's unlock with
+ * the login password, checked against Private.sig (keys taken back on a
+ * mismatch). The salt is that of the home setup-private -b derived
+ * Private.sig with, run by root as here: the real user's (root's)
+ * ~/.ecryptfsrc, as ecryptfs-utils 111's migrate-home did.
+ */
+static int unlock_keys(struct mig *m, int cfg, const struct ect_config_sigs *sigs)
+{
+	struct ect_user_dirs d = { .config_fd = cfg, .home_fd = -1, .uid = m->uid, .gid = m->gid };
+	const struct ect_unlock_opts o = { .sigs = sigs, .flags = ECT_UNLOCK_LINK_SESSION };
+	struct ect_unlock_result res;
+	char *home = ect_cli_home();
+	int r;
+
+	if (home)
+		d.home_fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(home);
+	r = ect_unlock_user_keys(&d, m->pw.s, m->pw.len, &o, &res);
+	if (d.home_fd >= 0)
+		close(d.home_fd);
+	ect_cli_salt_warning(m->ctx, res.salt_err, &res.salt_where);
+	if (!r && res.link_err)
+		r = res.link_err;
+	if (!r)
+		return 0;
+	if (res.failed_at == ECT_UNLOCK_AT_UNWRAP)
+		ect_err(m->ctx, "cannot unwrap %s/%s/.ecryptfs/wrapped-passphrase with this password: %s",
+			ECRYPTFS_DIR, m->name, ect_strerror(r));
+	else if (res.failed_at == ECT_UNLOCK_AT_MATCH)
+		ect_err(m->ctx, "the unwrapped mount passphrase does not match Private.sig");
+	else
+		ect_err(m->ctx, "cannot add the keys to root's keyring: %s", ect_strerror(r));
+	return -1;
+}
+
 /* Keys into root's keyring (checked against Private.sig), the lower fd and the mount options. */
 static int prepare_mount(struct mig *m, struct mnt *mt)
 {
 	int top = -1, user = -1, cfg = -1, ret = -1;
-	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1], *pass = NULL;
-	size_t len = 0;
-	uint8_t salt[ECT_SALT_SIZE];
 	struct ect_config_error err;
 	struct stat st;
 
@@ -79,28 +86,13 @@ static int prepare_mount(struct mig *m, struct mnt *mt)
 		ect_err(m->ctx, "cannot read %s/%s/.ecryptfs/Private.sig", ECRYPTFS_DIR, m->name);
 		goto out;
 	}
-	if (mig_get_password(m) || unwrap_mount_pass(m, cfg, &pass, &len))
+	if (mig_get_password(m) || unlock_keys(m, cfg, &mt->sigs))
 		goto out;
-	/* the salt setup-private -b used, run by root */
-	ect_cli_rc_salt(m->ctx, salt);
-	if (ect_keyring_add_mount_keys(pass, len, salt, ECT_KEYS_FNEK_FIRST, fekek,
-				       mt->sigs.fnek[0] ? fnek : NULL) ||
-	    ect_keyring_link_user_session()) {
-		ect_err(m->ctx, "cannot add the keys to root's keyring");
-		goto out;
-	}
-	if (strcmp(fekek, mt->sigs.fekek) || (mt->sigs.fnek[0] && strcmp(fnek, mt->sigs.fnek))) {
-		ect_err(m->ctx, "the unwrapped mount passphrase does not match Private.sig");
-		goto out;
-	}
 	snprintf(mt->opts, sizeof(mt->opts),
 		 "ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_sig=%s%s%s", mt->sigs.fekek,
 		 mt->sigs.fnek[0] ? ",ecryptfs_fnek_sig=" : "", mt->sigs.fnek);
 	ret = 0;
 out:
-	ect_wipe(salt, sizeof(salt));
-	if (pass)
-		ect_secure_free(pass, len);
 	if (top >= 0)
 		close(top);
 	if (user >= 0)

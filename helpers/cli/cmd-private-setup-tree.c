@@ -262,19 +262,16 @@ int setup_open_top(struct ect_ctx *ctx, struct setup *s, bool create)
 	return setup_open_existing(ctx, s, s->ecfd, &s->top);
 }
 
-/* Become the target user for good: ids, groups, and no way back. */
+/* Become the target user for good: the library's one routine (ids, groups, no way back). */
 static int drop_to_user(struct ect_ctx *ctx, const struct setup *s)
 {
-	if (initgroups(s->name, s->gid) || setresgid(s->gid, s->gid, s->gid) ||
-	    setresuid(s->uid, s->uid, s->uid)) {
-		ect_err(ctx, "cannot switch to %s: %s", s->name, strerror(errno));
-		return -1;
-	}
-	if (s->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		ect_err(ctx, "could regain root after switching to %s; refusing", s->name);
-		return -1;
-	}
-	return 0;
+	int r = ect_become_user(s->uid, s->gid, s->name);
+
+	if (r == -EPERM)
+		ect_err(ctx, "could regain the old ids after switching to %s; refusing", s->name);
+	else if (r)
+		ect_err(ctx, "cannot switch to %s: %s", s->name, ect_strerror(r));
+	return r ? -1 : 0;
 }
 
 int setup_check_user_away(struct ect_ctx *ctx, const struct setup *s)

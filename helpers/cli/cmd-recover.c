@@ -130,32 +130,62 @@ static bool file_exists(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
-/* The salt for FEKEK and v1 files: ~/.ecryptfsrc of the home above dir. */
-static void home_salt(struct ect_ctx *ctx, const char *dir, uint8_t salt[ECT_SALT_SIZE])
-{
-	char home[PATH_MAX];
-	int ret;
-
-	memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
-	if ((size_t)snprintf(home, sizeof(home), "%s/..", dir) >= sizeof(home))
-		return;
-	ret = ect_rc_read_salt(home, salt);
-	if (ret) {
-		ect_warn(ctx, "%s/.ecryptfsrc: %s; using the default salt", home, ect_strerror(ret));
-		memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
-	}
-}
-
 struct secrets {
 	const char *password_file;
 	const char *passphrase_file;
 	const char *wrapped;
 };
 
+/* The user's home: the directory above dir, holding .ecryptfsrc (111's ~/.Private layout). */
+static int home_of(const char *dir, char *home, size_t size)
+{
+	return (size_t)snprintf(home, size, "%s/..", dir) >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The salt for FEKEK and v1 files: the library's rule, salt= of the home's .ecryptfsrc. */
+static void home_salt(struct ect_ctx *ctx, const char *dir, uint8_t salt[ECT_SALT_SIZE])
+{
+	struct ect_user_dirs d = { .config_fd = -1, .home_fd = -1, .uid = (uid_t)-1,
+				   .gid = (gid_t)-1 };
+	struct ect_config_error where = { 0 };
+	char home[PATH_MAX];
+	int ret;
+
+	if (!home_of(dir, home, sizeof(home)))
+		d.home_fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ret = ect_user_salt(&d, salt, &where);
+	ect_cli_salt_warning(ctx, ret, &where);
+	if (d.home_fd >= 0)
+		close(d.home_fd);
+}
+
+/*
+ * The mount passphrase from the wrapped file with the login password: the
+ * library's unwrap (the home's salt for v1 files). Nothing is written: a
+ * recovery, perhaps from a live CD, never upgrades the user's file.
+ */
+static int unwrap_wrapped(struct ect_ctx *ctx, const char *dir, const char *wrapped,
+			  const struct ect_secret *pw, struct ect_secret *pass)
+{
+	struct ect_unlock_opts o = { 0 };
+	struct ect_unlock_result res;
+	struct ect_user_dirs d;
+	char home[PATH_MAX];
+	int ret;
+
+	if (home_of(dir, home, sizeof(home)) ||
+	    ect_cli_user_dirs(ctx, wrapped, home, &d, &o.file))
+		return -EINVAL;
+	ret = ect_unwrap_user(&d, pw->s, pw->len, &o, &pass->s, &pass->len, &res);
+	ect_cli_user_dirs_close(&d);
+	if (ret)
+		ect_err(ctx, "%s: %s", wrapped, ect_strerror(ret));
+	return ret;
+}
+
 /* One attempt at the mount passphrase; *retry says whether asking again may help. */
 static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct secrets *sec,
-			  const uint8_t salt[ECT_SALT_SIZE], bool interactive,
-			  struct ect_secret *pass, bool *retry)
+			  bool interactive, struct ect_secret *pass, bool *retry)
 {
 	char wrapped[PATH_MAX];
 	struct ect_secret pw = { 0 };
@@ -191,10 +221,9 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct sec
 			ect_cli_info("Enter your LOGIN passphrase...");
 		if (ect_cli_get_secret(ctx, &spec, &pw))
 			return ECT_EXIT_FAILURE;
-		ret = ect_unwrap_file(wrapped, pw.s, pw.len, salt, &pass->s, &pass->len, NULL);
+		ret = unwrap_wrapped(ctx, dir, wrapped, &pw, pass);
 		ect_cli_secret_free(&pw);
 		if (ret) {
-			ect_err(ctx, "%s: %s", wrapped, ect_strerror(ret));
 			*retry = interactive && ret == ECT_E_WRONG_PASSWORD;
 			return ECT_EXIT_FAILURE;
 		}
@@ -393,7 +422,7 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct secret
 	inspect_lower(dir, &lf);
 	home_salt(ctx, dir, salt);
 	for (tries = 0; tries < PASSWORD_TRIES; tries++) {
-		ret = get_passphrase(ctx, dir, sec, salt, interactive, &pass, &retry);
+		ret = get_passphrase(ctx, dir, sec, interactive, &pass, &retry);
 		if (!ret) {
 			ret = derive_keys(ctx, dir, &pass, salt, &lf, &k);
 			retry = interactive && ret == ECT_E_WRONG_PASSWORD;

@@ -23,6 +23,27 @@ static void set_field(char *dst, size_t size, const char *line, const char *key)
 		snprintf(dst, size, "%s", line + klen + 1);
 }
 
+int swap_recheck(const struct swap_area *a)
+{
+	struct stat st;
+	bool same;
+
+	if (lstat(a->path, &st)) {
+		fprintf(stderr, "ERROR: %s changed since it was examined (%s): nothing more is done "
+				"with it\n", a->path, strerror(errno));
+		return -1;
+	}
+	if (a->is_file)
+		same = S_ISREG(st.st_mode) && st.st_dev == a->rdev && st.st_ino == a->ino;
+	else
+		same = S_ISBLK(st.st_mode) && st.st_rdev == a->rdev;
+	if (same)
+		return 0;
+	fprintf(stderr, "ERROR: %s changed since it was examined (it now names another %s): "
+			"nothing more is done with it\n", a->path, a->is_file ? "file" : "device");
+	return -1;
+}
+
 int swap_probe(struct swap_area *a)
 {
 	char blkid[ECT_CLI_PROGRAM_MAX], buf[4096], flags[32] = "";
@@ -33,7 +54,9 @@ int swap_probe(struct swap_area *a)
 		fprintf(stderr, "ERROR: blkid not found: please install util-linux\n");
 		return -1;
 	}
-	rc = ect_cli_run((const char *const[]){ blkid, "-p", "-o", "export", a->path, NULL }, &out,
+	if (swap_recheck(a))
+		return -1;
+	rc = ect_cli_run((const char *const[]){ blkid, "-p", "-o", "export", a->by_fd, NULL }, &out,
 			 true);
 	if (rc < 0) {
 		fprintf(stderr, "ERROR: cannot run %s: %s\n", blkid, strerror(-rc));

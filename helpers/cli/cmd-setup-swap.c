@@ -70,13 +70,21 @@ static bool same_area(const struct swap_area *a, const struct swap_area *b)
 	return a->is_file == b->is_file && a->rdev == b->rdev && (!a->is_file || a->ino == b->ino);
 }
 
+/*
+ * Examine a->path once, through an O_PATH fd that follows no symlink (the
+ * names come from /proc/swaps or realpath) and has no side effect of an
+ * open; the programs later get that fd's /proc name.
+ */
 static int identify(struct swap_area *a)
 {
 	struct stat st;
+	int fd;
 
-	if (stat(a->path, &st)) {
+	a->fd = -1;
+	fd = open(a->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
 		fprintf(stderr, "ERROR: cannot examine %s: %s\n", a->path, strerror(errno));
-		return -1;
+		goto fail;
 	}
 	if (S_ISBLK(st.st_mode)) {
 		a->rdev = st.st_rdev;
@@ -86,9 +94,24 @@ static int identify(struct swap_area *a)
 		a->ino = st.st_ino;
 	} else {
 		fprintf(stderr, "ERROR: %s is neither a block device nor a regular file\n", a->path);
-		return -1;
+		goto fail;
 	}
+	a->fd = fd;
+	snprintf(a->by_fd, sizeof(a->by_fd), "/proc/%ld/fd/%d", (long)getpid(), fd);
 	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static void forget_areas(struct swap_area *areas, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (areas[i].fd >= 0)
+			close(areas[i].fd);
+		areas[i].fd = -1;
+	}
 }
 
 /* Read one sysfs attribute of the block device a->rdev. */
@@ -186,8 +209,10 @@ static int collect(int argc, char **argv, struct swap_area *areas, size_t *n)
 	if (read_proc_swaps(active, &nactive))
 		return -1;
 	for (size_t i = 0; i < nactive; i++)
-		if (identify(&active[i]))
+		if (identify(&active[i])) {
+			forget_areas(active, i);
 			return -1;
+		}
 	if (argc <= 1) {
 		memcpy(areas, active, nactive * sizeof(*areas));
 		*n = nactive;
@@ -198,20 +223,26 @@ static int collect(int argc, char **argv, struct swap_area *areas, size_t *n)
 
 		if (*n == MAX_AREAS) {
 			fprintf(stderr, "ERROR: more than %d swap areas\n", MAX_AREAS);
-			return -1;
+			goto fail;
 		}
 		memset(a, 0, sizeof(*a));
 		if (!realpath(argv[i], a->path)) {
 			fprintf(stderr, "ERROR: %s: %s\n", argv[i], strerror(errno));
-			return -1;
+			goto fail;
 		}
 		if (identify(a))
-			return -1;
+			goto fail;
 		for (size_t j = 0; j < nactive; j++)
 			a->active |= same_area(a, &active[j]);
 		(*n)++;
 	}
+	forget_areas(active, nactive);
 	return 0;
+fail:
+	forget_areas(active, nactive);
+	forget_areas(areas, *n);
+	*n = 0;
+	return -1;
 }
 
 static void no_swap_advice(void)
@@ -296,9 +327,10 @@ static int activate(const struct swap_area *a)
 	char mapped[64];
 
 	snprintf(mapped, sizeof(mapped), "/dev/mapper/%s", a->name);
-	if (run_tool("cryptsetup", (const char *const[]){ "open", "--type", "plain", "--cipher",
+	if (swap_recheck(a) ||
+	    run_tool("cryptsetup", (const char *const[]){ "open", "--type", "plain", "--cipher",
 							  SWAP_CIPHER, "--key-size", SWAP_KEY_BITS,
-							  "--key-file", "/dev/urandom", a->path,
+							  "--key-file", "/dev/urandom", a->by_fd,
 							  a->name, NULL }) ||
 	    run_tool("mkswap", (const char *const[]){ "-q", mapped, NULL }) ||
 	    run_tool("swapon", (const char *const[]){ mapped, NULL }))
@@ -316,7 +348,8 @@ static void swap_restore(struct swap_area *areas, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (areas[i].state != SWAP_TODO || !areas[i].active)
 			continue;
-		if (run_tool("swapon", (const char *const[]){ areas[i].path, NULL }))
+		/* by fd, even when the name moved on: this is the area that was on */
+		if (run_tool("swapon", (const char *const[]){ areas[i].by_fd, NULL }))
 			fprintf(stderr, "ERROR: %s stays off: turn it on with \"swapon %s\"\n",
 				areas[i].path, areas[i].path);
 		else
@@ -330,7 +363,8 @@ static int swap_off(struct swap_area *areas, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (areas[i].state != SWAP_TODO || !areas[i].active)
 			continue;
-		if (run_tool("swapoff", (const char *const[]){ areas[i].path, NULL })) {
+		if (swap_recheck(&areas[i]) ||
+		    run_tool("swapoff", (const char *const[]){ areas[i].by_fd, NULL })) {
 			fprintf(stderr, "ERROR: cannot turn %s off (not enough memory?); nothing "
 					"was changed\n", areas[i].path);
 			swap_restore(areas, i);
@@ -347,6 +381,10 @@ static int write_tables(struct swap_area *areas, size_t n, struct swap_tab *cryp
 	size_t ctlen, ftlen;
 	int ret = -1;
 
+	/* crypttab names a swap file by its path: it must still be the file examined */
+	for (size_t i = 0; i < n; i++)
+		if (areas[i].state == SWAP_TODO && swap_recheck(&areas[i]))
+			return -1;
 	if (swap_tab_load(&fstab, SWAP_FSTAB))
 		return -1;
 	if (swap_tab_add(crypttab, areas, n, &ct, &ctlen) ||
@@ -478,6 +516,14 @@ static int setup_swap(struct swap_area *areas, size_t n, const struct swap_opts 
 					"next boot\n", areas[i].path);
 			goto out;
 		}
+	/* a name moved meanwhile: the programs acted on the area, but crypttab names the path */
+	for (size_t i = 0; i < n; i++)
+		if (areas[i].state == SWAP_TODO && swap_recheck(&areas[i])) {
+			fprintf(stderr, "ERROR: %s is on, encrypted, but %s names it by a path that now "
+					"leads elsewhere: correct %s before the next boot\n",
+				areas[i].path, SWAP_CRYPTTAB, SWAP_CRYPTTAB);
+			goto out;
+		}
 	ect_cli_info("Successfully encrypted swap!");
 	ret = ECT_EXIT_OK;
 out:
@@ -550,6 +596,7 @@ static int cmd_setup_swap(struct ect_ctx *ctx, int argc, char **argv)
 	} else {
 		r = setup_swap(areas, n, &o);
 	}
+	forget_areas(areas, n);
 	close(lock);
 	return r;
 }

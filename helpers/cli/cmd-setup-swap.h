@@ -33,6 +33,14 @@ enum swap_state {
 
 struct swap_area {
 	char path[PATH_MAX];	 /* as /proc/swaps or the command line names it */
+	/*
+	 * The area examined (O_PATH, no symlink followed), and the name the
+	 * programs get for it: /proc/PID/fd/N of this process, so that blkid,
+	 * swapoff, cryptsetup and swapon act on what was examined, never on
+	 * what path leads to by then.
+	 */
+	int fd;
+	char by_fd[48];
 	bool active;		 /* in /proc/swaps */
 	bool is_file;
 	dev_t rdev;		 /* block device number, or the file's st_dev */
@@ -50,6 +58,13 @@ struct swap_area {
 };
 
 /* cmd-setup-swap-run.c */
+
+/*
+ * Before acting on a: does a->path still name the area examined? The
+ * programs act through a->by_fd, but crypttab keeps the name (swap files),
+ * so a name that now leads elsewhere stops the run. 0, or -1 after an ERROR.
+ */
+int swap_recheck(const struct swap_area *a);
 
 /* Fill a's blkid fields from "blkid -p -o export". 0 or an ERROR already printed (-1). */
 int swap_probe(struct swap_area *a);

@@ -8,6 +8,7 @@
 #include "cmd-keys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,8 +72,8 @@ static const char unwrap_usage[] =
 	"  --password-file SRC   read the wrapping passphrase from SRC (a file, - or fd:N)\n"
 	"  -h, --help            show this help\n";
 
-int ect_keys_unwrap_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
-			 const char *what, struct ect_keys_unwrapped *out)
+int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
+			  struct ect_keys_wrapped *out, int *status)
 {
 	const char *pwfile = NULL, *ppfile = NULL;
 	const struct ect_cli_opt opts[] = {
@@ -84,79 +85,87 @@ int ect_keys_unwrap_args(struct ect_ctx *ctx, int argc, char **argv, const char 
 		.what = "wrapping passphrase",
 		.prompt = "Passphrase: ",
 	};
-	struct ect_secret pw = { 0 };
 	char *file = NULL;
-	int n, r, ret = ECT_EXIT_FAILURE;
+	int n, r;
 
 	memset(out, 0, sizeof(*out));
+	out->dirs.config_fd = out->dirs.home_fd = -1;
 	r = ect_cli_parse(ctx, argc, argv, opts, &n);
 	if (!r && ect_keys_no_passphrase_file(ctx, ppfile))
 		r = -1;
 	if (r)
-		return ect_cli_usage(r, usage);
+		goto usage;
 	spec.source = pwfile;
-	if (ect_cli_file_and_secret(n, argv, &file, &spec))
-		return ect_cli_usage(0, usage);
-	if (conflicting(ctx, &spec, "password-file"))
-		return ect_cli_usage(-1, usage);
-	if (file && !(file = strdup(file)))
+	if (ect_cli_file_and_secret(n, argv, &file, &spec)) {
+		r = 0;
+		goto usage;
+	}
+	if (conflicting(ctx, &spec, "password-file")) {
+		r = -1;
+		goto usage;
+	}
+	if (file && !(out->file = strdup(file)))
 		ect_err(ctx, "out of memory");
 	else if (!file)
-		file = ect_keys_default_wrapped_file(ctx); /* reports why it failed */
-	if (!file)
-		return ECT_EXIT_FAILURE;
-	if (ect_cli_get_secret(ctx, &spec, &pw))
-		goto out;
-	/* the rc salt serves both v1 unwrapping and the FEKEK, as in ecryptfs-utils */
-	ect_cli_rc_salt(ctx, out->salt);
-	r = ect_unwrap_file(file, pw.s, pw.len, out->salt, &out->pass, &out->pass_len,
-			    &out->info);
-	if (r < 0) {
-		ect_keys_report(what, file, r, pw.len);
-		goto out;
+		out->file = ect_keys_default_wrapped_file(ctx); /* reports why it failed */
+	if (!out->file || ect_cli_user_dirs(ctx, out->file, NULL, &out->dirs, &out->opts.file) ||
+	    ect_cli_get_secret(ctx, &spec, &out->pw)) {
+		ect_keys_wrapped_free(out);
+		*status = ECT_EXIT_FAILURE;
+		return -1;
 	}
-	out->file = file;
-	file = NULL;
-	ret = 0;
-out:
-	ect_cli_secret_free(&pw);
-	free(file);
-	return ret;
+	return 0;
+usage:
+	*status = ect_cli_usage(r, usage); /* --help: exit 0 */
+	return -1;
 }
 
-void ect_keys_unwrapped_free(struct ect_keys_unwrapped *u)
+void ect_keys_wrapped_free(struct ect_keys_wrapped *w)
 {
-	ect_secure_free_str(u->pass);
-	free(u->file);
-	ect_wipe(u, sizeof(*u));
+	ect_cli_secret_free(&w->pw);
+	ect_cli_user_dirs_close(&w->dirs);
+	free(w->file);
+	ect_wipe(w, sizeof(*w));
+	w->dirs.config_fd = w->dirs.home_fd = -1;
 }
 
 int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
 {
-	struct ect_keys_unwrapped u;
+	struct ect_keys_wrapped w;
+	struct ect_unlock_result res;
+	char *pass = NULL;
+	size_t pass_len = 0;
 	int r, ret;
 
-	ret = ect_keys_unwrap_args(ctx, argc, argv, unwrap_usage, "Unwrapping passphrase", &u);
-	if (ret)
+	if (ect_keys_wrapped_args(ctx, argc, argv, unwrap_usage, &w, &ret))
 		return ret;
 	ret = ECT_EXIT_FAILURE;
-	ect_debug(ctx, "%s: version %d", u.file, (int)u.info.version);
-	if (u.info.version == ECT_WRAP_V3)
-		ect_debug(ctx, "%s: Argon2id t=%u m=%u KiB lanes=%u", u.file, u.info.params.t_cost,
-			  u.info.params.m_cost_kib, u.info.params.lanes);
-	r = ect_cli_write_line(STDOUT_FILENO, u.pass, u.pass_len);
+	/* salt= of ~/.ecryptfsrc opens v1 files, as in ecryptfs-utils */
+	r = ect_unwrap_user(&w.dirs, w.pw.s, w.pw.len, &w.opts, &pass, &pass_len, &res);
+	ect_cli_salt_warning(ctx, res.salt_err, &res.salt_where);
+	if (r < 0) {
+		ect_keys_report("Unwrapping passphrase", w.file, r, w.pw.len);
+		goto out;
+	}
+	ect_debug(ctx, "%s: version %d", w.file, (int)res.info.version);
+	if (res.info.version == ECT_WRAP_V3)
+		ect_debug(ctx, "%s: Argon2id t=%u m=%u KiB lanes=%u", w.file,
+			  res.info.params.t_cost, res.info.params.m_cost_kib, res.info.params.lanes);
+	r = ect_cli_write_line(STDOUT_FILENO, pass, pass_len);
 	if (r < 0) {
 		ect_err(ctx, "cannot write to standard output: %s", ect_strerror(r));
 		goto out;
 	}
-	if (u.info.version == ECT_WRAP_V1 || u.info.version == ECT_WRAP_V2)
+	if (res.info.version == ECT_WRAP_V1 || res.info.version == ECT_WRAP_V2)
 		ect_notice(ctx,
 			   "%s is a version %d file with weak key stretching; "
 			   "upgrade it with: ecryptfs-rewrap-passphrase %s",
-			   u.file, (int)u.info.version, u.file);
+			   w.file, (int)res.info.version, w.file);
 	ret = ECT_EXIT_OK;
 out:
-	ect_keys_unwrapped_free(&u);
+	if (pass)
+		ect_secure_free(pass, pass_len + 1);
+	ect_keys_wrapped_free(&w);
 	return ret;
 }
 
@@ -270,77 +279,125 @@ static const char rewrap_usage[] =
 
 /*
  * Owner for the rewritten file: root rewrapping a user's file must leave it
- * owned by that user, or PAM can no longer read it.
+ * owned by that user, or PAM can no longer read it. Looked up in the
+ * directory fd the file is then read and written through.
  */
-static void existing_owner(const char *file, uid_t *uid, gid_t *gid)
+static void existing_owner(struct ect_user_dirs *d, const char *name)
 {
 	struct stat st;
 
-	*uid = (uid_t)-1;
-	*gid = (gid_t)-1;
-	if (geteuid() == 0 && lstat(file, &st) == 0 && S_ISREG(st.st_mode)) {
-		*uid = st.st_uid;
-		*gid = st.st_gid;
+	if (geteuid() == 0 && fstatat(d->config_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		d->uid = st.st_uid;
+		d->gid = st.st_gid;
 	}
 }
 
 /*
- * Recovery form: check a typed mount passphrase against line 1 of the
- * Private.sig beside FILE before replacing FILE with it. 0 when it matches or
- * cannot be checked (warned), 1 after reporting a mismatch.
+ * Recovery form: the keys Private.sig beside FILE names, for the library to
+ * check the typed mount passphrase against before FILE is replaced. NULL
+ * (warned) when there is no Private.sig to check against.
  */
-static int check_mount_passphrase(struct ect_ctx *ctx, const char *file, const char *pass,
-				  size_t len, const uint8_t salt[ECT_SALT_SIZE])
+static const struct ect_config_sigs *sigs_beside(struct ect_ctx *ctx, const char *file,
+						 const struct ect_user_dirs *d,
+						 struct ect_config_sigs *sigs)
 {
-	const char *slash = strrchr(file, '/');
-	char *sigfile = NULL;
-	void *data = NULL;
-	size_t size = 0;
-	uint8_t *key = NULL;
-	char want[ECT_SIG_HEX_SIZE + 1], have[ECT_SIG_HEX_SIZE + 1];
-	int r, ret = 0;
+	struct ect_config_error err = { 0 };
+	char ebuf[256];
+	int r = ect_config_read_sigs_at(d->config_fd, (uid_t)-1, NULL, sigs, &err);
 
-	if (asprintf(&sigfile, "%.*sPrivate.sig", slash ? (int)(slash - file + 1) : 0, file) < 0)
-		return 0;
-	r = ect_read_file(sigfile, 4096, 0, &data, &size);
-	if (r < 0) {
-		ect_warn(ctx, "cannot check the mount passphrase against %s: %s", sigfile,
-			 ect_strerror(r));
-		goto out;
-	}
-	if (size < ECT_SIG_HEX_SIZE) {
-		ect_warn(ctx, "cannot check the mount passphrase: %s has no signature", sigfile);
-		goto out;
-	}
-	memcpy(want, data, ECT_SIG_HEX_SIZE);
-	want[ECT_SIG_HEX_SIZE] = '\0';
-	if (ect_sig_check(want)) {
-		ect_warn(ctx, "cannot check the mount passphrase: %s has no signature", sigfile);
-		goto out;
-	}
-	key = ect_secure_alloc(ECT_KEY_SIZE);
-	if (!key) {
-		ect_err(ctx, "%s", ect_strerror(ECT_E_SECMEM));
-		ret = 1;
-		goto out;
-	}
-	r = ect_derive_key(pass, len, salt, key);
 	if (!r)
-		r = ect_key_signature(key, have);
-	if (r < 0) {
-		ect_err(ctx, "mount passphrase: %s", ect_strerror(r));
-		ret = 1;
+		return sigs;
+	ect_warn(ctx, "cannot check the mount passphrase against Private.sig beside %s: %s", file,
+		 err.reason[0] ? ect_config_error_format(&err, ebuf, sizeof(ebuf)) :
+				 ect_strerror(r));
+	return NULL;
+}
+
+/* The library's rewrap's errors in 111's words; the file is unchanged after each. */
+static void rewrap_report(struct ect_ctx *ctx, const char *file, int r,
+			  const struct ect_rewrap_result *res, const struct ect_secret *old,
+			  const struct ect_secret *newpw, bool from_mount)
+{
+	if (res->failed_at == ECT_UNLOCK_AT_MATCH && from_mount)
+		ect_err(ctx, "the mount passphrase does not match the signature in Private.sig "
+			     "beside %s; %s left unchanged", file, file);
+	else if (res->failed_at == ECT_UNLOCK_AT_MATCH)
+		ect_err(ctx, "%s: the unwrapped passphrase does not match Private.sig", file);
+	else if (res->failed_at == ECT_UNLOCK_AT_UNWRAP && from_mount)
+		ect_keys_report("Reading the mount passphrase", file, r, old->len);
+	else if (res->failed_at == ECT_UNLOCK_AT_UNWRAP)
+		ect_keys_report("Unwrapping passphrase", file, r, old->len);
+	else
+		ect_keys_report("Wrapping passphrase", file, r, newpw->len);
+}
+
+/* Without a terminal both secrets are read first; at one, a wrong old one fails before. */
+static int precheck_old(const char *file, const struct ect_user_dirs *d,
+			const struct ect_unlock_opts *o, const struct ect_secret *old)
+{
+	struct ect_unlock_result res;
+	char *pass = NULL;
+	size_t len = 0;
+	int r = ect_unwrap_user(d, old->s, old->len, o, &pass, &len, &res);
+
+	if (pass)
+		ect_secure_free(pass, len + 1);
+	if (r < 0)
+		ect_keys_report("Unwrapping passphrase", file, r, old->len);
+	return r;
+}
+
+static int do_rewrap(struct ect_ctx *ctx, const char *file, struct ect_secret_spec *old_spec,
+		     struct ect_secret_spec *new_spec, const struct ect_wrap_opts *w, bool from_mount)
+{
+	struct ect_argon2_params params;
+	enum ect_wrap_version version;
+	struct ect_user_dirs d;
+	struct ect_unlock_opts o = { 0 };
+	struct ect_config_sigs sigs;
+	struct ect_rewrap_result res;
+	struct ect_secret old = { 0 }, newpw = { 0 };
+	bool params_set, at_tty;
+	int r, ret = ECT_EXIT_FAILURE;
+
+	if (ect_cli_wrap_params(ctx, w, ECT_WRAP_V3, &version, &params, &params_set))
+		return ect_cli_usage(-1, rewrap_usage);
+	if (ect_cli_user_dirs(ctx, file, NULL, &d, &o.file))
+		return ECT_EXIT_FAILURE;
+	existing_owner(&d, o.file);
+	o.params = params_set ? &params : NULL;
+	/* --wrap-format decides; without it wrap-format-v2 beside FILE keeps v2 */
+	if (w->format)
+		o.flags = version == ECT_WRAP_V2 ? ECT_UNLOCK_KEEP_V2 : ECT_UNLOCK_WRITE_V3;
+	if (from_mount) {
+		o.flags |= ECT_UNLOCK_OLD_IS_PASSPHRASE;
+		o.sigs = sigs_beside(ctx, file, &d, &sigs);
+	}
+	at_tty = !old_spec->source && !old_spec->arg && !old_spec->from_stdin &&
+		 isatty(STDIN_FILENO);
+	if (ect_cli_get_secret(ctx, old_spec, &old))
+		goto out;
+	if (from_mount && old.len > ECT_PASSPHRASE_MAX) {
+		ect_cli_too_long();
 		goto out;
 	}
-	if (strcmp(want, have)) {
-		ect_err(ctx, "the mount passphrase does not match the signature %s in %s; "
-			     "%s left unchanged", want, sigfile, file);
-		ret = 1;
+	if (at_tty && !from_mount && precheck_old(file, &d, &o, &old))
+		goto out;
+	if (ect_cli_get_secret(ctx, new_spec, &newpw))
+		goto out;
+	r = ect_rewrap_user(&d, old.s, old.len, newpw.s, newpw.len, &o, &res);
+	ect_cli_salt_warning(ctx, res.salt_err, &res.salt_where);
+	if (r < 0) {
+		rewrap_report(ctx, file, r, &res, &old, &newpw, from_mount);
+		goto out;
 	}
+	ect_debug(ctx, "%s: version %d written", file, (int)res.written);
+	ret = ECT_EXIT_OK;
 out:
-	ect_secure_free(key, ECT_KEY_SIZE);
-	free(data);
-	free(sigfile);
+	ect_cli_secret_free(&old);
+	ect_cli_secret_free(&newpw);
+	ect_cli_user_dirs_close(&d);
 	return ret;
 }
 
@@ -369,18 +426,7 @@ int ect_cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv)
 		.confirm_prompt = "New wrapping passphrase (again): ",
 		.mismatch_msg = "New wrapping passphrases do not match",
 	};
-	struct ect_secret old = { 0 }, newpw = { 0 };
-	struct ect_wrap_info info = { 0 };
-	struct ect_argon2_params params;
-	enum ect_wrap_version version;
-	uint8_t salt[ECT_SALT_SIZE];
-	char *pass = NULL;
-	size_t pass_len = 0;
-	bool params_set;
-	const char *file;
-	uid_t uid;
-	gid_t gid;
-	int n, r, ret = ECT_EXIT_FAILURE;
+	int n, r;
 
 	r = ect_cli_parse(ctx, argc, argv, opts, &n);
 	if (r)
@@ -414,48 +460,5 @@ int ect_cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv)
 	} else if (n != 1) {
 		return ect_cli_usage(0, rewrap_usage);
 	}
-	file = argv[1];
-	if (ect_cli_wrap_params(ctx, &w, ECT_WRAP_V3, &version, &params, &params_set))
-		return ect_cli_usage(-1, rewrap_usage);
-	existing_owner(file, &uid, &gid);
-	ect_cli_rc_salt(ctx, salt);
-	/* the old secret first, so a wrong one fails before the new one is asked */
-	if (ect_cli_get_secret(ctx, &old_spec, &old))
-		goto out;
-	if (from_mount) {
-		if (old.len > ECT_PASSPHRASE_MAX) {
-			ect_cli_too_long();
-			goto out;
-		}
-		if (check_mount_passphrase(ctx, file, old.s, old.len, salt))
-			goto out;
-		pass = old.s;
-		pass_len = old.len;
-		old.s = NULL;
-	} else {
-		r = ect_unwrap_file(file, old.s, old.len, salt, &pass, &pass_len, &info);
-		if (r < 0) {
-			ect_keys_report("Unwrapping passphrase", file, r, old.len);
-			goto out;
-		}
-		/* keep a v3 file's cost unless told otherwise */
-		if (!params_set && info.version == ECT_WRAP_V3 && version == ECT_WRAP_V3) {
-			params = info.params;
-			params_set = true;
-		}
-	}
-	if (ect_cli_get_secret(ctx, &new_spec, &newpw))
-		goto out;
-	r = ect_wrap_file(file, version, pass, pass_len, newpw.s, newpw.len,
-			  params_set ? &params : NULL, uid, gid);
-	if (r < 0) {
-		ect_keys_report("Wrapping passphrase", file, r, newpw.len);
-		goto out;
-	}
-	ret = ECT_EXIT_OK;
-out:
-	ect_secure_free_str(pass);
-	ect_cli_secret_free(&old);
-	ect_cli_secret_free(&newpw);
-	return ret;
+	return do_rewrap(ctx, argv[1], &old_spec, &new_spec, &w, from_mount);
 }

@@ -13,6 +13,7 @@ static const struct ect_cmd *const families[] = {
 	ect_cmds_verify,
 	ect_cmds_migrate,
 	ect_cmds_swap,
+	ect_cmds_token,
 };
 
 static const struct ect_cmd *find_cmd(const char *name, int by_compat)

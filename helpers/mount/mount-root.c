@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One answer line from the terminal (or stdin); "" keeps the default. */
@@ -346,12 +347,45 @@ int ect_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char 
 	return 0;
 }
 
+/*
+ * Not lazy: an fd on the mount would keep it busy, so the mount is named by
+ * its mount point's directory, reached from the checked root *fd through
+ * "..", and the last name of dir; *fd is closed before the unmount, and
+ * ect_priv_umount_at unmounts only if that name still leads to this mount.
+ */
+static int umount_checked(struct ect_ctx *ctx, struct ect_priv *p, int *fd, const char *dir,
+			  int mount_id, const struct ect_mount_entry *row, unsigned int flags)
+{
+	const char *slash = strrchr(dir, '/');
+	struct ect_priv_umount_at at = { .parent_fd = -1, .mount_id = mount_id };
+	struct stat st;
+	int r;
+
+	if (!slash || !slash[1] || mount_id < 0)
+		return -EINVAL;
+	at.name = slash + 1;
+	if (fstat(*fd, &st))
+		return -errno;
+	at.dev = st.st_dev;
+	at.ino = st.st_ino;
+	/* ".." of a mount's root is the directory holding its mount point */
+	at.parent_fd = openat(*fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (at.parent_fd < 0)
+		return -errno;
+	close(*fd);
+	*fd = -1;
+	ect_debug(ctx, "unmounting %s (mount id %d) through its directory", dir, mount_id);
+	r = ect_priv_umount_at(p, ctx, &at, row, flags);
+	close(at.parent_fd);
+	return r;
+}
+
 int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
 {
 	struct ect_mount_entry *row = NULL;
 	char *dir = NULL;
 	const char *arg = NULL;
-	int lazy = 0, no_mtab = 0, r, ret = ECT_MNT_FAIL, fd = -1;
+	int lazy = 0, no_mtab = 0, r, ret = ECT_MNT_FAIL, fd = -1, mount_id = -1;
 
 	r = ect_root_umount_args(ctx, argc, argv, &arg, &lazy, &no_mtab);
 	if (r)
@@ -364,18 +398,15 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 	}
 	/* by identity: dir is the root of an eCryptfs mount (issue #10), not a listed string */
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r = fd < 0 ? 0 : ect_mount_find_over(NULL, fd, -1, NULL, row);
+	r = fd < 0 ? 0 : ect_mount_find_over(NULL, fd, -1, &mount_id, row);
 	if (r <= 0) {
 		ect_err(ctx, "%s is not an eCryptfs mount point", dir);
 		goto out;
 	}
-	/* Only a lazy unmount goes through the fd: an open fd pins the mount otherwise. */
-	if (!lazy) {
-		close(fd);
-		fd = -1;
-	}
-	r = ect_priv_umount(p, ctx, fd, row, (lazy ? ECT_UMOUNT_LAZY : 0) |
-					   (no_mtab ? ECT_UMOUNT_NO_MTAB : 0));
+	if (lazy)
+		r = ect_priv_umount(p, ctx, fd, row, ECT_UMOUNT_LAZY | (no_mtab ? ECT_UMOUNT_NO_MTAB : 0));
+	else
+		r = umount_checked(ctx, p, &fd, dir, mount_id, row, no_mtab ? ECT_UMOUNT_NO_MTAB : 0);
 	if (r) {
 		ect_err(ctx, "unmount of %s failed: %s", dir, ect_strerror(r));
 		goto out;

@@ -445,41 +445,105 @@ out:
 	return ret;
 }
 
+/* The mtab line of an unmounted row, unless umount -n. */
+static void umounted_mtab(struct ect_ctx *ctx, const struct ect_mount_entry *row, unsigned int flags)
+{
+	if (!(flags & ECT_UMOUNT_NO_MTAB) && ect_mtab_remove(row->source, row->point))
+		ect_warn(ctx, "unmounted, but could not update /etc/mtab");
+}
+
+/* cwd to dir_fd for an unmount by a name relative to it; *saved_cwd brings us back to "/". */
+static int enter_dir(int dir_fd, int *saved_cwd)
+{
+	int ret;
+
+	*saved_cwd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*saved_cwd < 0)
+		return -errno;
+	if (!fchdir(dir_fd))
+		return 0;
+	ret = -errno;
+	close(*saved_cwd);
+	*saved_cwd = -1;
+	return ret;
+}
+
+static int leave_dir(int saved_cwd, int ret)
+{
+	if (fchdir(saved_cwd))
+		ret = ret ? ret : -errno;
+	close(saved_cwd);
+	return ret;
+}
+
 int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd,
 		    const struct ect_mount_entry *row, unsigned int flags)
 {
-	int ret, saved_cwd = -1;
-	bool lazy = flags & ECT_UMOUNT_LAZY;
+	int ret, saved_cwd;
 
-	/* users only ever unmount the verified fd; a path is for root alone */
-	if (!lazy && !p->root)
-		return -EPERM;
-	if (lazy) {
-		/* back to "/" afterwards, not into the detached mount */
-		saved_cwd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (saved_cwd < 0)
-			return -errno;
-		if (fchdir(target_fd)) {
-			ret = -errno;
-			close(saved_cwd);
-			return ret;
-		}
-	}
+	/* only ever the verified fd; a root-mode unmount that is not lazy: ect_priv_umount_at */
+	if (!(flags & ECT_UMOUNT_LAZY))
+		return -EINVAL;
+	/* back to "/" afterwards, not into the detached mount */
+	ret = enter_dir(target_fd, &saved_cwd);
+	if (ret)
+		return ret;
 	ret = raise_priv(p);
 	if (!ret) {
 		/* with the cwd pinning the mount, only a lazy unmount can succeed */
-		if (umount2(lazy ? "." : row->point, (lazy ? MNT_DETACH : 0) | UMOUNT_NOFOLLOW))
+		if (umount2(".", MNT_DETACH | UMOUNT_NOFOLLOW))
 			ret = -errno;
-		else if (!(flags & ECT_UMOUNT_NO_MTAB) && ect_mtab_remove(row->source, row->point))
-			ect_warn(ctx, "unmounted, but could not update /etc/mtab");
+		else
+			umounted_mtab(ctx, row, flags);
 	}
 	lower_priv(p, ctx);
-	if (saved_cwd >= 0) {
-		if (fchdir(saved_cwd))
-			ret = ret ? ret : -errno;
-		close(saved_cwd);
+	return leave_dir(saved_cwd, ret);
+}
+
+/* Does name in dir_fd lead (without a symlink) to the root of the mount at describes? */
+static bool still_the_mount(const struct ect_priv_umount_at *at)
+{
+	int fd = openat(at->parent_fd, at->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	bool same;
+
+	if (fd < 0)
+		return false;
+	same = !fstat(fd, &st) && st.st_dev == at->dev && st.st_ino == at->ino &&
+	       ect_mount_id_of(fd) == at->mount_id;
+	close(fd);
+	return same;
+}
+
+int ect_priv_umount_at(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_umount_at *at,
+		       const struct ect_mount_entry *row, unsigned int flags)
+{
+	int ret, saved_cwd;
+
+	if (!p->root || (flags & ECT_UMOUNT_LAZY) || !at->name[0] || strchr(at->name, '/') ||
+	    !strcmp(at->name, ".") || !strcmp(at->name, ".."))
+		return -EINVAL;
+	/*
+	 * The cwd (on the parent mount) does not pin the mount below it; the
+	 * name is looked up once more, in the directory checked, right before
+	 * the unmount. In this namespace a mount point cannot be renamed while
+	 * it is one; a name moved meanwhile from another namespace fails the
+	 * check or leads to no mount root (EINVAL).
+	 */
+	ret = enter_dir(at->parent_fd, &saved_cwd);
+	if (ret)
+		return ret;
+	ret = raise_priv(p);
+	if (!ret && !still_the_mount(at))
+		ret = ECT_E_UNSAFE_PATH;
+	if (!ret) {
+		if (umount2(at->name, UMOUNT_NOFOLLOW))
+			ret = -errno;
+		else
+			umounted_mtab(ctx, row, flags);
 	}
-	return ret;
+	lower_priv(p, ctx);
+	return leave_dir(saved_cwd, ret);
 }
 
 int ect_priv_mount_record(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,

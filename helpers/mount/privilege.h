@@ -78,13 +78,34 @@ enum {
 	ECT_UMOUNT_NO_MTAB = 1 << 1, /* umount -n */
 };
 /*
- * Privileged: unmount the mount whose root is target_fd (lazy), or, in
- * root mode without ECT_UMOUNT_LAZY, the mount at row->point. row is the
- * identity-checked row of that mount (ect_mount_find_over): its exact
- * source and target are removed from /etc/mtab.
+ * Privileged: lazily unmount the mount whose root is target_fd (flags must
+ * hold ECT_UMOUNT_LAZY). row is the identity-checked row of that mount
+ * (ect_mount_find_over): its exact source and target are removed from
+ * /etc/mtab.
  */
 int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd,
 		    const struct ect_mount_entry *row, unsigned int flags);
+/*
+ * The checked mount for a root-mode unmount that is not lazy. Any fd on the
+ * mount itself keeps it busy, so it is named by its mount point's directory
+ * (an fd on the parent mount) and the mount point's plain name there, and
+ * recognised by its mount id and root's st_dev/st_ino.
+ */
+struct ect_priv_umount_at {
+	int parent_fd;
+	const char *name;
+	int mount_id;
+	dev_t dev;
+	ino_t ino;
+};
+/*
+ * Root mode only: unmount (not lazily) the mount at->name in at->parent_fd,
+ * refused with ECT_E_UNSAFE_PATH unless that name still leads to the root
+ * of the mount checked. Never resolves a path from "/". row and flags
+ * (ECT_UMOUNT_NO_MTAB only) as for ect_priv_umount.
+ */
+int ect_priv_umount_at(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_umount_at *at,
+		       const struct ect_mount_entry *row, unsigned int flags);
 /* Privileged: ect_mount_record_store / _load in the root-owned per-user directory. */
 int ect_priv_mount_record(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
 			  const struct ect_mount_record *rec);

@@ -279,45 +279,76 @@ int ect_codec_open_header(const void *buf, size_t len, int from_xattr, int data_
 	return 0;
 }
 
-int ect_codec_open_fd(int fd, unsigned int flags, const struct ect_codec_key *keys, size_t nkeys,
-		      struct ect_codec_file **out)
+int ect__header_find(int fd, unsigned int where, ect__header_parse_fn parse, void *arg)
 {
-	uint8_t *hdr;
-	ssize_t n;
+	uint8_t *hdr = malloc(ECT_HEADER_PARSE_MAX);
+	ssize_t n = 0;
 	int rc = ECT_E_NOT_ECRYPTFS;
 
-	*out = NULL;
-	if (fd < 0)
-		return -EBADF;
-	hdr = malloc(ECT_HEADER_PARSE_MAX);
 	if (!hdr)
 		return -ENOMEM;
-	if (!(flags & ECT_CODEC_XATTR_ONLY)) {
+	if (where & ECT__HEADER_IN_FILE) {
 		n = codec__pread_full(fd, hdr, ECT_HEADER_PARSE_MAX, 0);
 		if (n < 0) {
 			rc = (int)n;
 			goto out;
 		}
-		rc = ect_codec_open_header(hdr, (size_t)n, 0, fd, keys, nkeys, out);
+		rc = parse(hdr, (size_t)n, 0, arg);
 		/* Only a missing marker (or no room for one) sends the kernel on to the xattr. */
 		if ((rc != ECT_E_NOT_ECRYPTFS && !(rc == ECT_E_TRUNCATED && n < 16)) ||
-		    (flags & ECT_CODEC_NO_XATTR))
+		    !(where & ECT__HEADER_IN_XATTR))
 			goto out;
 	}
 	n = fgetxattr(fd, ECT_HEADER_XATTR, hdr, ECT_HEADER_PARSE_MAX);
 	if (n < 0) {
+		/*
+		 * Larger than the page the kernel reads: it refuses the file
+		 * (ecryptfs_read_xattr_region), so this is a bad header, not a
+		 * plain file. No xattr (or no xattr support): keep the file's answer.
+		 */
 		if (errno == ERANGE)
-			rc = ECT_E_FORMAT; /* larger than the page the kernel reads */
+			rc = ECT_E_FORMAT;
 		else if (errno != ENODATA && errno != ENOTSUP)
 			rc = -errno;
-		/* else keep "not an eCryptfs file" */
 		goto out;
 	}
-	rc = ect_codec_open_header(hdr, (size_t)n, 1, fd, keys, nkeys, out);
+	rc = parse(hdr, (size_t)n, 1, arg);
 out:
+	free(hdr);
+	return rc;
+}
+
+struct open_args {
+	int fd;
+	const struct ect_codec_key *keys;
+	size_t nkeys;
+	struct ect_codec_file **out;
+};
+
+static int open_parse(const uint8_t *hdr, size_t n, int in_xattr, void *arg)
+{
+	struct open_args *a = arg;
+
+	return ect_codec_open_header(hdr, n, in_xattr, a->fd, a->keys, a->nkeys, a->out);
+}
+
+int ect_codec_open_fd(int fd, unsigned int flags, const struct ect_codec_key *keys, size_t nkeys,
+		      struct ect_codec_file **out)
+{
+	struct open_args a = { .fd = fd, .keys = keys, .nkeys = nkeys, .out = out };
+	unsigned int where = ECT__HEADER_IN_FILE | ECT__HEADER_IN_XATTR;
+	int rc;
+
+	*out = NULL;
+	if (fd < 0)
+		return -EBADF;
+	if (flags & ECT_CODEC_XATTR_ONLY)
+		where = ECT__HEADER_IN_XATTR;
+	else if (flags & ECT_CODEC_NO_XATTR)
+		where = ECT__HEADER_IN_FILE;
+	rc = ect__header_find(fd, where, open_parse, &a);
 	if (!rc && (flags & ECT_CODEC_WRITE))
 		(*out)->writable = 1;
-	free(hdr);
 	return rc;
 }
 

@@ -121,13 +121,18 @@ size_t ect_fname_lower_len(unsigned int block_size, size_t len)
 	return ECT_FNEK_PREFIX_LEN + ect_fname_encoded_len(packet_len(block_size, len));
 }
 
+size_t ect__fname_name_max(unsigned int block_size, size_t lower_max)
+{
+	size_t len = 0;
+
+	while (ect_fname_lower_len(block_size, len + 1) <= lower_max)
+		len++;
+	return len;
+}
+
 int ect_fname_name_max(const struct ect_fname_codec *c)
 {
-	size_t len = 1;
-
-	while (ect_fname_lower_len(c->cipher.block_size, len + 1) <= ECT_NAME_MAX_LOWER)
-		len++;
-	return (int)len;
+	return (int)ect__fname_name_max(c->cipher.block_size, ECT_NAME_MAX_LOWER);
 }
 
 ssize_t ect_fname_encode(const void *raw, size_t len, char *out, size_t outsize)

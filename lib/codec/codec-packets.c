@@ -148,9 +148,10 @@ void codec__sig_to_hex(const uint8_t sig[ECT_SIG_SIZE], char hex[ECT_SIG_HEX_SIZ
 
 int codec__sig_from_hex(const char *hex, uint8_t sig[ECT_SIG_SIZE])
 {
-	if (!hex || strnlen(hex, ECT_SIG_HEX_SIZE + 1) != ECT_SIG_HEX_SIZE)
-		return ECT_E_BAD_SIG;
-	if (ect__hex_decode(hex, sig, ECT_SIG_SIZE))
+	char lower[ECT_SIG_HEX_SIZE + 1];
+
+	/* a caller's key: either case, as mount options (ect__sig_lower) */
+	if (ect__sig_lower(hex, lower) || ect__hex_decode(lower, sig, ECT_SIG_SIZE))
 		return ECT_E_BAD_SIG;
 	return 0;
 }

@@ -303,3 +303,53 @@ int ect_codec_encrypt_from_fd(struct ect_codec_file *f, int in_fd)
 {
 	return ect_codec_encrypt_from(f, fd_source, &in_fd);
 }
+
+/* Shrink: zero the new last extent's tail, store the size, cut the lower file. */
+static int shrink(struct ect_codec_file *f, uint64_t size)
+{
+	uint64_t n = size / ECT_EXTENT_SIZE, pos;
+	size_t keep = (size_t)(size % ECT_EXTENT_SIZE);
+	uint8_t *x;
+	int rc;
+
+	if (keep) {
+		x = codec__batch(f);
+		if (!x)
+			return -ENOMEM;
+		rc = codec__load_extents(f, n, 1, x);
+		if (!rc) {
+			memset(x + keep, 0, ECT_EXTENT_SIZE - keep);
+			rc = ect_codec_encrypt_extents(f, n, 1, x, x);
+		}
+		if (!rc)
+			rc = codec__extent_offset(f, n, &pos);
+		if (!rc)
+			rc = codec__pwrite_full(f->fd, x, ECT_EXTENT_SIZE, pos);
+		if (rc)
+			return rc;
+	}
+	f->size = size;
+	rc = write_size(f);
+	if (!rc)
+		rc = codec__extent_offset(f, ect_codec_extent_count(f), &pos);
+	if (!rc && ftruncate(f->fd, (off_t)pos))
+		rc = -errno;
+	return rc;
+}
+
+int ect_codec_truncate(struct ect_codec_file *f, uint64_t size)
+{
+	ssize_t n;
+
+	if (!f->writable || f->fd < 0)
+		return -EBADF;
+	if (size > CODEC_SIZE_MAX)
+		return -EFBIG;
+	if (size < f->size)
+		return shrink(f, size);
+	if (size == f->size)
+		return 0;
+	/* As the kernel: write one zero byte at the new end; the gap gets zero extents. */
+	n = ect_codec_pwrite(f, "", 1, size - 1);
+	return n < 0 ? (int)n : 0;
+}

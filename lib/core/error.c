@@ -24,6 +24,12 @@ static const char *const ect_error_text[] = {
 	[16] = "key signature must be exactly 16 hexadecimal characters",
 	[17] = "name is too long to encrypt",
 	[18] = "the passphrase gives other keys than the signature file names",
+	[19] = "no token matching the PKCS#11 URI is present",
+	[20] = "wrong PIN for the token",
+	[21] = "the token's PIN is locked (too many wrong PINs)",
+	[22] = "the token has no RSA key with this id or label",
+	[23] = "malformed PKCS#11 URI (needs module-path=, the token and id= or object=)",
+	[24] = "refusing to remove the last protector of the mount passphrase",
 };
 
 ECT_STATIC_ASSERT(ECT_ARRAY_SIZE(ect_error_text) == (size_t)(-ECT_E_LAST - ECT_E_BASE),

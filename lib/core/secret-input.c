@@ -111,8 +111,11 @@ static int prompt_once(int in, int outfd, const char *prompt, size_t max, char *
 	bool restore = false;
 	int ret;
 
-	if (prompt && write(outfd, prompt, strlen(prompt)) < 0)
-		return -errno;
+	if (prompt) {
+		ret = ect__write_all(outfd, prompt, strlen(prompt));
+		if (ret)
+			return ret;
+	}
 	if (isatty(in) && tcgetattr(in, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;

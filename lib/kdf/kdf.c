@@ -93,3 +93,13 @@ int ect_sig_check(const char *sig)
 	}
 	return sig[ECT_SIG_HEX_SIZE] == '\0' ? 0 : ECT_E_BAD_SIG;
 }
+
+int ect__sig_lower(const char *in, char out[ECT_SIG_HEX_SIZE + 1])
+{
+	if (!in || strnlen(in, ECT_SIG_HEX_SIZE + 1) != ECT_SIG_HEX_SIZE)
+		return ECT_E_BAD_SIG;
+	for (size_t i = 0; i < ECT_SIG_HEX_SIZE; i++)
+		out[i] = (in[i] >= 'A' && in[i] <= 'F') ? (char)(in[i] - 'A' + 'a') : in[i];
+	out[ECT_SIG_HEX_SIZE] = '\0';
+	return ect_sig_check(out);
+}

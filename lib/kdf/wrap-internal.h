@@ -20,6 +20,19 @@
 #define V3_PLAIN_SIZE (1 + ECT_PASSPHRASE_MAX) /* length byte, passphrase, zero padding */
 #define V3_FIXED_HEAD 16			  /* ':' version kdf t m lanes salt_len */
 
+static inline uint32_t ect__get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void ect__put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 /* A v1..v3 passphrase of len bytes into locked memory, NUL-terminated. */
 ECT_HIDDEN int ect__passphrase_out(const void *src, size_t len, char **out, size_t *out_len);
 /* 0 when passphrase is 1..64 bytes without NUL, else ECT_E_PASSPHRASE_LEN. */
@@ -34,5 +47,20 @@ ECT_HIDDEN int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrap
 ECT_HIDDEN int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 			    size_t wrapping_len, const struct ect_argon2_params *params,
 			    uint8_t **blob, size_t *size);
+
+/*
+ * The v3 AEAD, shared with token records (lib/keys/token-format.c):
+ * AES-256-GCM under a 32-byte key of (length byte, passphrase, zero pad to
+ * V3_PLAIN_SIZE) with head as associated data. sealed is V3_PLAIN_SIZE
+ * ciphertext bytes then the V3_TAG_SIZE tag. A tag mismatch is
+ * ECT_E_WRONG_PASSWORD; the passphrase comes out in locked memory.
+ */
+#define V3_SEALED_SIZE (V3_PLAIN_SIZE + V3_TAG_SIZE)
+ECT_HIDDEN int ect__aead_seal(const uint8_t *key, const uint8_t *nonce, const uint8_t *head,
+			      size_t head_len, const char *passphrase, size_t len,
+			      uint8_t *sealed);
+ECT_HIDDEN int ect__aead_open(const uint8_t *key, const uint8_t *nonce, const uint8_t *head,
+			      size_t head_len, const uint8_t *sealed, char **passphrase,
+			      size_t *passphrase_len);
 
 #endif /* ECT_WRAP_INTERNAL_H */

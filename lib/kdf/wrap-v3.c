@@ -28,19 +28,6 @@ struct v3_layout {
 	const uint8_t *tag;
 };
 
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static size_t v3_size(size_t salt_len)
 {
 	return V3_FIXED_HEAD + salt_len + 1 + V3_NONCE_SIZE + V3_PLAIN_SIZE + V3_TAG_SIZE;
@@ -56,9 +43,9 @@ static int v3_layout(const uint8_t *b, size_t size, struct v3_layout *l)
 		return ECT_E_VERSION;
 	if (b[2] != V3_KDF_ARGON2ID)
 		return ECT_E_UNSUPPORTED;
-	l->params.t_cost = get_be32(b + 3);
-	l->params.m_cost_kib = get_be32(b + 7);
-	l->params.lanes = get_be32(b + 11);
+	l->params.t_cost = ect__get_be32(b + 3);
+	l->params.m_cost_kib = ect__get_be32(b + 7);
+	l->params.lanes = ect__get_be32(b + 11);
 	l->salt_len = b[15];
 	if (l->salt_len < V3_SALT_MIN || l->salt_len > V3_SALT_MAX)
 		return ECT_E_FORMAT;
@@ -117,51 +104,27 @@ static int gcm_open(gcry_cipher_hd_t *hd, const uint8_t *key, const uint8_t *non
 	return 0;
 }
 
-int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrapping_pw,
-		   size_t wrapping_len, const struct ect_argon2_params *ceiling, char **passphrase,
-		   size_t *passphrase_len, struct ect_argon2_params *p)
+int ect__aead_open(const uint8_t *key, const uint8_t *nonce, const uint8_t *head, size_t head_len,
+		   const uint8_t *sealed, char **passphrase, size_t *passphrase_len)
 {
-	struct v3_layout l;
 	gcry_cipher_hd_t hd;
 	gcry_error_t gerr;
-	uint8_t *key = NULL, *plain = NULL;
+	uint8_t *plain;
 	size_t len;
 	int ret;
 
-	ret = v3_layout(blob, size, &l);
-	if (ret)
-		return ret;
-	if (p)
-		*p = l.params;
-	/*
-	 * Policy before any work: a downgraded or hostile header, or one above
-	 * the caller's budget, costs nothing.
-	 */
-	ret = ect_argon2_params_check_ceiling(&l.params, ceiling);
-	if (ret)
-		return ret;
-	ret = check_wrapping_pw(wrapping_pw, wrapping_len);
-	if (ret)
-		return ret;
-	key = ect_secure_alloc(V3_KEY_SIZE);
 	plain = ect_secure_alloc(V3_PLAIN_SIZE);
-	if (!key || !plain) {
-		ret = ECT_E_SECMEM;
-		goto out;
-	}
-	ret = ect_argon2id(wrapping_pw, wrapping_len, l.salt, l.salt_len, &l.params, key,
-			   V3_KEY_SIZE);
+	if (!plain)
+		return ECT_E_SECMEM;
+	ret = gcm_open(&hd, key, nonce, head, head_len);
 	if (ret)
 		goto out;
-	ret = gcm_open(&hd, key, l.nonce, blob, l.head_len);
-	if (ret)
-		goto out;
-	gerr = gcry_cipher_decrypt(hd, plain, V3_PLAIN_SIZE, l.ct, V3_PLAIN_SIZE);
+	gerr = gcry_cipher_decrypt(hd, plain, V3_PLAIN_SIZE, sealed, V3_PLAIN_SIZE);
 	if (!gerr)
-		gerr = gcry_cipher_checktag(hd, l.tag, V3_TAG_SIZE);
+		gerr = gcry_cipher_checktag(hd, sealed + V3_PLAIN_SIZE, V3_TAG_SIZE);
 	gcry_cipher_close(hd);
 	if (gcry_err_code(gerr) == GPG_ERR_CHECKSUM) {
-		/* Indistinguishable by design: wrong password or altered file. */
+		/* Indistinguishable by design: wrong secret or altered file. */
 		ret = ECT_E_WRONG_PASSWORD;
 		goto out;
 	}
@@ -184,6 +147,70 @@ int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrapping_pw,
 	ret = ect__passphrase_out(plain + 1, len, passphrase, passphrase_len);
 out:
 	ect_secure_free(plain, V3_PLAIN_SIZE);
+	return ret;
+}
+
+int ect__aead_seal(const uint8_t *key, const uint8_t *nonce, const uint8_t *head, size_t head_len,
+		   const char *passphrase, size_t len, uint8_t *sealed)
+{
+	gcry_cipher_hd_t hd;
+	gcry_error_t gerr;
+	uint8_t *plain;
+	int ret;
+
+	plain = ect_secure_alloc(V3_PLAIN_SIZE);
+	if (!plain)
+		return ECT_E_SECMEM;
+	plain[0] = (uint8_t)len;
+	memcpy(plain + 1, passphrase, len);
+	ret = gcm_open(&hd, key, nonce, head, head_len);
+	if (ret)
+		goto out;
+	gerr = gcry_cipher_encrypt(hd, sealed, V3_PLAIN_SIZE, plain, V3_PLAIN_SIZE);
+	if (!gerr)
+		gerr = gcry_cipher_gettag(hd, sealed + V3_PLAIN_SIZE, V3_TAG_SIZE);
+	gcry_cipher_close(hd);
+	if (gerr)
+		ret = ect__gcry_err(gerr);
+out:
+	ect_secure_free(plain, V3_PLAIN_SIZE);
+	return ret;
+}
+
+int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrapping_pw,
+		   size_t wrapping_len, const struct ect_argon2_params *ceiling, char **passphrase,
+		   size_t *passphrase_len, struct ect_argon2_params *p)
+{
+	struct v3_layout l;
+	uint8_t *key = NULL;
+	int ret;
+
+	ret = v3_layout(blob, size, &l);
+	if (ret)
+		return ret;
+	if (p)
+		*p = l.params;
+	/*
+	 * Policy before any work: a downgraded or hostile header, or one above
+	 * the caller's budget, costs nothing.
+	 */
+	ret = ect_argon2_params_check_ceiling(&l.params, ceiling);
+	if (ret)
+		return ret;
+	ret = check_wrapping_pw(wrapping_pw, wrapping_len);
+	if (ret)
+		return ret;
+	key = ect_secure_alloc(V3_KEY_SIZE);
+	if (!key) {
+		ret = ECT_E_SECMEM;
+		goto out;
+	}
+	ret = ect_argon2id(wrapping_pw, wrapping_len, l.salt, l.salt_len, &l.params, key,
+			   V3_KEY_SIZE);
+	if (ret)
+		goto out;
+	ret = ect__aead_open(key, l.nonce, blob, l.head_len, l.ct, passphrase, passphrase_len);
+out:
 	ect_secure_free(key, V3_KEY_SIZE);
 	return ret;
 }
@@ -194,9 +221,7 @@ int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 {
 	struct ect_argon2_params p;
 	size_t total = v3_size(V3_SALT_SIZE), head_len = total - V3_PLAIN_SIZE - V3_TAG_SIZE;
-	uint8_t *out = NULL, *key = NULL, *plain = NULL, *salt, *nonce;
-	gcry_cipher_hd_t hd;
-	gcry_error_t gerr;
+	uint8_t *out = NULL, *key = NULL, *salt, *nonce;
 	int ret;
 
 	ret = check_wrapping_pw(wrapping_pw, wrapping_len);
@@ -217,46 +242,33 @@ int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 		return ret;
 	out = malloc(total);
 	key = ect_secure_alloc(V3_KEY_SIZE);
-	plain = ect_secure_alloc(V3_PLAIN_SIZE);
-	if (!out || !key || !plain) {
+	if (!out || !key) {
 		ret = out ? ECT_E_SECMEM : -ENOMEM;
 		goto out;
 	}
 	out[0] = ':';
 	out[1] = V3_VERSION;
 	out[2] = V3_KDF_ARGON2ID;
-	put_be32(out + 3, p.t_cost);
-	put_be32(out + 7, p.m_cost_kib);
-	put_be32(out + 11, p.lanes);
+	ect__put_be32(out + 3, p.t_cost);
+	ect__put_be32(out + 7, p.m_cost_kib);
+	ect__put_be32(out + 11, p.lanes);
 	out[15] = V3_SALT_SIZE;
 	salt = out + V3_FIXED_HEAD;
 	salt[V3_SALT_SIZE] = V3_AEAD_AES256_GCM;
 	nonce = salt + V3_SALT_SIZE + 1;
 	gcry_randomize(salt, V3_SALT_SIZE, GCRY_STRONG_RANDOM);
 	gcry_randomize(nonce, V3_NONCE_SIZE, GCRY_STRONG_RANDOM);
-	plain[0] = (uint8_t)len;
-	memcpy(plain + 1, passphrase, len);
-
 	ret = ect_argon2id(wrapping_pw, wrapping_len, salt, V3_SALT_SIZE, &p, key, V3_KEY_SIZE);
 	if (ret)
 		goto out;
-	ret = gcm_open(&hd, key, nonce, out, head_len);
+	ret = ect__aead_seal(key, nonce, out, head_len, passphrase, len, out + head_len);
 	if (ret)
 		goto out;
-	gerr = gcry_cipher_encrypt(hd, out + head_len, V3_PLAIN_SIZE, plain, V3_PLAIN_SIZE);
-	if (!gerr)
-		gerr = gcry_cipher_gettag(hd, out + head_len + V3_PLAIN_SIZE, V3_TAG_SIZE);
-	gcry_cipher_close(hd);
-	if (gerr) {
-		ret = ect__gcry_err(gerr);
-		goto out;
-	}
 	*blob = out;
 	*size = total;
 	out = NULL;
 out:
 	free(out);
-	ect_secure_free(plain, V3_PLAIN_SIZE);
 	ect_secure_free(key, V3_KEY_SIZE);
 	return ret;
 }

@@ -114,3 +114,20 @@ int ect_auth_tok_build(const uint8_t key[ECT_KEY_SIZE], const char *sig,
 	memcpy(t->token.password.salt, salt, ECT_SALT_SIZE);
 	return 0;
 }
+
+int ect_auth_tok_key(const uint8_t *tok, size_t len, const char *sig, uint8_t key[ECT_KEY_SIZE])
+{
+	const struct ect_kernel_auth_tok *t = (const struct ect_kernel_auth_tok *)tok;
+
+	/* The kernel refuses the same: a short payload, another version, not a password. */
+	if (len < ECT_AUTH_TOK_SIZE || t->version != ECT_TOK_VERSION ||
+	    t->token_type != ECT_TOK_PASSWORD)
+		return ECT_E_FORMAT;
+	if (!(t->token.password.flags & ECT_TOK_SEK_SET) ||
+	    t->token.password.session_key_encryption_key_bytes != ECT_KEY_SIZE)
+		return ECT_E_FORMAT;
+	if (sig && memcmp(t->token.password.signature, sig, ECT_SIG_HEX_SIZE))
+		return ECT_E_KEY_MISMATCH;
+	memcpy(key, t->token.password.session_key_encryption_key, ECT_KEY_SIZE);
+	return 0;
+}

@@ -150,3 +150,30 @@ int ect_keyring_add_mount_keys(const char *passphrase, size_t len, const uint8_t
 	return ect_keyring_add_mount_keys_in(KEY_SPEC_USER_KEYRING, passphrase, len, salt, order,
 					     fekek_sig, fnek_sig);
 }
+
+int ect_keyring_read_key(const char *sig, uint8_t key[ECT_KEY_SIZE])
+{
+	uint8_t *tok;
+	long id, n;
+	int ret;
+
+	ret = ect_sig_check(sig);
+	if (ret)
+		return ret;
+	/* What the kernel's request_key() finds: thread, process, session keyrings. */
+	id = request_key(ECT_KEY_TYPE, sig, NULL, 0);
+	if (id < 0)
+		id = keyctl_search(KEY_SPEC_USER_KEYRING, ECT_KEY_TYPE, sig, 0);
+	if (id < 0)
+		return keyctl_errno();
+	tok = ect_secure_alloc(ECT_AUTH_TOK_SIZE);
+	if (!tok)
+		return ECT_E_SECMEM;
+	n = keyctl_read((key_serial_t)id, (char *)tok, ECT_AUTH_TOK_SIZE);
+	if (n < 0)
+		ret = keyctl_errno();
+	else
+		ret = ect_auth_tok_key(tok, (size_t)n, sig, key);
+	ect_secure_free(tok, ECT_AUTH_TOK_SIZE);
+	return ret;
+}

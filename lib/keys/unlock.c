@@ -39,22 +39,30 @@ static bool keep_v2_flag(const struct ect_user_dirs *d)
 
 enum ect_wrap_version ect_user_wrap_version(const struct ect_user_dirs *d, unsigned int flags)
 {
-	if ((flags & ECT_UNLOCK_KEEP_V2) || keep_v2_flag(d))
+	if (flags & ECT_UNLOCK_KEEP_V2)
+		return ECT_WRAP_V2;
+	if (!(flags & ECT_UNLOCK_WRITE_V3) && keep_v2_flag(d))
 		return ECT_WRAP_V2;
 	return ECT_WRAP_V3;
 }
 
-/* Unwrap wrapped-passphrase in config_fd; the passphrase is locked memory. */
-static int unwrap_user(const struct ect_user_dirs *d, const char *pw, size_t pw_len,
-		       const uint8_t salt[ECT_SALT_SIZE], const struct ect_argon2_params *ceiling,
-		       char **pp, size_t *pp_len, struct ect_wrap_info *info)
+static const char *wrap_name(const struct ect_unlock_opts *opts)
+{
+	return opts && opts->file ? opts->file : ECT_WRAPPED_PASSPHRASE_FILE;
+}
+
+/* Unwrap the wrapped file in config_fd; the passphrase is locked memory. */
+static int unwrap_user(const struct ect_user_dirs *d, const char *name, const char *pw,
+		       size_t pw_len, const uint8_t salt[ECT_SALT_SIZE],
+		       const struct ect_argon2_params *ceiling, char **pp, size_t *pp_len,
+		       struct ect_wrap_info *info)
 {
 	char *blob = NULL;
 	size_t size = 0;
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = ect__config_read_at(d->config_fd, ECT_WRAPPED_PASSPHRASE_FILE, d->uid,
+	ret = ect__config_read_at(d->config_fd, name, d->uid,
 				  ECT_CONFIG_ANY_MODE | ECT_CONFIG_BINARY, ECT_WRAP_FILE_MAX, &blob,
 				  &size, NULL);
 	if (ret)
@@ -89,8 +97,8 @@ static int cost_within(const struct ect_argon2_params *want,
 	return 0;
 }
 
-static int write_user_wrap(const struct ect_user_dirs *d, enum ect_wrap_version version,
-			   const char *pp, size_t pp_len, const char *pw, size_t pw_len,
+static int write_user_wrap(const struct ect_user_dirs *d, const char *name,
+			   enum ect_wrap_version version, const char *pp, size_t pp_len, const char *pw, size_t pw_len,
 			   const struct ect_argon2_params *params,
 			   const struct ect_argon2_params *ceiling)
 {
@@ -108,15 +116,17 @@ static int write_user_wrap(const struct ect_user_dirs *d, enum ect_wrap_version 
 	ret = ect_wrap(version, pp, pp_len, pw, pw_len, params, &blob, &size);
 	if (ret)
 		return ret;
-	ret = ect_write_file_atomic_at(d->config_fd, ECT_WRAPPED_PASSPHRASE_FILE, blob, size, 0600,
-				       d->uid, d->gid);
+	ret = ect_write_file_atomic_at(d->config_fd, name, blob, size, 0600, d->uid, d->gid);
 	ect_wipe(blob, size);
 	free(blob);
 	return ret;
 }
 
-static int remove_stale(const struct ect_user_dirs *d)
+/* The stale marker belongs to wrapped-passphrase, not to a file by another name. */
+static int remove_stale(const struct ect_user_dirs *d, const char *name)
 {
+	if (strcmp(name, ECT_WRAPPED_PASSPHRASE_FILE))
+		return 0;
 	return unlinkat(d->config_fd, ECT_WRAPPED_STALE_FILE, 0) == 0;
 }
 
@@ -140,11 +150,14 @@ static void take_back(struct ect_unlock_result *res)
 	res->added = 0;
 }
 
-/* FNEK then FEKEK (ecryptfs-utils' PAM order), then the comparison with sigs. */
+/*
+ * FNEK then FEKEK (ecryptfs-utils' PAM and insert-wrapped order), then the
+ * comparison with sigs; without sigs both keys are added and not compared.
+ */
 static int add_and_match(const char *pp, size_t pp_len, const uint8_t salt[ECT_SALT_SIZE],
 			 const struct ect_config_sigs *sigs, struct ect_unlock_result *res)
 {
-	bool want_fnek = sigs->fnek[0] != '\0';
+	bool want_fnek = !sigs || sigs->fnek[0] != '\0';
 	int ret = 0;
 
 	res->failed_at = ECT_UNLOCK_AT_KEYRING;
@@ -152,7 +165,8 @@ static int add_and_match(const char *pp, size_t pp_len, const uint8_t salt[ECT_S
 		ret = add_one(pp, pp_len, ect_fnek_salt, res->fnek, ECT_UNLOCK_ADDED_FNEK, res);
 	if (!ret)
 		ret = add_one(pp, pp_len, salt, res->fekek, ECT_UNLOCK_ADDED_FEKEK, res);
-	if (!ret && (strcmp(res->fekek, sigs->fekek) || (want_fnek && strcmp(res->fnek, sigs->fnek)))) {
+	if (!ret && sigs &&
+	    (strcmp(res->fekek, sigs->fekek) || (want_fnek && strcmp(res->fnek, sigs->fnek)))) {
 		res->failed_at = ECT_UNLOCK_AT_MATCH;
 		ret = ECT_E_KEY_MISMATCH;
 	}
@@ -163,36 +177,78 @@ static int add_and_match(const char *pp, size_t pp_len, const uint8_t salt[ECT_S
 	return ret;
 }
 
+static bool bad_args(const struct ect_user_dirs *d, const char *password,
+		     const struct ect_unlock_opts *opts)
+{
+	const struct ect_config_sigs *sigs = opts ? opts->sigs : NULL;
+	const char *name = wrap_name(opts);
+
+	return !d || !password || d->config_fd < 0 || !*name || strchr(name, '/') ||
+	       (sigs && (ect_sig_check(sigs->fekek) || (sigs->fnek[0] && ect_sig_check(sigs->fnek))));
+}
+
+/* The salt, then the unwrap: the first two steps of every operation here. */
+static int salt_and_unwrap(const struct ect_user_dirs *d, const char *password,
+			   size_t password_len, const struct ect_unlock_opts *opts,
+			   uint8_t salt[ECT_SALT_SIZE], char **pp, size_t *pp_len,
+			   struct ect_unlock_result *res)
+{
+	res->salt_err = ect_user_salt(d, salt, &res->salt_where);
+	res->failed_at = ECT_UNLOCK_AT_UNWRAP;
+	return unwrap_user(d, wrap_name(opts), password, password_len, salt,
+			   opts ? opts->ceiling : NULL, pp, pp_len, &res->info);
+}
+
+int ect_unwrap_user(const struct ect_user_dirs *d, const char *password, size_t password_len,
+		    const struct ect_unlock_opts *opts, char **passphrase, size_t *passphrase_len,
+		    struct ect_unlock_result *res)
+{
+	uint8_t salt[ECT_SALT_SIZE];
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	*passphrase = NULL;
+	*passphrase_len = 0;
+	if (bad_args(d, password, opts))
+		return -EINVAL;
+	ret = salt_and_unwrap(d, password, password_len, opts, salt, passphrase, passphrase_len,
+			      res);
+	if (!ret)
+		res->failed_at = ECT_UNLOCK_AT_NONE;
+	ect_wipe(salt, sizeof(salt));
+	return ret;
+}
+
 int ect_unlock_user_keys(const struct ect_user_dirs *d, const char *password, size_t password_len,
 			 const struct ect_unlock_opts *opts, struct ect_unlock_result *res)
 {
-	const struct ect_config_sigs *sigs = opts ? opts->sigs : NULL;
-	unsigned int flags = opts ? opts->flags : 0;
+	static const struct ect_unlock_opts none;
 	uint8_t salt[ECT_SALT_SIZE];
+	unsigned int flags;
 	char *pp = NULL;
 	size_t pp_len = 0;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	if (!d || !sigs || !password || d->config_fd < 0 || ect_sig_check(sigs->fekek) ||
-	    (sigs->fnek[0] && ect_sig_check(sigs->fnek)))
+	if (bad_args(d, password, opts))
 		return -EINVAL;
-	res->salt_err = ect_user_salt(d, salt, &res->salt_where);
-	res->failed_at = ECT_UNLOCK_AT_UNWRAP;
-	ret = unwrap_user(d, password, password_len, salt, opts->ceiling, &pp, &pp_len, &res->info);
+	if (!opts)
+		opts = &none;
+	flags = opts->flags;
+	ret = salt_and_unwrap(d, password, password_len, opts, salt, &pp, &pp_len, res);
 	if (ret)
 		goto out;
 	if (flags & ECT_UNLOCK_LINK_SESSION)
 		res->link_err = ect_keyring_link_user_session();
-	ret = add_and_match(pp, pp_len, salt, sigs, res);
+	ret = add_and_match(pp, pp_len, salt, opts->sigs, res);
 	if (ret)
 		goto out;
 	if (flags & ECT_UNLOCK_CLEAR_STALE)
-		res->stale_removed = remove_stale(d);
+		res->stale_removed = remove_stale(d, wrap_name(opts));
 	if ((flags & ECT_UNLOCK_UPGRADE) && res->info.version != ECT_WRAP_V3 &&
 	    ect_user_wrap_version(d, flags) == ECT_WRAP_V3) {
-		int up = write_user_wrap(d, ECT_WRAP_V3, pp, pp_len, password, password_len,
-					 opts->params, opts->ceiling);
+		int up = write_user_wrap(d, wrap_name(opts), ECT_WRAP_V3, pp, pp_len, password,
+					 password_len, opts->params, opts->ceiling);
 
 		res->upgrade = up ? up : 1;
 	}
@@ -221,6 +277,21 @@ static int check_fekek(const char *pp, size_t pp_len, const uint8_t salt[ECT_SAL
 	return ret;
 }
 
+/* The mount passphrase to rewrap: unwrapped with old_pw, or old_pw itself (OLD_IS_PASSPHRASE). */
+static int old_passphrase(const struct ect_user_dirs *d, const char *old_pw, size_t old_len,
+			  const struct ect_unlock_opts *opts, const uint8_t salt[ECT_SALT_SIZE],
+			  char **pp, size_t *pp_len, struct ect_rewrap_result *res)
+{
+	if (!(opts->flags & ECT_UNLOCK_OLD_IS_PASSPHRASE))
+		return unwrap_user(d, wrap_name(opts), old_pw, old_len, salt, opts->ceiling, pp,
+				   pp_len, &res->old);
+	if (!old_len || old_len > ECT_PASSPHRASE_MAX || memchr(old_pw, '\0', old_len))
+		return ECT_E_PASSPHRASE_LEN;
+	*pp = ect_secure_strndup(old_pw, old_len);
+	*pp_len = old_len;
+	return *pp ? 0 : ECT_E_SECMEM;
+}
+
 int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t old_len,
 		    const char *new_pw, size_t new_len, const struct ect_unlock_opts *opts,
 		    struct ect_rewrap_result *res)
@@ -234,13 +305,13 @@ int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t ol
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+	if (!new_pw || bad_args(d, old_pw, opts))
+		return -EINVAL;
 	if (!opts)
 		opts = &none;
-	if (!d || !old_pw || !new_pw || d->config_fd < 0)
-		return -EINVAL;
 	res->salt_err = ect_user_salt(d, salt, &res->salt_where);
 	res->failed_at = ECT_UNLOCK_AT_UNWRAP;
-	ret = unwrap_user(d, old_pw, old_len, salt, opts->ceiling, &pp, &pp_len, &res->old);
+	ret = old_passphrase(d, old_pw, old_len, opts, salt, &pp, &pp_len, res);
 	if (ret)
 		goto out;
 	if (opts->sigs) {
@@ -254,11 +325,12 @@ int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t ol
 	params = opts->params;
 	if (!params && res->old.version == ECT_WRAP_V3)
 		params = &res->old.params;
-	ret = write_user_wrap(d, version, pp, pp_len, new_pw, new_len, params, opts->ceiling);
+	ret = write_user_wrap(d, wrap_name(opts), version, pp, pp_len, new_pw, new_len, params,
+			      opts->ceiling);
 	if (ret)
 		goto out;
 	res->written = version;
-	res->stale_removed = remove_stale(d);
+	res->stale_removed = remove_stale(d, wrap_name(opts));
 out:
 	ect_secure_free(pp, pp_len + 1);
 	ect_wipe(salt, sizeof(salt));

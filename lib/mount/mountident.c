@@ -198,8 +198,9 @@ int ect_mount_record_store(int dirfd, const char *name, const struct ect_mount_r
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd))
-		ret = errno ? -errno : -EIO;
+	ret = ect__write_all(fd, buf, len);
+	if (!ret && fsync(fd))
+		ret = -errno;
 	close(fd);
 	if (!ret && renameat(dirfd, tmp, dirfd, name))
 		ret = -errno;

@@ -107,18 +107,11 @@ const char *ect_fstype_name(unsigned long f_type)
 	return "unknown";
 }
 
-static int sig_hex_check(const char *s)
-{
-	if (strlen(s) != ECT_SIG_HEX_SIZE)
-		return ECT_E_BAD_SIG;
-	for (size_t i = 0; i < ECT_SIG_HEX_SIZE; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return ECT_E_BAD_SIG;
-	return 0;
-}
-
-/* fstab(5) fields use \040 for a space; decode octal escapes in place. */
-static void unescape_octal(char *s)
+/*
+ * The kernel writes a space, tab, newline or backslash in mountinfo and
+ * /proc/swaps (and fstab(5) wants them) as \ooo; decode in place.
+ */
+void ect__unescape_octal(char *s)
 {
 	char *w = s;
 
@@ -138,7 +131,8 @@ int ect_private_mount_opts(const char *fekek, const char *fnek, char *buf, size_
 {
 	int n;
 
-	if (sig_hex_check(fekek) || (fnek && *fnek && sig_hex_check(fnek)))
+	/* from Private.sig, for the kernel: lower case only (ect_sig_check) */
+	if (ect_sig_check(fekek) || (fnek && *fnek && ect_sig_check(fnek)))
 		return ECT_E_BAD_SIG;
 	n = snprintf(buf, size,
 		     "ecryptfs_check_dev_ruid,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,"
@@ -259,18 +253,19 @@ static int cipher_name(const char *v, char out[32])
 	return -EINVAL;
 }
 
+/* Typed in mount options: either case, lowered for the kernel (ect__sig_lower). */
 static int add_sig(struct ect_mount_opts *o, const char *v)
 {
-	if (sig_hex_check(v))
+	char sig[ECT_SIG_HEX_SIZE + 1];
+
+	if (ect__sig_lower(v, sig))
 		return -EINVAL;
 	for (unsigned int i = 0; i < o->nsigs; i++)
-		if (!strcasecmp(o->sigs[i], v))
+		if (!strcmp(o->sigs[i], sig))
 			return 0;
 	if (o->nsigs >= ECT_MOUNT_SIGS_MAX)
 		return -EINVAL;
-	for (size_t i = 0; i <= ECT_SIG_HEX_SIZE; i++)
-		o->sigs[o->nsigs][i] = (char)tolower((unsigned char)v[i]);
-	o->nsigs++;
+	memcpy(o->sigs[o->nsigs++], sig, sizeof(sig));
 	return 0;
 }
 
@@ -348,13 +343,8 @@ static int parse_one(struct ect_mount_opts *o, char *opt)
 		return 0;
 	if (!strcmp(opt, "ecryptfs_sig") || !strcmp(opt, "sig"))
 		return add_sig(o, v);
-	if (!strcmp(opt, "ecryptfs_fnek_sig")) {
-		if (sig_hex_check(v))
-			return -EINVAL;
-		for (size_t i = 0; i <= ECT_SIG_HEX_SIZE; i++)
-			o->fnek_sig[i] = (char)tolower((unsigned char)v[i]);
-		return 0;
-	}
+	if (!strcmp(opt, "ecryptfs_fnek_sig"))
+		return ect__sig_lower(v, o->fnek_sig) ? -EINVAL : 0;
 	if (!strcmp(opt, "ecryptfs_cipher") || !strcmp(opt, "cipher"))
 		return cipher_name(v, o->cipher);
 	if (!strcmp(opt, "ecryptfs_fn_cipher"))
@@ -542,14 +532,14 @@ int ect_mountinfo_parse_line(char *line, struct ect_mountinfo_entry *e)
 	e->fstype = f[sep + 1];
 	e->source = f[sep + 2];
 	e->super_opts = f[sep + 3];
-	unescape_octal(e->root);
-	unescape_octal(e->target);
-	unescape_octal(e->source);
+	ect__unescape_octal(e->root);
+	ect__unescape_octal(e->target);
+	ect__unescape_octal(e->source);
 	return 0;
 }
 
-int ect_mount_lookup(const char *mountinfo, const char *source, const char *target,
-		     enum ect_mount_match match, int *mount_id, char *opts, size_t optsize)
+int ect__mount_find_last(const char *mountinfo, const char *source, const char *target,
+			 enum ect_mount_match match, int *mount_id, struct ect_mount_entry *out)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -569,15 +559,33 @@ int ect_mount_lookup(const char *mountinfo, const char *source, const char *targ
 		src_eq = source && !strcmp(e.source, source);
 		dst_eq = target && !strcmp(e.target, target);
 		if (match == ECT_MATCH_SOURCE_AND_TARGET ? (src_eq && dst_eq) : (src_eq || dst_eq)) {
-			/* the last match is the top of a stack of mounts */
+			/* the last match is the top of a stack of mounts: keep going */
 			found = 1;
 			if (mount_id)
 				*mount_id = e.mount_id;
-			if (opts && optsize)
-				snprintf(opts, optsize, "%s", e.super_opts);
+			if (out) {
+				snprintf(out->source, sizeof(out->source), "%s", e.source);
+				snprintf(out->point, sizeof(out->point), "%s", e.target);
+				snprintf(out->opts, sizeof(out->opts), "%s", e.super_opts);
+			}
 		}
 	}
 	free(line);
 	fclose(f);
 	return found;
+}
+
+int ect_mount_lookup(const char *mountinfo, const char *source, const char *target,
+		     enum ect_mount_match match, int *mount_id, char *opts, size_t optsize)
+{
+	struct ect_mount_entry *e = NULL;
+	int ret;
+
+	if (opts && optsize && !(e = malloc(sizeof(*e))))
+		return -ENOMEM;
+	ret = ect__mount_find_last(mountinfo, source, target, match, mount_id, e);
+	if (ret == 1 && e)
+		snprintf(opts, optsize, "%s", e->opts);
+	free(e);
+	return ret;
 }

@@ -66,40 +66,22 @@ int ect_stat_parse(const void *buf, size_t len, int from_xattr, struct ect_stat_
 	return ret;
 }
 
+static int stat_parse(const uint8_t *hdr, size_t n, int in_xattr, void *arg)
+{
+	return ect_stat_parse(hdr, n, in_xattr, arg);
+}
+
 int ect_stat_fd(int fd, struct ect_stat_info *info)
 {
-	uint8_t buf[ECT_HEADER_PARSE_MAX];
 	struct stat st;
-	ssize_t n;
-	size_t got = 0;
 	int ret;
 
 	if (fstat(fd, &st))
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	while (got < sizeof(buf)) {
-		n = pread(fd, buf + got, sizeof(buf) - got, (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	ret = ect_stat_parse(buf, got, 0, info);
-	info->lower_size = (uint64_t)st.st_size;
-	if (ret != ECT_E_NOT_ECRYPTFS)
-		return ret;
-	/* no in-file marker: the header may live in the xattr (format doc §1.6) */
-	n = fgetxattr(fd, ECT_HEADER_XATTR, buf, sizeof(buf));
-	if (n < 0) {
-		if (errno == ENODATA || errno == ENOTSUP || errno == ERANGE)
-			return ret;
-		return -errno;
-	}
-	ret = ect_stat_parse(buf, (size_t)n, 1, info);
+	/* the codec's rule for where the header is (format doc §1.6) */
+	ret = ect__header_find(fd, ECT__HEADER_IN_FILE | ECT__HEADER_IN_XATTR, stat_parse, info);
 	info->lower_size = (uint64_t)st.st_size;
 	return ret;
 }
@@ -123,8 +105,12 @@ unsigned long ect_fne_name_max(unsigned long lower_namelen, unsigned int block_s
 
 	if (!fne)
 		return lower_namelen;
-	if (lower_namelen == 255 && (block_size == 8 || block_size == 16))
-		return 143; /* ENC_NAME_MAX_BLOCKLEN_8_OR_16 */
+	/*
+	 * The kernel's ENC_NAME_MAX_BLOCKLEN_8_OR_16 (143): what the codec's
+	 * encoding fits in 255 bytes, so one rule gives both limits.
+	 */
+	if (lower_namelen == ECT_NAME_MAX_LOWER && (block_size == 8 || block_size == 16))
+		return ect__fname_name_max(block_size, ECT_NAME_MAX_LOWER);
 	/* the kernel's estimate for other cases (ecryptfs_set_f_namelen) */
 	est = (((long)lower_namelen - 24 + 1) * 3) / 4 - 3 - 13 - 16 - ((long)block_size - 1);
 	return est > 0 ? (unsigned long)est : 0;

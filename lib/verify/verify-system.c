@@ -82,23 +82,6 @@ void ect_report_free(struct ect_report *report)
 	memset(report, 0, sizeof(*report));
 }
 
-/* Undo the \ooo escapes the kernel writes for spaces, tabs, newlines, backslashes. */
-static void unescape_octal(char *s)
-{
-	char *w = s;
-
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
 static void copy_out(char *dst, size_t size, const char *src)
 {
 	if (dst && size)
@@ -108,46 +91,8 @@ static void copy_out(char *dst, size_t size, const char *src)
 int ect_mountinfo_find_ecryptfs(const char *mountinfo, const char *lower, const char *upper,
 				struct ect_mount_entry *out)
 {
-	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	int found = 0;
-
-	if (!f)
-		return -errno;
-	while (!found && getline(&line, &cap, f) > 0) {
-		char *fields[12], *save = NULL, *sep, *tok;
-		int n = 0;
-
-		line[strcspn(line, "\n")] = '\0';
-		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS" */
-		sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		*sep = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && n < 5; tok = strtok_r(NULL, " ", &save))
-			fields[n++] = tok;
-		if (n < 5)
-			continue;
-		save = NULL;
-		for (tok = strtok_r(sep + 3, " ", &save); tok && n < 8; tok = strtok_r(NULL, " ", &save))
-			fields[n++] = tok;
-		if (n < 7 || strcmp(fields[5], "ecryptfs"))
-			continue;
-		unescape_octal(fields[4]);
-		unescape_octal(fields[6]);
-		if ((lower && !strcmp(fields[6], lower)) || (upper && !strcmp(fields[4], upper))) {
-			found = 1;
-			if (out) {
-				copy_out(out->source, sizeof(out->source), fields[6]);
-				copy_out(out->point, sizeof(out->point), fields[4]);
-				copy_out(out->opts, sizeof(out->opts), n > 7 ? fields[7] : "");
-			}
-		}
-	}
-	free(line);
-	fclose(f);
-	return found;
+	/* the mount module's one reader: the last match, the top of a stack */
+	return ect__mount_find_last(mountinfo, lower, upper, ECT_MATCH_SOURCE_OR_TARGET, NULL, out);
 }
 
 /*
@@ -220,7 +165,7 @@ int ect_swaps_line(const char *line, char *name, size_t name_size, char *type, s
 	/* header line: "Filename Type Size Used Priority" */
 	if (!strncmp(line, "Filename", 8) || sscanf(line, "%4095s %31s", n, t) != 2)
 		return -1;
-	unescape_octal(n);
+	ect__unescape_octal(n);
 	copy_out(name, name_size, n);
 	copy_out(type, type_size, t);
 	return 0;

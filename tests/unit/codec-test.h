@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ecryptfs-tools.h"
 
@@ -52,5 +53,20 @@ static inline void test_derive(const char *pass, const uint8_t salt[8], uint8_t 
 
 static const uint8_t test_salt_default[8] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
 static const uint8_t test_salt_fnek[8] = { '9', '9', '8', '8', '7', '7', '6', '6' };
+
+/* An unlinked temporary file under $TMPDIR (or /tmp), read-write; aborts on failure. */
+static inline int test_temp_fd(const char *tag)
+{
+	char path[4096];
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s-XXXXXX", dir ? dir : "/tmp", tag);
+	fd = mkstemp(path);
+	if (fd < 0)
+		abort();
+	unlink(path);
+	return fd;
+}
 
 #endif /* ECT_CODEC_TEST_H */

@@ -21,15 +21,7 @@ static uint8_t key_a[64], key_b[64], key_c[64];
 
 static int temp_fd(void)
 {
-	char path[4096];
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/test-codec-XXXXXX", dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	unlink(path);
-	return fd;
+	return test_temp_fd("test-codec");
 }
 
 static void fill_pattern(uint8_t *p, size_t len, unsigned int seed)

@@ -361,6 +361,46 @@ static void test_dir_make_at(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * ect_become_user in a child (it changes the process for good): afterwards
+ * every id is the user's, and neither root nor the old gid comes back.
+ * Needs root.
+ */
+static void test_become_user(void **state)
+{
+	const uid_t uid = 65534;
+	const gid_t gid = 65534;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uid_t r, e, s;
+		gid_t rg, eg, sg;
+
+		if (ect_become_user(uid, gid, NULL))
+			_exit(1);
+		if (getresuid(&r, &e, &s) || r != uid || e != uid || s != uid)
+			_exit(2);
+		if (getresgid(&rg, &eg, &sg) || rg != gid || eg != gid || sg != gid)
+			_exit(3);
+		if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 || setegid(0) == 0)
+			_exit(4);
+		if (getgroups(0, NULL) != 1)
+			_exit(5);
+		/* and again, as the user: no-op to itself, still no way up */
+		_exit(ect_become_user(uid, gid, NULL) ? 6 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(ect_become_user((uid_t)-1, gid, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_write_and_read),
 		cmocka_unit_test(test_atomic_write_at),
 		cmocka_unit_test(test_dir_make_at),
+		cmocka_unit_test(test_become_user),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,6 +75,14 @@ static void test_private_opts(void **state)
 	assert_int_equal(ect_private_mount_opts("0123456789abcdef", "zz23456789abcdef", buf, sizeof(buf)),
 			 ECT_E_BAD_SIG);
 	assert_int_equal(ect_private_mount_opts("0123456789abcdef", NULL, buf, 40), -ENAMETOOLONG);
+	/*
+	 * Upper case is not a key the kernel can find (descriptions match byte
+	 * for byte, all are lower case): refused like any bad sig, not passed on.
+	 */
+	assert_int_equal(ect_private_mount_opts("0123456789ABCDEF", NULL, buf, sizeof(buf)),
+			 ECT_E_BAD_SIG);
+	assert_int_equal(ect_private_mount_opts("0123456789abcdef", "FEDCBA9876543210", buf,
+						sizeof(buf)), ECT_E_BAD_SIG);
 }
 
 static void test_opts_kernel_string(void **state)

@@ -376,6 +376,96 @@ static int body_upgrade_within_ceiling(void *arg)
 	return 0;
 }
 
+/* 111's v1 fixture wp03 ('a' x 64 under 'z' x 64) opens only with its salt 5a175a175a175a17. */
+#define WP03_SALT "5a175a175a175a17"
+
+static int copy_wp03(struct home *h, const char *name)
+{
+	void *data = NULL;
+	size_t size = 0;
+	int ret = ect_read_file(ECT_FIXTURES_DEFAULT "/ecryptfs-utils-111-v1/wp03", 4096, 0, &data,
+				&size);
+
+	if (!ret)
+		ret = ect_write_file_atomic_at(h->cfg_fd, name, data, size, 0600, (uid_t)-1,
+					       (gid_t)-1);
+	free(data);
+	return ret;
+}
+
+static int fekek_of(const char *pp, const char *salt_hex, char sig[ECT_SIG_HEX_SIZE + 1])
+{
+	uint8_t salt[ECT_SALT_SIZE], key[ECT_KEY_SIZE];
+	int ret = ect_salt_from_hex(salt_hex, salt);
+
+	if (!ret)
+		ret = ect_derive_key(pp, strlen(pp), salt, key);
+	if (!ret)
+		ret = ect_key_signature(key, sig);
+	ect_wipe(key, sizeof(key));
+	return ret;
+}
+
+/*
+ * The variants the CLI uses: unwrap only (recover-private: nothing written,
+ * even when asked to upgrade), a file by another name, no sigs
+ * (insert-wrapped: both keys, nothing compared), and a rewrap from the mount
+ * passphrase checked with the salt= FEKEK. Each needs the user's salt.
+ */
+static int body_variants(void *arg)
+{
+	struct ect_unlock_opts o = { .file = "wp03", .flags = ECT_UNLOCK_UPGRADE };
+	struct ect_unlock_result res;
+	struct ect_rewrap_result rres;
+	struct ect_config_sigs sigs = { 0 };
+	char a64[65], z64[65], *pp = NULL;
+	size_t pp_len = 0;
+	struct home h;
+
+	(void)arg;
+	memset(a64, 'a', 64);
+	a64[64] = '\0';
+	memset(z64, 'z', 64);
+	z64[64] = '\0';
+	KCHECK(home_make(&h, "salt=" WP03_SALT "\n") == 0);
+	KCHECK(copy_wp03(&h, "wp03") == 0);
+	KCHECK(write_at(h.cfg_fd, ECT_WRAPPED_STALE_FILE, "stale\n") == 0);
+	KCHECK(ect_unwrap_user(&h.dirs, z64, 64, &o, &pp, &pp_len, &res) == 0);
+	KCHECK(pp_len == 64 && !strcmp(pp, a64) && res.info.version == ECT_WRAP_V1);
+	KCHECK(res.upgrade == 0 && res.failed_at == ECT_UNLOCK_AT_NONE);
+	ect_secure_free_str(pp);
+	/* insert-wrapped: no sigs, both keys, the FEKEK from salt= */
+	o.flags = ECT_UNLOCK_CLEAR_STALE;
+	KCHECK(ect_unlock_user_keys(&h.dirs, z64, 64, &o, &res) == 0);
+	KCHECK(fekek_of(a64, WP03_SALT, sigs.fekek) == 0 && !strcmp(res.fekek, sigs.fekek));
+	KCHECK(res.added == (ECT_UNLOCK_ADDED_FEKEK | ECT_UNLOCK_ADDED_FNEK));
+	/* the stale marker is wrapped-passphrase's, not wp03's */
+	KCHECK(res.stale_removed == 0 && exists_in(h.cfg_fd, ECT_WRAPPED_STALE_FILE));
+	/* the wp03 file was not upgraded by either call */
+	KCHECK(ect_unwrap_user(&h.dirs, z64, 64, &o, &pp, &pp_len, &res) == 0);
+	KCHECK(res.info.version == ECT_WRAP_V1);
+	ect_secure_free_str(pp);
+	/* from the mount passphrase into wrapped-passphrase, checked by the salt= FEKEK */
+	o = (struct ect_unlock_opts){ .sigs = &sigs, .flags = ECT_UNLOCK_OLD_IS_PASSPHRASE };
+	KCHECK(ect_rewrap_user(&h.dirs, a64, 64, "new", 3, &o, &rres) == 0);
+	KCHECK(rres.written == ECT_WRAP_V3 && rres.stale_removed == 1);
+	o = (struct ect_unlock_opts){ .sigs = &sigs };
+	KCHECK(ect_unlock_user_keys(&h.dirs, "new", 3, &o, &res) == 0);
+	/* without the home (the default salt) none of it works */
+	h.dirs.home_fd = -1;
+	o = (struct ect_unlock_opts){ .file = "wp03" };
+	KCHECK(ect_unwrap_user(&h.dirs, z64, 64, &o, &pp, &pp_len, &res) == ECT_E_WRONG_PASSWORD);
+	KCHECK(pp == NULL && res.failed_at == ECT_UNLOCK_AT_UNWRAP);
+	o = (struct ect_unlock_opts){ .sigs = &sigs, .flags = ECT_UNLOCK_OLD_IS_PASSPHRASE };
+	KCHECK(ect_rewrap_user(&h.dirs, a64, 64, "x", 1, &o, &rres) == ECT_E_KEY_MISMATCH);
+	KCHECK(rres.failed_at == ECT_UNLOCK_AT_MATCH && rres.written == 0);
+	/* a file name is a plain name */
+	o.file = "../wp03";
+	KCHECK(ect_unwrap_user(&h.dirs, z64, 64, &o, &pp, &pp_len, &res) == -EINVAL);
+	home_drop(&h);
+	return 0;
+}
+
 /* One cmocka test per body, each in its own throwaway keyring context. */
 #define SANDBOXED(name, slot)                 \
 	static void test_##name(void **state) \
@@ -391,6 +481,7 @@ SANDBOXED(upgrade, 4)
 SANDBOXED(rewrap, 5)
 SANDBOXED(ceiling, 6)
 SANDBOXED(upgrade_within_ceiling, 7)
+SANDBOXED(variants, 8)
 
 static void test_bad_args(void **state)
 {
@@ -410,7 +501,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_password), cmocka_unit_test(test_symlink),
 		cmocka_unit_test(test_upgrade),	 cmocka_unit_test(test_rewrap),
 		cmocka_unit_test(test_ceiling),	 cmocka_unit_test(test_upgrade_within_ceiling),
-		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_variants), cmocka_unit_test(test_bad_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

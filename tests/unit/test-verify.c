@@ -401,6 +401,30 @@ static void test_mountinfo_escapes(void **state)
 	assert_int_equal(ect_mountinfo_find_ecryptfs(h->o.mountinfo, "/home/a", "/x", NULL), 0);
 }
 
+/*
+ * Two mounts stacked on one mount point: the report describes the top one,
+ * the one ~/Private reaches, as the mount module's lookup does (the verify
+ * module's own reader took the first line).
+ */
+static void test_mountinfo_stacked(void **state)
+{
+	struct home *h = *state;
+	struct ect_mount_entry m;
+	int id = 0;
+	FILE *f = fopen(h->o.mountinfo, "w");
+
+	assert_non_null(f);
+	fprintf(f, "40 22 0:40 / /home/a/Private rw - ecryptfs /home/a/.Private rw,ecryptfs_sig=%s\n"
+		   "41 40 0:41 / /home/a/Private rw - ecryptfs /home/a/.Private rw,ecryptfs_sig=%s\n",
+		OTHER_SIG, AES16_SIG);
+	fclose(f);
+	assert_int_equal(ect_mountinfo_find_ecryptfs(h->o.mountinfo, NULL, "/home/a/Private", &m), 1);
+	assert_non_null(strstr(m.opts, AES16_SIG));
+	assert_int_equal(ect_mount_lookup(h->o.mountinfo, "/home/a/.Private", "/home/a/Private",
+					  ECT_MATCH_SOURCE_AND_TARGET, &id, NULL, 0), 1);
+	assert_int_equal(id, 41);
+}
+
 /* Swap checks against a fake sysfs tree keyed by a real file's device. */
 static void test_verify_swap(void **state)
 {
@@ -482,6 +506,7 @@ int main(void)
 		HOME_TEST(test_verify_fifo_in_lower),
 		HOME_TEST(test_verify_mounted),
 		HOME_TEST(test_mountinfo_escapes),
+		HOME_TEST(test_mountinfo_stacked),
 		HOME_TEST(test_verify_swap),
 	};
 

@@ -193,7 +193,7 @@ run_scenario() {
 	start=$(date +%s%N)
 	(
 		cd "$work" || exit 1
-		export ECT_VM_ID=$id ECT_VM_WORK=$work ECT_VM_RESULT_DIR=$res
+		export ECT_VM_ID=$id ECT_VM_WORK=$work ECT_VM_RESULT_DIR=$res ECT_VM_T0=$start
 		export ECT_VM_SCRIPT=$script
 		if [ -n "$append" ]; then
 			exec 9>>"$res/trace.log" >>"$res/output.log" 2>&1
@@ -208,6 +208,10 @@ run_scenario() {
 	# It is rebooting the guest: no result yet, nothing more to run here.
 	if [ -f /ect-results/reboot ]; then
 		sleep infinity
+	fi
+	# Its time is that of every boot it ran in (not the reboots themselves).
+	if [ -f "$res/ms-before-reboot" ]; then
+		start=$((start - $(cat "$res/ms-before-reboot") * 1000000))
 	fi
 	if [ $rc -eq 0 ] && [ ! -f "$res/completed" ]; then
 		echo "ect-vm: the scenario exited 0 before its end (use return, not exit 0)" >>"$res/output.log"

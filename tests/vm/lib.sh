@@ -235,6 +235,37 @@ random_file() {
 	head -c "$2" /dev/urandom >"$1"
 }
 
+# held_at_syscall NR PID...: true when one of the PIDs is in a ptrace stop
+# ('t') at the entry of x86_64 syscall NR, as strace's
+# inject=SYSCALL:delay_enter=US holds a process to widen a race window; that
+# PID is left in $HELD_PID (check it again after the race with
+# held_at_syscall NR "$HELD_PID": no pgrep, which takes seconds in a loaded guest).
+held_at_syscall() {
+	local nr=$1 pid st
+	shift
+	for pid in "$@"; do
+		st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || continue
+		if [ "$st" = t ] && grep -q "^$nr " "/proc/$pid/syscall" 2>/dev/null; then
+			HELD_PID=$pid
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_held BG_PID CMD...: run CMD every 0.1 s, up to 60 s, until it is true;
+# false when BG_PID (the traced run) ends first or time runs out.
+wait_held() {
+	local bg=$1
+	shift
+	for _ in $(seq 1 600); do
+		"$@" && return 0
+		kill -0 "$bg" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- reboots (boot groups named systemd*) ---------------------------------
 # A scenario reboots the guest with vm_reboot; the host boots it again with
 # the same /home disk and runs the scenario again from its start, with
@@ -260,6 +291,9 @@ vm_reboot() {
 		done <"$ECT_VM_USERS_FILE" >"$ECT_VM_RESULT_DIR/users.$db" || true
 	done
 	echo $(($(vm_phase) + 1)) >"$ECT_VM_RESULT_DIR/phase"
+	# The time run so far, added to the scenario's time after the last boot.
+	echo $(($(cat "$ECT_VM_RESULT_DIR/ms-before-reboot" 2>/dev/null || echo 0) +
+		($(date +%s%N) - ECT_VM_T0) / 1000000)) >"$ECT_VM_RESULT_DIR/ms-before-reboot"
 	echo "$ECT_VM_ID" >/ect-results/reboot
 	sync -f /ect-results/reboot
 	log "rebooting the guest ${1:-}"

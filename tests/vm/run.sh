@@ -18,7 +18,6 @@
 #   ECT_VM_LOAD=1    run the load area (50 concurrent logins, ~2.5 min on a quiet host)
 #   ECT_VM_REBOOT=1  run the scenarios that reboot or power off a systemd guest
 #                  (systemd/05, 06: "# ect-vm: optin=ECT_VM_REBOOT")
-#   ECT_VM_DEB_UPGRADE=1  run deb/02-04 (upgrade over 111, remove, reinstall)
 #   ECT_VM_SETUP_KILLS=1  run home/60 (setup-private -b killed at 12 points)
 #   ECT_LOAD_SEED  the load scenarios' random seed (replays a logged interleaving)
 #   ECT_VM_PEER    unpacked ecryptfs-utils 111 (default: the fetch script's)

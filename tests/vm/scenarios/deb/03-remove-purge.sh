@@ -12,7 +12,7 @@
 #   login's); 111's ecryptfs-recover-private with the mount passphrase
 #   mounts the home with the files intact, and 111's
 #   ecryptfs-wrap-passphrase writes a v2 file that 111 unwraps again.
-# ect-vm: timeout=1500 optin=ECT_VM_DEB_UPGRADE
+# ect-vm: timeout=1500
 . "$ECT_SRCDIR/tests/vm/scenarios/deb/deb.inc"
 deb_need_packages
 need_peer

@@ -3,7 +3,7 @@
 # a remove followed by an install leave the PAM stacks, the diversions, the
 # helper's owner and setuid bit, modules-load.d and every packaged file as
 # they were; a user's login still mounts and finds the files.
-# ect-vm: timeout=1500 optin=ECT_VM_DEB_UPGRADE
+# ect-vm: timeout=1500
 . "$ECT_SRCDIR/tests/vm/scenarios/deb/deb.inc"
 deb_need_packages
 W=$ECT_VM_WORK

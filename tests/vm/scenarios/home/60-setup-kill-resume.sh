@@ -8,7 +8,7 @@
 # every file is in the encrypted home, identical (content, modes, times,
 # xattrs, hard links still links), the lower files are encrypted, and
 # nothing is left in plain text underneath.
-# ect-vm: timeout=1500 optin=ECT_VM_SETUP_KILLS
+# ect-vm: timeout=3000 optin=ECT_VM_SETUP_KILLS
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/home/home.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/home/migrate.inc"

@@ -15,19 +15,15 @@ W=$ECT_VM_WORK
 count='grep -c " $HOME/Private ecryptfs " /proc/mounts || true'
 
 if [ "$(vm_phase)" = 0 ]; then
-	user=$(make_user)
-	pam_setup_private "$user" "pw-$user"
-	echo "$user" >"$W/user"
-	sd_hold_pw "$user" "pw-$user" held
+	sd_private_user
+	sd_hold_pw "$user" "$pw" held
 	assert_eq 1 "$(head -n1 "$W/held.out")" "mounts seen by the ssh session"
 	as_user_sh "$user" 'head -c 300000 /dev/urandom >~/Private/data.bin && sha256sum <~/Private/data.bin >~/sum'
 	vm_reboot
 fi
 
 # After the reboot.
-user=$(cat "$W/user")
-uid=$(id -u "$user")
-home=$(pam_home "$user")
+sd_private_user_again
 cat /ect-results/home-fsck.log
 assert_eq "recovery=no fsck=0" "$(cat /run/ect-vm/home-check)" "/home after systemctl reboot"
 shutdown=$(cat /ect-results/last-shutdown)
@@ -48,7 +44,7 @@ locked_now() {
 	return 0
 }
 locked_now "after the boot"
-out=$(sd_ssh_pw "$user" "pw-$user" "$count; sha256sum <~/Private/data.bin | cmp - ~/sum && echo intact") ||
+out=$(sd_ssh_pw "$user" "$pw" "$count; sha256sum <~/Private/data.bin | cmp - ~/sum && echo intact") ||
 	fail "login after the reboot failed: $out"
 printf '%s\n' "$out"
 assert_eq "1 intact" "$(printf '%s\n' "$out" | tr '\n' ' ' | sed 's/ $//')" "login after the reboot"

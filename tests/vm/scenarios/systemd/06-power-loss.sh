@@ -16,11 +16,8 @@ W=$ECT_VM_WORK
 count='grep -c " $HOME/Private ecryptfs " /proc/mounts || true'
 
 if [ "$(vm_phase)" = 0 ]; then
-	user=$(make_user)
-	pam_setup_private --v2 "$user" "pw-$user"
-	home=$(pam_home "$user")
-	echo "$user" >"$W/user"
-	sd_hold_pw "$user" "pw-$user" held
+	sd_private_user --v2
+	sd_hold_pw "$user" "$pw" held
 	assert_eq 1 "$(head -n1 "$W/held.out")" "mounts seen by the ssh session"
 	# The fsynced file (sync FILE: fsync; ext4 also commits a new file's
 	# directory entry), its sum outside the encrypted directory; then an
@@ -34,15 +31,13 @@ if [ "$(vm_phase)" = 0 ]; then
 fi
 
 # After the reset.
-user=$(cat "$W/user")
-uid=$(id -u "$user")
-home=$(pam_home "$user")
+sd_private_user_again
 cat /ect-results/home-fsck.log
 assert_match '^recovery=(yes|no) fsck=0$' "$(cat /run/ect-vm/home-check)" "/home after the power loss"
 log "/home after the power loss: $(cat /run/ect-vm/home-check)"
 pam_is_mounted "$home/Private" && fail "mounted after the boot"
 [ ! -e "/run/ecryptfs-tools/$uid" ] || fail "session state left: $(ls -l "/run/ecryptfs-tools/$uid")"
-out=$(sd_ssh_pw "$user" "pw-$user" "$count; sha256sum <~/Private/synced.bin | cmp - ~/sum && echo intact") ||
+out=$(sd_ssh_pw "$user" "$pw" "$count; sha256sum <~/Private/synced.bin | cmp - ~/sum && echo intact") ||
 	fail "login after the power loss failed: $out"
 printf '%s\n' "$out"
 assert_eq "1 intact" "$(printf '%s\n' "$out" | tr '\n' ' ' | sed 's/ $//')" "login after the power loss"

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ecryptfs-fuse: names and metadata. Each operation resolves the upper
+ * path to (lower directory fd, lower name) and acts on the lower file
+ * system through that fd; owners, modes and times pass through unchanged,
+ * sizes of regular files come from the eCryptfs header.
+ */
+#include "efs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+/* Lower names may be 255 bytes; PATH_MAX holds an encrypted symlink target. */
+#define LNAME_SIZE (NAME_MAX + 1)
+
+/* Resolve path and run act(dirfd, lname, arg) on the lower side. */
+static int at_lower(const char *path, int (*act)(int, const char *, const void *), const void *arg)
+{
+	struct efs *e = efs_get();
+	char lname[LNAME_SIZE];
+	int dirfd, rc;
+
+	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
+	if (rc)
+		return rc;
+	rc = act(dirfd, lname, arg);
+	close(dirfd);
+	return rc;
+}
+
+static int do_getattr(int dirfd, const char *lname, const void *arg)
+{
+	struct efs *e = efs_get();
+	struct stat *st = (struct stat *)arg;
+
+	if (fstatat(dirfd, lname, st, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	if (S_ISREG(st->st_mode))
+		return efs_file_size(e, dirfd, lname, st, &st->st_size);
+	if (S_ISLNK(st->st_mode) && e->fnek) {
+		char target[PATH_MAX], plain[PATH_MAX];
+		ssize_t n = readlinkat(dirfd, lname, target, sizeof(target) - 1);
+
+		/* The upper size of a symlink is its decrypted target's length. */
+		if (n >= 0) {
+			target[n] = '\0';
+			if (!efs_target_decrypt(e, target, plain, sizeof(plain)))
+				st->st_size = (off_t)strlen(plain);
+		}
+	}
+	return 0;
+}
+
+static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	return at_lower(path, do_getattr, st);
+}
+
+static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	struct efs *e = efs_get();
+	char lname[LNAME_SIZE], name[LNAME_SIZE];
+	struct dirent *de;
+	int dirfd, fd, rc;
+	DIR *d;
+
+	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
+	if (rc)
+		return rc;
+	fd = openat(dirfd, lname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rc = fd < 0 ? -errno : 0;
+	close(dirfd);
+	if (rc)
+		return rc;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	for (errno = 0; (de = readdir(d)); errno = 0) {
+		struct stat st = { .st_ino = de->d_ino, .st_mode = (mode_t)DTTOIF(de->d_type) };
+
+		rc = efs_name_decrypt(e, de->d_name, name, sizeof(name));
+		if (rc > 0)
+			continue; /* not ours: hidden, as the kernel hides it */
+		if (rc < 0)
+			break;
+		if (fill(buf, name, &st, 0, 0)) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	if (!rc && errno)
+		rc = -errno;
+	closedir(d);
+	return rc;
+}
+
+static int do_mkdir(int dirfd, const char *lname, const void *arg)
+{
+	return mkdirat(dirfd, lname, *(const mode_t *)arg) ? -errno : 0;
+}
+
+static int op_mkdir(const char *path, mode_t mode)
+{
+	return at_lower(path, do_mkdir, &mode);
+}
+
+static int do_unlink(int dirfd, const char *lname, const void *arg)
+{
+	return unlinkat(dirfd, lname, *(const int *)arg) ? -errno : 0;
+}
+
+static int op_unlink(const char *path)
+{
+	int flags = 0;
+
+	return at_lower(path, do_unlink, &flags);
+}
+
+static int op_rmdir(const char *path)
+{
+	int flags = AT_REMOVEDIR;
+
+	return at_lower(path, do_unlink, &flags);
+}
+
+static int do_mknod(int dirfd, const char *lname, const void *arg)
+{
+	const struct stat *st = arg;
+
+	/* Regular files go through create (they need a header). */
+	if (S_ISREG(st->st_mode))
+		return -EPERM;
+	return mknodat(dirfd, lname, st->st_mode, st->st_rdev) ? -errno : 0;
+}
+
+static int op_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+	struct stat st = { .st_mode = mode, .st_rdev = rdev };
+
+	return at_lower(path, do_mknod, &st);
+}
+
+static int op_symlink(const char *target, const char *path)
+{
+	struct efs *e = efs_get();
+	char *lower = malloc(PATH_MAX);
+	int rc;
+
+	if (!lower)
+		return -ENOMEM;
+	rc = efs_target_encrypt(e, target, lower, PATH_MAX);
+	if (!rc) {
+		char lname[LNAME_SIZE];
+		int dirfd;
+
+		rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
+		if (!rc) {
+			rc = symlinkat(lower, dirfd, lname) ? -errno : 0;
+			close(dirfd);
+		}
+	}
+	free(lower);
+	return rc;
+}
+
+static int op_readlink(const char *path, char *buf, size_t size)
+{
+	struct efs *e = efs_get();
+	char lname[LNAME_SIZE], target[PATH_MAX];
+	ssize_t n;
+	int dirfd, rc;
+
+	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
+	if (rc)
+		return rc;
+	n = readlinkat(dirfd, lname, target, sizeof(target) - 1);
+	close(dirfd);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	/* FUSE wants a NUL-terminated string, truncated to size. */
+	rc = efs_target_decrypt(e, target, buf, size);
+	if (rc == -ENAMETOOLONG && size) {
+		char plain[PATH_MAX];
+
+		rc = efs_target_decrypt(e, target, plain, sizeof(plain));
+		if (!rc)
+			snprintf(buf, size, "%s", plain);
+	}
+	return rc;
+}
+
+/* Two paths resolved, for rename and link. */
+static int two_paths(const char *from, const char *to, int *fd1, char *n1, int *fd2, char *n2)
+{
+	struct efs *e = efs_get();
+	int rc;
+
+	rc = efs_resolve(e, from, fd1, n1, LNAME_SIZE);
+	if (rc)
+		return rc;
+	rc = efs_resolve(e, to, fd2, n2, LNAME_SIZE);
+	if (rc)
+		close(*fd1);
+	return rc;
+}
+
+static int op_rename(const char *from, const char *to, unsigned int flags)
+{
+	char n1[LNAME_SIZE], n2[LNAME_SIZE];
+	int fd1, fd2, rc;
+
+	rc = two_paths(from, to, &fd1, n1, &fd2, n2);
+	if (rc)
+		return rc;
+	rc = renameat2(fd1, n1, fd2, n2, flags) ? -errno : 0;
+	close(fd1);
+	close(fd2);
+	return rc;
+}
+
+static int op_link(const char *from, const char *to)
+{
+	char n1[LNAME_SIZE], n2[LNAME_SIZE];
+	int fd1, fd2, rc;
+
+	rc = two_paths(from, to, &fd1, n1, &fd2, n2);
+	if (rc)
+		return rc;
+	rc = linkat(fd1, n1, fd2, n2, 0) ? -errno : 0;
+	close(fd1);
+	close(fd2);
+	return rc;
+}
+
+/*
+ * chmod and chown act on the object itself, opened O_PATH without following
+ * a symlink (a symlink's mode cannot change: EOPNOTSUPP, as on Linux).
+ */
+static int do_chmod(int dirfd, const char *lname, const void *arg)
+{
+	char proc[32];
+	struct stat st;
+	int fd, rc;
+
+	fd = openat(dirfd, lname, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st))
+		rc = -errno;
+	else if (S_ISLNK(st.st_mode))
+		rc = -EOPNOTSUPP;
+	else {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		rc = chmod(proc, *(const mode_t *)arg) ? -errno : 0;
+	}
+	close(fd);
+	return rc;
+}
+
+static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	return at_lower(path, do_chmod, &mode);
+}
+
+static int do_chown(int dirfd, const char *lname, const void *arg)
+{
+	const uid_t *ids = arg;
+
+	return fchownat(dirfd, lname, ids[0], (gid_t)ids[1], AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+}
+
+static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+	uid_t ids[2] = { uid, (uid_t)gid };
+
+	return at_lower(path, do_chown, ids);
+}
+
+static int do_utimens(int dirfd, const char *lname, const void *arg)
+{
+	return utimensat(dirfd, lname, arg, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+}
+
+static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+	return at_lower(path, do_utimens, tv);
+}
+
+static int op_statfs(const char *path, struct statvfs *sv)
+{
+	struct efs *e = efs_get();
+
+	if (fstatvfs(e->lower_fd, sv))
+		return -errno;
+	/* 143 with filename encryption: the longest name whose lower name fits. */
+	if (sv->f_namemax > (unsigned long)e->name_max)
+		sv->f_namemax = (unsigned long)e->name_max;
+	return 0;
+}
+
+void efs_ops_dir(struct fuse_operations *ops)
+{
+	ops->getattr = op_getattr;
+	ops->readdir = op_readdir;
+	ops->mkdir = op_mkdir;
+	ops->unlink = op_unlink;
+	ops->rmdir = op_rmdir;
+	ops->mknod = op_mknod;
+	ops->symlink = op_symlink;
+	ops->readlink = op_readlink;
+	ops->rename = op_rename;
+	ops->link = op_link;
+	ops->chmod = op_chmod;
+	ops->chown = op_chown;
+	ops->utimens = op_utimens;
+	ops->statfs = op_statfs;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ecryptfs-fuse: the kernel's eCryptfs format through FUSE (issue #15).
+ * Shared between fuse/efs-*.c; the format itself is the library's codec.
+ */
+#ifndef ECT_FUSE_EFS_H
+#define ECT_FUSE_EFS_H
+
+#define FUSE_USE_VERSION 31
+#include <fuse.h>
+#include <fuse_lowlevel.h>
+
+#include "ecryptfs-tools.h"
+
+#include <pthread.h>
+#include <sys/stat.h>
+
+/* Exit codes (man/ecryptfs-fuse.8). */
+#define EFS_EXIT_USAGE 1   /* bad arguments or mount options */
+#define EFS_EXIT_KEYS 2	   /* a key is missing from the keyring or unusable */
+#define EFS_EXIT_LOWER 3   /* the lower directory cannot be opened */
+#define EFS_EXIT_MOUNT 4   /* FUSE could not mount or serve */
+
+/* One lower file opened through FUSE, shared by every open of that inode. */
+struct efs_file {
+	struct efs_file *next;
+	dev_t dev;
+	ino_t ino;
+	unsigned int refs;
+	pthread_mutex_t lock;	  /* serialises I/O on cf (one cipher state) */
+	int fd;			  /* lower file */
+	int writable;		  /* fd is O_RDWR */
+	struct ect_codec_file *cf; /* NULL: a plain file under ecryptfs_passthrough */
+};
+
+/* The mount: everything the operations need, reached through fuse_get_context(). */
+struct efs {
+	struct ect_ctx *ctx;
+	int lower_fd;		     /* the lower directory, O_RDONLY|O_DIRECTORY */
+	struct ect_mount_opts opts;  /* the ecryptfs_* options as given */
+	uint8_t *key_mem;	     /* locked: one ECT_KEY_SIZE key per sig, then the FNEK */
+	struct ect_codec_key keys[ECT_MOUNT_SIGS_MAX];
+	size_t nkeys;
+	const uint8_t *fnek;	     /* NULL without filename encryption */
+	pthread_key_t names_key;     /* per-thread struct ect_fname_codec (not thread-safe) */
+	int names_ready;	     /* names_key exists */
+	int name_max;		     /* what statfs reports as f_namemax */
+	struct ect_codec_create_params create;
+	pthread_mutex_t files_lock;
+	struct efs_file *files;
+};
+
+static inline struct efs *efs_get(void)
+{
+	return fuse_get_context()->private_data;
+}
+
+/* A library error as the errno FUSE returns (ECT_E_* become EIO and kin). */
+int efs_errno(int rc);
+
+/* efs-keys.c */
+/* Check that every key the options name is in the keyring (nothing read). */
+int efs_keys_check(const struct ect_mount_opts *o, const char **missing);
+/* Read the keys into locked memory and build the create parameters. */
+int efs_keys_load(struct efs *e, const char **failed);
+void efs_keys_free(struct efs *e);
+
+/* efs-names.c */
+/*
+ * Resolve an upper path: *dirfd (O_PATH, caller closes) is the lower
+ * directory holding the last component and lname its lower name ("." for
+ * the root). Every component is opened without following symlinks.
+ */
+int efs_resolve(struct efs *e, const char *path, int *dirfd, char *lname, size_t size);
+/* One upper component to its lower name, and back (-errno; back: 1 = hide). */
+int efs_name_encrypt(struct efs *e, const char *name, char *out, size_t size);
+int efs_name_decrypt(struct efs *e, const char *lower, char *out, size_t size);
+/* Symlink targets: encrypted with the FNEK as the kernel does. */
+int efs_target_encrypt(struct efs *e, const char *target, char *out, size_t size);
+int efs_target_decrypt(struct efs *e, const char *lower, char *out, size_t size);
+int efs_names_init(struct efs *e);
+void efs_names_free(struct efs *e);
+
+/* efs-files.c */
+/* Open (or share) the lower file name in dirfd; want_write asks for O_RDWR. */
+int efs_file_get(struct efs *e, int dirfd, const char *name, int want_write,
+		 struct efs_file **out);
+/* Create name in dirfd exclusively with a fresh header. */
+int efs_file_create(struct efs *e, int dirfd, const char *name, mode_t mode,
+		    struct efs_file **out);
+void efs_file_put(struct efs *e, struct efs_file *f);
+/* The upper size of a lower regular file (header size, or the open file's). */
+int efs_file_size(struct efs *e, int dirfd, const char *name, const struct stat *lower,
+		  off_t *size);
+int efs_file_truncate(struct efs_file *f, off_t size);
+
+/* efs-ops-dir.c, efs-ops-file.c */
+void efs_ops_dir(struct fuse_operations *ops);
+void efs_ops_file(struct fuse_operations *ops);
+
+#endif /* ECT_FUSE_EFS_H */

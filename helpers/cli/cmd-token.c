@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ecryptfs-token: the token protectors of ~/.ecryptfs (issue 16). enrol
+ * wraps the mount passphrase, opened through a current protector, to an
+ * RSA key on a PKCS#11 token; list, remove and test act on the records of
+ * wrapped-passphrase.token and on wrapped-passphrase; unlock adds the keys
+ * of Private through a token record. The PIN comes from
+ * the terminal or --pin-file, never from argv or the environment.
+ */
+#include "cli-util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char token_usage[] =
+	"Usage:\n"
+	"  ecryptfs-token enrol [--policy or|token|and] [--password-file SRC] [--pin-file SRC] URI\n"
+	"  ecryptfs-token list\n"
+	"  ecryptfs-token remove N|password\n"
+	"  ecryptfs-token test [--password-file SRC] [--pin-file SRC] N\n"
+	"  ecryptfs-token unlock [--password-file SRC] [--pin-file SRC] [N]\n"
+	"\n"
+	"Protect the mount passphrase of ~/.ecryptfs with a PKCS#11 token.\n"
+	"URI names the module, token and RSA key, for example\n"
+	"  'pkcs11:token=MyCard;id=%01?module-path=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so'\n"
+	"\n"
+	"Policies (enrol):\n"
+	"  or      the token or the login passphrase opens it (default; keeps wrapped-passphrase)\n"
+	"  token   the token alone (removes wrapped-passphrase once the token opened it)\n"
+	"  and     the token and the login passphrase, both needed (removes wrapped-passphrase)\n"
+	"\n"
+	"Options:\n"
+	"  --password-file SRC   read the login (wrapping) passphrase from SRC (a file, - or fd:N)\n"
+	"  --pin-file SRC        read the token PIN from SRC\n"
+	"  -h, --help            show this help\n";
+
+struct token_cli {
+	struct ect_ctx *ctx;
+	const char *pw_source, *pin_source;
+	struct ect_secret pw; /* read at most once */
+	struct ect_user_dirs d;
+	char *home;
+};
+
+static int pin_prompt(void *arg, const char *label, unsigned int flags, char **pin, size_t *len)
+{
+	struct token_cli *t = arg;
+	char prompt[96];
+	struct ect_secret_spec spec = { .what = "token PIN", .source = t->pin_source,
+					.prompt = prompt };
+	struct ect_secret sec = { 0 };
+
+	snprintf(prompt, sizeof(prompt), "PIN for token %s: ", label);
+	if (flags & ECT_PIN_FINAL_TRY)
+		ect_warn(t->ctx, "token %s: one more wrong PIN locks it", label);
+	else if (flags & ECT_PIN_COUNT_LOW)
+		ect_warn(t->ctx, "token %s: a wrong PIN was given before", label);
+	if (ect_cli_get_secret(t->ctx, &spec, &sec))
+		return -ECANCELED;
+	*pin = sec.s;
+	*len = sec.len;
+	return 0;
+}
+
+static int need_password(struct token_cli *t)
+{
+	struct ect_secret_spec spec = { .what = "login passphrase", .source = t->pw_source,
+					.prompt = "Login passphrase: " };
+
+	if (t->pw.s)
+		return 0;
+	return ect_cli_get_secret(t->ctx, &spec, &t->pw) ? -1 : 0;
+}
+
+static int has_password_file(const struct token_cli *t)
+{
+	struct stat st;
+
+	return !fstatat(t->d.config_fd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW) &&
+	       S_ISREG(st.st_mode);
+}
+
+static const char *policy_name(enum ect_token_policy p)
+{
+	return p == ECT_TOKEN_AND_PASSWORD ? "token+password" : "token";
+}
+
+/* Unwrap record i, asking for the password only when the record needs it. */
+static int open_record(struct token_cli *t, size_t i, const struct ect_token_info *info,
+		       char **pp, size_t *len)
+{
+	if (info->policy == ECT_TOKEN_AND_PASSWORD && need_password(t))
+		return -ECANCELED;
+	return ect_token_unwrap_user(&t->d, i, pin_prompt, t, t->pw.s, t->pw.len, NULL, pp, len);
+}
+
+/* Record idx, or (ECT_TOKEN_PASSWORD) the first whose token is present. */
+static int open_tokens(struct token_cli *t, size_t idx, char **pp, size_t *len)
+{
+	struct ect_token_info infos[ECT_TOKEN_MAX];
+	size_t n = 0;
+	int r;
+
+	if ((r = ect_token_list_user(&t->d, infos, ECT_TOKEN_MAX, &n)))
+		return r;
+	if (idx != ECT_TOKEN_PASSWORD)
+		return idx < n ? open_record(t, idx, &infos[idx], pp, len) : -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		r = open_record(t, i, &infos[i], pp, len);
+		if (r != ECT_E_TOKEN_MISSING)
+			return r;
+		if (i + 1 < n) /* the last one's error is the caller's message */
+			ect_notice(t->ctx, "token record %zu: %s; trying the next", i,
+				   ect_strerror(r));
+	}
+	return n ? r : -ENOENT;
+}
+
+/*
+ * The mount passphrase through a current protector: wrapped-passphrase when
+ * it exists (a wrong passphrase is an error, not a reason to ask for a PIN),
+ * else the first token record that opens.
+ */
+static int open_any(struct token_cli *t, char **pp, size_t *len)
+{
+	uint8_t salt[ECT_SALT_SIZE];
+	char *file;
+	int r;
+
+	if (has_password_file(t)) {
+		if (need_password(t))
+			return -ECANCELED;
+		file = ect_cli_path_join(t->home, ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE);
+		if (!file)
+			return -ENOMEM;
+		ect_cli_rc_salt(t->ctx, salt);
+		r = ect_unwrap_file(file, t->pw.s, t->pw.len, salt, pp, len, NULL);
+		free(file);
+		return r;
+	}
+	return open_tokens(t, ECT_TOKEN_PASSWORD, pp, len);
+}
+
+/* ECT_E_KEY_MISMATCH when Private.sig names another FEKEK than pp gives. */
+static int match_private(struct token_cli *t, const char *pp, size_t len)
+{
+	struct ect_config_sigs sigs;
+	uint8_t salt[ECT_SALT_SIZE], *key;
+	char sig[ECT_SIG_HEX_SIZE + 1];
+	int r;
+
+	if (ect_config_read_sigs_at(t->d.config_fd, getuid(), NULL, &sigs, NULL))
+		return 0; /* no Private.sig: nothing to compare with */
+	key = ect_secure_alloc(ECT_KEY_SIZE);
+	if (!key)
+		return ECT_E_SECMEM;
+	ect_cli_rc_salt(t->ctx, salt);
+	r = ect_derive_key(pp, len, salt, key);
+	if (!r)
+		r = ect_key_signature(key, sig);
+	ect_secure_free(key, ECT_KEY_SIZE);
+	if (!r && strcmp(sig, sigs.fekek))
+		r = ECT_E_KEY_MISMATCH;
+	return r;
+}
+
+static int parse_index(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!strcmp(s, "password")) {
+		*out = ECT_TOKEN_PASSWORD;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v >= ECT_TOKEN_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_policy(const char *s, enum ect_token_policy *p, bool *drop_password)
+{
+	*drop_password = true;
+	if (!s || !strcmp(s, "or")) {
+		*p = ECT_TOKEN_ALONE;
+		*drop_password = false;
+	} else if (!strcmp(s, "token")) {
+		*p = ECT_TOKEN_ALONE;
+	} else if (!strcmp(s, "and")) {
+		*p = ECT_TOKEN_AND_PASSWORD;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* token and and: the new record must open before wrapped-passphrase goes. */
+static int drop_password(struct token_cli *t, size_t idx, const char *pp, size_t len)
+{
+	struct ect_token_info infos[ECT_TOKEN_MAX];
+	char *again = NULL;
+	size_t n = 0, again_len = 0;
+	int r;
+
+	if (!has_password_file(t))
+		return 0;
+	r = ect_token_list_user(&t->d, infos, ECT_TOKEN_MAX, &n);
+	if (!r && idx >= n)
+		r = -ENOENT;
+	if (!r)
+		r = open_record(t, idx, &infos[idx], &again, &again_len);
+	if (!r && (again_len != len || ect_memcmp_const(again, pp, len)))
+		r = ECT_E_KEY_MISMATCH;
+	ect_secure_free_str(again);
+	if (r) {
+		ect_err(t->ctx, "token record %zu did not open: %s; wrapped-passphrase kept", idx,
+			ect_strerror(r));
+		return r;
+	}
+	r = ect_token_remove_user(&t->d, ECT_TOKEN_PASSWORD);
+	if (r)
+		ect_err(t->ctx, "cannot remove wrapped-passphrase: %s", ect_strerror(r));
+	else
+		ect_cli_info("removed wrapped-passphrase: the login passphrase alone no longer opens it");
+	return r;
+}
+
+static int cmd_enrol(struct token_cli *t, const char *uri, const char *policy_arg)
+{
+	enum ect_token_policy policy;
+	bool drop;
+	char *pp = NULL;
+	size_t len = 0, idx = 0;
+	int r;
+
+	if (parse_policy(policy_arg, &policy, &drop)) {
+		ect_err(t->ctx, "--policy: '%s' is not one of or, token, and", policy_arg);
+		return ECT_EXIT_USAGE;
+	}
+	r = open_any(t, &pp, &len);
+	if (r == -ENOENT)
+		ect_err(t->ctx, "~/.ecryptfs has no wrapped-passphrase and no token record to open");
+	else if (r && r != -ECANCELED)
+		ect_err(t->ctx, "cannot open the mount passphrase: %s", ect_strerror(r));
+	if (!r && (r = match_private(t, pp, len)))
+		ect_err(t->ctx, "the mount passphrase does not match Private.sig: %s",
+			ect_strerror(r));
+	if (!r && policy == ECT_TOKEN_AND_PASSWORD && need_password(t))
+		r = -ECANCELED;
+	if (!r) {
+		r = ect_token_enrol_user(&t->d, uri, policy, pp, len, t->pw.s, t->pw.len, NULL,
+					 &idx);
+		if (r)
+			ect_err(t->ctx, "cannot enrol %s: %s", uri, ect_strerror(r));
+		else
+			ect_cli_info("enrolled token record %zu (%s)", idx, policy_name(policy));
+	}
+	if (!r && drop)
+		r = drop_password(t, idx, pp, len);
+	ect_secure_free_str(pp);
+	return r ? ECT_EXIT_FAILURE : ECT_EXIT_OK;
+}
+
+static int cmd_list(struct token_cli *t)
+{
+	struct ect_token_info infos[ECT_TOKEN_MAX];
+	size_t n = 0;
+	bool pw = has_password_file(t);
+	int r;
+
+	r = ect_token_list_user(&t->d, infos, ECT_TOKEN_MAX, &n);
+	if (r) {
+		ect_err(t->ctx, "~/.ecryptfs/" ECT_TOKEN_FILE ": %s", ect_strerror(r));
+		return ECT_EXIT_FAILURE;
+	}
+	if (pw)
+		printf("password  wrapped-passphrase\n");
+	for (size_t i = 0; i < n && i < ECT_TOKEN_MAX; i++)
+		printf("%-8zu  %-14s  rsa-oaep  id=%s  %s\n", i, policy_name(infos[i].policy),
+		       infos[i].key_id, infos[i].uri);
+	if (!pw && !n)
+		printf("no protectors\n");
+	return ECT_EXIT_OK;
+}
+
+static int cmd_remove(struct token_cli *t, size_t idx)
+{
+	int r = ect_token_remove_user(&t->d, idx);
+
+	if (r == -ENOENT)
+		ect_err(t->ctx, "no such protector");
+	else if (r)
+		ect_err(t->ctx, "cannot remove the protector: %s", ect_strerror(r));
+	else if (idx == ECT_TOKEN_PASSWORD)
+		ect_cli_info("removed wrapped-passphrase");
+	else
+		ect_cli_info("removed token record %zu", idx);
+	return r ? ECT_EXIT_FAILURE : ECT_EXIT_OK;
+}
+
+static int cmd_test(struct token_cli *t, size_t idx)
+{
+	struct ect_token_info infos[ECT_TOKEN_MAX];
+	char *pp = NULL;
+	size_t n = 0, len = 0;
+	int r;
+
+	r = ect_token_list_user(&t->d, infos, ECT_TOKEN_MAX, &n);
+	if (!r && (idx == ECT_TOKEN_PASSWORD || idx >= n))
+		r = -ENOENT;
+	if (!r)
+		r = open_record(t, idx, &infos[idx], &pp, &len);
+	if (!r)
+		r = match_private(t, pp, len);
+	ect_secure_free_str(pp);
+	if (r == -ENOENT)
+		ect_err(t->ctx, "no token record %s", idx == ECT_TOKEN_PASSWORD ? "password" : "");
+	else if (r && r != -ECANCELED)
+		ect_err(t->ctx, "token record %zu: %s", idx, ect_strerror(r));
+	if (r)
+		return ECT_EXIT_FAILURE;
+	printf("token record %zu opens the mount passphrase\n", idx);
+	return ECT_EXIT_OK;
+}
+
+/* Add the keys Private.sig names, so ecryptfs-mount-private needs no passphrase. */
+static int cmd_unlock(struct token_cli *t, size_t idx)
+{
+	struct ect_config_sigs sigs;
+	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1];
+	uint8_t salt[ECT_SALT_SIZE];
+	char *pp = NULL;
+	size_t len = 0;
+	int r;
+
+	r = ect_config_read_sigs_at(t->d.config_fd, getuid(), NULL, &sigs, NULL);
+	if (r) {
+		ect_err(t->ctx, "~/.ecryptfs/Private.sig: %s", ect_strerror(r));
+		return ECT_EXIT_FAILURE;
+	}
+	r = open_tokens(t, idx, &pp, &len);
+	if (!r)
+		r = match_private(t, pp, len);
+	if (!r) {
+		ect_cli_rc_salt(t->ctx, salt);
+		r = ect_keyring_add_mount_keys(pp, len, salt, ECT_KEYS_FNEK_FIRST, fekek,
+					       sigs.fnek[0] ? fnek : NULL);
+		if (!r && sigs.fnek[0] && strcmp(fnek, sigs.fnek))
+			r = ECT_E_KEY_MISMATCH;
+		if (!r && ect_keyring_link_user_session())
+			ect_warn(t->ctx, "cannot link your user keyring into the session keyring");
+	}
+	ect_secure_free_str(pp);
+	if (r == -ENOENT)
+		ect_err(t->ctx, "no token record to open");
+	else if (r && r != -ECANCELED)
+		ect_err(t->ctx, "cannot unlock Private with a token: %s", ect_strerror(r));
+	if (r)
+		return ECT_EXIT_FAILURE;
+	ect_cli_info("added the keys of Private to your keyring (now: ecryptfs-mount-private)");
+	return ECT_EXIT_OK;
+}
+
+static int token_open_dirs(struct token_cli *t)
+{
+	int r;
+
+	t->home = ect_cli_home();
+	if (!t->home) {
+		ect_err(t->ctx, "cannot find your home directory");
+		return -1;
+	}
+	r = ect_config_dir_open(t->home, getuid(), &t->d.config_fd);
+	if (r) {
+		ect_err(t->ctx, "%s/" ECT_CONFIG_DIR_NAME ": %s", t->home, ect_strerror(r));
+		return -1;
+	}
+	t->d.home_fd = -1;
+	t->d.uid = getuid();
+	t->d.gid = getgid();
+	return 0;
+}
+
+static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
+{
+	const char *policy = NULL;
+	struct token_cli t = { .ctx = ctx, .d = { .config_fd = -1 } };
+	const struct ect_cli_opt opts[] = {
+		{ "policy", &policy, NULL },
+		{ "password-file", &t.pw_source, NULL },
+		{ "pin-file", &t.pin_source, NULL },
+		{ NULL, NULL, NULL },
+	};
+	const char *verb;
+	size_t idx = 0;
+	int n, r, ret = ECT_EXIT_USAGE;
+
+	r = ect_cli_parse(ctx, argc, argv, opts, &n);
+	if (r || n < 1)
+		return ect_cli_usage(r, token_usage);
+	verb = argv[1];
+	if (!strcmp(verb, "enrol") || !strcmp(verb, "enroll")) {
+		if (n != 2)
+			return ect_cli_usage(0, token_usage);
+	} else if (!strcmp(verb, "list")) {
+		if (n != 1)
+			return ect_cli_usage(0, token_usage);
+	} else if (!strcmp(verb, "unlock") && n <= 2) {
+		idx = ECT_TOKEN_PASSWORD;
+		if (n == 2 && (parse_index(argv[2], &idx) || idx == ECT_TOKEN_PASSWORD)) {
+			ect_err(ctx, "unlock: name a token record number from list");
+			return ECT_EXIT_USAGE;
+		}
+	} else if (!strcmp(verb, "remove") || !strcmp(verb, "test")) {
+		if (n != 2 || parse_index(argv[2], &idx)) {
+			ect_err(ctx, "%s: name a protector: a record number from list, or password",
+				verb);
+			return ECT_EXIT_USAGE;
+		}
+	} else {
+		ect_err(ctx, "unknown action '%s' (enrol, list, remove, test, unlock)", verb);
+		return ECT_EXIT_USAGE;
+	}
+	if (policy && strcmp(verb, "enrol") && strcmp(verb, "enroll")) {
+		ect_err(ctx, "--policy is for enrol only");
+		return ECT_EXIT_USAGE;
+	}
+	(void)ect_harden_process();
+	if (token_open_dirs(&t)) {
+		ret = ECT_EXIT_FAILURE;
+		goto out;
+	}
+	if (verb[0] == 'e')
+		ret = cmd_enrol(&t, argv[2], policy);
+	else if (!strcmp(verb, "list"))
+		ret = cmd_list(&t);
+	else if (!strcmp(verb, "remove"))
+		ret = cmd_remove(&t, idx);
+	else if (!strcmp(verb, "unlock"))
+		ret = cmd_unlock(&t, idx);
+	else
+		ret = cmd_test(&t, idx);
+out:
+	ect_cli_secret_free(&t.pw);
+	if (t.d.config_fd >= 0)
+		close(t.d.config_fd);
+	free(t.home);
+	return ret;
+}
+
+const struct ect_cmd ect_cmds_token[] = {
+	{ "token", "ecryptfs-token", cmd_token,
+	  "enrol, list, remove, test and unlock with PKCS#11 token protectors" },
+	{ 0 },
+};

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by the token-*.c files of the keys module; never installed. */
+#ifndef ECT_TOKEN_INTERNAL_H
+#define ECT_TOKEN_INTERNAL_H
+
+#include "ect-internal.h"
+
+#define ECT_HIDDEN __attribute__((visibility("hidden")))
+
+#define TOKEN_SECRET_SIZE 32	/* what RSA-OAEP wraps */
+#define TOKEN_WRAPPED_MAX 1024	/* RSA up to 8192 bits */
+#define TOKEN_ID_MAX 255
+
+/* A parsed PKCS#11 URI (RFC 7512): the attributes this project uses. */
+struct ect_p11_uri {
+	char module_path[4096];
+	char token[33];		/* CK_TOKEN_INFO label, at most 32 bytes */
+	char manufacturer[33];
+	char serial[17];
+	char model[17];
+	char object[256];	/* CKA_LABEL of the key */
+	uint8_t id[TOKEN_ID_MAX]; /* CKA_ID of the key */
+	size_t id_len;
+	int has_id;
+};
+
+/* ECT_E_TOKEN_URI unless uri is a pkcs11: URI with module-path and a key. */
+ECT_HIDDEN int ect__p11_uri_parse(const char *uri, struct ect_p11_uri *u);
+/*
+ * 0 when path is a module root could load safely: absolute, and it and
+ * every directory above it owned by root and writable by nobody else.
+ * Else ECT_E_UNSAFE_PATH.
+ */
+ECT_HIDDEN int ect__p11_module_check(const char *path);
+
+/*
+ * The token side (token-nss.c): wrap TOKEN_SECRET_SIZE bytes to the
+ * public key u names (its CKA_ID comes back in id), and unwrap them again
+ * with the private key of that CKA_ID after a login with pin_fn.
+ */
+ECT_HIDDEN int ect__token_encrypt(const struct ect_p11_uri *u, const uint8_t *secret,
+				  uint8_t *wrapped, size_t *wrapped_len, uint8_t *id,
+				  size_t *id_len);
+ECT_HIDDEN int ect__token_decrypt(const struct ect_p11_uri *u, const uint8_t *id, size_t id_len,
+				  const uint8_t *wrapped, size_t wrapped_len,
+				  ect_token_pin_fn pin_fn, void *pin_arg, uint8_t *secret);
+
+#endif /* ECT_TOKEN_INTERNAL_H */

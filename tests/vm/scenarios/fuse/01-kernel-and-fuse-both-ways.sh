@@ -1,0 +1,126 @@
+# ecryptfs-fuse against the kernel module on one lower directory, both
+# ways (issue #15): a tree written through the kernel reads the same
+# through ecryptfs-fuse; then files created, overwritten, truncated down
+# and up, renamed, linked and removed through FUSE read the same through
+# the kernel, which then appends to a FUSE-written file that FUSE reads
+# back. Names of 1..143 bytes (144: ENAMETOOLONG through both), a file of
+# several 256 KiB batches written with odd block sizes, symlinks short and
+# long (encrypted targets). Two setups: AES-128 with the header in the
+# file, AES-256 with the header in the user.ecryptfs xattr.
+# ect-vm: timeout=1200
+need_tool ecryptfs-fuse fusermount3 ecryptfs-add-passphrase
+modprobe fuse 2>/dev/null || true
+[ -c /dev/fuse ] || skip "no /dev/fuse in the guest (fuse module missing)"
+
+fuse_fails=0
+check() {
+	local name=$1
+	shift
+	if "$@" >check.log 2>&1; then
+		log "PASS: $name"
+	else
+		printf 'FAIL: %s\n' "$name" >&2
+		sed 's/^/    /' check.log | head -20 >&2
+		fuse_fails=$((fuse_fails + 1))
+	fi
+}
+
+# same_tree A B: the same names, types, contents and symlink targets
+# (contents by opening each file: the kernel's xattr-header stat quirk).
+same_tree() {
+	(cd "$1" && find . | LC_ALL=C sort) >list-a
+	(cd "$2" && find . | LC_ALL=C sort) >list-b
+	diff list-a list-b || return 1
+	(cd "$1" && find . -type f | while read -r f; do
+		cmp "$f" "$2/$f" || exit 1
+		[ "$(stat -c %s "$f")" = "$(stat -c %s "$2/$f")" ] || { echo "size $f"; exit 1; }
+	done) || return 1
+	(cd "$1" && find . -type l | while read -r l; do
+		[ "$(readlink "$l")" = "$(readlink "$2/$l")" ] || { echo "link $l differs"; exit 1; }
+	done)
+}
+
+# fuse_unmount DIR: unmount and wait for the daemon to go.
+fuse_unmount() {
+	fusermount3 -u "$1"
+	for _ in $(seq 50); do is_mounted "$1" || return 0; sleep 0.1; done
+	fail "ecryptfs-fuse on $1 did not unmount"
+}
+
+set -- $(insert_passphrase "fuse scenario passphrase" ecryptfs-add-passphrase)
+sig=$1 fnek=$2
+
+# The plain reference tree; every change below is made to it as well.
+mkdir -p ref/dir/sub
+for n in 0 1 4095 4096 4097 270001; do
+	random_file "ref/size-$n" "$n"
+done
+for len in 1 16 17 143; do
+	printf '%s' "$len" >"ref/dir/$(printf '%*s' "$len" '' | tr ' ' 'n')"
+done
+printf 'deep' >ref/dir/sub/file
+ln -s size-4096 ref/short-link
+ln -s "$(printf '%200s' '' | tr ' ' 'd')/x" ref/long-link
+long144=$(printf '%144s' '' | tr ' ' 'm')
+
+fuse_case() {
+	local kb=$1 xattr=$2 tag opts d
+	tag="aes-$kb xattr=$xattr"
+	opts="ecryptfs_sig=$sig,ecryptfs_fnek_sig=$fnek,ecryptfs_cipher=aes,ecryptfs_key_bytes=$kb"
+	[ "$xattr" = 1 ] && opts="$opts,ecryptfs_xattr_metadata"
+	d=$PWD/$kb-$xattr
+	mkdir -p "$d/lower" "$d/kernel" "$d/fuse"
+	rm -rf exp && cp -a ref exp
+
+	# kernel -> FUSE
+	mount -i -t ecryptfs "$d/lower" "$d/kernel" -o "$opts" || fail "kernel mount $tag"
+	cp -a ref/. "$d/kernel/"
+	umount -i "$d/kernel"
+	ecryptfs-fuse "$d/lower" "$d/fuse" -o "$opts" || fail "ecryptfs-fuse mount $tag"
+	check "kernel->fuse same tree $tag" same_tree exp "$d/fuse"
+	check "fuse statfs name max 143 $tag" test "$(stat -f -c %l "$d/fuse")" = 143
+	check "fuse refuses a 144-byte name $tag" sh -c "! touch '$d/fuse/$long144' 2>err && grep -q 'too long' err"
+
+	# FUSE -> kernel: the same changes to exp and through FUSE
+	for t in exp "$d/fuse"; do
+		head -c 1000003 /dev/zero | tr '\0' 'q' >big.src
+		dd if=big.src of="$t/big" bs=7001 status=none
+		printf 'over' | dd of="$t/size-4097" bs=1 seek=4094 conv=notrunc status=none
+		truncate -s 5000 "$t/size-270001"
+		truncate -s 70000 "$t/size-4095"
+		mv "$t/size-1" "$t/dir/moved"
+		mv "$t/dir/sub" "$t/sub-moved"
+		rm "$t/size-0"
+		mkdir "$t/newdir"
+		printf 'new' >"$t/newdir/$(printf '%143s' '' | tr ' ' 'z')"
+		ln -s newdir/missing "$t/new-link"
+		ln -s "$(printf '%300s' '' | tr ' ' 'e')" "$t/new-long-link"
+		mkdir "$t/empty" && rmdir "$t/empty"
+		ln "$t/size-4096" "$t/dir/hard-link"
+	done
+	check "fuse reads its own writes $tag" same_tree exp "$d/fuse"
+	fuse_unmount "$d/fuse"
+	mount -i -t ecryptfs "$d/lower" "$d/kernel" -o "$opts" || fail "kernel remount $tag"
+	check "fuse->kernel same tree $tag" same_tree exp "$d/kernel"
+	check "kernel refuses a 144-byte name $tag" sh -c "! touch '$d/kernel/$long144' 2>/dev/null"
+	printf 'kernel tail' >>"$d/kernel/big"
+	printf 'kernel tail' >>exp/big
+	umount -i "$d/kernel"
+
+	# and back: the kernel's append through FUSE
+	ecryptfs-fuse "$d/lower" "$d/fuse" -o "$opts" || fail "ecryptfs-fuse remount $tag"
+	check "kernel append -> fuse $tag" cmp exp/big "$d/fuse/big"
+	check "fuse tree after the kernel's append $tag" same_tree exp "$d/fuse"
+	fuse_unmount "$d/fuse"
+}
+
+fuse_case 16 0
+fuse_case 32 1
+
+# Clear errors: a key that is not in the keyring, a refused option.
+mkdir -p errcase/lower errcase/mnt
+check "missing key exits 2" sh -c \
+	"ecryptfs-fuse errcase/lower errcase/mnt -o ecryptfs_sig=0123456789abcdef 2>err.log; test \$? = 2"
+check "mount helper key option refused" sh -c \
+	"ecryptfs-fuse errcase/lower errcase/mnt -o ecryptfs_sig=$sig,key=passphrase:passphrase_passwd=secret 2>err.log; test \$? = 1 && ! grep -q secret err.log"
+[ "$fuse_fails" -eq 0 ] || fail "$fuse_fails fuse check(s) failed"
