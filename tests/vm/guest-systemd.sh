@@ -57,7 +57,7 @@ home_on_disk() {
 # scenario that rebooted, in /run/ect-vm/home-check: "recovery=yes|no fsck=RC".
 home_check() {
 	local disk=$1 recovery=no rc=0
-	dumpe2fs -h "$disk" 2>/dev/null | grep -q '^Filesystem features:.*needs_recovery' && recovery=yes
+	dumpe2fs -h "$disk" 2>/dev/null | grep '^Filesystem features:.*needs_recovery' >/dev/null && recovery=yes
 	{
 		echo "== $(date) home_check $disk, needs_recovery: $recovery"
 		e2fsck -E journal_only -p "$disk"

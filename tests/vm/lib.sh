@@ -68,7 +68,7 @@ assert_file() {
 
 # assert_match REGEX STRING [WHAT]: extended regular expression match.
 assert_match() {
-	printf '%s\n' "$2" | grep -Eq -- "$1" || fail "${3:-output} does not match /$1/: $2"
+	printf '%s\n' "$2" | grep -E -- "$1" >/dev/null || fail "${3:-output} does not match /$1/: $2"
 }
 
 # ---- users and keyrings ---------------------------------------------------
@@ -171,7 +171,7 @@ peer_install() {
 	need_peer
 	[ -n "${ECT_PEER_DEBS:-}" ] && ls "$ECT_PEER_DEBS"/*.deb >/dev/null 2>&1 ||
 		skip "no ecryptfs-utils .debs in ${ECT_PEER_DEBS:-<unset>}"
-	dpkg-query -W -f='${Status}' ecryptfs-utils 2>/dev/null | grep -q 'install ok installed' &&
+	dpkg-query -W -f='${Status}' ecryptfs-utils 2>/dev/null | grep 'install ok installed' >/dev/null &&
 		return 0
 	# --force-depends: the gpg and TPM key modules' libraries are not needed.
 	# --no-triggers: man-db's trigger alone takes minutes under TCG.

@@ -14,7 +14,7 @@ netfs fscache 9pnet 9pnet_virtio 9p overlay"
 
 [ -d "$moddir" ] || { echo "mkinitramfs: $moddir missing (install linux-image-$kver)" >&2; exit 1; }
 busybox=$(command -v busybox || true)
-[ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+[ -n "$busybox" ] && file -L "$busybox" 2>/dev/null | grep 'statically linked' >/dev/null ||
 	busybox=/bin/busybox
 [ -x "$busybox" ] || { echo "mkinitramfs: static busybox missing (apt-get install busybox-static)" >&2; exit 1; }
 

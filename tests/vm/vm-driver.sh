@@ -36,7 +36,7 @@ n=0 bad=0
 while IFS= read -r line; do
 	# Only result lines ("RES: area/NN-name (1.234 s)..."), not the
 	# failure details that may quote a scenario's own "FAIL: ..." output.
-	printf '%s\n' "$line" | grep -Eq '^(PASS|FAIL|SKIP): [^ /]+/[0-9][0-9]-[^ ]+ \([0-9]+\.[0-9]+ s\)' || continue
+	printf '%s\n' "$line" | grep -E '^(PASS|FAIL|SKIP): [^ /]+/[0-9][0-9]-[^ ]+ \([0-9]+\.[0-9]+ s\)' >/dev/null || continue
 	res=${line%%:*}
 	rest=${line#*: }
 	n=$((n + 1))

@@ -4,7 +4,7 @@
 # build provides.
 assert_file /usr/bin/ecryptfs
 assert_ok /usr/bin/ecryptfs --help >/dev/null
-ldd /usr/bin/ecryptfs | grep -Eq 'libecryptfs-tools.so.0 => (/usr)?/lib/libecryptfs-tools' ||
+ldd /usr/bin/ecryptfs | grep -E 'libecryptfs-tools.so.0 => (/usr)?/lib/libecryptfs-tools' >/dev/null ||
 	fail "libecryptfs-tools not resolved from /usr/lib: $(ldd /usr/bin/ecryptfs)"
 for helper in mount.ecryptfs mount.ecryptfs_private; do
 	f=$ECT_VM_ROOTSBINDIR/$helper

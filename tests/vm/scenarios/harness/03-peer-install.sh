@@ -3,7 +3,7 @@
 # /sbin for every later scenario of the boot).
 # ect-vm: boot=peer timeout=420
 peer_install
-dpkg-query -W -f='${Status}\n' ecryptfs-utils | grep -q 'install ok installed' ||
+dpkg-query -W -f='${Status}\n' ecryptfs-utils | grep 'install ok installed' >/dev/null ||
 	fail "ecryptfs-utils not installed: $(dpkg-query -W -f='${Status}' ecryptfs-utils 2>&1)"
 assert_eq "root 4755" "$(stat -c '%U %a' /sbin/mount.ecryptfs_private)" "mount.ecryptfs_private owner and mode"
 grep -q pam_ecryptfs /etc/pam.d/common-auth || fail "pam-auth-update did not add pam_ecryptfs to common-auth"

@@ -70,7 +70,7 @@ mig_is_encrypted || fail "$MH is not the encrypted home's layout"
 [ ! -e "$MH/plain.txt" ] || fail "plain text in the bare home"
 aside=$(mig_aside) || fail "no plain copy kept"
 [ "$(stat -c %a "$aside")" = 700 ] || fail "the plain copy $aside is open to others"
-ls -a "$MH"/.. | grep -q "^.ecryptfs-migrate-$MU" && fail "the state file was left"
+ls -a "$MH"/.. | grep "^.ecryptfs-migrate-$MU" >/dev/null && fail "the state file was left"
 if grep -rq 'swordfish' "/home/.ecryptfs/$MU/.Private"; then
 	fail "plain text in the encrypted lower directory"
 fi

@@ -25,7 +25,7 @@ mounted_at "$H/Private" && fail "setup left ~/Private mounted"
 # mount (keys come from the login password), write, unmount
 printf '%s\n' "$PW" | as_user "$U" ecryptfs-mount-private --password-file - || fail "mount-private"
 mounted_at "$H/Private" || fail "not mounted after ecryptfs-mount-private"
-grep " $H/Private ecryptfs " /proc/mounts | grep -q 'nosuid,nodev' || fail "mount lacks nosuid,nodev"
+grep " $H/Private ecryptfs " /proc/mounts | grep 'nosuid,nodev' >/dev/null || fail "mount lacks nosuid,nodev"
 as_user_sh "$U" 'echo "secret text" > ~/Private/note.txt && head -c 100000 /dev/urandom > ~/Private/blob && sha256sum ~/Private/blob > ~/blob.sum'
 as_user "$U" ecryptfs-umount-private || fail "umount-private"
 mounted_at "$H/Private" && fail "still mounted after ecryptfs-umount-private"

@@ -8,7 +8,7 @@ blocked_helper
 ls -l "/proc/$HPID/fd/"
 [ -e "/proc/$HPID/fd/7" ] && [ "$(readlink "/proc/$HPID/fd/7")" = /etc/hostname ] &&
 	fail "inherited fd 7 still open"
-readlink "/proc/$HPID/fd/"* | grep -q '^/etc/hostname$' && fail "/etc/hostname still open"
+readlink "/proc/$HPID/fd/"* | grep '^/etc/hostname$' >/dev/null && fail "/etc/hostname still open"
 release_helper
 # closed stdin/stdout/stderr: the helper still runs and reports through syslog
 out=$(as_user_keys '/sbin/mount.ecryptfs_private <&- >&- 2>&-; echo status=$?')

@@ -30,7 +30,7 @@ for sig in $fekek $fnek; do
 	pam_user_has_key "$user" "$sig" && fail "key $sig still in the keyring after logout"
 done
 [ ! -e "$home/Private/hello.txt" ] || fail "cleartext visible after logout"
-lower=$(find "$home/.Private" -type f | head -n1)
+lower=$(find "$home/.Private" -type f -print -quit)
 [ -n "$lower" ] || fail "no lower file written"
 case ${lower##*/} in ECRYPTFS_FNEK_ENCRYPTED.*) ;; *) fail "lower name not encrypted: $lower" ;; esac
 has_ecryptfs_marker "$lower" || fail "lower file has no eCryptfs header"

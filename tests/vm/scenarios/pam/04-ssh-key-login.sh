@@ -23,7 +23,7 @@ out=$(printf '%s\n' "grep -c ' $home/Private ecryptfs ' /proc/mounts" "exit 0" |
 	pam_ssh "$user" -tt -o BatchMode=yes "$user@127.0.0.1" 2>&1) || fail "key login failed: $out"
 printf '%s\n' "$out"
 assert_match '^0' "$(printf '%s\n' "$out" | tr -d '\r' | grep -x '[0-9]*')" "mounts seen by the key login"
-printf '%s\n' "$out" | grep -q 'ecryptfs-mount-private' || fail "the key login did not say how to unlock"
+printf '%s\n' "$out" | grep 'ecryptfs-mount-private' >/dev/null || fail "the key login did not say how to unlock"
 pam_user_has_key "$user" "$fekek" && fail "a key login added keys"
 log "key login with the home locked: shell given, nothing mounted, told to run ecryptfs-mount-private"
 

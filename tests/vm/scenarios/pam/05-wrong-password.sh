@@ -15,7 +15,7 @@ read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
 out=$(pam_session login "$user" "not-$pw" auth open close) && fail "login with a wrong password succeeded: $out"
 printf '%s\n' "$out"
 pam_is_mounted "$home/Private" && fail "wrong password mounted"
-pam_user_keys "$user" | grep -qx 0 || fail "wrong password left keys: $(pam_user_keys "$user")"
+pam_user_keys "$user" | grep -x 0 >/dev/null || fail "wrong password left keys: $(pam_user_keys "$user")"
 
 # pam_unix (optional) still hands the typed password on as PAM_AUTHTOK.
 pam_service ect-permit <<EOP

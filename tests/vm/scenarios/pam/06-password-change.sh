@@ -40,7 +40,7 @@ pam_is_mounted "$home/Private" && fail "mounted although the password does not u
 
 # Recovery with the mount (recovery) passphrase (floor cost: the calibrated
 # one was proven above, by the upgrade at passwd).
-if ecryptfs-rewrap-passphrase --help 2>&1 | grep -q -- --from-mount-passphrase; then
+if ecryptfs-rewrap-passphrase --help 2>&1 | grep -- --from-mount-passphrase >/dev/null; then
 	printf '%s\n%s\n' "$mp" "$newer" |
 		as_user "$user" ecryptfs-rewrap-passphrase --from-mount-passphrase --kdf-floor \
 		"$home/.ecryptfs/wrapped-passphrase" - \

@@ -16,7 +16,7 @@ read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
 
 # The user's own doing: ~/Private becomes a regular file.
 as_user_sh "$user" 'chmod 700 ~/Private && rm -rf ~/Private && : > ~/Private'
-pam_user_keys "$user" | grep -qx 0 || fail "keys before the login: $(pam_user_keys "$user")"
+pam_user_keys "$user" | grep -x 0 >/dev/null || fail "keys before the login: $(pam_user_keys "$user")"
 
 out=$(pam_session login "$user" "$pw" auth acct open run close -- true) || true
 printf '%s\n' "$out"
@@ -24,7 +24,7 @@ assert_match 'could not be mounted' "$out" "the user is told the mount failed"
 pam_is_mounted "$home/Private" && fail "mounted over a regular file"
 pam_user_has_key "$user" "$fekek" && fail "FEKEK $fekek left in the keyring after a failed mount"
 pam_user_has_key "$user" "$fnek" && fail "FNEK $fnek left in the keyring after a failed mount"
-pam_user_keys "$user" | grep -qx 0 || fail "keys left after logout: $(pam_user_keys "$user")"
+pam_user_keys "$user" | grep -x 0 >/dev/null || fail "keys left after logout: $(pam_user_keys "$user")"
 log "failed mount: the keys this login added are gone"
 
 # Keys another session put there are not this login's to take.

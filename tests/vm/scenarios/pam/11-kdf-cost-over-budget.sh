@@ -40,7 +40,7 @@ rss=$(printf '%s\n' "$out" | sed -n 's/.*children \([0-9]*\) KiB.*/\1/p')
 log "largest child: $((rss / 1024)) MiB"
 [ "$rss" -lt $((128 * 1024)) ] || fail "a child grew to $((rss / 1024)) MiB: the cost was computed"
 pam_is_mounted "$home/Private" && fail "mounted"
-pam_user_keys "$user" | grep -qx 0 || fail "keys added: $(pam_user_keys "$user")"
+pam_user_keys "$user" | grep -x 0 >/dev/null || fail "keys added: $(pam_user_keys "$user")"
 
 sleep 0.5
 cat "$W/syslog" 2>/dev/null | grep pam_ecryptfs || true

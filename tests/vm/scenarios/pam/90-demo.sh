@@ -62,14 +62,14 @@ out=$(pam_session login "$user" "$pw" auth acct open run close -- bash -c "
 t1=$(date +%s%N)
 printf '%s\n' "$out" | grep -v '^pam-session: \(prompt\|run\)' | sed 's/^pam-session: /   pam: /'
 [ -e "$W/was-mounted" ] || fail "the session command did not run"
-printf '%s\n' "$out" | grep -q 'This note was here' || fail "welcome.txt not found at login"
+printf '%s\n' "$out" | grep 'This note was here' >/dev/null || fail "welcome.txt not found at login"
 proves "her password unwrapped the mount passphrase, the keys went into the keyring, her home was"
 proves "mounted with the files from before ($(((t1 - t0) / 1000000)) ms for the whole login+logout)"
 
 step "3. The same home on disk, below the mount (what a thief would see)"
 lower=/home/.ecryptfs/$user/.Private
 say "   $lower holds $(find "$lower" -type f | wc -l) files, e.g.:"
-f=$(find "$lower" -type f -size -20k | head -n1)
+f=$(find "$lower" -type f -size -20k -print -quit)
 say "   name:  ${f#"$lower"/}" | cut -c1-110
 say "   bytes: (first 64 of $(stat -c %s "$f"))"
 od -An -tx1 -N64 "$f" | indent

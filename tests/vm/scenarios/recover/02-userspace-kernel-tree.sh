@@ -10,14 +10,14 @@ cached_tree fne plain lower >/dev/null
 printf '%s\n' "$PASS_MOUNT" >pass
 assert_ok ecryptfs-recover-private --userspace dest --passphrase-file pass --yes lower
 same_tree plain dest
-awk '$3 == "ecryptfs"' /proc/mounts | grep -q . && fail "--userspace mounted something"
+awk '$3 == "ecryptfs"' /proc/mounts | grep . >/dev/null && fail "--userspace mounted something"
 
 cached_tree nofne plain2 lower-plain-names >/dev/null
 assert_ok ecryptfs-recover-private --userspace dest2 --passphrase-file pass --yes lower-plain-names
 same_tree plain2 dest2
 
 cp -a lower lower-damaged
-victim=$(find lower-damaged -type f -size +12k | head -1)
+victim=$(find lower-damaged -type f -size +12k -print -quit)
 printf '\377' | dd of="$victim" bs=1 seek=9 conv=notrunc 2>/dev/null
 rc=0
 ecryptfs-recover-private --userspace dest3 --passphrase-file pass --yes lower-damaged 2>err || rc=$?

@@ -36,7 +36,7 @@ out=$(printf '%s\nexit\n' "$count" | script -qfec "su - $user" /dev/null 2>&1 | 
 	fail "su - $user from root failed: $out"
 printf '%s\n' "$out"
 assert_eq 0 "$(printf '%s\n' "$out" | grep -x '[0-9][0-9]*')" "mounts seen by su - from root"
-printf '%s\n' "$out" | grep -q 'ecryptfs-mount-private' || fail "su - from root did not say how to unlock"
+printf '%s\n' "$out" | grep 'ecryptfs-mount-private' >/dev/null || fail "su - from root did not say how to unlock"
 locked "su - from root"
 if [ "$have_sudo" = 1 ]; then
 	out=$(sudo -iu "$user" sh -c "$count" 2>&1) || fail "sudo -iu $user failed: $out"
@@ -63,10 +63,10 @@ log "su - with the password: mounted, locked after"
 sd_hold_pw "$user" "$pw" held
 assert_eq 1 "$(head -n1 "$W/held.out")" "mounts seen by the ssh session"
 out=$(su - "$user" -c "$count; cat ~/Private/su.txt" 2>&1) || fail "su - into the held home failed: $out"
-printf '%s\n' "$out" | grep -qx 'from su' || fail "su - did not read the held home: $out"
+printf '%s\n' "$out" | grep -x 'from su' >/dev/null || fail "su - did not read the held home: $out"
 if [ "$have_sudo" = 1 ]; then
 	out=$(sudo -iu "$user" sh -c "cat ~/Private/su.txt" 2>&1) || fail "sudo -iu into the held home failed: $out"
-	printf '%s\n' "$out" | grep -qx 'from su' || fail "sudo -iu did not read the held home: $out"
+	printf '%s\n' "$out" | grep -x 'from su' >/dev/null || fail "sudo -iu did not read the held home: $out"
 fi
 sleep 2
 pam_is_mounted "$home/Private" || fail "ending su/sudo unmounted the ssh session's home"
