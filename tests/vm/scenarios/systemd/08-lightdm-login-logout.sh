@@ -11,13 +11,7 @@
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/systemd/sshd.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/systemd/lightdm.inc"
-pam_need_module
-pam_need_helpers
-pam_enable_profile
-dm_start
-
-sd_private_user
-stop_delay=$(sd_stop_delay)
+dm_begin
 dm_login "$user" "$pw"
 dm_check_session
 loginctl list-sessions --no-legend
