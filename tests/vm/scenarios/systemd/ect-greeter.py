@@ -4,7 +4,8 @@
 # (gir1.2-lightdm-1). It types what a user would: it waits for a request file
 # DIR/login ("USER\nPASSWORD\nSESSION\n", written by the scenario), removes
 # it, answers lightdm's PAM prompts with it and starts the session. Every
-# step goes to DIR/greeter.log for the scenario to wait on.
+# step goes to DIR/greeter.log for the scenario to wait on, "greeter ready"
+# with lightdm's lock-screen and select-user hints.
 # Usage (the greeter's .desktop Exec line): ect-greeter.py DIR
 import os
 import sys
@@ -69,6 +70,12 @@ greeter.connect("show-prompt", on_prompt)
 greeter.connect("show-message", on_message)
 greeter.connect("authentication-complete", on_complete)
 greeter.connect_to_daemon_sync()
-log("greeter ready")
+# lightdm's hints: a greeter started by `dm-tool lock` has lock-screen set
+hints = ""
+if greeter.get_lock_hint():
+    hints += " lock-screen"
+if greeter.get_select_user_hint():
+    hints += " select-user=" + greeter.get_select_user_hint()
+log("greeter ready" + hints)
 GLib.timeout_add(200, poll)
 GLib.MainLoop().run()
