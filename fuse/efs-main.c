@@ -209,6 +209,7 @@ static int serve(struct efs *e, struct fuse_args *args, struct fuse_cmdline_opts
 	}
 	efs_ops_dir(&ops);
 	efs_ops_file(&ops);
+	efs_ops_xattr(&ops);
 	fuse = fuse_new(args, &ops, sizeof(ops), e);
 	if (!fuse) {
 		rc = EFS_EXIT_USAGE;

@@ -61,7 +61,7 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
 	if (rc)
 		return rc;
-	rc = efs_file_create(e, dirfd, lname, mode, &f);
+	rc = efs_file_create(e, dirfd, lname, efs_create_mode(dirfd, mode), &f);
 	close(dirfd);
 	if (rc)
 		return rc;
@@ -148,6 +148,12 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	/* Lower inode numbers (hard links show as such); unlink while open keeps our fd. */
 	cfg->use_ino = 1;
 	cfg->hard_remove = 1;
+	/*
+	 * The kernel caches and enforces ACLs and hands us the caller's umask
+	 * unapplied, so that a default ACL can win over it (efs_create_mode).
+	 */
+	if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK))
+		conn->want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
 	return efs_get();
 }
 

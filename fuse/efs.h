@@ -94,8 +94,11 @@ int efs_file_size(struct efs *e, int dirfd, const char *name, const struct stat 
 		  off_t *size);
 int efs_file_truncate(struct efs_file *f, off_t size);
 
-/* efs-ops-dir.c, efs-ops-file.c */
+/* efs-ops-dir.c, efs-ops-file.c, efs-ops-xattr.c */
 void efs_ops_dir(struct fuse_operations *ops);
 void efs_ops_file(struct fuse_operations *ops);
+void efs_ops_xattr(struct fuse_operations *ops);
+/* mode less the caller's umask, unless the lower directory has a default ACL. */
+mode_t efs_create_mode(int dirfd, mode_t mode);
 
 #endif /* ECT_FUSE_EFS_H */
