@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/xattr.h>
+#include <syslog.h>
 #include <unistd.h>
 
 /* Caller holds files_lock. */
@@ -134,8 +135,15 @@ int efs_file_get(struct efs *e, int dirfd, const char *name, int want_write,
 		return rc;
 	}
 	rc = open_codec(e, fd, writable, &cf);
-	if (rc == -EIO && writable && st.st_size == 0)
+	if (rc == -EIO && writable && st.st_size == 0) {
 		rc = init_empty(e, fd, &cf);
+		if (!rc)
+			efs_log(e, LOG_NOTICE, "lower inode %llu: empty, without a header; "
+				"wrote a new one", (unsigned long long)st.st_ino);
+	}
+	if (rc == -EIO)
+		efs_log(e, LOG_WARNING, "lower inode %llu: not a valid eCryptfs file "
+			"(or not for these keys)", (unsigned long long)st.st_ino);
 	if (!rc)
 		rc = add_entry(e, fd, writable, cf, &st, out);
 	pthread_mutex_unlock(&e->files_lock);
