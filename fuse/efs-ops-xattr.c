@@ -45,65 +45,60 @@ static int lower_ref_get(const char *path, struct lower_ref *r)
 	return 0;
 }
 
-static int op_setxattr(const char *path, const char *name, const char *value, size_t size,
-		       int flags)
+enum xattr_op { XATTR_SET, XATTR_GET, XATTR_LIST, XATTR_REMOVE };
+
+/* One xattr call on the lower file; the header attribute is read-only. */
+static int xattr_call(const char *path, enum xattr_op op, const char *name, char *value,
+		      size_t size, int flags)
 {
 	struct lower_ref r;
+	ssize_t n;
 	int rc;
 
-	if (!strcmp(name, HEADER_XATTR))
+	if ((op == XATTR_SET || op == XATTR_REMOVE) && !strcmp(name, HEADER_XATTR))
 		return -EPERM;
 	rc = lower_ref_get(path, &r);
 	if (rc)
 		return rc;
-	rc = lsetxattr(r.path, name, value, size, flags) ? -errno : 0;
+	switch (op) {
+	case XATTR_SET:
+		n = lsetxattr(r.path, name, value, size, flags);
+		break;
+	case XATTR_GET:
+		n = lgetxattr(r.path, name, value, size);
+		break;
+	case XATTR_LIST:
+		n = llistxattr(r.path, value, size);
+		break;
+	default:
+		n = lremovexattr(r.path, name);
+		break;
+	}
+	rc = n < 0 ? -errno : (n > INT_MAX ? -E2BIG : (int)n);
 	close(r.dirfd);
 	return rc;
+}
+
+static int op_setxattr(const char *path, const char *name, const char *value, size_t size,
+		       int flags)
+{
+	/* Not written through: lsetxattr only reads value. */
+	return xattr_call(path, XATTR_SET, name, (char *)value, size, flags);
 }
 
 static int op_getxattr(const char *path, const char *name, char *value, size_t size)
 {
-	struct lower_ref r;
-	ssize_t n;
-	int rc;
-
-	rc = lower_ref_get(path, &r);
-	if (rc)
-		return rc;
-	n = lgetxattr(r.path, name, value, size);
-	rc = n < 0 ? -errno : (n > INT_MAX ? -E2BIG : (int)n);
-	close(r.dirfd);
-	return rc;
+	return xattr_call(path, XATTR_GET, name, value, size, 0);
 }
 
 static int op_listxattr(const char *path, char *list, size_t size)
 {
-	struct lower_ref r;
-	ssize_t n;
-	int rc;
-
-	rc = lower_ref_get(path, &r);
-	if (rc)
-		return rc;
-	n = llistxattr(r.path, list, size);
-	rc = n < 0 ? -errno : (n > INT_MAX ? -E2BIG : (int)n);
-	close(r.dirfd);
-	return rc;
+	return xattr_call(path, XATTR_LIST, "", list, size, 0);
 }
 
 static int op_removexattr(const char *path, const char *name)
 {
-	struct lower_ref r;
-	int rc;
-
-	if (!strcmp(name, HEADER_XATTR))
-		return -EPERM;
-	rc = lower_ref_get(path, &r);
-	if (rc)
-		return rc;
-	rc = lremovexattr(r.path, name) ? -errno : 0;
-	close(r.dirfd);
-	return rc;
+	return xattr_call(path, XATTR_REMOVE, name, NULL, 0, 0);
 }
 
 /*

@@ -21,28 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The file reads back exactly as the shadow copy. */
-static int same_as_shadow(const char *path, const uint8_t *shadow, size_t len, const char *when)
-{
-	uint8_t *buf = malloc(len + 1);
-	long n;
-	size_t i;
-
-	if (!buf)
-		return rt_say(RT_ERROR, "out of memory");
-	n = rt_read_file(path, buf, len + 1);
-	if (n != (long)len) {
-		free(buf);
-		return rt_say(RT_FAIL, "%s: %ld bytes, expected %zu", when, n, len);
-	}
-	for (i = 0; i < len && buf[i] == shadow[i]; i++)
-		;
-	free(buf);
-	if (i < len)
-		return rt_say(RT_FAIL, "%s: byte %zu differs (0x%02x expected)", when, i, shadow[i]);
-	return RT_PASS;
-}
-
 struct random_args {
 	const char *path;
 	uint64_t seed;
@@ -97,12 +75,12 @@ int rt_extend_random(int argc, char **argv)
 		if (off + n > len)
 			len = off + n;
 		if (rc == RT_PASS && op % 16 == 15)
-			rc = same_as_shadow(a.path, shadow, len, "while open");
+			rc = rt_check_file(a.path, shadow, len, "while open");
 	}
 	if (close(fd) && rc == RT_PASS)
 		rc = rt_say(RT_FAIL, "close: %s", strerror(errno));
 	if (rc == RT_PASS)
-		rc = same_as_shadow(a.path, shadow, len, "after close");
+		rc = rt_check_file(a.path, shadow, len, "after close");
 	free(shadow);
 	free(chunk);
 	return rc;
@@ -139,13 +117,13 @@ int rt_trunc_random(int argc, char **argv)
 		if (to > len)
 			memset(shadow + len, 0, to - len);
 		len = to;
-		rc = same_as_shadow(a.path, shadow, len, "after ftruncate");
+		rc = rt_check_file(a.path, shadow, len, "after ftruncate");
 		if (rc)
 			fprintf(stderr, "op %ld: ftruncate to %zu\n", op, to);
 	}
 	close(fd);
 	if (rc == RT_PASS)
-		rc = same_as_shadow(a.path, shadow, len, "after close");
+		rc = rt_check_file(a.path, shadow, len, "after close");
 	free(shadow);
 	return rc;
 }

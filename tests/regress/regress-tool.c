@@ -67,8 +67,7 @@ uint64_t rt_rand(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* Every byte of path is c, and there are len of them. */
-static int check_filled(const char *path, int c, size_t len)
+int rt_check_file(const char *path, const uint8_t *want, size_t len, const char *when)
 {
 	uint8_t *buf = malloc(len + 1);
 	long n;
@@ -77,20 +76,31 @@ static int check_filled(const char *path, int c, size_t len)
 	if (!buf)
 		return rt_say(RT_ERROR, "out of memory");
 	n = rt_read_file(path, buf, len + 1);
-	if (n < 0) {
+	if (n != (long)len) {
 		free(buf);
-		return rt_say(RT_FAIL, "read back %s: %s", path, strerror((int)-n));
+		return rt_say(RT_FAIL, "%s %s: %ld bytes (%s), expected %zu", path, when, n,
+			      n < 0 ? strerror((int)-n) : "read", len);
 	}
-	if ((size_t)n != len) {
-		free(buf);
-		return rt_say(RT_FAIL, "%s: %ld bytes, expected %zu", path, n, len);
-	}
-	for (i = 0; i < len && buf[i] == (uint8_t)c; i++)
+	for (i = 0; i < len && buf[i] == want[i]; i++)
 		;
 	free(buf);
 	if (i < len)
-		return rt_say(RT_FAIL, "%s: byte %zu is not 0x%02x", path, i, c);
+		return rt_say(RT_FAIL, "%s %s: byte %zu is not 0x%02x", path, when, i, want[i]);
 	return RT_PASS;
+}
+
+/* Every byte of path is c, and there are len of them. */
+static int check_filled(const char *path, int c, size_t len)
+{
+	uint8_t *want = malloc(len);
+	int rc;
+
+	if (!want)
+		return rt_say(RT_ERROR, "out of memory");
+	memset(want, c, len);
+	rc = rt_check_file(path, want, len, "after munmap");
+	free(want);
+	return rc;
 }
 
 /* llseek: seeking past the end changes no size; the hole reads as zeros. */

@@ -20,6 +20,8 @@
 int rt_say(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Read the whole of path (at most cap bytes) into buf; returns the length or -errno. */
 long rt_read_file(const char *path, uint8_t *buf, size_t cap);
+/* path reads back as exactly the len bytes of want (when: for the message). */
+int rt_check_file(const char *path, const uint8_t *want, size_t len, const char *when);
 /* Deterministic pseudo-random numbers from a seed the caller prints. */
 uint64_t rt_rand(uint64_t *state);
 
