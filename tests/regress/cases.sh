@@ -51,6 +51,9 @@ case_lp_524919() {
 # normally again once the marker is restored, without a remount.
 case_lp_509180() {
 	local lower sum
+	case ,$opts, in *,ecryptfs_xattr_metadata,*)
+		rg_skip "the header is in the user.ecryptfs xattr (ecryptfs_xattr_metadata), not at offset 8" ;;
+	esac
 	echo "testing 1 2 3" >"$U/file"
 	sum=$(md5sum <"$U/file")
 	lower=$(rg_lower_of "$U/file")
@@ -204,8 +207,17 @@ case_lp_872905() {
 	rg_small_lower 4
 	dd if=/dev/zero of="$L/filler" bs=4k 2>/dev/null || true
 	if touch "$U/file" 2>err; then cat err; fi
+	local f
+	: >bad
 	find "$L" -type f ! -name filler -size 0 >zero
-	[ ! -s zero ] || rg_fail "0-byte lower files left: $(cat zero)"
+	while read -r f; do
+		# 0 bytes is normal with the header in the user.ecryptfs xattr.
+		case ,$opts, in *,ecryptfs_xattr_metadata,*)
+			"$tool" has-xattr "$f" user.ecryptfs && continue ;;
+		esac
+		echo "$f" >>bad
+	done <zero
+	[ ! -s bad ] || rg_fail "lower files of 0 bytes without a header left: $(cat bad)"
 	rm -f "$L/filler"
 }
 

@@ -299,6 +299,16 @@ static int case_xattr(int argc, char **argv)
 	return RT_PASS;
 }
 
+/* has-xattr FILE NAME: exit 0 when FILE has the attribute NAME, 1 when not. */
+static int case_has_xattr(int argc, char **argv)
+{
+	if (argc != 2)
+		return rt_say(RT_ERROR, "usage: has-xattr FILE NAME");
+	if (lgetxattr(argv[0], argv[1], NULL, 0) >= 0)
+		return RT_PASS;
+	return errno == ENODATA ? RT_FAIL : rt_say(RT_ERROR, "%s: %s", argv[0], strerror(errno));
+}
+
 /* inotify: create, write, close and unlink in a watched directory are reported. */
 static int case_inotify(int argc, char **argv)
 {
@@ -437,6 +447,7 @@ static const struct rt_case cases[] = {
 	{ "bmap", case_bmap },
 	{ "acl", case_acl },
 	{ "xattr", case_xattr },
+	{ "has-xattr", case_has_xattr },
 	{ "inotify", case_inotify },
 	{ "miscdev-bad-count", case_miscdev_bad_count },
 	{ "miscdev-close", case_miscdev_close },
