@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/xattr.h>
+#include <syslog.h>
 #include <unistd.h>
 
 /* Caller holds files_lock. */
@@ -83,6 +84,20 @@ static int upgrade(struct efs *e, struct efs_file *f, int fd)
 	return rc;
 }
 
+/*
+ * A 0-byte lower file with no header (a crash between create and the
+ * header write, or a truncate behind the mount's back) opens as an empty
+ * file with a fresh header, as the kernel does since its LP#911507 fix.
+ */
+static int init_empty(struct efs *e, int fd, struct ect_codec_file **cf)
+{
+	struct ect_codec_file *fresh = NULL;
+	int rc = efs_errno(ect_codec_create(fd, &e->create, &fresh));
+
+	*cf = rc ? NULL : fresh;
+	return rc;
+}
+
 int efs_file_get(struct efs *e, int dirfd, const char *name, int want_write,
 		 struct efs_file **out)
 {
@@ -120,6 +135,15 @@ int efs_file_get(struct efs *e, int dirfd, const char *name, int want_write,
 		return rc;
 	}
 	rc = open_codec(e, fd, writable, &cf);
+	if (rc == -EIO && writable && st.st_size == 0) {
+		rc = init_empty(e, fd, &cf);
+		if (!rc)
+			efs_log(e, LOG_NOTICE, "lower inode %llu: empty, without a header; "
+				"wrote a new one", (unsigned long long)st.st_ino);
+	}
+	if (rc == -EIO)
+		efs_log(e, LOG_WARNING, "lower inode %llu: not a valid eCryptfs file "
+			"(or not for these keys)", (unsigned long long)st.st_ino);
 	if (!rc)
 		rc = add_entry(e, fd, writable, cf, &st, out);
 	pthread_mutex_unlock(&e->files_lock);

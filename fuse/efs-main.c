@@ -11,11 +11,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 struct efs_cmdline {
@@ -102,6 +104,31 @@ static int add_fsname(struct fuse_args *args, const char *lower)
 	return fuse_opt_add_arg(args, opt);
 }
 
+void efs_log(struct efs *e, int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pthread_mutex_lock(&e->log_lock);
+	ect_vlog(e->ctx, priority, fmt, ap);
+	pthread_mutex_unlock(&e->log_lock);
+	va_end(ap);
+}
+
+/* The library's line (escaped, rate-limited) to syslog as a daemon, not as auth. */
+static void log_to_syslog(void *userdata, int priority, const char *message)
+{
+	(void)userdata;
+	syslog(LOG_DAEMON | priority, "%s", message);
+}
+
+/* In the background stderr is /dev/null: what goes wrong from now on goes to syslog. */
+static void log_in_background(struct efs *e)
+{
+	openlog("ecryptfs-fuse", LOG_PID, LOG_DAEMON);
+	ect_ctx_set_log_fn(e->ctx, log_to_syslog, NULL);
+}
+
 /* After the fork: context, keys, name codec. Errors go to stderr until mounted. */
 static int start_daemon(struct efs *e)
 {
@@ -111,6 +138,7 @@ static int start_daemon(struct efs *e)
 	rc = ect_ctx_new(&e->ctx, "ecryptfs-fuse", ECT_LOG_STDERR);
 	if (rc)
 		return rc;
+	ect_ctx_set_ratelimit(e->ctx, EFS_LOG_INTERVAL, EFS_LOG_BURST);
 	/* FUSE hands over modes with the caller's umask applied: do not apply ours too. */
 	umask(0);
 	rc = ect_harden_process();
@@ -209,6 +237,7 @@ static int serve(struct efs *e, struct fuse_args *args, struct fuse_cmdline_opts
 	}
 	efs_ops_dir(&ops);
 	efs_ops_file(&ops);
+	efs_ops_xattr(&ops);
 	fuse = fuse_new(args, &ops, sizeof(ops), e);
 	if (!fuse) {
 		rc = EFS_EXIT_USAGE;
@@ -219,6 +248,8 @@ static int serve(struct efs *e, struct fuse_args *args, struct fuse_cmdline_opts
 	if (fuse_set_signal_handlers(fuse_get_session(fuse)))
 		goto out_unmount;
 	report_status(&report, 0);
+	if (!co->foreground)
+		log_in_background(e);
 	if (co->singlethread)
 		rc = fuse_loop(fuse) ? EFS_EXIT_MOUNT : 0;
 	else
@@ -244,6 +275,7 @@ int main(int argc, char **argv)
 	int rc = EFS_EXIT_USAGE;
 
 	pthread_mutex_init(&e.files_lock, NULL);
+	pthread_mutex_init(&e.log_lock, NULL);
 	if (fuse_opt_parse(&args, &cmd, NULL, sort_arg) || cmd.failed)
 		goto out;
 	if (fuse_parse_cmdline(&args, &co))
@@ -289,5 +321,6 @@ out:
 	free(co.mountpoint);
 	fuse_opt_free_args(&args);
 	pthread_mutex_destroy(&e.files_lock);
+	pthread_mutex_destroy(&e.log_lock);
 	return rc;
 }

@@ -106,7 +106,7 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 
 static int do_mkdir(int dirfd, const char *lname, const void *arg)
 {
-	return mkdirat(dirfd, lname, *(const mode_t *)arg) ? -errno : 0;
+	return mkdirat(dirfd, lname, efs_create_mode(dirfd, *(const mode_t *)arg)) ? -errno : 0;
 }
 
 static int op_mkdir(const char *path, mode_t mode)
@@ -140,7 +140,7 @@ static int do_mknod(int dirfd, const char *lname, const void *arg)
 	/* Regular files go through create (they need a header). */
 	if (S_ISREG(st->st_mode))
 		return -EPERM;
-	return mknodat(dirfd, lname, st->st_mode, st->st_rdev) ? -errno : 0;
+	return mknodat(dirfd, lname, efs_create_mode(dirfd, st->st_mode), st->st_rdev) ? -errno : 0;
 }
 
 static int op_mknod(const char *path, mode_t mode, dev_t rdev)

@@ -26,24 +26,40 @@ static int want_write(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY;
 }
 
-static int op_open(const char *path, struct fuse_file_info *fi)
+/*
+ * The shared entry of the lower file behind path: opened (want_write asks
+ * for O_RDWR) or, with create, made with a fresh header.
+ */
+static int lower_file(const char *path, int create, mode_t mode, int want_write,
+		      struct efs_file **out)
 {
 	struct efs *e = efs_get();
 	char lname[LNAME_SIZE];
-	struct efs_file *f;
 	int dirfd, rc;
 
 	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
 	if (rc)
 		return rc;
-	rc = efs_file_get(e, dirfd, lname, want_write(fi->flags), &f);
+	if (create)
+		rc = efs_file_create(e, dirfd, lname, efs_create_mode(dirfd, mode), out);
+	else
+		rc = efs_file_get(e, dirfd, lname, want_write, out);
 	close(dirfd);
+	return rc;
+}
+
+static int op_open(const char *path, struct fuse_file_info *fi)
+{
+	struct efs_file *f;
+	int rc;
+
+	rc = lower_file(path, 0, 0, want_write(fi->flags), &f);
 	if (rc)
 		return rc;
 	if ((fi->flags & O_TRUNC) && want_write(fi->flags)) {
 		rc = efs_file_truncate(f, 0);
 		if (rc) {
-			efs_file_put(e, f);
+			efs_file_put(efs_get(), f);
 			return rc;
 		}
 	}
@@ -53,20 +69,13 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 
 static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	struct efs *e = efs_get();
-	char lname[LNAME_SIZE];
 	struct efs_file *f;
-	int dirfd, rc;
+	int rc;
 
-	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
-	if (rc)
-		return rc;
-	rc = efs_file_create(e, dirfd, lname, mode, &f);
-	close(dirfd);
-	if (rc)
-		return rc;
-	fi->fh = (uint64_t)(uintptr_t)f;
-	return 0;
+	rc = lower_file(path, 1, mode, 1, &f);
+	if (!rc)
+		fi->fh = (uint64_t)(uintptr_t)f;
+	return rc;
 }
 
 /* One read or write under the file's lock: the codec, or the plain fd under passthrough. */
@@ -108,22 +117,16 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off,
 
 static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
-	struct efs *e = efs_get();
-	char lname[LNAME_SIZE];
 	struct efs_file *f;
-	int dirfd, rc;
+	int rc;
 
 	if (fi && fi->fh)
 		return efs_file_truncate(fh(fi), size);
-	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
-	if (rc)
-		return rc;
-	rc = efs_file_get(e, dirfd, lname, 1, &f);
-	close(dirfd);
+	rc = lower_file(path, 0, 0, 1, &f);
 	if (rc)
 		return rc;
 	rc = efs_file_truncate(f, size);
-	efs_file_put(e, f);
+	efs_file_put(efs_get(), f);
 	return rc;
 }
 
@@ -148,6 +151,12 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	/* Lower inode numbers (hard links show as such); unlink while open keeps our fd. */
 	cfg->use_ino = 1;
 	cfg->hard_remove = 1;
+	/*
+	 * The kernel caches and enforces ACLs and hands us the caller's umask
+	 * unapplied, so that a default ACL can win over it (efs_create_mode).
+	 */
+	if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK))
+		conn->want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
 	return efs_get();
 }
 

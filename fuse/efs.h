@@ -48,12 +48,21 @@ struct efs {
 	struct ect_codec_create_params create;
 	pthread_mutex_t files_lock;
 	struct efs_file *files;
+	pthread_mutex_t log_lock;    /* ect_log's rate limit state is not thread-safe */
 };
 
 static inline struct efs *efs_get(void)
 {
 	return fuse_get_context()->private_data;
 }
+
+/*
+ * One line to stderr, or once in the background to syslog (LOG_DAEMON),
+ * rate-limited: at most EFS_LOG_BURST lines per EFS_LOG_INTERVAL seconds.
+ */
+#define EFS_LOG_INTERVAL 10
+#define EFS_LOG_BURST 20
+void efs_log(struct efs *e, int priority, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A library error as the errno FUSE returns (ECT_E_* become EIO and kin). */
 int efs_errno(int rc);
@@ -94,8 +103,11 @@ int efs_file_size(struct efs *e, int dirfd, const char *name, const struct stat 
 		  off_t *size);
 int efs_file_truncate(struct efs_file *f, off_t size);
 
-/* efs-ops-dir.c, efs-ops-file.c */
+/* efs-ops-dir.c, efs-ops-file.c, efs-ops-xattr.c */
 void efs_ops_dir(struct fuse_operations *ops);
 void efs_ops_file(struct fuse_operations *ops);
+void efs_ops_xattr(struct fuse_operations *ops);
+/* mode less the caller's umask, unless the lower directory has a default ACL. */
+mode_t efs_create_mode(int dirfd, mode_t mode);
 
 #endif /* ECT_FUSE_EFS_H */

@@ -1,0 +1,287 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The cases of tests/regress, sourced by run.sh. One function per test
+# class of ecryptfs-utils' tests/kernel (same name), our own code: each
+# runs with set -e in a fresh directory $C, the upper $U mounted over the
+# lower $L, and fails by any failing command or rg_fail. Helpers: see
+# run.sh (rg_tool, rg_remount, rg_small_lower, rg_lower_of, rg_skip, ...).
+
+# In the order of ecryptfs-utils' tests.rc: the "safe" ones, then the
+# "destructive" ones (stress, the kernel's /dev/ecryptfs).
+rg_cases="llseek lp-469664 lp-524919 lp-509180 lp-613873 lp-745836 lp-870326
+lp-885744 lp-926292 inotify mmap-bmap mmap-close mmap-dir read-dir setattr-flush-dirty
+inode-race-stat lp-1009207 enospc lp-911507 lp-872905 lp-561129 mknod link xattr
+miscdev-bad-count extend-file-random trunc-file directory-concurrent file-concurrent
+lp-994247"
+
+# Known failures per target ("target:case" -> why); reported as TODO.
+declare -A rg_known=()
+
+# need_acl: skip where the lower file system itself has no POSIX ACLs.
+need_acl() {
+	mkdir probe
+	"$tool" acl probe access 7,5,5 2>probe.err || rg_skip "no POSIX ACLs on the lower file system: $(cat probe.err)"
+}
+
+kernel_only() {
+	[ "$target" = kernel ] || rg_skip "tests the kernel module's /dev/ecryptfs, which FUSE does not use"
+}
+
+# lseek past the end changes no size; holes read as zeros.
+case_llseek() { rg_tool llseek "$U/file"; }
+
+# lsattr (FS_IOC_GETFLAGS) on a file works.
+case_lp_469664() {
+	command -v lsattr >/dev/null || rg_skip "no lsattr (e2fsprogs)"
+	echo test >"$U/file"
+	lsattr "$U/file"
+}
+
+# A symlink's lstat size is the length of its target.
+case_lp_524919() {
+	local t
+	for t in short "$(printf '%100s' '' | tr ' ' t)"; do
+		ln -s "$t" "$U/link"
+		[ "$(stat -c %s "$U/link")" = "${#t}" ] || rg_fail "lstat size $(stat -c %s "$U/link") for a ${#t}-byte target"
+		[ "$(readlink "$U/link")" = "$t" ]
+		rm "$U/link"
+	done
+}
+
+# A file with a broken header marker fails to open (EIO), and reads
+# normally again once the marker is restored, without a remount.
+case_lp_509180() {
+	local lower sum
+	case ,$opts, in *,ecryptfs_xattr_metadata,*)
+		rg_skip "the header is in the user.ecryptfs xattr (ecryptfs_xattr_metadata), not at offset 8" ;;
+	esac
+	echo "testing 1 2 3" >"$U/file"
+	sum=$(md5sum <"$U/file")
+	lower=$(rg_lower_of "$U/file")
+	dd if="$lower" of=marker bs=1 skip=8 count=8 status=none
+	rg_remount
+	printf 'XXXXXXXX' | dd of="$lower" bs=1 seek=8 conv=notrunc status=none
+	if cat "$U/file" >/dev/null 2>err; then rg_fail "a file with a broken marker reads"; fi
+	cat err
+	dd if=marker of="$lower" bs=1 seek=8 conv=notrunc status=none
+	[ "$(md5sum <"$U/file")" = "$sum" ] || rg_fail "the restored file does not read as before"
+}
+
+# chmod leaves the modification time alone.
+case_lp_613873() {
+	local before
+	date >"$U/file"
+	before=$(stat -c %y "$U/file")
+	sleep 0.3
+	chmod 0600 "$U/file"
+	[ "$(stat -c %y "$U/file")" = "$before" ] || rg_fail "mtime $before became $(stat -c %y "$U/file")"
+}
+
+# A file extended by truncate reads as zeros after the caches are dropped.
+case_lp_745836() {
+	touch "$U/file"
+	truncate -s 4096 "$U/file"
+	rg_remount
+	[ "$(stat -c %s "$U/file")" = 4096 ]
+	head -c 4096 /dev/zero | cmp - "$U/file"
+}
+
+# Writing a shared mapping after close reaches the file, and the kernel
+# logs no "Error attempting to write lower page".
+case_lp_870326() {
+	local before
+	before=$(dmesg 2>/dev/null | grep -c 'Error attempting to write lower page' || true)
+	rg_tool mmap-after-close "$U/file" ' '
+	rg_remount
+	rg_tool mmap-after-close "$U/file2" Z
+	[ "$(dmesg 2>/dev/null | grep -c 'Error attempting to write lower page' || true)" = "$before" ] ||
+		rg_fail "the kernel logged write errors"
+}
+
+# A name of NAME_MAX bytes (getconf on the mount) can be made; one more byte
+# fails with ENAMETOOLONG, not another error.
+case_lp_885744() {
+	local max name
+	max=$(getconf NAME_MAX "$U")
+	name=$(printf '%*s' "$max" '' | tr ' ' a)
+	touch "$U/$name"
+	[ -e "$U/$name" ]
+	if touch "$U/${name}b" 2>err; then rg_fail "a $((max + 1))-byte name was made (NAME_MAX $max)"; fi
+	grep -q 'too long' err || rg_fail "$((max + 1)) bytes: $(cat err)"
+}
+
+# An ACL that changes a directory's mode shows in stat at once.
+case_lp_926292() {
+	need_acl
+	mkdir -m 700 "$U/dir"
+	rg_tool acl "$U/dir" access 5,0,0
+	[ "$(stat -c %a "$U/dir")" = 500 ] || rg_fail "mode $(stat -c %a "$U/dir") after the ACL u::rx"
+}
+
+# Events of a watched directory are reported.
+case_inotify() {
+	mkdir "$U/dir"
+	rg_tool inotify "$U/dir"
+}
+
+# FIBMAP on the upper file gives blocks of the lower file.
+case_mmap_bmap() {
+	head -c 65536 /dev/urandom >"$U/file"
+	sync
+	rg_tool bmap "$(rg_lower_of "$U/file")" "$U/file"
+}
+
+# A shared mapping dirtied after close is written back.
+case_mmap_close() {
+	rg_tool mmap-after-close "$U/file"
+	rg_remount
+	[ "$(tr -d '\377' <"$U/file" | wc -c)" = 0 ] || rg_fail "not all 0xff after a remount"
+}
+
+# mmap of a directory fails cleanly.
+case_mmap_dir() { rg_tool mmap-dir "$U"; }
+
+# readdir returns every name once (400 names of 2 to 142 bytes).
+case_read_dir() {
+	mkdir "$U/dir"
+	awk 'BEGIN { for (i = 1; i <= 400; i++) { s = i "-"; for (j = 0; j < i % 139; j++) s = s "n"; print s } }' >names
+	(cd "$U/dir" && xargs -d '\n' touch) <names
+	rg_remount
+	(cd "$U/dir" && ls -f | grep -v '^\.\.\?$') | LC_ALL=C sort >got
+	LC_ALL=C sort names | diff - got >/dev/null || rg_fail "readdir: $(wc -l <got) names, not the 400 made"
+}
+
+# Setting the times of a file with dirty pages keeps them after writeback
+# (cp -p, and touch -d right after a write).
+case_setattr_flush_dirty() {
+	head -c 1048576 /dev/urandom >"$U/file"
+	touch -m -d @1234567890 "$U/file"
+	sync
+	[ "$(stat -c %Y "$U/file")" = 1234567890 ] || rg_fail "mtime $(stat -c %Y "$U/file") after sync"
+	cp -p "$U/file" "$U/copy"
+	sync
+	[ "$(stat -c %y "$U/copy")" = "$(stat -c %y "$U/file")" ] || rg_fail "cp -p did not keep the time"
+}
+
+# stat of a file being recreated, caches dropped each round, never sees a
+# size the file does not have.
+case_inode_race_stat() { rg_tool stat-race "$U/file" 8 "$secs"; }
+
+# A default ACL wins over the umask of the creator.
+case_lp_1009207() {
+	need_acl
+	mkdir -m 755 "$U/dir"
+	rg_tool acl "$U/dir" default 7,5,5,7
+	(umask 0000 && touch "$U/dir/nomask")
+	(umask 0777 && touch "$U/dir/masked")
+	local a b
+	a=$(stat -c %a "$U/dir/nomask") b=$(stat -c %a "$U/dir/masked")
+	[ "$a" = "$b" ] && [ "$b" != 0 ] || rg_fail "modes $a (umask 0) and $b (umask 0777)"
+}
+
+# Writing past a full lower file system fails with ENOSPC, and a file
+# written before reads the same afterwards. A private tmpfs: nothing is
+# left full for the next case.
+case_enospc() {
+	rg_small_lower 8
+	head -c 300000 /dev/urandom >keep
+	cp keep "$U/keep"
+	rg_tool enospc "$U/big" $((5 * 8 * 1024))
+	rg_remount
+	cmp keep "$U/keep"
+}
+
+# A lower file truncated to 0 bytes behind the mount's back reads as empty.
+case_lp_911507() {
+	local lower
+	touch "$U/file"
+	lower=$(rg_lower_of "$U/file")
+	rg_unmount
+	truncate -s 0 "$lower"
+	rg_mount
+	cat "$U/file" >out
+	[ ! -s out ] || rg_fail "read $(wc -c <out) bytes"
+}
+
+# Creating a file on a full lower file system leaves no 0-byte lower file.
+case_lp_872905() {
+	rg_small_lower 4
+	dd if=/dev/zero of="$L/filler" bs=4k 2>/dev/null || true
+	if touch "$U/file" 2>err; then cat err; fi
+	local f
+	: >bad
+	find "$L" -type f ! -name filler -size 0 >zero
+	while read -r f; do
+		# 0 bytes is normal with the header in the user.ecryptfs xattr.
+		case ,$opts, in *,ecryptfs_xattr_metadata,*)
+			"$tool" has-xattr "$f" user.ecryptfs && continue ;;
+		esac
+		echo "$f" >>bad
+	done <zero
+	[ ! -s bad ] || rg_fail "lower files of 0 bytes without a header left: $(cat bad)"
+	rm -f "$L/filler"
+}
+
+# rename over an existing file frees the replaced inode (on a private
+# tmpfs: nothing else creates files there meanwhile).
+case_lp_561129() {
+	local want got
+	rg_small_lower 16
+	touch "$U/dst"
+	want=$(stat -f -c %d "$U/dst")
+	[ "$want" != 0 ] || rg_skip "the lower file system reports no free inode count"
+	touch "$U/src"
+	mv "$U/src" "$U/dst"
+	got=$(stat -f -c %d "$U/dst")
+	[ "$got" = "$want" ] || rg_fail "$want free inodes before, $got after"
+}
+
+# A character device node made through the mount is one, also after a remount.
+case_mknod() {
+	mknod "$U/full" c 1 7
+	[ "$(stat -c %t:%T "$U/full")" = 1:7 ]
+	rg_remount
+	[ "$(stat -c %F:%t:%T "$U/full")" = "character special file:1:7" ]
+	rm "$U/full"
+}
+
+# Hard links: same contents and size, two links, also after a remount.
+case_link() {
+	local f
+	echo "Testing 1 2 3" >"$U/a"
+	ln "$U/a" "$U/b"
+	rg_remount
+	cmp "$U/a" "$U/b"
+	for f in a b; do
+		[ "$(stat -c %h:%s "$U/$f")" = 2:14 ] || rg_fail "$f: links:size $(stat -c %h:%s "$U/$f")"
+	done
+}
+
+# User extended attributes: set, get, list, remove.
+case_xattr() {
+	echo x >"$U/file"
+	rg_tool xattr "$U/file"
+}
+
+# A write to /dev/ecryptfs with a count far past the buffer fails.
+case_miscdev_bad_count() {
+	kernel_only
+	rg_tool miscdev-bad-count
+}
+
+# Random writes, often extending the file, read back as a shadow copy says.
+case_extend_file_random() { rg_tool extend-random "$U/file" "$seed" 300 300000; }
+
+# Random truncates down and up read back as a shadow copy says.
+case_trunc_file() { rg_tool trunc-random "$U/file" "$seed" 60 200000; }
+
+# Concurrent mkdir and rmdir of the same names.
+case_directory_concurrent() { rg_tool dir-concurrent "$U" 8 "$secs"; }
+
+# Concurrent writers and readers of their own files.
+case_file_concurrent() { rg_tool file-concurrent "$U" 8 "$secs"; }
+
+# Closing a /dev/ecryptfs descriptor shared with a child, in both.
+case_lp_994247() {
+	kernel_only
+	rg_tool miscdev-close
+}
