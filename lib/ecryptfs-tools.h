@@ -130,7 +130,7 @@ void ect_vlog(struct ect_ctx *ctx, int priority, const char *fmt, va_list ap) EC
 
 /* What ect_become_user does with the supplementary groups. */
 enum ect_become_groups {
-	ECT_GROUPS_KEEP = 0, /* leave them (a setuid program keeps its caller's) */
+	ECT_GROUPS_KEEP = 0, /* leave them: a setuid program's are its caller's (not for real root) */
 	ECT_GROUPS_GID = 1,  /* only gid */
 	ECT_GROUPS_USER = 2, /* name's, from the group database (initgroups) */
 };

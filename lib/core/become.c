@@ -66,6 +66,9 @@ int ect_become_user(uid_t uid, gid_t gid, enum ect_become_groups groups, const c
 	if (uid == (uid_t)-1 || gid == (gid_t)-1 || (unsigned int)groups > ECT_GROUPS_USER ||
 	    (groups == ECT_GROUPS_USER && !name))
 		return -EINVAL;
+	/* root's own groups (0, shadow, disk...) never go with a user's uid */
+	if (groups == ECT_GROUPS_KEEP && getuid() == 0 && uid != 0)
+		return -EINVAL;
 	if (getresuid(&old_uid[0], &old_uid[1], &old_uid[2]) ||
 	    getresgid(&old_gid[0], &old_gid[1], &old_gid[2]))
 		return fail_errno();

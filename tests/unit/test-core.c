@@ -445,13 +445,14 @@ static int dropped_for_good(void)
 }
 
 /*
- * The setuid helper's shape (helpers/mount/privilege.c): real and effective
- * ids the caller's, root only in the saved ids, the caller's groups. The
- * drop takes the saved root too and keeps the groups.
+ * The setuid helper's shape (helpers/mount/privilege.c): real ids the
+ * caller's, root in the saved ids and, while raised, the effective ones;
+ * the caller's groups. The drop takes root away and keeps the groups.
  */
-static int helper_drop_lowered(void)
+static int helper_drop(id_t effective)
 {
-	if (setgroups(2, two_groups) || setresgid(65534, 65534, 0) || setresuid(65534, 65534, 0))
+	if (setgroups(2, two_groups) || setresgid(65534, effective, 0) ||
+	    setresuid(65534, effective, 0))
 		return 10;
 	if (ect_become_user(65534, 65534, ECT_GROUPS_KEEP, NULL))
 		return 1;
@@ -460,23 +461,27 @@ static int helper_drop_lowered(void)
 	return still_two_groups() ? 0 : 3;
 }
 
-/* The same while raised (effective root): the groups are still kept. */
+static int helper_drop_lowered(void)
+{
+	return helper_drop(65534);
+}
+
 static int helper_drop_raised(void)
 {
-	if (setgroups(2, two_groups) || setresgid(65534, 0, 0) || setresuid(65534, 0, 0))
-		return 10;
-	if (ect_become_user(65534, 65534, ECT_GROUPS_KEEP, NULL))
-		return 1;
-	if (!dropped_for_good())
-		return 2;
-	return still_two_groups() ? 0 : 3;
+	return helper_drop(0);
+}
+
+/* A process that is 65534 in all its ids, with two_groups. */
+static int be_65534_with_two_groups(void)
+{
+	return setgroups(2, two_groups) || setresgid(65534, 65534, 65534) ||
+	       setresuid(65534, 65534, 65534);
 }
 
 /* The PAM child run by an application that already is the user keeps its groups. */
 static int already_the_user(void)
 {
-	if (setgroups(2, two_groups) || setresgid(65534, 65534, 65534) ||
-	    setresuid(65534, 65534, 65534))
+	if (be_65534_with_two_groups())
 		return 10;
 	if (ect_become_user(65534, 65534, ECT_GROUPS_GID, NULL))
 		return 1;
@@ -504,21 +509,24 @@ static int su_to_root(void)
 /* A user's process cannot become another user, not even with the groups left alone. */
 static int other_user_refused(void)
 {
-	if (setgroups(2, two_groups) || setresgid(65534, 65534, 65534) ||
-	    setresuid(65534, 65534, 65534))
+	if (be_65534_with_two_groups())
 		return 10;
 	if (ect_become_user(65533, 65533, ECT_GROUPS_GID, NULL) != -EPERM)
 		return 1;
 	return ect_become_user(65533, 65534, ECT_GROUPS_KEEP, NULL) == -EPERM ? 0 : 2;
 }
 
-/* Refused before any change (in a child all the same: a wrong answer would change us). */
+/*
+ * Refused before any change (in a child all the same: a wrong answer would
+ * change us); real root may not hand its own groups to a user.
+ */
 static int invalid_args(void)
 {
 	if (ect_become_user((uid_t)-1, 65534, ECT_GROUPS_GID, NULL) != -EINVAL ||
 	    ect_become_user(65534, (gid_t)-1, ECT_GROUPS_GID, NULL) != -EINVAL ||
 	    ect_become_user(65534, 65534, ECT_GROUPS_USER, NULL) != -EINVAL ||
-	    ect_become_user(65534, 65534, (enum ect_become_groups)3, NULL) != -EINVAL)
+	    ect_become_user(65534, 65534, (enum ect_become_groups)3, NULL) != -EINVAL ||
+	    ect_become_user(65534, 65534, ECT_GROUPS_KEEP, NULL) != -EINVAL)
 		return 1;
 	return geteuid() == 0 && getuid() == 0 ? 0 : 2;
 }
