@@ -128,14 +128,23 @@ void ect_vlog(struct ect_ctx *ctx, int priority, const char *fmt, va_list ap) EC
 #define ect_info(ctx, ...) ect_log((ctx), 6, __VA_ARGS__)
 #define ect_debug(ctx, ...) ect_log((ctx), 7, __VA_ARGS__)
 
+/* What ect_become_user does with the supplementary groups. */
+enum ect_become_groups {
+	ECT_GROUPS_KEEP = 0, /* leave them: a setuid program's are its caller's (not for real root) */
+	ECT_GROUPS_GID = 1,  /* only gid */
+	ECT_GROUPS_USER = 2, /* name's, from the group database (initgroups) */
+};
 /*
  * Become uid:gid for good (lib/core/become.c), as OpenSSH's
- * permanently_set_uid: as root, the supplementary groups (name's from
- * initgroups, or only gid when name is NULL); then setresgid and setresuid;
- * then it checks all three ids of each and that the old ids (and root) can
- * no longer be regained. 0, or -errno / -EPERM: the caller must stop.
+ * permanently_set_uid: the supplementary groups as groups says (kept as
+ * they are by a process that is not root and already uid); then setresgid
+ * and setresuid; then it checks all three ids of each, and that none of the
+ * old real, effective and saved ids (nor root, for a user) can be regained.
+ * name: only for ECT_GROUPS_USER. 0, or -errno / -EPERM: the ids may be half
+ * changed, and the caller must exit without doing anything more.
  */
-int ect_become_user(uid_t uid, gid_t gid, const char *name) ECT_MUST_CHECK;
+int ect_become_user(uid_t uid, gid_t gid, enum ect_become_groups groups,
+		    const char *name) ECT_MUST_CHECK;
 
 /* ======================================================================
  * core: secure memory

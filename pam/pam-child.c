@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,25 +67,6 @@ void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag)
 void pam_ect_child_key_added(struct pam_ect_job *job, const char *sig)
 {
 	report_data(job->report_fd, REC_KEY_ADDED, sig, ECT_SIG_HEX_SIZE);
-}
-
-/* Become the user with no way back; every step is verified. */
-static int become_user(const struct passwd *pw)
-{
-	uid_t uid = pw->pw_uid;
-	gid_t gid = pw->pw_gid;
-
-	if (geteuid() == 0 || getuid() != uid) {
-		if (setgroups(1, &gid))
-			return -errno;
-	}
-	if (setgid(gid) || setuid(uid))
-		return -errno;
-	if (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid)
-		return -EPERM;
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
-		return -EPERM;
-	return 0;
 }
 
 /* Close every descriptor from first on except keep_lo and keep_hi (keep_lo <= keep_hi). */
@@ -148,7 +128,8 @@ static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_
 	if (chdir("/"))
 		_exit(PAM_ECT_INTERNAL);
 
-	ret = become_user(job->pw);
+	/* for good, checked (lib/core/become.c); the only supplementary group is the user's gid */
+	ret = ect_become_user(job->pw->pw_uid, job->pw->pw_gid, ECT_GROUPS_GID, NULL);
 	if (ret) {
 		pam_syslog(c->pamh, LOG_ERR, "cannot switch to user '%s': %s", job->user, strerror(-ret));
 		_exit(PAM_ECT_PRIV);

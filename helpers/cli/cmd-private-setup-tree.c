@@ -265,7 +265,7 @@ int setup_open_top(struct ect_ctx *ctx, struct setup *s, bool create)
 /* Become the target user for good: the library's one routine (ids, groups, no way back). */
 static int drop_to_user(struct ect_ctx *ctx, const struct setup *s)
 {
-	int r = ect_become_user(s->uid, s->gid, s->name);
+	int r = ect_become_user(s->uid, s->gid, ECT_GROUPS_USER, s->name);
 
 	if (r == -EPERM)
 		ect_err(ctx, "could regain the old ids after switching to %s; refusing", s->name);

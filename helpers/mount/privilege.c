@@ -8,8 +8,10 @@
  * in the saved uid. raise()/lower() bracket the three privileged steps
  * (state directory, mount(2), umount(2)); ect_priv_drop() then sets all
  * three ids to the caller's and checks that root cannot be regained before
- * anything else runs. The real uid stays the caller's throughout, which the
- * kernel needs for ecryptfs_check_dev_ruid and the keyring lookup.
+ * anything else runs (lib/core/become.c's ect_become_user, called with the
+ * effective ids already the caller's). The real uid stays the caller's
+ * throughout, which the kernel needs for ecryptfs_check_dev_ruid and the
+ * keyring lookup.
  */
 #include "privilege.h"
 
@@ -570,30 +572,21 @@ int ect_priv_mount_record_load(struct ect_priv *p, struct ect_ctx *ctx, int dirf
 
 void ect_priv_drop(struct ect_priv *p, struct ect_ctx *ctx)
 {
-	uid_t r, e, s;
-	gid_t rg, eg, sg;
-
 	if (p->root || p->dropped || !p->can_raise)
 		return;
-	if (seteuid(0) == 0) {
-		/* gid first: after the uid change we could no longer set it */
-		if (setresgid(p->gid, p->gid, p->gid) || setresuid(p->uid, p->uid, p->uid))
-			goto fail;
-	} else {
-		goto fail;
+	/*
+	 * The library's one drop (lib/core/become.c), from the lowered ids: the
+	 * drop itself needs no root. All three uids and gids become the
+	 * caller's, which an unprivileged setresuid/setresgid may set as they
+	 * are the real ids; it checks them and that root (the saved uid and gid)
+	 * cannot be regained. The caller's supplementary groups stay as they
+	 * came: this setuid program never changed them.
+	 */
+	if (ect_become_user(p->uid, p->gid, ECT_GROUPS_KEEP, NULL)) {
+		ect_err(ctx, "cannot drop root privileges for good; aborting");
+		_exit(1);
 	}
-	/* Prove it: none of these may succeed any more. */
-	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 || setegid(0) == 0)
-		goto fail;
-	if (getresuid(&r, &e, &s) || r != p->uid || e != p->uid || s != p->uid)
-		goto fail;
-	if (getresgid(&rg, &eg, &sg) || rg != p->gid || eg != p->gid || sg != p->gid)
-		goto fail;
 	no_dump();
 	p->dropped = 1;
 	p->can_raise = 0;
-	return;
-fail:
-	ect_err(ctx, "cannot drop root privileges for good; aborting");
-	_exit(1);
 }

@@ -3,7 +3,10 @@
  * Becoming a user for good, the one routine (issue 14 item 4), after
  * OpenSSH's permanently_set_uid (uidswap.c): set groups, gid, then uid with
  * setres*id, verify all three of each, and prove the old ids cannot be
- * regained. A caller that cannot become the user must not go on.
+ * regained. Its callers: the PAM module's child (pam/pam-child.c), the
+ * setuid helper's final drop (helpers/mount/privilege.c) and setup-private
+ * (helpers/cli/cmd-private-setup-tree.c). A caller that cannot become the
+ * user must not go on: its ids may be half changed.
  */
 #include "ect-internal.h"
 
@@ -11,31 +14,70 @@
 #include <grp.h>
 #include <unistd.h>
 
-/* The old ids must be out of reach: every way back has to fail. */
-static int cannot_regain(uid_t old_uid, gid_t old_gid, uid_t uid, gid_t gid)
+/* The failed call's -errno, never 0 (a caller must not take a failure for success). */
+static int fail_errno(void)
 {
-	if (old_gid != gid && (setgid(old_gid) == 0 || setegid(old_gid) == 0))
+	return errno > 0 ? -errno : -EPERM;
+}
+
+/*
+ * Every way back to an old id (real, effective or saved) has to fail, and
+ * so has every way to root's. Root itself may set any id (su to root from
+ * a user's real ids): there is nothing to prove, and trying would switch.
+ */
+static int cannot_regain(const uid_t old_uid[3], const gid_t old_gid[3], uid_t uid, gid_t gid)
+{
+	if (uid == 0)
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		if (old_gid[i] != gid && (setgid(old_gid[i]) == 0 || setegid(old_gid[i]) == 0))
+			return -EPERM;
+		if (old_uid[i] != uid && (setuid(old_uid[i]) == 0 || seteuid(old_uid[i]) == 0))
+			return -EPERM;
+	}
+	if (setuid(0) == 0 || seteuid(0) == 0)
 		return -EPERM;
-	if (old_uid != uid && (setuid(old_uid) == 0 || seteuid(old_uid) == 0))
-		return -EPERM;
-	/* from a non-root id, root must be out of reach too */
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+	if (gid != 0 && (setgid(0) == 0 || setegid(0) == 0))
 		return -EPERM;
 	return 0;
 }
 
-int ect_become_user(uid_t uid, gid_t gid, const char *name)
+/*
+ * The supplementary groups, before the ids (afterwards they could not be
+ * set). A process that is not root and already the user keeps its own;
+ * any other one needs the privilege to set them, or fails here.
+ */
+static int set_groups(enum ect_become_groups groups, uid_t uid, gid_t gid, const char *name)
 {
-	uid_t old_uid = geteuid(), r, e, s;
-	gid_t old_gid = getegid(), rg, eg, sg;
+	if (groups == ECT_GROUPS_KEEP || (geteuid() != 0 && getuid() == uid))
+		return 0;
+	errno = 0;
+	if (groups == ECT_GROUPS_USER ? initgroups(name, gid) : setgroups(1, &gid))
+		return fail_errno();
+	return 0;
+}
 
-	if (uid == (uid_t)-1 || gid == (gid_t)-1)
+int ect_become_user(uid_t uid, gid_t gid, enum ect_become_groups groups, const char *name)
+{
+	uid_t old_uid[3], r, e, s;
+	gid_t old_gid[3], rg, eg, sg;
+	int ret;
+
+	if (uid == (uid_t)-1 || gid == (gid_t)-1 || (unsigned int)groups > ECT_GROUPS_USER ||
+	    (groups == ECT_GROUPS_USER && !name))
 		return -EINVAL;
-	/* groups and gid first: after the uid change they could not be set */
-	if (old_uid == 0 && (name ? initgroups(name, gid) : setgroups(1, &gid)))
-		return -errno;
+	/* root's own groups (0, shadow, disk...) never go with a user's uid */
+	if (groups == ECT_GROUPS_KEEP && getuid() == 0 && uid != 0)
+		return -EINVAL;
+	if (getresuid(&old_uid[0], &old_uid[1], &old_uid[2]) ||
+	    getresgid(&old_gid[0], &old_gid[1], &old_gid[2]))
+		return fail_errno();
+	ret = set_groups(groups, uid, gid, name);
+	if (ret)
+		return ret;
+	/* gid first: after the uid change it could not be set */
 	if (setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
-		return -errno;
+		return fail_errno();
 	if (getresuid(&r, &e, &s) || r != uid || e != uid || s != uid)
 		return -EPERM;
 	if (getresgid(&rg, &eg, &sg) || rg != gid || eg != gid || sg != gid)

@@ -8,13 +8,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <grp.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/securebits.h>
 
 #include "ecryptfs-tools.h"
 
@@ -382,7 +385,7 @@ static void test_become_user(void **state)
 		uid_t r, e, s;
 		gid_t rg, eg, sg;
 
-		if (ect_become_user(uid, gid, NULL))
+		if (ect_become_user(uid, gid, ECT_GROUPS_GID, NULL))
 			_exit(1);
 		if (getresuid(&r, &e, &s) || r != uid || e != uid || s != uid)
 			_exit(2);
@@ -393,12 +396,189 @@ static void test_become_user(void **state)
 		if (getgroups(0, NULL) != 1)
 			_exit(5);
 		/* and again, as the user: no-op to itself, still no way up */
-		_exit(ect_become_user(uid, gid, NULL) ? 6 : 0);
+		_exit(ect_become_user(uid, gid, ECT_GROUPS_GID, NULL) ? 6 : 0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(ect_become_user((uid_t)-1, gid, NULL), -EINVAL);
+}
+
+/* Run check() in a child; its exit status (0: all held). */
+static int in_child(int (*check)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(check());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static const gid_t two_groups[2] = { 65534, 100 };
+
+/* Are the supplementary groups still two_groups (in any order)? */
+static int still_two_groups(void)
+{
+	gid_t now[8];
+	int n = getgroups(8, now);
+
+	if (n != 2)
+		return 0;
+	return (now[0] == two_groups[0] && now[1] == two_groups[1]) ||
+	       (now[0] == two_groups[1] && now[1] == two_groups[0]);
+}
+
+/* After a drop to 65534:65534 every id is the user's and no way up is left. */
+static int dropped_for_good(void)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&r, &e, &s) || r != 65534 || e != 65534 || s != 65534)
+		return 0;
+	if (getresgid(&rg, &eg, &sg) || rg != 65534 || eg != 65534 || sg != 65534)
+		return 0;
+	return setuid(0) && seteuid(0) && setgid(0) && setegid(0);
+}
+
+/*
+ * The setuid helper's shape (helpers/mount/privilege.c): real ids the
+ * caller's, root in the saved ids and, while raised, the effective ones;
+ * the caller's groups. The drop takes root away and keeps the groups.
+ */
+static int helper_drop(id_t effective)
+{
+	if (setgroups(2, two_groups) || setresgid(65534, effective, 0) ||
+	    setresuid(65534, effective, 0))
+		return 10;
+	if (ect_become_user(65534, 65534, ECT_GROUPS_KEEP, NULL))
+		return 1;
+	if (!dropped_for_good())
+		return 2;
+	return still_two_groups() ? 0 : 3;
+}
+
+static int helper_drop_lowered(void)
+{
+	return helper_drop(65534);
+}
+
+static int helper_drop_raised(void)
+{
+	return helper_drop(0);
+}
+
+/* A process that is 65534 in all its ids, with two_groups. */
+static int be_65534_with_two_groups(void)
+{
+	return setgroups(2, two_groups) || setresgid(65534, 65534, 65534) ||
+	       setresuid(65534, 65534, 65534);
+}
+
+/* The PAM child run by an application that already is the user keeps its groups. */
+static int already_the_user(void)
+{
+	if (be_65534_with_two_groups())
+		return 10;
+	if (ect_become_user(65534, 65534, ECT_GROUPS_GID, NULL))
+		return 1;
+	return still_two_groups() ? 0 : 3;
+}
+
+/*
+ * su to root: the application's real ids are the user's, the effective
+ * ones root's. Becoming root is allowed; root can reach any id, so there
+ * is no way back to check (and trying setuid(user) would be wrong).
+ */
+static int su_to_root(void)
+{
+	uid_t r, e, s;
+
+	if (setresgid(65534, 0, 0) || setresuid(65534, 0, 0))
+		return 10;
+	if (ect_become_user(0, 0, ECT_GROUPS_GID, NULL))
+		return 1;
+	if (getresuid(&r, &e, &s) || r != 0 || e != 0 || s != 0)
+		return 2;
+	return getgroups(0, NULL) == 1 ? 0 : 3;
+}
+
+/* A user's process cannot become another user, not even with the groups left alone. */
+static int other_user_refused(void)
+{
+	if (be_65534_with_two_groups())
+		return 10;
+	if (ect_become_user(65533, 65533, ECT_GROUPS_GID, NULL) != -EPERM)
+		return 1;
+	return ect_become_user(65533, 65534, ECT_GROUPS_KEEP, NULL) == -EPERM ? 0 : 2;
+}
+
+/*
+ * Refused before any change (in a child all the same: a wrong answer would
+ * change us); real root may not hand its own groups to a user.
+ */
+static int invalid_args(void)
+{
+	if (ect_become_user((uid_t)-1, 65534, ECT_GROUPS_GID, NULL) != -EINVAL ||
+	    ect_become_user(65534, (gid_t)-1, ECT_GROUPS_GID, NULL) != -EINVAL ||
+	    ect_become_user(65534, 65534, ECT_GROUPS_USER, NULL) != -EINVAL ||
+	    ect_become_user(65534, 65534, (enum ect_become_groups)3, NULL) != -EINVAL ||
+	    ect_become_user(65534, 65534, ECT_GROUPS_KEEP, NULL) != -EINVAL)
+		return 1;
+	return geteuid() == 0 && getuid() == 0 ? 0 : 2;
+}
+
+static void test_become_user_groups(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(in_child(invalid_args), 0);
+	assert_int_equal(in_child(helper_drop_lowered), 0);
+	assert_int_equal(in_child(helper_drop_raised), 0);
+	assert_int_equal(in_child(already_the_user), 0);
+	assert_int_equal(in_child(other_user_refused), 0);
+	assert_int_equal(in_child(su_to_root), 0);
+}
+
+/*
+ * With SECBIT_NO_SETUID_FIXUP root keeps its capabilities across the uid
+ * change: setresuid succeeds, yet the old ids can be regained. Only the
+ * check after the change (OpenSSH's) sees that, and must fail the drop.
+ */
+static int regainable(gid_t gid)
+{
+	if (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0))
+		return 10;
+	return ect_become_user(65534, gid, ECT_GROUPS_GID, NULL) == -EPERM ? 0 : 1;
+}
+
+/* gid 0 stays, so only the uid check can see it */
+static int regainable_uid(void)
+{
+	return regainable(0);
+}
+
+static int regainable_both(void)
+{
+	return regainable(65534);
+}
+
+static void test_become_user_cannot_regain(void **state)
+{
+	int r;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	r = in_child(regainable_uid);
+	if (r == 10)
+		skip(); /* no CAP_SETPCAP here */
+	assert_int_equal(r, 0);
+	assert_int_equal(in_child(regainable_both), 0);
 }
 
 int main(void)
@@ -414,6 +594,8 @@ int main(void)
 		cmocka_unit_test(test_atomic_write_at),
 		cmocka_unit_test(test_dir_make_at),
 		cmocka_unit_test(test_become_user),
+		cmocka_unit_test(test_become_user_groups),
+		cmocka_unit_test(test_become_user_cannot_regain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
