@@ -167,3 +167,28 @@ v1_fixtures() {
 		fi
 	done
 }
+
+# hsm_setup LABEL: a SoftHSM2 token LABEL (SO PIN 87654321, user PIN 1234) in
+# $T/hsm, owned by the user, with an RSA key pair (id 01, label rsa) and an EC
+# one (id 02, label ec). Sets MODULE, SOFTHSM2_CONF and EXTRA_ENV (which
+# carries SOFTHSM2_CONF to the tools). Skips without SoftHSM2 or pkcs11-tool.
+hsm_setup() {
+	MODULE=/usr/lib/softhsm/libsofthsm2.so
+	{ [ -r "$MODULE" ] && command -v softhsm2-util >/dev/null; } ||
+		skip "SoftHSM2 is not installed (Debian: softhsm2)"
+	command -v pkcs11-tool >/dev/null || skip "pkcs11-tool not found (Debian: opensc)"
+	mkdir "$T/hsm" "$T/hsm/tokens"
+	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$T/hsm/tokens" >"$T/hsm/softhsm2.conf"
+	export SOFTHSM2_CONF=$T/hsm/softhsm2.conf
+	EXTRA_ENV="SOFTHSM2_CONF=$SOFTHSM2_CONF"
+	softhsm2-util --init-token --free --label "$1" --so-pin 87654321 --pin 1234 >/dev/null
+	local k
+	for k in "rsa:2048 01 rsa" "EC:prime256v1 02 ec"; do
+		set -- "$1" $k
+		pkcs11-tool --module "$MODULE" --token-label "$1" --login --pin 1234 \
+			--keypairgen --key-type "$2" --id "$3" --label "$4" >/dev/null 2>&1 ||
+			fail "keypairgen $2"
+	done
+	chown -R "$TUID:$TUID" "$T/hsm"
+}
