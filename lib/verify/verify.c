@@ -166,6 +166,8 @@ static int check_wrap_format(struct ect_vrun *v, const char *path)
 				      "cannot read %s: %s", path, ect_strerror(ret));
 	ret = ect_wrap_identify(blob, size, &info);
 	free(blob);
+	if (!ret)
+		v->wrap_version = (int)info.version;
 	ect_shell_quote(path, q, sizeof(q));
 	ect__fmt(fix, sizeof(fix), "ecryptfs-rewrap-passphrase %s", q);
 	if (ret)
@@ -258,6 +260,10 @@ static int check_wrapped(struct ect_vrun *v)
 	ret = check_bootstrap(v, have, path);
 	if (ret || (!have && complained(v, before)))
 		return ret;
+	if (!have && ect__verify_has_tokens(v))
+		return ect_report_add(v->r, ECT_SEV_INFO, ECT_WRAPPED_PASSPHRASE_FILE, "",
+				      "%s is absent: only the token records open the mount "
+				      "passphrase (see protectors)", path);
 	if (!have) {
 		ect_shell_quote(path, q, sizeof(q));
 		ect__fmt(fix, sizeof(fix), "ecryptfs-wrap-passphrase %s", q);
@@ -521,6 +527,8 @@ static int verify_user(struct ect_vrun *v)
 	if (ret <= 0)
 		return ret;
 	ret = check_wrapped(v);
+	if (!ret)
+		ret = ect__verify_protectors(v);
 	if (!ret)
 		ret = check_sig(v);
 	if (!ret)
