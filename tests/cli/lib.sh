@@ -69,7 +69,8 @@ unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd" 2>/dev/null ||
 	skip "cannot bind-mount in a private mount namespace (unshare -m)"
 
 # as_user CMD...: run as the throwaway uid in a new session keyring, without a
-# controlling terminal (prompts then read standard input). With FAKE_FNEK=1
+# controlling terminal (prompts then read standard input). AS_USER_SETUP, a
+# shell command, runs first as root inside the private mount namespace. With FAKE_FNEK=1
 # and no eCryptfs module, /sys/fs/ecryptfs/version claims filename
 # encryption (0x100) inside the namespace.
 as_user() {
@@ -78,7 +79,8 @@ as_user() {
 	if [ -n "${FAKE_FNEK:-}" ] && [ ! -r /sys/fs/ecryptfs/version ]; then
 		fake='mount -t tmpfs none /sys/fs && mkdir /sys/fs/ecryptfs && echo 309 >/sys/fs/ecryptfs/version'
 	fi
-	unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd && $fake && exec \"\$@\"" sh \
+	unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd && $fake && ${AS_USER_SETUP:-:} &&
+		exec \"\$@\"" sh \
 		env -i HOME="$T/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin ${RUN_ENV:-} \
 		setsid -w setpriv --reuid="$TUID" --regid="$TUID" --clear-groups \
 		keyctl session - "$@" 2>/dev/null
