@@ -541,7 +541,8 @@ int ect_config_dir_open(const char *home, uid_t uid, int *dirfd) ECT_MUST_CHECK;
  * normalised). ECT_E_UNSAFE_PATH when no line matches or the policy file is
  * unsafe (ignored; err says why), -ENOENT without a policy file,
  * ECT_E_CONFIG for a malformed line (err names it: the whole file is
- * ignored).
+ * ignored). On 0, err names the policy file and the first line that allows
+ * dir.
  */
 int ect_wrapped_locations_allow(const char *policy, uid_t uid, const char *dir,
 				struct ect_config_error *err) ECT_MUST_CHECK;
@@ -554,7 +555,8 @@ int ect_wrapped_locations_allow(const char *policy, uid_t uid, const char *dir,
  * symlink, base its last name. The caller reads or replaces base in
  * *dirfd with the usual owner checks, then closes *dirfd. An undeclared
  * link is ECT_E_UNSAFE_PATH, as always; a declared one whose directory or
- * file is missing (the medium is not plugged in) ECT_E_MEDIUM_ABSENT.
+ * file is missing (the medium is not plugged in) ECT_E_MEDIUM_ABSENT. When
+ * a declared link is followed, err names the policy line that declares it.
  */
 int ect_wrapped_locate_at(int config_fd, const char *name, uid_t uid, const char *policy,
 			  int *dirfd, char base[ECT_WRAPPED_BASE_SIZE],
@@ -1514,6 +1516,7 @@ struct ect_verify_opts {
 	const char *ecryptfs_root; /* /home/.ecryptfs, where whole homes keep .ecryptfs, .Private */
 	const char *authorized_keys; /* sshd's AuthorizedKeysFile (as `sshd -T` prints it),
 				      * NULL: ".ssh/authorized_keys .ssh/authorized_keys2" */
+	const char *wrapped_locations; /* NULL: ECT_WRAPPED_LOCATIONS_FILE */
 };
 
 /*

@@ -302,7 +302,7 @@ int ect_wrapped_locations_allow(const char *policy, uid_t uid, const char *dir,
 {
 	char base[ECT_WRAPPED_BASE_SIZE], pwbuf[1024], *data = NULL, *line, *next;
 	struct passwd pw, *found = NULL;
-	unsigned int lineno = 0;
+	unsigned int lineno = 0, matched = 0;
 	size_t size = 0;
 	int dfd, ret, verdict = ECT_E_UNSAFE_PATH;
 
@@ -336,6 +336,8 @@ int ect_wrapped_locations_allow(const char *policy, uid_t uid, const char *dir,
 		if (nl)
 			*nl = '\0';
 		ret = match_line(line, policy, ++lineno, found->pw_name, uid, dir, err);
+		if (!ret && !matched)
+			matched = lineno;
 		if (!ret)
 			verdict = 0; /* keep going: a bad later line voids the file */
 		if (ret == 1)
@@ -345,9 +347,10 @@ int ect_wrapped_locations_allow(const char *policy, uid_t uid, const char *dir,
 	if (ret)
 		return ret;
 	if (verdict)
-		ect__config_fail(err, verdict, policy, 0, "lists no place matching %s for %s", dir,
-				 found->pw_name);
-	return verdict;
+		return ect__config_fail(err, verdict, policy, 0, "lists no place matching %s for %s",
+					dir, found->pw_name);
+	/* verify-private names the line that allows it */
+	return ect__config_fail(err, 0, policy, matched, "declares %s for %s", dir, found->pw_name);
 }
 
 /* A declared link: its target's directory, opened with no symlink on the way. */

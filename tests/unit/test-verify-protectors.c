@@ -250,6 +250,75 @@ static void test_and_weak_cost(void **state)
 	assert_non_null(find_msg(&h->r, "token-protector", ECT_SEV_WARN, "Argon2id", NULL));
 }
 
+/*
+ * Issue 16: wrapped-passphrase as a symlink to removable media is judged by
+ * the policy login uses: declared is fine, undeclared fails, a declared one
+ * whose medium is absent warns.
+ */
+static void media_link(struct home *h, int declare, int present)
+{
+	char dir[PATH_MAX], target[PATH_MAX], policy[PATH_MAX];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/etc", h->root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(policy, sizeof(policy), "%s/locations", dir);
+	assert_non_null(f = fopen(policy, "w"));
+	fprintf(f, "# removable media\n%s/media/%%U/*\n", declare ? h->root : "/nowhere");
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(policy, 0644), 0);
+	h->o.wrapped_locations = strdup(policy);
+	snprintf(dir, sizeof(dir), "%s/media", h->root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/media/%u", h->root, (unsigned int)getuid());
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/media/%u/stick", h->root, (unsigned int)getuid());
+	if (present)
+		assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(target, sizeof(target), "%s/wrapped-passphrase", dir);
+	if (present)
+		assert_int_equal(rename(at(h, ".ecryptfs/wrapped-passphrase"), target), 0);
+	else
+		assert_int_equal(unlink(at(h, ".ecryptfs/wrapped-passphrase")), 0);
+	assert_int_equal(symlink(target, at(h, ".ecryptfs/wrapped-passphrase")), 0);
+}
+
+static void test_media_declared(void **state)
+{
+	struct home *h = *state;
+
+	media_link(h, 1, 1);
+	run(h);
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_INFO,
+				 "/stick/wrapped-passphrase", "locations:2"));
+	assert_null(find(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_FAIL));
+	assert_non_null(find_msg(&h->r, "protectors", ECT_SEV_INFO, "password (v2)", NULL));
+	free((void *)h->o.wrapped_locations);
+}
+
+static void test_media_undeclared(void **state)
+{
+	struct home *h = *state;
+
+	media_link(h, 0, 1);
+	run(h);
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_FAIL,
+				 "symbolic link", "lists no place"));
+	free((void *)h->o.wrapped_locations);
+}
+
+static void test_media_absent(void **state)
+{
+	struct home *h = *state;
+
+	media_link(h, 1, 0);
+	run(h);
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_WARN, "not present",
+				 "login will fail until the medium is present"));
+	assert_null(find(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_FAIL));
+	free((void *)h->o.wrapped_locations);
+}
+
 #define HOME_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_home, teardown_home)
 
 int main(void)
@@ -259,7 +328,8 @@ int main(void)
 		HOME_TEST(test_token_alone),	   HOME_TEST(test_records_readable),
 		HOME_TEST(test_records_symlink),   HOME_TEST(test_records_corrupt),
 		HOME_TEST(test_module_unsafe),	   HOME_TEST(test_module_missing),
-		HOME_TEST(test_and_weak_cost),
+		HOME_TEST(test_and_weak_cost),	   HOME_TEST(test_media_declared),
+		HOME_TEST(test_media_undeclared),  HOME_TEST(test_media_absent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
