@@ -57,12 +57,25 @@ static int need_password(struct token_cli *t)
 	return ect_cli_get_secret(t->ctx, &spec, &t->pw) ? -1 : 0;
 }
 
+/*
+ * wrapped-passphrase as login finds it: the file, or a link the removable
+ * media policy declares; one whose medium is absent still protects.
+ */
 static int has_password_file(const struct token_cli *t)
 {
+	char base[ECT_WRAPPED_BASE_SIZE];
 	struct stat st;
+	int dfd, r;
 
-	return !fstatat(t->d.config_fd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW) &&
-	       S_ISREG(st.st_mode);
+	r = ect_wrapped_locate_at(t->d.config_fd, ECT_WRAPPED_PASSPHRASE_FILE, t->d.uid, NULL,
+				  &dfd, base, NULL);
+	if (r == ECT_E_MEDIUM_ABSENT)
+		return 1;
+	if (r)
+		return 0;
+	r = !fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
+	close(dfd);
+	return r;
 }
 
 static const char *policy_name(enum ect_token_policy p)

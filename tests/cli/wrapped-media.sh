@@ -47,10 +47,20 @@ run ecryptfs-unwrap-passphrase --password-file "$T/io/login" "$W"
 expect_rc "declared link" 0 && [ "$(cat "$OUT")" = "$PASS" ] &&
 	pass "a declared link to the medium opens" || fail "declared: $(cat "$OUT" "$ERR")"
 
+# ecryptfs-token counts a declared link as the password protector
+run ecryptfs-token list
+expect_rc "token list" 0 && grep -q '^password  wrapped-passphrase' "$OUT" &&
+	pass "token list shows the declared link as the password" ||
+	fail "token list: $(cat "$OUT" "$ERR")"
+
 # the medium pulled (its mount point gone), then another medium
 mv "$M/KEY" "$T/away"
 run ecryptfs-unwrap-passphrase --password-file "$T/io/login" "$W"
 one_line "medium absent" "removable medium .* not present"
+run ecryptfs-token list
+grep -q '^password  wrapped-passphrase' "$OUT" &&
+	pass "token list: the medium absent still counts as the password" ||
+	fail "token list, medium absent: $(cat "$OUT" "$ERR")"
 mkdir "$M/KEY" && chown "$TUID:$TUID" "$M/KEY"
 run ecryptfs-unwrap-passphrase --password-file "$T/io/login" "$W"
 one_line "another medium" "removable medium .* not present"
