@@ -73,7 +73,8 @@ enum ect_error {
 	ECT_E_TOKEN_KEY = -(ECT_E_BASE + 22),	   /* no such key on the token, or not RSA */
 	ECT_E_TOKEN_URI = -(ECT_E_BASE + 23),	   /* malformed or incomplete PKCS#11 URI */
 	ECT_E_LAST_PROTECTOR = -(ECT_E_BASE + 24), /* would leave the passphrase unprotected */
-	ECT_E_LAST = -(ECT_E_BASE + 25),
+	ECT_E_MEDIUM_ABSENT = -(ECT_E_BASE + 25),  /* the declared medium of the wrapped file is absent */
+	ECT_E_LAST = -(ECT_E_BASE + 26),
 };
 
 /* One line describing err (negative errno or ECT_E_*); never NULL. */
@@ -530,6 +531,45 @@ int ect_alias_check(const char *alias);
  * owned by uid and not writable by group or others, else ECT_E_UNSAFE_PATH.
  */
 int ect_config_dir_open(const char *home, uid_t uid, int *dirfd) ECT_MUST_CHECK;
+
+/*
+ * The wrapped passphrase on removable media (issue 16). A root-owned policy
+ * file, not writable by group or others, in a directory with the same
+ * properties, lists the places a user's wrapped passphrase may live, one
+ * absolute pattern a line (ecryptfs-wrapped-passphrase-locations(5)):
+ * fnmatch(3) with FNM_PATHNAME, so '*' never crosses a '/', after %u (the
+ * user name), %U (the uid) and %% are expanded; '#' starts a comment. A
+ * pattern names the directory holding the file (the man page has examples).
+ */
+#define ECT_WRAPPED_LOCATIONS_FILE "/etc/ecryptfs-tools/wrapped-passphrase-locations"
+#define ECT_WRAPPED_BASE_SIZE 256 /* a file name (NAME_MAX) and its NUL */
+
+/*
+ * [privileged-safe] 0 when the policy file at policy (NULL: the default)
+ * lets uid keep its wrapped passphrase in the directory dir (absolute,
+ * normalised). ECT_E_UNSAFE_PATH when no line matches or the policy file is
+ * unsafe (ignored; err says why), -ENOENT without a policy file,
+ * ECT_E_CONFIG for a malformed line (err names it: the whole file is
+ * ignored). On 0, err names the policy file and the first line that allows
+ * dir.
+ */
+int ect_wrapped_locations_allow(const char *policy, uid_t uid, const char *dir,
+				struct ect_config_error *err) ECT_MUST_CHECK;
+
+/*
+ * [privileged-safe] Where the wrapped file name of config_fd is: itself
+ * (*dirfd a new fd of config_fd, base = name), or, when name is a symbolic
+ * link whose absolute target lies in a place the policy declares for uid,
+ * the target: *dirfd the target's directory opened without following any
+ * symlink, base its last name. The caller reads or replaces base in
+ * *dirfd with the usual owner checks, then closes *dirfd. An undeclared
+ * link is ECT_E_UNSAFE_PATH, as always; a declared one whose directory or
+ * file is missing (the medium is not plugged in) ECT_E_MEDIUM_ABSENT. When
+ * a declared link is followed, err names the policy line that declares it.
+ */
+int ect_wrapped_locate_at(int config_fd, const char *name, uid_t uid, const char *policy,
+			  int *dirfd, char base[ECT_WRAPPED_BASE_SIZE],
+			  struct ect_config_error *err) ECT_MUST_CHECK;
 
 /* The key signatures of ALIAS.sig: line 1 FEKEK, optional line 2 FNEK. */
 struct ect_config_sigs {
@@ -1485,6 +1525,7 @@ struct ect_verify_opts {
 	const char *ecryptfs_root; /* /home/.ecryptfs, where whole homes keep .ecryptfs, .Private */
 	const char *authorized_keys; /* sshd's AuthorizedKeysFile (as `sshd -T` prints it),
 				      * NULL: ".ssh/authorized_keys .ssh/authorized_keys2" */
+	const char *wrapped_locations; /* NULL: ECT_WRAPPED_LOCATIONS_FILE */
 };
 
 /*

@@ -348,6 +348,26 @@ void ect_cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_
 			 ect_strerror(err));
 }
 
+int ect_cli_token_pin(void *arg, const char *label, unsigned int flags, char **pin, size_t *len)
+{
+	const struct ect_cli_pin *p = arg;
+	char prompt[96];
+	struct ect_secret_spec spec = { .what = "token PIN", .source = p->source,
+					.prompt = prompt };
+	struct ect_secret sec = { 0 };
+
+	snprintf(prompt, sizeof(prompt), "PIN for token %s: ", label);
+	if (flags & ECT_PIN_FINAL_TRY)
+		ect_warn(p->ctx, "token %s: one more wrong PIN locks it", label);
+	else if (flags & ECT_PIN_COUNT_LOW)
+		ect_warn(p->ctx, "token %s: a wrong PIN was given before", label);
+	if (ect_cli_get_secret(p->ctx, &spec, &sec))
+		return -ECANCELED;
+	*pin = sec.s;
+	*len = sec.len;
+	return 0;
+}
+
 #define ECRYPTFS_VERSION_FILE "/sys/fs/ecryptfs/version"
 #define ECRYPTFS_VERSIONING_FILENAME_ENCRYPTION 0x100
 

@@ -111,6 +111,17 @@ void ect_cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_
  */
 bool ect_cli_kernel_has_fnek(void);
 
+/*
+ * ect_token_pin_fn for the commands: the PIN from source (--pin-file: a
+ * file, - or fd:N) or the terminal, with a warning when the token's retry
+ * counter is low. arg is a struct ect_cli_pin.
+ */
+struct ect_cli_pin {
+	struct ect_ctx *ctx;
+	const char *source;
+};
+int ect_cli_token_pin(void *arg, const char *label, unsigned int flags, char **pin, size_t *len);
+
 /* Options of the commands that write wrapped-passphrase files. */
 struct ect_wrap_opts {
 	const char *format;	/* --wrap-format v2|v3 */

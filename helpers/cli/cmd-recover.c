@@ -26,13 +26,15 @@
 
 static const char recover_usage[] =
 	"Usage: ecryptfs-recover-private [--rw] [--yes] [--userspace DESTDIR]\n"
-	"         [--password-file SRC | --passphrase-file SRC] [--wrapped-passphrase FILE]\n"
-	"         [--search-root DIR] [--no-progress] [DIR...]\n"
-	"Open encrypted private directories (.Private) with the login password (through\n"
-	"the wrapped passphrase next to them) or the mount passphrase.\n"
+	"         [--pin-file SRC] [--password-file SRC | --passphrase-file SRC]\n"
+	"         [--wrapped-passphrase FILE] [--search-root DIR] [--no-progress] [DIR...]\n"
+	"Open encrypted private directories (.Private) with a token protector, the login\n"
+	"password (through the wrapped passphrase next to them) or the mount passphrase.\n"
 	"  --rw              mount read-write (default read-only)\n"
 	"  --yes             do not ask which directories to recover\n"
 	"  --userspace DEST  decrypt the tree into DEST without the kernel module\n"
+	"  --pin-file SRC         token PIN (opens a token record beside the wrapped\n"
+	"                         passphrase; falls back to --password-file)\n"
 	"  --password-file SRC    login password (unwraps the wrapped passphrase)\n"
 	"  --passphrase-file SRC  mount passphrase\n"
 	"  --wrapped-passphrase FILE  instead of DIR/../.ecryptfs/wrapped-passphrase\n"
@@ -40,8 +42,7 @@ static const char recover_usage[] =
 	"SRC is a file, '-' (standard input) or fd:N.\n"
 	"Exit: 0 recovered, 1 failed, 2 usage, 3 some files failed, 4 nothing found.\n";
 
-/* A yes/no question on standard input, as 111 asks; default yes. */
-static bool ask_yes(const char *question)
+bool recover_ask_yes(const char *question)
 {
 	char *line = NULL;
 	size_t len = 0;
@@ -130,12 +131,6 @@ static bool file_exists(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
-struct secrets {
-	const char *password_file;
-	const char *passphrase_file;
-	const char *wrapped;
-};
-
 /* The user's home: the directory above dir, holding .ecryptfsrc (111's ~/.Private layout). */
 static int home_of(const char *dir, char *home, size_t size)
 {
@@ -184,8 +179,8 @@ static int unwrap_wrapped(struct ect_ctx *ctx, const char *dir, const char *wrap
 }
 
 /* One attempt at the mount passphrase; *retry says whether asking again may help. */
-static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct secrets *sec,
-			  bool interactive, struct ect_secret *pass, bool *retry)
+static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct recover_secrets *sec,
+			  bool interactive, bool *token_tried, struct ect_secret *pass, bool *retry)
 {
 	char wrapped[PATH_MAX];
 	struct ect_secret pw = { 0 };
@@ -198,13 +193,23 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct sec
 		snprintf(wrapped, sizeof(wrapped), "%s", sec->wrapped);
 	else if (conf_path(dir, ECT_WRAPPED_PASSPHRASE_FILE, wrapped, sizeof(wrapped)))
 		wrapped[0] = '\0';
+	if (!sec->passphrase_file && !*token_tried) {
+		*token_tried = true;
+		ret = recover_token(ctx, dir, wrapped, sec, interactive, pass);
+		if (!ret)
+			return ECT_EXIT_OK;
+		if (ret < 0 && !interactive && !sec->password_file)
+			return ECT_EXIT_FAILURE;
+		if (ret < 0)
+			ect_cli_info("Trying the LOGIN or MOUNT passphrase instead.");
+	}
 	if (sec->passphrase_file) {
 		use_wrapped = false;
 	} else if (sec->password_file) {
 		use_wrapped = true;
 	} else if (wrapped[0] && file_exists(wrapped)) {
 		ect_cli_info("Found your wrapped-passphrase");
-		use_wrapped = ask_yes("Do you know your LOGIN passphrase? [Y/n] ");
+		use_wrapped = recover_ask_yes("Do you know your LOGIN passphrase? [Y/n] ");
 	} else {
 		ect_cli_info("Could not find your wrapped passphrase file.");
 	}
@@ -404,10 +409,11 @@ static bool ask_dest(struct recover_opts *o, char *buf, size_t size)
 	return true;
 }
 
-static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct secrets *sec,
+static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct recover_secrets *sec,
 		       struct recover_opts *o)
 {
-	bool interactive = !sec->password_file && !sec->passphrase_file;
+	bool interactive = !sec->password_file && !sec->passphrase_file && !sec->pin_file;
+	bool token_tried = false;
 	struct ect_secret pass = { 0 };
 	struct recover_keys k = { 0 };
 	struct lower_facts lf;
@@ -417,12 +423,12 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct secret
 	bool retry = false;
 
 	ect_cli_info("Found [%s].", dir);
-	if (!o->yes && !ask_yes("Try to recover this directory? [Y/n]: "))
+	if (!o->yes && !recover_ask_yes("Try to recover this directory? [Y/n]: "))
 		return ECT_EXIT_OK;
 	inspect_lower(dir, &lf);
 	home_salt(ctx, dir, salt);
 	for (tries = 0; tries < PASSWORD_TRIES; tries++) {
-		ret = get_passphrase(ctx, dir, sec, interactive, &pass, &retry);
+		ret = get_passphrase(ctx, dir, sec, interactive, &token_tried, &pass, &retry);
 		if (!ret) {
 			ret = derive_keys(ctx, dir, &pass, salt, &lf, &k);
 			retry = interactive && ret == ECT_E_WRONG_PASSWORD;
@@ -461,13 +467,14 @@ int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *dest = NULL, *search_root = NULL, *threads = NULL;
 	int rw = 0, yes = 0, no_progress = 0, npos, r;
-	struct secrets sec = { 0 };
+	struct recover_secrets sec = { 0 };
 	const struct ect_cli_opt opts[] = {
 		{ "rw", NULL, &rw },
 		{ "yes", NULL, &yes },
 		{ "userspace", &dest, NULL },
 		{ "password-file", &sec.password_file, NULL },
 		{ "passphrase-file", &sec.passphrase_file, NULL },
+		{ "pin-file", &sec.pin_file, NULL },
 		{ "wrapped-passphrase", &sec.wrapped, NULL },
 		{ "search-root", &search_root, NULL },
 		{ "no-progress", NULL, &no_progress },
@@ -481,8 +488,8 @@ int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
 	r = ect_cli_parse(ctx, argc, argv, opts, &npos);
 	if (r)
 		return ect_cli_usage(r, recover_usage);
-	if (sec.password_file && sec.passphrase_file) {
-		ect_err(ctx, "give --password-file or --passphrase-file, not both");
+	if (sec.passphrase_file && (sec.password_file || sec.pin_file)) {
+		ect_err(ctx, "give --passphrase-file alone, or --password-file and/or --pin-file");
 		return ECT_EXIT_USAGE;
 	}
 	if (rw && dest) {

@@ -60,4 +60,25 @@ struct recover_opts {
 int recover_userspace(struct ect_ctx *ctx, const char *lower, const struct recover_keys *keys,
 		      const struct recover_opts *o);
 
+/* Where recover-private's secrets come from (NULL: ask). */
+struct recover_secrets {
+	const char *password_file;
+	const char *passphrase_file;
+	const char *pin_file;
+	const char *wrapped;
+};
+
+/* A yes/no question on standard input, as 111 asks; default yes, EOF no. */
+bool recover_ask_yes(const char *question);
+
+/*
+ * The mount passphrase through a token record of the wrapped-passphrase.token
+ * beside wrapped (cmd-recover-token.c): used with --pin-file, or when an
+ * interactive user says yes. Returns 0 with pass set, 1 when no token is to
+ * be used (no records, declined), or a negative error already reported in
+ * one line.
+ */
+int recover_token(struct ect_ctx *ctx, const char *dir, const char *wrapped,
+		  const struct recover_secrets *sec, bool interactive, struct ect_secret *pass);
+
 #endif /* ECT_CMD_RECOVER_H */

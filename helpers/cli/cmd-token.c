@@ -40,31 +40,12 @@ static const char token_usage[] =
 
 struct token_cli {
 	struct ect_ctx *ctx;
-	const char *pw_source, *pin_source;
+	const char *pw_source;
+	struct ect_cli_pin pin;
 	struct ect_secret pw; /* read at most once */
 	struct ect_user_dirs d;
 	char *home;
 };
-
-static int pin_prompt(void *arg, const char *label, unsigned int flags, char **pin, size_t *len)
-{
-	struct token_cli *t = arg;
-	char prompt[96];
-	struct ect_secret_spec spec = { .what = "token PIN", .source = t->pin_source,
-					.prompt = prompt };
-	struct ect_secret sec = { 0 };
-
-	snprintf(prompt, sizeof(prompt), "PIN for token %s: ", label);
-	if (flags & ECT_PIN_FINAL_TRY)
-		ect_warn(t->ctx, "token %s: one more wrong PIN locks it", label);
-	else if (flags & ECT_PIN_COUNT_LOW)
-		ect_warn(t->ctx, "token %s: a wrong PIN was given before", label);
-	if (ect_cli_get_secret(t->ctx, &spec, &sec))
-		return -ECANCELED;
-	*pin = sec.s;
-	*len = sec.len;
-	return 0;
-}
 
 static int need_password(struct token_cli *t)
 {
@@ -76,12 +57,25 @@ static int need_password(struct token_cli *t)
 	return ect_cli_get_secret(t->ctx, &spec, &t->pw) ? -1 : 0;
 }
 
+/*
+ * wrapped-passphrase as login finds it: the file, or a link the removable
+ * media policy declares; one whose medium is absent still protects.
+ */
 static int has_password_file(const struct token_cli *t)
 {
+	char base[ECT_WRAPPED_BASE_SIZE];
 	struct stat st;
+	int dfd, r;
 
-	return !fstatat(t->d.config_fd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW) &&
-	       S_ISREG(st.st_mode);
+	r = ect_wrapped_locate_at(t->d.config_fd, ECT_WRAPPED_PASSPHRASE_FILE, t->d.uid, NULL,
+				  &dfd, base, NULL);
+	if (r == ECT_E_MEDIUM_ABSENT)
+		return 1;
+	if (r)
+		return 0;
+	r = !fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
+	close(dfd);
+	return r;
 }
 
 static const char *policy_name(enum ect_token_policy p)
@@ -95,7 +89,8 @@ static int open_record(struct token_cli *t, size_t i, const struct ect_token_inf
 {
 	if (info->policy == ECT_TOKEN_AND_PASSWORD && need_password(t))
 		return -ECANCELED;
-	return ect_token_unwrap_user(&t->d, i, pin_prompt, t, t->pw.s, t->pw.len, NULL, pp, len);
+	return ect_token_unwrap_user(&t->d, i, ect_cli_token_pin, &t->pin, t->pw.s, t->pw.len,
+				     NULL, pp, len);
 }
 
 /* Record idx, or (ECT_TOKEN_PASSWORD) the first whose token is present. */
@@ -391,11 +386,11 @@ static int token_open_dirs(struct token_cli *t)
 static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *policy = NULL;
-	struct token_cli t = { .ctx = ctx, .d = { .config_fd = -1 } };
+	struct token_cli t = { .ctx = ctx, .pin = { .ctx = ctx }, .d = { .config_fd = -1 } };
 	const struct ect_cli_opt opts[] = {
 		{ "policy", &policy, NULL },
 		{ "password-file", &t.pw_source, NULL },
-		{ "pin-file", &t.pin_source, NULL },
+		{ "pin-file", &t.pin.source, NULL },
 		{ NULL, NULL, NULL },
 	};
 	const char *verb;

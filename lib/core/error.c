@@ -30,6 +30,7 @@ static const char *const ect_error_text[] = {
 	[22] = "the token has no RSA key with this id or label",
 	[23] = "malformed PKCS#11 URI (needs module-path=, the token and id= or object=)",
 	[24] = "refusing to remove the last protector of the mount passphrase",
+	[25] = "the removable medium that holds the wrapped passphrase is not present",
 };
 
 ECT_STATIC_ASSERT(ECT_ARRAY_SIZE(ect_error_text) == (size_t)(-ECT_E_LAST - ECT_E_BASE),

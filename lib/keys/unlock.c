@@ -5,6 +5,9 @@
  * written as v2 or v3. PAM and the ecryptfs tool call these; they only
  * open the directories (as the user) and turn results into messages.
  *
+ * wrapped-passphrase is read and replaced where ect_wrapped_locate_at says:
+ * in ~/.ecryptfs, or on the removable medium a declared symlink leads to.
+ *
  * The salt, as ecryptfs-utils 111 uses it: salt= of ~/.ecryptfsrc (else
  * 0011223344556677) derives the FEKEK from the mount passphrase, and it is
  * the wrapping salt of v1 files. v2 files carry their own random wrapping
@@ -61,10 +64,16 @@ static int unwrap_user(const struct ect_user_dirs *d, const char *name, const ch
 	size_t size = 0;
 	int ret;
 
+	char base[ECT_WRAPPED_BASE_SIZE];
+	int dfd;
+
 	memset(info, 0, sizeof(*info));
-	ret = ect__config_read_at(d->config_fd, name, d->uid,
-				  ECT_CONFIG_ANY_MODE | ECT_CONFIG_BINARY, ECT_WRAP_FILE_MAX, &blob,
-				  &size, NULL);
+	ret = ect_wrapped_locate_at(d->config_fd, name, d->uid, NULL, &dfd, base, NULL);
+	if (ret)
+		return ret;
+	ret = ect__config_read_at(dfd, base, d->uid, ECT_CONFIG_ANY_MODE | ECT_CONFIG_BINARY,
+				  ECT_WRAP_FILE_MAX, &blob, &size, NULL);
+	close(dfd);
 	if (ret)
 		return ret;
 	ret = ect_unwrap_capped(blob, size, pw, pw_len, salt, ceiling, pp, pp_len, info);
@@ -103,9 +112,10 @@ static int write_user_wrap(const struct ect_user_dirs *d, const char *name,
 			   const struct ect_argon2_params *ceiling)
 {
 	struct ect_argon2_params cost;
+	char base[ECT_WRAPPED_BASE_SIZE];
 	uint8_t *blob = NULL;
 	size_t size = 0;
-	int ret;
+	int ret, dfd;
 
 	if (version == ECT_WRAP_V3) {
 		ret = cost_within(params, ceiling, &cost);
@@ -113,11 +123,15 @@ static int write_user_wrap(const struct ect_user_dirs *d, const char *name,
 			return ret;
 		params = &cost;
 	}
-	ret = ect_wrap(version, pp, pp_len, pw, pw_len, params, &blob, &size);
+	ret = ect_wrapped_locate_at(d->config_fd, name, d->uid, NULL, &dfd, base, NULL);
 	if (ret)
 		return ret;
-	ret = ect_write_file_atomic_at(d->config_fd, name, blob, size, 0600, d->uid, d->gid);
-	ect_wipe(blob, size);
+	ret = ect_wrap(version, pp, pp_len, pw, pw_len, params, &blob, &size);
+	if (!ret)
+		ret = ect_write_file_atomic_at(dfd, base, blob, size, 0600, d->uid, d->gid);
+	close(dfd);
+	if (blob)
+		ect_wipe(blob, size);
 	free(blob);
 	return ret;
 }

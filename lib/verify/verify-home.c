@@ -6,12 +6,16 @@
  * 111's README.txt and desktop links lying in plain text in the bare
  * directory under the mount. Also sshd's AuthorizedKeysFile: inside an
  * encrypted home sshd cannot read it while the home is locked.
+ * And for every setup, the protectors of the mount passphrase (issue 16):
+ * wrapped-passphrase and the token records, with what makes one unsafe.
  */
 #include "verify-internal.h"
+#include "../keys/token-internal.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,4 +340,134 @@ int ect__verify_ssh_keys(struct ect_vrun *v)
 		pats += strspn(pats, " \t");
 	}
 	return ret;
+}
+
+/* ---- protectors: wrapped-passphrase and the token records ---- */
+
+bool ect__verify_has_tokens(struct ect_vrun *v)
+{
+	struct stat st;
+
+	return v->dot_fd >= 0 && !fstatat(v->dot_fd, ECT_TOKEN_FILE, &st, AT_SYMLINK_NOFOLLOW);
+}
+
+static const char *token_policy(const struct ect_token_info *info, int have_password)
+{
+	if (info->policy == ECT_TOKEN_AND_PASSWORD)
+		return "token AND password";
+	return have_password ? "token OR password" : "token alone";
+}
+
+/* One record: what it is, and whether its module and cost are safe. */
+static int check_token_record(struct ect_vrun *v, const char *path, size_t i,
+			      const struct ect_token_info *info, int have_password)
+{
+	struct ect_p11_uri *u = calloc(1, sizeof(*u));
+	int ret, safe;
+
+	if (!u)
+		return -ENOMEM;
+	if (ect__p11_uri_parse(info->uri, u)) {
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, "token-protector", "",
+				     "%s record %zu: malformed PKCS#11 URI %s", path, i, info->uri);
+		goto out;
+	}
+	ret = ect_report_add(v->r, ECT_SEV_INFO, "token-protector", "",
+			     "record %zu: %s, RSA-OAEP key id=%s on token %s: %s", i,
+			     token_policy(info, have_password), info->key_id,
+			     u->token[0] ? u->token : "(any)", info->uri);
+	safe = ret ? 0 : ect__p11_module_check(u->module_path);
+	if (safe == -ENOENT)
+		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector", "",
+				     "record %zu: module %s is not installed: this record cannot "
+				     "open here", i, u->module_path);
+	else if (safe)
+		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector", "",
+				     "record %zu: module %s or a directory above it is not owned "
+				     "by root or is writable by others: it is never loaded, and "
+				     "whoever can write it could read PINs", i, u->module_path);
+	if (!ret && info->policy == ECT_TOKEN_AND_PASSWORD &&
+	    ect_argon2_params_check(&info->params))
+		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector", "",
+				     "record %zu: the password's Argon2id t=%u m=%u KiB lanes=%u "
+				     "is below the current floor; unwrapping refuses it", i,
+				     info->params.t_cost, info->params.m_cost_kib,
+				     info->params.lanes);
+out:
+	free(u);
+	return ret;
+}
+
+/* The record file: a regular file of the user's that nobody else can read. */
+static int check_token_file(struct ect_vrun *v, const char *path)
+{
+	struct stat st;
+
+	if (fstatat(v->dot_fd, ECT_TOKEN_FILE, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 1 : ect_report_add(v->r, ECT_SEV_FAIL, "token-records", "",
+							    "%s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return ect_report_add(v->r, ECT_SEV_FAIL, "token-records", "",
+				      "%s is a symbolic link: login refuses it", path);
+	if (!S_ISREG(st.st_mode))
+		return ect_report_add(v->r, ECT_SEV_FAIL, "token-records", "",
+				      "%s is not a regular file", path);
+	return ect__verify_owner_mode(v, "token-records", path, &st, 077, 0600);
+}
+
+static void append(char *out, size_t size, const char *fmt, ...) ECT_PRINTF(3, 4);
+static void append(char *out, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(out);
+	va_list ap;
+
+	if (used + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+int ect__verify_protectors(struct ect_vrun *v)
+{
+	static const char *const version_name[] = { "", "v1", "v2", "v3" };
+	struct ect_token_info *infos = NULL;
+	struct ect_user_dirs d = { .config_fd = v->dot_fd, .home_fd = -1, .uid = v->t->uid,
+				   .gid = v->t->gid };
+	char path[PATH_MAX], line[sizeof(((struct ect_finding *)0)->message)] = "";
+	int have_password = v->wrap_version > 0, ret;
+	size_t n = 0, before = v->r->count;
+
+	ect__fmt(path, sizeof(path), "%s/%s", v->dot, ECT_TOKEN_FILE);
+	ret = check_token_file(v, path);
+	if (ret < 0)
+		return ret;
+	if (!ret && v->r->count == before) {
+		infos = calloc(ECT_TOKEN_MAX, sizeof(*infos));
+		if (!infos)
+			return -ENOMEM;
+		ret = ect_token_list_user(&d, infos, ECT_TOKEN_MAX, &n);
+		if (ret)
+			ret = ect_report_add(v->r, ECT_SEV_FAIL, "token-records", "",
+					     "%s: %s; no token opens the mount passphrase", path,
+					     ect_strerror(ret));
+	} else {
+		ret = 0;
+	}
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = check_token_record(v, path, i, &infos[i], have_password);
+	if (have_password && v->wrap_version < (int)ECT_ARRAY_SIZE(version_name))
+		append(line, sizeof(line), "password (%s)", version_name[v->wrap_version]);
+	for (size_t i = 0; i < n; i++)
+		append(line, sizeof(line), "%stoken record %zu (%s)", line[0] ? ", " : "", i,
+		       token_policy(&infos[i], have_password));
+	free(infos);
+	if (ret)
+		return ret;
+	if (!line[0])
+		return ect_report_add(v->r, ECT_SEV_WARN, "protectors", "",
+				      "no protector opens the mount passphrase: only the mount "
+				      "passphrase itself does");
+	return ect_report_add(v->r, ECT_SEV_INFO, "protectors", "",
+			      "protectors of the mount passphrase: %s", line);
 }

@@ -32,6 +32,7 @@ struct ect_vrun {
 	char sigs[2][ECT_SIG_HEX_SIZE + 1];
 	int nsig;	      /* valid signatures read from Private.sig */
 	int lower_ok;	      /* the lower directory exists and can be walked */
+	int wrap_version;     /* of wrapped-passphrase: ECT_WRAP_V*, 0 when absent or unreadable */
 };
 
 /* snprintf for fix commands and paths; truncation is acceptable there. */
@@ -49,6 +50,13 @@ int ect__verify_lower(struct ect_vrun *v);
 int ect__verify_layout(struct ect_vrun *v);
 /* Whole home: the links in HOME, Private.mnt is HOME, nothing plain underneath. */
 int ect__verify_whole_home(struct ect_vrun *v);
+/*
+ * The protectors of the mount passphrase: the password (wrapped-passphrase)
+ * and the token records, with warnings about unsafe ones.
+ */
+int ect__verify_protectors(struct ect_vrun *v);
+/* true when the configuration directory holds a token record file (any kind). */
+bool ect__verify_has_tokens(struct ect_vrun *v);
 /* sshd's AuthorizedKeysFile inside the encrypted home. */
 int ect__verify_ssh_keys(struct ect_vrun *v);
 void ect__verify_close(struct ect_vrun *v);

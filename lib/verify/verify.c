@@ -151,7 +151,7 @@ static int check_dotecryptfs(struct ect_vrun *v)
 	return ret ? ret : 1;
 }
 
-static int check_wrap_format(struct ect_vrun *v, const char *path)
+static int check_wrap_format(struct ect_vrun *v, int dfd, const char *base, const char *path)
 {
 	char q[PATH_MAX + 8], fix[320];
 	struct ect_wrap_info info;
@@ -159,13 +159,14 @@ static int check_wrap_format(struct ect_vrun *v, const char *path)
 	size_t size = 0;
 	int ret;
 
-	ret = ect_path_read_file(NULL, v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, v->t->uid,
-				 ECT_WRAP_FILE_MAX, &blob, &size);
+	ret = ect_path_read_file(NULL, dfd, base, v->t->uid, ECT_WRAP_FILE_MAX, &blob, &size);
 	if (ret)
 		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
 				      "cannot read %s: %s", path, ect_strerror(ret));
 	ret = ect_wrap_identify(blob, size, &info);
 	free(blob);
+	if (!ret)
+		v->wrap_version = (int)info.version;
 	ect_shell_quote(path, q, sizeof(q));
 	ect__fmt(fix, sizeof(fix), "ecryptfs-rewrap-passphrase %s", q);
 	if (ret)
@@ -241,6 +242,47 @@ static int check_bootstrap(struct ect_vrun *v, int have_wrapped, const char *wra
 			      "password change or login does) and record it offline", shm);
 }
 
+/*
+ * A symlink to removable media: judged by the lookup login uses
+ * (ect_wrapped_locate_at), so what it refuses, verify-private fails.
+ */
+static int check_wrapped_link(struct ect_vrun *v, const char *path)
+{
+	struct ect_config_error err = { .line = 0 };
+	char base[ECT_WRAPPED_BASE_SIZE], target[PATH_MAX], why[256];
+	struct stat st;
+	ssize_t n;
+	int dfd, ret;
+
+	n = readlinkat(v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, target, sizeof(target) - 1);
+	target[n < 0 ? 0 : n] = '\0';
+	ret = ect_wrapped_locate_at(v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, v->t->uid,
+				    v->o->wrapped_locations, &dfd, base, &err);
+	ect_config_error_format(&err, why, sizeof(why));
+	if (ret == ECT_E_MEDIUM_ABSENT)
+		return ect_report_add(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE, "",
+				      "%s links to %s on a removable medium that is not present "
+				      "(%s): login will fail until the medium is present", path,
+				      target, why);
+	if (ret)
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+				      "%s is a symbolic link login refuses: %s", path, why);
+	ret = ect_report_add(v->r, ECT_SEV_INFO, ECT_WRAPPED_PASSPHRASE_FILE, "",
+			     "%s links to %s, a place declared by %s", path, target, why);
+	if (!ret && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW))
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+				     "%s: %s", target, strerror(errno));
+	else if (!ret && !S_ISREG(st.st_mode))
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+				     "%s is not a regular file", target);
+	else if (!ret)
+		ret = check_owner_mode(v, ECT_WRAPPED_PASSPHRASE_FILE, target, &st, 077, 0600);
+	if (!ret)
+		ret = check_wrap_format(v, dfd, base, target);
+	close(dfd);
+	return ret;
+}
+
 static int check_wrapped(struct ect_vrun *v)
 {
 	char path[PATH_MAX], q[PATH_MAX + 8], fix[320];
@@ -258,6 +300,10 @@ static int check_wrapped(struct ect_vrun *v)
 	ret = check_bootstrap(v, have, path);
 	if (ret || (!have && complained(v, before)))
 		return ret;
+	if (!have && ect__verify_has_tokens(v))
+		return ect_report_add(v->r, ECT_SEV_INFO, ECT_WRAPPED_PASSPHRASE_FILE, "",
+				      "%s is absent: only the token records open the mount "
+				      "passphrase (see protectors)", path);
 	if (!have) {
 		ect_shell_quote(path, q, sizeof(q));
 		ect__fmt(fix, sizeof(fix), "ecryptfs-wrap-passphrase %s", q);
@@ -265,13 +311,15 @@ static int check_wrapped(struct ect_vrun *v)
 				      "%s is missing: login cannot mount; only the mount "
 				      "passphrase opens the data", path);
 	}
+	if (S_ISLNK(st.st_mode))
+		return check_wrapped_link(v, path);
 	if (!S_ISREG(st.st_mode))
 		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
 				      "%s is not a regular file", path);
 	ret = check_owner_mode(v, ECT_WRAPPED_PASSPHRASE_FILE, path, &st, 077, 0600);
 	if (ret)
 		return ret;
-	return check_wrap_format(v, path);
+	return check_wrap_format(v, v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, path);
 }
 
 /*
@@ -521,6 +569,8 @@ static int verify_user(struct ect_vrun *v)
 	if (ret <= 0)
 		return ret;
 	ret = check_wrapped(v);
+	if (!ret)
+		ret = ect__verify_protectors(v);
 	if (!ret)
 		ret = check_sig(v);
 	if (!ret)

@@ -69,7 +69,8 @@ unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd" 2>/dev/null ||
 	skip "cannot bind-mount in a private mount namespace (unshare -m)"
 
 # as_user CMD...: run as the throwaway uid in a new session keyring, without a
-# controlling terminal (prompts then read standard input). With FAKE_FNEK=1
+# controlling terminal (prompts then read standard input). AS_USER_SETUP, a
+# shell command, runs first as root inside the private mount namespace. With FAKE_FNEK=1
 # and no eCryptfs module, /sys/fs/ecryptfs/version claims filename
 # encryption (0x100) inside the namespace.
 as_user() {
@@ -78,7 +79,8 @@ as_user() {
 	if [ -n "${FAKE_FNEK:-}" ] && [ ! -r /sys/fs/ecryptfs/version ]; then
 		fake='mount -t tmpfs none /sys/fs && mkdir /sys/fs/ecryptfs && echo 309 >/sys/fs/ecryptfs/version'
 	fi
-	unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd && $fake && exec \"\$@\"" sh \
+	unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd && $fake && ${AS_USER_SETUP:-:} &&
+		exec \"\$@\"" sh \
 		env -i HOME="$T/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin ${RUN_ENV:-} \
 		setsid -w setpriv --reuid="$TUID" --regid="$TUID" --clear-groups \
 		keyctl session - "$@" 2>/dev/null
@@ -166,4 +168,29 @@ v1_fixtures() {
 			return
 		fi
 	done
+}
+
+# hsm_setup LABEL: a SoftHSM2 token LABEL (SO PIN 87654321, user PIN 1234) in
+# $T/hsm, owned by the user, with an RSA key pair (id 01, label rsa) and an EC
+# one (id 02, label ec). Sets MODULE, SOFTHSM2_CONF and EXTRA_ENV (which
+# carries SOFTHSM2_CONF to the tools). Skips without SoftHSM2 or pkcs11-tool.
+hsm_setup() {
+	MODULE=/usr/lib/softhsm/libsofthsm2.so
+	{ [ -r "$MODULE" ] && command -v softhsm2-util >/dev/null; } ||
+		skip "SoftHSM2 is not installed (Debian: softhsm2)"
+	command -v pkcs11-tool >/dev/null || skip "pkcs11-tool not found (Debian: opensc)"
+	mkdir "$T/hsm" "$T/hsm/tokens"
+	printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$T/hsm/tokens" >"$T/hsm/softhsm2.conf"
+	export SOFTHSM2_CONF=$T/hsm/softhsm2.conf
+	EXTRA_ENV="SOFTHSM2_CONF=$SOFTHSM2_CONF"
+	softhsm2-util --init-token --free --label "$1" --so-pin 87654321 --pin 1234 >/dev/null
+	local k
+	for k in "rsa:2048 01 rsa" "EC:prime256v1 02 ec"; do
+		set -- "$1" $k
+		pkcs11-tool --module "$MODULE" --token-label "$1" --login --pin 1234 \
+			--keypairgen --key-type "$2" --id "$3" --label "$4" >/dev/null 2>&1 ||
+			fail "keypairgen $2"
+	done
+	chown -R "$TUID:$TUID" "$T/hsm"
 }

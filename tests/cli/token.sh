@@ -4,29 +4,12 @@
 # a wrong PIN, a missing token, a key of the wrong type and a corrupt record
 # file, each failure with one line on stderr and exit 1.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-MODULE=/usr/lib/softhsm/libsofthsm2.so
-{ [ -r "$MODULE" ] && command -v softhsm2-util >/dev/null; } ||
-	{ echo "SKIP: SoftHSM2 is not installed (Debian: softhsm2)"; exit 77; }
 . "${top_srcdir:-.}/tests/cli/lib.sh"
-command -v pkcs11-tool >/dev/null || { fail "pkcs11-tool not found (Debian: opensc)"; finish; exit; }
+hsm_setup ect-cli
 
 H=$T/home
 PASS=0123456789abcdef0123456789abcdef
 URI="pkcs11:token=ect-cli;id=%01?module-path=$MODULE"
-
-# The token lives in $T/hsm, the user's; SOFTHSM2_CONF reaches the tool through EXTRA_ENV.
-mkdir "$T/hsm" "$T/hsm/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$T/hsm/tokens" >"$T/hsm/softhsm2.conf"
-export SOFTHSM2_CONF=$T/hsm/softhsm2.conf
-EXTRA_ENV="SOFTHSM2_CONF=$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label ect-cli --so-pin 87654321 --pin 1234 >/dev/null
-for k in "rsa:2048 01 rsa" "EC:prime256v1 02 ec"; do
-	set -- $k
-	pkcs11-tool --module "$MODULE" --token-label ect-cli --login --pin 1234 --keypairgen \
-		--key-type "$1" --id "$2" --label "$3" >/dev/null 2>&1 || fail "keypairgen $1"
-done
-chown -R "$TUID:$TUID" "$T/hsm"
 
 # Secrets in files of the user's: never on argv.
 printf '%s\n' "login password" >"$T/io/login"
