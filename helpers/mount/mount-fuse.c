@@ -115,6 +115,11 @@ int ect_fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const char *src, con
 	char *const argv[] = { "ecryptfs-fuse", (char *)src, (char *)dst, "-o", (char *)opts, NULL };
 	int r;
 
+	/* ecryptfs-fuse names its source only without FUSE's escapes: it must, to be found again */
+	if (strpbrk(src, ",\\")) {
+		ect_err(ctx, "refusing %s for ecryptfs-fuse: a comma or backslash in its path", src);
+		return ECT_MNT_FAIL;
+	}
 	if (!ect_fuse_available()) {
 		ect_err(ctx, "cannot mount %s: %s is not installed (package ecryptfs-tools with FUSE)",
 			dst, ECT_FUSE_PROGRAM);

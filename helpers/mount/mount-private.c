@@ -408,6 +408,7 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 {
 	char *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
 	struct ect_mount_entry *row = calloc(1, sizeof(*row));
+	struct umount_target t = { .tfd = -1, .fuse_id = -1 };
 	int tfd = -1, sfd = -1, ret = ECT_MNT_FAIL, r, mounted, fuse_id = -1;
 
 	if (!row)
@@ -427,11 +428,10 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 		if (mounted < 0)
 			goto out;
 	}
-	const struct umount_target t = {
+	t = (struct umount_target){
 		.tfd = tfd, .sfd = sfd, .src = src, .dst = dst ? dst : row->point, .row = row,
 		.mounted = mounted, .fuse_id = fuse_id,
 	};
-
 	r = umount_allowed(ctx, p, req, cfg, have_sigs, statefd, &t);
 	if (r <= 0) {
 		ret = r < 0 ? ECT_MNT_OK : ECT_MNT_FAIL;
