@@ -128,17 +128,34 @@ static int mounted_over(struct ect_ctx *ctx, int tfd, int sfd, const char *dst, 
  * the kernel gives it (the root is the user's daemon's: not looked into).
  */
 static int fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
-		      int statefd, int sfd, const char *src, const char *dst, const char *opts)
+		      int statefd, int sfd, int tfd, const char *src, const char *dst,
+		      const char *opts)
 {
 	struct ect_mount_record made = { .mount_id = -1 };
 	struct ect_mount_entry *row = calloc(1, sizeof(*row));
 	char regname[ECT_ALIAS_MAX + 16];
-	struct stat l;
+	struct stat l, t;
 	int ret = ECT_MNT_FAIL, r;
+	bool opened_up = false;
 
-	if (!row)
-		return ECT_MNT_FAIL;
+	if (!row || fstat(tfd, &t))
+		goto out;
+	/*
+	 * fusermount3 wants a mount point its user may write; setup-private
+	 * leaves it 0500 (111's read-only reminder). Through the checked fd,
+	 * with the user's own right as its owner, and back after.
+	 */
+	if (!(t.st_mode & S_IWUSR)) {
+		if (fchmod(tfd, (t.st_mode & 07777) | S_IWUSR)) {
+			ect_err(ctx, "cannot make %s writable for fusermount3: %s", dst, strerror(errno));
+			goto out;
+		}
+		opened_up = true;
+	}
 	ret = ect_fuse_mount(ctx, p, src, dst, opts);
+	if (opened_up && fchmod(tfd, t.st_mode & 07777))
+		ect_warn(ctx, "could not give %s its mode %04o back: %s", dst,
+			 (unsigned int)(t.st_mode & 07777), strerror(errno));
 	if (ret)
 		goto out;
 	/* fusermount3 resolved dst again: the new mount must sit on the very name checked */
@@ -254,7 +271,7 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 		if (!(cfg->flags & ECT_FLAG_FUSE))
 			r = kernel_mount(ctx, p, cfg, statefd, sfd, tfd, src, dst, opts);
 		if (r == -ENODEV)
-			r = fuse_mount(ctx, p, cfg, statefd, sfd, src, dst, opts);
+			r = fuse_mount(ctx, p, cfg, statefd, sfd, tfd, src, dst, opts);
 		if (r) {
 			ret = r;
 			goto out;

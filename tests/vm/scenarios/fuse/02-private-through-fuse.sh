@@ -15,6 +15,8 @@ pam_need_helpers
 pam_enable_profile
 modprobe fuse 2>/dev/null || true
 [ -c /dev/fuse ] || skip "no /dev/fuse in the guest (fuse module missing)"
+# what udev's 50-udev-default.rules does on a real system; the guest has no udev
+chmod 0666 /dev/fuse
 user=$(make_user)
 pw=pw-$user
 pam_setup_private "$user" "$pw"
@@ -50,7 +52,14 @@ restore_module() {
 	rm -f /etc/modprobe.d/ect-no-ecryptfs.conf
 	modprobe ecryptfs 2>/dev/null || true
 }
-trap restore_module EXIT
+pam_start_syslog "$W/syslog"
+trap 'restore_module; kill "${pam_syslogd_pid:-}" 2>/dev/null || true' EXIT
+# login_failed MESSAGE: fail with the helper's lines from syslog
+login_failed() {
+	grep -a 'ecryptfs' "$W/syslog" | tail -n 15 >&2 || true
+	printf '%s\n' "$pw" | as_user "$user" ecryptfs-mount-private --password-file - >&2 || true
+	fail "$1"
+}
 
 # ---- case 1: no eCryptfs in the kernel -----------------------------------
 printf 'install ecryptfs /bin/false\n' >/etc/modprobe.d/ect-no-ecryptfs.conf
@@ -60,7 +69,7 @@ grep -qw ecryptfs /proc/filesystems && fail "eCryptfs still in /proc/filesystems
 out=$(pam_session login "$user" "$pw" auth acct open run close -- bash -c "
 	cp /proc/mounts $W/mounts.during
 	setpriv --reuid=$user --regid=\$(id -g $user) --clear-groups sh -c 'echo hello through fuse > $mnt/hello.txt'
-") || fail "login session failed: $out"
+") || login_failed "login session failed: $out"
 printf '%s\n' "$out"
 grep -q " $mnt fuse.ecryptfs-fuse " "$W/mounts.during" ||
 	fail "~/Private was not an ecryptfs-fuse mount during the session: $(grep " $mnt " "$W/mounts.during")"
@@ -73,7 +82,7 @@ has_ecryptfs_marker "$lower" || fail "lower file has no eCryptfs header"
 log "no kernel eCryptfs: login mounted ecryptfs-fuse, logout unmounted it, keys gone"
 
 printf '%s\n' "$pw" | as_user "$user" ecryptfs-mount-private --password-file - ||
-	fail "ecryptfs-mount-private failed"
+	login_failed "ecryptfs-mount-private failed"
 fuse_mounted "$mnt" || fail "ecryptfs-mount-private did not mount ecryptfs-fuse on $mnt"
 assert_eq "hello through fuse" "$(user_sh "cat $mnt/hello.txt")" "file written at login, read by hand"
 user_sh "printf 'by hand' > $mnt/by-hand.txt" || fail "write through the mount made by hand"
@@ -91,7 +100,7 @@ fuse_mounted "$mnt" || fail "session A did not mount ecryptfs-fuse although Priv
 out=$(pam_session login "$user" "$pw" auth open run close -- bash -c "
 	awk -v m=$mnt '\$2 == m' /proc/mounts | wc -l
 	setpriv --reuid=$user --regid=\$(id -g $user) --clear-groups sh -c 'echo second session > $mnt/second.txt'
-") || fail "session B failed: $out"
+") || login_failed "session B failed: $out"
 printf '%s\n' "$out"
 assert_eq 1 "$(printf '%s\n' "$out" | grep -x '[0-9]*')" "mounts on $mnt seen by session B (one, not stacked)"
 fuse_mounted "$mnt" || fail "closing session B unmounted session A's $mnt"
@@ -107,7 +116,7 @@ rm "$home/.ecryptfs/Private.fuse"
 out=$(pam_session login "$user" "$pw" auth open run close -- bash -c "
 	cp /proc/mounts $W/mounts.kernel
 	setpriv --reuid=$user --regid=\$(id -g $user) --clear-groups sh -c 'cat $mnt/hello.txt $mnt/by-hand.txt; echo; cat $mnt/second.txt'
-") || fail "kernel login failed: $out"
+") || login_failed "kernel login failed: $out"
 printf '%s\n' "$out"
 grep -q " $mnt ecryptfs " "$W/mounts.kernel" || fail "the kernel did not mount $mnt without Private.fuse"
 printf '%s\n' "$out" | grep -qx 'hello through fuse' || fail "kernel: hello.txt differs"
