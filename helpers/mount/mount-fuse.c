@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,11 @@ static int run_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *path
 		       char *const argv[])
 {
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
 
+	/* a caller's SIGCHLD ignored would reap the child before we read its status */
+	signal(SIGCHLD, SIG_DFL);
+	pid = fork();
 	if (pid < 0) {
 		ect_err(ctx, "cannot fork: %s", strerror(errno));
 		return -1;

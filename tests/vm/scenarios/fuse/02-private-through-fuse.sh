@@ -102,7 +102,7 @@ out=$(pam_session login "$user" "$pw" auth open run close -- bash -c "
 	setpriv --reuid=$user --regid=\$(id -g $user) --clear-groups sh -c 'echo second session > $mnt/second.txt'
 ") || login_failed "session B failed: $out"
 printf '%s\n' "$out"
-assert_eq 1 "$(printf '%s\n' "$out" | grep -x '[0-9]*')" "mounts on $mnt seen by session B (one, not stacked)"
+assert_eq 1 "$(printf '%s\n' "$out" | grep -x '[0-9][0-9]*')" "mounts on $mnt seen by session B (one, not stacked)"
 fuse_mounted "$mnt" || fail "closing session B unmounted session A's $mnt"
 pam_user_has_key "$user" "$fekek" || fail "closing session B unlinked the keys session A needs"
 touch "$W/a.go"
