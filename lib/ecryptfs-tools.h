@@ -515,6 +515,8 @@ enum ect_config_flag {
 	ECT_FLAG_AUTO_MOUNT = 1 << 0,		/* "auto-mount": PAM mounts at login */
 	ECT_FLAG_AUTO_UMOUNT = 1 << 1,		/* "auto-umount": PAM unmounts at logout */
 	ECT_FLAG_WRAPPING_INDEPENDENT = 1 << 2, /* "wrapping-independent": not the login password */
+	/* "ALIAS.fuse" (per alias, ect_private_config_load): mount through ecryptfs-fuse */
+	ECT_FLAG_FUSE = 1 << 3,
 };
 
 /*
@@ -988,6 +990,29 @@ int ect_mount_find_over(const char *mountinfo, int target_fd, int lower_fd, int 
 			struct ect_mount_entry *out) ECT_MUST_CHECK;
 /* The mountinfo row of mount_id when it is an eCryptfs mount: 1, 0 (none), negative errno. */
 int ect_mount_find_id(const char *mountinfo, int mount_id, struct ect_mount_entry *out) ECT_MUST_CHECK;
+/* The file system type ecryptfs-fuse mounts show in the mount table. */
+#define ECT_FUSE_FSTYPE "fuse.ecryptfs-fuse"
+/*
+ * 1 when name in the directory parent_fd is the mount point of an
+ * ecryptfs-fuse mount (ECT_FUSE_FSTYPE) that uid made through fusermount3
+ * ("user_id=UID" in its super options, which fusermount3 sets) directly on
+ * parent_fd's mount. parent_canon is the verified path of parent_fd; the
+ * row's mount point must be parent_canon/name. Found without touching the
+ * FUSE mount: a process holding a saved uid of 0 may not look into another
+ * user's FUSE mount (fuse_allow_current_process). *mount_id and out as for
+ * ect_mount_find_over. The daemon is the user's own and answers for
+ * nothing else: only the kernel's fields identify the mount.
+ */
+int ect_mount_find_fuse_at(const char *mountinfo, int parent_fd, const char *parent_canon,
+			   const char *name, uid_t uid, int *mount_id,
+			   struct ect_mount_entry *out) ECT_MUST_CHECK;
+/*
+ * The same for the path mountpoint: its parent is opened with
+ * ect_path_open_dir (as the caller, no owner check; refusals logged to
+ * ctx), its last name must be a plain name. 1, 0, or negative.
+ */
+int ect_mount_find_fuse(struct ect_ctx *ctx, const char *mountpoint, uid_t uid, int *mount_id,
+			struct ect_mount_entry *out) ECT_MUST_CHECK;
 
 /*
  * Which mount private mode made (issue #10 finding 5): the mount id, the

@@ -96,14 +96,25 @@ static bool exists_in(int dirfd, const char *name)
 
 int pam_ect_private_mounted(uid_t uid, const struct ect_private_config *cfg)
 {
+	struct ect_mount_entry *row = calloc(1, sizeof(*row));
+	char *src = NULL;
 	int tfd = -1, sfd = -1, ret;
 
+	if (!row)
+		return -ENOMEM;
 	/* walked as the user, symlinks only of the user or root, "..": the real parent */
-	ret = ect_path_open_dir(NULL, cfg->mountpoint, uid, 0, &tfd, NULL);
+	ret = ect_path_open_dir(NULL, cfg->source, uid, 0, &sfd, &src);
+	/* ecryptfs-fuse's mount by its row: root may not look into it */
 	if (!ret)
-		ret = ect_path_open_dir(NULL, cfg->source, uid, 0, &sfd, NULL);
-	if (!ret)
+		ret = ect_mount_find_fuse(NULL, cfg->mountpoint, uid, NULL, row);
+	if (ret == 1)
+		ret = !strcmp(row->source, src);
+	else if (!ret)
+		ret = ect_path_open_dir(NULL, cfg->mountpoint, uid, 0, &tfd, NULL);
+	if (!ret && tfd >= 0)
 		ret = ect_mount_find_over(NULL, tfd, sfd, NULL, NULL);
+	free(row);
+	free(src);
 	if (tfd >= 0)
 		close(tfd);
 	if (sfd >= 0)

@@ -5,6 +5,8 @@
 
 #include "privilege.h"
 
+#include <stdbool.h>
+
 /* Exit codes (mount.ecryptfs(8)); mount(8) helpers use 0/1/32 style. */
 enum {
 	ECT_MNT_OK = 0,
@@ -43,5 +45,21 @@ int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char 
 int ect_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char **dir, int *lazy,
 			 int *no_mtab);
 int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv);
+
+/*
+ * Private mode through ecryptfs-fuse (helpers/mount/mount-fuse.c).
+ * ect_fuse_mounted: 1 when mountpoint holds uid's ecryptfs-fuse mount of src
+ * (*mount_id, *row), 0 when none, -1 (logged) when it cannot tell or the
+ * mount there serves another directory.
+ */
+int ect_fuse_mounted(struct ect_ctx *ctx, uid_t uid, const char *mountpoint, const char *src,
+		     int *mount_id, struct ect_mount_entry *row);
+/* Is ECT_FUSE_PROGRAM installed? */
+bool ect_fuse_available(void);
+/* ecryptfs-fuse src dst -o opts, run as the user: ECT_MNT_OK, _FAIL or _NO_KEY. */
+int ect_fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const char *src, const char *dst,
+		   const char *opts);
+/* fusermount3 -u -z point, run as the user: 0 or negative (logged). */
+int ect_fuse_umount(struct ect_ctx *ctx, struct ect_priv *p, const char *point);
 
 #endif /* ECT_MOUNT_HELPER_H */

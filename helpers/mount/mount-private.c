@@ -123,16 +123,116 @@ static int mounted_over(struct ect_ctx *ctx, int tfd, int sfd, const char *dst, 
 	return r;
 }
 
+/*
+ * Mount through ecryptfs-fuse as the user, then record it by the mount id
+ * the kernel gives it (the root is the user's daemon's: not looked into).
+ */
+static int fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
+		      int statefd, int sfd, int tfd, const char *src, const char *dst,
+		      const char *opts)
+{
+	struct ect_mount_record made = { .mount_id = -1 };
+	struct ect_mount_entry *row = calloc(1, sizeof(*row));
+	char regname[ECT_ALIAS_MAX + 16];
+	struct stat l, t;
+	int ret = ECT_MNT_FAIL, r;
+	bool opened_up = false;
+
+	if (!row || fstat(tfd, &t))
+		goto out;
+	/*
+	 * fusermount3 wants a mount point its user may write; setup-private
+	 * leaves it 0500 (111's read-only reminder). Through the checked fd,
+	 * with the user's own right as its owner, and back after.
+	 */
+	if (!(t.st_mode & S_IWUSR)) {
+		if (fchmod(tfd, (t.st_mode & 07777) | S_IWUSR)) {
+			ect_err(ctx, "cannot make %s writable for fusermount3: %s", dst, strerror(errno));
+			goto out;
+		}
+		opened_up = true;
+	}
+	ret = ect_fuse_mount(ctx, p, src, dst, opts);
+	if (opened_up && fchmod(tfd, t.st_mode & 07777))
+		ect_warn(ctx, "could not give %s its mode %04o back: %s", dst,
+			 (unsigned int)(t.st_mode & 07777), strerror(errno));
+	if (ret)
+		goto out;
+	/* fusermount3 resolved dst again: the new mount must sit on the very name checked */
+	r = ect_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, &made.mount_id, row);
+	if (r != 1 || strcmp(row->point, dst) || fstat(sfd, &l)) {
+		ect_err(ctx, "ecryptfs-fuse ran, but %s is not its mount of %s (is the last name of "
+			     "%s a symbolic link?); see findmnt %s", dst, src, cfg->mountpoint, dst);
+		ret = ECT_MNT_FAIL;
+		goto out;
+	}
+	made.lower_dev = (unsigned long long)l.st_dev;
+	made.lower_ino = (unsigned long long)l.st_ino;
+	record_name(regname, sizeof(regname), cfg->alias);
+	r = ect_priv_mount_record(p, ctx, statefd, regname, &made);
+	if (r)
+		ect_warn(ctx, "mounted, but not recorded (%s): umount.ecryptfs_private will not "
+			      "unmount %s", ect_strerror(r), dst);
+out:
+	free(row);
+	return ret;
+}
+
+/*
+ * Through the kernel on the checked fds; -ENODEV (no eCryptfs in this
+ * kernel, none it could load) sends the caller to ecryptfs-fuse.
+ */
+static int kernel_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
+			int statefd, int sfd, int tfd, const char *src, const char *dst,
+			const char *opts)
+{
+	char regname[ECT_ALIAS_MAX + 16];
+	struct ect_mount_record made;
+	struct ect_priv_mount_req mr = {
+		.src = src, .lower_fd = sfd, .target_fd = tfd, .target = dst, .mtab = 1,
+		.flags = MS_NOSUID | MS_NODEV, .opts = opts,
+		.record_dirfd = statefd, .record_name = regname,
+	};
+	int r;
+
+	/* recorded before it is attached: a kill cannot leave it unrecorded */
+	record_name(regname, sizeof(regname), cfg->alias);
+	r = ect_priv_mount(p, ctx, &mr, &made);
+	if (r == -ENODEV && ect_fuse_available()) {
+		ect_info(ctx, "this kernel has no eCryptfs: mounting %s with ecryptfs-fuse", dst);
+		return -ENODEV;
+	}
+	if (r) {
+		if (r == -EPERM)
+			ect_err(ctx, "mount of %s on %s failed: the kernel refused (is %s yours?)",
+				src, dst, src);
+		else if (r == -ENODEV)
+			ect_err(ctx, "mount failed: this kernel has no eCryptfs (modprobe ecryptfs) "
+				     "and %s is not installed", ECT_FUSE_PROGRAM);
+		else if (r != ECT_E_UNSAFE_PATH)
+			ect_err(ctx, "mount of %s on %s failed: %s", src, dst, ect_strerror(r));
+		return ECT_MNT_FAIL;
+	}
+	/* again for Linux < 5.2, where the mount is made by path */
+	r = made.mount_id < 0 ? -EIO : ect_priv_mount_record(p, ctx, statefd, regname, &made);
+	if (r)
+		ect_warn(ctx, "mounted, but not recorded (%s): umount.ecryptfs_private will not "
+			      "unmount %s", ect_strerror(r), dst);
+	return ECT_MNT_OK;
+}
+
 static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
 		    int statefd)
 {
 	char opts[ECT_MOUNT_OPTS_MAX], *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
+	struct ect_mount_entry *row = calloc(1, sizeof(*row));
 	struct ect_session_id self;
-	struct ect_mount_record made;
 	int sfd = -1, tfd = -1, ret = ECT_MNT_FAIL, r, n;
 	bool has_self;
 	const unsigned int flags = ECT_PATH_CHECK_OWNER | ECT_PATH_CHECK_FSTYPE;
 
+	if (!row)
+		goto out;
 	if (!keys_present(ctx, &cfg->sigs)) {
 		ret = ECT_MNT_NO_KEY;
 		goto out;
@@ -140,8 +240,6 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 	/* The kernel finds the keys through the session keyring. */
 	if (ect_keyring_link_user_session())
 		ect_debug(ctx, "could not link @u into @s");
-	if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, flags, &tfd, &dst))
-		goto out;
 	if (ect_path_open_dir(ctx, cfg->source, p->uid, flags, &sfd, &src))
 		goto out;
 	r = ect_private_mount_opts(cfg->sigs.fekek, cfg->sigs.fnek, opts, sizeof(opts));
@@ -155,36 +253,29 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 	if (r && r != -ESRCH)
 		ect_warn(ctx, "cannot identify your login session (%s): this mount is not counted",
 			 ect_strerror(r));
-	r = mounted_over(ctx, tfd, sfd, dst, NULL, NULL);
+	/* a FUSE mount first: its root is not ours to open */
+	r = ect_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, NULL, row);
 	if (r < 0)
 		goto out;
 	if (r == 0) {
-		struct ect_priv_mount_req mr = {
-			.src = src, .lower_fd = sfd, .target_fd = tfd, .target = dst, .mtab = 1,
-			.flags = MS_NOSUID | MS_NODEV, .opts = opts,
-			.record_dirfd = statefd, .record_name = regname,
-		};
-
-		/* recorded before it is attached: a kill cannot leave it unrecorded */
-		record_name(regname, sizeof(regname), cfg->alias);
-		r = ect_priv_mount(p, ctx, &mr, &made);
+		if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, flags, &tfd, &dst))
+			goto out;
+		r = mounted_over(ctx, tfd, sfd, dst, NULL, NULL);
+		if (r < 0)
+			goto out;
+	}
+	if (r) {
+		ect_info(ctx, "%s is already mounted", dst ? dst : cfg->mountpoint);
+	} else {
+		r = -ENODEV;
+		if (!(cfg->flags & ECT_FLAG_FUSE))
+			r = kernel_mount(ctx, p, cfg, statefd, sfd, tfd, src, dst, opts);
+		if (r == -ENODEV)
+			r = fuse_mount(ctx, p, cfg, statefd, sfd, tfd, src, dst, opts);
 		if (r) {
-			if (r == -EPERM)
-				ect_err(ctx, "mount of %s on %s failed: the kernel refused (is %s yours?)",
-					src, dst, src);
-			else if (r == -ENODEV)
-				ect_err(ctx, "mount failed: this kernel has no eCryptfs (modprobe ecryptfs)");
-			else if (r != ECT_E_UNSAFE_PATH)
-				ect_err(ctx, "mount of %s on %s failed: %s", src, dst, ect_strerror(r));
+			ret = r;
 			goto out;
 		}
-		/* again for Linux < 5.2, where the mount is made by path */
-		r = made.mount_id < 0 ? -EIO : ect_priv_mount_record(p, ctx, statefd, regname, &made);
-		if (r)
-			ect_warn(ctx, "mounted, but not recorded (%s): umount.ecryptfs_private will not "
-				      "unmount %s", ect_strerror(r), dst);
-	} else {
-		ect_info(ctx, "%s is already mounted", dst);
 	}
 	session_name(regname, sizeof(regname), cfg->alias);
 	n = ect_priv_sessions_update(p, ctx, statefd, regname, ECT_SESSION_ADD,
@@ -198,6 +289,7 @@ out:
 		close(sfd);
 	if (tfd >= 0)
 		close(tfd);
+	free(row);
 	free(src);
 	free(dst);
 	return ret;
@@ -223,12 +315,31 @@ static bool made_by_us(struct ect_ctx *ctx, struct ect_priv *p, int statefd, con
 	       want.lower_dev == have.lower_dev && want.lower_ino == have.lower_ino;
 }
 
+/*
+ * The same for an ecryptfs-fuse mount, found by its mount id (its root is
+ * not ours to fstat): the id recorded and the lower directory checked.
+ */
+static bool fuse_made_by_us(struct ect_ctx *ctx, struct ect_priv *p, int statefd,
+			    const char *alias, int mount_id, int sfd)
+{
+	struct ect_mount_record want;
+	char name[ECT_ALIAS_MAX + 16];
+	struct stat l;
+
+	record_name(name, sizeof(name), alias);
+	if (ect_priv_mount_record_load(p, ctx, statefd, name, &want) || fstat(sfd, &l))
+		return false;
+	return want.mount_id == mount_id && want.lower_dev == (unsigned long long)l.st_dev &&
+	       want.lower_ino == (unsigned long long)l.st_ino;
+}
+
 /* What an unmount checked: the two directories and the mount found on them. */
 struct umount_target {
 	int tfd, sfd;
 	const char *src, *dst;
 	const struct ect_mount_entry *row;
 	int mounted;
+	int fuse_id;	/* >= 0: an ecryptfs-fuse mount, this mount id; tfd and row unused */
 };
 
 /*
@@ -246,7 +357,8 @@ static int umount_allowed(struct ect_ctx *ctx, struct ect_priv *p, const struct 
 	bool has_self;
 	int r, left;
 
-	if (mounted && have_sigs) {
+	/* an ecryptfs-fuse mount shows no key: its options went to the user's daemon */
+	if (mounted && have_sigs && t->fuse_id < 0) {
 		/* the mount must be the one made with this alias's key */
 		snprintf(want, sizeof(want), "ecryptfs_sig=%s", cfg->sigs.fekek);
 		if (!strstr(t->row->opts, want)) {
@@ -255,7 +367,9 @@ static int umount_allowed(struct ect_ctx *ctx, struct ect_priv *p, const struct 
 			return 0;
 		}
 	}
-	if (mounted && !made_by_us(ctx, p, statefd, cfg->alias, t->tfd, t->sfd)) {
+	if (mounted && !(t->fuse_id >= 0 ?
+				 fuse_made_by_us(ctx, p, statefd, cfg->alias, t->fuse_id, t->sfd) :
+				 made_by_us(ctx, p, statefd, cfg->alias, t->tfd, t->sfd))) {
 		ect_err(ctx, "refusing: %s was not mounted by mount.ecryptfs_private for you (or "
 			     "before it kept a record); root can unmount it with umount", dst);
 		return 0;
@@ -298,30 +412,44 @@ static int umount_allowed(struct ect_ctx *ctx, struct ect_priv *p, const struct 
 	return 1;
 }
 
+/* Unmount what umount_allowed let through: the kernel's by the checked fd, FUSE's as the user. */
+static int umount_checked(struct ect_ctx *ctx, struct ect_priv *p, const struct umount_target *t)
+{
+	if (t->fuse_id < 0)
+		return ect_priv_umount(p, ctx, t->tfd, t->row, ECT_UMOUNT_LAZY);
+	return ect_fuse_umount(ctx, p, t->row->point);
+}
+
 static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct private_req *req,
 		     const struct ect_private_config *cfg, int have_sigs, int statefd)
 {
 	char *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
 	struct ect_mount_entry *row = calloc(1, sizeof(*row));
-	int tfd = -1, sfd = -1, ret = ECT_MNT_FAIL, r, mounted;
+	struct umount_target t = { .tfd = -1, .fuse_id = -1 };
+	int tfd = -1, sfd = -1, ret = ECT_MNT_FAIL, r, mounted, fuse_id = -1;
 
 	if (!row)
 		goto out;
-	if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, ECT_PATH_CHECK_OWNER, &tfd, &dst))
-		goto out;
 	if (ect_path_open_dir(ctx, cfg->source, p->uid, ECT_PATH_CHECK_OWNER, &sfd, &src))
 		goto out;
-	/* by identity: tfd is the root of an eCryptfs mount over sfd (issue #10) */
-	mounted = mounted_over(ctx, tfd, sfd, dst, NULL, row);
+	/* an ecryptfs-fuse mount by its row on the parent: its root is not ours to open */
+	mounted = ect_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, &fuse_id, row);
 	if (mounted < 0)
 		goto out;
-	{
-		const struct umount_target t = {
-			.tfd = tfd, .sfd = sfd, .src = src, .dst = dst, .row = row, .mounted = mounted,
-		};
-
-		r = umount_allowed(ctx, p, req, cfg, have_sigs, statefd, &t);
+	if (!mounted) {
+		if (ect_path_open_dir(ctx, cfg->mountpoint, p->uid, ECT_PATH_CHECK_OWNER, &tfd,
+				      &dst))
+			goto out;
+		/* by identity: tfd is the root of an eCryptfs mount over sfd (issue #10) */
+		mounted = mounted_over(ctx, tfd, sfd, dst, NULL, row);
+		if (mounted < 0)
+			goto out;
 	}
+	t = (struct umount_target){
+		.tfd = tfd, .sfd = sfd, .src = src, .dst = dst ? dst : row->point, .row = row,
+		.mounted = mounted, .fuse_id = fuse_id,
+	};
+	r = umount_allowed(ctx, p, req, cfg, have_sigs, statefd, &t);
 	if (r <= 0) {
 		ret = r < 0 ? ECT_MNT_OK : ECT_MNT_FAIL;
 		goto out;
@@ -332,14 +460,14 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 		if (cfg->sigs.fnek[0])
 			ect_keyring_unlink(cfg->sigs.fnek);
 	}
-	r = ect_priv_umount(p, ctx, tfd, row, ECT_UMOUNT_LAZY);
+	r = umount_checked(ctx, p, &t);
 	if (!r) {
 		record_name(regname, sizeof(regname), cfg->alias);
 		(void)ect_priv_mount_record(p, ctx, statefd, regname, NULL);
 	}
 	ect_priv_drop(p, ctx);
 	if (r) {
-		ect_err(ctx, "unmount of %s failed: %s", dst, ect_strerror(r));
+		ect_err(ctx, "unmount of %s failed: %s", t.dst, ect_strerror(r));
 		goto out;
 	}
 	ret = ECT_MNT_OK;

@@ -180,32 +180,55 @@ out:
 	return ret;
 }
 
+/* 1 when the flag file name is there (a regular file of uid's), 0 when absent. */
+static int flag_file_at(int dirfd, uid_t uid, const char *name, struct ect_config_error *err)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+		if (errno == ENOENT)
+			return 0;
+		return ect__config_fail(err, -errno, name, 0, "cannot stat");
+	}
+	if (S_ISLNK(st.st_mode))
+		return ect__config_fail(err, ECT_E_UNSAFE_PATH, name, 0,
+					"is a symbolic link (refused)");
+	if (!S_ISREG(st.st_mode))
+		return ect__config_fail(err, ECT_E_UNSAFE_PATH, name, 0, "is not a regular file");
+	if (uid != (uid_t)-1 && st.st_uid != uid)
+		return ect__config_fail(err, ECT_E_UNSAFE_PATH, name, 0,
+					"is owned by uid %u, not by uid %u", (unsigned int)st.st_uid,
+					(unsigned int)uid);
+	return 1;
+}
+
 int ect_config_read_flags_at(int dirfd, uid_t uid, unsigned int *flags,
 			     struct ect_config_error *err)
 {
 	*flags = 0;
 	for (size_t i = 0; i < ECT_CONFIG_NFLAGS; i++) {
-		const char *name = ect__config_flag_files[i].name;
-		struct stat st;
+		int r = flag_file_at(dirfd, uid, ect__config_flag_files[i].name, err);
 
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
-			if (errno == ENOENT)
-				continue;
-			return ect__config_fail(err, -errno, name, 0, "cannot stat");
-		}
-		if (S_ISLNK(st.st_mode))
-			return ect__config_fail(err, ECT_E_UNSAFE_PATH, name, 0,
-						"is a symbolic link (refused)");
-		if (!S_ISREG(st.st_mode))
-			return ect__config_fail(err, ECT_E_UNSAFE_PATH, name, 0,
-						"is not a regular file");
-		if (uid != (uid_t)-1 && st.st_uid != uid)
-			return ect__config_fail(err, ECT_E_UNSAFE_PATH, name, 0,
-						"is owned by uid %u, not by uid %u",
-						(unsigned int)st.st_uid, (unsigned int)uid);
-		*flags |= ect__config_flag_files[i].flag;
+		if (r < 0)
+			return r;
+		if (r)
+			*flags |= ect__config_flag_files[i].flag;
 	}
 	return 0;
+}
+
+/* ALIAS.fuse: this private directory is mounted through ecryptfs-fuse. */
+static int read_fuse_flag(int dirfd, uid_t uid, const char *alias, unsigned int *flags,
+			  struct ect_config_error *err)
+{
+	char name[ECT_ALIAS_MAX + 8];
+	int r = alias_file(alias, "fuse", name, sizeof(name), err);
+
+	if (!r)
+		r = flag_file_at(dirfd, uid, name, err);
+	if (r > 0)
+		*flags |= ECT_FLAG_FUSE;
+	return r < 0 ? r : 0;
 }
 
 void ect_alias_conf_free(struct ect_alias_conf *conf)
@@ -434,6 +457,8 @@ int ect_private_config_load(int dirfd, uid_t uid, const char *home, const char *
 	if (ret)
 		goto out;
 	ret = ect_config_read_flags_at(dirfd, uid, &cfg->flags, err);
+	if (!ret)
+		ret = read_fuse_flag(dirfd, uid, alias, &cfg->flags, err);
 out:
 	if (ret)
 		ect_private_config_free(cfg);

@@ -157,6 +157,90 @@ int ect_mount_find_over(const char *mountinfo, int target_fd, int lower_fd, int 
 	return 1;
 }
 
+/* Is "user_id=UID" one of the comma-separated super options? */
+static bool has_user_id(const char *opts, uid_t uid)
+{
+	char want[32];
+	size_t n = (size_t)snprintf(want, sizeof(want), "user_id=%u", (unsigned int)uid);
+
+	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, want, n) && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+int ect_mount_find_fuse_at(const char *mountinfo, int parent_fd, const char *parent_canon,
+			   const char *name, uid_t uid, int *mount_id, struct ect_mount_entry *out)
+{
+	char *line = NULL, *point = NULL;
+	size_t cap = 0;
+	int found = 0, pid = ect_mount_id_of(parent_fd);
+	FILE *f;
+
+	if (mount_id)
+		*mount_id = -1;
+	if (pid < 0)
+		return -EIO;
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	if (asprintf(&point, "%s/%s", strcmp(parent_canon, "/") ? parent_canon : "", name) < 0)
+		return -ENOMEM;
+	f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
+	if (!f) {
+		free(point);
+		return -errno;
+	}
+	while (!found && getline(&line, &cap, f) > 0) {
+		struct ect_mountinfo_entry e;
+
+		if (ect_mountinfo_parse_line(line, &e) || strcmp(e.fstype, ECT_FUSE_FSTYPE) ||
+		    e.parent_id != pid || strcmp(e.target, point) || strcmp(e.root, "/") ||
+		    !has_user_id(e.super_opts, uid))
+			continue;
+		found = 1;
+		if (mount_id)
+			*mount_id = e.mount_id;
+		if (out)
+			copy_row(out, &e);
+	}
+	free(line);
+	free(point);
+	fclose(f);
+	return found;
+}
+
+int ect_mount_find_fuse(struct ect_ctx *ctx, const char *mountpoint, uid_t uid, int *mount_id,
+			struct ect_mount_entry *out)
+{
+	char *parent = strdup(mountpoint), *canon = NULL, *slash;
+	size_t len;
+	int fd = -1, ret;
+
+	if (mount_id)
+		*mount_id = -1;
+	if (!parent)
+		return -ENOMEM;
+	len = strlen(parent);
+	while (len > 1 && parent[len - 1] == '/')
+		parent[--len] = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash || !slash[1] || !strcmp(slash + 1, ".") || !strcmp(slash + 1, "..")) {
+		ect_err(ctx, "refusing mount point '%s': it must end in a plain name", mountpoint);
+		ret = ECT_E_UNSAFE_PATH;
+		goto out;
+	}
+	*slash = '\0';
+	ret = ect_path_open_dir(ctx, parent[0] ? parent : "/", uid, 0, &fd, &canon);
+	if (!ret)
+		ret = ect_mount_find_fuse_at(NULL, fd, canon, slash + 1, uid, mount_id, out);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(canon);
+	free(parent);
+	return ret;
+}
+
 int ect_mount_record_of(int root_fd, int lower_fd, struct ect_mount_record *rec)
 {
 	struct stat m, l;

@@ -419,9 +419,27 @@ static void test_private_config_load(void **state)
 	assert_int_equal(cfg.flags, ECT_FLAG_AUTO_UMOUNT);
 	ect_private_config_free(&cfg);
 
+	/* Private.fuse: per alias, with the flag files' rules */
+	puts_(e->dirfd, "Private.fuse", "");
+	assert_int_equal(ect_private_config_load(e->dirfd, e->uid, e->home, NULL, &cfg, &err), 0);
+	assert_int_equal(cfg.flags, ECT_FLAG_AUTO_UMOUNT | ECT_FLAG_FUSE);
+	ect_private_config_free(&cfg);
+	unlinkat(e->dirfd, "Private.fuse", 0);
+	assert_int_equal(symlinkat("auto-umount", e->dirfd, "Private.fuse"), 0);
+	assert_int_equal(ect_private_config_load(e->dirfd, e->uid, e->home, NULL, &cfg, &err),
+			 ECT_E_UNSAFE_PATH);
+	assert_string_equal(err.file, "Private.fuse");
+	unlinkat(e->dirfd, "Private.fuse", 0);
+
 	puts_(e->dirfd, "work.conf", "/srv/lower /srv/upper ecryptfs none\n");
 	puts_(e->dirfd, "work.sig", "00000000000000aa\n");
+	puts_(e->dirfd, "work.fuse", "");
 	assert_int_equal(ect_private_config_load(e->dirfd, e->uid, e->home, "work", &cfg, &err), 0);
+	assert_true(cfg.flags & ECT_FLAG_FUSE);
+	ect_private_config_free(&cfg);
+	unlinkat(e->dirfd, "work.fuse", 0);
+	assert_int_equal(ect_private_config_load(e->dirfd, e->uid, e->home, "work", &cfg, &err), 0);
+	assert_false(cfg.flags & ECT_FLAG_FUSE);
 	assert_string_equal(cfg.source, "/srv/lower");
 	assert_string_equal(cfg.mountpoint, "/srv/upper");
 	assert_string_equal(cfg.sigs.fekek, "00000000000000aa");

@@ -296,6 +296,53 @@ static void test_mount_identity(void **state)
 }
 
 /*
+ * An ecryptfs-fuse mount is found by its row on the parent: type, parent
+ * mount id, mount point parent/name, root "/" and fusermount3's user_id=.
+ */
+static void test_find_fuse(void **state)
+{
+	char path[] = "/tmp/test-mount-fuse.XXXXXX", text[1024];
+	struct ect_mount_entry *m = calloc(1, sizeof(*m));
+	int fd, pfd, pid, id = 0, n;
+
+	(void)state;
+	assert_non_null(m);
+	pfd = open("/tmp", O_RDONLY | O_DIRECTORY);
+	assert_true(pfd >= 0);
+	pid = ect_mount_id_of(pfd);
+	assert_true(pid >= 0);
+	n = snprintf(text, sizeof(text),
+		     "50 %d 0:50 / /tmp/Private rw - fuse.ecryptfs-fuse /tmp/.Private rw,user_id=1000,group_id=1000\n"
+		     "51 %d 0:51 / /tmp/Other rw - fuse.sshfs /tmp/.Private rw,user_id=1000,group_id=1000\n"
+		     "52 %d 0:52 / /tmp/Theirs rw - fuse.ecryptfs-fuse /tmp/.Theirs rw,user_id=10000,group_id=1000\n"
+		     "53 %d 0:53 / /tmp/Deep rw - fuse.ecryptfs-fuse /tmp/.Deep rw,user_id=1000\n"
+		     "54 %d 0:54 /sub /tmp/Sub rw - fuse.ecryptfs-fuse /tmp/.Sub rw,user_id=1000\n",
+		     pid, pid, pid, pid + 1, pid);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, (size_t)n), n);
+	close(fd);
+	assert_int_equal(ect_mount_find_fuse_at(path, pfd, "/tmp", "Private", 1000, &id, m), 1);
+	assert_int_equal(id, 50);
+	assert_string_equal(m->source, "/tmp/.Private");
+	assert_string_equal(m->point, "/tmp/Private");
+	/* another user's, another FUSE type, on another mount, a subtree: not ours */
+	assert_int_equal(ect_mount_find_fuse_at(path, pfd, "/tmp", "Private", 1001, &id, m), 0);
+	assert_int_equal(id, -1);
+	assert_int_equal(ect_mount_find_fuse_at(path, pfd, "/tmp", "Other", 1000, NULL, m), 0);
+	assert_int_equal(ect_mount_find_fuse_at(path, pfd, "/tmp", "Theirs", 1000, NULL, m), 0);
+	assert_int_equal(ect_mount_find_fuse_at(path, pfd, "/tmp", "Deep", 1000, NULL, m), 0);
+	assert_int_equal(ect_mount_find_fuse_at(path, pfd, "/tmp", "Sub", 1000, NULL, m), 0);
+	assert_int_equal(ect_mount_find_fuse_at(path, pfd, "/tmp", "..", 1000, NULL, m), -EINVAL);
+	assert_int_equal(ect_mount_find_fuse_at(path, pfd, "/tmp", "a/b", 1000, NULL, m), -EINVAL);
+	unlink(path);
+	/* the real table: /tmp/Private is no ecryptfs-fuse mount here */
+	assert_int_equal(ect_mount_find_fuse(NULL, "/tmp/no-such-fuse-mount", getuid(), &id, m), 0);
+	close(pfd);
+	free(m);
+}
+
+/*
  * Lines longer than any fixed buffer: a mount point of 12000 bytes is
  * found whole, and the tail of a long line is never read as a line of its
  * own (here, a tmpfs line whose options hide an "ecryptfs" line).
@@ -741,6 +788,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pathwalk, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_pathwalk_dotdot_race, tree_setup, tree_teardown),
 		cmocka_unit_test(test_mount_identity),
+		cmocka_unit_test(test_find_fuse),
 		cmocka_unit_test_setup_teardown(test_read_file, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions_bounded, tree_setup, tree_teardown),
