@@ -83,6 +83,7 @@ static int map_unwrap_error(struct pam_ect_job *job, int err)
 	case -EPERM:
 	case -ENOENT:
 	case ECT_E_UNSAFE_PATH:
+	case ECT_E_MEDIUM_ABSENT:
 		ect_err(ctx, "user %s: cannot read ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE ": %s", job->user,
 			ect_strerror(err));
 		return PAM_ECT_UNREADABLE;
