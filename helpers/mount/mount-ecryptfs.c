@@ -28,10 +28,11 @@ int main(int argc, char **argv)
 	const char *base = strrchr(self, '/');
 	struct ect_ctx *ctx = NULL;
 	struct ect_priv priv;
+	struct rlimit caller_fsize;
 	int ret;
 
 	/* fds, environment, umask, core dumps: before anything else */
-	if (ect_priv_sanitize_process())
+	if (ect_priv_sanitize_process(&caller_fsize))
 		return ECT_MNT_FAIL;
 	base = base ? base + 1 : self;
 	if (!strncmp(base, "lt-", 3))
@@ -49,6 +50,7 @@ int main(int argc, char **argv)
 		ret = ECT_MNT_FAIL;
 		goto out;
 	}
+	priv.caller_fsize = caller_fsize;
 	if (!strcmp(base, "mount.ecryptfs_private") || !strcmp(base, "umount.ecryptfs_private")) {
 		ret = ect_private_main(ctx, &priv, base[0] == 'u', argc, argv);
 	} else if (!priv.root) {

@@ -74,6 +74,12 @@ static void exec_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *pa
 	ect_priv_drop(p, ctx);
 	if (!p->dropped && !p->root)
 		_exit(127);
+	/*
+	 * The helper lifted the file size limit for its own writes; the
+	 * user's daemon gets the caller's back (lowering needs no privilege).
+	 */
+	if (setrlimit(RLIMIT_FSIZE, &p->caller_fsize))
+		_exit(127);
 	execve(path, argv, envp);
 	fprintf(stderr, "%s: cannot run %s: %s\n", argv[0], path, strerror(errno));
 	_exit(127);

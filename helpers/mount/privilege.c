@@ -63,7 +63,7 @@ static void wipe_exec_environment(void)
 	explicit_bzero((void *)start, end - start);
 }
 
-int ect_priv_sanitize_process(void)
+int ect_priv_sanitize_process(struct rlimit *caller_fsize)
 {
 	struct rlimit no_core = { 0, 0 }, no_fsize_limit = { RLIM_INFINITY, RLIM_INFINITY };
 	int fd;
@@ -111,7 +111,10 @@ fds_done:
 	/*
 	 * ulimit -f would truncate /etc/mtab or the registry (and SIGXFSZ kill
 	 * us mid-update): root's writes get no file size limit. Still euid 0 here.
+	 * The caller's limit is kept for what the helper runs as the user.
 	 */
+	if (getrlimit(RLIMIT_FSIZE, caller_fsize))
+		return -errno;
 	if (setrlimit(RLIMIT_FSIZE, &no_fsize_limit))
 		return -errno;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))

@@ -8,6 +8,7 @@
 #define ECT_PRIVILEGE_H
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "ecryptfs-tools.h"
@@ -20,13 +21,15 @@ struct ect_priv {
 	int dropped;	/* dropped for good and verified */
 	int masked;	/* signals blocked while raised; saved_mask to restore */
 	sigset_t saved_mask;
+	/* RLIMIT_FSIZE as the caller had it: given back to what runs as the user */
+	struct rlimit caller_fsize;
 };
 
 /*
  * First thing in main(): fds 0-2 open (on /dev/null), every other fd
  * closed, environment cleared, umask 022, no core dumps, not ptrace-able.
  */
-int ect_priv_sanitize_process(void);
+int ect_priv_sanitize_process(struct rlimit *caller_fsize);
 /*
  * Record the caller and switch the effective ids to the caller's (the saved
  * uid keeps root for the raises below). Fails when not setuid root.
