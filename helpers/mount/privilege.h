@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
-#include "ecryptfs-tools.h"
+#include "ect-private.h"
 
 struct ect_priv {
 	uid_t uid;	/* the calling user (real uid) */
