@@ -16,7 +16,12 @@
  *   kdf: eCryptfs SHA-512 chain, signatures, salts, Argon2id
  *   wrap: wrapped-passphrase files v1, v2, v3
  *   keys: auth tokens, keyring, mount passphrase, ~/.ecryptfs config
- *   mount: mount options, allowlists, path checks, session counter
+ *   mount: mount options, allowlists, mount identity
+ *
+ * The helper-only parts of the library (mountinfo parsing, mount records,
+ * the fd-based path walk, the session registry) are in lib/ect-private.h,
+ * which is not installed; they are not exported either. The exported list
+ * is lib/libecryptfs-tools.sym (doc/architecture.md: adding a function).
  *   codec: lower-file header, contents and filename encryption
  */
 #ifndef ECRYPTFS_TOOLS_H
@@ -867,7 +872,7 @@ int ect_token_unwrap_user(const struct ect_user_dirs *d, size_t index, ect_token
 			  size_t *passphrase_len) ECT_MUST_CHECK;
 
 /* ======================================================================
- * mount: options, allowlists, path checks, session counting
+ * mount: options, allowlists, mount identity
  * ====================================================================== */
 
 /* Largest kernel option string the helper builds (one page minus margin). */
@@ -941,42 +946,12 @@ int ect_mount_opts_kernel(const struct ect_mount_opts *o, char *buf, size_t size
 /* Wipe and free the secrets and strings held by o. */
 void ect_mount_opts_clear(struct ect_mount_opts *o);
 
-/* One /proc/self/mountinfo line, split in place (octal escapes decoded). */
-struct ect_mountinfo_entry {
-	int mount_id;
-	char *target;
-	char *fstype;
-	char *source;
-	char *super_opts;
-	int parent_id;
-	dev_t dev;  /* st_dev of the file system (field 3, major:minor) */
-	char *root; /* the directory of the file system mounted here ("/" for a whole one) */
-};
-int ect_mountinfo_parse_line(char *line, struct ect_mountinfo_entry *e) ECT_MUST_CHECK;
-
-enum ect_mount_match {
-	ECT_MATCH_SOURCE_OR_TARGET = 0, /* 111's "is it mounted" before mounting */
-	ECT_MATCH_SOURCE_AND_TARGET = 1,/* exact entry, before unmounting */
-};
-/*
- * Look for an eCryptfs mount in a mountinfo file (NULL: /proc/self/mountinfo).
- * Returns 1 and fills *mount_id and opts (super options, may be NULL) when
- * found, 0 when not, negative errno on read failure.
- * For reports only: the strings in the mount table are whatever the mounter
- * passed, so no privileged decision may rest on them (issue #10); decide
- * with ect_mount_find_over.
- */
-int ect_mount_lookup(const char *mountinfo, const char *source, const char *target,
-		     enum ect_mount_match match, int *mount_id, char *opts, size_t optsize) ECT_MUST_CHECK;
-
 /*
  * Mount identity (lib/mount/mountident.c): decided from fds, never from the
  * strings of the mount table.
- * ect_mount_id_of: the mount id of fd (statx, or fdinfo before Linux 5.8), -1 on failure.
  * ect_mount_is_over: 1 when fd is an eCryptfs inode whose lower inode is the directory lower_fd.
  */
 struct ect_mount_entry; /* verify section */
-int ect_mount_id_of(int fd);
 int ect_mount_is_over(int fd, int lower_fd);
 /*
  * 1 when target_fd is the root of an eCryptfs mount (fstatfs magic; its
@@ -988,107 +963,6 @@ int ect_mount_is_over(int fd, int lower_fd);
  */
 int ect_mount_find_over(const char *mountinfo, int target_fd, int lower_fd, int *mount_id,
 			struct ect_mount_entry *out) ECT_MUST_CHECK;
-/* The mountinfo row of mount_id when it is an eCryptfs mount: 1, 0 (none), negative errno. */
-int ect_mount_find_id(const char *mountinfo, int mount_id, struct ect_mount_entry *out) ECT_MUST_CHECK;
-/* The file system type ecryptfs-fuse mounts show in the mount table. */
-#define ECT_FUSE_FSTYPE "fuse.ecryptfs-fuse"
-/*
- * 1 when name in the directory parent_fd is the mount point of an
- * ecryptfs-fuse mount (ECT_FUSE_FSTYPE) that uid made through fusermount3
- * ("user_id=UID" in its super options, which fusermount3 sets) directly on
- * parent_fd's mount. parent_canon is the verified path of parent_fd; the
- * row's mount point must be parent_canon/name. Found without touching the
- * FUSE mount: a process holding a saved uid of 0 may not look into another
- * user's FUSE mount (fuse_allow_current_process). *mount_id and out as for
- * ect_mount_find_over. The daemon is the user's own and answers for
- * nothing else: only the kernel's fields identify the mount.
- */
-int ect_mount_find_fuse_at(const char *mountinfo, int parent_fd, const char *parent_canon,
-			   const char *name, uid_t uid, int *mount_id,
-			   struct ect_mount_entry *out) ECT_MUST_CHECK;
-/*
- * The same for the path mountpoint: its parent is opened with
- * ect_path_open_dir (as the caller, no owner check; refusals logged to
- * ctx), its last name must be a plain name. 1, 0, or negative.
- */
-int ect_mount_find_fuse(struct ect_ctx *ctx, const char *mountpoint, uid_t uid, int *mount_id,
-			struct ect_mount_entry *out) ECT_MUST_CHECK;
-
-/*
- * Which mount private mode made (issue #10 finding 5): the mount id, the
- * eCryptfs root's st_dev (the mount's own superblock) and st_ino, and the
- * lower directory's st_dev/st_ino. Kept in the root-owned registry as
- * ALIAS.mount; unmount requires it, so a mount made any other way (root
- * mode, ecryptfs-utils before an upgrade) is not the user's to unmount.
- */
-struct ect_mount_record {
-	int mount_id;
-	unsigned long long dev, ino, lower_dev, lower_ino;
-};
-/* The record of the mount whose root is root_fd, over the directory lower_fd. */
-int ect_mount_record_of(int root_fd, int lower_fd, struct ect_mount_record *rec) ECT_MUST_CHECK;
-/* Replace (rec != NULL) or remove (rec == NULL) the record name in dirfd; atomic, 0600, euid-owned. */
-int ect_mount_record_store(int dirfd, const char *name, const struct ect_mount_record *rec) ECT_MUST_CHECK;
-/* Read the record name in dirfd: 0, -ENOENT when there is none, ECT_E_FORMAT when torn. */
-int ect_mount_record_load(int dirfd, const char *name, struct ect_mount_record *rec) ECT_MUST_CHECK;
-
-/* Flags for ect_path_open_dir. */
-enum ect_path_flag {
-	ECT_PATH_NO_SYMLINKS = 1 << 0, /* refuse every symlink, even trusted ones */
-	ECT_PATH_CHECK_FSTYPE = 1 << 1,/* final directory's fs type must be allowlisted */
-	ECT_PATH_CHECK_OWNER = 1 << 2, /* final directory must be owned by owner */
-};
-/*
- * Open the absolute path component by component (O_PATH|O_NOFOLLOW). A
- * symlink is followed only when owned by root or owner (at most 40); every
- * other one is refused; ".." goes to the real parent of what was opened. The
- * final object must be a directory, checked with fstat/fstatfs on the
- * returned O_RDONLY|O_DIRECTORY fd (the one to use), and neither under /proc,
- * /sys or /dev nor on a file system mounted there (by st_dev). *canonical
- * (malloc, may be NULL) is the path of that fd as the kernel names it, checked
- * by opening it again without symlinks or ".." and comparing dev/ino and
- * mount id, and equal to the path as written (a rename racing the walk makes
- * them differ: refused; issue #10). Refusals return ECT_E_UNSAFE_PATH and are
- * logged on ctx.
- */
-int ect_path_open_dir(struct ect_ctx *ctx, const char *path, uid_t owner, unsigned int flags,
-		      int *fd, char **canonical) ECT_MUST_CHECK;
-/*
- * Read the regular file name in directory dirfd (no symlinks, owned by
- * owner, at most max bytes). *data is malloc'ed and NUL-terminated.
- */
-int ect_path_read_file(struct ect_ctx *ctx, int dirfd, const char *name, uid_t owner, size_t max,
-		       char **data, size_t *size) ECT_MUST_CHECK;
-
-/*
- * Session registry (doc/session-counter.md): the sessions that want one
- * (user, alias) mounted, one line "PID STARTTIME" per session leader, pruned
- * of dead processes and reset when the alias is not mounted, so a crashed
- * session or a killed helper cannot leave the count wrong.
- */
-struct ect_session_id {
-	pid_t pid;
-	unsigned long long start; /* /proc/PID/stat field 22 */
-};
-/* The caller's session: its session leader (getsid); -ESRCH in init's session (no login session). */
-int ect_session_current(struct ect_session_id *id) ECT_MUST_CHECK;
-/* 1 when the process id.pid is alive and started at id.start. */
-int ect_session_alive(const struct ect_session_id *id);
-
-enum ect_session_op {
-	ECT_SESSION_ADD = 0,	/* a mount: register id */
-	ECT_SESSION_REMOVE = 1, /* an unmount: drop id */
-	ECT_SESSION_CLEAR = 2,	/* umount -f: drop all */
-	ECT_SESSION_COUNT = 3,	/* just prune and count */
-};
-/*
- * Apply op to the registry file name in dirfd (created 0600, never followed
- * if a symlink, must be a regular file owned by the caller's euid). mounted
- * says whether the alias is mounted now; when it is not, old entries are
- * dropped first. Returns the number of live sessions left, or an error.
- */
-int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
-			const struct ect_session_id *self, int mounted) ECT_MUST_CHECK;
 
 /* ======================================================================
  * codec: lower files and names

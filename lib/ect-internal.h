@@ -3,7 +3,7 @@
 #ifndef ECT_INTERNAL_H
 #define ECT_INTERNAL_H
 
-#include "ecryptfs-tools.h"
+#include "ect-private.h"
 
 #include <stdbool.h>
 #include <time.h>

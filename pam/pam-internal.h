@@ -17,6 +17,7 @@
 #define PAM_ECRYPTFS_INTERNAL_H
 
 #include "ecryptfs-tools.h"
+#include "ect-private.h"
 
 #include <pwd.h>
 #include <stdbool.h>

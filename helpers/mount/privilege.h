@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#include "ecryptfs-tools.h"
+#include "ect-private.h"
 
 struct ect_priv {
 	uid_t uid;	/* the calling user (real uid) */

@@ -11,6 +11,7 @@
  * Byte 1 is the output buffer size for case 1. /etc/mtab: fuzz-mtab.c.
  */
 #include "fuzz-common.h"
+#include "ect-private.h"
 
 #include <stdio.h>
 #include <stdlib.h>

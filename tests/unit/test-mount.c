@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "ecryptfs-tools.h"
+#include "ect-private.h"
 
 static struct ect_ctx *quiet_ctx(void)
 {

@@ -26,6 +26,7 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #include "verify-fixtures.h"
+#include "ect-private.h"
 
 /* ---- header reader ---------------------------------------------------- */
 
