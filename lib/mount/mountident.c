@@ -163,9 +163,12 @@ static bool has_user_id(const char *opts, uid_t uid)
 	char want[32];
 	size_t n = (size_t)snprintf(want, sizeof(want), "user_id=%u", (unsigned int)uid);
 
-	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+	for (const char *p = opts; p && *p; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
 		if (!strncmp(p, want, n) && (p[n] == ',' || p[n] == '\0'))
 			return true;
+	}
 	return false;
 }
 
