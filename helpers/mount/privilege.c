@@ -83,18 +83,8 @@ int ect_priv_sanitize_process(struct rlimit *caller_fsize)
 	 * Root's mount -t ecryptfs may hand the passphrase on an inherited fd
 	 * (passphrase_passwd_fd=); only a user's call is untrusted.
 	 */
-	if (getuid() == 0)
-		goto fds_done;
-#ifdef HAVE_CLOSE_RANGE
-	if (close_range(3, ~0U, 0))
-#endif
-	{
-		long max = sysconf(_SC_OPEN_MAX);
-
-		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-			close(fd);
-	}
-fds_done:
+	if (getuid() != 0)
+		ect_close_fds_from(3);
 	/*
 	 * Wipe the inherited strings in place (they may hold anything the
 	 * caller put there, and /proc/PID/environ shows them), then drop them.
