@@ -424,8 +424,8 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct recove
 	if (ret)
 		goto out;
 	if (!o->userspace && !kernel_has_ecryptfs(ctx)) {
-		ect_warn(ctx, "the kernel has no eCryptfs (modprobe ecryptfs failed); decrypting in "
-			      "userspace instead");
+		ect_warn(ctx, "the kernel has no eCryptfs%s; decrypting in userspace instead",
+			 geteuid() ? "" : " (modprobe ecryptfs failed)");
 		if (!o->dest && (o->yes || !isatty(STDIN_FILENO) || !ask_dest(o, destbuf,
 									      sizeof(destbuf)))) {
 			ect_err(ctx, "give a destination: --userspace DESTDIR");
