@@ -153,6 +153,9 @@ enum ect_session_op {
 int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 			const struct ect_session_id *self, int mounted) ECT_MUST_CHECK;
 
+/* Close every fd from first up (close_range, else one by one): before an exec. */
+void ect_close_fds_from(int first);
+
 /*
  * ect_kernel_probe with its paths given: sysfs_fs is the directory that
  * holds ecryptfs/version ("/sys/fs"), fuse_program and modprobe the

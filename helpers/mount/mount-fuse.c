@@ -62,15 +62,7 @@ static void exec_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *pa
 
 	if (null < 0 || dup2(null, 0) < 0)
 		_exit(127);
-#ifdef HAVE_CLOSE_RANGE
-	if (close_range(3, ~0U, 0))
-#endif
-	{
-		long max = sysconf(_SC_OPEN_MAX);
-
-		for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-			close(fd);
-	}
+	ect_close_fds_from(3);
 	ect_priv_drop(p, ctx);
 	if (!p->dropped && !p->root)
 		_exit(127);

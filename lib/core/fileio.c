@@ -2,7 +2,8 @@
 /*
  * Whole-file reads with type checks, and atomic replacement. The *_at forms
  * work only through directory fds (never a path resolved twice), for root
- * writing into a tree that a user may race.
+ * writing into a tree that a user may race. And closing every fd a child
+ * must not pass on to the program it runs.
  */
 #include "ect-internal.h"
 
@@ -351,4 +352,16 @@ out:
 	}
 	close(fd);
 	return ret;
+}
+
+void ect_close_fds_from(int first)
+{
+#ifdef HAVE_CLOSE_RANGE
+	if (!close_range((unsigned int)first, ~0U, 0))
+		return;
+#endif
+	long max = sysconf(_SC_OPEN_MAX);
+
+	for (int fd = first; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+		close(fd);
 }

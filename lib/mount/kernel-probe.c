@@ -75,15 +75,7 @@ static void exec_modprobe(const char *modprobe)
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
 	    dup2(null, STDERR_FILENO) < 0)
 		_exit(127);
-#ifdef HAVE_CLOSE_RANGE
-	if (close_range(3, ~0U, 0))
-#endif
-	{
-		long max = sysconf(_SC_OPEN_MAX);
-
-		for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-			close(fd);
-	}
+	ect_close_fds_from(3);
 	execve(modprobe, argv, envp);
 	_exit(127);
 }
