@@ -982,7 +982,7 @@ int ect_mount_find_over(const char *mountinfo, int target_fd, int lower_fd, int 
 #define ECT_KERNEL_GCM 0x200u
 
 /* ect_kernel_probe flags */
-#define ECT_PROBE_LOAD 0x1u /* root only: "modprobe -q ecryptfs" once per ctx when absent */
+#define ECT_PROBE_LOAD 0x1u /* root (real and effective uid 0): "modprobe -q ecryptfs" once per ctx */
 
 struct ect_kernel_info {
 	unsigned int features; /* ECT_KERNEL_* bits; 0 without eCryptfs */
@@ -990,7 +990,7 @@ struct ect_kernel_info {
 	int fuse;	       /* 1: ecryptfs-fuse is installed (private mode works without the module) */
 };
 /*
- * Read /sys/fs/ecryptfs/version into out. With ECT_PROBE_LOAD and euid 0,
+ * Read /sys/fs/ecryptfs/version into out. With ECT_PROBE_LOAD, run by root,
  * a missing module is loaded first (modprobe at a fixed path, empty
  * environment, at most once per ctx). Returns 0, ECT_E_NO_KERNEL when the
  * kernel has no eCryptfs (out->fuse still says whether ecryptfs-fuse can

@@ -104,7 +104,8 @@ int ect_kernel_probe_at(struct ect_ctx *ctx, const struct ect_kernel_paths *path
 	memset(out, 0, sizeof(*out));
 	out->fuse = access(paths->fuse_program, X_OK) == 0;
 	r = read_version(paths->sysfs_fs, &out->features);
-	if (r == ECT_E_NO_KERNEL && (flags & ECT_PROBE_LOAD) && geteuid() == 0 &&
+	/* root's own call only: a setuid program does not load modules for its user */
+	if (r == ECT_E_NO_KERNEL && (flags & ECT_PROBE_LOAD) && getuid() == 0 && geteuid() == 0 &&
 	    !ctx->modprobe_tried) {
 		ctx->modprobe_tried = 1;
 		status = run_modprobe(paths->modprobe);

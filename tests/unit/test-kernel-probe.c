@@ -192,13 +192,18 @@ static void test_load(void **state)
 	/* not asked: never run */
 	assert_int_equal(ect_kernel_probe_at(f->ctx, &f->paths, 0, &k), ECT_E_NO_KERNEL);
 	assert_int_equal(runs(f), 0);
-	if (geteuid() != 0) {
+	if (getuid() != 0 || geteuid() != 0) {
 		/* only root may load the module */
 		assert_int_equal(ect_kernel_probe_at(f->ctx, &f->paths, ECT_PROBE_LOAD, &k),
 				 ECT_E_NO_KERNEL);
 		assert_int_equal(runs(f), 0);
 		skip();
 	}
+	/* as a setuid program for a user (real uid not 0): never run */
+	assert_int_equal(setresuid(65534, 0, 0), 0);
+	assert_int_equal(ect_kernel_probe_at(f->ctx, &f->paths, ECT_PROBE_LOAD, &k), ECT_E_NO_KERNEL);
+	assert_int_equal(setresuid(0, 0, 0), 0);
+	assert_int_equal(runs(f), 0);
 	/* asked twice, the module never appears: one run */
 	assert_int_equal(ect_kernel_probe_at(f->ctx, &f->paths, ECT_PROBE_LOAD, &k), ECT_E_NO_KERNEL);
 	assert_int_equal(ect_kernel_probe_at(f->ctx, &f->paths, ECT_PROBE_LOAD, &k), ECT_E_NO_KERNEL);
