@@ -964,6 +964,41 @@ int ect_mount_is_over(int fd, int lower_fd);
 int ect_mount_find_over(const char *mountinfo, int target_fd, int lower_fd, int *mount_id,
 			struct ect_mount_entry *out) ECT_MUST_CHECK;
 
+/*
+ * The running kernel's eCryptfs (lib/mount/kernel-probe.c). Feature bits
+ * of /sys/fs/ecryptfs/version, as the kernel defines them
+ * (ECRYPTFS_VERSIONING_* in fs/ecryptfs/ecryptfs_kernel.h); Linux 6.1
+ * shows 0x177 with CONFIG_ECRYPT_FS_MESSAGING, 0x135 without.
+ */
+#define ECT_KERNEL_PASSPHRASE 0x001u
+#define ECT_KERNEL_PUBKEY 0x002u
+#define ECT_KERNEL_PLAINTEXT_PASSTHROUGH 0x004u
+#define ECT_KERNEL_POLICY 0x008u
+#define ECT_KERNEL_XATTR 0x010u
+#define ECT_KERNEL_MULTKEY 0x020u
+#define ECT_KERNEL_DEVMISC 0x040u
+#define ECT_KERNEL_HMAC 0x080u
+#define ECT_KERNEL_FILENAME_ENCRYPTION 0x100u
+#define ECT_KERNEL_GCM 0x200u
+
+/* ect_kernel_probe flags */
+#define ECT_PROBE_LOAD 0x1u /* root (real and effective uid 0): "modprobe -q ecryptfs" once per ctx */
+
+struct ect_kernel_info {
+	unsigned int features; /* ECT_KERNEL_* bits; 0 without eCryptfs */
+	int loaded;	       /* 1: this call loaded the module */
+	int fuse;	       /* 1: ecryptfs-fuse is installed (private mode works without the module) */
+};
+/*
+ * Read /sys/fs/ecryptfs/version into out. With ECT_PROBE_LOAD, run by root,
+ * a missing module is loaded first (modprobe at a fixed path, empty
+ * environment, at most once per ctx). Returns 0, ECT_E_NO_KERNEL when the
+ * kernel has no eCryptfs (out->fuse still says whether ecryptfs-fuse can
+ * stand in), ECT_E_FORMAT for a version file that is not a number, or a
+ * negative errno when it cannot be read.
+ */
+int ect_kernel_probe(struct ect_ctx *ctx, unsigned int flags, struct ect_kernel_info *out) ECT_MUST_CHECK;
+
 /* ======================================================================
  * codec: lower files and names
  *

@@ -23,6 +23,7 @@ struct ect_ctx {
 	time_t rl_window_start;
 	unsigned int rl_count;
 	unsigned int rl_suppressed;
+	int modprobe_tried; /* ect_kernel_probe loads the module at most once */
 };
 
 /*

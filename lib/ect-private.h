@@ -156,6 +156,21 @@ int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 /* Close every fd from first up (close_range, else one by one): before an exec. */
 void ect_close_fds_from(int first);
 
+/*
+ * ect_kernel_probe with its paths given: sysfs_fs is the directory that
+ * holds ecryptfs/version ("/sys/fs"), fuse_program and modprobe the
+ * programs it looks for and runs. Unit tests point them into a temp dir.
+ */
+struct ect_kernel_paths {
+	const char *sysfs_fs;
+	const char *fuse_program;
+	const char *modprobe;
+};
+int ect_kernel_probe_at(struct ect_ctx *ctx, const struct ect_kernel_paths *paths, unsigned int flags,
+			struct ect_kernel_info *out) ECT_MUST_CHECK;
+/* Is ecryptfs-fuse (ECT_FUSE_PROGRAM) installed and executable? (lib/mount/mountident.c) */
+int ect_fuse_program_available(void);
+
 #ifdef __cplusplus
 }
 #endif

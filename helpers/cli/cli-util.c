@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_cli_opt *opts,
@@ -366,69 +365,6 @@ int ect_cli_token_pin(void *arg, const char *label, unsigned int flags, char **p
 	*pin = sec.s;
 	*len = sec.len;
 	return 0;
-}
-
-#define ECRYPTFS_VERSION_FILE "/sys/fs/ecryptfs/version"
-#define ECRYPTFS_VERSIONING_FILENAME_ENCRYPTION 0x100
-
-static long read_kernel_version(void)
-{
-	char buf[32];
-	ssize_t n;
-	long v;
-	int fd = open(ECRYPTFS_VERSION_FILE, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	errno = 0;
-	v = strtol(buf, NULL, 10);
-	if (errno || v < 0)
-		return -EINVAL;
-	return v;
-}
-
-/* Load the module as ecryptfs-utils did; only root can, and only once. */
-static void try_modprobe(void)
-{
-	char *const argv[] = { "modprobe", "-q", "ecryptfs", NULL };
-	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	int status;
-	pid_t pid;
-
-	if (geteuid() != 0)
-		return;
-	pid = fork();
-	if (pid < 0)
-		return;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		execve("/sbin/modprobe", argv, envp);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-}
-
-bool ect_cli_kernel_has_fnek(void)
-{
-	long v = read_kernel_version();
-
-	if (v == -ENOENT) {
-		try_modprobe();
-		v = read_kernel_version();
-	}
-	return v >= 0 && (v & ECRYPTFS_VERSIONING_FILENAME_ENCRYPTION);
 }
 
 static int parse_format(const char *s, enum ect_wrap_version *version)

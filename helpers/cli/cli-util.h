@@ -105,13 +105,6 @@ void ect_cli_user_dirs_close(struct ect_user_dirs *d);
 void ect_cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_error *where);
 
 /*
- * Does the running kernel's eCryptfs support filename encryption
- * (/sys/fs/ecryptfs/version & 0x100)? As ecryptfs-utils, root tries
- * "modprobe ecryptfs" once when the module is not loaded.
- */
-bool ect_cli_kernel_has_fnek(void);
-
-/*
  * ect_token_pin_fn for the commands: the PIN from source (--pin-file: a
  * file, - or fd:N) or the terminal, with a warning when the token's retry
  * counter is low. arg is a struct ect_cli_pin.

@@ -32,6 +32,23 @@ static const char add_usage[] =
 	"  --passphrase-file SRC   read the passphrase from SRC (a file, - or fd:N)\n"
 	"  -h, --help              show this help\n";
 
+/*
+ * Can a FNEK be used here? When the kernel's eCryptfs lacks filename
+ * encryption, no (ecryptfs-utils 111's refusal). When the kernel has no
+ * eCryptfs at all but ecryptfs-fuse is installed, yes: private mode mounts
+ * through it (mount.ecryptfs_private falls back on ENODEV), and it
+ * encrypts names. Root loads the module first, as 111 did.
+ */
+static bool fnek_supported(struct ect_ctx *ctx)
+{
+	struct ect_kernel_info k;
+	int r = ect_kernel_probe(ctx, ECT_PROBE_LOAD, &k);
+
+	if (r == ECT_E_NO_KERNEL)
+		return k.fuse;
+	return r == 0 && (k.features & ECT_KERNEL_FILENAME_ENCRYPTION);
+}
+
 static int cmd_add(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *ppfile = NULL;
@@ -58,7 +75,7 @@ static int cmd_add(struct ect_ctx *ctx, int argc, char **argv)
 		spec.from_stdin = !ppfile;
 	else if (n != 0)
 		return ect_cli_usage(0, add_usage);
-	if (fnek && !ect_cli_kernel_has_fnek()) {
+	if (fnek && !fnek_supported(ctx)) {
 		fprintf(stderr, "Error: Your kernel does not support filename encryption\n");
 		return ECT_EXIT_FAILURE;
 	}

@@ -253,13 +253,19 @@ out:
 
 static int check_kernel(struct ect_ctx *ctx, bool *fnek)
 {
-	struct stat st;
+	struct ect_kernel_info k;
+	int r = ect_kernel_probe(ctx, ECT_PROBE_LOAD, &k); /* root: modprobe ecryptfs once */
 
-	*fnek = ect_cli_kernel_has_fnek(); /* root: modprobe ecryptfs once */
-	if (stat("/sys/fs/ecryptfs/version", &st)) {
+	*fnek = !r && (k.features & ECT_KERNEL_FILENAME_ENCRYPTION);
+	if (r == ECT_E_NO_KERNEL) {
 		ect_err(ctx, "this kernel has no eCryptfs support (/sys/fs/ecryptfs is missing): "
 			     "as root run 'modprobe ecryptfs', or use a kernel with CONFIG_ECRYPT_FS; "
 			     "nothing was created");
+		return -1;
+	}
+	if (r) {
+		ect_err(ctx, "cannot read /sys/fs/ecryptfs/version: %s; nothing was created",
+			ect_strerror(r));
 		return -1;
 	}
 	return 0;

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define PASSWORD_TRIES 3
@@ -309,30 +308,12 @@ fail:
 	return ret;
 }
 
-/* Is eCryptfs in the kernel? Try modprobe once (with an empty environment). */
-static bool kernel_has_ecryptfs(void)
+/* Is eCryptfs in the kernel? Root loads the module first. */
+static bool kernel_has_ecryptfs(struct ect_ctx *ctx)
 {
-	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	struct stat st;
-	pid_t pid;
-	int status;
+	struct ect_kernel_info k;
 
-	if (!stat("/sys/fs/ecryptfs", &st))
-		return true;
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null >= 0) {
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		execle("/sbin/modprobe", "modprobe", "-q", "ecryptfs", (char *)NULL, envp);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, &status, 0);
-	return !stat("/sys/fs/ecryptfs", &st);
+	return ect_kernel_probe(ctx, ECT_PROBE_LOAD, &k) == 0;
 }
 
 static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct ect_secret *pass,
@@ -442,9 +423,9 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct recove
 	}
 	if (ret)
 		goto out;
-	if (!o->userspace && !kernel_has_ecryptfs()) {
-		ect_warn(ctx, "the kernel has no eCryptfs (modprobe ecryptfs failed); decrypting in "
-			      "userspace instead");
+	if (!o->userspace && !kernel_has_ecryptfs(ctx)) {
+		ect_warn(ctx, "the kernel has no eCryptfs%s; decrypting in userspace instead",
+			 geteuid() ? "" : " (modprobe ecryptfs failed)");
 		if (!o->dest && (o->yes || !isatty(STDIN_FILENO) || !ask_dest(o, destbuf,
 									      sizeof(destbuf)))) {
 			ect_err(ctx, "give a destination: --userspace DESTDIR");

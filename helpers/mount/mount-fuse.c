@@ -105,11 +105,6 @@ static int run_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *path
 	return -1;
 }
 
-bool ect_fuse_available(void)
-{
-	return access(ECT_FUSE_PROGRAM, X_OK) == 0;
-}
-
 int ect_fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const char *src, const char *dst,
 		   const char *opts)
 {
@@ -122,7 +117,7 @@ int ect_fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const char *src, con
 		ect_err(ctx, "refusing %s for ecryptfs-fuse: a comma or backslash in its path", src);
 		return ECT_MNT_FAIL;
 	}
-	if (!ect_fuse_available()) {
+	if (!ect_fuse_program_available()) {
 		ect_err(ctx, "cannot mount %s: %s is not installed (package ecryptfs-tools with FUSE)",
 			dst, ECT_FUSE_PROGRAM);
 		return ECT_MNT_FAIL;

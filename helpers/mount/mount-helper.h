@@ -54,8 +54,6 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
  */
 int ect_fuse_mounted(struct ect_ctx *ctx, uid_t uid, const char *mountpoint, const char *src,
 		     int *mount_id, struct ect_mount_entry *row);
-/* Is ECT_FUSE_PROGRAM installed? */
-bool ect_fuse_available(void);
 /* ecryptfs-fuse src dst -o opts, run as the user: ECT_MNT_OK, _FAIL or _NO_KEY. */
 int ect_fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const char *src, const char *dst,
 		   const char *opts);

@@ -198,7 +198,7 @@ static int kernel_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ec
 	/* recorded before it is attached: a kill cannot leave it unrecorded */
 	record_name(regname, sizeof(regname), cfg->alias);
 	r = ect_priv_mount(p, ctx, &mr, &made);
-	if (r == -ENODEV && ect_fuse_available()) {
+	if (r == -ENODEV && ect_fuse_program_available()) {
 		ect_info(ctx, "this kernel has no eCryptfs: mounting %s with ecryptfs-fuse", dst);
 		return -ENODEV;
 	}

@@ -244,6 +244,11 @@ out:
 	return ret;
 }
 
+int ect_fuse_program_available(void)
+{
+	return access(ECT_FUSE_PROGRAM, X_OK) == 0;
+}
+
 int ect_mount_record_of(int root_fd, int lower_fd, struct ect_mount_record *rec)
 {
 	struct stat m, l;

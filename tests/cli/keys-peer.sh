@@ -11,6 +11,8 @@
 #   (a key already present is left alone and still reported, exit 0);
 #   without 0x100 in /sys/fs/ecryptfs/version, --fnek fails (exit 1) with
 #     Error: Your kernel does not support filename encryption
+#   (ours too, except with no eCryptfs at all and ecryptfs-fuse installed:
+#   private mode then mounts through FUSE, so ours adds both keys).
 #   insert-wrapped adds FNEK then FEKEK and prints only the FEKEK line.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${top_srcdir:-.}/tests/cli/lib.sh"
@@ -74,17 +76,44 @@ printf '%s' "$pw" | run ecryptfs-add-passphrase -
 	fail "the rc salt did not change the FEKEK"
 rm -f "$T/home/.ecryptfsrc"
 
-# No filename encryption in the kernel: both refuse --fnek the same way.
-FAKE_FNEK= 
-if [ ! -r /sys/fs/ecryptfs/version ]; then
+# refuse_same NAME: ours and 111 refuse add-passphrase --fnek alike (exit 1).
+refuse_same() {
+	local ours peer
+
 	printf 'x' | run ecryptfs-add-passphrase --fnek -
 	ours="$RC $(cat "$OUT" "$ERR")"
 	printf 'x' | run --peer ecryptfs-add-passphrase --fnek -
-	if [ "$ours" = "$RC $(cat "$OUT" "$ERR")" ]; then
-		pass "add-passphrase --fnek without kernel support"
+	peer="$RC $(cat "$OUT" "$ERR")"
+	if [ "$ours" = "$peer" ] && [ "$RC" = 1 ]; then
+		pass "$1"
 	else
-		fail "add-passphrase --fnek without kernel support: ours '$ours' peer '$RC $(cat "$OUT" "$ERR")'"
+		fail "$1: ours '$ours' peer '$peer'"
 	fi
+}
+
+FAKE_FNEK=
+if can_fake_system; then
+	# A kernel whose eCryptfs predates filename encryption (0x35): refused, ecryptfs-fuse or not.
+	FAKE_KVERSION=53 FAKE_FUSE=yes refuse_same "add-passphrase --fnek, kernel without FNEK"
+	FAKE_KVERSION=none FAKE_FUSE=no refuse_same "add-passphrase --fnek, no eCryptfs, no ecryptfs-fuse"
+	# No eCryptfs but ecryptfs-fuse: private mode mounts through it, names encrypted, so
+	# ours adds the keys a kernel with FNEK gets (111, which knew no FUSE, refused).
+	pw=$(random_pass 30)
+	clear_keys
+	printf '%s' "$pw" | FAKE_KVERSION=375 run --peer ecryptfs-add-passphrase --fnek -
+	peer_out="$RC $(cat "$OUT")"
+	peer_keys=$(dump_keys)
+	clear_keys
+	printf '%s' "$pw" | FAKE_KVERSION=none FAKE_FUSE=yes run ecryptfs-add-passphrase --fnek -
+	if [ "$RC $(cat "$OUT")" != "$peer_out" ] || [ "$RC" != 0 ]; then
+		fail "add-passphrase --fnek with only ecryptfs-fuse: ours '$RC $(cat "$OUT" "$ERR")', 111 with a kernel '$peer_out'"
+	elif [ "$(dump_keys)" != "$peer_keys" ] || [ "$(echo "$peer_keys" | wc -l)" != 2 ]; then
+		fail "add-passphrase --fnek with only ecryptfs-fuse: keys differ from 111's with a kernel"
+	else
+		pass "add-passphrase --fnek with only ecryptfs-fuse adds both keys"
+	fi
+elif [ ! -r /sys/fs/ecryptfs/version ] && [ ! -x "$FUSE_PROGRAM" ]; then
+	refuse_same "add-passphrase --fnek without kernel support"
 fi
 FAKE_FNEK=1
 

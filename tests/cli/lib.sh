@@ -68,17 +68,48 @@ chmod 644 "$T/passwd"
 unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd" 2>/dev/null ||
 	skip "cannot bind-mount in a private mount namespace (unshare -m)"
 
+# ecryptfs-fuse where the tools look for it (configure: $bindir/ecryptfs-fuse)
+FUSE_PROGRAM=$(sed -n 's/^#define ECT_FUSE_PROGRAM "\(.*\)"$/\1/p' "$top_builddir/config.h")
+
+# The kernel and ecryptfs-fuse the tools see inside the namespace (as root):
+# FAKE_KVERSION=N: /sys/fs/ecryptfs/version reads N; =none: no eCryptfs (the
+# user cannot modprobe). FAKE_FUSE=yes: FUSE_PROGRAM is an executable stub
+# (overlaid on its directory); =no: it is not executable.
+fake_system() {
+	case ${FAKE_KVERSION:-} in
+	'') ;;
+	none) echo 'mount -t tmpfs none /sys/fs &&' ;;
+	*) echo "mount -t tmpfs none /sys/fs && mkdir /sys/fs/ecryptfs &&
+		echo $FAKE_KVERSION >/sys/fs/ecryptfs/version &&" ;;
+	esac
+	case ${FAKE_FUSE:-} in
+	yes) [ -x "$FUSE_PROGRAM" ] ||
+		echo "mount -t overlay none -o 'lowerdir=$T/fuse-yes:${FUSE_PROGRAM%/*}' '${FUSE_PROGRAM%/*}' &&" ;;
+	no) [ ! -e "$FUSE_PROGRAM" ] || echo "mount --bind '$T/fuse-no/x' '$FUSE_PROGRAM' &&" ;;
+	esac
+}
+mkdir "$T/fuse-yes" "$T/fuse-no"
+printf '#!/bin/sh\nexit 1\n' >"$T/fuse-yes/${FUSE_PROGRAM##*/}"
+chmod 755 "$T/fuse-yes/${FUSE_PROGRAM##*/}"
+: >"$T/fuse-no/x"
+# can_fake_system: FAKE_KVERSION and FAKE_FUSE work here (tmpfs and overlayfs in a namespace).
+can_fake_system() {
+	[ -n "$FUSE_PROGRAM" ] && FAKE_KVERSION=none FAKE_FUSE=yes as_user test -x "$FUSE_PROGRAM" &&
+		FAKE_KVERSION=none FAKE_FUSE=yes as_user test ! -e /sys/fs/ecryptfs
+}
+
 # as_user CMD...: run as the throwaway uid in a new session keyring, without a
 # controlling terminal (prompts then read standard input). AS_USER_SETUP, a
 # shell command, runs first as root inside the private mount namespace. With FAKE_FNEK=1
 # and no eCryptfs module, /sys/fs/ecryptfs/version claims filename
-# encryption (0x100) inside the namespace.
+# encryption (0x100) inside the namespace; FAKE_KVERSION and FAKE_FUSE: fake_system.
 as_user() {
 	local fake=:
 
-	if [ -n "${FAKE_FNEK:-}" ] && [ ! -r /sys/fs/ecryptfs/version ]; then
+	if [ -n "${FAKE_FNEK:-}" ] && [ -z "${FAKE_KVERSION:-}" ] && [ ! -r /sys/fs/ecryptfs/version ]; then
 		fake='mount -t tmpfs none /sys/fs && mkdir /sys/fs/ecryptfs && echo 309 >/sys/fs/ecryptfs/version'
 	fi
+	fake="$(fake_system) $fake"
 	unshare -m sh -c "mount --bind '$T/passwd' /etc/passwd && $fake && ${AS_USER_SETUP:-:} &&
 		exec \"\$@\"" sh \
 		env -i HOME="$T/home" PATH=/usr/sbin:/usr/bin:/sbin:/bin ${RUN_ENV:-} \
