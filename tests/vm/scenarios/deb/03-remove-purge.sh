@@ -3,7 +3,8 @@
 # offers: --wrap-format v2 (111 reads v1/v2 only). User B does not: the
 # packaged module's login upgraded B's file to v3, which 111 cannot unwrap.
 # - remove: the PAM stacks hold no pam_ecryptfs line and the profile is
-#   gone; prerm names B's v3 file and the way back; purge: /run/ecryptfs-tools (this package's state) is gone; the
+#   gone; prerm names an eCryptfs directory still mounted (and leaves it
+#   mounted), and B's v3 file and the way back; purge: /run/ecryptfs-tools (this package's state) is gone; the
 #   homes, ~/.ecryptfs and the lower directories are untouched by both.
 # - with 111 reinstalled: A's v2 file unwraps with 111's
 #   ecryptfs-unwrap-passphrase to the mount passphrase, and 111's
@@ -38,7 +39,17 @@ assert_eq 3 "$(pam_wrap_version "$b")" "B's wrapped passphrase"
 lower_sums() { tree_sums /home/.ecryptfs/"$b"; tree_sums "$ha"; }
 before=$(lower_sums)
 mkdir -p /run/ecryptfs-tools
+# An eCryptfs directory in use while the package goes: prerm names it.
+mkdir -p "$W/inuse-lower" "$W/inuse"
+# shellcheck disable=SC2046
+set -- $(insert_passphrase "inuse-$$" ecryptfs-add-passphrase)
+ecryptfs_mount "$W/inuse-lower" "$W/inuse" "$1" "$2" || fail "cannot mount the in-use directory"
 dpkg -r ecryptfs-tools >"$W/dpkg.log" 2>&1 || fail "dpkg -r: $(tail "$W/dpkg.log")"
+grep -F "WARNING:   $W/inuse (from $W/inuse-lower)" "$W/dpkg.log" >/dev/null ||
+	fail "prerm did not name the mounted $W/inuse: $(cat "$W/dpkg.log")"
+is_mounted "$W/inuse" || fail "remove unmounted $W/inuse"
+umount "$W/inuse"
+keyctl clear @u >/dev/null
 deb_pam_clean
 grep -q "NOTE: $hb/.ecryptfs/wrapped-passphrase is a v3" "$W/dpkg.log" ||
 	fail "prerm did not name B's v3 file: $(cat "$W/dpkg.log")"
