@@ -15,7 +15,7 @@
 #                  most 4, fewer if memory is short)
 #   ECT_VM_KERNEL  kernel image (default: newest /boot/vmlinuz-*)
 #   ECT_VM_TIMEOUT default per-scenario time limit in seconds (default 180)
-#   ECT_VM_LOAD=1    run the load area (50 concurrent logins, ~2.5 min on a quiet host)
+#   ECT_VM_LOAD=0    leave out load/01 and 02 (50 concurrent logins each, ~2.5 min on a quiet host)
 #   ECT_VM_REBOOT=1  run the scenarios that reboot or power off a systemd guest
 #                  (systemd/05, 06: "# ect-vm: optin=ECT_VM_REBOOT")
 #   ECT_VM_SETUP_KILLS=1  run home/60 (setup-private -b killed at 12 points)
@@ -222,7 +222,7 @@ boot_group() {
 		printf 'export ECT_VM_INSTALL_ARGS=%q\n' "$install_args"
 		printf 'export ECT_VM_BOOT=%q\n' "$group"
 		printf 'export ECT_VM_BOOT_MODE=%q\n' "$mode"
-		printf 'export ECT_VM_LOAD=%q\n' "${ECT_VM_LOAD:-0}"
+		printf 'export ECT_VM_LOAD=%q\n' "${ECT_VM_LOAD:-1}"
 		printf 'export ECT_LOAD_SEED=%q\n' "${ECT_LOAD_SEED:-}"
 		printf 'export ECT_MIGRATE_KILLS=%q\n' "${ECT_MIGRATE_KILLS:-}"
 	} >"$res/run.env"
