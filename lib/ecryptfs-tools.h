@@ -79,7 +79,8 @@ enum ect_error {
 	ECT_E_TOKEN_URI = -(ECT_E_BASE + 23),	   /* malformed or incomplete PKCS#11 URI */
 	ECT_E_LAST_PROTECTOR = -(ECT_E_BASE + 24), /* would leave the passphrase unprotected */
 	ECT_E_MEDIUM_ABSENT = -(ECT_E_BASE + 25),  /* the declared medium of the wrapped file is absent */
-	ECT_E_LAST = -(ECT_E_BASE + 26),
+	ECT_E_MODE_NOT_KEPT = -(ECT_E_BASE + 26),  /* the file system left a new file readable by others */
+	ECT_E_LAST = -(ECT_E_BASE + 27),
 };
 
 /* One line describing err (negative errno or ECT_E_*); never NULL. */

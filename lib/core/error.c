@@ -31,6 +31,8 @@ static const char *const ect_error_text[] = {
 	[23] = "malformed PKCS#11 URI (needs module-path=, the token and id= or object=)",
 	[24] = "refusing to remove the last protector of the mount passphrase",
 	[25] = "the removable medium that holds the wrapped passphrase is not present",
+	[26] = "the file system ignores file modes: others could read the file (mount a FAT medium "
+	       "with dmask=0077)",
 };
 
 ECT_STATIC_ASSERT(ECT_ARRAY_SIZE(ect_error_text) == (size_t)(-ECT_E_LAST - ECT_E_BASE),

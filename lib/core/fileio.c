@@ -142,6 +142,38 @@ static int create_temp_at(int dirfd, const char *name, char *tmp, size_t size)
 	return -EEXIST;
 }
 
+/*
+ * Give the new temp file its owner and mode, changing only the ids that
+ * differ. Some file systems take owners and modes from their mount options
+ * and drop a mode change they cannot store without an error (FAT: a wrapped
+ * passphrase on a USB stick, ecryptfs-wrapped-passphrase-locations(5)), so
+ * the mode is read back. Looser bits are refused where group or others can
+ * search the directory (udisks2 mounts FAT with dmask=0077 and 0644 files).
+ */
+static int hand_over(int dirfd, int fd, mode_t mode, uid_t uid, gid_t gid)
+{
+	struct stat st, dir;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (uid != (uid_t)-1 && uid == st.st_uid)
+		uid = (uid_t)-1;
+	if (gid != (gid_t)-1 && gid == st.st_gid)
+		gid = (gid_t)-1;
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid))
+		return -errno;
+	/* after fchown, which clears set-id bits */
+	if (fchmod(fd, mode) || fstat(fd, &st))
+		return -errno;
+	if ((st.st_mode & 07777 & ~mode) & 07077) {
+		if (fstat(dirfd, &dir))
+			return -errno;
+		if ((st.st_mode & 07000) || (dir.st_mode & 0011))
+			return ECT_E_MODE_NOT_KEPT;
+	}
+	return 0;
+}
+
 int ect_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t size,
 			     mode_t mode, uid_t uid, gid_t gid)
 {
@@ -154,15 +186,9 @@ int ect_write_file_atomic_at(int dirfd, const char *name, const void *data, size
 	fd = create_temp_at(dirfd, name, tmp, sizeof(tmp));
 	if (fd < 0)
 		return fd;
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid)) {
-		ret = -errno;
+	ret = hand_over(dirfd, fd, mode, uid, gid);
+	if (ret)
 		goto fail;
-	}
-	/* after fchown, which clears set-id bits */
-	if (fchmod(fd, mode)) {
-		ret = -errno;
-		goto fail;
-	}
 	ret = ect__write_all(fd, data, size);
 	if (ret)
 		goto fail;

@@ -91,4 +91,46 @@ fi
 run ecryptfs-unwrap-passphrase --password-file "$T/io/new" "$W"
 expect_rc "unwrap after rewrap" 0 && [ "$(cat "$OUT")" = "$PASS" ] &&
 	pass "the new password opens the medium's file"
+
+# A FAT medium: the owner, group and modes come from the mount options, and
+# a mode the file system cannot store is dropped without an error. Wrap and
+# rewrap write there when only the user can read the file or enter its
+# directory (udisks2: dmask=0077); a mount that lets others read it is
+# refused (ECT_E_MODE_NOT_KEPT).
+fat_medium() {
+	AS_USER_SETUP="mount --bind '$T/etc' /etc && mount -o loop,uid=$TUID,gid=0,$1 '$T/fat.img' '$M/FAT'"
+}
+if ! command -v mkfs.vfat >/dev/null; then
+	echo "# SKIP: the FAT medium cases need mkfs.vfat (dosfstools)"
+elif ! { truncate -s 8M "$T/fat.img" && mkfs.vfat "$T/fat.img" >/dev/null && mkdir "$M/FAT" &&
+	unshare -m sh -c "mount -o loop '$T/fat.img' '$M/FAT'" 2>/dev/null; }; then
+	echo "# SKIP: the FAT medium cases need a loop mount"
+else
+	FW=$W
+	ln -sfn "$M/FAT/wrapped-passphrase" "$FW"
+	chown -h "$TUID:$TUID" "$FW"
+	fat_medium fmask=0077,dmask=0077
+	printf '%s\n%s' "$PASS" "login password" | run ecryptfs-wrap-passphrase --kdf-floor \
+		"$M/FAT/wrapped-passphrase" -
+	expect_rc "wrap onto a FAT medium" 0
+	EXTRA_ENV="ECRYPTFS_TOOLS_KDF_FLOOR=1" run ecryptfs-rewrap-passphrase \
+		--password-file "$T/io/login" --new-password-file "$T/io/new" "$FW"
+	expect_rc "rewrap on a FAT medium" 0
+	run ecryptfs-unwrap-passphrase --password-file "$T/io/new" "$FW"
+	expect_rc "unwrap on a FAT medium" 0 && [ "$(cat "$OUT")" = "$PASS" ] &&
+		pass "the FAT medium's file opens with the new password" ||
+		fail "FAT unwrap: $(cat "$OUT" "$ERR")"
+	# udisks2's way: files 0644, but directories only the user can enter
+	fat_medium fmask=0022,dmask=0077
+	EXTRA_ENV="ECRYPTFS_TOOLS_KDF_FLOOR=1" run ecryptfs-rewrap-passphrase \
+		--password-file "$T/io/new" --new-password-file "$T/io/login" "$FW"
+	expect_rc "rewrap on a FAT medium mounted with dmask=0077" 0
+	fat_medium fmask=0022,dmask=0022
+	EXTRA_ENV="ECRYPTFS_TOOLS_KDF_FLOOR=1" run ecryptfs-rewrap-passphrase \
+		--password-file "$T/io/login" --new-password-file "$T/io/new" "$FW"
+	[ "$RC" != 0 ] && grep -q "ignores file modes" "$ERR" &&
+		pass "a FAT mount that lets others read the file is refused" ||
+		fail "FAT fmask=0022: rc $RC: $(cat "$ERR")"
+	AS_USER_SETUP="mount --bind '$T/etc' /etc"
+fi
 finish
