@@ -34,9 +34,13 @@ struct private_req {
 int ect_private_parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv);
 int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int argc, char **argv);
 /* mount.ecryptfs SRC DST [-o OPTS] [-nvsf] (root) */
+#define ROOT_MOUNT_OPTSTRS_MAX 8
 struct root_mount_args {
 	const char *src, *dst;
 	int no_mtab, fake;
+	/* the -o strings as given: handed to ecryptfs-mount-keys on a pipe */
+	const char *optstrs[ROOT_MOUNT_OPTSTRS_MAX];
+	unsigned int noptstrs;
 };
 int ect_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_mount_opts *o,
 			struct root_mount_args *a);

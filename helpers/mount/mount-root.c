@@ -7,174 +7,254 @@
  * Accepts the kernel options and 111's helper options (key=passphrase with
  * passphrase_passwd=/passphrase_passwd_file=/passphrase_passwd_fd=,
  * passphrase_salt=, ecryptfs_enable_filename_crypto=, no_sig_cache,
- * verbosity=), asks for what is missing as 111 does (never when everything
- * is given, never with verbosity=0), derives and inserts the key through the
- * library before mount(2), and hands the kernel only its own options.
+ * verbosity=) through the library's allowlist. What 111 did next, reading
+ * the passphrase, asking for what is missing, deriving and inserting the
+ * key, runs in ecryptfs-mount-keys (helpers/mount-keys/), which this helper
+ * executes by its fixed path and whose reply it parses again: this setuid
+ * binary holds no prompting, key derivation or wrapping code (issue 14,
+ * tests/deb/setuid-symbols.sh). It hands the kernel only its own options.
  */
 #include "mount-helper.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-/* One answer line from the terminal (or stdin); "" keeps the default. */
-static int ask(const char *question, const char *def, char *answer, size_t size)
+/*
+ * The child: root's own ids (the caller is root), RLIMIT_FSIZE as the
+ * caller had it, only the two pipe ends and the caller's passphrase_passwd_fd
+ * besides 0-2, a fixed argv and environment. Never returns.
+ */
+static void exec_mount_keys(struct ect_ctx *ctx, struct ect_priv *p, int options_fd, int reply_fd,
+			    int passphrase_fd)
 {
-	FILE *in = fopen("/dev/tty", "r+e");
-	FILE *out = in ? in : stderr;
+	static char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
+	char options_arg[40], reply_arg[40];
+	char *const argv[] = { "ecryptfs-mount-keys", options_arg, reply_arg, NULL };
+	int keep[3] = { options_fd, reply_fd, passphrase_fd }, next = 3;
+
+	snprintf(options_arg, sizeof(options_arg), "--options-fd=%d", options_fd);
+	snprintf(reply_arg, sizeof(reply_arg), "--reply-fd=%d", reply_fd);
+	/* close every fd from 3 up but the kept ones, lowest first */
+	for (;;) {
+		int lowest = INT_MAX;
+
+		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			if (keep[i] >= next && keep[i] < lowest)
+				lowest = keep[i];
+		if (lowest == INT_MAX)
+			break;
+		for (; next < lowest; next++)
+			close(next);
+		if (fcntl(lowest, F_SETFD, 0))
+			_exit(127);
+		next = lowest + 1;
+	}
+	ect_close_fds_from(next);
+	/* root mode: nothing to drop, but never run anything with raised ids by accident */
+	ect_priv_drop(p, ctx);
+	if (getuid() != 0 || setrlimit(RLIMIT_FSIZE, &p->caller_fsize))
+		_exit(127);
+	execve(ECT_MOUNT_KEYS_PROGRAM, argv, envp);
+	fprintf(stderr, "mount.ecryptfs: cannot run %s: %s\n", ECT_MOUNT_KEYS_PROGRAM, strerror(errno));
+	_exit(127);
+}
+
+/*
+ * The request: the -o strings as given, joined by commas (the same options
+ * as parsing them one by one), written whole into a new pipe before the
+ * child exists, so that the write can neither block nor meet a dead reader.
+ * Never longer than one pipe buffer.
+ */
+static int send_options(struct ect_ctx *ctx, const struct root_mount_args *a, int fd)
+{
+	char *req = ect_secure_alloc(ECT_SECRET_INPUT_MAX + 1);
+	size_t len = 0;
+	ssize_t w;
 	int ret = 0;
 
-	if (!in)
-		in = stdin;
-	fprintf(out, "%s [%s]: ", question, def);
-	fflush(out);
-	if (!fgets(answer, (int)size, in)) {
-		ret = -ENODATA;
-		answer[0] = '\0';
+	if (!req)
+		return ECT_E_SECMEM;
+	for (unsigned int i = 0; i < a->noptstrs; i++) {
+		size_t n = strlen(a->optstrs[i]);
+
+		if (len + (len ? 1 : 0) + n > ECT_SECRET_INPUT_MAX) {
+			ect_err(ctx, "refusing the options: longer than %d bytes", ECT_SECRET_INPUT_MAX);
+			ret = -E2BIG;
+			goto out;
+		}
+		if (len)
+			req[len++] = ',';
+		memcpy(req + len, a->optstrs[i], n);
+		len += n;
 	}
-	answer[strcspn(answer, "\r\n")] = '\0';
-	if (!answer[0])
-		snprintf(answer, size, "%s", def);
-	if (in != stdin)
-		fclose(in);
+	do
+		w = write(fd, req, len);
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)len) {
+		ret = w < 0 ? -errno : -EIO;
+		ect_err(ctx, "cannot hand the options to %s: %s", ECT_MOUNT_KEYS_PROGRAM,
+			strerror(-ret));
+	}
+out:
+	ect_secure_free(req, ECT_SECRET_INPUT_MAX + 1);
 	return ret;
 }
 
-static int ask_yes_no(const char *question, int def)
+/* The reply up to EOF, NUL-terminated: 0, or -EMSGSIZE past size - 1 bytes or with a NUL. */
+static int read_reply(int fd, char *buf, size_t size)
 {
-	char a[16];
+	size_t n = 0;
 
-	if (ask(question, def ? "y" : "n", a, sizeof(a)))
-		return def;
-	return a[0] == 'y' || a[0] == 'Y';
+	for (;;) {
+		ssize_t r = read(fd, buf + n, size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n >= size)
+			return -EMSGSIZE;
+	}
+	buf[n] = '\0';
+	return memchr(buf, '\0', n) ? -EMSGSIZE : 0;
 }
 
-/* The passphrase: from the options, a file, an fd, or a prompt. */
-static int get_passphrase(struct ect_ctx *ctx, const struct ect_mount_opts *o, char **pw, size_t *len)
+/* Wait for pid: 0 when it exited with 0, else -1 (logged). */
+static int wait_mount_keys(struct ect_ctx *ctx, pid_t pid)
 {
-	char src[32];
-	int r;
+	int status;
 
-	if (o->passphrase) {
-		*pw = ect_secure_strndup(o->passphrase, ECT_PASSPHRASE_MAX);
-		*len = *pw ? strlen(*pw) : 0;
-		return *pw ? 0 : ECT_E_SECMEM;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ect_err(ctx, "cannot wait for %s: %s", ECT_MOUNT_KEYS_PROGRAM, strerror(errno));
+			return -1;
+		}
 	}
-	if (o->passphrase_file)
-		return ect_read_secret_source(o->passphrase_file, ECT_PASSPHRASE_MAX + 1, pw, len);
-	if (o->passphrase_fd >= 0) {
-		snprintf(src, sizeof(src), "fd:%d", o->passphrase_fd);
-		return ect_read_secret_source(src, ECT_PASSPHRASE_MAX + 1, pw, len);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		ect_err(ctx, "%s failed (exit status %d)", ECT_MOUNT_KEYS_PROGRAM, WEXITSTATUS(status));
+	else
+		ect_err(ctx, "%s was killed by signal %d", ECT_MOUNT_KEYS_PROGRAM,
+			WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return -1;
+}
+
+/*
+ * Root mode's passphrase step runs in ECT_MOUNT_KEYS_PROGRAM, not in this
+ * setuid binary: it reads the passphrase, derives and adds the key, asks
+ * what 111 asks and writes the completed kernel options into reply.
+ */
+static int run_mount_keys(struct ect_ctx *ctx, struct ect_priv *p, const struct root_mount_args *a,
+			  int passphrase_fd, char *reply, size_t size)
+{
+	int req[2] = { -1, -1 }, rep[2] = { -1, -1 }, r = -1;
+	pid_t pid;
+
+	if (!p->root || getuid() != 0)
+		return -1;
+	if (access(ECT_MOUNT_KEYS_PROGRAM, X_OK)) {
+		ect_err(ctx, "cannot complete the mount options: %s: %s", ECT_MOUNT_KEYS_PROGRAM,
+			strerror(errno));
+		return -1;
 	}
-	if (o->verbosity == 0) {
-		ect_err(ctx, "no passphrase given (passphrase_passwd=, passphrase_passwd_file= or "
-			     "passphrase_passwd_fd=) and verbosity=0 forbids asking");
-		return -EINVAL;
+	/* the caller's fd, not one of the pipes below that would take its free number */
+	if (passphrase_fd >= 0 && fcntl(passphrase_fd, F_GETFD) < 0) {
+		ect_err(ctx, "passphrase_passwd_fd=%d is not an open file descriptor", passphrase_fd);
+		return -1;
 	}
-	r = ect_prompt_secret("Passphrase: ", NULL, ECT_PASSPHRASE_MAX + 1, pw, len);
+	if (pipe2(req, O_CLOEXEC) || pipe2(rep, O_CLOEXEC)) {
+		ect_err(ctx, "cannot make a pipe: %s", strerror(errno));
+		goto out;
+	}
+	if (send_options(ctx, a, req[1]))
+		goto out;
+	close(req[1]);
+	req[1] = -1;
+	/* a caller's SIGCHLD ignored would reap the child before we read its status */
+	signal(SIGCHLD, SIG_DFL);
+	pid = fork();
+	if (pid < 0) {
+		ect_err(ctx, "cannot fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		exec_mount_keys(ctx, p, req[0], rep[1], passphrase_fd);
+	close(rep[1]);
+	rep[1] = -1;
+	r = read_reply(rep[0], reply, size);
+	if (wait_mount_keys(ctx, pid)) {
+		r = -1;
+	} else if (r) {
+		ect_err(ctx, "cannot read the options %s completed: %s", ECT_MOUNT_KEYS_PROGRAM,
+			strerror(-r));
+		r = -1;
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (req[i] >= 0)
+			close(req[i]);
+		if (rep[i] >= 0)
+			close(rep[i]);
+	}
 	return r;
 }
 
-/* Fill what is missing, asking only where 111 would and verbosity allows. */
-static int complete_options(struct ect_ctx *ctx, struct ect_mount_opts *o)
+/*
+ * The reply is input like any option string: parsed through the same
+ * allowlist into *done, which must hold kernel options only and keep the
+ * signatures, cipher and key size the caller gave. The caller's mount(2)
+ * flags are kept from the caller's own options.
+ */
+static int take_reply(struct ect_ctx *ctx, const struct ect_mount_opts *given, const char *reply,
+		      struct ect_mount_opts *done)
 {
-	int interactive = o->verbosity != 0;
-	char a[64];
-	int r;
+	char bad[64];
+	int r = ect_mount_opts_parse(done, reply, bad, sizeof(bad));
 
-	if (o->key_passphrase || !o->nsigs) {
-		char *pw = NULL, sig[ECT_SIG_HEX_SIZE + 1];
-		uint8_t salt[ECT_SALT_SIZE];
-		size_t len = 0;
+	if (r) {
+		ect_err(ctx, "refusing option '%s' from %s: %s", bad, ECT_MOUNT_KEYS_PROGRAM,
+			ect_strerror(r));
+		return -1;
+	}
+	if (done->key_passphrase || done->passphrase || done->passphrase_file ||
+	    done->passphrase_fd >= 0 || done->have_salt || done->enable_fnek >= 0 ||
+	    done->verbosity >= 0 || done->no_sig_cache || done->ms_flags) {
+		ect_err(ctx, "refusing the reply of %s: it holds more than kernel options",
+			ECT_MOUNT_KEYS_PROGRAM);
+		return -1;
+	}
+	for (unsigned int i = 0; i < given->nsigs; i++) {
+		unsigned int j = 0;
 
-		r = get_passphrase(ctx, o, &pw, &len);
-		if (r) {
-			ect_err(ctx, "cannot read the passphrase: %s", ect_strerror(r));
-			return r;
-		}
-		if (len < 1 || len > ECT_PASSPHRASE_MAX) {
-			ect_secure_free_str(pw);
-			ect_err(ctx, "the passphrase must be 1 to %d bytes", ECT_PASSPHRASE_MAX);
-			return ECT_E_PASSPHRASE_LEN;
-		}
-		if (o->have_salt) {
-			memcpy(salt, o->salt, sizeof(salt));
-		} else {
-			struct passwd *pw_root = getpwuid(getuid());
-
-			if (!pw_root || ect_rc_read_salt(pw_root->pw_dir, salt))
-				memcpy(salt, ect_default_salt, sizeof(salt));
-		}
-		/* derivation happens here, in the library, before any mount(2) */
-		r = ect_keyring_add_passphrase(pw, len, salt, sig);
-		ect_secure_free_str(pw);
-		ect_wipe(salt, sizeof(salt));
-		if (r < 0) {
-			ect_err(ctx, "cannot add the key to the keyring: %s", ect_strerror(r));
-			return r;
-		}
-		if (ect_keyring_link_user_session())
-			ect_debug(ctx, "could not link @u into @s");
-		if (o->nsigs < ECT_MOUNT_SIGS_MAX) {
-			memmove(o->sigs[1], o->sigs[0], sizeof(o->sigs[0]) * o->nsigs);
-			memcpy(o->sigs[0], sig, sizeof(sig));
-			o->nsigs++;
+		while (j < done->nsigs && strcmp(done->sigs[j], given->sigs[i]))
+			j++;
+		if (j == done->nsigs) {
+			ect_err(ctx, "refusing the reply of %s: it dropped ecryptfs_sig=%s",
+				ECT_MOUNT_KEYS_PROGRAM, given->sigs[i]);
+			return -1;
 		}
 	}
-	if (!o->cipher[0]) {
-		snprintf(o->cipher, sizeof(o->cipher), "aes");
-		if (interactive) {
-			char opt[96];
-
-			ask("Cipher (aes, blowfish, des3_ede, twofish, cast6, cast5)", "aes", a, sizeof(a));
-			snprintf(opt, sizeof(opt), "ecryptfs_cipher=%s", a);
-			if (ect_mount_opts_parse(o, opt, NULL, 0)) {
-				ect_err(ctx, "unknown cipher '%s'", a);
-				return ECT_E_UNSUPPORTED;
-			}
-		}
+	if ((given->cipher[0] && strcmp(given->cipher, done->cipher)) ||
+	    (given->key_bytes && given->key_bytes != done->key_bytes)) {
+		ect_err(ctx, "refusing the reply of %s: it changed the cipher or key size",
+			ECT_MOUNT_KEYS_PROGRAM);
+		return -1;
 	}
-	if (!o->key_bytes) {
-		o->key_bytes = 16;
-		if (interactive) {
-			char opt[96];
-
-			ask("Key bytes (16, 24, 32)", "16", a, sizeof(a));
-			snprintf(opt, sizeof(opt), "ecryptfs_key_bytes=%s", a);
-			if (ect_mount_opts_parse(o, opt, NULL, 0)) {
-				ect_err(ctx, "bad key size '%s'", a);
-				return -EINVAL;
-			}
-		}
-	}
-	if (interactive && !(o->flags_given & ECT_MOPT_PASSTHROUGH) &&
-	    ask_yes_no("Enable plaintext passthrough (y/n)", 0))
-		o->flags |= ECT_MOPT_PASSTHROUGH;
-	if (!o->fnek_sig[0] && o->enable_fnek < 0 && interactive)
-		o->enable_fnek = ask_yes_no("Enable filename encryption (y/n)", 0);
-	if (o->enable_fnek == 1 && !o->fnek_sig[0]) {
-		memcpy(o->fnek_sig, o->sigs[0], sizeof(o->fnek_sig));
-		if (interactive) {
-			char opt[96];
-
-			ask("Filename Encryption Key (FNEK) Signature", o->sigs[0], a, sizeof(a));
-			snprintf(opt, sizeof(opt), "ecryptfs_fnek_sig=%s", a);
-			if (ect_mount_opts_parse(o, opt, NULL, 0)) {
-				ect_err(ctx, "bad FNEK signature: %s", ect_strerror(ECT_E_BAD_SIG));
-				return ECT_E_BAD_SIG;
-			}
-		}
-	}
-	/* 111 always records it so that umount.ecryptfs removes the keys */
-	o->flags |= ECT_MOPT_UNLINK_SIGS;
+	done->ms_flags = given->ms_flags;
 	return 0;
 }
 
@@ -220,11 +300,16 @@ int ect_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_m
 		const char *a = argv[i];
 
 		if (!strcmp(a, "-o") && i + 1 < argc) {
+			if (out->noptstrs == ROOT_MOUNT_OPTSTRS_MAX) {
+				ect_err(ctx, "too many -o options (at most %d)", ROOT_MOUNT_OPTSTRS_MAX);
+				return ECT_MNT_USAGE;
+			}
 			r = ect_mount_opts_parse(o, argv[++i], bad, sizeof(bad));
 			if (r) {
 				ect_err(ctx, "refusing option '%s': %s", bad, ect_strerror(r));
 				return ECT_MNT_FAIL;
 			}
+			out->optstrs[out->noptstrs++] = argv[i];
 		} else if (!strcmp(a, "-t") && i + 1 < argc) {
 			if (strcmp(argv[++i], "ecryptfs")) {
 				ect_err(ctx, "refusing type '%s': this helper mounts ecryptfs", argv[i]);
@@ -257,12 +342,13 @@ int ect_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_m
 
 int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
 {
-	struct ect_mount_opts o;
+	struct ect_mount_opts o, done;
 	struct root_mount_args a = { 0 };
-	char kopts[ECT_MOUNT_OPTS_MAX], *src = NULL, *dst = NULL;
+	char kopts[ECT_MOUNT_OPTS_MAX], reply[ECT_MOUNT_OPTS_MAX], *src = NULL, *dst = NULL;
 	int ret, r;
 
 	ect_mount_opts_init(&o);
+	ect_mount_opts_init(&done);
 	ret = ect_root_mount_args(ctx, argc, argv, &o, &a);
 	if (ret)
 		goto out;
@@ -273,10 +359,10 @@ int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char 
 		ect_err(ctx, "cannot resolve %s: %s", !src ? a.src : a.dst, strerror(errno));
 		goto out;
 	}
-	r = complete_options(ctx, &o);
-	if (r)
+	if (run_mount_keys(ctx, p, &a, o.passphrase_fd, reply, sizeof(reply)) ||
+	    take_reply(ctx, &o, reply, &done))
 		goto out;
-	r = ect_mount_opts_kernel(&o, kopts, sizeof(kopts));
+	r = ect_mount_opts_kernel(&done, kopts, sizeof(kopts));
 	if (r) {
 		ect_err(ctx, "cannot build the kernel options: %s", ect_strerror(r));
 		goto out;
@@ -285,7 +371,7 @@ int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char 
 		ret = ECT_MNT_OK;
 		goto out;
 	}
-	r = mount_checked(ctx, p, src, dst, !a.no_mtab, o.ms_flags, kopts);
+	r = mount_checked(ctx, p, src, dst, !a.no_mtab, done.ms_flags, kopts);
 	if (r) {
 		ect_err(ctx, "mount of %s on %s failed: %s%s", src, dst, ect_strerror(r),
 			r == -ENODEV ? " (this kernel has no eCryptfs)" : "");
@@ -294,6 +380,7 @@ int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char 
 	ret = ECT_MNT_OK;
 out:
 	ect_mount_opts_clear(&o);
+	ect_mount_opts_clear(&done);
 	free(src);
 	free(dst);
 	return ret;

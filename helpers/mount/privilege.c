@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The only file of mount.ecryptfs that runs code with euid 0.
+ * Every raise to euid 0 of mount.ecryptfs: in private mode (a user's call)
+ * this is the only file that runs code with euid 0. In root mode (a caller
+ * whose real uid is 0, helpers/mount/mount-root.c) the caller is root, so the
+ * whole process and the ecryptfs-mount-keys it executes run as root; there is
+ * nothing to raise or drop.
  *
  * Model (OpenSSH uidswap / util-linux mount): the process starts setuid
  * root, scrubs what the caller controls (fds, environment, umask, core

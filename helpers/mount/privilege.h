@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Every privileged step of mount.ecryptfs goes through these functions
- * (helpers/mount/privilege.c), so that the code running with euid 0 can be
- * reviewed in one file.
+ * (helpers/mount/privilege.c), so that the code a user's call runs with
+ * euid 0 can be reviewed in one file. (Root mode's caller is root already:
+ * there the whole process runs as root, helpers/mount/mount-root.c.)
  */
 #ifndef ECT_PRIVILEGE_H
 #define ECT_PRIVILEGE_H
@@ -27,7 +28,7 @@ struct ect_priv {
 
 /*
  * First thing in main(): fds 0-2 open (on /dev/null), every other fd
- * closed, environment cleared, umask 022, no core dumps, not ptrace-able.
+ * closed unless the caller is root (passphrase_passwd_fd=), environment cleared, umask 022, no core dumps, not ptrace-able.
  */
 int ect_priv_sanitize_process(struct rlimit *caller_fsize);
 /*
