@@ -173,9 +173,11 @@ static int op_unlink(const char *path)
 
 static int op_rmdir(const char *path)
 {
-	int flags = AT_REMOVEDIR;
+	int flags = AT_REMOVEDIR, rc;
 
-	return at_lower(path, do_unlink, &flags);
+	rc = at_lower(path, do_unlink, &flags);
+	efs_dirs_forget(efs_get());
+	return rc;
 }
 
 static int do_mknod(int dirfd, const char *lname, const void *arg)
@@ -271,6 +273,8 @@ static int op_rename(const char *from, const char *to, unsigned int flags)
 	rc = renameat2(fd1, n1, fd2, n2, flags) ? -errno : 0;
 	close(fd1);
 	close(fd2);
+	/* A directory may have moved: paths cached below it are wrong now. */
+	efs_dirs_forget(efs_get());
 	return rc;
 }
 
