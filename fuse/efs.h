@@ -34,6 +34,19 @@ struct efs_file {
 };
 
 /*
+ * Upper sizes of lower files that are not open, read from their headers,
+ * by lower inode and change time (efs-files.c says why that is safe).
+ */
+#define EFS_SIZES_SLOTS 256
+struct efs_size_slot {
+	dev_t dev;
+	ino_t ino;		   /* 0: the slot is free */
+	struct timespec ctime, mtime;
+	off_t lower_size;
+	off_t size;		   /* from the header */
+};
+
+/*
  * Recently resolved lower directories by upper path, so that an operation
  * on /a/b/c opens no directory on the way (efs-names.c). An entry lives
  * EFS_DIRS_TTL_MS, as long as the kernel's own FUSE entry cache.
@@ -59,8 +72,9 @@ struct efs {
 	int names_ready;	     /* names_key exists */
 	int name_max;		     /* what statfs reports as f_namemax */
 	struct ect_codec_create_params create;
-	pthread_mutex_t files_lock;
+	pthread_mutex_t files_lock;  /* files and sizes */
 	struct efs_file *files;
+	struct efs_size_slot sizes[EFS_SIZES_SLOTS];
 	pthread_mutex_t log_lock;    /* ect_log's rate limit state is not thread-safe */
 	pthread_mutex_t dirs_lock;
 	struct efs_dir_slot dirs[EFS_DIRS_SLOTS];
