@@ -124,8 +124,19 @@ remount() { do_unmount "$1" && do_mount "$1"; }
 top() { [ "$1" = plain ] && echo "$D" || echo "$U"; }
 now() { date +%s%N; }
 # elapsed START: seconds since START (ns) with millisecond resolution.
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", (b - a) / 1e9 }'; }
 
+# CPU seconds (user + system) of the backend's daemon so far: less load-bound
+# than wall time on a shared host. "-" where there is none (plain, kernel).
+hz=$(getconf CLK_TCK)
+daemon_cpu() {
+	local pid
+	case $1 in plain | kernel) echo -; return ;; esac
+	pid=$(pgrep -f -- "$D $U( |\$)" | head -n1) || true
+	[ -n "$pid" ] || { echo -; return; }
+	awk -v hz="$hz" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' "/proc/$pid/stat"
+}
+cpu_since() { [ "$1" = - ] && echo - || awk -v a="$1" -v b="$(daemon_cpu "$2")" 'BEGIN { printf "%.2f\n", b - a }'; }
 res=$work/results
 mkdir -p "$res"
 # One run of every workload on backend $1; appends seconds to $res/BACKEND.STEP.
@@ -144,18 +155,21 @@ one_run() {
 	elapsed "$t0" >>"$res/$b.read"
 	[ "$(cksum <"$t/big")" = "$src_sum" ] || die "$b: the big file reads back wrong"
 	rm "$t/big"
-	t0=$(now)
+	c0=$(daemon_cpu "$b") t0=$(now)
 	tar -C "$t" -xf "$work/tree.tar"
 	sync -f "$t/tree"
 	elapsed "$t0" >>"$res/$b.untar"
+	cpu_since "$c0" "$b" >>"$res/$b.untar-cpu"
 	remount "$b"
-	t0=$(now)
+	c0=$(daemon_cpu "$b") t0=$(now)
 	find "$t/tree" -printf '%s %m %T@\n' >/dev/null
 	elapsed "$t0" >>"$res/$b.stat"
+	cpu_since "$c0" "$b" >>"$res/$b.stat-cpu"
 	remount "$b"
-	t0=$(now)
+	c0=$(daemon_cpu "$b") t0=$(now)
 	sum=$(cd "$t" && find tree -type f -print0 | sort -z | xargs -0 cat | cksum)
 	elapsed "$t0" >>"$res/$b.readback"
+	cpu_since "$c0" "$b" >>"$res/$b.readback-cpu"
 	[ "$sum" = "$tree_sum" ] || die "$b: the tree reads back wrong"
 	t0=$(now)
 	rm -rf "$t/tree"
@@ -170,7 +184,7 @@ for ((r = 1; r <= runs; r++)); do
 done
 read -r load1e load5e _ </proc/loadavg
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { grep -q '^-' "$1" && { printf -- -; return; }; sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 name() {
 	case $1 in
 	plain) echo "tmpfs itself (no encryption)" ;;
@@ -184,16 +198,25 @@ printf 'ecryptfs-fuse and peers, %s, commit %s, %s, %s CPUs, load %s %s (start) 
 	"$(date -u +%Y-%m-%dT%H:%MZ)" "$commit" "$(uname -r)" "$(nproc)" "$load1" "$load5" "$load1e" "$load5e"
 printf 'lower: tmpfs; big file %d MiB; tree %d files, %d KiB in %d directories; median of %d runs\n' \
 	"$size_mb" "$files" "$((tree_bytes / 1024))" "$(find "$work/src/tree" -type d | wc -l)" "$runs"
-printf '%-30s %9s %9s %9s %9s %9s %9s\n' backend 'write' 'read' untar 'stat+dir' readback rm
-printf '%-30s %9s %9s %9s %9s %9s %9s\n' '' 'MB/s' 'MB/s' s s s s
+printf '%-30s %7s %7s %7s %8s %8s %5s | %6s %6s %6s\n' backend 'write' 'read' untar 'stat+dir' readback rm \
+	untar 'stat' readbk
+printf '%-30s %7s %7s %7s %8s %8s %5s | %20s\n' '' 'MB/s' 'MB/s' s s s s 'daemon CPU s'
 for b in $backends; do
 	w=$(median "$res/$b.write") rd=$(median "$res/$b.read")
-	printf '%-30s %9.1f %9.1f %9s %9s %9s %9s\n' "$(name "$b")" \
+	printf '%-30s %7.1f %7.1f %7s %8s %8s %5s | %6s %6s %6s\n' "$(name "$b")" \
 		"$(awk -v s="$size_mb" -v t="$w" 'BEGIN { print s * 1.048576 / t }')" \
 		"$(awk -v s="$size_mb" -v t="$rd" 'BEGIN { print s * 1.048576 / t }')" \
 		"$(median "$res/$b.untar")" "$(median "$res/$b.stat")" \
-		"$(median "$res/$b.readback")" "$(median "$res/$b.rm")"
+		"$(median "$res/$b.readback")" "$(median "$res/$b.rm")" \
+		"$(median "$res/$b.untar-cpu")" "$(median "$res/$b.stat-cpu")" \
+		"$(median "$res/$b.readback-cpu")"
 done
 [ -z "$skipped" ] || printf 'not run:%s\n' "$skipped"
+# Every run's seconds, so the spread under load can be judged.
+for b in $backends; do
+	printf 'runs %-9s' "$b"
+	for step in write read untar stat readback rm untar-cpu stat-cpu readback-cpu; do printf ' %s=%s' "$step" "$(paste -sd/ "$res/$b.$step")"; done
+	echo
+done
 echo "ecryptfs-fuse: $ecr_opts$fuse_extra; gocryptfs: defaults (AES-256-GCM, EME names)"
 echo "write: dd bs=1M conv=fsync; read, stat+dir (find -printf), readback (cat of every file, checked) start after a remount"
