@@ -3,7 +3,8 @@
  * ecryptfs-fuse open files. Every open of one lower inode shares one
  * entry: one codec handle, so the plaintext size a write grows is the size
  * the next read clips at, as the kernel's one inode per file gives. Sizes
- * of files not open come from the header, read on every getattr.
+ * of files not open come from the header, remembered while the lower
+ * file's change time says it is unchanged.
  */
 #include "efs.h"
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/xattr.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Caller holds files_lock. */
@@ -221,13 +223,69 @@ static int header_size(const uint8_t *buf, size_t len, off_t *size)
 	return 1;
 }
 
+/*
+ * The size cache. A slot is trusted while the lower file's dev, ino,
+ * ctime, mtime and size are what they were, so a change made behind the
+ * daemon's back (another mount, the kernel module, a restore) is seen:
+ * every write, truncate or xattr change moves ctime, and nobody can set
+ * ctime. A change in the same clock tick as the header read could keep
+ * ctime equal, so a size is only stored once ctime is EFS_SIZES_SETTLE_S
+ * older than the clock read before the file was opened (git's "racily
+ * clean" rule; 2 s also covers lower file systems with 1-2 s timestamps):
+ * any later change then gets a newer ctime. Files open through the mount
+ * never use it (their size is the codec's).
+ */
+#define EFS_SIZES_SETTLE_S 2
+
+static struct efs_size_slot *size_slot(struct efs *e, dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)ino;
+
+	return &e->sizes[(h ^ h >> 29) % EFS_SIZES_SLOTS];
+}
+
+static int same_ts(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* Caller holds files_lock. */
+static int size_cached(struct efs *e, const struct stat *st, off_t *size)
+{
+	struct efs_size_slot *s = size_slot(e, st->st_dev, st->st_ino);
+
+	if (s->ino != st->st_ino || s->dev != st->st_dev || s->lower_size != st->st_size ||
+	    !same_ts(&s->ctime, &st->st_ctim) || !same_ts(&s->mtime, &st->st_mtim))
+		return 0;
+	*size = s->size;
+	return 1;
+}
+
+/* st: the opened file's fstat; before: CLOCK_REALTIME_COARSE before the open. */
+static void size_store(struct efs *e, const struct stat *st, const struct timespec *before,
+		       off_t size)
+{
+	struct efs_size_slot *s;
+
+	if (st->st_ctim.tv_sec > before->tv_sec - EFS_SIZES_SETTLE_S)
+		return;
+	pthread_mutex_lock(&e->files_lock);
+	s = size_slot(e, st->st_dev, st->st_ino);
+	*s = (struct efs_size_slot){ .dev = st->st_dev, .ino = st->st_ino,
+				     .ctime = st->st_ctim, .mtime = st->st_mtim,
+				     .lower_size = st->st_size, .size = size };
+	pthread_mutex_unlock(&e->files_lock);
+}
+
 int efs_file_size(struct efs *e, int dirfd, const char *name, const struct stat *lower,
 		  off_t *size)
 {
 	uint8_t buf[ECT_HEADER_PARSE_MAX];
+	struct timespec before;
 	struct efs_file *f;
+	struct stat st;
+	int fd, found = 0, cached;
 	ssize_t n;
-	int fd;
 
 	*size = lower->st_size;
 	pthread_mutex_lock(&e->files_lock);
@@ -237,20 +295,24 @@ int efs_file_size(struct efs *e, int dirfd, const char *name, const struct stat 
 		*size = (off_t)ect_codec_size(f->cf);
 		pthread_mutex_unlock(&f->lock);
 	}
+	cached = !f && size_cached(e, lower, size);
 	pthread_mutex_unlock(&e->files_lock);
-	if (f)
+	if (f || cached)
 		return 0;
+	clock_gettime(CLOCK_REALTIME_COARSE, &before);
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* unreadable: the lower size, as a plain stat would say */
 	n = pread(fd, buf, 16, 0);
-	if (n < 16 || !header_size(buf, (size_t)n, size)) {
-		if (e->opts.flags & ECT_MOPT_XATTR_METADATA) {
-			n = fgetxattr(fd, ECT_HEADER_XATTR, buf, sizeof(buf));
-			if (n > 0)
-				header_size(buf, (size_t)n, size);
-		}
+	if (n >= 16)
+		found = header_size(buf, (size_t)n, size);
+	if (!found && (e->opts.flags & ECT_MOPT_XATTR_METADATA)) {
+		n = fgetxattr(fd, ECT_HEADER_XATTR, buf, sizeof(buf));
+		if (n > 0)
+			found = header_size(buf, (size_t)n, size);
 	}
+	if (found && !fstat(fd, &st) && st.st_dev == lower->st_dev && st.st_ino == lower->st_ino)
+		size_store(e, &st, &before, *size);
 	close(fd);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void names_codec_free(void *p)
@@ -27,6 +28,9 @@ int efs_names_init(struct efs *e)
 	int rc;
 
 	e->name_max = ECT_NAME_MAX_LOWER;
+	pthread_mutex_init(&e->dirs_lock, NULL);
+	for (unsigned int i = 0; i < EFS_DIRS_SLOTS; i++)
+		e->dirs[i] = (struct efs_dir_slot){ .fd = -1 };
 	if (pthread_key_create(&e->names_key, names_codec_free))
 		return -EAGAIN;
 	e->names_ready = 1;
@@ -48,6 +52,8 @@ void efs_names_free(struct efs *e)
 {
 	if (!e->names_ready)
 		return;
+	efs_dirs_forget(e);
+	pthread_mutex_destroy(&e->dirs_lock);
 	ect_fname_codec_free(pthread_getspecific(e->names_key));
 	pthread_setspecific(e->names_key, NULL);
 	pthread_key_delete(e->names_key);
@@ -139,13 +145,114 @@ int efs_target_decrypt(struct efs *e, const char *lower, char *out, size_t size)
 	return crypt_name(e, lower, ECT_FNAME_SYMLINK, 0, out, size);
 }
 
+static void slot_clear(struct efs_dir_slot *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->path);
+	*s = (struct efs_dir_slot){ .fd = -1 };
+}
+
+void efs_dirs_forget(struct efs *e)
+{
+	pthread_mutex_lock(&e->dirs_lock);
+	e->dirs_gen++;
+	for (unsigned int i = 0; i < EFS_DIRS_SLOTS; i++)
+		slot_clear(&e->dirs[i]);
+	pthread_mutex_unlock(&e->dirs_lock);
+}
+
+static long age_ms(const struct timespec *then)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return (long)(now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
+}
+
+/*
+ * A copy of the cached lower directory of the upper directory dir (len
+ * bytes), or -1. Why this is safe: the fd is the directory itself, so no
+ * symlink planted later is followed through it; renames and rmdirs through
+ * the mount drop every entry (efs_dirs_forget), and one made on the lower
+ * side behind the daemon's back is seen within EFS_DIRS_TTL_MS, the window
+ * the kernel's FUSE entry cache already has (gocryptfs keeps directory fds
+ * the same way).
+ */
+static int dirs_lookup(struct efs *e, const char *dir, size_t len, unsigned long *gen)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&e->dirs_lock);
+	*gen = e->dirs_gen;
+	for (unsigned int i = 0; i < EFS_DIRS_SLOTS; i++) {
+		struct efs_dir_slot *s = &e->dirs[i];
+
+		if (!s->path || strncmp(s->path, dir, len) || s->path[len])
+			continue;
+		if (age_ms(&s->stamp) >= EFS_DIRS_TTL_MS)
+			slot_clear(s);
+		else
+			fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
+		break;
+	}
+	pthread_mutex_unlock(&e->dirs_lock);
+	return fd;
+}
+
+/* Remember fd for dir unless a rename or rmdir came since the walk began (gen). */
+static void dirs_insert(struct efs *e, const char *dir, size_t len, int fd, unsigned long gen)
+{
+	struct efs_dir_slot *s;
+	char *copy = strndup(dir, len);
+	int dup = copy ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+
+	pthread_mutex_lock(&e->dirs_lock);
+	if (dup < 0 || gen != e->dirs_gen) {
+		pthread_mutex_unlock(&e->dirs_lock);
+		if (dup >= 0)
+			close(dup);
+		free(copy);
+		return;
+	}
+	s = &e->dirs[e->dirs_victim];
+	e->dirs_victim = (e->dirs_victim + 1) % EFS_DIRS_SLOTS;
+	slot_clear(s);
+	s->path = copy;
+	s->fd = dup;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &s->stamp);
+	pthread_mutex_unlock(&e->dirs_lock);
+}
+
+/* The last component of a clean path ("/a/b/c": no "//", no trailing "/") below a directory. */
+static const char *last_below_dir(const char *path)
+{
+	const char *last = strrchr(path, '/');
+
+	if (!last || last == path || !last[1] || strstr(path, "//"))
+		return NULL;
+	return last + 1;
+}
+
 int efs_resolve(struct efs *e, const char *path, int *dirfd, char *lname, size_t size)
 {
 	char comp[NAME_MAX + 1];
-	const char *p = path, *slash;
+	const char *p = path, *slash, *last = last_below_dir(path);
+	unsigned long gen = 0;
 	int fd, next, rc;
 
 	*dirfd = -1;
+	if (last) {
+		fd = dirs_lookup(e, path, (size_t)(last - 1 - path), &gen);
+		if (fd >= 0) {
+			rc = efs_name_encrypt(e, last, lname, size);
+			if (rc)
+				close(fd);
+			else
+				*dirfd = fd;
+			return rc;
+		}
+	}
 	fd = openat(e->lower_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -182,6 +289,8 @@ int efs_resolve(struct efs *e, const char *path, int *dirfd, char *lname, size_t
 		fd = next;
 		p = slash + 1;
 	}
+	if (last)
+		dirs_insert(e, path, (size_t)(last - 1 - path), fd, gen);
 	*dirfd = fd;
 	return 0;
 fail:

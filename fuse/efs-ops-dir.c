@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +36,9 @@ static int at_lower(const char *path, int (*act)(int, const char *, const void *
 	return rc;
 }
 
-static int do_getattr(int dirfd, const char *lname, const void *arg)
+/* The upper attributes of lname in dirfd: the lower ones with the upper size. */
+static int lower_stat(struct efs *e, int dirfd, const char *lname, struct stat *st)
 {
-	struct efs *e = efs_get();
-	struct stat *st = (struct stat *)arg;
-
 	if (fstatat(dirfd, lname, st, AT_SYMLINK_NOFOLLOW))
 		return -errno;
 	if (S_ISREG(st->st_mode))
@@ -58,17 +57,26 @@ static int do_getattr(int dirfd, const char *lname, const void *arg)
 	return 0;
 }
 
+static int do_getattr(int dirfd, const char *lname, const void *arg)
+{
+	return lower_stat(efs_get(), dirfd, lname, (struct stat *)arg);
+}
+
 static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	return at_lower(path, do_getattr, st);
 }
 
-static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
-		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+/* An open upper directory: its lower DIR stream, kept from opendir to releasedir. */
+static DIR *dir_stream(const struct fuse_file_info *fi)
+{
+	return (DIR *)(uintptr_t)fi->fh;
+}
+
+static int op_opendir(const char *path, struct fuse_file_info *fi)
 {
 	struct efs *e = efs_get();
-	char lname[LNAME_SIZE], name[LNAME_SIZE];
-	struct dirent *de;
+	char lname[LNAME_SIZE];
 	int dirfd, fd, rc;
 	DIR *d;
 
@@ -82,25 +90,62 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 		return rc;
 	d = fdopendir(fd);
 	if (!d) {
+		rc = -errno;
 		close(fd);
-		return -errno;
+		return rc;
 	}
+	fi->fh = (uint64_t)(uintptr_t)d;
+	return 0;
+}
+
+static int op_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	closedir(dir_stream(fi));
+	return 0;
+}
+
+/*
+ * Entries carry the lower d_off as their offset, so the listing resumes
+ * where the last reply ended (seekdir). With offsets, libfuse passes the
+ * attributes of a READDIRPLUS on to the kernel: ls -l or find then need
+ * no LOOKUP round trip per entry. Without offsets it would drop them.
+ */
+static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	struct efs *e = efs_get();
+	char name[LNAME_SIZE];
+	DIR *d = dir_stream(fi);
+	struct dirent *de;
+	int rc = 0;
+
+	if (off)
+		seekdir(d, (long)off);
+	else
+		rewinddir(d);
 	for (errno = 0; (de = readdir(d)); errno = 0) {
 		struct stat st = { .st_ino = de->d_ino, .st_mode = (mode_t)DTTOIF(de->d_type) };
+		enum fuse_fill_dir_flags plus = 0;
 
 		rc = efs_name_decrypt(e, de->d_name, name, sizeof(name));
-		if (rc > 0)
+		if (rc > 0) {
+			rc = 0;
 			continue; /* not ours: hidden, as the kernel hides it */
+		}
 		if (rc < 0)
 			break;
-		if (fill(buf, name, &st, 0, 0)) {
-			rc = -ENOMEM;
-			break;
-		}
+		/* An entry gone meanwhile is listed bare; the kernel looks it up. */
+		if ((flags & FUSE_READDIR_PLUS) && strcmp(de->d_name, ".") &&
+		    strcmp(de->d_name, "..") && !lower_stat(e, dirfd(d), de->d_name, &st))
+			plus = FUSE_FILL_DIR_PLUS;
+		else
+			st = (struct stat){ .st_ino = de->d_ino, .st_mode = (mode_t)DTTOIF(de->d_type) };
+		/* Full: the next call starts at the last offset that went in. */
+		if (fill(buf, name, &st, (off_t)de->d_off, plus))
+			return 0;
 	}
 	if (!rc && errno)
 		rc = -errno;
-	closedir(d);
 	return rc;
 }
 
@@ -128,9 +173,11 @@ static int op_unlink(const char *path)
 
 static int op_rmdir(const char *path)
 {
-	int flags = AT_REMOVEDIR;
+	int flags = AT_REMOVEDIR, rc;
 
-	return at_lower(path, do_unlink, &flags);
+	rc = at_lower(path, do_unlink, &flags);
+	efs_dirs_forget(efs_get());
+	return rc;
 }
 
 static int do_mknod(int dirfd, const char *lname, const void *arg)
@@ -226,6 +273,8 @@ static int op_rename(const char *from, const char *to, unsigned int flags)
 	rc = renameat2(fd1, n1, fd2, n2, flags) ? -errno : 0;
 	close(fd1);
 	close(fd2);
+	/* A directory may have moved: paths cached below it are wrong now. */
+	efs_dirs_forget(efs_get());
 	return rc;
 }
 
@@ -312,7 +361,9 @@ static int op_statfs(const char *path, struct statvfs *sv)
 void efs_ops_dir(struct fuse_operations *ops)
 {
 	ops->getattr = op_getattr;
+	ops->opendir = op_opendir;
 	ops->readdir = op_readdir;
+	ops->releasedir = op_releasedir;
 	ops->mkdir = op_mkdir;
 	ops->unlink = op_unlink;
 	ops->rmdir = op_rmdir;

@@ -33,6 +33,32 @@ struct efs_file {
 	struct ect_codec_file *cf; /* NULL: a plain file under ecryptfs_passthrough */
 };
 
+/*
+ * Upper sizes of lower files that are not open, read from their headers,
+ * by lower inode and change time (efs-files.c says why that is safe).
+ */
+#define EFS_SIZES_SLOTS 256
+struct efs_size_slot {
+	dev_t dev;
+	ino_t ino;		   /* 0: the slot is free */
+	struct timespec ctime, mtime;
+	off_t lower_size;
+	off_t size;		   /* from the header */
+};
+
+/*
+ * Recently resolved lower directories by upper path, so that an operation
+ * on /a/b/c opens no directory on the way (efs-names.c). An entry lives
+ * EFS_DIRS_TTL_MS, as long as the kernel's own FUSE entry cache.
+ */
+#define EFS_DIRS_SLOTS 16
+#define EFS_DIRS_TTL_MS 1000
+struct efs_dir_slot {
+	char *path;		/* upper directory path; NULL: the slot is free */
+	int fd;			/* its lower directory, O_PATH */
+	struct timespec stamp;	/* CLOCK_MONOTONIC_COARSE when resolved */
+};
+
 /* The mount: everything the operations need, reached through fuse_get_context(). */
 struct efs {
 	struct ect_ctx *ctx;
@@ -46,9 +72,14 @@ struct efs {
 	int names_ready;	     /* names_key exists */
 	int name_max;		     /* what statfs reports as f_namemax */
 	struct ect_codec_create_params create;
-	pthread_mutex_t files_lock;
+	pthread_mutex_t files_lock;  /* files and sizes */
 	struct efs_file *files;
+	struct efs_size_slot sizes[EFS_SIZES_SLOTS];
 	pthread_mutex_t log_lock;    /* ect_log's rate limit state is not thread-safe */
+	pthread_mutex_t dirs_lock;
+	struct efs_dir_slot dirs[EFS_DIRS_SLOTS];
+	unsigned int dirs_victim;    /* next slot to reuse when all are taken */
+	unsigned long dirs_gen;	     /* bumped by efs_dirs_forget */
 };
 
 static inline struct efs *efs_get(void)
@@ -88,6 +119,8 @@ int efs_name_decrypt(struct efs *e, const char *lower, char *out, size_t size);
 int efs_target_encrypt(struct efs *e, const char *target, char *out, size_t size);
 int efs_target_decrypt(struct efs *e, const char *lower, char *out, size_t size);
 int efs_names_init(struct efs *e);
+/* After a rename or rmdir through the mount: no cached directory is trusted. */
+void efs_dirs_forget(struct efs *e);
 void efs_names_free(struct efs *e);
 
 /* efs-files.c */

@@ -24,6 +24,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/fuse-smoke.XXXXXX")
 mnt=$work/mnt
 cleanup() {
 	fusermount3 -uz "$mnt" 2>/dev/null || true
+	fusermount3 -uz "$work/mnt2" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -91,6 +92,22 @@ printf '%s' "fuse smoke pass" | "$tool" add-passphrase - >/dev/null
 printf '%s' "fuse smoke fnek" | "$tool" add-passphrase - >/dev/null
 mount_it
 diff -r "$work/ref" "$mnt" || fail "the remounted tree differs"
+
+# A change behind a daemon's back is seen: a second mount of the same lower
+# directory appends to a file whose size the first daemon has cached (the
+# file settled 2 s first; each stat waits out the kernel's 1 s attr cache).
+mkdir "$work/mnt2"
+"$prog" "$work/lower" "$work/mnt2" -o "$opts" 2>"$work/err" || fail "second mount: $(cat "$work/err")"
+printf 'abc' >"$mnt/behind"
+sleep 2.2
+[ "$(stat -c %s "$mnt/behind")" = 3 ] || fail "size before the change"
+sleep 1.2
+printf 'defgh' >>"$work/mnt2/behind"
+sleep 1.2
+[ "$(stat -c %s "$mnt/behind")" = 8 ] || fail "a change through another mount: size $(stat -c %s "$mnt/behind"), not 8"
+[ "$(cat "$mnt/behind")" = abcdefgh ] || fail "a change through another mount: contents"
+fusermount3 -u "$work/mnt2"
+rm "$mnt/behind"
 unmount_it
 
 # Clear errors with documented exit codes.
