@@ -9,6 +9,7 @@
  * (token_pin=password); removed protectors. Run by run-pam-token.sh.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,6 +103,14 @@ static void remove_protector(const char *user, size_t index)
 	close(fd);
 }
 
+/* A token-alone record; without_password: and no wrapped-passphrase (the token alone). */
+static void token_record(bool without_password)
+{
+	enrol("alice", ECT_TOKEN_ALONE, NULL);
+	if (without_password)
+		remove_protector("alice", ECT_TOKEN_PASSWORD);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -121,11 +130,25 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* auth then open_session of alice in service, with PINs to give and the open's result. */
+static void login(const char *service, struct conv_out *out, const char **pins, int open_rv)
+{
+	EXPECT(service, "alice", out, pins, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, open_rv));
+}
+
 static void mounted_with_keys(void)
 {
 	assert_true(user_has_key(sig_fekek));
 	assert_true(user_has_key(sig_fnek));
 	assert_non_null(strstr(helper_log(), "mount.ecryptfs_private"));
+}
+
+/* Forget the last login: its keys and the helper's record (nothing unmounts here). */
+static void log_out(void)
+{
+	clear_user_keys();
+	make_helpers();
 }
 
 static void stayed_locked(void)
@@ -139,10 +162,9 @@ static void stayed_locked(void)
 static void or_policy_the_token_opens_with_the_pin(void **state)
 {
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
+	token_record(false);
 	setenv("PAM_AUTHTOK", "not the password", 1);
-	EXPECT("ect", "alice", NULL, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
 	mounted_with_keys();
 }
 
@@ -151,11 +173,10 @@ static void or_policy_missing_token_falls_back_to_the_password(void **state)
 	struct conv_out out;
 
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
+	token_record(false);
 	pull_token();
 	setenv("PAM_AUTHTOK", PW, 1);
-	EXPECT("ect", "alice", &out, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	login("ect", &out, NULL, PAM_SUCCESS);
 	assert_non_null(strstr(out.info[0], "not present"));
 	mounted_with_keys();
 }
@@ -165,11 +186,9 @@ static void or_policy_wrong_pin_falls_back_to_the_password(void **state)
 	struct conv_out out;
 
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
+	token_record(false);
 	setenv("PAM_AUTHTOK", PW, 1);
-	EXPECT("ect", "alice", &out, pin_wrong_then_right,
-	       pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	login("ect", &out, pin_wrong_then_right, PAM_SUCCESS);
 	assert_non_null(strstr(out.err[0], "refused the PIN"));
 	mounted_with_keys();
 }
@@ -179,10 +198,8 @@ static void or_policy_wrong_pin_falls_back_to_the_password(void **state)
 static void alone_policy_opens_without_a_password(void **state)
 {
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
-	EXPECT("ect", "alice", NULL, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	token_record(true);
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
 	mounted_with_keys();
 }
 
@@ -191,12 +208,10 @@ static void alone_policy_missing_token_stays_locked(void **state)
 	struct conv_out out;
 
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
+	token_record(true);
 	pull_token();
 	setenv("PAM_AUTHTOK", PW, 1);
-	EXPECT("ect", "alice", &out, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR));
+	login("ect", &out, pin_ok, PAM_SESSION_ERR);
 	assert_non_null(strstr(out.info[0], "not present"));
 	assert_non_null(strstr(out.err[0], "stays locked"));
 	stayed_locked();
@@ -208,11 +223,8 @@ static void wrong_pin_is_asked_once(void **state)
 	struct conv_out out;
 
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
-	EXPECT("ect", "alice", &out, pin_wrong_then_right,
-	       pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR));
+	token_record(true);
+	login("ect", &out, pin_wrong_then_right, PAM_SESSION_ERR);
 	assert_non_null(strstr(out.err[0], "refused the PIN"));
 	stayed_locked();
 }
@@ -220,11 +232,9 @@ static void wrong_pin_is_asked_once(void **state)
 static void pin_from_the_login_password(void **state)
 {
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
+	token_record(true);
 	setenv("PAM_AUTHTOK", "1234", 1);
-	EXPECT("ect_tokpw", "alice", NULL, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	login("ect_tokpw", NULL, NULL, PAM_SUCCESS);
 	mounted_with_keys();
 }
 
@@ -238,16 +248,13 @@ static void and_policy_needs_both(void **state)
 	enrol("alice", ECT_TOKEN_AND_PASSWORD, PW);
 	remove_protector("alice", ECT_TOKEN_PASSWORD);
 	setenv("PAM_AUTHTOK", "not the password", 1);
-	EXPECT("ect", "alice", &out, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR));
+	login("ect", &out, pin_ok, PAM_SESSION_ERR);
 	stayed_locked();
 	unsetenv("PAM_AUTHTOK");
-	EXPECT("ect", "alice", &out, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR));
+	login("ect", &out, pin_ok, PAM_SESSION_ERR);
 	stayed_locked();
 	setenv("PAM_AUTHTOK", PW, 1);
-	EXPECT("ect", "alice", NULL, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
 	mounted_with_keys();
 }
 
@@ -256,37 +263,29 @@ static void and_policy_needs_both(void **state)
 static void removed_token_record_no_longer_opens(void **state)
 {
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
+	token_record(false);
 	setenv("PAM_AUTHTOK", "not the password", 1);
-	EXPECT("ect", "alice", NULL, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
 	mounted_with_keys();
-	clear_user_keys();
-	make_helpers();
+	log_out();
 	remove_protector("alice", 0);
-	EXPECT("ect", "alice", NULL, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR));
+	login("ect", NULL, pin_ok, PAM_SESSION_ERR);
 	stayed_locked();
 	setenv("PAM_AUTHTOK", PW, 1);
-	EXPECT("ect", "alice", NULL, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	login("ect", NULL, NULL, PAM_SUCCESS);
 	mounted_with_keys();
 }
 
 static void removed_password_protector_no_longer_opens(void **state)
 {
 	(void)state;
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
+	token_record(true);
 	setenv("PAM_AUTHTOK", PW, 1);
-	EXPECT("ect", "alice", NULL, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS));
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
 	mounted_with_keys();
-	clear_user_keys();
-	make_helpers();
+	log_out();
 	pull_token();
-	EXPECT("ect", "alice", NULL, NULL, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR));
+	login("ect", NULL, NULL, PAM_SESSION_ERR);
 	stayed_locked();
 }
 
