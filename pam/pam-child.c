@@ -41,9 +41,9 @@
 #define REC_PIN_ASK 'P'	  /* value: length of pin-flags byte + token label, which follow */
 #define OUTPUT_TIMEOUT_MS 120000
 
-/* One record in one write: a pipe write up to PIPE_BUF is never split. */
 static bool read_full(int fd, void *buf, size_t size);
 
+/* One record in one write; the child is the channel's only writer. */
 static void report_data(int fd, unsigned char type, const void *data, unsigned char len)
 {
 	unsigned char rec[2 + 255] = { type, len };
