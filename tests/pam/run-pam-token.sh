@@ -4,8 +4,10 @@
 # makes in its own directory (SOFTHSM2_CONF, which the module's child keeps).
 set -eu
 : "${top_builddir:?}" "${top_srcdir:?}"
-[ -r /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null ||
-	{ echo "SKIP: SoftHSM2 is not installed (Debian: softhsm2)"; exit 77; }
+if [ ! -r /usr/lib/softhsm/libsofthsm2.so ] || ! command -v softhsm2-util >/dev/null; then
+	echo "SKIP: SoftHSM2 is not installed (Debian: softhsm2)"
+	exit 77
+fi
 command -v pkcs11-tool >/dev/null || { echo "SKIP: pkcs11-tool not found (Debian: opensc)"; exit 77; }
 # A build without NSS has no token side at all (the library's, not only the module's).
 ldd "$top_builddir/lib/.libs/libecryptfs-tools.so" 2>/dev/null | grep 'libnss3' >/dev/null ||
