@@ -326,9 +326,15 @@ static int open_protectors(struct pam_ect_job *job, int dirfd, const struct ect_
 {
 	char *pp = NULL;
 	size_t pp_len = 0;
+	struct rlimit old;
+	bool capped;
 	int result;
 
+	/* a token AND password record derives with Argon2id too: the same backstop */
+	capped = cap_address_space(job, &old);
 	result = pam_ect_token_passphrase(job, dirfd, &pp, &pp_len);
+	if (capped)
+		(void)setrlimit(RLIMIT_AS, &old);
 	if (result == PAM_ECT_OK) {
 		result = unlock_keys(job, dirfd, cfg, pp, pp_len, ECT_UNLOCK_IS_PASSPHRASE);
 		ect_secure_free(pp, pp_len + 1);
