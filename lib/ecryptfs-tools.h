@@ -693,6 +693,8 @@ enum ect_unlock_flags {
 	ECT_UNLOCK_WRITE_V3 = 1 << 4,	  /* rewrap: v3 even if wrap-format-v2 exists (asked for) */
 	ECT_UNLOCK_OLD_IS_PASSPHRASE = 1 << 5, /* rewrap: old_pw is the mount passphrase (the
 						  wrapping one is lost); give sigs to check it */
+	ECT_UNLOCK_IS_PASSPHRASE = 1 << 6, /* unlock: password is the mount passphrase (a token
+					      record opened it): no file read, written or cleared */
 };
 
 enum ect_unlock_step {
@@ -716,6 +718,8 @@ struct ect_unlock_result {
 	int link_err;			  /* not 0: @u could not be linked into @s */
 	int upgrade;			  /* 1 rewritten as v3, <0 rewrite failed, 0 not tried */
 	int stale_removed;		  /* 1 when wrapped-passphrase.stale was removed */
+	struct ect_config_error wrap_where; /* the wrapped file's place: on ECT_E_UNSAFE_PATH
+					       why a link was refused, e.g. by the policy */
 };
 
 /* What the two operations below take besides the passwords. */
@@ -760,6 +764,7 @@ struct ect_rewrap_result {
 	int salt_err;
 	struct ect_config_error salt_where;
 	int stale_removed;
+	struct ect_config_error wrap_where; /* as in struct ect_unlock_result */
 };
 
 /*

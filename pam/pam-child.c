@@ -2,8 +2,11 @@
 /*
  * The forked child: becomes the user for good (checked), does the job with
  * the library, and may exec a helper with an empty environment. The parent
- * collects the child's report over a pipe and the helper's stdout/stderr
- * over another, so the user gets the helper's own words.
+ * collects the child's report over a socket pair and the helper's
+ * stdout/stderr over a pipe, so the user gets the helper's own words. The
+ * report channel also carries the one question a child may ask: a token's
+ * PIN, which only the parent can put to the user (the conversation is the
+ * application's).
  *
  * The child inherits the application's descriptors, and the application's
  * libc state that names some of them: sshd holds its syslog socket on fd 3
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -34,9 +38,12 @@
 #define REC_EXEC 'E'
 #define REC_EXEC_FAILED 'X'
 #define REC_KEY_ADDED 'K' /* value: signature length; the signature follows */
+#define REC_PIN_ASK 'P'	  /* value: length of pin-flags byte + token label, which follow */
 #define OUTPUT_TIMEOUT_MS 120000
 
-/* One record in one write: a pipe write up to PIPE_BUF is never split. */
+static bool read_full(int fd, void *buf, size_t size);
+
+/* One record in one write; the child is the channel's only writer. */
 static void report_data(int fd, unsigned char type, const void *data, unsigned char len)
 {
 	unsigned char rec[2 + 255] = { type, len };
@@ -67,6 +74,39 @@ void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag)
 void pam_ect_child_key_added(struct pam_ect_job *job, const char *sig)
 {
 	report_data(job->report_fd, REC_KEY_ADDED, sig, ECT_SIG_HEX_SIZE);
+}
+
+int pam_ect_child_ask_pin(struct pam_ect_job *job, const char *label, unsigned int flags,
+			  char **pin, size_t *pin_len)
+{
+	unsigned char ask[1 + 64];
+	unsigned char head[2];
+	size_t n = strnlen(label, sizeof(ask) - 1);
+	char *buf;
+
+	*pin = NULL;
+	*pin_len = 0;
+	ask[0] = (unsigned char)flags;
+	memcpy(ask + 1, label, n);
+	report_data(job->report_fd, REC_PIN_ASK, ask, (unsigned char)(1 + n));
+	if (!read_full(job->report_fd, head, sizeof(head)))
+		return -EPIPE;
+	/* room for any length first: the reply is read off the channel whatever it says */
+	buf = ect_secure_alloc(256);
+	if (!buf)
+		return ECT_E_SECMEM;
+	if (head[1] && !read_full(job->report_fd, buf, head[1])) {
+		ect_secure_free(buf, 256);
+		return -EPIPE;
+	}
+	if (!head[0] || !head[1]) {
+		ect_secure_free(buf, 256);
+		return -ECANCELED; /* no PIN given: the conversation failed or was refused */
+	}
+	buf[head[1]] = '\0';
+	*pin = buf;
+	*pin_len = head[1];
+	return 0;
 }
 
 /* Close every descriptor from first on except keep_lo and keep_hi (keep_lo <= keep_hi). */
@@ -115,6 +155,31 @@ static int child_fds(struct pam_ect_job *job, int out_fd, int status_fd)
 	return 0;
 }
 
+/*
+ * The environment of the child's own work: empty but for where a PKCS#11
+ * module finds its configuration (SoftHSM2's token directory, OpenSC's
+ * driver settings), which the user could set anyway: the child is the
+ * user by then, and the module it loads is root's (ect__p11_module_check).
+ * Helpers it execs get clean_env, without these.
+ */
+static void keep_token_env_only(void)
+{
+	static const char *const names[] = { "SOFTHSM2_CONF", "OPENSC_CONF" };
+	char *kept[2] = { NULL, NULL };
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = getenv(names[i]);
+
+		kept[i] = v && v[0] == '/' ? strdup(v) : NULL;
+	}
+	clearenv();
+	for (size_t i = 0; i < 2; i++) {
+		if (kept[i])
+			(void)setenv(names[i], kept[i], 1);
+		free(kept[i]);
+	}
+}
+
 static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_fd, int status_fd)
 {
 	static char *const clean_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
@@ -123,7 +188,7 @@ static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_
 
 	if (child_fds(job, out_fd, status_fd))
 		_exit(PAM_ECT_INTERNAL);
-	clearenv();
+	keep_token_env_only();
 	umask(077);
 	if (chdir("/"))
 		_exit(PAM_ECT_INTERNAL);
@@ -180,33 +245,111 @@ static bool read_key_added(int fd, unsigned char len, struct pam_ect_keys *keys)
 	return true;
 }
 
-/* Read the helper's words until every writer is gone (or a generous timeout). */
-static void collect_output(int fd, char *buf, size_t size)
+/* Append what fd holds to buf (size bytes, kept NUL-terminated); false at EOF. */
+static bool read_output(int fd, char *buf, size_t size, size_t *used)
 {
-	size_t used = 0;
 	char sink[256];
+	ssize_t n;
 
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, OUTPUT_TIMEOUT_MS);
-		ssize_t n;
+	do {
+		if (*used + 1 < size)
+			n = read(fd, buf + *used, size - 1 - *used);
+		else
+			n = read(fd, sink, sizeof(sink));
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	if (*used + 1 < size)
+		*used += (size_t)n;
+	buf[*used] = '\0';
+	return true;
+}
+
+/* The child asks for a PIN: ask the user (pam-token.c), answer in one record. */
+static bool answer_pin(struct pam_ect_call *c, struct pam_ect_job *job, int fd, unsigned char len)
+{
+	unsigned char ask[256];
+	unsigned char reply[2 + 255];
+	char label[256];
+	char *pin = NULL;
+	size_t pin_len = 0;
+	bool ok;
+
+	if (!len || !read_full(fd, ask, len))
+		return false;
+	memcpy(label, ask + 1, len - 1u);
+	label[len - 1u] = '\0';
+	if (pam_ect_token_ask_pin(c, job, label, ask[0], &pin) == 0 && strlen(pin) > 255) {
+		ect_notice(c->ctx, "user %s: a PIN over 255 bytes was not passed on", c->user);
+		pam_ect_secret_free(pin); /* no token takes one; never cut one short */
+		pin = NULL;
+	}
+	pin_len = pin ? strlen(pin) : 0;
+	reply[0] = pin ? 1 : 0;
+	reply[1] = (unsigned char)pin_len;
+	memcpy(reply + 2, pin ? pin : "", pin_len);
+	ok = send(fd, reply, 2 + pin_len, MSG_NOSIGNAL) == (ssize_t)(2 + pin_len);
+	explicit_bzero(reply, sizeof(reply));
+	pam_ect_secret_free(pin);
+	return ok;
+}
+
+/* One report record from the child; false when the channel is done or broken. */
+static bool read_record(struct pam_ect_call *c, struct pam_ect_job *job, int fd,
+			bool *exec_seen, bool *exec_failed)
+{
+	unsigned char rec[2];
+
+	if (!read_full(fd, rec, sizeof(rec)))
+		return false;
+	switch (rec[0]) {
+	case REC_FLAGS:
+		job->child_flags |= rec[1];
+		if (rec[1] & (PAM_ECT_FLAG_PIN_WRONG | PAM_ECT_FLAG_PIN_LOCKED))
+			job->pin_spent = true;
+		return true;
+	case REC_EXEC:
+		*exec_seen = true;
+		return true;
+	case REC_EXEC_FAILED:
+		*exec_failed = true;
+		return true;
+	case REC_KEY_ADDED:
+		return read_key_added(fd, rec[1], &job->added);
+	case REC_PIN_ASK:
+		return answer_pin(c, job, fd, rec[1]);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Serve the child until it and any helper are done: the helper's words on
+ * out_fd, the child's records (and PIN questions) on report_fd. A generous
+ * timeout between events ends a stuck helper's hold on the login.
+ */
+static void serve_child(struct pam_ect_call *c, struct pam_ect_job *job, int out_fd, int report_fd,
+			bool *exec_seen, bool *exec_failed)
+{
+	struct pollfd p[2] = { { .fd = out_fd, .events = POLLIN },
+			       { .fd = report_fd, .events = POLLIN } };
+	size_t used = 0;
+
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		int r = poll(p, 2, OUTPUT_TIMEOUT_MS);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		if (used + 1 < size)
-			n = read(fd, buf + used, size - 1 - used);
-		else
-			n = read(fd, sink, sizeof(sink));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (used + 1 < size)
-			used += (size_t)n;
+		if (p[0].revents && !read_output(out_fd, job->output, sizeof(job->output), &used))
+			p[0].fd = -1;
+		if (p[1].revents && !read_record(c, job, report_fd, exec_seen, exec_failed)) {
+			/* a child waiting for an answer must see the end, not wait forever */
+			(void)shutdown(report_fd, SHUT_RDWR);
+			p[1].fd = -1;
+		}
 	}
-	buf[used] = '\0';
 }
 
 int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
@@ -214,7 +357,6 @@ int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
 	int out_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 };
 	bool exec_seen = false, exec_failed = false;
-	unsigned char rec[2];
 	int result = PAM_ECT_INTERNAL;
 	int wstatus = 0;
 	pid_t pid, w;
@@ -223,7 +365,9 @@ int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
 	job->output[0] = '\0';
 	job->child_flags = 0;
 	memset(&job->added, 0, sizeof(job->added));
-	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(status_pipe, O_CLOEXEC)) {
+	/* a socket pair, not a pipe: the parent answers PIN questions on it */
+	if (pipe2(out_pipe, O_CLOEXEC) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, status_pipe)) {
 		ect_err(c->ctx, "pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -243,17 +387,7 @@ int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
 	out_pipe[1] = -1;
 	close(status_pipe[1]);
 	status_pipe[1] = -1;
-	collect_output(out_pipe[0], job->output, sizeof(job->output));
-	while (read_full(status_pipe[0], rec, sizeof(rec))) {
-		if (rec[0] == REC_FLAGS)
-			job->child_flags |= rec[1];
-		else if (rec[0] == REC_EXEC)
-			exec_seen = true;
-		else if (rec[0] == REC_EXEC_FAILED)
-			exec_failed = true;
-		else if (rec[0] == REC_KEY_ADDED && !read_key_added(status_pipe[0], rec[1], &job->added))
-			break;
-	}
+	serve_child(c, job, out_pipe[0], status_pipe[0], &exec_seen, &exec_failed);
 	do
 		w = waitpid(pid, &wstatus, 0);
 	while (w < 0 && errno == EINTR);

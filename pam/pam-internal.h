@@ -41,6 +41,8 @@ struct pam_ect_opts {
 	char helper_dir[256]; /* where mount/umount.ecryptfs_private live */
 	/* kdf_max_mib=, kdf_max_t=: the most Argon2id cost one login may spend */
 	struct ect_argon2_params kdf_max;
+	/* token_pin=: where a token protector's PIN comes from */
+	enum { PAM_ECT_PIN_ASK, PAM_ECT_PIN_PASSWORD } token_pin;
 };
 
 /*
@@ -141,6 +143,8 @@ enum pam_ect_child_result {
 	PAM_ECT_KDF_COST = 13,	     /* v3 Argon2id cost above the login's kdf_max_* budget */
 	PAM_ECT_BOOTSTRAP_REFUSED = 14, /* /dev/shm/.ecryptfs-USER is not the user's own (logged) */
 	PAM_ECT_NO_BOOTSTRAP = 15,   /* no bootstrap passphrase waiting */
+	PAM_ECT_TOKEN_FAILED = 16,   /* token records only, and none opened (flags say why) */
+	PAM_ECT_NO_TOKEN = 17,	     /* pam-token.c: no token record opened; try the password */
 	PAM_ECT_HELPER = 100,	     /* the helper ran; see helper_status */
 };
 
@@ -177,6 +181,13 @@ struct pam_ect_job {
 	char output[512];  /* first bytes the child/helper wrote to stdout/stderr */
 	unsigned int child_flags; /* PAM_ECT_FLAG_* reported by the child */
 	struct pam_ect_keys added; /* keys the child put into @u that were not there before */
+	/*
+	 * The parent's side of token PINs: the PIN the user typed, kept (locked)
+	 * for a retry of the same login; pin_spent once the token refused it,
+	 * so that nothing asks again (the token counts wrong PINs).
+	 */
+	char *pin;
+	bool pin_spent;
 };
 
 /*
@@ -191,11 +202,22 @@ struct pam_ect_job {
 #define PAM_ECT_FLAG_STALE 0x2	    /* a stale-wrap marker exists or was written */
 #define PAM_ECT_FLAG_MOUNTED 0x4    /* the private directory was already mounted */
 #define PAM_ECT_FLAG_UPGRADE_FAILED 0x8
+#define PAM_ECT_FLAG_TOKEN_MISSING 0x10 /* a record's token is not present */
+#define PAM_ECT_FLAG_PIN_WRONG 0x20	/* the token refused the PIN */
+#define PAM_ECT_FLAG_PIN_LOCKED 0x40	/* the token's PIN is locked */
+#define PAM_ECT_FLAG_TOKEN_ERROR 0x80	/* a record failed otherwise (logged) */
 
 /* Called from the child to report flags to the parent. */
 void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag);
 /* Called from the child: it added the key named sig to @u (it was not there). */
 void pam_ect_child_key_added(struct pam_ect_job *job, const char *sig);
+
+/*
+ * Called from the child: ask the parent for the PIN of token label (flags:
+ * enum ect_token_pin_flags). 0 with *pin in locked memory, or -ECANCELED.
+ */
+int pam_ect_child_ask_pin(struct pam_ect_job *job, const char *label, unsigned int flags,
+			  char **pin, size_t *pin_len);
 
 /*
  * Fork; the child drops to the user (setgroups, setgid, setuid, each
@@ -222,6 +244,27 @@ struct ect_ctx *pam_ect_child_ctx(const struct pam_ect_job *job);
 int pam_ect_config_dir(struct pam_ect_job *job, int *dirfd);
 /* Log a ~/.ecryptfs reading error; the child result for it. */
 int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_config_error *cerr);
+
+/* ---- token protectors (pam-token.c) -------------------------------------- */
+/*
+ * In the child: open the first token record of dirfd that opens (records
+ * in file order; the PIN asked at most once, through the parent). PAM_ECT_OK
+ * with the mount passphrase in *pp (locked memory), PAM_ECT_NO_TOKEN when no
+ * record opened and wrapped-passphrase may be tried (there are no records,
+ * or it exists: the token OR the password), else PAM_ECT_TOKEN_FAILED or
+ * PAM_ECT_WRONG_PASSWORD (a token AND password record). Flags and the
+ * system log say what each record did.
+ */
+int pam_ect_token_passphrase(struct pam_ect_job *job, int dirfd, char **pp, size_t *pp_len);
+/*
+ * In the parent: the PIN for the child's question, as a pam_ect_secret_dup
+ * string in *pin (the caller frees it), or -ECANCELED. Asks through the
+ * conversation once per login; a retry of the same login reuses it.
+ */
+int pam_ect_token_ask_pin(struct pam_ect_call *c, struct pam_ect_job *job, const char *label,
+			  unsigned int flags, char **pin);
+/* In the parent: tell the user what the token records did (job->child_flags). */
+void pam_ect_token_tell(struct pam_ect_call *c, const struct pam_ect_job *job);
 
 /* ---- the bootstrap passphrase of `ecryptfs-setup-private -b` (pam-bootstrap.c) ---- */
 #define PAM_ECT_BOOTSTRAP_DIR "/dev/shm"

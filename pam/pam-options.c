@@ -167,6 +167,13 @@ int pam_ect_parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct p
 		} else if (!strncmp(a, "kdf_max_t=", 10)) {
 			if (parse_bounded(pamh, "kdf_max_t", a + 10, ECT_ARGON2_MIN_T, ECT_ARGON2_MAX_T, &n))
 				o->kdf_max.t_cost = n;
+		} else if (!strcmp(a, "token_pin=ask")) {
+			o->token_pin = PAM_ECT_PIN_ASK;
+		} else if (!strcmp(a, "token_pin=password")) {
+			o->token_pin = PAM_ECT_PIN_PASSWORD;
+		} else if (!strncmp(a, "token_pin=", 10)) {
+			pam_syslog(pamh, LOG_ERR, "token_pin= must be ask or password; '%s' ignored",
+				   a + 10);
 		} else if (is_compat_noop(a)) {
 			continue;
 		} else {

@@ -70,9 +70,11 @@ int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_
 	return PAM_ECT_CORRUPT;
 }
 
-static int map_unwrap_error(struct pam_ect_job *job, int err)
+/* where: the library's word on the wrapped file's place (a policy's refusal), or NULL. */
+static int map_unwrap_error(struct pam_ect_job *job, int err, const struct ect_config_error *where)
 {
 	struct ect_ctx *ctx = pam_ect_child_ctx(job);
+	char line[256];
 
 	switch (err) {
 	case ECT_E_WRONG_PASSWORD:
@@ -84,6 +86,12 @@ static int map_unwrap_error(struct pam_ect_job *job, int err)
 	case -ENOENT:
 	case ECT_E_UNSAFE_PATH:
 	case ECT_E_MEDIUM_ABSENT:
+		if (where && where->reason[0]) {
+			ect_err(ctx, "user %s: cannot read ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE
+				": %s: %s", job->user, ect_strerror(err),
+				ect_config_error_format(where, line, sizeof(line)));
+			return PAM_ECT_UNREADABLE;
+		}
 		ect_err(ctx, "user %s: cannot read ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE ": %s", job->user,
 			ect_strerror(err));
 		return PAM_ECT_UNREADABLE;
@@ -224,7 +232,7 @@ static int unlock_failed(struct pam_ect_job *job, int dirfd, int ret,
 		return PAM_ECT_KEYRING;
 	default:
 		log_over_budget(job, ret, &res->info);
-		result = map_unwrap_error(job, ret);
+		result = map_unwrap_error(job, ret, &res->wrap_where);
 		if (result == PAM_ECT_WRONG_PASSWORD && flag_file(dirfd, ECT_WRAPPED_STALE_FILE))
 			pam_ect_child_flag(job, PAM_ECT_FLAG_STALE);
 		return result;
@@ -233,9 +241,12 @@ static int unlock_failed(struct pam_ect_job *job, int dirfd, int ret,
 
 /*
  * Unwrap with the password and put FNEK then FEKEK into @u, linked from @s
- * (the library's ect_unlock_user_keys), under the login's cost budget.
+ * (the library's ect_unlock_user_keys), under the login's cost budget. With
+ * ECT_UNLOCK_IS_PASSPHRASE in how, secret is the mount passphrase a token
+ * record gave, and only the keys are added.
  */
-static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_private_config *cfg)
+static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_private_config *cfg,
+		       const char *secret, size_t secret_len, unsigned int how)
 {
 	struct ect_ctx *ctx = pam_ect_child_ctx(job);
 	struct ect_user_dirs dirs = {
@@ -247,7 +258,7 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 	struct ect_unlock_opts opts = {
 		.sigs = &cfg->sigs,
 		.ceiling = &job->opts->kdf_max,
-		.flags = ECT_UNLOCK_LINK_SESSION | ECT_UNLOCK_UPGRADE | ECT_UNLOCK_CLEAR_STALE,
+		.flags = ECT_UNLOCK_LINK_SESSION | ECT_UNLOCK_UPGRADE | ECT_UNLOCK_CLEAR_STALE | how,
 	};
 	struct ect_unlock_result res;
 	struct rlimit old;
@@ -257,7 +268,7 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 	if (job->opts->keep_v2)
 		opts.flags |= ECT_UNLOCK_KEEP_V2;
 	capped = cap_address_space(job, &old);
-	ret = ect_unlock_user_keys(&dirs, job->password, strlen(job->password), &opts, &res);
+	ret = ect_unlock_user_keys(&dirs, secret, secret_len, &opts, &res);
 	if (capped)
 		(void)setrlimit(RLIMIT_AS, &old);
 	if (dirs.home_fd >= 0)
@@ -310,6 +321,36 @@ static int load_config(struct pam_ect_job *job, int *dirfd, struct ect_private_c
 	return PAM_ECT_OK;
 }
 
+/* A token record (pam-token.c), else the password's wrapped-passphrase. */
+static int open_protectors(struct pam_ect_job *job, int dirfd, const struct ect_private_config *cfg)
+{
+	char *pp = NULL;
+	size_t pp_len = 0;
+	struct rlimit old;
+	bool capped;
+	int result;
+
+	/* a token AND password record derives with Argon2id too: the same backstop */
+	capped = cap_address_space(job, &old);
+	result = pam_ect_token_passphrase(job, dirfd, &pp, &pp_len);
+	if (capped)
+		(void)setrlimit(RLIMIT_AS, &old);
+	if (result == PAM_ECT_OK) {
+		result = unlock_keys(job, dirfd, cfg, pp, pp_len, ECT_UNLOCK_IS_PASSPHRASE);
+		ect_secure_free(pp, pp_len + 1);
+		return result;
+	}
+	if (result != PAM_ECT_NO_TOKEN)
+		return result;
+	if (!job->password || !job->password[0])
+		return PAM_ECT_NO_PASSWORD;
+	/* the first login of a -b home made without a password: 111's hand-off */
+	result = pam_ect_bootstrap_wrap(job, dirfd, &cfg->sigs, job->password);
+	if (result != PAM_ECT_OK && result != PAM_ECT_NO_BOOTSTRAP)
+		return result;
+	return unlock_keys(job, dirfd, cfg, job->password, strlen(job->password), 0);
+}
+
 int pam_ect_job_open(struct pam_ect_job *job)
 {
 	struct ect_private_config cfg;
@@ -335,15 +376,8 @@ int pam_ect_job_open(struct pam_ect_job *job)
 	if (mounted == 1 && !job->unlock_always && ect_keyring_find(cfg.sigs.fekek) > 0) {
 		ect_debug(pam_ect_child_ctx(job), "user %s: %s already mounted", job->user,
 			  cfg.mountpoint);
-	} else if (!job->password || !job->password[0]) {
-		result = PAM_ECT_NO_PASSWORD;
-		goto out;
 	} else {
-		/* the first login of a -b home made without a password: 111's hand-off */
-		result = pam_ect_bootstrap_wrap(job, dirfd, &cfg.sigs, job->password);
-		if (result != PAM_ECT_OK && result != PAM_ECT_NO_BOOTSTRAP)
-			goto out;
-		result = unlock_keys(job, dirfd, &cfg);
+		result = open_protectors(job, dirfd, &cfg);
 		if (result != PAM_ECT_OK)
 			goto out;
 	}
@@ -419,7 +453,7 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 	warn_salt(job, res.salt_err, &res.salt_where);
 	if (ret && res.failed_at == ECT_UNLOCK_AT_UNWRAP) {
 		log_over_budget(job, ret, &res.old);
-		result = map_unwrap_error(job, ret);
+		result = map_unwrap_error(job, ret, &res.wrap_where);
 		if (result == PAM_ECT_WRONG_PASSWORD) {
 			/* The file was wrapped with yet another password: say so at next login. */
 			job->old_password = NULL;

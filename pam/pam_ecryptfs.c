@@ -166,6 +166,11 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 		pam_ect_tell(c, true, "Your encrypted directory could not be %sed: %s", what,
 			     job->output[0] ? job->output : "see the system log");
 		return PAM_SESSION_ERR;
+	case PAM_ECT_TOKEN_FAILED:
+		ect_notice(c->ctx, "user %s: encrypted directory stays locked: no token protector "
+			   "opened it", c->user);
+		pam_ect_tell(c, true, "Your encrypted data stays locked: no token protector opened it.");
+		return PAM_SESSION_ERR;
 	case PAM_ECT_NO_PASSWORD:
 		ect_notice(c->ctx, "user %s: encrypted directory stays locked: no password in this login",
 			   c->user);
@@ -317,7 +322,7 @@ static int open_with_retry(struct pam_ect_call *c, struct pam_ect_job *job)
 		/* "already mounted" speaks of the last attempt only */
 		flags = (flags & ~PAM_ECT_FLAG_MOUNTED) | job->child_flags;
 		if (r != PAM_ECT_HELPER || job->helper_status != PAM_ECT_HELPER_NO_KEY ||
-		    !job->password || !job->password[0] || attempt >= PAM_ECT_OPEN_ATTEMPTS)
+		    attempt >= PAM_ECT_OPEN_ATTEMPTS)
 			break;
 		ect_debug(c->ctx, "user %s: the keys left the keyring before the mount helper ran "
 			  "(another session closed); unwrapping again (attempt %d of %d)", c->user,
@@ -335,7 +340,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct pam_ect_job job;
 	const void *stash = NULL;
 	const void *item = NULL;
-	int ret;
+	int ret, r;
 
 	(void)flags;
 	ret = pam_ect_call_begin(&c, pamh, argc, argv);
@@ -354,7 +359,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		job.password = stash;
 	else if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item)
 		job.password = item; /* configured for session only: same password, same process */
-	ret = session_result(&c, &job, open_with_retry(&c, &job), true);
+	r = open_with_retry(&c, &job);
+	pam_ect_token_tell(&c, &job);
+	ret = session_result(&c, &job, r, true);
+	pam_ect_secret_free(job.pin);
+	job.pin = NULL;
 	stash_free(pamh);
 	if (ret != PAM_SUCCESS && !drop_added_keys(&c, &job.added))
 		keep_for_close(&c, &job.added);

@@ -141,6 +141,9 @@ static int unlock_private(struct ect_ctx *ctx, const char *home, int dfd,
 			res.fekek, cfg->sigs.fekek);
 	else if (res.failed_at == ECT_UNLOCK_AT_KEYRING)
 		ect_err(ctx, "cannot add the keys to your keyring: %s", ect_strerror(r));
+	else if (res.wrap_where.reason[0] && (r == ECT_E_UNSAFE_PATH || r == ECT_E_MEDIUM_ABSENT))
+		ect_err(ctx, "cannot unwrap %s/" ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE
+			": %s", home, ect_config_error_format(&res.wrap_where, ebuf, sizeof(ebuf)));
 	else
 		ect_err(ctx, "cannot unwrap %s/" ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE
 			": %s", home, ect_strerror(r));

@@ -58,7 +58,7 @@ static const char *wrap_name(const struct ect_unlock_opts *opts)
 static int unwrap_user(const struct ect_user_dirs *d, const char *name, const char *pw,
 		       size_t pw_len, const uint8_t salt[ECT_SALT_SIZE],
 		       const struct ect_argon2_params *ceiling, char **pp, size_t *pp_len,
-		       struct ect_wrap_info *info)
+		       struct ect_wrap_info *info, struct ect_config_error *where)
 {
 	char *blob = NULL;
 	size_t size = 0;
@@ -68,7 +68,7 @@ static int unwrap_user(const struct ect_user_dirs *d, const char *name, const ch
 	int dfd;
 
 	memset(info, 0, sizeof(*info));
-	ret = ect_wrapped_locate_at(d->config_fd, name, d->uid, NULL, &dfd, base, NULL);
+	ret = ect_wrapped_locate_at(d->config_fd, name, d->uid, NULL, &dfd, base, where);
 	if (ret)
 		return ret;
 	ret = ect__config_read_at(dfd, base, d->uid, ECT_CONFIG_ANY_MODE | ECT_CONFIG_BINARY,
@@ -191,6 +191,16 @@ static int add_and_match(const char *pp, size_t pp_len, const uint8_t salt[ECT_S
 	return ret;
 }
 
+/* A mount passphrase given as such, into locked memory. */
+static int copy_passphrase(const char *s, size_t len, char **pp, size_t *pp_len)
+{
+	if (!len || len > ECT_PASSPHRASE_MAX || memchr(s, '\0', len))
+		return ECT_E_PASSPHRASE_LEN;
+	*pp = ect_secure_strndup(s, len);
+	*pp_len = *pp ? len : 0;
+	return *pp ? 0 : ECT_E_SECMEM;
+}
+
 static bool bad_args(const struct ect_user_dirs *d, const char *password,
 		     const struct ect_unlock_opts *opts)
 {
@@ -210,7 +220,7 @@ static int salt_and_unwrap(const struct ect_user_dirs *d, const char *password,
 	res->salt_err = ect_user_salt(d, salt, &res->salt_where);
 	res->failed_at = ECT_UNLOCK_AT_UNWRAP;
 	return unwrap_user(d, wrap_name(opts), password, password_len, salt,
-			   opts ? opts->ceiling : NULL, pp, pp_len, &res->info);
+			   opts ? opts->ceiling : NULL, pp, pp_len, &res->info, &res->wrap_where);
 }
 
 int ect_unwrap_user(const struct ect_user_dirs *d, const char *password, size_t password_len,
@@ -249,7 +259,15 @@ int ect_unlock_user_keys(const struct ect_user_dirs *d, const char *password, si
 	if (!opts)
 		opts = &none;
 	flags = opts->flags;
-	ret = salt_and_unwrap(d, password, password_len, opts, salt, &pp, &pp_len, res);
+	if (flags & ECT_UNLOCK_IS_PASSPHRASE) {
+		/* opened elsewhere (a token record): only the keys are left to add */
+		flags &= ~(unsigned int)(ECT_UNLOCK_UPGRADE | ECT_UNLOCK_CLEAR_STALE);
+		res->salt_err = ect_user_salt(d, salt, &res->salt_where);
+		res->failed_at = ECT_UNLOCK_AT_UNWRAP;
+		ret = copy_passphrase(password, password_len, &pp, &pp_len);
+	} else {
+		ret = salt_and_unwrap(d, password, password_len, opts, salt, &pp, &pp_len, res);
+	}
 	if (ret)
 		goto out;
 	if (flags & ECT_UNLOCK_LINK_SESSION)
@@ -298,12 +316,8 @@ static int old_passphrase(const struct ect_user_dirs *d, const char *old_pw, siz
 {
 	if (!(opts->flags & ECT_UNLOCK_OLD_IS_PASSPHRASE))
 		return unwrap_user(d, wrap_name(opts), old_pw, old_len, salt, opts->ceiling, pp,
-				   pp_len, &res->old);
-	if (!old_len || old_len > ECT_PASSPHRASE_MAX || memchr(old_pw, '\0', old_len))
-		return ECT_E_PASSPHRASE_LEN;
-	*pp = ect_secure_strndup(old_pw, old_len);
-	*pp_len = old_len;
-	return *pp ? 0 : ECT_E_SECMEM;
+				   pp_len, &res->old, &res->wrap_where);
+	return copy_passphrase(old_pw, old_len, pp, pp_len);
 }
 
 int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t old_len,

@@ -5,7 +5,9 @@
 # Everything runs inside a throwaway session keyring (keyctl session -).
 set -eu
 : "${top_builddir:?}"
-bin="$top_builddir/tests/pam/test-pam-ecryptfs"
+# ECT_PAM_TEST_PROG (run-pam-token.sh): another test program of tests/pam.
+prog=${ECT_PAM_TEST_PROG:-test-pam-ecryptfs}
+bin="$top_builddir/tests/pam/$prog"
 module="$top_builddir/pam/.libs/pam_ecryptfs.so"
 libdir=/usr/lib/x86_64-linux-gnu
 [ -e "$libdir/libpam_wrapper.so" ] || libdir=$(dirname "$(ldconfig -p | sed -n "s/.*libpam_wrapper.so.* => //p" | head -n1)" 2>/dev/null)
@@ -69,6 +71,8 @@ auth optional $module $opts kdf_max_mib=20
 session required $permit
 session optional $module $opts kdf_max_mib=20
 EOS
+# "ect_tokpw": token_pin=password, the login password is a token's PIN.
+sed "s|$opts|$opts token_pin=password|" "$dir/services/ect" > "$dir/services/ect_tokpw"
 # The systemd user manager's PAM service, with the module in it (as Arch and
 # Fedora include their login session stack there).
 cp "$dir/services/ect" "$dir/services/systemd-user"
@@ -91,8 +95,8 @@ fi
 # ECT_PAM_TEST_RUNNER (valgrind-pam.sh): a command to run the test under; it
 # gets the real program, not libtool's wrapper script.
 runner=${ECT_PAM_TEST_RUNNER:-}
-if [ -n "$runner" ] && [ -x "$top_builddir/tests/pam/.libs/test-pam-ecryptfs" ]; then
-	bin="$top_builddir/tests/pam/.libs/test-pam-ecryptfs"
+if [ -n "$runner" ] && [ -x "$top_builddir/tests/pam/.libs/$prog" ]; then
+	bin="$top_builddir/tests/pam/.libs/$prog"
 fi
 # shellcheck disable=SC2086 # the runner is a command line
 LD_PRELOAD="$preload" keyctl session - $runner "$bin"

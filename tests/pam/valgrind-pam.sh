@@ -1,5 +1,5 @@
 #!/bin/sh
-# The pam_wrapper tests (run-pam-tests.sh) with the test program, and so
+# The pam_wrapper tests (run-pam-tests.sh, run-pam-token.sh) with the test programs, and so
 # pam_ecryptfs.so, under valgrind memcheck: no error and no definite or
 # indirect leak, in the program or in any process it forks (the module's
 # child that becomes the user). Programs the children exec (the stand-in
@@ -21,8 +21,12 @@ ECT_PAM_TEST_RUNNER="valgrind --tool=memcheck --leak-check=full \
 --suppressions=$top_srcdir/tests/sanitizers/valgrind.supp --log-file=$logs/vg.%p"
 export ECT_PAM_TEST_RUNNER
 
+# Both programs: the token one runs NSS and SoftHSM2 in the module's child.
 status=0
 sh "$top_srcdir/tests/pam/run-pam-tests.sh" || status=$?
+rc=0
+sh "$top_srcdir/tests/pam/run-pam-token.sh" || rc=$?
+[ "$rc" -eq 77 ] || [ "$rc" -eq 0 ] || status=$rc
 # One log per process valgrind ran; a forked child's errors do not reach
 # our exit status, so read every log. A child that exec'd something else
 # (sh, a stand-in helper) leaves a log without a summary: not ours.

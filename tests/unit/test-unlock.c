@@ -242,6 +242,8 @@ static int body_symlink(void *arg)
 	o.sigs = &sigs;
 	KCHECK(ect_unlock_user_keys(&h.dirs, LOGIN, strlen(LOGIN), &o, &res) == ECT_E_UNSAFE_PATH);
 	KCHECK(res.failed_at == ECT_UNLOCK_AT_UNWRAP && ect_keyring_find(sigs.fekek) < 0);
+	/* the refusal's reason reaches the caller, not only "unsafe path" */
+	KCHECK(!strcmp(res.wrap_where.file, "elsewhere") && res.wrap_where.reason[0]);
 	home_drop(&h);
 	return 0;
 }
