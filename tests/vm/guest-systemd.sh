@@ -95,9 +95,8 @@ home_check() {
 # before systemd starts and enabled, so that systemd starts ssh.service at
 # boot as on any server (multi-user.target waits for it: Type=notify). The
 # scenarios then need no daemon-reload and no start of their own
-# (sd_start_sshd in scenarios/systemd/sshd.inc, which also does all this
-# when sshd is not running). Without the .debs nothing happens here and the
-# ssh scenarios skip.
+# (sd_start_sshd in scenarios/systemd/sshd.inc only checks). Without the
+# .debs nothing happens here and the ssh scenarios skip.
 sshd_enable() {
 	local debs=${ECT_PAM_DEBS:-/var/cache/ecryptfs-tools/pam-debs} deb f
 	for deb in openssh-server openssh-sftp-server libwrap0 sshpass; do
