@@ -29,6 +29,28 @@ systemd-machine-id-commit.service systemd-journal-catalog-update.service
 systemd-update-done.service networking.service ifupdown-wait-online.service
 systemd-networkd-wait-online.service
 systemd-tmpfiles-setup-dev.service systemd-tmpfiles-setup.service
+pcscd.socket systemd-sysusers.service systemd-remount-fs.service
+kmod-static-nodes.service systemd-modules-load.service modprobe@configfs.service
+modprobe@dm_mod.service modprobe@drm.service modprobe@fuse.service modprobe@loop.service
+dev-hugepages.mount sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount
+sys-fs-fuse-connections.mount
+"
+# The last lines: the users and modules the guest needs exist before systemd
+# starts (the host's /etc/passwd, guest-main.sh's modprobe), the root is the
+# initramfs' overlay (nothing to remount), and the kernel's pseudo file
+# systems and modules no scenario of the systemd groups uses; each unit is
+# one more process start, about a second under TCG on a loaded host.
+
+# Generators systemd runs before it loads the units, each a process start:
+# those with nothing to do in the guest (no encrypted or GPT disks, no
+# hibernation, no SysV scripts to run: the host's would start its services,
+# no debug or rc.local), and the host's postgresql one (a shell script). A
+# same-named link to /dev/null in /etc/systemd/system-generators disables one.
+ECT_VM_SYSTEMD_NO_GENERATORS="
+postgresql-generator systemd-cryptsetup-generator systemd-debug-generator
+systemd-getty-generator systemd-gpt-auto-generator systemd-hibernate-resume-generator
+systemd-integritysetup-generator systemd-rc-local-generator systemd-run-generator
+systemd-system-update-generator systemd-sysv-generator systemd-veritysetup-generator
 "
 
 # /home on the boot group's virtio disk (the host's $res/home.img): ext4 with
@@ -68,15 +90,49 @@ home_check() {
 	echo "guest: /home check: $(cat /run/ect-vm/home-check)" >&3
 }
 
+# sshd_enable: Debian's openssh-server (and sshpass) from the .debs that
+# scenarios/pam/fetch-debs.sh unpacked on the host, installed into the guest
+# before systemd starts and enabled, so that systemd starts ssh.service at
+# boot as on any server (multi-user.target waits for it: Type=notify). The
+# scenarios then need no daemon-reload and no start of their own
+# (sd_start_sshd in scenarios/systemd/sshd.inc only checks). Without the
+# .debs nothing happens here and the ssh scenarios skip.
+sshd_enable() {
+	local debs=${ECT_PAM_DEBS:-/var/cache/ecryptfs-tools/pam-debs} deb f
+	for deb in openssh-server openssh-sftp-server libwrap0 sshpass; do
+		set -- "$debs/${deb}"_*.deb
+		[ -f "$1" ] || return 0
+	done
+	for deb in openssh-server openssh-sftp-server libwrap0 sshpass; do
+		for f in "$debs/${deb}"_*.deb; do
+			# Not dpkg-deb -x: its tar would replace the merged-/usr links.
+			dpkg-deb --fsys-tarfile "$f" | tar -x -C / --keep-directory-symlink ||
+				setup_failed "cannot unpack $f"
+		done
+	done
+	[ -f /etc/ssh/sshd_config ] || cp /usr/share/openssh/sshd_config /etc/ssh/sshd_config
+	# One ed25519 host key: ssh-keygen -A spends minutes on RSA under TCG.
+	[ -f /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
+	echo "HostKey /etc/ssh/ssh_host_ed25519_key" >/etc/ssh/sshd_config.d/ect-vm.conf
+	grep '^sshd:' /etc/passwd >/dev/null || useradd -r -d /run/sshd -s /usr/sbin/nologin sshd
+	mkdir -p /etc/systemd/system/multi-user.target.wants
+	ln -sfn /lib/systemd/system/ssh.service /etc/systemd/system/multi-user.target.wants/ssh.service
+	echo "guest: openssh-server installed, ssh.service enabled" >&3
+}
+
 systemd_exec() {
-	local u dir=/etc/systemd/system
+	local dir=/etc/systemd/system
 	[ -x /lib/systemd/systemd ] || setup_failed "/lib/systemd/systemd missing (apt-get install systemd)"
 	# The host may be a container: its marker would make systemd believe the
 	# guest is one too (no real shutdown, container-only unit conditions).
 	rm -f /.dockerenv /run/.containerenv
-	for u in $ECT_VM_SYSTEMD_MASK; do
-		ln -sfn /dev/null "$dir/$u"
-	done
+	# One process for all the links (a loop of ln took ~30 s at host load 16).
+	# shellcheck disable=SC2206 # lists of names
+	local -a units=($ECT_VM_SYSTEMD_MASK) gens=($ECT_VM_SYSTEMD_NO_GENERATORS)
+	mkdir -p "$dir-generators"
+	perl -e 'for (@ARGV) { unlink; symlink("/dev/null", $_) or die "$_: $!\n" }' \
+		"${units[@]/#/$dir/}" "${gens[@]/#/$dir-generators/}" || setup_failed "cannot mask the units"
+	sshd_enable
 	cat >"$dir/ect-vm-scenarios.service" <<EOF
 [Unit]
 Description=ecryptfs-tools VM scenarios (tests/vm)

@@ -1,5 +1,7 @@
-# The README demo (scripts/demo runs just this scenario and prints its
-# output): root gives a new user a whole encrypted home with
+# The README's quick demo on the harness guest (scripts/demo --quick runs
+# just this scenario and prints its output; plain scripts/demo runs
+# systemd/90-demo, the same story over sshd on the guest booted by systemd):
+# root gives a new user a whole encrypted home with
 # ecryptfs-setup-private -b; the user logs in through Debian's real `login`
 # PAM stack and finds the files that were in the home before, we show the
 # same file's ciphertext and encrypted name below, the user logs out and the
