@@ -42,6 +42,10 @@ int ect__hex_decode(const char *hex, uint8_t *out, size_t n);
 /* n bytes as lowercase hex, NUL-terminated: out holds 2*n+1 bytes. */
 void ect__hex_encode(const uint8_t *in, size_t n, char *out);
 
+/* What ect_secure_alloc was asked for, and whether mlock took (for tests). */
+size_t ect__secure_size(const void *ptr);
+int ect__secure_locked(const void *ptr);
+
 /* Map a gcry_error_t to ECT_E_CRYPTO (or -ENOMEM), logging nothing. */
 int ect__gcry_err(unsigned int gcry_error);
 

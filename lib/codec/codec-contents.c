@@ -186,8 +186,8 @@ void ect_codec_close(struct ect_codec_file *f)
 		gcry_md_close(f->md5);
 	if (f->ecb)
 		gcry_cipher_close(f->ecb);
-	ect_secure_free(f->fek, ECT_FEK_MAX);
-	ect_secure_free(f->root_iv, 16);
+	ect_secure_free(f->fek);
+	ect_secure_free(f->root_iv);
 	if (f->stage) {
 		ect_wipe(f->stage, CODEC_STAGE_SIZE);
 		free(f->stage);
@@ -241,7 +241,7 @@ static int unwrap_fek(struct ect_codec_file *f, const struct ect_codec_key *keys
 	if (unsupported)
 		rc = ECT_E_UNSUPPORTED;
 out:
-	ect_secure_free(fek, ECT_FEK_MAX);
+	ect_secure_free(fek);
 	return rc;
 }
 

@@ -88,8 +88,8 @@ void ect_fname_codec_free(struct ect_fname_codec *c)
 		gcry_cipher_close(c->ecb);
 	if (c->md5)
 		gcry_md_close(c->md5);
-	ect_secure_free(c->fnek, ECT_KEY_SIZE);
-	ect_secure_free(c->work, FNAME_WORK_SIZE);
+	ect_secure_free(c->fnek);
+	ect_secure_free(c->work);
 	ect_wipe(c, sizeof(*c));
 	free(c);
 }

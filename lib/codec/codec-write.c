@@ -43,7 +43,7 @@ static int wrap_fek(struct ect_codec_file *f, const struct ect_codec_key *key,
 	hk->efek_len = (uint8_t)len;
 	memcpy(hk->salt, salt, ECT_SALT_SIZE);
 out:
-	ect_secure_free(buf, ECT_FEK_MAX);
+	ect_secure_free(buf);
 	return rc;
 }
 
@@ -132,7 +132,7 @@ int ect_codec_create(int fd, const struct ect_codec_create_params *p,
 	if (fd >= 0)
 		rc = write_header(f);
 out:
-	ect_secure_free(fek, ECT_FEK_MAX);
+	ect_secure_free(fek);
 	if (rc) {
 		ect_codec_close(f);
 		return rc;

@@ -54,7 +54,7 @@ int ect_derive_key(const char *passphrase, size_t len, const uint8_t salt[ECT_SA
 		b = t;
 	}
 	memcpy(key, a, ECT_KEY_SIZE);
-	ect_secure_free(buf, buf_size);
+	ect_secure_free(buf);
 	return 0;
 }
 

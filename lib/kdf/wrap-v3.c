@@ -146,7 +146,7 @@ int ect__aead_open(const uint8_t *key, const uint8_t *nonce, const uint8_t *head
 	}
 	ret = ect__passphrase_out(plain + 1, len, passphrase, passphrase_len);
 out:
-	ect_secure_free(plain, V3_PLAIN_SIZE);
+	ect_secure_free(plain);
 	return ret;
 }
 
@@ -173,7 +173,7 @@ int ect__aead_seal(const uint8_t *key, const uint8_t *nonce, const uint8_t *head
 	if (gerr)
 		ret = ect__gcry_err(gerr);
 out:
-	ect_secure_free(plain, V3_PLAIN_SIZE);
+	ect_secure_free(plain);
 	return ret;
 }
 
@@ -211,7 +211,7 @@ int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrapping_pw,
 		goto out;
 	ret = ect__aead_open(key, l.nonce, blob, l.head_len, l.ct, passphrase, passphrase_len);
 out:
-	ect_secure_free(key, V3_KEY_SIZE);
+	ect_secure_free(key);
 	return ret;
 }
 
@@ -269,6 +269,6 @@ int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 	out = NULL;
 out:
 	free(out);
-	ect_secure_free(key, V3_KEY_SIZE);
+	ect_secure_free(key);
 	return ret;
 }

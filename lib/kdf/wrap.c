@@ -115,7 +115,7 @@ static int wrapping_key(const char *wrapping_pw, size_t wrapping_len, const uint
 	if (!ret)
 		ret = ect_key_signature(*key, sig);
 	if (ret) {
-		ect_secure_free(*key, ECT_KEY_SIZE);
+		ect_secure_free(*key);
 		*key = NULL;
 	}
 	return ret;
@@ -163,8 +163,8 @@ static int unwrap_ecb(const uint8_t *stored_sig, const uint8_t *salt, const uint
 	}
 	ret = ect__passphrase_out(plain, len, passphrase, passphrase_len);
 out:
-	ect_secure_free(plain, ECT_PASSPHRASE_MAX + 1);
-	ect_secure_free(key, ECT_KEY_SIZE);
+	ect_secure_free(plain);
+	ect_secure_free(key);
 	ect_wipe(sig, sizeof(sig));
 	return ret;
 }
@@ -260,8 +260,8 @@ static int wrap_v2(const char *passphrase, size_t len, const char *wrapping_pw,
 	out = NULL;
 out:
 	free(out);
-	ect_secure_free(plain, ECT_PASSPHRASE_MAX);
-	ect_secure_free(key, ECT_KEY_SIZE);
+	ect_secure_free(plain);
+	ect_secure_free(key);
 	return ret;
 }
 

@@ -39,7 +39,7 @@ int ect_mount_passphrase_generate(char **passphrase)
 	out = NULL;
 	ret = 0;
 out:
-	ect_secure_free(raw, ECT_MOUNT_PASSPHRASE_BYTES);
-	ect_secure_free(out, 2 * ECT_MOUNT_PASSPHRASE_BYTES + 1);
+	ect_secure_free(raw);
+	ect_secure_free(out);
 	return ret;
 }

@@ -191,7 +191,7 @@ static int derive_kek(const struct rec_layout *l, const uint8_t *secret, const c
 	}
 	ret = record_kek(secret, l->info.policy, pw_key, kek);
 out:
-	ect_secure_free(pw_key, V3_KEY_SIZE);
+	ect_secure_free(pw_key);
 	return ret;
 }
 
@@ -235,8 +235,8 @@ int ect_token_unwrap(const void *record, size_t size, ect_token_pin_fn pin_fn, v
 		ret = ect__aead_open(kek, l.nonce, record, l.head_len, l.sealed, passphrase,
 				     passphrase_len);
 out:
-	ect_secure_free(kek, V3_KEY_SIZE);
-	ect_secure_free(secret, TOKEN_SECRET_SIZE);
+	ect_secure_free(kek);
+	ect_secure_free(secret);
 	free(u);
 	return ret;
 }
@@ -315,7 +315,7 @@ static int seal_record(uint8_t *out, size_t head_len, const uint8_t *secret,
 	if (!ret)
 		ret = ect__aead_seal(kek, l.nonce, out, l.head_len, passphrase, len,
 				     out + l.head_len);
-	ect_secure_free(kek, V3_KEY_SIZE);
+	ect_secure_free(kek);
 	return ret;
 }
 
@@ -368,7 +368,7 @@ int ect_token_wrap(const char *uri, enum ect_token_policy policy, const char *pa
 	out = NULL;
 out:
 	free(out);
-	ect_secure_free(secret, TOKEN_SECRET_SIZE);
+	ect_secure_free(secret);
 	free(u);
 	return ret;
 }
