@@ -96,14 +96,17 @@ int ect_codec_create(int fd, const struct ect_codec_create_params *p,
 	rc = ect_cipher_lookup(p->cipher, p->key_bytes, &f->cipher);
 	if (rc)
 		goto out;
-	gcry_randomize(fek, f->cipher.key_bytes, GCRY_STRONG_RANDOM);
-	rc = codec__set_fek(f, fek);
+	rc = ect__random(fek, f->cipher.key_bytes, ECT__RANDOM_STRONG);
+	if (!rc)
+		rc = codec__set_fek(f, fek);
 	if (rc)
 		goto out;
 	rc = codec__open_cbc(f);
 	if (rc)
 		goto out;
-	gcry_create_nonce(&f->info.marker, sizeof(f->info.marker));
+	rc = ect__nonce(&f->info.marker, sizeof(f->info.marker));
+	if (rc)
+		goto out;
 	f->info.version = ECT_FILE_VERSION;
 	f->info.flags = ECT_HDR_FLAG_ENCRYPTED;
 	if (p->header_in_xattr)

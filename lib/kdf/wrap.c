@@ -12,7 +12,6 @@
 #include "wrap-internal.h"
 
 #include <errno.h>
-#include <gcrypt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,18 +87,16 @@ int ect_wrap_identify(const void *blob, size_t size, struct ect_wrap_info *info)
 static int aes128_ecb(const uint8_t key[ECT_KEY_SIZE], int encrypt, uint8_t *out, const uint8_t *in,
 		      size_t size)
 {
-	gcry_cipher_hd_t hd;
-	gcry_error_t gerr;
+	struct ect__cipher *hd;
+	int ret;
 
-	gerr = gcry_cipher_open(&hd, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_ECB, GCRY_CIPHER_SECURE);
-	if (gerr)
-		return ect__gcry_err(gerr);
-	gerr = gcry_cipher_setkey(hd, key, AES128_KEY);
-	if (!gerr)
-		gerr = encrypt ? gcry_cipher_encrypt(hd, out, size, in, size) :
-				 gcry_cipher_decrypt(hd, out, size, in, size);
-	gcry_cipher_close(hd);
-	return gerr ? ect__gcry_err(gerr) : 0;
+	ret = ect__cipher_open(&hd, ECT__AES128, ECT__ECB, key, AES128_KEY);
+	if (ret)
+		return ret;
+	ret = encrypt ? ect__cipher_encrypt(hd, out, size, in, size)
+		      : ect__cipher_decrypt(hd, out, size, in, size);
+	ect__cipher_close(hd);
+	return ret;
 }
 
 /* The key and signature of wrapping_pw with salt, as generate_passphrase_sig(). */
@@ -237,7 +234,9 @@ static int wrap_v2(const char *passphrase, size_t len, const char *wrapping_pw,
 	if (ret)
 		return ret;
 	/* A fresh salt per wrap, as 111 reads from /dev/urandom. */
-	gcry_randomize(salt, sizeof(salt), GCRY_STRONG_RANDOM);
+	ret = ect__random(salt, sizeof(salt), ECT__RANDOM_STRONG);
+	if (ret)
+		return ret;
 	ret = wrapping_key(wrapping_pw, wrapping_len, salt, &key, sig);
 	if (ret)
 		return ret;
