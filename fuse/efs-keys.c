@@ -96,7 +96,7 @@ int efs_keys_load(struct efs *e, const char **failed)
 void efs_keys_free(struct efs *e)
 {
 	if (e->key_mem)
-		ect_secure_free(e->key_mem, (e->opts.nsigs + 1) * ECT_KEY_SIZE);
+		ect_secure_free(e->key_mem);
 	e->key_mem = NULL;
 	e->fnek = NULL;
 	e->nkeys = 0;

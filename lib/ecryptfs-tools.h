@@ -107,8 +107,8 @@ enum ect_log_sink {
 typedef void (*ect_log_fn)(void *userdata, int priority, const char *message);
 
 /*
- * Create a context. ident names the program in log lines. This also
- * initialises libgcrypt and its secure memory pool once per process.
+ * Create a context. ident names the program in log lines. libgcrypt is
+ * initialised once per process, by the first call that needs it.
  */
 int ect_ctx_new(struct ect_ctx **out, const char *ident, enum ect_log_sink sink) ECT_MUST_CHECK;
 void ect_ctx_free(struct ect_ctx *ctx);
@@ -157,13 +157,17 @@ int ect_become_user(uid_t uid, gid_t gid, enum ect_become_groups groups,
  * core: secure memory
  * ====================================================================== */
 
-/* Zeroed, locked (never swapped) memory; NULL if the locked pool is exhausted. */
+/*
+ * Zeroed memory for secrets, on pages of its own: locked (never swapped) when
+ * RLIMIT_MEMLOCK allows, otherwise still allocated; always kept out of core
+ * dumps. Does not initialise libgcrypt. NULL when no memory can be mapped.
+ */
 void *ect_secure_alloc(size_t size);
-/* Wipe size bytes and free. NULL is allowed. */
-void ect_secure_free(void *ptr, size_t size);
-/* Copy at most max bytes of s into locked memory (NUL-terminated). */
+/* Wipe the whole allocation and free it (the size is remembered). NULL is allowed. */
+void ect_secure_free(void *ptr);
+/* Copy at most max bytes of s into secure memory (NUL-terminated). */
 char *ect_secure_strndup(const char *s, size_t max);
-/* Wipe strlen(s) bytes and free; NULL is allowed. */
+/* ect_secure_free for strings; NULL is allowed. */
 void ect_secure_free_str(char *s);
 /* explicit_bzero: a wipe the compiler cannot remove. */
 void ect_wipe(void *ptr, size_t size);
@@ -240,7 +244,7 @@ int ect_dir_make_at(int dirfd, const char *name, mode_t mode, int *made, int *fd
 /*
  * Read a regular file of at most max bytes (refuses larger, symlinks and
  * non-regular files). *data is malloc'ed; with secure != 0 it is in locked
- * memory and must be freed with ect_secure_free(*data, *size).
+ * memory and must be freed with ect_secure_free(*data).
  */
 int ect_read_file(const char *path, size_t max, int secure, void **data, size_t *size) ECT_MUST_CHECK;
 

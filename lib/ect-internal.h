@@ -4,6 +4,7 @@
 #define ECT_INTERNAL_H
 
 #include "ect-private.h"
+#include "core/crypto-backend.h"
 
 #include <stdbool.h>
 #include <time.h>
@@ -27,14 +28,6 @@ struct ect_ctx {
 };
 
 /*
- * Initialise libgcrypt (version check, locked pool) once per process.
- * Called lazily by code that needs crypto or locked memory, so programs that
- * never touch secrets (the setuid helper) never initialise it: libgcrypt's
- * pool setup would otherwise change the process's uids.
- */
-int ect__crypto_init(void);
-
-/*
  * Exactly 2*n hex digits (either case) into n bytes; -EINVAL, with out
  * untouched, on any other character. The caller checks the length.
  */
@@ -42,8 +35,9 @@ int ect__hex_decode(const char *hex, uint8_t *out, size_t n);
 /* n bytes as lowercase hex, NUL-terminated: out holds 2*n+1 bytes. */
 void ect__hex_encode(const uint8_t *in, size_t n, char *out);
 
-/* Map a gcry_error_t to ECT_E_CRYPTO (or -ENOMEM), logging nothing. */
-int ect__gcry_err(unsigned int gcry_error);
+/* What ect_secure_alloc was asked for, and whether mlock took (for tests). */
+size_t ect__secure_size(const void *ptr);
+int ect__secure_locked(const void *ptr);
 
 /*
  * read(2) until cap bytes or end of file, retrying EINTR (lib/core/fileio.c).

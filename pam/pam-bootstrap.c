@@ -143,7 +143,7 @@ static int sigs_match(const struct boot_file *f, const uint8_t *salt,
 	} else if (!ret) {
 		*match = !strcmp(sig, sigs->fekek);
 	}
-	ect_secure_free(key, ECT_KEY_SIZE);
+	ect_secure_free(key);
 	return ret;
 }
 
@@ -172,7 +172,7 @@ static int verify_written(struct pam_ect_job *job, int dirfd, const struct boot_
 			       &job->opts->kdf_max, &back, &back_len, &info);
 	if (!ret && (back_len != f->len || ect_memcmp_const(back, f->pp, f->len)))
 		ret = ECT_E_FORMAT;
-	ect_secure_free(back, back_len + 1);
+	ect_secure_free(back);
 	return ret;
 }
 
@@ -251,7 +251,7 @@ int pam_ect_bootstrap_wrap(struct pam_ect_job *job, int dirfd, const struct ect_
 		   ECT_WRAPPED_PASSPHRASE_FILE " and removed from " PAM_ECT_BOOTSTRAP_DIR, job->user, job->cfg_base);
 	result = PAM_ECT_OK;
 out:
-	ect_secure_free(f.pp, ECT_PASSPHRASE_MAX + 1);
+	ect_secure_free(f.pp);
 	ect_wipe(salt, sizeof(salt));
 	if (f.dirfd >= 0)
 		close(f.dirfd);

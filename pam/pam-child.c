@@ -96,11 +96,11 @@ int pam_ect_child_ask_pin(struct pam_ect_job *job, const char *label, unsigned i
 	if (!buf)
 		return ECT_E_SECMEM;
 	if (head[1] && !read_full(job->report_fd, buf, head[1])) {
-		ect_secure_free(buf, 256);
+		ect_secure_free(buf);
 		return -EPIPE;
 	}
 	if (!head[0] || !head[1]) {
-		ect_secure_free(buf, 256);
+		ect_secure_free(buf);
 		return -ECANCELED; /* no PIN given: the conversation failed or was refused */
 	}
 	buf[head[1]] = '\0';
@@ -281,7 +281,7 @@ static bool answer_pin(struct pam_ect_call *c, struct pam_ect_job *job, int fd, 
 	label[len - 1u] = '\0';
 	if (pam_ect_token_ask_pin(c, job, label, ask[0], &pin) == 0 && strlen(pin) > 255) {
 		ect_notice(c->ctx, "user %s: a PIN over 255 bytes was not passed on", c->user);
-		pam_ect_secret_free(pin); /* no token takes one; never cut one short */
+		ect_secure_free_str(pin); /* no token takes one; never cut one short */
 		pin = NULL;
 	}
 	pin_len = pin ? strlen(pin) : 0;
@@ -290,7 +290,7 @@ static bool answer_pin(struct pam_ect_call *c, struct pam_ect_job *job, int fd, 
 	memcpy(reply + 2, pin ? pin : "", pin_len);
 	ok = send(fd, reply, 2 + pin_len, MSG_NOSIGNAL) == (ssize_t)(2 + pin_len);
 	explicit_bzero(reply, sizeof(reply));
-	pam_ect_secret_free(pin);
+	ect_secure_free_str(pin);
 	return ok;
 }
 

@@ -8,8 +8,8 @@
  *  - The PAM application's own process never initialises libgcrypt: its
  *    secure-memory setup permanently drops root when ruid != 0 == euid,
  *    which would break su and passwd. Secrets in this process live in
- *    pam/pam-secret.c's own locked pages; every library call that does
- *    crypto runs in the forked child, after it became the user.
+ *    ect_secure_alloc's pages, which do not need libgcrypt; every library
+ *    call that does crypto runs in the forked child, after it became the user.
  *  - Nothing touches a user's files as root: the parent peeks at ~/.ecryptfs
  *    with pam_modutil_drop_priv(), the child reads everything else.
  */
@@ -114,14 +114,6 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek);
  * be opened. Call with the user's (fs)uid.
  */
 int pam_ect_private_mounted(uid_t uid, const struct ect_private_config *cfg);
-
-/* ---- locked memory for the stashed password (pam-secret.c) -------------- */
-/* A NUL-terminated copy of s in mlock'ed, non-dumpable pages; NULL on failure. */
-char *pam_ect_secret_dup(const char *s);
-/* Wipe and unmap; NULL allowed. */
-void pam_ect_secret_free(char *s);
-/* pam_set_data cleanup for a pam_ect_secret_dup string. */
-void pam_ect_secret_cleanup(pam_handle_t *pamh, void *data, int error_status);
 
 /* ---- the child (pam-child.c) -------------------------------------------- */
 
@@ -257,7 +249,7 @@ int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_
  */
 int pam_ect_token_passphrase(struct pam_ect_job *job, int dirfd, char **pp, size_t *pp_len);
 /*
- * In the parent: the PIN for the child's question, as a pam_ect_secret_dup
+ * In the parent: the PIN for the child's question, as an ect_secure_strndup
  * string in *pin (the caller frees it), or -ECANCELED. Asks through the
  * conversation once per login; a retry of the same login reuses it.
  */

@@ -132,7 +132,7 @@ static int try_records(struct pam_ect_job *job, const struct ect_user_dirs *dirs
 		if (record_failed(job, i, &infos[i], ret, wrong_password))
 			break;
 	}
-	ect_secure_free(st.pin, st.pin_len + 1);
+	ect_secure_free(st.pin);
 	return result;
 }
 
@@ -205,7 +205,7 @@ int pam_ect_token_ask_pin(struct pam_ect_call *c, struct pam_ect_job *job, const
 				     safe);
 		ret = pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &typed, "PIN for token %s: ", safe);
 		if (ret == PAM_SUCCESS && typed && typed[0])
-			job->pin = pam_ect_secret_dup(typed);
+			job->pin = ect_secure_strndup(typed, ECT_SECRET_INPUT_MAX);
 		else
 			ect_notice(c->ctx, "user %s: no PIN given for token %s", c->user, safe);
 		if (typed) {
@@ -217,7 +217,7 @@ int pam_ect_token_ask_pin(struct pam_ect_call *c, struct pam_ect_job *job, const
 			return -ECANCELED;
 		}
 	}
-	*pin = pam_ect_secret_dup(job->pin);
+	*pin = ect_secure_strndup(job->pin, ECT_SECRET_INPUT_MAX);
 	return *pin ? 0 : -ENOMEM;
 }
 

@@ -337,7 +337,7 @@ static int open_protectors(struct pam_ect_job *job, int dirfd, const struct ect_
 		(void)setrlimit(RLIMIT_AS, &old);
 	if (result == PAM_ECT_OK) {
 		result = unlock_keys(job, dirfd, cfg, pp, pp_len, ECT_UNLOCK_IS_PASSPHRASE);
-		ect_secure_free(pp, pp_len + 1);
+		ect_secure_free(pp);
 		return result;
 	}
 	if (result != PAM_ECT_NO_TOKEN)

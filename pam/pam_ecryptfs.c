@@ -37,6 +37,14 @@
 	"the mount passphrase waiting in /dev/shm/.ecryptfs-%s was not wrapped with your " \
 	"password (see the system log); the file is kept."
 
+/* pam_set_data cleanup for the stashed password (ect_secure_strndup'ed). */
+static void secret_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	ect_secure_free_str(data);
+}
+
 static void stash_free(pam_handle_t *pamh)
 {
 	/* Replacing the data runs the wiping cleanup on the old copy. */
@@ -88,14 +96,14 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		ret = PAM_IGNORE;
 		goto out;
 	}
-	copy = pam_ect_secret_dup(item);
+	copy = ect_secure_strndup(item, ECT_SECRET_INPUT_MAX);
 	if (!copy) {
 		ret = PAM_BUF_ERR;
 		goto out;
 	}
-	ret = pam_set_data(pamh, PAM_ECT_DATA_AUTHTOK, copy, pam_ect_secret_cleanup);
+	ret = pam_set_data(pamh, PAM_ECT_DATA_AUTHTOK, copy, secret_cleanup);
 	if (ret != PAM_SUCCESS) {
-		pam_ect_secret_free(copy);
+		ect_secure_free_str(copy);
 		goto out;
 	}
 	ect_debug(c.ctx, "user %s: password kept for the session", c.user);
@@ -362,7 +370,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	r = open_with_retry(&c, &job);
 	pam_ect_token_tell(&c, &job);
 	ret = session_result(&c, &job, r, true);
-	pam_ect_secret_free(job.pin);
+	ect_secure_free_str(job.pin);
 	job.pin = NULL;
 	stash_free(pamh);
 	if (ret != PAM_SUCCESS && !drop_added_keys(&c, &job.added))

@@ -109,7 +109,7 @@ static int load_raw_keys(struct tool *t, const char *path, int fnek)
 		rc = ect_key_signature(t->fnek, t->fnek_sig);
 	if (!rc && fnek)
 		rc = ect_fname_codec_new(t->fnek, t->fnek_sig, t->cipher, t->fn_key_bytes, &t->names);
-	ect_secure_free(data, size);
+	ect_secure_free(data);
 	if (rc)
 		return fail("keys", path, rc);
 	t->key.key = t->fekek;
@@ -127,7 +127,7 @@ static int cmd_derive(struct tool *t, const char *path)
 	memcpy(both, t->fekek, ECT_KEY_SIZE);
 	memcpy(both + ECT_KEY_SIZE, t->fnek, ECT_KEY_SIZE);
 	rc = ect_write_file_atomic(path, both, 2 * ECT_KEY_SIZE, 0600, (uid_t)-1, (gid_t)-1);
-	ect_secure_free(both, 2 * ECT_KEY_SIZE);
+	ect_secure_free(both);
 	return rc ? fail("derive", path, rc) : 0;
 }
 
@@ -461,7 +461,7 @@ int main(int argc, char **argv)
 	}
 	ect_codec_pool_free(t.pool);
 	ect_fname_codec_free(t.names);
-	ect_secure_free(t.fekek, ECT_KEY_SIZE);
-	ect_secure_free(t.fnek, ECT_KEY_SIZE);
+	ect_secure_free(t.fekek);
+	ect_secure_free(t.fnek);
 	return rc;
 }

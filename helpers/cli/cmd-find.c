@@ -309,7 +309,7 @@ static int find_with_keys(struct ect_ctx *ctx, const char *pass_src, const char 
 out:
 	ect_fname_codec_free(codec);
 	ect_cli_secret_free(&pass);
-	ect_secure_free(fnek, ECT_KEY_SIZE);
+	ect_secure_free(fnek);
 	return ret;
 }
 

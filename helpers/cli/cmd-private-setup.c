@@ -190,7 +190,7 @@ static int compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool 
 		if (!r)
 			r = ect_key_signature(key, sigs->fnek);
 	}
-	ect_secure_free(key, ECT_KEY_SIZE);
+	ect_secure_free(key);
 	return r;
 }
 
@@ -246,7 +246,7 @@ static int self_test(struct ect_ctx *ctx, struct setup *s, const char *pass, siz
 	ret = 0;
 out:
 	if (back)
-		ect_secure_free(back, back_len);
+		ect_secure_free(back);
 	ect_secure_free_str(data);
 	return ret;
 }

@@ -59,8 +59,8 @@ bool recover_ask_yes(const char *question)
 
 void recover_keys_free(struct recover_keys *k)
 {
-	ect_secure_free(k->fekek, ECT_KEY_SIZE);
-	ect_secure_free(k->fnek, ECT_KEY_SIZE);
+	ect_secure_free(k->fekek);
+	ect_secure_free(k->fnek);
 	memset(k, 0, sizeof(*k));
 }
 

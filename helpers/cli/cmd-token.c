@@ -157,7 +157,7 @@ static int match_private(struct token_cli *t, const char *pp, size_t len)
 	r = ect_derive_key(pp, len, salt, key);
 	if (!r)
 		r = ect_key_signature(key, sig);
-	ect_secure_free(key, ECT_KEY_SIZE);
+	ect_secure_free(key);
 	if (!r && strcmp(sig, sigs.fekek))
 		r = ECT_E_KEY_MISMATCH;
 	return r;

@@ -164,7 +164,7 @@ int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
 	ret = ECT_EXIT_OK;
 out:
 	if (pass)
-		ect_secure_free(pass, pass_len + 1);
+		ect_secure_free(pass);
 	ect_keys_wrapped_free(&w);
 	return ret;
 }
@@ -342,7 +342,7 @@ static int precheck_old(const char *file, const struct ect_user_dirs *d,
 	int r = ect_unwrap_user(d, old->s, old->len, o, &pass, &len, &res);
 
 	if (pass)
-		ect_secure_free(pass, len + 1);
+		ect_secure_free(pass);
 	if (r < 0)
 		ect_keys_report("Unwrapping passphrase", file, r, old->len);
 	return r;

@@ -217,7 +217,7 @@ static int read_request(int fd, char **out)
 		if (r < 0) {
 			int err = -errno;
 
-			ect_secure_free(buf, ECT_SECRET_INPUT_MAX + 2);
+			ect_secure_free(buf);
 			return err;
 		}
 		if (r == 0)
@@ -225,7 +225,7 @@ static int read_request(int fd, char **out)
 		n += (size_t)r;
 	}
 	if (n > ECT_SECRET_INPUT_MAX || memchr(buf, '\0', n)) {
-		ect_secure_free(buf, ECT_SECRET_INPUT_MAX + 2);
+		ect_secure_free(buf);
 		return -EMSGSIZE;
 	}
 	buf[n] = '\0';
@@ -249,7 +249,7 @@ static int run(struct ect_ctx *ctx, int options_fd, int reply_fd)
 		goto out;
 	}
 	r = ect_mount_opts_parse(&o, request, bad, sizeof(bad));
-	ect_secure_free(request, ECT_SECRET_INPUT_MAX + 2);
+	ect_secure_free(request);
 	if (r) {
 		ect_err(ctx, "refusing option '%s': %s", bad, ect_strerror(r));
 		goto out;

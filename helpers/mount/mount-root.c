@@ -106,7 +106,7 @@ static int send_options(struct ect_ctx *ctx, const struct root_mount_args *a, in
 			strerror(-ret));
 	}
 out:
-	ect_secure_free(req, ECT_SECRET_INPUT_MAX + 1);
+	ect_secure_free(req);
 	return ret;
 }
 

@@ -56,19 +56,12 @@ int codec__pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 
 int ect_codec_root_iv(const uint8_t *fek, size_t fek_len, uint8_t root_iv[16])
 {
-	int rc = ect__crypto_init();
-
-	if (rc)
-		return rc;
-	gcry_md_hash_buffer(GCRY_MD_MD5, root_iv, fek, fek_len);
-	return 0;
+	return ect__hash(ECT__MD5, root_iv, fek, fek_len);
 }
 
-void codec__md5(gcry_md_hd_t h, const void *in, size_t len, uint8_t out[16])
+void codec__md5(struct ect__md *h, const void *in, size_t len, uint8_t out[16])
 {
-	gcry_md_reset(h);
-	gcry_md_write(h, in, len);
-	memcpy(out, gcry_md_read(h, GCRY_MD_MD5), 16);
+	ect__md_digest(h, in, len, out);
 }
 
 /* The 32-byte IV source: root IV, then "%lld" of n cut to 15 digits, NUL-padded. */
@@ -98,7 +91,7 @@ int ect_codec_extent_iv(const uint8_t root_iv[16], uint64_t n, uint8_t iv[16])
 	if (!rc)
 		rc = iv_source(root_iv, n, src);
 	if (!rc)
-		gcry_md_hash_buffer(GCRY_MD_MD5, iv, src, sizeof(src));
+		rc = ect__hash(ECT__MD5, iv, src, sizeof(src));
 	ect_wipe(src, sizeof(src));
 	return rc;
 }
@@ -130,25 +123,15 @@ int codec__set_fek(struct ect_codec_file *f, const uint8_t *fek)
 
 int codec__open_cbc(struct ect_codec_file *f)
 {
-	gcry_error_t gerr;
+	int rc;
 
-	f->algo = codec__gcry_algo(&f->cipher);
+	f->algo = codec__cipher_algo(&f->cipher);
 	if (!f->algo)
 		return ECT_E_UNSUPPORTED;
-	gerr = gcry_md_open(&f->md5, GCRY_MD_MD5, GCRY_MD_FLAG_SECURE);
-	if (gerr) {
-		f->md5 = NULL;
-		return ect__gcry_err(gerr);
-	}
-	gerr = gcry_cipher_open(&f->cbc, f->algo, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE);
-	if (gerr) {
-		f->cbc = NULL;
-		return ect__gcry_err(gerr);
-	}
-	gerr = gcry_cipher_setkey(f->cbc, f->fek, f->cipher.key_bytes);
-	if (gerr && gcry_err_code(gerr) != GPG_ERR_WEAK_KEY)
-		return ect__gcry_err(gerr);
-	return 0;
+	rc = ect__md_open(&f->md5, ECT__MD5);
+	if (!rc)
+		rc = ect__cipher_open(&f->cbc, f->algo, ECT__CBC, f->fek, f->cipher.key_bytes);
+	return rc;
 }
 
 uint8_t *codec__batch(struct ect_codec_file *f)
@@ -180,14 +163,11 @@ void ect_codec_close(struct ect_codec_file *f)
 {
 	if (!f)
 		return;
-	if (f->cbc)
-		gcry_cipher_close(f->cbc);
-	if (f->md5)
-		gcry_md_close(f->md5);
-	if (f->ecb)
-		gcry_cipher_close(f->ecb);
-	ect_secure_free(f->fek, ECT_FEK_MAX);
-	ect_secure_free(f->root_iv, 16);
+	ect__cipher_close(f->cbc);
+	ect__md_close(f->md5);
+	ect__cipher_close(f->ecb);
+	ect_secure_free(f->fek);
+	ect_secure_free(f->root_iv);
 	if (f->stage) {
 		ect_wipe(f->stage, CODEC_STAGE_SIZE);
 		free(f->stage);
@@ -222,7 +202,7 @@ static int unwrap_fek(struct ect_codec_file *f, const struct ect_codec_key *keys
 			if (!keys[c].key || strncmp(keys[c].sig, hk->sig, ECT_SIG_HEX_SIZE))
 				continue;
 			if (crc) {
-				unsupported = 1; /* right key, cipher libgcrypt lacks */
+				unsupported = 1; /* right key, cipher the backend lacks */
 				continue;
 			}
 			if (hk->efek_len < ci.key_bytes || hk->efek_len % ci.block_size) {
@@ -241,7 +221,7 @@ static int unwrap_fek(struct ect_codec_file *f, const struct ect_codec_key *keys
 	if (unsupported)
 		rc = ECT_E_UNSUPPORTED;
 out:
-	ect_secure_free(fek, ECT_FEK_MAX);
+	ect_secure_free(fek);
 	return rc;
 }
 
@@ -381,7 +361,6 @@ static int crypt_extents(struct ect_codec_file *f, int encrypt, uint64_t first, 
 			 const void *in, void *out)
 {
 	uint8_t iv[16];
-	gcry_error_t gerr = 0;
 	int rc = 0;
 
 	if (first > (uint64_t)INT64_MAX - count)
@@ -394,18 +373,14 @@ static int crypt_extents(struct ect_codec_file *f, int encrypt, uint64_t first, 
 		if (rc)
 			break;
 		/* 8-byte-block ciphers use the first 8 bytes of the 16-byte IV. */
-		gerr = gcry_cipher_setiv(f->cbc, iv, f->cipher.block_size);
-		if (!gerr)
-			gerr = encrypt ? gcry_cipher_encrypt(f->cbc, dst, ECT_EXTENT_SIZE,
-							     src == dst ? NULL : src,
-							     src == dst ? 0 : ECT_EXTENT_SIZE)
-				       : gcry_cipher_decrypt(f->cbc, dst, ECT_EXTENT_SIZE,
-							     src == dst ? NULL : src,
-							     src == dst ? 0 : ECT_EXTENT_SIZE);
-		if (gerr) {
-			rc = ect__gcry_err(gerr);
+		rc = ect__cipher_setiv(f->cbc, iv, f->cipher.block_size);
+		if (!rc)
+			rc = encrypt ? ect__cipher_encrypt(f->cbc, dst, ECT_EXTENT_SIZE,
+							   src == dst ? NULL : src, ECT_EXTENT_SIZE)
+				     : ect__cipher_decrypt(f->cbc, dst, ECT_EXTENT_SIZE,
+							   src == dst ? NULL : src, ECT_EXTENT_SIZE);
+		if (rc)
 			break;
-		}
 	}
 	ect_wipe(iv, sizeof(iv));
 	return rc;

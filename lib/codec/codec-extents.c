@@ -16,19 +16,9 @@
 
 static int open_ecb(struct ect_codec_file *f)
 {
-	gcry_error_t gerr;
-
 	if (f->ecb)
 		return 0;
-	gerr = gcry_cipher_open(&f->ecb, f->algo, GCRY_CIPHER_MODE_ECB, GCRY_CIPHER_SECURE);
-	if (gerr) {
-		f->ecb = NULL;
-		return ect__gcry_err(gerr);
-	}
-	gerr = gcry_cipher_setkey(f->ecb, f->fek, f->cipher.key_bytes);
-	if (gerr && gcry_err_code(gerr) != GPG_ERR_WEAK_KEY)
-		return ect__gcry_err(gerr);
-	return 0;
+	return ect__cipher_open(&f->ecb, f->algo, ECT__ECB, f->fek, f->cipher.key_bytes);
 }
 
 /*
@@ -89,14 +79,10 @@ int codec__encrypt_grouped(struct ect_codec_file *f, uint64_t first, size_t coun
 			copy_blocks(stage + k * bs, row, src, bs, blocks, bs);
 		}
 		for (size_t b = 0; b < blocks; b++) {
-			gcry_error_t gerr;
-
 			xor_row(stage + b * row, b ? stage + (b - 1) * row : ivs, row);
-			gerr = gcry_cipher_encrypt(f->ecb, stage + b * row, row, NULL, 0);
-			if (gerr) {
-				rc = ect__gcry_err(gerr);
+			rc = ect__cipher_encrypt(f->ecb, stage + b * row, row, NULL, 0);
+			if (rc)
 				goto out;
-			}
 		}
 		for (size_t k = 0; k < g; k++) {
 			uint8_t *dst = out + (g0 + k) * ECT_EXTENT_SIZE;

@@ -26,8 +26,8 @@ struct ect_fname_codec {
 	uint8_t prefix_md5[16]; /* MD5 of the whole 64-byte FNEK: the chain start */
 	uint8_t *work;		/* locked scratch: packet + plaintext */
 	/* Opened once: per-call handles would run the RNG fast poll each time. */
-	gcry_cipher_hd_t ecb;
-	gcry_md_hd_t md5;
+	struct ect__cipher *ecb;
+	struct ect__md *md5;
 };
 
 #define FNAME_WORK_SIZE (2 * FNAME_PACKET_MAX)
@@ -36,7 +36,6 @@ int ect_fname_codec_new(const uint8_t fnek[ECT_KEY_SIZE], const char *sig, const
 			size_t key_bytes, struct ect_fname_codec **out)
 {
 	struct ect_fname_codec *c;
-	gcry_error_t gerr;
 	int rc;
 
 	*out = NULL;
@@ -58,19 +57,12 @@ int ect_fname_codec_new(const uint8_t fnek[ECT_KEY_SIZE], const char *sig, const
 		goto fail;
 	}
 	memcpy(c->fnek, fnek, ECT_KEY_SIZE);
-	gerr = gcry_md_open(&c->md5, GCRY_MD_MD5, GCRY_MD_FLAG_SECURE);
-	if (!gerr)
-		gerr = gcry_cipher_open(&c->ecb, codec__gcry_algo(&c->cipher), GCRY_CIPHER_MODE_ECB,
-					GCRY_CIPHER_SECURE);
-	if (!gerr) {
-		gerr = gcry_cipher_setkey(c->ecb, c->fnek, c->cipher.key_bytes);
-		if (gcry_err_code(gerr) == GPG_ERR_WEAK_KEY)
-			gerr = 0;
-	}
-	if (gerr) {
-		rc = ect__gcry_err(gerr);
+	rc = ect__md_open(&c->md5, ECT__MD5);
+	if (!rc)
+		rc = ect__cipher_open(&c->ecb, codec__cipher_algo(&c->cipher), ECT__ECB, c->fnek,
+				      c->cipher.key_bytes);
+	if (rc)
 		goto fail;
-	}
 	/* session_key_encryption_key_bytes is 64 for every passphrase token */
 	codec__md5(c->md5, c->fnek, ECT_KEY_SIZE, c->prefix_md5);
 	*out = c;
@@ -84,12 +76,10 @@ void ect_fname_codec_free(struct ect_fname_codec *c)
 {
 	if (!c)
 		return;
-	if (c->ecb)
-		gcry_cipher_close(c->ecb);
-	if (c->md5)
-		gcry_md_close(c->md5);
-	ect_secure_free(c->fnek, ECT_KEY_SIZE);
-	ect_secure_free(c->work, FNAME_WORK_SIZE);
+	ect__cipher_close(c->ecb);
+	ect__md_close(c->md5);
+	ect_secure_free(c->fnek);
+	ect_secure_free(c->work);
 	ect_wipe(c, sizeof(*c));
 	free(c);
 }
@@ -200,19 +190,14 @@ static void fill_prefix(struct ect_fname_codec *c, uint8_t *p, size_t n)
 static int ecb(struct ect_fname_codec *c, const struct ect_cipher_info *ci, int encrypt,
 	       const void *in, void *out, size_t len)
 {
-	gcry_error_t gerr;
-
 	if (strcmp(ci->name, c->cipher.name) || ci->key_bytes != c->cipher.key_bytes)
 		return codec__ecb(ci, c->fnek, encrypt, in, out, len);
 	if (len % ci->block_size)
 		return ECT_E_FORMAT;
 	if (in == out)
-		gerr = encrypt ? gcry_cipher_encrypt(c->ecb, out, len, NULL, 0)
-			       : gcry_cipher_decrypt(c->ecb, out, len, NULL, 0);
-	else
-		gerr = encrypt ? gcry_cipher_encrypt(c->ecb, out, len, in, len)
-			       : gcry_cipher_decrypt(c->ecb, out, len, in, len);
-	return gerr ? ect__gcry_err(gerr) : 0;
+		in = NULL;
+	return encrypt ? ect__cipher_encrypt(c->ecb, out, len, in, len)
+		       : ect__cipher_decrypt(c->ecb, out, len, in, len);
 }
 
 static int is_dot(const char *name, size_t len)

@@ -5,8 +5,6 @@
 
 #include "ect-internal.h"
 
-#include <gcrypt.h>
-
 /* Fixed header layout (format doc §1.1). */
 #define CODEC_MARKER_OFFSET 8
 #define CODEC_MAGIC_MARKER 0x3c81b7f5u
@@ -35,17 +33,17 @@ struct ect_codec_file {
 	struct ect_header_info info;
 	struct ect_cipher_info cipher;
 	int key_index;
-	int algo;	     /* libgcrypt cipher id */
+	enum ect__cipher_algo algo; /* the backend's cipher id */
 	uint8_t *fek;	     /* locked; cipher.key_bytes used */
 	uint8_t *root_iv;    /* locked; 16 bytes */
-	gcry_cipher_hd_t cbc; /* contents: setkey once, setiv per extent */
+	struct ect__cipher *cbc; /* contents: setkey once, setiv per extent */
 	/*
-	 * MD5 for the extent IVs, opened once: gcry_md_hash_buffer() runs the
-	 * RNG's fast poll (RDRAND, getrusage) on every call once the RNG is in
-	 * use, which costs more than decrypting the extent.
+	 * MD5 for the extent IVs, opened once: ect__hash() (libgcrypt's one-shot
+	 * hash) runs the RNG's fast poll (RDRAND, getrusage) on every call once
+	 * the RNG is in use, which costs more than decrypting the extent.
 	 */
-	gcry_md_hd_t md5;
-	gcry_cipher_hd_t ecb; /* same key, ECB: grouped CBC encryption (lazy) */
+	struct ect__md *md5;
+	struct ect__cipher *ecb; /* same key, ECB: grouped CBC encryption (lazy) */
 	int fd;		     /* lower file, not owned; -1 for none */
 	int writable;
 	uint64_t size;	     /* plaintext size, kept current by writes */
@@ -54,7 +52,8 @@ struct ect_codec_file {
 };
 
 /* Kernel cipher table lookups (codec-packets.c). */
-int codec__gcry_algo(const struct ect_cipher_info *ci);
+/* The backend's id for ci's cipher and key size; 0 when it has none. */
+enum ect__cipher_algo codec__cipher_algo(const struct ect_cipher_info *ci);
 /* Big-endian helpers. */
 static inline uint32_t codec__be32(const uint8_t *p)
 {
@@ -108,7 +107,7 @@ int codec__encrypt_grouped(struct ect_codec_file *f, uint64_t first, size_t coun
 /* IV of extent n with f's MD5 handle. */
 int codec__extent_iv(struct ect_codec_file *f, uint64_t n, uint8_t iv[16]);
 /* MD5 of len bytes with a reusable handle (see struct ect_codec_file). */
-void codec__md5(gcry_md_hd_t h, const void *in, size_t len, uint8_t out[16]);
+void codec__md5(struct ect__md *h, const void *in, size_t len, uint8_t out[16]);
 /* Open a CBC handle (and the MD5 handle) for f->cipher with f->fek. */
 int codec__open_cbc(struct ect_codec_file *f);
 /* Allocate f's FEK / root IV in locked memory and derive the root IV. */

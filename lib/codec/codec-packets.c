@@ -13,7 +13,7 @@ struct cipher_row {
 	uint8_t code;
 	unsigned int block_size;
 	unsigned int default_key;
-	int algo_by_key[65]; /* libgcrypt id per key size, 0 = not accepted */
+	int algo_by_key[65]; /* backend cipher id per key size, 0 = not accepted */
 };
 
 /*
@@ -23,16 +23,16 @@ struct cipher_row {
  */
 static const struct cipher_row cipher_rows[] = {
 	{ "aes", 0, 16, 16, {
-		[16] = GCRY_CIPHER_AES128, [24] = GCRY_CIPHER_AES192, [32] = GCRY_CIPHER_AES256 } },
+		[16] = ECT__AES128, [24] = ECT__AES192, [32] = ECT__AES256 } },
 	{ "blowfish", ECT_CIPHER_CODE_BLOWFISH, 8, 16, {
-		[8] = GCRY_CIPHER_BLOWFISH, [16] = GCRY_CIPHER_BLOWFISH, [24] = GCRY_CIPHER_BLOWFISH,
-		[32] = GCRY_CIPHER_BLOWFISH, [40] = GCRY_CIPHER_BLOWFISH, [48] = GCRY_CIPHER_BLOWFISH,
-		[56] = GCRY_CIPHER_BLOWFISH } },
-	{ "des3_ede", ECT_CIPHER_CODE_DES3_EDE, 8, 24, { [24] = GCRY_CIPHER_3DES } },
+		[8] = ECT__BLOWFISH, [16] = ECT__BLOWFISH, [24] = ECT__BLOWFISH,
+		[32] = ECT__BLOWFISH, [40] = ECT__BLOWFISH, [48] = ECT__BLOWFISH,
+		[56] = ECT__BLOWFISH } },
+	{ "des3_ede", ECT_CIPHER_CODE_DES3_EDE, 8, 24, { [24] = ECT__3DES } },
 	/* libgcrypt's CAST5 takes 16-byte keys only; the kernel also allows 8. */
-	{ "cast5", ECT_CIPHER_CODE_CAST5, 8, 16, { [8] = -1, [16] = GCRY_CIPHER_CAST5 } },
+	{ "cast5", ECT_CIPHER_CODE_CAST5, 8, 16, { [8] = -1, [16] = ECT__CAST5 } },
 	{ "twofish", ECT_CIPHER_CODE_TWOFISH, 16, 16, {
-		[16] = GCRY_CIPHER_TWOFISH128, [32] = GCRY_CIPHER_TWOFISH } },
+		[16] = ECT__TWOFISH128, [32] = ECT__TWOFISH256 } },
 	/* cast6 (CAST-256, RFC 2612): libgcrypt has no implementation. */
 	{ "cast6", ECT_CIPHER_CODE_CAST6, 16, 16, { [16] = -1, [32] = -1 } },
 };
@@ -99,12 +99,12 @@ int ect_cipher_by_code(uint8_t code, size_t key_bytes, struct ect_cipher_info *i
 	return ECT_E_UNSUPPORTED;
 }
 
-int codec__gcry_algo(const struct ect_cipher_info *ci)
+enum ect__cipher_algo codec__cipher_algo(const struct ect_cipher_info *ci)
 {
 	for (size_t i = 0; i < ECT_ARRAY_SIZE(cipher_rows); i++)
 		if (!strcmp(cipher_rows[i].name, ci->name) && ci->key_bytes <= 64 &&
 		    cipher_rows[i].algo_by_key[ci->key_bytes] > 0)
-			return cipher_rows[i].algo_by_key[ci->key_bytes];
+			return (enum ect__cipher_algo)cipher_rows[i].algo_by_key[ci->key_bytes];
 	return 0;
 }
 
@@ -159,33 +159,25 @@ int codec__sig_from_hex(const char *hex, uint8_t sig[ECT_SIG_SIZE])
 int codec__ecb(const struct ect_cipher_info *ci, const uint8_t *key, int encrypt,
 	       const void *in, void *out, size_t len)
 {
-	gcry_cipher_hd_t hd;
-	gcry_error_t gerr;
-	int algo = codec__gcry_algo(ci);
+	enum ect__cipher_algo algo = codec__cipher_algo(ci);
+	struct ect__cipher *hd;
 	int rc;
 
 	if (!algo)
 		return ECT_E_UNSUPPORTED;
 	if (!len || len % ci->block_size)
 		return ECT_E_FORMAT;
-	rc = ect__crypto_init();
+	/* 3DES weak keys are set anyway, as the kernel does outside FIPS. */
+	rc = ect__cipher_open(&hd, algo, ECT__ECB, key, ci->key_bytes);
 	if (rc)
 		return rc;
-	gerr = gcry_cipher_open(&hd, algo, GCRY_CIPHER_MODE_ECB, GCRY_CIPHER_SECURE);
-	if (gerr)
-		return ect__gcry_err(gerr);
-	gerr = gcry_cipher_setkey(hd, key, ci->key_bytes);
-	/* 3DES reports weak keys but sets them, as the kernel does outside FIPS. */
-	if (gerr && gcry_err_code(gerr) != GPG_ERR_WEAK_KEY)
-		goto out;
 	if (in != out) {
 		memmove(out, in, len);
 	}
-	gerr = encrypt ? gcry_cipher_encrypt(hd, out, len, NULL, 0)
-		       : gcry_cipher_decrypt(hd, out, len, NULL, 0);
-out:
-	gcry_cipher_close(hd);
-	return gerr ? ect__gcry_err(gerr) : 0;
+	rc = encrypt ? ect__cipher_encrypt(hd, out, len, NULL, 0)
+		     : ect__cipher_decrypt(hd, out, len, NULL, 0);
+	ect__cipher_close(hd);
+	return rc;
 }
 
 int codec__write_key_pair(uint8_t *p, size_t room, const struct ect_header_key *k)

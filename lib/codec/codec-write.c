@@ -43,7 +43,7 @@ static int wrap_fek(struct ect_codec_file *f, const struct ect_codec_key *key,
 	hk->efek_len = (uint8_t)len;
 	memcpy(hk->salt, salt, ECT_SALT_SIZE);
 out:
-	ect_secure_free(buf, ECT_FEK_MAX);
+	ect_secure_free(buf);
 	return rc;
 }
 
@@ -96,14 +96,17 @@ int ect_codec_create(int fd, const struct ect_codec_create_params *p,
 	rc = ect_cipher_lookup(p->cipher, p->key_bytes, &f->cipher);
 	if (rc)
 		goto out;
-	gcry_randomize(fek, f->cipher.key_bytes, GCRY_STRONG_RANDOM);
-	rc = codec__set_fek(f, fek);
+	rc = ect__random(fek, f->cipher.key_bytes, ECT__RANDOM_STRONG);
+	if (!rc)
+		rc = codec__set_fek(f, fek);
 	if (rc)
 		goto out;
 	rc = codec__open_cbc(f);
 	if (rc)
 		goto out;
-	gcry_create_nonce(&f->info.marker, sizeof(f->info.marker));
+	rc = ect__nonce(&f->info.marker, sizeof(f->info.marker));
+	if (rc)
+		goto out;
 	f->info.version = ECT_FILE_VERSION;
 	f->info.flags = ECT_HDR_FLAG_ENCRYPTED;
 	if (p->header_in_xattr)
@@ -132,7 +135,7 @@ int ect_codec_create(int fd, const struct ect_codec_create_params *p,
 	if (fd >= 0)
 		rc = write_header(f);
 out:
-	ect_secure_free(fek, ECT_FEK_MAX);
+	ect_secure_free(fek);
 	if (rc) {
 		ect_codec_close(f);
 		return rc;

@@ -372,7 +372,7 @@ int ect_read_file(const char *path, size_t max, int secure, void **data, size_t 
 out:
 	if (buf) {
 		if (secure)
-			ect_secure_free(buf, alloc);
+			ect_secure_free(buf);
 		else
 			free(buf);
 	}

@@ -65,7 +65,7 @@ int ect_read_secret_line(int fd, size_t max, char **out, size_t *len)
 		*len = n;
 	return 0;
 fail:
-	ect_secure_free(buf, max + 2);
+	ect_secure_free(buf);
 	return ret;
 }
 

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Argon2id through libgcrypt's KDF API (gcry_kdf_open/compute/final), with
+ * Argon2id through the crypto backend (libgcrypt's KDF API), with
  * the lanes of each slice run on threads, and the cost policy: floor,
  * ceiling and calibration (see the constants in ecryptfs-tools.h).
  */
 #include "ect-internal.h"
 
 #include <errno.h>
-#include <gcrypt.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -134,12 +133,12 @@ int ect_argon2_params_check_ceiling(const struct ect_argon2_params *p,
 }
 
 /*
- * gcry_kdf_thread_ops: libgcrypt dispatches one job per lane of a slice,
- * then waits for all of them before the next slice.
+ * The backend's thread ops: it dispatches one job per lane of a slice, then
+ * waits for all of them before the next slice.
  */
 struct lane_job {
 	pthread_t thread;
-	gcry_kdf_job_fn_t fn;
+	ect__kdf_job_fn fn;
 	void *priv;
 };
 
@@ -156,7 +155,7 @@ static void *lane_job_run(void *arg)
 	return NULL;
 }
 
-static int lanes_dispatch(void *context, gcry_kdf_job_fn_t fn, void *priv)
+static int lanes_dispatch(void *context, ect__kdf_job_fn fn, void *priv)
 {
 	struct lane_jobs *jobs = context;
 	struct lane_job *job;
@@ -192,29 +191,16 @@ static int argon2id_run(const void *password, size_t password_len, const uint8_t
 			size_t salt_len, const struct ect_argon2_params *p, uint8_t *out,
 			size_t out_len)
 {
-	unsigned long param[4] = { out_len, p->t_cost, p->m_cost_kib, p->lanes };
 	struct lane_jobs jobs = { .count = 0 };
-	gcry_kdf_thread_ops_t ops = {
-		.jobs_context = &jobs,
-		.dispatch_job = lanes_dispatch,
-		.wait_all_jobs = lanes_wait_all,
+	const struct ect__kdf_threads threads = {
+		.context = &jobs,
+		.dispatch = lanes_dispatch,
+		.wait_all = lanes_wait_all,
 	};
-	gcry_kdf_hd_t hd;
-	gcry_error_t gerr;
-	int ret;
 
-	ret = ect__crypto_init();
-	if (ret)
-		return ret;
-	gerr = gcry_kdf_open(&hd, GCRY_KDF_ARGON2, GCRY_KDF_ARGON2ID, param, 4, password,
-			     password_len, salt, salt_len, NULL, 0, NULL, 0);
-	if (gerr)
-		return ect__gcry_err(gerr);
-	gerr = gcry_kdf_compute(hd, p->lanes > 1 ? &ops : NULL);
-	if (!gerr)
-		gerr = gcry_kdf_final(hd, out_len, out);
-	gcry_kdf_close(hd); /* wipes the memory matrix */
-	return gerr ? ect__gcry_err(gerr) : 0;
+	return ect__argon2id_compute(password, password_len, salt, salt_len, p->t_cost,
+				     p->m_cost_kib, p->lanes, p->lanes > 1 ? &threads : NULL, out,
+				     out_len);
 }
 
 int ect_argon2id(const void *password, size_t password_len, const uint8_t *salt, size_t salt_len,

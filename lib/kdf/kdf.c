@@ -7,7 +7,6 @@
 #include "ect-internal.h"
 
 #include <errno.h>
-#include <gcrypt.h>
 #include <string.h>
 
 #define SHA512_SIZE 64
@@ -44,17 +43,17 @@ int ect_derive_key(const char *passphrase, size_t len, const uint8_t salt[ECT_SA
 	b = a + SHA512_SIZE;
 	memcpy(input, salt, ECT_SALT_SIZE);
 	memcpy(input + ECT_SALT_SIZE, passphrase, len);
-	gcry_md_hash_buffer(GCRY_MD_SHA512, a, input, ECT_SALT_SIZE + len);
+	(void)ect__hash(ECT__SHA512, a, input, ECT_SALT_SIZE + len); /* initialised above */
 	for (unsigned int i = 1; i < ECT_HASH_ITERATIONS; i++) {
 		uint8_t *t;
 
-		gcry_md_hash_buffer(GCRY_MD_SHA512, b, a, SHA512_SIZE);
+		(void)ect__hash(ECT__SHA512, b, a, SHA512_SIZE);
 		t = a;
 		a = b;
 		b = t;
 	}
 	memcpy(key, a, ECT_KEY_SIZE);
-	ect_secure_free(buf, buf_size);
+	ect_secure_free(buf);
 	return 0;
 }
 
@@ -65,10 +64,9 @@ int ect_key_signature(const uint8_t key[ECT_KEY_SIZE], char sig[ECT_SIG_HEX_SIZE
 
 	if (!key || !sig)
 		return -EINVAL;
-	ret = ect__crypto_init();
+	ret = ect__hash(ECT__SHA512, digest, key, ECT_KEY_SIZE);
 	if (ret)
 		return ret;
-	gcry_md_hash_buffer(GCRY_MD_SHA512, digest, key, ECT_KEY_SIZE);
 	ect__hex_encode(digest, ECT_SIG_SIZE, sig);
 	ect_wipe(digest, sizeof(digest));
 	return 0;

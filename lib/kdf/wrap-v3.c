@@ -14,7 +14,6 @@
 #include "wrap-internal.h"
 
 #include <errno.h>
-#include <gcrypt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,31 +83,28 @@ static int check_wrapping_pw(const char *wrapping_pw, size_t wrapping_len)
 	return 0;
 }
 
-static int gcm_open(gcry_cipher_hd_t *hd, const uint8_t *key, const uint8_t *nonce,
+static int gcm_open(struct ect__cipher **hd, const uint8_t *key, const uint8_t *nonce,
 		    const uint8_t *head, size_t head_len)
 {
-	gcry_error_t gerr;
+	int ret;
 
-	gerr = gcry_cipher_open(hd, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM, GCRY_CIPHER_SECURE);
-	if (gerr)
-		return ect__gcry_err(gerr);
-	gerr = gcry_cipher_setkey(*hd, key, V3_KEY_SIZE);
-	if (!gerr)
-		gerr = gcry_cipher_setiv(*hd, nonce, V3_NONCE_SIZE);
-	if (!gerr)
-		gerr = gcry_cipher_authenticate(*hd, head, head_len);
-	if (gerr) {
-		gcry_cipher_close(*hd);
-		return ect__gcry_err(gerr);
+	ret = ect__cipher_open(hd, ECT__AES256, ECT__GCM, key, V3_KEY_SIZE);
+	if (ret)
+		return ret;
+	ret = ect__cipher_setiv(*hd, nonce, V3_NONCE_SIZE);
+	if (!ret)
+		ret = ect__cipher_authenticate(*hd, head, head_len);
+	if (ret) {
+		ect__cipher_close(*hd);
+		*hd = NULL;
 	}
-	return 0;
+	return ret;
 }
 
 int ect__aead_open(const uint8_t *key, const uint8_t *nonce, const uint8_t *head, size_t head_len,
 		   const uint8_t *sealed, char **passphrase, size_t *passphrase_len)
 {
-	gcry_cipher_hd_t hd;
-	gcry_error_t gerr;
+	struct ect__cipher *hd;
 	uint8_t *plain;
 	size_t len;
 	int ret;
@@ -119,19 +115,17 @@ int ect__aead_open(const uint8_t *key, const uint8_t *nonce, const uint8_t *head
 	ret = gcm_open(&hd, key, nonce, head, head_len);
 	if (ret)
 		goto out;
-	gerr = gcry_cipher_decrypt(hd, plain, V3_PLAIN_SIZE, sealed, V3_PLAIN_SIZE);
-	if (!gerr)
-		gerr = gcry_cipher_checktag(hd, sealed + V3_PLAIN_SIZE, V3_TAG_SIZE);
-	gcry_cipher_close(hd);
-	if (gcry_err_code(gerr) == GPG_ERR_CHECKSUM) {
+	ret = ect__cipher_decrypt(hd, plain, V3_PLAIN_SIZE, sealed, V3_PLAIN_SIZE);
+	if (!ret)
+		ret = ect__cipher_checktag(hd, sealed + V3_PLAIN_SIZE, V3_TAG_SIZE);
+	ect__cipher_close(hd);
+	if (ret == -EBADMSG) {
 		/* Indistinguishable by design: wrong secret or altered file. */
 		ret = ECT_E_WRONG_PASSWORD;
 		goto out;
 	}
-	if (gerr) {
-		ret = ect__gcry_err(gerr);
+	if (ret)
 		goto out;
-	}
 	/* Authenticated, so a bad layout here is a writer bug, not an attack. */
 	len = plain[0];
 	if (ect__passphrase_check((char *)plain + 1, len)) {
@@ -146,15 +140,14 @@ int ect__aead_open(const uint8_t *key, const uint8_t *nonce, const uint8_t *head
 	}
 	ret = ect__passphrase_out(plain + 1, len, passphrase, passphrase_len);
 out:
-	ect_secure_free(plain, V3_PLAIN_SIZE);
+	ect_secure_free(plain);
 	return ret;
 }
 
 int ect__aead_seal(const uint8_t *key, const uint8_t *nonce, const uint8_t *head, size_t head_len,
 		   const char *passphrase, size_t len, uint8_t *sealed)
 {
-	gcry_cipher_hd_t hd;
-	gcry_error_t gerr;
+	struct ect__cipher *hd;
 	uint8_t *plain;
 	int ret;
 
@@ -166,14 +159,12 @@ int ect__aead_seal(const uint8_t *key, const uint8_t *nonce, const uint8_t *head
 	ret = gcm_open(&hd, key, nonce, head, head_len);
 	if (ret)
 		goto out;
-	gerr = gcry_cipher_encrypt(hd, sealed, V3_PLAIN_SIZE, plain, V3_PLAIN_SIZE);
-	if (!gerr)
-		gerr = gcry_cipher_gettag(hd, sealed + V3_PLAIN_SIZE, V3_TAG_SIZE);
-	gcry_cipher_close(hd);
-	if (gerr)
-		ret = ect__gcry_err(gerr);
+	ret = ect__cipher_encrypt(hd, sealed, V3_PLAIN_SIZE, plain, V3_PLAIN_SIZE);
+	if (!ret)
+		ret = ect__cipher_gettag(hd, sealed + V3_PLAIN_SIZE, V3_TAG_SIZE);
+	ect__cipher_close(hd);
 out:
-	ect_secure_free(plain, V3_PLAIN_SIZE);
+	ect_secure_free(plain);
 	return ret;
 }
 
@@ -211,7 +202,7 @@ int ect__unwrap_v3(const uint8_t *blob, size_t size, const char *wrapping_pw,
 		goto out;
 	ret = ect__aead_open(key, l.nonce, blob, l.head_len, l.ct, passphrase, passphrase_len);
 out:
-	ect_secure_free(key, V3_KEY_SIZE);
+	ect_secure_free(key);
 	return ret;
 }
 
@@ -256,8 +247,11 @@ int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 	salt = out + V3_FIXED_HEAD;
 	salt[V3_SALT_SIZE] = V3_AEAD_AES256_GCM;
 	nonce = salt + V3_SALT_SIZE + 1;
-	gcry_randomize(salt, V3_SALT_SIZE, GCRY_STRONG_RANDOM);
-	gcry_randomize(nonce, V3_NONCE_SIZE, GCRY_STRONG_RANDOM);
+	ret = ect__random(salt, V3_SALT_SIZE, ECT__RANDOM_STRONG);
+	if (!ret)
+		ret = ect__random(nonce, V3_NONCE_SIZE, ECT__RANDOM_STRONG);
+	if (ret)
+		goto out;
 	ret = ect_argon2id(wrapping_pw, wrapping_len, salt, V3_SALT_SIZE, &p, key, V3_KEY_SIZE);
 	if (ret)
 		goto out;
@@ -269,6 +263,6 @@ int ect__wrap_v3(const char *passphrase, size_t len, const char *wrapping_pw,
 	out = NULL;
 out:
 	free(out);
-	ect_secure_free(key, V3_KEY_SIZE);
+	ect_secure_free(key);
 	return ret;
 }

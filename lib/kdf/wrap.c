@@ -12,7 +12,6 @@
 #include "wrap-internal.h"
 
 #include <errno.h>
-#include <gcrypt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,18 +87,16 @@ int ect_wrap_identify(const void *blob, size_t size, struct ect_wrap_info *info)
 static int aes128_ecb(const uint8_t key[ECT_KEY_SIZE], int encrypt, uint8_t *out, const uint8_t *in,
 		      size_t size)
 {
-	gcry_cipher_hd_t hd;
-	gcry_error_t gerr;
+	struct ect__cipher *hd;
+	int ret;
 
-	gerr = gcry_cipher_open(&hd, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_ECB, GCRY_CIPHER_SECURE);
-	if (gerr)
-		return ect__gcry_err(gerr);
-	gerr = gcry_cipher_setkey(hd, key, AES128_KEY);
-	if (!gerr)
-		gerr = encrypt ? gcry_cipher_encrypt(hd, out, size, in, size) :
-				 gcry_cipher_decrypt(hd, out, size, in, size);
-	gcry_cipher_close(hd);
-	return gerr ? ect__gcry_err(gerr) : 0;
+	ret = ect__cipher_open(&hd, ECT__AES128, ECT__ECB, key, AES128_KEY);
+	if (ret)
+		return ret;
+	ret = encrypt ? ect__cipher_encrypt(hd, out, size, in, size)
+		      : ect__cipher_decrypt(hd, out, size, in, size);
+	ect__cipher_close(hd);
+	return ret;
 }
 
 /* The key and signature of wrapping_pw with salt, as generate_passphrase_sig(). */
@@ -115,7 +112,7 @@ static int wrapping_key(const char *wrapping_pw, size_t wrapping_len, const uint
 	if (!ret)
 		ret = ect_key_signature(*key, sig);
 	if (ret) {
-		ect_secure_free(*key, ECT_KEY_SIZE);
+		ect_secure_free(*key);
 		*key = NULL;
 	}
 	return ret;
@@ -163,8 +160,8 @@ static int unwrap_ecb(const uint8_t *stored_sig, const uint8_t *salt, const uint
 	}
 	ret = ect__passphrase_out(plain, len, passphrase, passphrase_len);
 out:
-	ect_secure_free(plain, ECT_PASSPHRASE_MAX + 1);
-	ect_secure_free(key, ECT_KEY_SIZE);
+	ect_secure_free(plain);
+	ect_secure_free(key);
 	ect_wipe(sig, sizeof(sig));
 	return ret;
 }
@@ -237,7 +234,9 @@ static int wrap_v2(const char *passphrase, size_t len, const char *wrapping_pw,
 	if (ret)
 		return ret;
 	/* A fresh salt per wrap, as 111 reads from /dev/urandom. */
-	gcry_randomize(salt, sizeof(salt), GCRY_STRONG_RANDOM);
+	ret = ect__random(salt, sizeof(salt), ECT__RANDOM_STRONG);
+	if (ret)
+		return ret;
 	ret = wrapping_key(wrapping_pw, wrapping_len, salt, &key, sig);
 	if (ret)
 		return ret;
@@ -260,8 +259,8 @@ static int wrap_v2(const char *passphrase, size_t len, const char *wrapping_pw,
 	out = NULL;
 out:
 	free(out);
-	ect_secure_free(plain, ECT_PASSPHRASE_MAX);
-	ect_secure_free(key, ECT_KEY_SIZE);
+	ect_secure_free(plain);
+	ect_secure_free(key);
 	return ret;
 }
 

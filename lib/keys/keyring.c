@@ -104,7 +104,7 @@ static int add_passphrase_in(int keyring, const char *passphrase, size_t len,
 		goto out;
 	ret = add_auth_tok(keyring, sig, s->tok);
 out:
-	ect_secure_free(s, sizeof(*s));
+	ect_secure_free(s);
 	return ret;
 }
 
@@ -174,6 +174,6 @@ int ect_keyring_read_key(const char *sig, uint8_t key[ECT_KEY_SIZE])
 		ret = keyctl_errno();
 	else
 		ret = ect_auth_tok_key(tok, (size_t)n, sig, key);
-	ect_secure_free(tok, ECT_AUTH_TOK_SIZE);
+	ect_secure_free(tok);
 	return ret;
 }

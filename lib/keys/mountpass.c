@@ -7,7 +7,6 @@
  */
 #include "ect-internal.h"
 
-#include <gcrypt.h>
 
 #define ECT_MOUNT_PASSPHRASE_BYTES 16
 
@@ -28,8 +27,10 @@ int ect_mount_passphrase_generate(char **passphrase)
 		ret = ECT_E_SECMEM;
 		goto out;
 	}
-	/* /dev/random's role in setup-private 111: the strongest level libgcrypt has. */
-	gcry_randomize(raw, ECT_MOUNT_PASSPHRASE_BYTES, GCRY_VERY_STRONG_RANDOM);
+	/* /dev/random's role in setup-private 111: the strongest level there is. */
+	ret = ect__random(raw, ECT_MOUNT_PASSPHRASE_BYTES, ECT__RANDOM_VERY_STRONG);
+	if (ret)
+		goto out;
 	for (size_t i = 0; i < ECT_MOUNT_PASSPHRASE_BYTES; i++) {
 		out[2 * i] = hex[raw[i] >> 4];
 		out[2 * i + 1] = hex[raw[i] & 0x0f];
@@ -39,7 +40,7 @@ int ect_mount_passphrase_generate(char **passphrase)
 	out = NULL;
 	ret = 0;
 out:
-	ect_secure_free(raw, ECT_MOUNT_PASSPHRASE_BYTES);
-	ect_secure_free(out, 2 * ECT_MOUNT_PASSPHRASE_BYTES + 1);
+	ect_secure_free(raw);
+	ect_secure_free(out);
 	return ret;
 }

@@ -17,7 +17,6 @@
 #include "../kdf/wrap-internal.h"
 
 #include <errno.h>
-#include <gcrypt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,24 +148,14 @@ static int record_kek(const uint8_t *secret, enum ect_token_policy policy,
 		      const uint8_t *pw_key, uint8_t *kek)
 {
 	uint8_t tag = (uint8_t)policy;
-	gcry_mac_hd_t hd;
-	gcry_error_t gerr;
-	size_t len = V3_KEY_SIZE;
+	const struct ect__buf parts[] = {
+		{ KEK_LABEL, sizeof(KEK_LABEL) },
+		{ &tag, 1 },
+		{ pw_key, V3_KEY_SIZE }, /* skipped when NULL */
+	};
 
-	gerr = gcry_mac_open(&hd, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE, NULL);
-	if (gerr)
-		return ect__gcry_err(gerr);
-	gerr = gcry_mac_setkey(hd, secret, TOKEN_SECRET_SIZE);
-	if (!gerr)
-		gerr = gcry_mac_write(hd, KEK_LABEL, sizeof(KEK_LABEL));
-	if (!gerr)
-		gerr = gcry_mac_write(hd, &tag, 1);
-	if (!gerr && pw_key)
-		gerr = gcry_mac_write(hd, pw_key, V3_KEY_SIZE);
-	if (!gerr)
-		gerr = gcry_mac_read(hd, kek, &len);
-	gcry_mac_close(hd);
-	return gerr ? ect__gcry_err(gerr) : 0;
+	ECT_STATIC_ASSERT(V3_KEY_SIZE == 32, "the KEK is one HMAC-SHA256");
+	return ect__hmac_sha256(secret, TOKEN_SECRET_SIZE, parts, ECT_ARRAY_SIZE(parts), kek);
 }
 
 /* secret (and for AND the password through Argon2id) to the AEAD key. */
@@ -191,7 +180,7 @@ static int derive_kek(const struct rec_layout *l, const uint8_t *secret, const c
 	}
 	ret = record_kek(secret, l->info.policy, pw_key, kek);
 out:
-	ect_secure_free(pw_key, V3_KEY_SIZE);
+	ect_secure_free(pw_key);
 	return ret;
 }
 
@@ -235,8 +224,8 @@ int ect_token_unwrap(const void *record, size_t size, ect_token_pin_fn pin_fn, v
 		ret = ect__aead_open(kek, l.nonce, record, l.head_len, l.sealed, passphrase,
 				     passphrase_len);
 out:
-	ect_secure_free(kek, V3_KEY_SIZE);
-	ect_secure_free(secret, TOKEN_SECRET_SIZE);
+	ect_secure_free(kek);
+	ect_secure_free(secret);
 	free(u);
 	return ret;
 }
@@ -275,7 +264,7 @@ static size_t write_head(uint8_t *out, enum ect_token_policy policy, const char 
 		ect__put_be32(w + 8, p->lanes);
 		w += 12;
 		*w++ = V3_SALT_SIZE;
-		gcry_randomize(w, V3_SALT_SIZE, GCRY_STRONG_RANDOM);
+		(void)ect__random(w, V3_SALT_SIZE, ECT__RANDOM_STRONG); /* initialised by the caller */
 		w += V3_SALT_SIZE;
 	}
 	*w++ = REC_AEAD_AES256_GCM;
@@ -307,15 +296,16 @@ static int seal_record(uint8_t *out, size_t head_len, const uint8_t *secret,
 
 	if (!kek)
 		return ECT_E_SECMEM;
-	gcry_randomize(out + head_len, V3_NONCE_SIZE, GCRY_STRONG_RANDOM);
+	ret = ect__random(out + head_len, V3_NONCE_SIZE, ECT__RANDOM_STRONG);
 	/* Read back what was written: the writer uses the reader's layout. */
-	ret = rec_layout(out, head_len + V3_NONCE_SIZE + V3_SEALED_SIZE, &l);
+	if (!ret)
+		ret = rec_layout(out, head_len + V3_NONCE_SIZE + V3_SEALED_SIZE, &l);
 	if (!ret)
 		ret = derive_kek(&l, secret, password, password_len, kek);
 	if (!ret)
 		ret = ect__aead_seal(kek, l.nonce, out, l.head_len, passphrase, len,
 				     out + l.head_len);
-	ect_secure_free(kek, V3_KEY_SIZE);
+	ect_secure_free(kek);
 	return ret;
 }
 
@@ -354,7 +344,8 @@ int ect_token_wrap(const char *uri, enum ect_token_policy policy, const char *pa
 	}
 	if ((ret = ect__p11_uri_parse(uri, u)))
 		goto out;
-	gcry_randomize(secret, TOKEN_SECRET_SIZE, GCRY_STRONG_RANDOM);
+	if ((ret = ect__random(secret, TOKEN_SECRET_SIZE, ECT__RANDOM_STRONG)))
+		goto out;
 	ret = ect__token_encrypt(u, secret, wrapped, &wrapped_len, id, &id_len);
 	if (ret)
 		goto out;
@@ -368,7 +359,7 @@ int ect_token_wrap(const char *uri, enum ect_token_policy policy, const char *pa
 	out = NULL;
 out:
 	free(out);
-	ect_secure_free(secret, TOKEN_SECRET_SIZE);
+	ect_secure_free(secret);
 	free(u);
 	return ret;
 }

@@ -224,7 +224,7 @@ static int login(PK11SlotInfo *slot, ect_token_pin_fn pin_fn, void *pin_arg)
 		if (PK11_GetTokenInfo(slot, &ti) == SECSuccess && (ti.flags & CKF_USER_PIN_LOCKED))
 			ret = ECT_E_PIN_LOCKED;
 	}
-	ect_secure_free(pin, pin_len + 1);
+	ect_secure_free(pin);
 	return ret;
 }
 
@@ -267,7 +267,7 @@ int ect__token_decrypt(const struct ect_p11_uri *u, const uint8_t *id, size_t id
 	}
 	memcpy(secret, plain, TOKEN_SECRET_SIZE);
 out:
-	ect_secure_free(plain, TOKEN_WRAPPED_MAX);
+	ect_secure_free(plain);
 	if (priv)
 		SECKEY_DestroyPrivateKey(priv);
 	nss_close(&t);

@@ -285,7 +285,7 @@ int ect_unlock_user_keys(const struct ect_user_dirs *d, const char *password, si
 		res->upgrade = up ? up : 1;
 	}
 out:
-	ect_secure_free(pp, pp_len + 1);
+	ect_secure_free(pp);
 	ect_wipe(salt, sizeof(salt));
 	return ret;
 }
@@ -303,7 +303,7 @@ static int check_fekek(const char *pp, size_t pp_len, const uint8_t salt[ECT_SAL
 	ret = ect_derive_key(pp, pp_len, salt, key);
 	if (!ret)
 		ret = ect_key_signature(key, sig);
-	ect_secure_free(key, ECT_KEY_SIZE);
+	ect_secure_free(key);
 	if (!ret && strcmp(sig, sigs->fekek))
 		ret = ECT_E_KEY_MISMATCH;
 	return ret;
@@ -360,7 +360,7 @@ int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t ol
 	res->written = version;
 	res->stale_removed = remove_stale(d, wrap_name(opts));
 out:
-	ect_secure_free(pp, pp_len + 1);
+	ect_secure_free(pp);
 	ect_wipe(salt, sizeof(salt));
 	return ret;
 }

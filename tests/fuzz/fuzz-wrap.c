@@ -90,7 +90,7 @@ static void unwrap(const uint8_t *blob, size_t size, const char *pw, size_t pw_l
 	}
 	FUZZ_ASSERT(info.version == id.version);
 	FUZZ_ASSERT(len >= 1 && len <= ECT_PASSPHRASE_MAX && strlen(pass) == len);
-	ect_secure_free(pass, len + 1);
+	ect_secure_free(pass);
 }
 
 static void auth_tok(const uint8_t *data, size_t size)

@@ -159,7 +159,7 @@ int unwraps_with(const char *user, const char *pw)
 	ret = ect_unwrap_file(f, pw, strlen(pw), NULL, &pp, &len, NULL);
 	if (!ret) {
 		assert_string_equal(pp, MOUNT_PASSPHRASE);
-		ect_secure_free(pp, len + 1);
+		ect_secure_free(pp);
 	}
 	return ret;
 }

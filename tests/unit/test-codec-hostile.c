@@ -334,6 +334,5 @@ int main(void)
 		cmocka_unit_test(test_hostile_names),
 	};
 
-	ect_secure_free(ect_secure_alloc(1), 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

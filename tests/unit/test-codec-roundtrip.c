@@ -464,7 +464,6 @@ int main(void)
 		cmocka_unit_test(test_names_ciphers),
 	};
 
-	ect_secure_free(ect_secure_alloc(1), 1);
 	fill_pattern(key_a, 64, 1);
 	fill_pattern(key_b, 64, 2);
 	fill_pattern(key_c, 64, 3);

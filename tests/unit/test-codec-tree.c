@@ -140,6 +140,5 @@ int main(void)
 		cmocka_unit_test(test_encrypted_walk),
 	};
 
-	ect_secure_free(ect_secure_alloc(1), 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,7 +130,6 @@ int main(void)
 		cmocka_unit_test(test_truncate_refusals),
 	};
 
-	ect_secure_free(ect_secure_alloc(1), 1);
 	for (size_t i = 0; i < sizeof(key_a); i++)
 		key_a[i] = (uint8_t)(i * 13 + 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -267,6 +267,8 @@ int main(void)
 		cmocka_unit_test(test_name_lengths),
 	};
 
-	ect_secure_free(ect_secure_alloc(1), 1); /* initialise libgcrypt first */
+	/* test_fek_wrap calls libgcrypt itself; the library initialises it lazily */
+	if (!gcry_check_version(NULL))
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

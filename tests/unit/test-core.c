@@ -96,11 +96,11 @@ static void test_secure_alloc(void **state)
 	for (int i = 0; i < 64; i++)
 		assert_int_equal(p[i], 0);
 	memset(p, 0xaa, 64);
-	ect_secure_free(p, 64);
+	ect_secure_free(p);
 	s = ect_secure_strndup("secretsecret", 6);
 	assert_string_equal(s, "secret");
 	ect_secure_free_str(s);
-	ect_secure_free(NULL, 10);
+	ect_secure_free(NULL);
 	assert_int_equal(ect_memcmp_const("abc", "abc", 3), 0);
 	assert_int_not_equal(ect_memcmp_const("abc", "abd", 3), 0);
 }
@@ -194,7 +194,7 @@ static void test_atomic_write_and_read(void **state)
 	assert_int_equal(ect_read_file(path, 100, 1, &data, &size), 0);
 	assert_int_equal(size, 5);
 	assert_memory_equal(data, "hello", 5);
-	ect_secure_free(data, size + 1);
+	ect_secure_free(data);
 	assert_int_equal(ect_read_file(path, 4, 0, &data, &size), -EFBIG);
 	assert_null(data);
 

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The crypto backend on libgcrypt: the only file of lib/ that calls it
+ * (lib/core/crypto-backend.h lists what the library needs). The handles are
+ * libgcrypt's own, cast to opaque types, so a call costs what it did inline.
+ */
+#include "ect-internal.h"
+
+#include "core/crypto-backend.h"
+
+#include <errno.h>
+#include <gcrypt.h>
+#include <pthread.h>
+#include <string.h>
+
+#define ECT_GCRYPT_MIN_VERSION "1.10.0"
+#define ECT_SECMEM_POOL (64 * 1024)
+
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static int crypto_init_result; /* written once under crypto_once */
+
+static void crypto_init_once(void)
+{
+	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+		/* The host program (a PAM application) set libgcrypt up already. */
+		crypto_init_result = 0;
+		return;
+	}
+	if (!gcry_check_version(ECT_GCRYPT_MIN_VERSION)) {
+		crypto_init_result = ECT_E_CRYPTO;
+		return;
+	}
+	/* For libgcrypt's own secrets: cipher and hash states, Argon2's blocks. */
+	gcry_control(GCRYCTL_SUSPEND_SECMEM_WARN);
+	gcry_control(GCRYCTL_INIT_SECMEM, ECT_SECMEM_POOL, 0);
+	gcry_control(GCRYCTL_AUTO_EXPAND_SECMEM, ECT_SECMEM_POOL, 0);
+	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	crypto_init_result = 0;
+}
+
+int ect__crypto_init(void)
+{
+	if (pthread_once(&crypto_once, crypto_init_once))
+		return ECT_E_CRYPTO;
+	return crypto_init_result;
+}
+
+/* A gcry_error_t as ECT_E_CRYPTO (or -ENOMEM), logging nothing. */
+static int gcry_to_ect(gcry_error_t gerr)
+{
+	if (!gerr)
+		return 0;
+	if (gcry_err_code(gerr) == GPG_ERR_ENOMEM)
+		return -ENOMEM;
+	return ECT_E_CRYPTO;
+}
+
+/* ---- block ciphers ------------------------------------------------------- */
+
+static gcry_cipher_hd_t cipher_hd(struct ect__cipher *c)
+{
+	return (gcry_cipher_hd_t)(void *)c;
+}
+
+static int gcry_cipher_algo_of(enum ect__cipher_algo algo)
+{
+	switch (algo) {
+	case ECT__AES128: return GCRY_CIPHER_AES128;
+	case ECT__AES192: return GCRY_CIPHER_AES192;
+	case ECT__AES256: return GCRY_CIPHER_AES256;
+	case ECT__BLOWFISH: return GCRY_CIPHER_BLOWFISH;
+	case ECT__3DES: return GCRY_CIPHER_3DES;
+	case ECT__CAST5: return GCRY_CIPHER_CAST5;
+	case ECT__TWOFISH128: return GCRY_CIPHER_TWOFISH128;
+	case ECT__TWOFISH256: return GCRY_CIPHER_TWOFISH;
+	}
+	return 0;
+}
+
+static int gcry_mode_of(enum ect__cipher_mode mode)
+{
+	switch (mode) {
+	case ECT__ECB: return GCRY_CIPHER_MODE_ECB;
+	case ECT__CBC: return GCRY_CIPHER_MODE_CBC;
+	case ECT__GCM: return GCRY_CIPHER_MODE_GCM;
+	}
+	return 0;
+}
+
+int ect__cipher_open(struct ect__cipher **out, enum ect__cipher_algo algo,
+		     enum ect__cipher_mode mode, const void *key, size_t key_len)
+{
+	int galgo = gcry_cipher_algo_of(algo), gmode = gcry_mode_of(mode);
+	gcry_cipher_hd_t hd;
+	gcry_error_t gerr;
+	int ret;
+
+	*out = NULL;
+	if (!galgo || !gmode)
+		return ECT_E_UNSUPPORTED;
+	ret = ect__crypto_init();
+	if (ret)
+		return ret;
+	gerr = gcry_cipher_open(&hd, galgo, gmode, GCRY_CIPHER_SECURE);
+	if (gerr)
+		return gcry_to_ect(gerr);
+	gerr = gcry_cipher_setkey(hd, key, key_len);
+	/* 3DES reports weak keys but sets them, as the kernel does outside FIPS. */
+	if (gerr && gcry_err_code(gerr) != GPG_ERR_WEAK_KEY) {
+		gcry_cipher_close(hd);
+		return gcry_to_ect(gerr);
+	}
+	*out = (struct ect__cipher *)(void *)hd;
+	return 0;
+}
+
+int ect__cipher_setiv(struct ect__cipher *c, const void *iv, size_t len)
+{
+	return gcry_to_ect(gcry_cipher_setiv(cipher_hd(c), iv, len));
+}
+
+int ect__cipher_encrypt(struct ect__cipher *c, void *out, size_t out_len, const void *in,
+			size_t in_len)
+{
+	return gcry_to_ect(gcry_cipher_encrypt(cipher_hd(c), out, out_len, in, in ? in_len : 0));
+}
+
+int ect__cipher_decrypt(struct ect__cipher *c, void *out, size_t out_len, const void *in,
+			size_t in_len)
+{
+	return gcry_to_ect(gcry_cipher_decrypt(cipher_hd(c), out, out_len, in, in ? in_len : 0));
+}
+
+int ect__cipher_authenticate(struct ect__cipher *c, const void *aad, size_t len)
+{
+	return gcry_to_ect(gcry_cipher_authenticate(cipher_hd(c), aad, len));
+}
+
+int ect__cipher_gettag(struct ect__cipher *c, void *tag, size_t len)
+{
+	return gcry_to_ect(gcry_cipher_gettag(cipher_hd(c), tag, len));
+}
+
+int ect__cipher_checktag(struct ect__cipher *c, const void *tag, size_t len)
+{
+	gcry_error_t gerr = gcry_cipher_checktag(cipher_hd(c), tag, len);
+
+	if (gcry_err_code(gerr) == GPG_ERR_CHECKSUM)
+		return -EBADMSG;
+	return gcry_to_ect(gerr);
+}
+
+void ect__cipher_close(struct ect__cipher *c)
+{
+	if (c)
+		gcry_cipher_close(cipher_hd(c));
+}
+
+/* ---- hashes and HMAC ------------------------------------------------------ */
+
+static int gcry_md_algo_of(enum ect__hash_algo algo)
+{
+	return algo == ECT__SHA512 ? GCRY_MD_SHA512 : GCRY_MD_MD5;
+}
+
+int ect__hash(enum ect__hash_algo algo, void *digest, const void *in, size_t len)
+{
+	int ret = ect__crypto_init();
+
+	if (!ret)
+		gcry_md_hash_buffer(gcry_md_algo_of(algo), digest, in, len);
+	return ret;
+}
+
+static gcry_md_hd_t md_hd(struct ect__md *h)
+{
+	return (gcry_md_hd_t)(void *)h;
+}
+
+int ect__md_open(struct ect__md **out, enum ect__hash_algo algo)
+{
+	gcry_md_hd_t hd;
+	gcry_error_t gerr;
+	int ret;
+
+	*out = NULL;
+	ret = ect__crypto_init();
+	if (ret)
+		return ret;
+	gerr = gcry_md_open(&hd, gcry_md_algo_of(algo), GCRY_MD_FLAG_SECURE);
+	if (gerr)
+		return gcry_to_ect(gerr);
+	*out = (struct ect__md *)(void *)hd;
+	return 0;
+}
+
+void ect__md_digest(struct ect__md *h, const void *in, size_t len, void *digest)
+{
+	gcry_md_hd_t hd = md_hd(h);
+	int algo = gcry_md_get_algo(hd);
+
+	gcry_md_reset(hd);
+	gcry_md_write(hd, in, len);
+	memcpy(digest, gcry_md_read(hd, algo), gcry_md_get_algo_dlen(algo));
+}
+
+void ect__md_close(struct ect__md *h)
+{
+	if (h)
+		gcry_md_close(md_hd(h));
+}
+
+int ect__hmac_sha256(const void *key, size_t key_len, const struct ect__buf *parts, size_t n,
+		     uint8_t out[32])
+{
+	size_t len = 32;
+	gcry_mac_hd_t hd;
+	gcry_error_t gerr;
+	int ret;
+
+	ret = ect__crypto_init();
+	if (ret)
+		return ret;
+	gerr = gcry_mac_open(&hd, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE, NULL);
+	if (gerr)
+		return gcry_to_ect(gerr);
+	gerr = gcry_mac_setkey(hd, key, key_len);
+	for (size_t i = 0; !gerr && i < n; i++)
+		if (parts[i].data)
+			gerr = gcry_mac_write(hd, parts[i].data, parts[i].len);
+	if (!gerr)
+		gerr = gcry_mac_read(hd, out, &len);
+	gcry_mac_close(hd);
+	return gcry_to_ect(gerr);
+}
+
+/* ---- randomness ------------------------------------------------------------ */
+
+int ect__random(void *buf, size_t len, enum ect__random_level level)
+{
+	int ret = ect__crypto_init();
+
+	if (!ret)
+		gcry_randomize(buf, len,
+			       level == ECT__RANDOM_VERY_STRONG ? GCRY_VERY_STRONG_RANDOM
+								: GCRY_STRONG_RANDOM);
+	return ret;
+}
+
+int ect__nonce(void *buf, size_t len)
+{
+	int ret = ect__crypto_init();
+
+	if (!ret)
+		gcry_create_nonce(buf, len);
+	return ret;
+}
+
+/* ---- Argon2id ---------------------------------------------------------------- */
+
+int ect__argon2id_compute(const void *password, size_t password_len, const void *salt,
+			  size_t salt_len, unsigned long t_cost, unsigned long m_cost_kib,
+			  unsigned long lanes, const struct ect__kdf_threads *threads, void *out,
+			  size_t out_len)
+{
+	unsigned long param[4] = { out_len, t_cost, m_cost_kib, lanes };
+	gcry_kdf_thread_ops_t ops = { 0 };
+	gcry_kdf_hd_t hd;
+	gcry_error_t gerr;
+	int ret;
+
+	ret = ect__crypto_init();
+	if (ret)
+		return ret;
+	if (threads) {
+		ops.jobs_context = threads->context;
+		ops.dispatch_job = threads->dispatch;
+		ops.wait_all_jobs = threads->wait_all;
+	}
+	gerr = gcry_kdf_open(&hd, GCRY_KDF_ARGON2, GCRY_KDF_ARGON2ID, param, 4, password,
+			     password_len, salt, salt_len, NULL, 0, NULL, 0);
+	if (gerr)
+		return gcry_to_ect(gerr);
+	gerr = gcry_kdf_compute(hd, threads ? &ops : NULL);
+	if (!gerr)
+		gerr = gcry_kdf_final(hd, out_len, out);
+	gcry_kdf_close(hd); /* wipes the memory matrix */
+	return gcry_to_ect(gerr);
+}
