@@ -1436,12 +1436,47 @@ enum ect_severity {
 	ECT_SEV_FAIL = 3, /* broken or unsafe: mounting, login or secrecy is at stake */
 };
 
-/* One finding: what was checked, a one-line explanation, the command that fixes it. */
+/*
+ * What fixes a finding, as data: the kind of repair and what it acts on.
+ * Spelling it out as a shell command is the client's job
+ * (ecryptfs-verify-private prints one).
+ */
+enum ect_fix_kind {
+	ECT_FIX_NONE = 0,
+	ECT_FIX_CHOWN,		 /* give path to user */
+	ECT_FIX_CHMOD,		 /* set path's permission bits to mode */
+	ECT_FIX_CHMOD_DROP,	 /* clear the permission bits mode from path */
+	ECT_FIX_MKDIR,		 /* create the directory path with mode, owned by user */
+	ECT_FIX_TOUCH,		 /* create the flag file path */
+	ECT_FIX_SYMLINK,	 /* make path a symlink to path2, owned by user */
+	ECT_FIX_WRITE_MNT,	 /* write the mount point path2 into path (Private.mnt), owned by user */
+	ECT_FIX_WRAP,		 /* wrap the mount passphrase into path */
+	ECT_FIX_REWRAP,		 /* rewrap path in the current format */
+	ECT_FIX_WRAP_BOOTSTRAP,	 /* wrap the clear passphrase in path into path2 for user */
+	ECT_FIX_SETUP_PRIVATE,	 /* run setup-private */
+	ECT_FIX_SETUP_PRIVATE_FORCE, /* run setup-private --force */
+	ECT_FIX_MOVE_UNDERNEATH, /* move plain entries from under the mount on path into it */
+	ECT_FIX_SSH_KEYS_OUTSIDE, /* copy the authorized keys path outside the home of user */
+	ECT_FIX_MOVE_PLAINTEXT,	 /* mount, then move the plaintext lower file path into path2 */
+	ECT_FIX_INSPECT_HEADER,	 /* look at path's header (ecryptfs-stat) */
+	ECT_FIX_SETUP_SWAP,	 /* encrypt swap */
+};
+
+/* Fields a kind does not use are 0 / NULL; the strings belong to the report. */
+struct ect_fix {
+	enum ect_fix_kind kind;
+	unsigned int mode;
+	char *user;
+	char *path;
+	char *path2;
+};
+
+/* One finding: what was checked, a one-line explanation, what fixes it. */
 struct ect_finding {
 	enum ect_severity severity;
 	char check[32];	  /* stable identifier, e.g. "wrapped-passphrase" */
 	char message[384];
-	char fix[320];	  /* a shell command, "" when there is nothing to run */
+	struct ect_fix fix; /* kind ECT_FIX_NONE when there is nothing to do */
 };
 
 struct ect_report {
@@ -1498,9 +1533,9 @@ enum ect_block_crypt ect_block_crypt(const char *sysfs, dev_t dev);
  * ("partition", "file"). 0, or -1 for the header or a line that is not one.
  */
 int ect_swaps_line(const char *line, char *name, size_t name_size, char *type, size_t type_size);
-/* Append a finding (printf-style message); -ENOMEM if it cannot. */
+/* Append a finding without a fix (printf-style message); -ENOMEM if it cannot. */
 int ect_report_add(struct ect_report *report, enum ect_severity severity, const char *check,
-		   const char *fix, const char *fmt, ...) ECT_PRINTF(5, 6);
+		   const char *fmt, ...) ECT_PRINTF(4, 5);
 enum ect_severity ect_report_worst(const struct ect_report *report);
 void ect_report_free(struct ect_report *report);
 /* "ok", "info", "warn", "fail". */

@@ -53,10 +53,10 @@ int ect__write_all(int fd, const void *data, size_t size);
  */
 int ect__dir_open_for(const char *path, uid_t uid, int *fd);
 
-/* Decode the kernel's \ooo escapes (mountinfo, /proc/swaps) in place (lib/mount/mountopts.c). */
+/* Decode the kernel's \ooo escapes (mountinfo, /proc/swaps) in place (lib/mount/mountinfo.c). */
 void ect__unescape_octal(char *s);
 /*
- * The one mountinfo reader for eCryptfs entries (lib/mount/mountopts.c):
+ * The one mountinfo reader for eCryptfs entries (lib/mount/mountinfo.c):
  * the last match (the top of a stack of mounts) by source and/or target.
  * 1 with *mount_id and *out filled (either may be NULL), 0, or -errno.
  */

@@ -412,33 +412,36 @@ static void print_done(struct setup *s, const struct ect_secret *mpw, bool gener
 		       "until %s logs in.\n", s->home, s->name);
 }
 
-static int do_setup(struct ect_ctx *ctx, struct setup *s)
-{
-	struct ect_secret wpw = { 0 }, mpw = { 0 };
+/* What one run decides before it touches anything, and what it makes. */
+struct setup_run {
 	struct ect_config_sigs sigs;
 	struct ect_argon2_params params;
 	enum ect_wrap_version version;
-	bool params_set = false, fnek = false, generated = false;
-	int ret = ECT_EXIT_FAILURE, r;
+	bool params_set, fnek, generated;
+};
 
-	if (ect_cli_wrap_params(ctx, &s->wopts, ECT_WRAP_V3, &version, &params, &params_set))
+/* Phase 1: the wrapping format, the kernel, warnings about the options. An exit code or 0. */
+static int setup_options(struct ect_ctx *ctx, struct setup *s, struct setup_run *run)
+{
+	if (ect_cli_wrap_params(ctx, &s->wopts, ECT_WRAP_V3, &run->version, &run->params,
+				&run->params_set))
 		return ECT_EXIT_USAGE;
-	if (check_kernel(ctx, &fnek))
+	if (check_kernel(ctx, &run->fnek))
 		return ECT_EXIT_FAILURE;
-	fnek = fnek && !s->no_fnek;
+	run->fnek = run->fnek && !s->no_fnek;
 	if (s->loginpass_arg || s->mountpass_arg)
 		fprintf(stderr, "WARNING: a passphrase given with -l or -m on the command line is "
 				"visible to other users (ps, /proc); prefer --password-file and "
 				"--passphrase-file.\n");
+	return 0;
+}
 
-	/* a -b run killed midway: finish it, or undo it and start afresh */
-	r = setup_resume(ctx, s);
-	if (r)
-		return r > 0 ? ECT_EXIT_OK : ECT_EXIT_FAILURE;
-	/* checks before anything is created */
+/* Phase 2: the checks before anything is created. 0, or -1 (said why). */
+static int setup_check_free(struct ect_ctx *ctx, struct setup *s)
+{
 	if (setup_open_top(ctx, s, false) || setup_open_existing(ctx, s, s->top.fd, &s->cfgd) ||
 	    setup_open_existing(ctx, s, s->top.fd, &s->lowerd))
-		return ECT_EXIT_FAILURE;
+		return -1;
 	if (!s->force &&
 	    setup_exists_at(s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE) != setup_exists_at(s->cfgd.fd, "Private.sig") &&
 	    !setup_dir_nonempty(s->lowerd.fd)) {
@@ -450,82 +453,133 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 	if (!s->force && (setup_exists_at(s->cfgd.fd, ECT_WRAPPED_PASSPHRASE_FILE) || setup_exists_at(s->cfgd.fd, "Private.sig"))) {
 		ect_err(ctx, "%s already holds a setup (wrapped-passphrase or Private.sig); use --force "
 			     "to replace it (the old files are kept as backups)", s->cfgdir);
-		return ECT_EXIT_FAILURE;
+		return -1;
 	}
 	if (setup_dir_nonempty(s->lowerd.fd)) {
 		ect_err(ctx, "%s is not empty; refusing to set up over existing encrypted data",
 			s->lower);
-		return ECT_EXIT_FAILURE;
+		return -1;
 	}
 	if (s->bootstrap && mounted_on(s->mnt)) {
 		ect_err(ctx, "%s is mounted; unmount it first", s->mnt);
-		return ECT_EXIT_FAILURE;
+		return -1;
 	}
 	/* left by a killed run; the lower directory is empty, nothing is lost */
 	if (setup_unmount_left(ctx, s))
-		return ECT_EXIT_FAILURE;
+		return -1;
 	if (setup_bootstrap_wanted(s) && setup_bootstrap_check(ctx, s))
-		return ECT_EXIT_FAILURE;
+		return -1;
+	return 0;
+}
 
-	if (get_secrets(ctx, s, &wpw, &mpw, &generated))
-		goto out;
-	s->show_recovery = generated;
+/*
+ * Phase 3: create the tree, the keys and the files, and test them. 0, or -1
+ * (said why): the caller rolls back.
+ */
+static int setup_create(struct ect_ctx *ctx, struct setup *s, struct setup_run *run,
+			const struct ect_secret *wpw, const struct ect_secret *mpw)
+{
+	int r;
+
 	/* -b: from here on a rerun after a kill finds a state file and undoes this run */
 	if (s->bootstrap && (setup_open_ecryptfs_dir(ctx, s) ||
 			     setup_state_write(ctx, s, SETUP_PHASE_COPY)))
-		goto fail;
+		return -1;
 	/* create; from here on a failure rolls back */
 	if (setup_make_tree(ctx, s))
-		goto fail;
+		return -1;
 	if (s->force)
 		setup_back_up(s);
 	/* now with what this run made and backed up */
 	if (s->bootstrap && setup_state_write(ctx, s, SETUP_PHASE_COPY))
-		goto fail;
+		return -1;
 	if (s->bootstrap) {
-		r = compute_sigs(ctx, mpw.s, mpw.len, fnek, &sigs);
+		r = compute_sigs(ctx, mpw->s, mpw->len, run->fnek, &run->sigs);
 	} else {
-		r = ect_private_add_keys(ctx, mpw.s, mpw.len, fnek, sigs.fekek, sigs.fnek);
+		r = ect_private_add_keys(ctx, mpw->s, mpw->len, run->fnek, run->sigs.fekek,
+					 run->sigs.fnek);
 	}
 	if (r)
-		goto fail;
-	if (write_files(ctx, s, &mpw, &wpw, version, params_set ? &params : NULL, &sigs))
-		goto fail;
+		return -1;
+	if (write_files(ctx, s, mpw, wpw, run->version, run->params_set ? &run->params : NULL,
+			&run->sigs))
+		return -1;
 	if (!s->bootstrap) {
-		if (self_test(ctx, s, mpw.s, mpw.len, fnek))
-			goto fail;
+		if (self_test(ctx, s, mpw->s, mpw->len, run->fnek))
+			return -1;
 		/* 111: the unmounted ~/Private is read-only so nothing lands unencrypted */
 		if (fchmod(s->mntd.fd, 0500))
 			ect_warn(ctx, "cannot make %s read-only: %s", s->mnt, strerror(errno));
 	}
+	return 0;
+}
+
+/*
+ * Phase 4: -b fills the new home; then the summary. 0 when done, 1 when the
+ * files are in but plain copies are left (no rollback then), -1 to roll back.
+ */
+static int setup_finish(struct ect_ctx *ctx, struct setup *s, const struct setup_run *run,
+			const struct ect_secret *mpw)
+{
+	int r;
+
 	if (s->bootstrap) {
 		/* as 111: mount the new home, link inside; then move what is there in, and unmount */
-		r = setup_populate_home(ctx, s, mpw.s, mpw.len, fnek);
+		r = setup_populate_home(ctx, s, mpw->s, mpw->len, run->fnek);
 		if (r && r != HOME_PART_MOVED)
-			goto fail;
+			return -1;
 		/* every file is in the new home now: no rollback past this point */
 		if (r == HOME_PART_MOVED) {
-			print_done(s, &mpw, generated);
+			print_done(s, mpw, run->generated);
 			if (setup_bootstrap_wanted(s))
 				setup_bootstrap_done(s);
 			ect_err(ctx, "the encrypted home of %s holds all the files, but plain copies of "
 				     "some are still in the bare %s (see above): run "
 				     "'ecryptfs-setup-private -b -u %s' again to remove them",
 				s->name, s->home, s->name);
-			goto out;
+			return 1;
 		}
 	}
-	print_done(s, &mpw, generated);
+	print_done(s, mpw, run->generated);
 	if (setup_bootstrap_wanted(s))
 		setup_bootstrap_done(s);
-	ret = ECT_EXIT_OK;
+	return 0;
+}
+
+static int do_setup(struct ect_ctx *ctx, struct setup *s)
+{
+	struct ect_secret wpw = { 0 }, mpw = { 0 };
+	struct setup_run run = { .params_set = false };
+	int ret = ECT_EXIT_FAILURE, r;
+
+	r = setup_options(ctx, s, &run);
+	if (r)
+		return r;
+	/* a -b run killed midway: finish it, or undo it and start afresh */
+	r = setup_resume(ctx, s);
+	if (r)
+		return r > 0 ? ECT_EXIT_OK : ECT_EXIT_FAILURE;
+	if (setup_check_free(ctx, s))
+		return ECT_EXIT_FAILURE;
+
+	if (get_secrets(ctx, s, &wpw, &mpw, &run.generated))
+		goto out;
+	s->show_recovery = run.generated;
+	if (setup_create(ctx, s, &run, &wpw, &mpw))
+		goto fail;
+	r = setup_finish(ctx, s, &run, &mpw);
+	if (r < 0)
+		goto fail;
+	if (!r)
+		ret = ECT_EXIT_OK;
 	goto out;
 fail:
 	setup_rollback(ctx, s);
-	if (!s->bootstrap) {
-		ect_keyring_unlink(sigs.fekek);
-		if (fnek)
-			ect_keyring_unlink(sigs.fnek);
+	/* only the keys this run added (none when it failed before adding them) */
+	if (!s->bootstrap && run.sigs.fekek[0]) {
+		ect_keyring_unlink(run.sigs.fekek);
+		if (run.fnek)
+			ect_keyring_unlink(run.sigs.fnek);
 	}
 out:
 	ect_cli_secret_free(&wpw);

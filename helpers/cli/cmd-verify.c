@@ -7,6 +7,7 @@
  *                   INFO:/ERROR: lines, but a usage error on unknown options
  */
 #include "cli-util.h"
+#include "cmd-verify.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -76,15 +77,22 @@ static void json_string(const char *str)
 	putchar('"');
 }
 
-static void print_findings(struct out *o, const struct ect_report *r)
+static int print_findings(struct out *o, const struct ect_report *r)
 {
 	for (size_t i = 0; i < r->count; i++) {
 		const struct ect_finding *f = &r->items[i];
+		int unprintable;
+		char *fix;
 
 		if (f->severity == ECT_SEV_FAIL)
 			o->fails++;
 		else if (f->severity == ECT_SEV_WARN)
 			o->warns++;
+		if (!o->json && f->severity == ECT_SEV_OK && !o->verbose)
+			continue;
+		fix = verify_fix_command(&f->fix, &unprintable);
+		if (!fix)
+			return -ENOMEM;
 		if (o->json) {
 			printf("%s\n      {\"severity\": ", i ? "," : "");
 			json_string(ect_severity_name(f->severity));
@@ -93,16 +101,20 @@ static void print_findings(struct out *o, const struct ect_report *r)
 			printf(", \"message\": ");
 			json_string(f->message);
 			printf(", \"fix\": ");
-			json_string(f->fix);
+			json_string(fix);
 			putchar('}');
-			continue;
+		} else {
+			printf("  %-4s  %-20s %s\n", ect_severity_name(f->severity), f->check,
+			       f->message);
+			if (unprintable && f->severity >= ECT_SEV_INFO)
+				printf("        %-20s fix: none printed: a name holds a control "
+				       "character\n", "");
+			else if (fix[0] && f->severity >= ECT_SEV_INFO)
+				printf("        %-20s fix: %s\n", "", fix);
 		}
-		if (f->severity == ECT_SEV_OK && !o->verbose)
-			continue;
-		printf("  %-4s  %-20s %s\n", ect_severity_name(f->severity), f->check, f->message);
-		if (f->fix[0] && f->severity >= ECT_SEV_INFO)
-			printf("        %-20s fix: %s\n", "", f->fix);
+		free(fix);
 	}
+	return 0;
 }
 
 static void print_user_head(struct out *o, const struct passwd *pw, const char *status)
@@ -135,25 +147,28 @@ static int verify_one(struct out *o, const struct ect_verify_opts *opts, const s
 	};
 	struct ect_report r = { 0 };
 	int ret = pw->pw_dir && pw->pw_dir[0] == '/' ? ect_verify_user(&t, opts, &r) : 1;
+	int printed;
 
 	if (ret == 1) {
 		o->not_set_up++;
 		if (named || o->verbose || o->json) {
 			print_user_head(o, pw, "not set up");
 			if (o->json) {
-				print_findings(o, &r);
+				ret = print_findings(o, &r);
 				printf("\n    ]}");
 			}
 		}
 		ect_report_free(&r);
-		return 0;
+		return ret == 1 ? 0 : ret;
 	}
 	if (ret)
-		ret = ect_report_add(&r, ECT_SEV_FAIL, "internal", "", "checks stopped: %s",
+		ret = ect_report_add(&r, ECT_SEV_FAIL, "internal", "checks stopped: %s",
 				     ect_strerror(ret));
 	o->checked++;
 	print_user_head(o, pw, "checked");
-	print_findings(o, &r);
+	printed = print_findings(o, &r);
+	if (!ret)
+		ret = printed;
 	if (o->json)
 		printf("\n    ]}");
 	ect_report_free(&r);
@@ -314,6 +329,7 @@ static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
 	}
 	if (system) {
 		struct ect_report r = { 0 };
+		int rp;
 
 		if (!ret)
 			ret = ect_verify_system(&opts, &r);
@@ -322,7 +338,9 @@ static int cmd_verify_private(struct ect_ctx *ctx, int argc, char **argv)
 		} else {
 			printf("system\n");
 		}
-		print_findings(&o, &r);
+		rp = print_findings(&o, &r);
+		if (!ret)
+			ret = rp;
 		ect_report_free(&r);
 	}
 	free(sshd_keys);

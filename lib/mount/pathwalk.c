@@ -342,12 +342,47 @@ static int check_final(struct walk *w, int fd, const char *canon)
 	return 0;
 }
 
+/*
+ * The walk's end: open the fd the caller will use, name it (verified), and
+ * run every check on that fd. On success *fd and *canon are the caller's.
+ */
+static int open_final(struct walk *w, int *fd, char **canon)
+{
+	const char *named = w->named[0] ? w->named : "/";
+	int nfd, ret;
+
+	nfd = openat(w->cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (nfd < 0) {
+		ret = -errno;
+		ect_err(w->ctx, "refusing '%s': not a usable directory: %s", w->path,
+			strerror(errno));
+		return ret;
+	}
+	ret = canonical_of(w, nfd, canon);
+	if (!ret && strcmp(*canon, named)) {
+		/* the path as written no longer names what was opened: a rename raced the walk */
+		ect_err(w->ctx, "refusing '%s': it led to '%s', which is not '%s' (moved while "
+				"being checked?)", w->path, *canon, named);
+		ret = ECT_E_UNSAFE_PATH;
+	}
+	if (!ret)
+		ret = check_final(w, nfd, *canon);
+	if (ret) {
+		close(nfd);
+		free(*canon);
+		*canon = NULL;
+		return ret;
+	}
+	*fd = nfd;
+	return 0;
+}
+
 int ect_path_open_dir(struct ect_ctx *ctx, const char *path, uid_t owner, unsigned int flags,
 		      int *fd, char **canonical)
 {
 	struct walk w = { .ctx = ctx, .path = path, .owner = owner, .flags = flags, .cur = -1 };
 	char *canon = NULL;
-	int nfd = -1, ret;
+	int ret;
 
 	*fd = -1;
 	if (canonical)
@@ -365,38 +400,17 @@ int ect_path_open_dir(struct ect_ctx *ctx, const char *path, uid_t owner, unsign
 		goto out;
 	}
 	strcpy(w.work, path);
+	/* from "/", one component at a time; then the final fd and its checks */
 	ret = reopen_root(&w);
 	if (!ret)
 		ret = walk_all(&w);
-	if (ret)
-		goto out;
-	/* The fd the caller will use, and every check on it. */
-	nfd = openat(w.cur, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (nfd < 0) {
-		ret = -errno;
-		ect_err(ctx, "refusing '%s': not a usable directory: %s", path, strerror(errno));
-		goto out;
-	}
-	ret = canonical_of(&w, nfd, &canon);
-	if (!ret && strcmp(canon, w.named[0] ? w.named : "/")) {
-		/* the path as written no longer names what was opened: a rename raced the walk */
-		ect_err(ctx, "refusing '%s': it led to '%s', which is not '%s' (moved while being "
-			     "checked?)", path, canon, w.named[0] ? w.named : "/");
-		ret = ECT_E_UNSAFE_PATH;
-	}
 	if (!ret)
-		ret = check_final(&w, nfd, canon);
-	if (ret)
-		goto out;
-	*fd = nfd;
-	nfd = -1;
-	if (canonical) {
+		ret = open_final(&w, fd, &canon);
+	if (!ret && canonical) {
 		*canonical = canon;
 		canon = NULL;
 	}
 out:
-	if (nfd >= 0)
-		close(nfd);
 	if (w.cur >= 0)
 		close(w.cur);
 	free(w.work);

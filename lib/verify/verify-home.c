@@ -62,31 +62,29 @@ static int open_bare_home(struct ect_vrun *v)
 /* One link of HOME (NAME -> base/NAME) in the directory dfd, described as where. */
 static int check_link(struct ect_vrun *v, int dfd, const char *where, const char *name)
 {
-	char want[PATH_MAX], got[PATH_MAX], path[PATH_MAX], q[PATH_MAX + 8], qw[PATH_MAX + 8];
-	char fix[320];
+	char want[PATH_MAX], got[PATH_MAX], path[PATH_MAX];
+	const struct ect__fix_spec *fix;
 	struct stat st;
 	ssize_t n;
 
 	ect__fmt(want, sizeof(want), "%s/%s", v->base, name);
 	ect__fmt(path, sizeof(path), "%s/%s", v->t->home, name);
-	ect_shell_quote(path, q, sizeof(q));
-	ect_shell_quote(want, qw, sizeof(qw));
-	ect__fmt(fix, sizeof(fix), "ln -sfn %s %s && chown -h %s: %s", qw, q, v->t->user, q);
+	fix = ECT_FIX(ECT_FIX_SYMLINK, .user = v->t->user, .path = path, .path2 = want);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "links", fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, "links", fix,
 				      "%s is missing in the %s home: tools that look there cannot "
 				      "find %s", path, where, want);
 	if (!S_ISLNK(st.st_mode))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "links", "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, "links",
 				      "%s in the %s home is not a link to %s: a second, separate "
 				      "setup", path, where, want);
 	n = readlinkat(dfd, name, got, sizeof(got) - 1);
 	got[n > 0 ? n : 0] = '\0';
 	if (strcmp(got, want))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "links", fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, "links", fix,
 				      "%s in the %s home links to %s, not to %s", path, where, got,
 				      want);
-	return ect_report_add(v->r, ECT_SEV_OK, "links", "", "%s in the %s home links to %s",
+	return ect_report_add(v->r, ECT_SEV_OK, "links", "%s in the %s home links to %s",
 			      path, where, want);
 }
 
@@ -135,7 +133,7 @@ static int allowed_underneath(int dfd, const char *name)
 
 static int check_underneath(struct ect_vrun *v, int bare)
 {
-	char example[256] = "", q[PATH_MAX + 8], fix[320];
+	char example[256] = "";
 	unsigned int plain = 0;
 	struct dirent *e;
 	struct stat st;
@@ -145,7 +143,7 @@ static int check_underneath(struct ect_vrun *v, int bare)
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
-		return ect_report_add(v->r, ECT_SEV_WARN, "plain-underneath", "",
+		return ect_report_add(v->r, ECT_SEV_WARN, "plain-underneath",
 				      "cannot list the bare home %s: %s", v->t->home, strerror(errno));
 	}
 	while ((e = readdir(d))) {
@@ -155,37 +153,33 @@ static int check_underneath(struct ect_vrun *v, int bare)
 			ect__fmt(example, sizeof(example), "%s", e->d_name);
 	}
 	closedir(d);
-	ect_shell_quote(v->t->home, q, sizeof(q));
 	if (plain) {
-		ect__fmt(fix, sizeof(fix), "mkdir -p /run/bare && mount --bind \"$(dirname %s)\" "
-			 "/run/bare  # then move them into the mounted home and umount /run/bare",
-			 q);
-		return ect_report_add(v->r, ECT_SEV_FAIL, "plain-underneath", fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, "plain-underneath",
+				       ECT_FIX(ECT_FIX_MOVE_UNDERNEATH, .path = v->t->home),
 				      "%u entries lie unencrypted in the bare home under the mount "
 				      "(e.g. %s): whoever reads the disk reads them", plain, example);
 	}
 	if (!fstat(bare, &st) && (st.st_mode & 0200))
-		return ect_report_add(v->r, ECT_SEV_INFO, "plain-underneath", "",
+		return ect_report_add(v->r, ECT_SEV_INFO, "plain-underneath",
 				      "the bare home %s is writable by %s (mode %03o; 111 makes it "
 				      "500): files written while it is locked stay unencrypted",
 				      v->t->home, v->t->user, (unsigned int)(st.st_mode & 07777));
-	return ect_report_add(v->r, ECT_SEV_OK, "plain-underneath", "",
+	return ect_report_add(v->r, ECT_SEV_OK, "plain-underneath",
 			      "the bare home %s holds only the links", v->t->home);
 }
 
 int ect__verify_whole_home(struct ect_vrun *v)
 {
-	char q[PATH_MAX + 8], qm[PATH_MAX + 8], fix[320];
+	char mnt_file[PATH_MAX];
 	int bare, ret = 0;
 
 	if (!v->whole_home)
 		return 0;
 	if (strcmp(v->mnt, v->t->home)) {
-		ect_shell_quote(v->t->home, q, sizeof(q));
-		ect__fmt(qm, sizeof(qm), "%s/Private.mnt", v->dot);
-		ect_shell_quote(qm, qm, sizeof(qm));
-		ect__fmt(fix, sizeof(fix), "echo %s > %s && chown %s: %s", q, qm, v->t->user, qm);
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", fix,
+		ect__fmt(mnt_file, sizeof(mnt_file), "%s/Private.mnt", v->dot);
+		ret = ect__report_fix(v->r, ECT_SEV_FAIL, "private-mnt",
+				      ECT_FIX(ECT_FIX_WRITE_MNT, .user = v->t->user,
+					      .path = mnt_file, .path2 = v->t->home),
 				     "Private.mnt names %s, but %s is an encrypted home: login "
 				     "mounts it in the wrong place", v->mnt, v->base);
 	}
@@ -195,7 +189,7 @@ int ect__verify_whole_home(struct ect_vrun *v)
 		return ret;
 	bare = open_bare_home(v);
 	if (bare < 0)
-		return ect_report_add(v->r, ECT_SEV_INFO, "plain-underneath", "",
+		return ect_report_add(v->r, ECT_SEV_INFO, "plain-underneath",
 				      "cannot look under the mounted home %s: %s (root can)",
 				      v->t->home, strerror(-bare));
 	ret = check_links(v, bare, v->mounted ? "bare" : "unmounted");
@@ -274,7 +268,7 @@ static int exists_under(int dfd, const char *rel)
 /* One AuthorizedKeysFile entry inside the encrypted directory; 1 when reported. */
 static int check_keys_file(struct ect_vrun *v, const char *path, const char *rel, int *ret)
 {
-	char q[PATH_MAX + 8], fix[320];
+	const struct ect__fix_spec *fix;
 	int seen = 0, bare_copy = 0, fd, bare;
 
 	if (v->mounted && !ect_path_open_dir(NULL, v->mnt, v->t->uid, 0, &fd, NULL)) {
@@ -291,19 +285,16 @@ static int check_keys_file(struct ect_vrun *v, const char *path, const char *rel
 			close(bare);
 		}
 	}
-	ect_shell_quote(path, q, sizeof(q));
-	ect__fmt(fix, sizeof(fix), "install -d -m 755 /etc/ssh/authorized_keys && install -m 644 "
-		 "%s /etc/ssh/authorized_keys/%s  # and in sshd_config: AuthorizedKeysFile "
-		 "/etc/ssh/authorized_keys/%%u", q, v->t->user);
+	fix = ECT_FIX(ECT_FIX_SSH_KEYS_OUTSIDE, .user = v->t->user, .path = path);
 	if (bare_copy) {
-		*ret = ect_report_add(v->r, ECT_SEV_INFO, "ssh-keys", fix,
+		*ret = ect__report_fix(v->r, ECT_SEV_INFO, "ssh-keys", fix,
 				      "sshd reads %s from the bare home while the home is locked "
 				      "and from the encrypted one while it is mounted: keep both in "
 				      "sync, or keep keys outside the home", path);
 		return 1;
 	}
 	if (seen) {
-		*ret = ect_report_add(v->r, ECT_SEV_WARN, "ssh-keys", fix,
+		*ret = ect__report_fix(v->r, ECT_SEV_WARN, "ssh-keys", fix,
 				      "%s is inside the encrypted %s: sshd cannot read it while it "
 				      "is locked, so key logins fail until a password login mounts "
 				      "it (without passwords, %s is locked out)", path, v->mnt,
@@ -311,7 +302,7 @@ static int check_keys_file(struct ect_vrun *v, const char *path, const char *rel
 		return 1;
 	}
 	if (!v->mounted) {
-		*ret = ect_report_add(v->r, ECT_SEV_INFO, "ssh-keys", fix,
+		*ret = ect__report_fix(v->r, ECT_SEV_INFO, "ssh-keys", fix,
 				      "sshd looks for %s inside the encrypted %s, which it cannot "
 				      "read while locked (whether it exists cannot be seen now)",
 				      path, v->mnt);
@@ -368,27 +359,27 @@ static int check_token_record(struct ect_vrun *v, const char *path, size_t i,
 	if (!u)
 		return -ENOMEM;
 	if (ect__p11_uri_parse(info->uri, u)) {
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "token-protector", "",
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, "token-protector",
 				     "%s record %zu: malformed PKCS#11 URI %s", path, i, info->uri);
 		goto out;
 	}
-	ret = ect_report_add(v->r, ECT_SEV_INFO, "token-protector", "",
+	ret = ect_report_add(v->r, ECT_SEV_INFO, "token-protector",
 			     "record %zu: %s, RSA-OAEP key id=%s on token %s: %s", i,
 			     token_policy(info, have_password), info->key_id,
 			     u->token[0] ? u->token : "(any)", info->uri);
 	safe = ret ? 0 : ect__p11_module_check(u->module_path);
 	if (safe == -ENOENT)
-		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector", "",
+		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector",
 				     "record %zu: module %s is not installed: this record cannot "
 				     "open here", i, u->module_path);
 	else if (safe)
-		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector", "",
+		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector",
 				     "record %zu: module %s or a directory above it is not owned "
 				     "by root or is writable by others: it is never loaded, and "
 				     "whoever can write it could read PINs", i, u->module_path);
 	if (!ret && info->policy == ECT_TOKEN_AND_PASSWORD &&
 	    ect_argon2_params_check(&info->params))
-		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector", "",
+		ret = ect_report_add(v->r, ECT_SEV_WARN, "token-protector",
 				     "record %zu: the password's Argon2id t=%u m=%u KiB lanes=%u "
 				     "is below the current floor; unwrapping refuses it", i,
 				     info->params.t_cost, info->params.m_cost_kib,
@@ -404,13 +395,13 @@ static int check_token_file(struct ect_vrun *v, const char *path)
 	struct stat st;
 
 	if (fstatat(v->dot_fd, ECT_TOKEN_FILE, &st, AT_SYMLINK_NOFOLLOW))
-		return errno == ENOENT ? 1 : ect_report_add(v->r, ECT_SEV_FAIL, "token-records", "",
+		return errno == ENOENT ? 1 : ect_report_add(v->r, ECT_SEV_FAIL, "token-records",
 							    "%s: %s", path, strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "token-records", "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, "token-records",
 				      "%s is a symbolic link: login refuses it", path);
 	if (!S_ISREG(st.st_mode))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "token-records", "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, "token-records",
 				      "%s is not a regular file", path);
 	return ect__verify_owner_mode(v, "token-records", path, &st, 077, 0600);
 }
@@ -448,7 +439,7 @@ int ect__verify_protectors(struct ect_vrun *v)
 			return -ENOMEM;
 		ret = ect_token_list_user(&d, infos, ECT_TOKEN_MAX, &n);
 		if (ret)
-			ret = ect_report_add(v->r, ECT_SEV_FAIL, "token-records", "",
+			ret = ect_report_add(v->r, ECT_SEV_FAIL, "token-records",
 					     "%s: %s; no token opens the mount passphrase", path,
 					     ect_strerror(ret));
 	} else {
@@ -465,9 +456,9 @@ int ect__verify_protectors(struct ect_vrun *v)
 	if (ret)
 		return ret;
 	if (!line[0])
-		return ect_report_add(v->r, ECT_SEV_WARN, "protectors", "",
+		return ect_report_add(v->r, ECT_SEV_WARN, "protectors",
 				      "no protector opens the mount passphrase: only the mount "
 				      "passphrase itself does");
-	return ect_report_add(v->r, ECT_SEV_INFO, "protectors", "",
+	return ect_report_add(v->r, ECT_SEV_INFO, "protectors",
 			      "protectors of the mount passphrase: %s", line);
 }

@@ -35,8 +35,22 @@ struct ect_vrun {
 	int wrap_version;     /* of wrapped-passphrase: ECT_WRAP_V*, 0 when absent or unreadable */
 };
 
-/* snprintf for fix commands and paths; truncation is acceptable there. */
+/* snprintf for paths in messages; truncation is acceptable there. */
 void ect__fmt(char *out, size_t size, const char *fmt, ...) ECT_PRINTF(3, 4);
+
+/* A fix as a check describes it; the report keeps copies of the strings. */
+struct ect__fix_spec {
+	enum ect_fix_kind kind;
+	unsigned int mode;
+	const char *user;
+	const char *path;
+	const char *path2;
+};
+/* ECT_FIX(kind, .path = ..., ...) */
+#define ECT_FIX(...) (&(const struct ect__fix_spec){ .kind = __VA_ARGS__ })
+/* ect_report_add with a fix (NULL: none); -ENOMEM if it cannot. */
+int ect__report_fix(struct ect_report *report, enum ect_severity severity, const char *check,
+		    const struct ect__fix_spec *fix, const char *fmt, ...) ECT_PRINTF(5, 6);
 /* Owner and group/other-write checks of one file or directory (fix: chown/chmod). */
 int ect__verify_owner_mode(struct ect_vrun *v, const char *check, const char *path,
 			   const struct stat *st, mode_t warn_bits, mode_t want);

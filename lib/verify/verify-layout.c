@@ -56,14 +56,14 @@ static int find_base(struct ect_vrun *v)
 	ret = fstat(rfd, &st) ? -errno : 0;
 	/* whoever can write here can swap any user's configuration */
 	if (!ret && ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)))
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "base", "", "%s is owned by uid %u, mode "
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, "base", "%s is owned by uid %u, mode "
 				     "%03o: only root may write there", root,
 				     (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
 	if (ret)
 		goto out;
 	v->base_fd = openat(rfd, v->t->user, OPEN_DIR_FLAGS);
 	if (v->base_fd < 0) {
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "base", "", "%s: %s; not followed", v->base,
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, "base", "%s: %s; not followed", v->base,
 				     errno == ELOOP ? "a symlink" : strerror(errno));
 		goto out;
 	}
@@ -85,7 +85,7 @@ static int open_in_base(struct ect_vrun *v, const char *name, const char *check,
 	*fd = v->base_fd >= 0 ? openat(v->base_fd, name, OPEN_DIR_FLAGS) : -1;
 	if (*fd >= 0 || v->base_fd < 0)
 		return 0;
-	return ect_report_add(v->r, ECT_SEV_FAIL, check, "", "%s/%s: %s; not followed", v->base,
+	return ect_report_add(v->r, ECT_SEV_FAIL, check, "%s/%s: %s; not followed", v->base,
 			      name, errno == ELOOP ? "a symlink" : strerror(errno));
 }
 
@@ -104,18 +104,18 @@ static int open_in_home(struct ect_vrun *v, const char *name, const char *check,
 	*fd = -1;
 	ect__fmt(path, sizeof(path), "%s/%s", v->t->home, name);
 	if (v->home_fd < 0 || fstatat(v->home_fd, name, &st, AT_SYMLINK_NOFOLLOW))
-		return ect_report_add(v->r, ECT_SEV_FAIL, check, "ecryptfs-setup-private",
+		return ect__report_fix(v->r, ECT_SEV_FAIL, check, ECT_FIX(ECT_FIX_SETUP_PRIVATE),
 				      "%s: %s; this setup is incomplete", path, strerror(errno));
 	if (!S_ISLNK(st.st_mode)) {
 		*fd = openat(v->home_fd, name, OPEN_DIR_FLAGS);
 		if (*fd < 0)
-			return ect_report_add(v->r, ECT_SEV_FAIL, check, "", "%s is not a directory",
+			return ect_report_add(v->r, ECT_SEV_FAIL, check, "%s is not a directory",
 					      path);
 		return 0;
 	}
 	n = readlinkat(v->home_fd, name, target, sizeof(target) - 1);
 	if (n <= 0)
-		return ect_report_add(v->r, ECT_SEV_FAIL, check, "", "%s: unreadable symlink", path);
+		return ect_report_add(v->r, ECT_SEV_FAIL, check, "%s: unreadable symlink", path);
 	target[n] = '\0';
 	if (target[0] == '/')
 		ect__fmt(full, sizeof(full), "%s", target);
@@ -123,11 +123,11 @@ static int open_in_home(struct ect_vrun *v, const char *name, const char *check,
 		ect__fmt(full, sizeof(full), "%s/%s", v->t->home, target);
 	ret = ect_path_open_dir(NULL, full, v->t->uid, ECT_PATH_CHECK_OWNER, fd, NULL);
 	if (ret)
-		return ect_report_add(v->r, ECT_SEV_FAIL, check, "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, check,
 				      "%s links to %s, which is not a directory owned by %s "
 				      "reached without foreign symlinks: not followed", path,
 				      target, v->t->user);
-	return ect_report_add(v->r, ECT_SEV_INFO, check, "", "%s links to %s", path, target);
+	return ect_report_add(v->r, ECT_SEV_INFO, check, "%s links to %s", path, target);
 }
 
 int ect__verify_layout(struct ect_vrun *v)

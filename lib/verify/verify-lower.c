@@ -167,18 +167,16 @@ static int walk(struct ect_vrun *v, struct sample *s)
 
 static int report_files(struct ect_vrun *v, const struct sample *s)
 {
-	char q[PATH_MAX + 8], q2[PATH_MAX + 8], path[PATH_MAX * 2], fix[320];
+	char path[PATH_MAX * 2];
 	int ret = 0;
 
 	if (!s->files)
-		return ect_report_add(v->r, ECT_SEV_INFO, "lower-files", "",
+		return ect_report_add(v->r, ECT_SEV_INFO, "lower-files",
 				      "%s holds no files yet: nothing to sample", v->lower);
 	if (s->plaintext) {
-		ect_shell_quote(v->mnt, q, sizeof(q));
 		ect__fmt(path, sizeof(path), "%s/%s", v->lower, s->ex_plaintext);
-		ect_shell_quote(path, q2, sizeof(q2));
-		ect__fmt(fix, sizeof(fix), "ecryptfs-mount-private; mv -i %s %s/", q2, q);
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "lower-plaintext", fix,
+		ret = ect__report_fix(v->r, ECT_SEV_FAIL, "lower-plaintext",
+				      ECT_FIX(ECT_FIX_MOVE_PLAINTEXT, .path = path, .path2 = v->mnt),
 				     "%u of %u sampled files in %s are not encrypted (e.g. %s): "
 				     "plaintext was written into the encrypted directory",
 				     s->plaintext, s->files, v->lower, s->ex_plaintext);
@@ -187,16 +185,15 @@ static int report_files(struct ect_vrun *v, const struct sample *s)
 	}
 	if (s->damaged) {
 		ect__fmt(path, sizeof(path), "%s/%s", v->lower, s->ex_damaged);
-		ect_shell_quote(path, q, sizeof(q));
-		ect__fmt(fix, sizeof(fix), "ecryptfs-stat %s", q);
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "lower-headers", fix,
+		ret = ect__report_fix(v->r, ECT_SEV_FAIL, "lower-headers",
+				      ECT_FIX(ECT_FIX_INSPECT_HEADER, .path = path),
 				     "%u of %u sampled files have damaged headers (e.g. %s: %s)",
 				     s->damaged, s->files, s->ex_damaged, s->ex_damaged_why);
 		if (ret)
 			return ret;
 	}
 	if (s->foreign) {
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, "lower-keys", "",
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, "lower-keys",
 				     "%u of %u sampled files are encrypted with key %s, not with "
 				     "Private.sig's %s (e.g. %s): they will not open",
 				     s->foreign, s->files, s->foreign_sig, v->sigs[0], s->ex_foreign);
@@ -204,11 +201,11 @@ static int report_files(struct ect_vrun *v, const struct sample *s)
 			return ret;
 	}
 	if (s->valid)
-		ret = ect_report_add(v->r, ECT_SEV_OK, "lower-headers", "",
+		ret = ect_report_add(v->r, ECT_SEV_OK, "lower-headers",
 				     "%u of %u sampled files have valid headers%s%s", s->valid,
 				     s->files, v->nsig ? " naming key " : "", v->nsig ? v->sigs[0] : "");
 	if (!ret && s->empty)
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "lower-headers", "",
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "lower-headers",
 				     "%u sampled files are empty (no header yet)", s->empty);
 	return ret;
 }
@@ -216,17 +213,17 @@ static int report_files(struct ect_vrun *v, const struct sample *s)
 static int report_names(struct ect_vrun *v, const struct sample *s)
 {
 	if (v->nsig == 2 && s->plain_names)
-		return ect_report_add(v->r, ECT_SEV_WARN, "lower-names", "",
+		return ect_report_add(v->r, ECT_SEV_WARN, "lower-names",
 				      "Private.sig enables filename encryption but %u names in %s "
 				      "are not encrypted (e.g. %s); the mounted view hides them",
 				      s->plain_names, v->lower, s->ex_plain_name);
 	if (v->nsig == 1 && s->enc_names)
-		return ect_report_add(v->r, ECT_SEV_FAIL, "lower-names", "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, "lower-names",
 				      "%u names in %s are encrypted (e.g. %.40s...) but Private.sig "
 				      "has no filename-key line: they show as ciphertext",
 				      s->enc_names, v->lower, s->ex_enc_name);
 	if (v->nsig == 2 && s->enc_names)
-		return ect_report_add(v->r, ECT_SEV_OK, "lower-names", "",
+		return ect_report_add(v->r, ECT_SEV_OK, "lower-names",
 				      "names in %s are encrypted", v->lower);
 	return 0;
 }
@@ -240,7 +237,7 @@ int ect__verify_lower(struct ect_vrun *v)
 		return -ENOMEM;
 	ret = walk(v, s);
 	if (ret)
-		ret = ect_report_add(v->r, ECT_SEV_WARN, "lower-files", "", "cannot read %s: %s",
+		ret = ect_report_add(v->r, ECT_SEV_WARN, "lower-files", "cannot read %s: %s",
 				     v->lower, strerror(-ret));
 	else
 		ret = report_files(v, s);

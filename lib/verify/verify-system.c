@@ -33,11 +33,34 @@ const char *ect_severity_name(enum ect_severity severity)
 	return "?";
 }
 
-int ect_report_add(struct ect_report *report, enum ect_severity severity, const char *check,
-		   const char *fix, const char *fmt, ...)
+static char *dup_or_null(const char *s, int *failed)
+{
+	char *copy;
+
+	if (!s)
+		return NULL;
+	copy = strdup(s);
+	if (!copy)
+		*failed = 1;
+	return copy;
+}
+
+static void fix_free(struct ect_fix *fix)
+{
+	free(fix->user);
+	free(fix->path);
+	free(fix->path2);
+	memset(fix, 0, sizeof(*fix));
+}
+
+static int report_vadd(struct ect_report *report, enum ect_severity severity, const char *check,
+		       const struct ect__fix_spec *fix, const char *fmt, va_list ap) ECT_PRINTF(5, 0);
+
+static int report_vadd(struct ect_report *report, enum ect_severity severity, const char *check,
+		       const struct ect__fix_spec *fix, const char *fmt, va_list ap)
 {
 	struct ect_finding *f;
-	va_list ap;
+	int failed = 0;
 
 	if (report->count == report->cap) {
 		size_t cap = report->cap ? report->cap * 2 : 16;
@@ -48,22 +71,53 @@ int ect_report_add(struct ect_report *report, enum ect_severity severity, const 
 		report->items = items;
 		report->cap = cap;
 	}
-	f = &report->items[report->count++];
+	f = &report->items[report->count];
 	memset(f, 0, sizeof(*f));
+	if (fix && fix->kind != ECT_FIX_NONE) {
+		/* whole paths, never cut: a shortened path names another file */
+		f->fix.kind = fix->kind;
+		f->fix.mode = fix->mode;
+		f->fix.user = dup_or_null(fix->user, &failed);
+		f->fix.path = dup_or_null(fix->path, &failed);
+		f->fix.path2 = dup_or_null(fix->path2, &failed);
+		if (failed) {
+			fix_free(&f->fix);
+			return -ENOMEM;
+		}
+	}
+	report->count++;
 	f->severity = severity;
 	snprintf(f->check, sizeof(f->check), "%s", check);
-	snprintf(f->fix, sizeof(f->fix), "%s", fix ? fix : "");
-	va_start(ap, fmt);
 	vsnprintf(f->message, sizeof(f->message), fmt, ap);
-	va_end(ap);
 	/* one line each: a hostile path must not forge further findings */
 	for (char *p = f->message; *p; p++)
 		if (iscntrl((unsigned char)*p))
 			*p = '?';
-	for (char *p = f->fix; *p; p++)
-		if (iscntrl((unsigned char)*p))
-			*p = '?';
 	return 0;
+}
+
+int ect_report_add(struct ect_report *report, enum ect_severity severity, const char *check,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = report_vadd(report, severity, check, NULL, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int ect__report_fix(struct ect_report *report, enum ect_severity severity, const char *check,
+		    const struct ect__fix_spec *fix, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = report_vadd(report, severity, check, fix, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 enum ect_severity ect_report_worst(const struct ect_report *report)
@@ -78,6 +132,8 @@ enum ect_severity ect_report_worst(const struct ect_report *report)
 
 void ect_report_free(struct ect_report *report)
 {
+	for (size_t i = 0; i < report->count; i++)
+		fix_free(&report->items[i].fix);
 	free(report->items);
 	memset(report, 0, sizeof(*report));
 }
@@ -178,17 +234,17 @@ static int check_one_swap(const char *sysfs, const char *name, const char *type,
 	struct stat st;
 
 	if (stat(name, &st))
-		return ect_report_add(report, ECT_SEV_WARN, "swap", "",
+		return ect_report_add(report, ECT_SEV_WARN, "swap",
 				      "swap %s is active but cannot be examined: %s", name,
 				      strerror(errno));
 	crypt = ect_block_crypt(sysfs, S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev);
 	if (crypt == ECT_BLOCK_ZRAM)
-		return ect_report_add(report, ECT_SEV_OK, "swap", "",
+		return ect_report_add(report, ECT_SEV_OK, "swap",
 				      "swap %s is in compressed RAM (zram)", name);
 	if (crypt == ECT_BLOCK_DM_CRYPT)
-		return ect_report_add(report, ECT_SEV_OK, "swap", "", "swap %s %sis encrypted (dm-crypt)",
+		return ect_report_add(report, ECT_SEV_OK, "swap", "swap %s %sis encrypted (dm-crypt)",
 				      name, strcmp(type, "file") ? "" : "lives on a device that ");
-	return ect_report_add(report, ECT_SEV_FAIL, "swap", "ecryptfs-setup-swap",
+	return ect__report_fix(report, ECT_SEV_FAIL, "swap", ECT_FIX(ECT_FIX_SETUP_SWAP),
 			      "swap %s is not encrypted: decrypted file contents and keys can be "
 			      "paged out in clear", name);
 }
@@ -203,7 +259,7 @@ int ect_verify_system(const struct ect_verify_opts *opts, struct ect_report *rep
 	int nswap = 0, ret = 0;
 
 	if (!f)
-		return ect_report_add(report, ECT_SEV_WARN, "swap", "", "cannot read %s: %s", swaps,
+		return ect_report_add(report, ECT_SEV_WARN, "swap", "cannot read %s: %s", swaps,
 				      strerror(errno));
 	while (!ret && getline(&line, &cap, f) > 0) {
 		char name[PATH_MAX], type[32];
@@ -216,6 +272,6 @@ int ect_verify_system(const struct ect_verify_opts *opts, struct ect_report *rep
 	free(line);
 	fclose(f);
 	if (!ret && !nswap)
-		ret = ect_report_add(report, ECT_SEV_OK, "swap", "", "no swap is active");
+		ret = ect_report_add(report, ECT_SEV_OK, "swap", "no swap is active");
 	return ret;
 }

@@ -4,7 +4,7 @@
  * files (ecryptfs-utils-compat.md §2.3), the wrapped passphrase, the home
  * and lower directories, the mount state and the name-length limit. Every
  * finding names its check, says what is wrong in one line and, where one
- * exists, the command that fixes it.
+ * exists, what fixes it (the CLI spells it out as a command).
  */
 #include "verify-internal.h"
 
@@ -63,23 +63,20 @@ static int path_join(char *out, size_t size, const char *dir, const char *name)
 int ect__verify_owner_mode(struct ect_vrun *v, const char *check, const char *path,
 			   const struct stat *st, mode_t warn_bits, mode_t want)
 {
-	char q[PATH_MAX + 8], fix[sizeof(((struct ect_finding *)0)->fix)];
-
-	ect_shell_quote(path, q, sizeof(q));
-	if (st->st_uid != v->t->uid) {
-		ect__fmt(fix, sizeof(fix), "chown %s: %s", v->t->user, q);
-		return ect_report_add(v->r, ECT_SEV_FAIL, check, fix, "%s is owned by uid %u, not by %s",
-				      path, (unsigned int)st->st_uid, v->t->user);
-	}
+	if (st->st_uid != v->t->uid)
+		return ect__report_fix(v->r, ECT_SEV_FAIL, check,
+				       ECT_FIX(ECT_FIX_CHOWN, .user = v->t->user, .path = path),
+				       "%s is owned by uid %u, not by %s", path,
+				       (unsigned int)st->st_uid, v->t->user);
 	if (st->st_mode & 022) {
-		ect__fmt(fix, sizeof(fix), "chmod %o %s", (unsigned int)want, q);
-		return ect_report_add(v->r, ECT_SEV_FAIL, check, fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, check,
+				       ECT_FIX(ECT_FIX_CHMOD, .mode = want, .path = path),
 				      "%s is writable by other users (mode %03o)", path,
 				      (unsigned int)(st->st_mode & 07777));
 	}
 	if (st->st_mode & warn_bits) {
-		ect__fmt(fix, sizeof(fix), "chmod %o %s", (unsigned int)want, q);
-		return ect_report_add(v->r, ECT_SEV_WARN, check, fix,
+		return ect__report_fix(v->r, ECT_SEV_WARN, check,
+				       ECT_FIX(ECT_FIX_CHMOD, .mode = want, .path = path),
 				      "%s is readable by other users (mode %03o)", path,
 				      (unsigned int)(st->st_mode & 07777));
 	}
@@ -89,38 +86,36 @@ int ect__verify_owner_mode(struct ect_vrun *v, const char *check, const char *pa
 static int check_home(struct ect_vrun *v)
 {
 	const char *home = v->t->home;
-	char q[PATH_MAX + 8], fix[320];
 	struct stat st;
 
 	if (v->home_fd < 0 || fstat(v->home_fd, &st))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "home", "", "home directory %s: %s", home,
+		return ect_report_add(v->r, ECT_SEV_FAIL, "home", "home directory %s: %s", home,
 				      strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "home", "", "home %s is not a directory",
+		return ect_report_add(v->r, ECT_SEV_FAIL, "home", "home %s is not a directory",
 				      home);
-	ect_shell_quote(home, q, sizeof(q));
 	if (st.st_uid != v->t->uid && st.st_uid != 0) {
-		ect__fmt(fix, sizeof(fix), "chown %s: %s", v->t->user, q);
-		return ect_report_add(v->r, ECT_SEV_FAIL, "home", fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, "home",
+				       ECT_FIX(ECT_FIX_CHOWN, .user = v->t->user, .path = home),
 				      "home %s is owned by uid %u, not by %s or root", home,
 				      (unsigned int)st.st_uid, v->t->user);
 	}
 	/* another user who can write here can swap .ecryptfs or .Private */
 	if (st.st_mode & 022) {
-		ect__fmt(fix, sizeof(fix), "chmod go-w %s", q);
-		return ect_report_add(v->r, ECT_SEV_FAIL, "home", fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, "home",
+				       ECT_FIX(ECT_FIX_CHMOD_DROP, .mode = 022, .path = home),
 				      "home %s is writable by other users (mode %03o): they can "
 				      "replace .ecryptfs or .Private",
 				      home, (unsigned int)(st.st_mode & 07777));
 	}
 	if (st.st_mode & 005) {
-		ect__fmt(fix, sizeof(fix), "chmod o-rx %s", q);
-		return ect_report_add(v->r, ECT_SEV_INFO, "home", fix,
+		return ect__report_fix(v->r, ECT_SEV_INFO, "home",
+				       ECT_FIX(ECT_FIX_CHMOD_DROP, .mode = 005, .path = home),
 				      "home %s is open to all users (mode %03o): file names and "
 				      "sizes outside the encrypted directory are visible",
 				      home, (unsigned int)(st.st_mode & 07777));
 	}
-	return ect_report_add(v->r, ECT_SEV_OK, "home", "", "home %s: owner and mode are safe",
+	return ect_report_add(v->r, ECT_SEV_OK, "home", "home %s: owner and mode are safe",
 			      home);
 }
 
@@ -146,14 +141,14 @@ static int check_dotecryptfs(struct ect_vrun *v)
 	if (ret)
 		return ret;
 	if (!complained(v, before))
-		ret = ect_report_add(v->r, ECT_SEV_OK, "dotecryptfs", "",
+		ret = ect_report_add(v->r, ECT_SEV_OK, "dotecryptfs",
 				     "%s exists, owner and mode are safe", v->dot);
 	return ret ? ret : 1;
 }
 
 static int check_wrap_format(struct ect_vrun *v, int dfd, const char *base, const char *path)
 {
-	char q[PATH_MAX + 8], fix[320];
+	const struct ect__fix_spec *fix = ECT_FIX(ECT_FIX_REWRAP, .path = path);
 	struct ect_wrap_info info;
 	char *blob = NULL;
 	size_t size = 0;
@@ -161,47 +156,45 @@ static int check_wrap_format(struct ect_vrun *v, int dfd, const char *base, cons
 
 	ret = ect_path_read_file(NULL, dfd, base, v->t->uid, ECT_WRAP_FILE_MAX, &blob, &size);
 	if (ret)
-		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE,
 				      "cannot read %s: %s", path, ect_strerror(ret));
 	ret = ect_wrap_identify(blob, size, &info);
 	free(blob);
 	if (!ret)
 		v->wrap_version = (int)info.version;
-	ect_shell_quote(path, q, sizeof(q));
-	ect__fmt(fix, sizeof(fix), "ecryptfs-rewrap-passphrase %s", q);
 	if (ret)
-		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE,
 				      "%s is not a wrapped passphrase: %s; login cannot unwrap the "
 				      "mount passphrase", path, ect_strerror(ret));
 	switch (info.version) {
 	case ECT_WRAP_V1:
-		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 				      "%s is version 1: a salt shared by every user (CVE-2014-9687) "
 				      "and weak SHA-512 stretching; precomputed tables crack it",
 				      path);
 	case ECT_WRAP_V2:
-		return ect_report_add(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE, fix,
+		return ect__report_fix(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 				      "%s is version 2: 65536 x SHA-512 stretching is cheap to "
 				      "attack offline; version 3 uses Argon2id", path);
 	case ECT_WRAP_V3:
 		ret = ect_argon2_params_check(&info.params);
 		if (ret == ECT_E_WEAK_PARAMS)
-			return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
+			return ect__report_fix(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 					      "%s: Argon2id t=%u m=%u KiB lanes=%u is below the "
 					      "current floor; unwrapping refuses it", path,
 					      info.params.t_cost, info.params.m_cost_kib,
 					      info.params.lanes);
 		if (ret)
-			return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
+			return ect__report_fix(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, fix,
 					      "%s: Argon2id t=%u m=%u KiB lanes=%u: %s", path,
 					      info.params.t_cost, info.params.m_cost_kib,
 					      info.params.lanes, ect_strerror(ret));
-		return ect_report_add(v->r, ECT_SEV_OK, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		return ect_report_add(v->r, ECT_SEV_OK, ECT_WRAPPED_PASSPHRASE_FILE,
 				      "%s is version 3 (Argon2id t=%u m=%u KiB lanes=%u)", path,
 				      info.params.t_cost, info.params.m_cost_kib,
 				      info.params.lanes);
 	}
-	return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+	return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE,
 			      "%s: unknown version %d", path, (int)info.version);
 }
 
@@ -214,29 +207,26 @@ static int check_wrap_format(struct ect_vrun *v, int dfd, const char *base, cons
 static int check_bootstrap(struct ect_vrun *v, int have_wrapped, const char *wrapped)
 {
 	const char *shm_dir = v->o->shm_dir ? v->o->shm_dir : "/dev/shm";
-	char shm[PATH_MAX], q[PATH_MAX + 8], qw[PATH_MAX + 8], fix[320];
+	char shm[PATH_MAX];
 	struct stat st;
 
 	ect__fmt(shm, sizeof(shm), "%s/.ecryptfs-%s", shm_dir, v->t->user);
 	if (lstat(shm, &st))
 		return 0;
 	if (!S_ISREG(st.st_mode) || (st.st_uid != v->t->uid && st.st_uid != 0))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "bootstrap-passphrase", "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, "bootstrap-passphrase",
 				      "%s is %s owned by uid %u, not by %s: pam_ecryptfs does not "
 				      "wrap it (stale, or planted by another user)", shm,
 				      S_ISREG(st.st_mode) ? "a file" : "not a regular file",
 				      (unsigned int)st.st_uid, v->t->user);
-	ect_shell_quote(shm, q, sizeof(q));
-	ect_shell_quote(wrapped, qw, sizeof(qw));
 	if (have_wrapped)
-		return ect_report_add(v->r, ECT_SEV_WARN, "bootstrap-passphrase", "",
+		return ect_report_add(v->r, ECT_SEV_WARN, "bootstrap-passphrase",
 				      "%s still holds a mount passphrase in clear although %s "
 				      "exists; keep it until `ecryptfs-unwrap-passphrase %s` shows "
 				      "the same passphrase", shm, wrapped, wrapped);
-	ect__fmt(fix, sizeof(fix), "passwd %s  # pam_ecryptfs wraps it, then removes it; by "
-		 "hand: ecryptfs-wrap-passphrase --passphrase-file %s %s && chown %s: %s",
-		 v->t->user, q, qw, v->t->user, qw);
-	return ect_report_add(v->r, ECT_SEV_WARN, "bootstrap-passphrase", fix,
+	return ect__report_fix(v->r, ECT_SEV_WARN, "bootstrap-passphrase",
+			       ECT_FIX(ECT_FIX_WRAP_BOOTSTRAP, .user = v->t->user, .path = shm,
+				       .path2 = wrapped),
 			      "%s holds the only copy of the mount passphrase, in clear and in "
 			      "RAM: a reboot loses it and the data with it; wrap it now (the next "
 			      "password change or login does) and record it offline", shm);
@@ -260,20 +250,20 @@ static int check_wrapped_link(struct ect_vrun *v, const char *path)
 				    v->o->wrapped_locations, &dfd, base, &err);
 	ect_config_error_format(&err, why, sizeof(why));
 	if (ret == ECT_E_MEDIUM_ABSENT)
-		return ect_report_add(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		return ect_report_add(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE,
 				      "%s links to %s on a removable medium that is not present "
 				      "(%s): login will fail until the medium is present", path,
 				      target, why);
 	if (ret)
-		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE,
 				      "%s is a symbolic link login refuses: %s", path, why);
-	ret = ect_report_add(v->r, ECT_SEV_INFO, ECT_WRAPPED_PASSPHRASE_FILE, "",
+	ret = ect_report_add(v->r, ECT_SEV_INFO, ECT_WRAPPED_PASSPHRASE_FILE,
 			     "%s links to %s, a place declared by %s", path, target, why);
 	if (!ret && fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW))
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE,
 				     "%s: %s", target, strerror(errno));
 	else if (!ret && !S_ISREG(st.st_mode))
-		ret = ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		ret = ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE,
 				     "%s is not a regular file", target);
 	else if (!ret)
 		ret = check_owner_mode(v, ECT_WRAPPED_PASSPHRASE_FILE, target, &st, 077, 0600);
@@ -285,7 +275,7 @@ static int check_wrapped_link(struct ect_vrun *v, const char *path)
 
 static int check_wrapped(struct ect_vrun *v)
 {
-	char path[PATH_MAX], q[PATH_MAX + 8], fix[320];
+	char path[PATH_MAX];
 	struct stat st;
 	size_t before;
 	int have, ret;
@@ -294,27 +284,25 @@ static int check_wrapped(struct ect_vrun *v)
 		return -ENAMETOOLONG;
 	have = !fstatat(v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW);
 	if (!have && errno != ENOENT)
-		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "", "%s: %s", path,
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "%s: %s", path,
 				      strerror(errno));
 	before = v->r->count;
 	ret = check_bootstrap(v, have, path);
 	if (ret || (!have && complained(v, before)))
 		return ret;
 	if (!have && ect__verify_has_tokens(v))
-		return ect_report_add(v->r, ECT_SEV_INFO, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		return ect_report_add(v->r, ECT_SEV_INFO, ECT_WRAPPED_PASSPHRASE_FILE,
 				      "%s is absent: only the token records open the mount "
 				      "passphrase (see protectors)", path);
-	if (!have) {
-		ect_shell_quote(path, q, sizeof(q));
-		ect__fmt(fix, sizeof(fix), "ecryptfs-wrap-passphrase %s", q);
-		return ect_report_add(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE, fix,
-				      "%s is missing: login cannot mount; only the mount "
-				      "passphrase opens the data", path);
-	}
+	if (!have)
+		return ect__report_fix(v->r, ECT_SEV_WARN, ECT_WRAPPED_PASSPHRASE_FILE,
+				       ECT_FIX(ECT_FIX_WRAP, .path = path),
+				       "%s is missing: login cannot mount; only the mount "
+				       "passphrase opens the data", path);
 	if (S_ISLNK(st.st_mode))
 		return check_wrapped_link(v, path);
 	if (!S_ISREG(st.st_mode))
-		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "",
+		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE,
 				      "%s is not a regular file", path);
 	ret = check_owner_mode(v, ECT_WRAPPED_PASSPHRASE_FILE, path, &st, 077, 0600);
 	if (ret)
@@ -337,10 +325,10 @@ static int config_fault(struct ect_vrun *v, const char *check, int ret,
 	char line[256];
 
 	if (ret == ECT_E_CONFIG || ret == ECT_E_UNSAFE_PATH || ret == ECT_E_BAD_SIG)
-		return ect_report_add(v->r, ECT_SEV_FAIL, check, "", "%s/%s; the mount helper "
+		return ect_report_add(v->r, ECT_SEV_FAIL, check, "%s/%s; the mount helper "
 				      "refuses it", v->dot,
 				      ect_config_error_format(err, line, sizeof(line)));
-	return ect_report_add(v->r, ECT_SEV_FAIL, check, "", "%s: %s", v->dot, ect_strerror(ret));
+	return ect_report_add(v->r, ECT_SEV_FAIL, check, "%s: %s", v->dot, ect_strerror(ret));
 }
 
 static int check_sig(struct ect_vrun *v)
@@ -354,7 +342,8 @@ static int check_sig(struct ect_vrun *v)
 	if (path_join(path, sizeof(path), v->dot, "Private.sig"))
 		return -ENAMETOOLONG;
 	if (fstatat(v->dot_fd, "Private.sig", &st, AT_SYMLINK_NOFOLLOW))
-		return ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "ecryptfs-setup-private --force",
+		return ect__report_fix(v->r, ECT_SEV_FAIL, "private-sig",
+				       ECT_FIX(ECT_FIX_SETUP_PRIVATE_FORCE),
 				      "%s: %s; nothing says which key opens the data", path,
 				      strerror(errno));
 	ret = check_owner_mode(v, "private-sig", path, &st, 0, 0600);
@@ -362,7 +351,7 @@ static int check_sig(struct ect_vrun *v)
 		return ret;
 	fd = open_dot(v);
 	if (fd < 0)
-		return ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "", "%s: %s", v->dot,
+		return ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "%s: %s", v->dot,
 				      strerror(errno));
 	ret = ect_config_read_sigs_at(fd, v->t->uid, NULL, &sigs, &err);
 	close(fd);
@@ -372,10 +361,10 @@ static int check_sig(struct ect_vrun *v)
 	memcpy(v->sigs[1], sigs.fnek, sizeof(v->sigs[1]));
 	v->nsig = sigs.fnek[0] ? 2 : 1;
 	if (v->nsig == 2)
-		return ect_report_add(v->r, ECT_SEV_OK, "private-sig", "",
+		return ect_report_add(v->r, ECT_SEV_OK, "private-sig",
 				      "%s: file key %s, filename key %s (names encrypted)", path,
 				      v->sigs[0], v->sigs[1]);
-	return ect_report_add(v->r, ECT_SEV_OK, "private-sig", "",
+	return ect_report_add(v->r, ECT_SEV_OK, "private-sig",
 			      "%s: file key %s, names not encrypted", path, v->sigs[0]);
 }
 
@@ -383,7 +372,7 @@ static int check_sig(struct ect_vrun *v)
 static int check_mnt(struct ect_vrun *v)
 {
 	struct ect_config_error err = { 0 };
-	char path[PATH_MAX], q[PATH_MAX + 8], fix[320];
+	char path[PATH_MAX];
 	char *mnt = NULL;
 	struct stat st;
 	int fd, ret;
@@ -392,12 +381,12 @@ static int check_mnt(struct ect_vrun *v)
 		return -ENAMETOOLONG;
 	ect__fmt(v->mnt, sizeof(v->mnt), "%s/Private", v->t->home);
 	if (fstatat(v->dot_fd, "Private.mnt", &st, AT_SYMLINK_NOFOLLOW)) {
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "private-mnt", "",
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "private-mnt",
 				     "%s is missing: the mount point is %s", path, v->mnt);
 	} else {
 		fd = open_dot(v);
 		if (fd < 0)
-			return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", "", "%s: %s",
+			return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", "%s: %s",
 					      v->dot, strerror(errno));
 		ret = ect_config_read_mnt_at(fd, v->t->uid, v->t->home, &mnt, &err);
 		close(fd);
@@ -409,24 +398,24 @@ static int check_mnt(struct ect_vrun *v)
 	}
 	if (ret)
 		return ret;
-	ect_shell_quote(v->mnt, q, sizeof(q));
 	/* the mount helper's walker: only root's or the user's symlinks are followed */
 	fd = -1;
 	if (ect_path_open_dir(NULL, v->mnt, v->t->uid, 0, &fd, NULL) || fstat(fd, &st)) {
 		if (fd >= 0)
 			close(fd);
-		ect__fmt(fix, sizeof(fix), "install -d -m 700 -o %s %s", v->t->user, q);
-		return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, "private-mnt",
+				       ECT_FIX(ECT_FIX_MKDIR, .mode = 0700, .user = v->t->user,
+					       .path = v->mnt),
 				      "mount point %s is not a directory", v->mnt);
 	}
 	close(fd);
 	if (st.st_uid != v->t->uid) {
-		ect__fmt(fix, sizeof(fix), "chown %s: %s", v->t->user, q);
-		return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", fix,
+		return ect__report_fix(v->r, ECT_SEV_FAIL, "private-mnt",
+				       ECT_FIX(ECT_FIX_CHOWN, .user = v->t->user, .path = v->mnt),
 				      "mount point %s is owned by uid %u; the mount helper refuses it",
 				      v->mnt, (unsigned int)st.st_uid);
 	}
-	return ect_report_add(v->r, ECT_SEV_OK, "private-mnt", "", "mount point %s (%s)", v->mnt,
+	return ect_report_add(v->r, ECT_SEV_OK, "private-mnt", "mount point %s (%s)", v->mnt,
 			      strcmp(v->mnt, v->t->home) ? "private directory" : "encrypted home");
 }
 
@@ -444,7 +433,7 @@ static int check_lower_dir(struct ect_vrun *v)
 	ret = check_owner_mode(v, "lower-dir", v->lower, &st, 077, 0700);
 	if (ret || complained(v, before))
 		return ret;
-	return ect_report_add(v->r, ECT_SEV_OK, "lower-dir", "", "%s exists, owner and mode are safe",
+	return ect_report_add(v->r, ECT_SEV_OK, "lower-dir", "%s exists, owner and mode are safe",
 			      v->lower);
 }
 
@@ -455,19 +444,18 @@ static int flag_exists(struct ect_vrun *v, const char *name)
 	return !fstatat(v->dot_fd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
 }
 
-/* One ~/.ecryptfs flag file: "set" is OK; "unset" has severity sev and "touch FLAG" as fix. */
+/* One ~/.ecryptfs flag file: "set" is OK; "unset" has severity sev and creating the flag as fix. */
 static int check_flag(struct ect_vrun *v, const char *name, enum ect_severity sev,
 		      const char *set, const char *unset)
 {
-	char q[PATH_MAX + 8], fix[320], path[PATH_MAX];
+	char path[PATH_MAX];
 
 	if (path_join(path, sizeof(path), v->dot, name))
 		return -ENAMETOOLONG;
 	if (flag_exists(v, name))
-		return ect_report_add(v->r, ECT_SEV_OK, name, "", "%s is set: %s", name, set);
-	ect_shell_quote(path, q, sizeof(q));
-	ect__fmt(fix, sizeof(fix), "touch %s", q);
-	return ect_report_add(v->r, sev, name, fix, "%s is not set: %s", name, unset);
+		return ect_report_add(v->r, ECT_SEV_OK, name, "%s is set: %s", name, set);
+	return ect__report_fix(v->r, sev, name, ECT_FIX(ECT_FIX_TOUCH, .path = path),
+			       "%s is not set: %s", name, unset);
 }
 
 static int check_flags(struct ect_vrun *v)
@@ -489,7 +477,7 @@ static int check_flags(struct ect_vrun *v)
 	if (ret)
 		return ret;
 	if (flag_exists(v, "wrapping-independent"))
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "wrapping", "",
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "wrapping",
 				     "wrapping-independent is set: the wrapping passphrase is not "
 				     "the login password");
 	return ret;
@@ -514,25 +502,25 @@ static int check_mounted(struct ect_vrun *v)
 	}
 	v->mounted = ret > 0;
 	if (ret < 0) {
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "",
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted",
 				     "cannot tell whether %s is mounted: %s", v->mnt, strerror(-ret));
 	} else if (!ret) {
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "", "%s is not mounted now",
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "%s is not mounted now",
 				     v->mnt);
 	} else {
 		ect__fmt(want[0], sizeof(want[0]), "ecryptfs_sig=%s", v->sigs[0]);
 		ect__fmt(want[1], sizeof(want[1]), "ecryptfs_fnek_sig=%s", v->sigs[1]);
 		if (v->nsig && !strstr(m->opts, want[0]))
-			ret = ect_report_add(v->r, ECT_SEV_WARN, "mounted", "",
+			ret = ect_report_add(v->r, ECT_SEV_WARN, "mounted",
 					     "%s is mounted at %s with a key other than "
 					     "Private.sig's %s", m->source, m->point, v->sigs[0]);
 		else if (v->nsig == 2 && !strstr(m->opts, want[1]))
-			ret = ect_report_add(v->r, ECT_SEV_WARN, "mounted", "",
+			ret = ect_report_add(v->r, ECT_SEV_WARN, "mounted",
 					     "%s is mounted at %s without Private.sig's filename "
 					     "key %s: names show as ciphertext", m->source, m->point,
 					     v->sigs[1]);
 		else
-			ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "",
+			ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted",
 					     "%s is mounted at %s now", m->source, m->point);
 	}
 	free(m);
@@ -547,7 +535,7 @@ static int check_name_max(struct ect_vrun *v)
 	if (fstatvfs(v->lower_fd, &sv))
 		return 0;
 	max = ect_fne_name_max(sv.f_namemax, 16, v->nsig == 2);
-	return ect_report_add(v->r, ECT_SEV_INFO, "name-max", "",
+	return ect_report_add(v->r, ECT_SEV_INFO, "name-max",
 			      "file names in %s can be at most %lu bytes%s", v->mnt, max,
 			      v->nsig == 2 ? " (encrypted names need room)" : "");
 }
@@ -557,7 +545,7 @@ static int verify_user(struct ect_vrun *v)
 	int ret = ect__verify_layout(v);
 
 	if (ret == 1) {
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "setup", "",
+		ret = ect_report_add(v->r, ECT_SEV_INFO, "setup",
 				     "not set up: no %s/.ecryptfs, %s/.Private or %s", v->t->home,
 				     v->t->home, v->base);
 		return ret ? ret : 1;

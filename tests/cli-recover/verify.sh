@@ -84,6 +84,39 @@ echo "$H/Private" >"$H/.ecryptfs/Private.mnt"; touch "$H/.ecryptfs/auto-mount"
 chmod 777 "$H"; expect home fail 1 "world-writable home"
 chmod 700 "$H"
 
+# A hostile home (quotes, spaces, $(...), deeper than the old 320-byte fix
+# buffer): the printed fix, run by a real shell, repairs exactly that
+# directory and runs nothing else. A newline in a lower name gets no command.
+H2="$T/it's a \"home\" \$(touch pwned) \`touch pwned\`/$(printf 'x%.0s' $(seq 1 250))"
+echo "ectverify2:x:$((TUID + 1)):$((TUID + 1))::$H2:/bin/sh" >>"$T/passwd"
+mkdir -p "$H2"
+cp -a "$H/." "$H2/"
+chown -R "$((TUID + 1)):$((TUID + 1))" "$T/it's a \"home\" \$(touch pwned) \`touch pwned\`"
+chmod 777 "$H2/.ecryptfs"
+in_ns "$E" verify-private -u ectverify2 --json --no-system
+fix=$(python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+print(next(f["fix"] for u in d["users"] for f in u["findings"] if f["check"]=="dotecryptfs"))' \
+	"$T/out" 2>&1)
+(cd "$T" && sh -c "$fix") >/dev/null 2>&1
+if [ "$(stat -c %a "$H2/.ecryptfs")" = 700 ] && [ ! -e "$T/pwned" ]; then
+	pass "hostile home: the printed fix repairs it ($fix)"
+else
+	fail "hostile home: fix '$fix' left mode $(stat -c %a "$H2/.ecryptfs")$([ -e "$T/pwned" ] && echo ', ran $(...)')"
+fi
+nl_name="$H2/.Private/a
+b"
+echo "secret" >"$nl_name"
+chown "$((TUID + 1)):$((TUID + 1))" "$nl_name"
+in_ns "$E" verify-private -u ectverify2 --no-system
+if grep -F "fix: none printed: a name holds a control character" "$T/out" >/dev/null &&
+	! grep -F "mv -i" "$T/out" >/dev/null; then
+	pass "a newline in a lower name: no command printed"
+else
+	fail "a newline in a lower name: $(cat "$T/out")"
+fi
+rm -f "$nl_name"
+
 # ecryptfs-verify: same lines as ecryptfs-utils 111's script
 PEER=/var/cache/ecryptfs-tools/ecryptfs-utils-111/usr/bin/ecryptfs-verify
 for flags in "-p" "-e" "-n" "-h" "-p -e"; do

@@ -123,7 +123,10 @@ static void test_whole_home_link_missing(void **state)
 	f = find(&h->r, "links", ECT_SEV_FAIL);
 	assert_non_null(f);
 	assert_non_null(strstr(f->message, "/.Private is missing"));
-	assert_non_null(strstr(f->fix, "ln -sfn"));
+	assert_int_equal(f->fix.kind, ECT_FIX_SYMLINK);
+	assert_string_equal(f->fix.path, at(h, ".Private"));
+	assert_non_null(strstr(f->fix.path2, "/.Private"));
+	assert_string_equal(f->fix.user, "tester");
 }
 
 static void test_whole_home_link_elsewhere(void **state)
@@ -242,12 +245,17 @@ static void test_bootstrap_advice(void **state)
 	run(h);
 	f = find(&h->r, "bootstrap-passphrase", ECT_SEV_WARN);
 	assert_non_null(f);
-	assert_non_null(strstr(f->fix, "passwd tester"));
-	assert_non_null(strstr(f->fix, "ecryptfs-wrap-passphrase --passphrase-file"));
+	assert_int_equal(f->fix.kind, ECT_FIX_WRAP_BOOTSTRAP);
+	assert_string_equal(f->fix.user, "tester");
+	assert_non_null(strstr(f->fix.path, "/.ecryptfs-tester"));
+	assert_string_equal(f->fix.path2, at(h, ".ecryptfs/wrapped-passphrase"));
 	assert_non_null(strstr(f->message, "only copy"));
+	/* no fix acts on the clear copy but the one that wraps it */
 	for (size_t i = 0; i < h->r.count; i++) {
-		assert_null(strstr(h->r.items[i].fix, "rm "));
-		assert_null(strstr(h->r.items[i].fix, "shred"));
+		const struct ect_fix *x = &h->r.items[i].fix;
+
+		if (x->kind != ECT_FIX_WRAP_BOOTSTRAP)
+			assert_true(!x->path || !strstr(x->path, ".ecryptfs-tester"));
 		assert_null(strstr(h->r.items[i].message, "delete"));
 	}
 	/* once wrapped-passphrase exists: still no removal advice */
@@ -255,7 +263,7 @@ static void test_bootstrap_advice(void **state)
 	run(h);
 	f = find(&h->r, "bootstrap-passphrase", ECT_SEV_WARN);
 	assert_non_null(f);
-	assert_string_equal(f->fix, "");
+	assert_int_equal(f->fix.kind, ECT_FIX_NONE);
 	if (geteuid() != 0)
 		return;
 	/* another user's file under this user's name: not this user's passphrase */
@@ -278,7 +286,9 @@ static void test_whole_home_ssh_keys(void **state)
 	f = find(&h->r, "ssh-keys", ECT_SEV_WARN);
 	assert_non_null(f);
 	assert_non_null(strstr(f->message, "/.ssh/authorized_keys is inside the encrypted"));
-	assert_non_null(strstr(f->fix, "AuthorizedKeysFile /etc/ssh/authorized_keys/%u"));
+	assert_int_equal(f->fix.kind, ECT_FIX_SSH_KEYS_OUTSIDE);
+	assert_string_equal(f->fix.user, "tester");
+	assert_non_null(strstr(f->fix.path, "/.ssh/authorized_keys"));
 	/* sshd -T's own spelling, with tokens */
 	h->o.authorized_keys = "%h/.ssh/authorized_keys";
 	run(h);

@@ -194,7 +194,9 @@ static void test_verify_dotecryptfs_mode(void **state)
 	run(h);
 	f = find(&h->r, "dotecryptfs", ECT_SEV_FAIL);
 	assert_non_null(f);
-	assert_non_null(strstr(f->fix, "chmod 700"));
+	assert_int_equal(f->fix.kind, ECT_FIX_CHMOD);
+	assert_int_equal(f->fix.mode, 0700);
+	assert_string_equal(f->fix.path, at(h, ".ecryptfs"));
 }
 
 static void test_verify_home_writable(void **state)
@@ -221,10 +223,15 @@ static void test_verify_wrapped_v1(void **state)
 static void test_verify_wrapped_readable(void **state)
 {
 	struct home *h = *state;
+	const struct ect_finding *f;
 
 	assert_int_equal(chmod(at(h, ".ecryptfs/wrapped-passphrase"), 0644), 0);
 	run(h);
-	assert_non_null(strstr(find(&h->r, "wrapped-passphrase", ECT_SEV_WARN)->fix, "chmod 600"));
+	f = find(&h->r, "wrapped-passphrase", ECT_SEV_WARN);
+	assert_non_null(f);
+	assert_int_equal(f->fix.kind, ECT_FIX_CHMOD);
+	assert_int_equal(f->fix.mode, 0600);
+	assert_string_equal(f->fix.path, at(h, ".ecryptfs/wrapped-passphrase"));
 }
 
 static void test_verify_wrapped_missing(void **state)
@@ -470,9 +477,9 @@ static void test_report_sanitises(void **state)
 	struct ect_report r = { 0 };
 
 	(void)state;
-	assert_int_equal(ect_report_add(&r, ECT_SEV_FAIL, "x", "rm\n-rf", "a\nfail forged"), 0);
+	assert_int_equal(ect_report_add(&r, ECT_SEV_FAIL, "x", "a\nfail forged"), 0);
 	assert_null(strchr(r.items[0].message, '\n'));
-	assert_null(strchr(r.items[0].fix, '\n'));
+	assert_int_equal(r.items[0].fix.kind, ECT_FIX_NONE);
 	assert_int_equal(ect_report_worst(&r), ECT_SEV_FAIL);
 	ect_report_free(&r);
 	assert_int_equal(ect_report_worst(&r), ECT_SEV_OK);
