@@ -1460,6 +1460,7 @@ struct ect_verify_opts {
 	const char *authorized_keys; /* sshd's AuthorizedKeysFile (as `sshd -T` prints it),
 				      * NULL: ".ssh/authorized_keys .ssh/authorized_keys2" */
 	const char *wrapped_locations; /* NULL: ECT_WRAPPED_LOCATIONS_FILE */
+	const char *fuse_program;      /* NULL: the ecryptfs-fuse the build installs */
 };
 
 /*
