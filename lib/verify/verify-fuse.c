@@ -97,29 +97,33 @@ int ect__verify_fuse(struct ect_vrun *v)
 			      "mounts %s through the kernel's eCryptfs", v->mnt);
 }
 
-int ect__verify_fuse_mount(struct ect_vrun *v, int *found)
+int ect__verify_fuse_mounted_on(struct ect_vrun *v)
 {
 	FILE *f = fopen(v->o->mountinfo ? v->o->mountinfo : "/proc/self/mountinfo", "re");
 	char *line = NULL;
 	size_t cap = 0;
+	int found = 0;
 
-	*found = 0;
 	if (!f)
-		return -errno;
-	while (!*found && getline(&line, &cap, f) > 0) {
+		return 0;
+	while (!found && getline(&line, &cap, f) > 0) {
 		struct ect_mountinfo_entry e;
 
-		if (ect_mountinfo_parse_line(line, &e) || strcmp(e.fstype, ECT_FUSE_FSTYPE) ||
-		    strcmp(e.target, v->mnt) || !ect_mount_opts_have_user_id(e.super_opts, v->t->uid))
-			continue;
-		*found = 1;
-		v->mounted = 1;
-		v->fuse_mounted = 1;
+		found = !ect_mountinfo_parse_line(line, &e) && !strcmp(e.fstype, ECT_FUSE_FSTYPE) &&
+			!strcmp(e.target, v->mnt) && ect_mount_opts_have_user_id(e.super_opts, v->t->uid);
 	}
 	free(line);
 	fclose(f);
+	return found;
+}
+
+int ect__verify_fuse_mount(struct ect_vrun *v, int *found)
+{
+	*found = ect__verify_fuse_mounted_on(v);
 	if (!*found)
 		return 0;
+	v->mounted = 1;
+	v->fuse_mounted = 1;
 	return ect_report_add(v->r, ECT_SEV_INFO, "mounted", "",
 			      "%s is mounted now through ecryptfs-fuse (a FUSE daemon of %s's)",
 			      v->mnt, v->t->user);

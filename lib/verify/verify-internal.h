@@ -68,5 +68,7 @@ void ect__verify_close(struct ect_vrun *v);
  */
 int ect__verify_fuse(struct ect_vrun *v);
 int ect__verify_fuse_mount(struct ect_vrun *v, int *found);
+/* 1 when the user's ecryptfs-fuse mount is on mnt (no finding). */
+int ect__verify_fuse_mounted_on(struct ect_vrun *v);
 
 #endif /* ECT_VERIFY_INTERNAL_H */

@@ -415,6 +415,10 @@ static int check_mnt(struct ect_vrun *v)
 	if (ect_path_open_dir(NULL, v->mnt, v->t->uid, 0, &fd, NULL) || fstat(fd, &st)) {
 		if (fd >= 0)
 			close(fd);
+		/* root may not look into the user's ecryptfs-fuse mount: its row stands in */
+		if (ect__verify_fuse_mounted_on(v))
+			return ect_report_add(v->r, ECT_SEV_OK, "private-mnt", "", "mount point %s "
+					      "(an ecryptfs-fuse mount of %s's)", v->mnt, v->t->user);
 		ect__fmt(fix, sizeof(fix), "install -d -m 700 -o %s %s", v->t->user, q);
 		return ect_report_add(v->r, ECT_SEV_FAIL, "private-mnt", fix,
 				      "mount point %s is not a directory", v->mnt);

@@ -166,6 +166,23 @@ static void test_mounted_fuse(void **state)
 	expect(h, "mounted", ECT_SEV_INFO, "through ecryptfs-fuse");
 }
 
+/* root may not look into the user's FUSE mount: the mount point still passes */
+static void test_mounted_fuse_closed_to_root(void **state)
+{
+	struct home *h = *state;
+	char opts[128];
+
+	install_fuse(h);
+	snprintf(opts, sizeof(opts), "rw,user_id=%u,group_id=%u", (unsigned int)h->t.uid,
+		 (unsigned int)h->t.gid);
+	write_mountinfo(h, "fuse.ecryptfs-fuse", opts);
+	/* the tests may run as root: a mount point that cannot be opened stands for EACCES */
+	assert_int_equal(rmdir(at(h, "Private")), 0);
+	put_str(h, "Private", "");
+	run(h);
+	expect(h, "private-mnt", ECT_SEV_OK, "ecryptfs-fuse");
+}
+
 static void test_mounted_fuse_of_other_user(void **state)
 {
 	struct home *h = *state;
@@ -203,6 +220,7 @@ int main(void)
 		HOME_TEST(test_no_kernel_fuse_installed),
 		HOME_TEST(test_no_kernel_no_fuse),
 		HOME_TEST(test_mounted_fuse),
+		HOME_TEST(test_mounted_fuse_closed_to_root),
 		HOME_TEST(test_mounted_fuse_of_other_user),
 		HOME_TEST(test_mounted_kernel),
 	};
