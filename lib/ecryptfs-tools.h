@@ -1460,6 +1460,8 @@ enum ect_fix_kind {
 	ECT_FIX_MOVE_PLAINTEXT,	 /* mount, then move the plaintext lower file path into path2 */
 	ECT_FIX_INSPECT_HEADER,	 /* look at path's header (ecryptfs-stat) */
 	ECT_FIX_SETUP_SWAP,	 /* encrypt swap */
+	ECT_FIX_REMOVE,		 /* remove the file path */
+	ECT_FIX_LOAD_MODULE,	 /* load the kernel's ecryptfs module */
 };
 
 /* Fields a kind does not use are 0 / NULL; the strings belong to the report. */
@@ -1505,6 +1507,7 @@ struct ect_verify_opts {
 	const char *authorized_keys; /* sshd's AuthorizedKeysFile (as `sshd -T` prints it),
 				      * NULL: ".ssh/authorized_keys .ssh/authorized_keys2" */
 	const char *wrapped_locations; /* NULL: ECT_WRAPPED_LOCATIONS_FILE */
+	const char *fuse_program;      /* NULL: the ecryptfs-fuse the build installs */
 };
 
 /*

@@ -55,6 +55,8 @@ int ect_mount_id_of(int fd);
 int ect_mount_find_id(const char *mountinfo, int mount_id, struct ect_mount_entry *out) ECT_MUST_CHECK;
 /* The file system type ecryptfs-fuse mounts show in the mount table. */
 #define ECT_FUSE_FSTYPE "fuse.ecryptfs-fuse"
+/* Is "user_id=UID" (fusermount3 sets it) one of the comma-separated super options? */
+int ect_mount_opts_have_user_id(const char *opts, uid_t uid);
 /*
  * 1 when name in the directory parent_fd is the mount point of an
  * ecryptfs-fuse mount (ECT_FUSE_FSTYPE) that uid made through fusermount3

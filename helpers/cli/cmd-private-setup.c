@@ -29,7 +29,7 @@
 
 static const char setup_usage[] =
 	"Usage: ecryptfs-setup-private [-f] [-w] [-n] [-u USER] [-l LOGINPASS] [-m MOUNTPASS]\n"
-	"                              [-b] [--noautomount] [--noautoumount] [--nopwcheck]\n"
+	"                              [-b] [--fuse] [--noautomount] [--noautoumount] [--nopwcheck]\n"
 	"                              [--wrap-format v2|v3] [--kdf-target-ms N | --kdf-floor]\n"
 	"                              [--password-file SRC]\n"
 	"                              [--passphrase-file SRC] [--undo]\n"
@@ -44,6 +44,7 @@ static const char setup_usage[] =
 	"  -l, --loginpass PASS   the login (wrapping) passphrase; visible to other users!\n"
 	"  -m, --mountpass PASS   the mount passphrase (default: random); visible to other users!\n"
 	"  -b, --bootstrap        whole encrypted home under /home/.ecryptfs/USER (root only)\n"
+	"  --fuse                 mount through ecryptfs-fuse even when the kernel has eCryptfs\n"
 	"  --noautomount          do not mount at login\n"
 	"  --noautoumount         do not unmount at logout\n"
 	"  --nopwcheck            do not check the login password with PAM\n"
@@ -89,6 +90,7 @@ static int parse(struct ect_ctx *ctx, struct setup *s, int argc, char **argv)
 		{ NULL, "--undo", offsetof(struct setup, undo) },
 		{ NULL, "--nopwcheck", offsetof(struct setup, nopwcheck) },
 		{ NULL, "--kdf-floor", offsetof(struct setup, kdf_floor) },
+		{ NULL, "--fuse", offsetof(struct setup, fuse) },
 	};
 
 	for (int i = 1; i < argc; i++) {
@@ -251,26 +253,6 @@ out:
 	return ret;
 }
 
-static int check_kernel(struct ect_ctx *ctx, bool *fnek)
-{
-	struct ect_kernel_info k;
-	int r = ect_kernel_probe(ctx, ECT_PROBE_LOAD, &k); /* root: modprobe ecryptfs once */
-
-	*fnek = !r && (k.features & ECT_KERNEL_FILENAME_ENCRYPTION);
-	if (r == ECT_E_NO_KERNEL) {
-		ect_err(ctx, "this kernel has no eCryptfs support (/sys/fs/ecryptfs is missing): "
-			     "as root run 'modprobe ecryptfs', or use a kernel with CONFIG_ECRYPT_FS; "
-			     "nothing was created");
-		return -1;
-	}
-	if (r) {
-		ect_err(ctx, "cannot read /sys/fs/ecryptfs/version: %s; nothing was created",
-			ect_strerror(r));
-		return -1;
-	}
-	return 0;
-}
-
 static int resolve_user(struct ect_ctx *ctx, struct setup *s)
 {
 	struct passwd *pw = s->user ? getpwnam(s->user) : getpwuid(getuid());
@@ -426,7 +408,7 @@ static int setup_options(struct ect_ctx *ctx, struct setup *s, struct setup_run 
 	if (ect_cli_wrap_params(ctx, &s->wopts, ECT_WRAP_V3, &run->version, &run->params,
 				&run->params_set))
 		return ECT_EXIT_USAGE;
-	if (check_kernel(ctx, &run->fnek))
+	if (setup_check_backend(ctx, s, &run->fnek))
 		return ECT_EXIT_FAILURE;
 	run->fnek = run->fnek && !s->no_fnek;
 	if (s->loginpass_arg || s->mountpass_arg)
@@ -502,7 +484,8 @@ static int setup_create(struct ect_ctx *ctx, struct setup *s, struct setup_run *
 	if (r)
 		return -1;
 	if (write_files(ctx, s, mpw, wpw, run->version, run->params_set ? &run->params : NULL,
-			&run->sigs))
+			&run->sigs) ||
+	    setup_write_fuse_flag(ctx, s))
 		return -1;
 	if (!s->bootstrap) {
 		if (self_test(ctx, s, mpw->s, mpw->len, run->fnek))
@@ -574,6 +557,7 @@ static int do_setup(struct ect_ctx *ctx, struct setup *s)
 		ret = ECT_EXIT_OK;
 	goto out;
 fail:
+	setup_remove_fuse_flag(s); /* before the rollback empties ~/.ecryptfs */
 	setup_rollback(ctx, s);
 	/* only the keys this run added (none when it failed before adding them) */
 	if (!s->bootstrap && run.sigs.fekek[0]) {

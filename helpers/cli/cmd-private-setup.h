@@ -25,7 +25,7 @@ struct setup_dir {
 
 struct setup {
 	int force, wrapping, no_fnek, bootstrap, noautomount, noautoumount, undo, nopwcheck;
-	int kdf_floor;
+	int kdf_floor, fuse;
 	const char *user;
 	char *loginpass_arg, *mountpass_arg;
 	const char *pwfile, *ppfile;
@@ -52,6 +52,8 @@ struct setup {
 	bool show_recovery, recovery_shown;
 	char backup_ts[32];
 	bool backed_up_wp, backed_up_sig;
+	/* --fuse: this run wrote ~/.ecryptfs/Private.fuse */
+	bool made_fuse_flag;
 	/* -b: the plain home and .Private whose copies the clear phase removes (state file) */
 	struct stat home_id, lower_id;
 };
@@ -139,5 +141,16 @@ bool setup_bootstrap_exists(const struct setup *s);
 void setup_bootstrap_remove(const struct setup *s);
 /* Say where it waits and what wraps it. */
 void setup_bootstrap_done(const struct setup *s);
+
+/* cmd-private-setup-backend.c: the kernel's eCryptfs or ecryptfs-fuse (issue #15) */
+/*
+ * Refuse (one line, nothing created) when neither can mount the setup, or
+ * -b without the kernel's; *fnek: filename encryption is available.
+ */
+int setup_check_backend(struct ect_ctx *ctx, const struct setup *s, bool *fnek);
+/* --fuse: write ~/.ecryptfs/Private.fuse before the self-test mounts. */
+int setup_write_fuse_flag(struct ect_ctx *ctx, struct setup *s);
+/* Rollback: remove the flag when this run wrote it. */
+void setup_remove_fuse_flag(struct setup *s);
 
 #endif /* ECT_CMD_PRIVATE_SETUP_H */

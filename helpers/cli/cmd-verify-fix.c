@@ -136,6 +136,10 @@ static const char *command_format(enum ect_fix_kind kind)
 		return "ecryptfs-stat %p";
 	case ECT_FIX_SETUP_SWAP:
 		return "ecryptfs-setup-swap";
+	case ECT_FIX_REMOVE:
+		return "rm %p";
+	case ECT_FIX_LOAD_MODULE:
+		return "modprobe ecryptfs";
 	}
 	return "";
 }

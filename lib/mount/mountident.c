@@ -157,8 +157,7 @@ int ect_mount_find_over(const char *mountinfo, int target_fd, int lower_fd, int 
 	return 1;
 }
 
-/* Is "user_id=UID" one of the comma-separated super options? */
-static bool has_user_id(const char *opts, uid_t uid)
+int ect_mount_opts_have_user_id(const char *opts, uid_t uid)
 {
 	char want[32];
 	size_t n = (size_t)snprintf(want, sizeof(want), "user_id=%u", (unsigned int)uid);
@@ -167,9 +166,9 @@ static bool has_user_id(const char *opts, uid_t uid)
 		if (*p == ',')
 			p++;
 		if (!strncmp(p, want, n) && (p[n] == ',' || p[n] == '\0'))
-			return true;
+			return 1;
 	}
-	return false;
+	return 0;
 }
 
 int ect_mount_find_fuse_at(const char *mountinfo, int parent_fd, const char *parent_canon,
@@ -198,7 +197,7 @@ int ect_mount_find_fuse_at(const char *mountinfo, int parent_fd, const char *par
 
 		if (ect_mountinfo_parse_line(line, &e) || strcmp(e.fstype, ECT_FUSE_FSTYPE) ||
 		    e.parent_id != pid || strcmp(e.target, point) || strcmp(e.root, "/") ||
-		    !has_user_id(e.super_opts, uid))
+		    !ect_mount_opts_have_user_id(e.super_opts, uid))
 			continue;
 		found = 1;
 		if (mount_id)

@@ -25,6 +25,7 @@ struct ect_vrun {
 	int lower_fd;	      /* the lower directory, -1 when unusable */
 	int whole_home;	      /* /home/.ecryptfs/USER exists: the encrypted-home layout */
 	int mounted;	      /* an eCryptfs mount of the lower directory or on mnt exists */
+	int fuse_mounted;     /* that mount is the user's ecryptfs-fuse on mnt */
 	char base[PATH_MAX];  /* /home/.ecryptfs/USER */
 	char dot[PATH_MAX];   /* HOME/.ecryptfs, or base/.ecryptfs of a whole home */
 	char lower[PATH_MAX]; /* HOME/.Private, or base/.Private of a whole home */
@@ -74,5 +75,14 @@ bool ect__verify_has_tokens(struct ect_vrun *v);
 /* sshd's AuthorizedKeysFile inside the encrypted home. */
 int ect__verify_ssh_keys(struct ect_vrun *v);
 void ect__verify_close(struct ect_vrun *v);
+/*
+ * verify-fuse.c (issue #15): Private.fuse, the kernel's eCryptfs and
+ * ecryptfs-fuse; and the user's ecryptfs-fuse mount on mnt (*found, with
+ * its finding; sets mounted and fuse_mounted).
+ */
+int ect__verify_fuse(struct ect_vrun *v);
+int ect__verify_fuse_mount(struct ect_vrun *v, int *found);
+/* 1 when the user's ecryptfs-fuse mount is on mnt (no finding). */
+int ect__verify_fuse_mounted_on(struct ect_vrun *v);
 
 #endif /* ECT_VERIFY_INTERNAL_H */

@@ -403,6 +403,10 @@ static int check_mnt(struct ect_vrun *v)
 	if (ect_path_open_dir(NULL, v->mnt, v->t->uid, 0, &fd, NULL) || fstat(fd, &st)) {
 		if (fd >= 0)
 			close(fd);
+		/* root may not look into the user's ecryptfs-fuse mount: its row stands in */
+		if (ect__verify_fuse_mounted_on(v))
+			return ect_report_add(v->r, ECT_SEV_OK, "private-mnt", "mount point %s "
+					      "(an ecryptfs-fuse mount of %s's)", v->mnt, v->t->user);
 		return ect__report_fix(v->r, ECT_SEV_FAIL, "private-mnt",
 				       ECT_FIX(ECT_FIX_MKDIR, .mode = 0700, .user = v->t->user,
 					       .path = v->mnt),
@@ -505,8 +509,12 @@ static int check_mounted(struct ect_vrun *v)
 		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted",
 				     "cannot tell whether %s is mounted: %s", v->mnt, strerror(-ret));
 	} else if (!ret) {
-		ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "%s is not mounted now",
-				     v->mnt);
+		int fuse = 0;
+
+		ret = ect__verify_fuse_mount(v, &fuse);
+		if (!ret && !fuse)
+			ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted", "%s is not mounted now",
+					     v->mnt);
 	} else {
 		ect__fmt(want[0], sizeof(want[0]), "ecryptfs_sig=%s", v->sigs[0]);
 		ect__fmt(want[1], sizeof(want[1]), "ecryptfs_fnek_sig=%s", v->sigs[1]);
@@ -521,7 +529,8 @@ static int check_mounted(struct ect_vrun *v)
 					     v->sigs[1]);
 		else
 			ret = ect_report_add(v->r, ECT_SEV_INFO, "mounted",
-					     "%s is mounted at %s now", m->source, m->point);
+					     "%s is mounted at %s now (kernel eCryptfs)", m->source,
+					     m->point);
 	}
 	free(m);
 	return ret;
@@ -565,6 +574,8 @@ static int verify_user(struct ect_vrun *v)
 		ret = check_mnt(v);
 	if (!ret)
 		ret = check_flags(v);
+	if (!ret)
+		ret = ect__verify_fuse(v);
 	if (!ret)
 		ret = check_lower_dir(v);
 	if (!ret)

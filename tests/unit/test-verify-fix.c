@@ -81,6 +81,9 @@ static void test_fix_spelling(void **state)
 	expect_command(ECT_FIX_INSPECT_HEADER, 0, NULL, "/h/a/.Private/x", NULL,
 		       "ecryptfs-stat '/h/a/.Private/x'");
 	expect_command(ECT_FIX_SETUP_SWAP, 0, NULL, NULL, NULL, "ecryptfs-setup-swap");
+	expect_command(ECT_FIX_REMOVE, 0, NULL, "/h/a/.ecryptfs/Private.fuse", NULL,
+		       "rm '/h/a/.ecryptfs/Private.fuse'");
+	expect_command(ECT_FIX_LOAD_MODULE, 0, NULL, NULL, NULL, "modprobe ecryptfs");
 	/* a user name a shell would read differently is quoted */
 	expect_command(ECT_FIX_CHOWN, 0, "a b", "/h", NULL, "chown 'a b': '/h'");
 }

@@ -125,6 +125,14 @@ int setup_home(void **state)
 	}
 	h->o.mountinfo = strdup(h->path);
 	h->o.shm_dir = strdup(h->root);
+	/* the kernel has eCryptfs and ecryptfs-fuse is not installed, whatever the host has */
+	snprintf(h->sysfs, sizeof(h->sysfs), "%s/sys", h->root);
+	snprintf(h->path, sizeof(h->path), "mkdir -p '%s/fs/ecryptfs' && echo 127 > '%s/fs/ecryptfs/version'",
+		 h->sysfs, h->sysfs);
+	assert_int_equal(system(h->path), 0);
+	h->o.sysfs = h->sysfs;
+	snprintf(h->fuse_program, sizeof(h->fuse_program), "%s/ecryptfs-fuse", h->root);
+	h->o.fuse_program = h->fuse_program;
 	*state = h;
 	return 0;
 }

@@ -29,6 +29,10 @@ struct home {
 	struct ect_verify_target t;
 	struct ect_verify_opts o;
 	struct ect_report r;
+	/* o.sysfs: ROOT/sys with fs/ecryptfs/version (the kernel has eCryptfs) */
+	char sysfs[PATH_MAX];
+	/* o.fuse_program: ROOT/ecryptfs-fuse, absent (not installed) */
+	char fuse_program[PATH_MAX];
 };
 
 /* h->home/rel in h->path */

@@ -8,15 +8,8 @@
 # the flag gone, the kernel mounts the same home and reads every file
 # written through FUSE.
 # ect-vm: boot=fuse-private timeout=900
-. "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
-need_tool ecryptfs-fuse fusermount3 ecryptfs-mount-private ecryptfs-umount-private
-pam_need_module
-pam_need_helpers
-pam_enable_profile
-modprobe fuse 2>/dev/null || true
-[ -c /dev/fuse ] || skip "no /dev/fuse in the guest (fuse module missing)"
-# what udev's 50-udev-default.rules does on a real system; the guest has no udev
-chmod 0666 /dev/fuse
+. "$ECT_SRCDIR/tests/vm/scenarios/fuse/private.inc"
+fuse_private_setup ecryptfs-mount-private ecryptfs-umount-private
 user=$(make_user)
 pw=pw-$user
 pam_setup_private "$user" "$pw"
@@ -28,17 +21,6 @@ mnt=$home/Private
 fuse_mounted() {
 	awk -v m="$1" '$2 == m && $3 == "fuse.ecryptfs-fuse" {n++} END {exit n != 1}' /proc/mounts
 }
-# gone MNT: no mount of any type on MNT and no process of the user, within 10 s
-gone() {
-	for _ in $(seq 100); do
-		if ! is_mounted "$1" && ! pgrep -u "$user" >/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	is_mounted "$1" && fail "$1 still mounted: $(grep " $1 " /proc/mounts)"
-	fail "processes of $user left running: $(pgrep -a -u "$user")"
-}
 no_keys() {
 	for sig in $fekek $fnek; do
 		pam_user_has_key "$user" "$sig" && fail "key $sig still in the keyring ($1)"
@@ -48,12 +30,6 @@ no_keys() {
 user_sh() {
 	setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups sh -c "$1"
 }
-restore_module() {
-	rm -f /etc/modprobe.d/ect-no-ecryptfs.conf
-	modprobe ecryptfs 2>/dev/null || true
-}
-pam_start_syslog "$W/syslog"
-trap 'restore_module; kill "${pam_syslogd_pid:-}" 2>/dev/null || true' EXIT
 # login_failed MESSAGE: fail with the helper's lines from syslog
 login_failed() {
 	grep -a 'ecryptfs' "$W/syslog" | tail -n 15 >&2 || true
@@ -62,9 +38,7 @@ login_failed() {
 }
 
 # ---- case 1: no eCryptfs in the kernel -----------------------------------
-printf 'install ecryptfs /bin/false\n' >/etc/modprobe.d/ect-no-ecryptfs.conf
-rmmod ecryptfs || fail "cannot remove the ecryptfs module (in use?)"
-grep -qw ecryptfs /proc/filesystems && fail "eCryptfs still in /proc/filesystems"
+remove_module
 
 out=$(pam_session login "$user" "$pw" auth acct open run close -- bash -c "
 	cp /proc/mounts $W/mounts.during
@@ -73,7 +47,7 @@ out=$(pam_session login "$user" "$pw" auth acct open run close -- bash -c "
 printf '%s\n' "$out"
 grep -q " $mnt fuse.ecryptfs-fuse " "$W/mounts.during" ||
 	fail "~/Private was not an ecryptfs-fuse mount during the session: $(grep " $mnt " "$W/mounts.during")"
-gone "$mnt"
+gone "$user" "$mnt"
 no_keys "after logout"
 lower=$(find "$home/.Private" -type f | head -n1)
 [ -n "$lower" ] || fail "no lower file written"
@@ -95,7 +69,7 @@ assert_eq "$want" "$fsize" "the daemon's file size limit (soft hard)"
 assert_eq "hello through fuse" "$(user_sh "cat $mnt/hello.txt")" "file written at login, read by hand"
 user_sh "printf 'by hand' > $mnt/by-hand.txt" || fail "write through the mount made by hand"
 as_user "$user" ecryptfs-umount-private || fail "ecryptfs-umount-private failed"
-gone "$mnt"
+gone "$user" "$mnt"
 no_keys "after ecryptfs-umount-private"
 log "ecryptfs-mount-private / ecryptfs-umount-private: ecryptfs-fuse mounted and unmounted"
 
@@ -115,7 +89,7 @@ fuse_mounted "$mnt" || fail "closing session B unmounted session A's $mnt"
 pam_user_has_key "$user" "$fekek" || fail "closing session B unlinked the keys session A needs"
 touch "$W/a.go"
 wait "$held_pid" || { cat "$W/a.out"; fail "session A failed"; }
-gone "$mnt"
+gone "$user" "$mnt"
 no_keys "after the last logout"
 log "Private.fuse: two sessions share one ecryptfs-fuse mount, the last logout ends it"
 
@@ -130,5 +104,5 @@ grep -q " $mnt ecryptfs " "$W/mounts.kernel" || fail "the kernel did not mount $
 printf '%s\n' "$out" | grep -x 'hello through fuse' >/dev/null || fail "kernel: hello.txt differs"
 printf '%s\n' "$out" | grep -x 'by hand' >/dev/null || fail "kernel: by-hand.txt differs"
 printf '%s\n' "$out" | grep -x 'second session' >/dev/null || fail "kernel: second.txt differs"
-gone "$mnt"
+gone "$user" "$mnt"
 log "the kernel mount reads every file written through ecryptfs-fuse"
