@@ -81,6 +81,22 @@ static void test_size_header_round_trip(void **state)
 	ect_secure_free_str(NULL);
 }
 
+/*
+ * ASan intercepts mlock and munlock as no-ops that return 0, so in a
+ * sanitizer build the allocator believes its pages locked and smaps shows
+ * no "lo": the lock checks hold only in a normal build.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define MLOCK_IS_REAL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MLOCK_IS_REAL 0
+#endif
+#endif
+#ifndef MLOCK_IS_REAL
+#define MLOCK_IS_REAL 1
+#endif
+
 static void test_pages_locked_and_not_dumped(void **state)
 {
 	struct rlimit lim;
@@ -93,7 +109,7 @@ static void test_pages_locked_and_not_dumped(void **state)
 	assert_non_null(p);
 	vm_flags_of(p, flags, sizeof(flags));
 	assert_true(has_flag(flags, "dd"));
-	if (lim.rlim_cur >= 64 * 1024 || geteuid() == 0) {
+	if (MLOCK_IS_REAL && (lim.rlim_cur >= 64 * 1024 || geteuid() == 0)) {
 		assert_true(ect__secure_locked(p));
 		assert_true(has_flag(flags, "lo"));
 	}
@@ -118,7 +134,7 @@ static void test_memlock_limit_fallback(void **state)
 		if (setrlimit(RLIMIT_MEMLOCK, &none) || (geteuid() == 0 && setuid(65534)))
 			_exit(2);
 		s = ect_secure_strndup("still here", 64);
-		if (!s || strcmp(s, "still here") || ect__secure_locked(s))
+		if (!s || strcmp(s, "still here") || (MLOCK_IS_REAL && ect__secure_locked(s)))
 			_exit(3);
 		vm_flags_of(s, flags, sizeof(flags));
 		if (!has_flag(flags, "dd") || has_flag(flags, "lo"))
