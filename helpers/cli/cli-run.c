@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int ect_cli_find_program(const char *name, char *path, size_t size)
+int cli_find_program(const char *name, char *path, size_t size)
 {
 	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
 
@@ -71,7 +71,7 @@ static void child_exec(const char *const argv[], int out_fd, bool quiet)
 }
 
 /* Read the pipe to its end; what does not fit is read and dropped. */
-static void read_output(int fd, struct ect_cli_output *out)
+static void read_output(int fd, struct cli_output *out)
 {
 	out->len = 0;
 	out->truncated = false;
@@ -93,7 +93,7 @@ static void read_output(int fd, struct ect_cli_output *out)
 	out->buf[out->len] = '\0';
 }
 
-int ect_cli_run(const char *const argv[], struct ect_cli_output *out, bool quiet)
+int cli_run(const char *const argv[], struct cli_output *out, bool quiet)
 {
 	int pipefd[2] = { -1, -1 }, status, ret;
 	pid_t pid;

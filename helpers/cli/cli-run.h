@@ -9,17 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Room for ect_cli_find_program's answer. */
+/* Room for cli_find_program's answer. */
 #define ECT_CLI_PROGRAM_MAX 64
 
 /*
  * The absolute path of program NAME in /usr/sbin, /sbin, /usr/bin or /bin
  * (in that order, never $PATH) into path. 0, or -ENOENT when none has it.
  */
-int ect_cli_find_program(const char *name, char *path, size_t size);
+int cli_find_program(const char *name, char *path, size_t size);
 
 /* Where a program's standard output goes: at most size - 1 bytes, NUL-terminated. */
-struct ect_cli_output {
+struct cli_output {
 	char *buf;
 	size_t size;
 	size_t len;	/* bytes kept */
@@ -34,6 +34,6 @@ struct ect_cli_output {
  * status (0..255), 128 + the signal that killed it, or a negative errno
  * when it could not be started.
  */
-int ect_cli_run(const char *const argv[], struct ect_cli_output *out, bool quiet);
+int cli_run(const char *const argv[], struct cli_output *out, bool quiet);
 
 #endif /* ECT_CLI_RUN_H */

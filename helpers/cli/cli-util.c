@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_cli_opt *opts,
+int cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct cli_opt *opts,
 		  int *npos)
 {
 	bool opts_done = false;
@@ -20,7 +20,7 @@ int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_c
 	*npos = 0;
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
-		const struct ect_cli_opt *o;
+		const struct cli_opt *o;
 		const char *name, *eq;
 		size_t nlen;
 
@@ -72,7 +72,7 @@ int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_c
 	return 0;
 }
 
-int ect_cli_usage(int r, const char *usage)
+int cli_usage(int r, const char *usage)
 {
 	if (r == 1) {
 		fputs(usage, stdout);
@@ -84,7 +84,7 @@ int ect_cli_usage(int r, const char *usage)
 	return ECT_EXIT_USAGE;
 }
 
-void ect_cli_secret_free(struct ect_secret *sec)
+void cli_secret_free(struct cli_secret *sec)
 {
 	ect_secure_free_str(sec->s);
 	sec->s = NULL;
@@ -134,8 +134,8 @@ static int prompt_secret(const char *prompt, const char *confirm, char **out, si
 	return ret;
 }
 
-int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
-		       struct ect_secret *sec)
+int cli_get_secret(struct ect_ctx *ctx, const struct cli_secret_spec *spec,
+		       struct cli_secret *sec)
 {
 	const char *from = NULL;
 	bool prompted = false;
@@ -190,7 +190,7 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
 	return ECT_EXIT_FAILURE;
 }
 
-int ect_cli_file_and_secret(int n, char **argv, char **file, struct ect_secret_spec *spec)
+int cli_file_and_secret(int n, char **argv, char **file, struct cli_secret_spec *spec)
 {
 	if (n > 2)
 		return -1;
@@ -210,13 +210,13 @@ int ect_cli_file_and_secret(int n, char **argv, char **file, struct ect_secret_s
 	return 0;
 }
 
-void ect_cli_too_long(void)
+void cli_too_long(void)
 {
 	fprintf(stderr, "Passphrase is too long. Use at most %d characters long passphrase.\n",
 		ECT_PASSPHRASE_MAX);
 }
 
-void ect_cli_info(const char *fmt, ...)
+void cli_info(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -228,7 +228,7 @@ void ect_cli_info(const char *fmt, ...)
 	fflush(stdout);
 }
 
-int ect_cli_write_line(int fd, const char *s, size_t len)
+int cli_write_line(int fd, const char *s, size_t len)
 {
 	size_t done = 0;
 	int pass = 0;
@@ -255,7 +255,7 @@ int ect_cli_write_line(int fd, const char *s, size_t len)
 	return 0;
 }
 
-char *ect_cli_home(void)
+char *cli_home(void)
 {
 	struct passwd *pw = getpwuid(getuid());
 	const char *home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : getenv("HOME");
@@ -263,7 +263,7 @@ char *ect_cli_home(void)
 	return home && *home ? strdup(home) : NULL;
 }
 
-char *ect_cli_path_join(const char *home, const char *rel)
+char *cli_path_join(const char *home, const char *rel)
 {
 	char *p = NULL;
 
@@ -272,9 +272,9 @@ char *ect_cli_path_join(const char *home, const char *rel)
 	return p;
 }
 
-void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE])
+void cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE])
 {
-	char *home = ect_cli_home();
+	char *home = cli_home();
 	int ret;
 
 	memcpy(salt, ect_default_salt, ECT_SALT_SIZE);
@@ -291,7 +291,7 @@ void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE])
 	free(home);
 }
 
-int ect_cli_user_dirs(struct ect_ctx *ctx, const char *file, const char *home,
+int cli_user_dirs(struct ect_ctx *ctx, const char *file, const char *home,
 		      struct ect_user_dirs *d, const char **name)
 {
 	const char *slash = strrchr(file, '/');
@@ -316,7 +316,7 @@ int ect_cli_user_dirs(struct ect_ctx *ctx, const char *file, const char *home,
 	if (d->config_fd < 0)
 		return -1;
 	if (!home)
-		home = own_home = ect_cli_home();
+		home = own_home = cli_home();
 	/* no home: the default salt, as ecryptfs-utils without a passwd entry */
 	if (home)
 		d->home_fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -324,7 +324,7 @@ int ect_cli_user_dirs(struct ect_ctx *ctx, const char *file, const char *home,
 	return 0;
 }
 
-void ect_cli_user_dirs_close(struct ect_user_dirs *d)
+void cli_user_dirs_close(struct ect_user_dirs *d)
 {
 	if (d->config_fd >= 0)
 		close(d->config_fd);
@@ -333,7 +333,7 @@ void ect_cli_user_dirs_close(struct ect_user_dirs *d)
 	d->config_fd = d->home_fd = -1;
 }
 
-void ect_cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_error *where)
+void cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_error *where)
 {
 	char ebuf[256];
 
@@ -347,20 +347,20 @@ void ect_cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_
 			 ect_strerror(err));
 }
 
-int ect_cli_token_pin(void *arg, const char *label, unsigned int flags, char **pin, size_t *len)
+int cli_token_pin(void *arg, const char *label, unsigned int flags, char **pin, size_t *len)
 {
-	const struct ect_cli_pin *p = arg;
+	const struct cli_pin *p = arg;
 	char prompt[96];
-	struct ect_secret_spec spec = { .what = "token PIN", .source = p->source,
+	struct cli_secret_spec spec = { .what = "token PIN", .source = p->source,
 					.prompt = prompt };
-	struct ect_secret sec = { 0 };
+	struct cli_secret sec = { 0 };
 
 	snprintf(prompt, sizeof(prompt), "PIN for token %s: ", label);
 	if (flags & ECT_PIN_FINAL_TRY)
 		ect_warn(p->ctx, "token %s: one more wrong PIN locks it", label);
 	else if (flags & ECT_PIN_COUNT_LOW)
 		ect_warn(p->ctx, "token %s: a wrong PIN was given before", label);
-	if (ect_cli_get_secret(p->ctx, &spec, &sec))
+	if (cli_get_secret(p->ctx, &spec, &sec))
 		return -ECANCELED;
 	*pin = sec.s;
 	*len = sec.len;
@@ -378,7 +378,7 @@ static int parse_format(const char *s, enum ect_wrap_version *version)
 	return 0;
 }
 
-int ect_cli_wrap_params(struct ect_ctx *ctx, const struct ect_wrap_opts *w,
+int cli_wrap_params(struct ect_ctx *ctx, const struct cli_wrap_opts *w,
 			enum ect_wrap_version default_version, enum ect_wrap_version *version,
 			struct ect_argon2_params *params, bool *params_set)
 {

@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 /* One "--name" or "--name=value" / "--name value" option. */
-struct ect_cli_opt {
+struct cli_opt {
 	const char *name;   /* without the leading "--"; NULL ends a table */
 	const char **value; /* options taking a value: where it goes */
 	int *flag;	    /* flag options: set to 1 when given */
@@ -27,7 +27,7 @@ struct ect_cli_opt {
  * Returns 0, 1 when --help/-h was given, or -1 after printing a one-line
  * error for an unknown, repeated or incomplete option.
  */
-int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_cli_opt *opts,
+int cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct cli_opt *opts,
 			int *npos);
 
 /*
@@ -36,18 +36,18 @@ int ect_cli_parse(struct ect_ctx *ctx, int argc, char **argv, const struct ect_c
  * usage on stderr and r -1 (an option error, already reported in one line)
  * nothing more; both return ECT_EXIT_USAGE.
  */
-int ect_cli_usage(int r, const char *usage);
+int cli_usage(int r, const char *usage);
 
 /* A secret in locked memory. */
-struct ect_secret {
+struct cli_secret {
 	char *s; /* NUL-terminated, NULL when unset */
 	size_t len;
 };
 
-void ect_cli_secret_free(struct ect_secret *sec);
+void cli_secret_free(struct cli_secret *sec);
 
 /* Where one secret comes from, in order of precedence. */
-struct ect_secret_spec {
+struct cli_secret_spec {
 	const char *what;	    /* "wrapping passphrase": used in error messages */
 	const char *source;	    /* --*-file value (path, "-" or "fd:N") or NULL */
 	char *arg;		    /* compat argv secret or NULL; wiped after copying */
@@ -61,8 +61,8 @@ struct ect_secret_spec {
  * Fill sec from the first source spec names. Errors are reported on stderr
  * in one line. Returns an exit code (ECT_EXIT_OK or ECT_EXIT_FAILURE).
  */
-int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
-		       struct ect_secret *sec);
+int cli_get_secret(struct ect_ctx *ctx, const struct cli_secret_spec *spec,
+		       struct cli_secret *sec);
 
 /*
  * The ecryptfs-utils positional forms "[FILE] [-|SECRET]" after option
@@ -70,26 +70,26 @@ int ect_cli_get_secret(struct ect_ctx *ctx, const struct ect_secret_spec *spec,
  * input, a second operand otherwise is the compat argv secret. Returns -1
  * for more than two operands.
  */
-int ect_cli_file_and_secret(int n, char **argv, char **file, struct ect_secret_spec *spec);
+int cli_file_and_secret(int n, char **argv, char **file, struct cli_secret_spec *spec);
 
 /* The ecryptfs-utils message for a passphrase longer than 64 bytes. */
-void ect_cli_too_long(void);
+void cli_too_long(void);
 /* "INFO: ..." on stdout, flushed: the progress lines of 111's scripts. */
-void ect_cli_info(const char *fmt, ...) ECT_PRINTF(1, 2);
+void cli_info(const char *fmt, ...) ECT_PRINTF(1, 2);
 
 /* Write len bytes of s and a newline to fd without stdio buffering; 0 or -errno. */
-int ect_cli_write_line(int fd, const char *s, size_t len);
+int cli_write_line(int fd, const char *s, size_t len);
 
 /*
  * The real user's home: the passwd entry of getuid() (as ecryptfs-utils),
  * else $HOME. malloc'ed; NULL when neither exists.
  */
-char *ect_cli_home(void);
+char *cli_home(void);
 /* home + "/" + rel, malloc'ed (NULL on allocation failure). */
-char *ect_cli_path_join(const char *home, const char *rel);
+char *cli_path_join(const char *home, const char *rel);
 
 /* The salt for v1 files and the FEKEK: salt= of the real user's ~/.ecryptfsrc. */
-void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE]);
+void cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE]);
 
 /*
  * The dirs the library's unlock operations read a wrapped FILE through:
@@ -98,25 +98,25 @@ void ect_cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE]);
  * ecryptfs-utils 111 reads it). uid and gid are (uid_t)-1: no owner check,
  * no chown. *name points into file. 0, or -1 after a one-line error.
  */
-int ect_cli_user_dirs(struct ect_ctx *ctx, const char *file, const char *home,
+int cli_user_dirs(struct ect_ctx *ctx, const char *file, const char *home,
 		      struct ect_user_dirs *d, const char **name);
-void ect_cli_user_dirs_close(struct ect_user_dirs *d);
+void cli_user_dirs_close(struct ect_user_dirs *d);
 /* Warn that .ecryptfsrc's salt= is not used (salt_err of the unlock results). */
-void ect_cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_error *where);
+void cli_salt_warning(struct ect_ctx *ctx, int err, const struct ect_config_error *where);
 
 /*
  * ect_token_pin_fn for the commands: the PIN from source (--pin-file: a
  * file, - or fd:N) or the terminal, with a warning when the token's retry
- * counter is low. arg is a struct ect_cli_pin.
+ * counter is low. arg is a struct cli_pin.
  */
-struct ect_cli_pin {
+struct cli_pin {
 	struct ect_ctx *ctx;
 	const char *source;
 };
-int ect_cli_token_pin(void *arg, const char *label, unsigned int flags, char **pin, size_t *len);
+int cli_token_pin(void *arg, const char *label, unsigned int flags, char **pin, size_t *len);
 
 /* Options of the commands that write wrapped-passphrase files. */
-struct ect_wrap_opts {
+struct cli_wrap_opts {
 	const char *format;	/* --wrap-format v2|v3 */
 	const char *target_ms;	/* --kdf-target-ms N */
 	int kdf_floor;		/* --kdf-floor (testing) */
@@ -129,7 +129,7 @@ struct ect_wrap_opts {
  * the library should calibrate (the default). Returns 0 or -1 after printing
  * a one-line error.
  */
-int ect_cli_wrap_params(struct ect_ctx *ctx, const struct ect_wrap_opts *w,
+int cli_wrap_params(struct ect_ctx *ctx, const struct cli_wrap_opts *w,
 			enum ect_wrap_version default_version, enum ect_wrap_version *version,
 			struct ect_argon2_params *params, bool *params_set);
 

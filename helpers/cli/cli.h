@@ -10,13 +10,13 @@
 #include "ecryptfs-tools.h"
 
 /* Exit codes shared by all commands (documented in ecryptfs(1)). */
-enum ect_exit {
+enum cli_exit {
 	ECT_EXIT_OK = 0,
 	ECT_EXIT_FAILURE = 1, /* operation failed; ecryptfs-utils used 1 for everything */
 	ECT_EXIT_USAGE = 2,   /* bad arguments */
 };
 
-struct ect_cmd {
+struct cli_cmd {
 	const char *name;	 /* subcommand: "ecryptfs NAME" */
 	const char *compat_name; /* installed link name, or NULL */
 	int (*run)(struct ect_ctx *ctx, int argc, char **argv); /* returns an exit code */
@@ -24,12 +24,12 @@ struct ect_cmd {
 };
 
 /* Family tables, each ended by an entry with name NULL. */
-extern const struct ect_cmd ect_cmds_keys[];	/* cmd-keys.c: wrap/unwrap/add/insert */
-extern const struct ect_cmd ect_cmds_private[]; /* cmd-private.c: setup/mount/umount private */
-extern const struct ect_cmd ect_cmds_recover[]; /* cmd-recover.c: recover, stat, find */
-extern const struct ect_cmd ect_cmds_verify[];	/* cmd-verify.c: verify-private, verify */
-extern const struct ect_cmd ect_cmds_migrate[]; /* cmd-migrate-home.c: migrate-home */
-extern const struct ect_cmd ect_cmds_swap[];	/* cmd-setup-swap.c: setup-swap */
-extern const struct ect_cmd ect_cmds_token[];	/* cmd-token.c: token protectors */
+extern const struct cli_cmd cmds_keys[];	/* cmd-keys.c: wrap/unwrap/add/insert */
+extern const struct cli_cmd cmds_private[]; /* cmd-private.c: setup/mount/umount private */
+extern const struct cli_cmd cmds_recover[]; /* cmd-recover.c: recover, stat, find */
+extern const struct cli_cmd cmds_verify[];	/* cmd-verify.c: verify-private, verify */
+extern const struct cli_cmd cmds_migrate[]; /* cmd-migrate-home.c: migrate-home */
+extern const struct cli_cmd cmds_swap[];	/* cmd-setup-swap.c: setup-swap */
+extern const struct cli_cmd cmds_token[];	/* cmd-token.c: token protectors */
 
 #endif /* ECT_CLI_H */

@@ -219,10 +219,10 @@ static int translate(struct ect_ctx *ctx, struct ect_fname_codec *codec, const c
 
 /* The mount passphrase: from its source, or unwrapped with the login password. */
 static int get_mount_passphrase(struct ect_ctx *ctx, const char *pass_src, const char *pw_src,
-				const char *wrapped, struct ect_secret *out)
+				const char *wrapped, struct cli_secret *out)
 {
-	struct ect_secret pw = { 0 };
-	struct ect_secret_spec spec = { 0 };
+	struct cli_secret pw = { 0 };
+	struct cli_secret_spec spec = { 0 };
 	char *home = NULL, *path = NULL;
 	int ret;
 
@@ -230,14 +230,14 @@ static int get_mount_passphrase(struct ect_ctx *ctx, const char *pass_src, const
 		spec.what = "mount passphrase";
 		spec.source = pass_src;
 		spec.prompt = "Mount passphrase: ";
-		return ect_cli_get_secret(ctx, &spec, out);
+		return cli_get_secret(ctx, &spec, out);
 	}
 	spec.what = "login password";
 	spec.source = pw_src;
 	spec.prompt = "Login password: ";
 	if (!wrapped) {
-		home = ect_cli_home();
-		path = home ? ect_cli_path_join(home, ECT_CONFIG_DIR_NAME "/"
+		home = cli_home();
+		path = home ? cli_path_join(home, ECT_CONFIG_DIR_NAME "/"
 						ECT_WRAPPED_PASSPHRASE_FILE) :
 			      NULL;
 		wrapped = path;
@@ -245,13 +245,13 @@ static int get_mount_passphrase(struct ect_ctx *ctx, const char *pass_src, const
 	ret = ECT_EXIT_FAILURE;
 	if (!wrapped)
 		goto out;
-	if (ect_cli_get_secret(ctx, &spec, &pw))
+	if (cli_get_secret(ctx, &spec, &pw))
 		goto out;
 	{
 		uint8_t salt[ECT_SALT_SIZE];
 		int r;
 
-		ect_cli_rc_salt(ctx, salt);
+		cli_rc_salt(ctx, salt);
 		r = ect_unwrap_file(wrapped, pw.s, pw.len, salt, &out->s, &out->len, NULL);
 		if (r) {
 			ect_err(ctx, "%s: %s", wrapped, ect_strerror(r));
@@ -260,7 +260,7 @@ static int get_mount_passphrase(struct ect_ctx *ctx, const char *pass_src, const
 	}
 	ret = ECT_EXIT_OK;
 out:
-	ect_cli_secret_free(&pw);
+	cli_secret_free(&pw);
 	free(path);
 	free(home);
 	return ret;
@@ -269,7 +269,7 @@ out:
 static int find_with_keys(struct ect_ctx *ctx, const char *pass_src, const char *pw_src,
 			  const char *wrapped, const char *kb, const char *names[], int n)
 {
-	struct ect_secret pass = { 0 };
+	struct cli_secret pass = { 0 };
 	struct ect_fname_codec *codec = NULL;
 	char sig[ECT_SIG_HEX_SIZE + 1];
 	uint8_t *fnek = ect_secure_alloc(ECT_KEY_SIZE);
@@ -308,16 +308,16 @@ static int find_with_keys(struct ect_ctx *ctx, const char *pass_src, const char 
 			ret = ECT_EXIT_FAILURE;
 out:
 	ect_fname_codec_free(codec);
-	ect_cli_secret_free(&pass);
+	cli_secret_free(&pass);
 	ect_secure_free(fnek);
 	return ret;
 }
 
-int ect_cmd_find(struct ect_ctx *ctx, int argc, char **argv)
+int cmd_find(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *pass_src = NULL, *pw_src = NULL, *wrapped = NULL, *kb = NULL;
 	int with_keys = 0, npos, r;
-	const struct ect_cli_opt opts[] = {
+	const struct cli_opt opts[] = {
 		{ "passphrase-file", &pass_src, NULL },
 		{ "password-file", &pw_src, NULL },
 		{ "wrapped-passphrase", &wrapped, NULL },
@@ -326,9 +326,9 @@ int ect_cmd_find(struct ect_ctx *ctx, int argc, char **argv)
 		{ NULL, NULL, NULL },
 	};
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &npos);
+	r = cli_parse(ctx, argc, argv, opts, &npos);
 	if (r || npos < 1)
-		return ect_cli_usage(r, find_usage);
+		return cli_usage(r, find_usage);
 	if (pass_src && (pw_src || wrapped)) {
 		ect_err(ctx, "give either the mount passphrase or the login password, not both");
 		return ECT_EXIT_USAGE;
@@ -337,6 +337,6 @@ int ect_cmd_find(struct ect_ctx *ctx, int argc, char **argv)
 		return find_with_keys(ctx, pass_src, pw_src, wrapped, kb,
 				      (const char **)argv + 1, npos);
 	if (npos != 1)
-		return ect_cli_usage(0, find_usage);
+		return cli_usage(0, find_usage);
 	return find_by_inode(ctx, argv[1]);
 }

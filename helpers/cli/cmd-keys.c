@@ -53,39 +53,39 @@ static int cmd_add(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *ppfile = NULL;
 	int fnek = 0;
-	const struct ect_cli_opt opts[] = {
+	const struct cli_opt opts[] = {
 		{ "fnek", NULL, &fnek },
 		{ "passphrase-file", &ppfile, NULL },
 		{ NULL, NULL, NULL },
 	};
-	struct ect_secret_spec spec = {
+	struct cli_secret_spec spec = {
 		.what = "passphrase",
 		.prompt = "Passphrase: ",
 	};
-	struct ect_secret pp = { 0 };
+	struct cli_secret pp = { 0 };
 	uint8_t salt[ECT_SALT_SIZE];
 	char sig[ECT_SIG_HEX_SIZE + 1];
 	int n, r, ret = ECT_EXIT_FAILURE;
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &n);
+	r = cli_parse(ctx, argc, argv, opts, &n);
 	if (r)
-		return ect_cli_usage(r, add_usage);
+		return cli_usage(r, add_usage);
 	spec.source = ppfile;
 	if (n == 1 && !strcmp(argv[1], "-"))
 		spec.from_stdin = !ppfile;
 	else if (n != 0)
-		return ect_cli_usage(0, add_usage);
+		return cli_usage(0, add_usage);
 	if (fnek && !fnek_supported(ctx)) {
 		fprintf(stderr, "Error: Your kernel does not support filename encryption\n");
 		return ECT_EXIT_FAILURE;
 	}
-	if (ect_cli_get_secret(ctx, &spec, &pp))
+	if (cli_get_secret(ctx, &spec, &pp))
 		goto out;
 	if (pp.len > ECT_PASSPHRASE_MAX) {
-		ect_cli_too_long();
+		cli_too_long();
 		goto out;
 	}
-	ect_cli_rc_salt(ctx, salt);
+	cli_rc_salt(ctx, salt);
 	/* FEKEK first, then FNEK, each reported as it lands (ecryptfs-utils order) */
 	r = ect_keyring_add_passphrase(pp.s, pp.len, salt, sig);
 	if (r < 0)
@@ -103,7 +103,7 @@ fail:
 	fprintf(stderr, "Error: Inserting key into the user session keyring failed: %s\n",
 		ect_strerror(r));
 out:
-	ect_cli_secret_free(&pp);
+	cli_secret_free(&pp);
 	return ret;
 }
 
@@ -127,11 +127,11 @@ static const char insert_usage[] =
 static int cmd_insert(struct ect_ctx *ctx, int argc, char **argv)
 {
 	static const char what[] = "Unwrapping passphrase and inserting into the user session keyring";
-	struct ect_keys_wrapped w;
+	struct cli_keys_wrapped w;
 	struct ect_unlock_result res;
 	int r, ret;
 
-	if (ect_keys_wrapped_args(ctx, argc, argv, insert_usage, &w, &ret))
+	if (cli_keys_wrapped_args(ctx, argc, argv, insert_usage, &w, &ret))
 		return ret;
 	ret = ECT_EXIT_FAILURE;
 	/*
@@ -141,10 +141,10 @@ static int cmd_insert(struct ect_ctx *ctx, int argc, char **argv)
 	 */
 	w.opts.flags = ECT_UNLOCK_LINK_SESSION;
 	r = ect_unlock_user_keys(&w.dirs, w.pw.s, w.pw.len, &w.opts, &res);
-	ect_cli_salt_warning(ctx, res.salt_err, &res.salt_where);
+	cli_salt_warning(ctx, res.salt_err, &res.salt_where);
 	if (r < 0) {
 		if (res.failed_at == ECT_UNLOCK_AT_UNWRAP)
-			ect_keys_report(what, w.file, r, w.pw.len);
+			cli_keys_report(what, w.file, r, w.pw.len);
 		else
 			fprintf(stderr, "Error: %s failed: %s\n", what, ect_strerror(r));
 		goto out;
@@ -155,16 +155,16 @@ static int cmd_insert(struct ect_ctx *ctx, int argc, char **argv)
 	print_inserted(res.fekek);
 	ret = ECT_EXIT_OK;
 out:
-	ect_keys_wrapped_free(&w);
+	cli_keys_wrapped_free(&w);
 	return ret;
 }
 
-const struct ect_cmd ect_cmds_keys[] = {
-	{ "wrap-passphrase", "ecryptfs-wrap-passphrase", ect_cmd_wrap,
+const struct cli_cmd cmds_keys[] = {
+	{ "wrap-passphrase", "ecryptfs-wrap-passphrase", cmd_wrap,
 	  "wrap a mount passphrase into a file under a wrapping passphrase" },
-	{ "unwrap-passphrase", "ecryptfs-unwrap-passphrase", ect_cmd_unwrap,
+	{ "unwrap-passphrase", "ecryptfs-unwrap-passphrase", cmd_unwrap,
 	  "print the mount passphrase of a wrapped-passphrase file" },
-	{ "rewrap-passphrase", "ecryptfs-rewrap-passphrase", ect_cmd_rewrap,
+	{ "rewrap-passphrase", "ecryptfs-rewrap-passphrase", cmd_rewrap,
 	  "change the wrapping passphrase, upgrade the file, or recover it" },
 	{ "add-passphrase", "ecryptfs-add-passphrase", cmd_add,
 	  "add the key(s) of a mount passphrase to the user keyring" },

@@ -6,24 +6,24 @@
 #include "cli-util.h"
 
 /* cmd-wrap.c */
-int ect_cmd_wrap(struct ect_ctx *ctx, int argc, char **argv);
-int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv);
-int ect_cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv);
+int cmd_wrap(struct ect_ctx *ctx, int argc, char **argv);
+int cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv);
+int cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv);
 
 /*
  * The default wrapped-passphrase file, ~/.ecryptfs/wrapped-passphrase of
  * the real user (malloc'ed), or NULL after reporting why.
  */
-char *ect_keys_default_wrapped_file(struct ect_ctx *ctx);
+char *cli_keys_default_wrapped_file(struct ect_ctx *ctx);
 /* "Error: WHAT failed: FILE: reason" as ecryptfs-utils, or its too-long message. */
-void ect_keys_report(const char *what, const char *file, int err, size_t secret_len);
+void cli_keys_report(const char *what, const char *file, int err, size_t secret_len);
 /* Refuse --passphrase-file where no mount passphrase is read. */
-int ect_keys_no_passphrase_file(struct ect_ctx *ctx, const char *ppfile);
+int cli_keys_no_passphrase_file(struct ect_ctx *ctx, const char *ppfile);
 
-/* What ect_keys_wrapped_args() read; ect_keys_wrapped_free() wipes it. */
-struct ect_keys_wrapped {
+/* What cli_keys_wrapped_args() read; cli_keys_wrapped_free() wipes it. */
+struct cli_keys_wrapped {
 	char *file;		      /* the wrapped-passphrase file (malloc'ed) */
-	struct ect_secret pw;	      /* the wrapping passphrase */
+	struct cli_secret pw;	      /* the wrapping passphrase */
 	struct ect_user_dirs dirs;    /* FILE's directory, the real user's home (salt) */
 	struct ect_unlock_opts opts;  /* .file: FILE's last component */
 };
@@ -37,8 +37,8 @@ struct ect_keys_wrapped {
  * filled, or -1 with *status the exit status to return (0 after --help,
  * else after usage or an error message).
  */
-int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
-			  struct ect_keys_wrapped *out, int *status);
-void ect_keys_wrapped_free(struct ect_keys_wrapped *w);
+int cli_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
+			  struct cli_keys_wrapped *out, int *status);
+void cli_keys_wrapped_free(struct cli_keys_wrapped *w);
 
 #endif /* ECT_CMD_KEYS_H */

@@ -39,7 +39,7 @@ static int unlock_keys(struct mig *m, int cfg, const struct ect_config_sigs *sig
 	struct ect_user_dirs d = { .config_fd = cfg, .home_fd = -1, .uid = m->uid, .gid = m->gid };
 	const struct ect_unlock_opts o = { .sigs = sigs, .flags = ECT_UNLOCK_LINK_SESSION };
 	struct ect_unlock_result res;
-	char *home = ect_cli_home();
+	char *home = cli_home();
 	int r;
 
 	if (home)
@@ -48,7 +48,7 @@ static int unlock_keys(struct mig *m, int cfg, const struct ect_config_sigs *sig
 	r = ect_unlock_user_keys(&d, m->pw.s, m->pw.len, &o, &res);
 	if (d.home_fd >= 0)
 		close(d.home_fd);
-	ect_cli_salt_warning(m->ctx, res.salt_err, &res.salt_where);
+	cli_salt_warning(m->ctx, res.salt_err, &res.salt_where);
 	if (!r && res.link_err)
 		r = res.link_err;
 	if (!r)

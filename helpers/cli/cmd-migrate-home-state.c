@@ -60,7 +60,7 @@ static bool proc_has_uid(uid_t uid, char *who, size_t size)
 #define LOGIND_LIST_MAX 65536
 
 /*
- * A logind session of uid, asked of loginctl through ect_cli_run: no shell,
+ * A logind session of uid, asked of loginctl through cli_run: no shell,
  * no caller's environment (root runs this with the caller's PATH,
  * LD_PRELOAD, SYSTEMD_PAGER...). Without loginctl or logind (it fails) the
  * process check stands alone; an answer too long to read counts as a
@@ -69,18 +69,18 @@ static bool proc_has_uid(uid_t uid, char *who, size_t size)
 static bool logind_has_uid(struct ect_ctx *ctx, uid_t uid, char *who, size_t size)
 {
 	char loginctl[ECT_CLI_PROGRAM_MAX], *buf, *line, *save = NULL;
-	struct ect_cli_output out = { .size = LOGIND_LIST_MAX };
+	struct cli_output out = { .size = LOGIND_LIST_MAX };
 	bool found = false;
 	int rc;
 
-	if (ect_cli_find_program("loginctl", loginctl, sizeof(loginctl)))
+	if (cli_find_program("loginctl", loginctl, sizeof(loginctl)))
 		return false;
 	buf = out.buf = malloc(out.size);
 	if (!buf) {
 		snprintf(who, size, "no memory to list the logind sessions");
 		return true;
 	}
-	rc = ect_cli_run((const char *const[]){ loginctl, "list-sessions", "--no-legend",
+	rc = cli_run((const char *const[]){ loginctl, "list-sessions", "--no-legend",
 						"--no-pager", NULL },
 			 &out, true);
 	if (rc) {

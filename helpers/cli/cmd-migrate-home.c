@@ -237,7 +237,7 @@ out:
 int mig_get_password(struct mig *m)
 {
 	char prompt[160];
-	struct ect_secret_spec spec = {
+	struct cli_secret_spec spec = {
 		.what = "login password",
 		.source = m->pwfile,
 		.prompt = prompt,
@@ -246,7 +246,7 @@ int mig_get_password(struct mig *m)
 	if (m->pw.s)
 		return 0;
 	snprintf(prompt, sizeof(prompt), "Enter %s's login password: ", m->name);
-	if (ect_cli_get_secret(m->ctx, &spec, &m->pw))
+	if (cli_get_secret(m->ctx, &spec, &m->pw))
 		return -1;
 	if (!m->pw.len) {
 		ect_err(m->ctx, "the login password is empty");
@@ -302,7 +302,7 @@ static int run_setup(struct mig *m)
 		ect_err(m->ctx, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	if (ect_cli_write_line(pfd[1], m->pw.s, m->pw.len)) {
+	if (cli_write_line(pfd[1], m->pw.s, m->pw.len)) {
 		ect_err(m->ctx, "cannot pass the password to setup-private");
 		close(pfd[0]);
 		close(pfd[1]);
@@ -562,13 +562,13 @@ static int migrate(struct mig *m)
 	return finish(m);
 }
 
-int ect_cmd_migrate_home(struct ect_ctx *ctx, int argc, char **argv)
+int cmd_migrate_home(struct ect_ctx *ctx, int argc, char **argv)
 {
 	struct mig m = { .ctx = ctx, .parent_fd = -1, .home_fd = -1, .stage_fd = -1 };
 	int r = parse(ctx, &m, argc, argv), ret = ECT_EXIT_FAILURE;
 
 	if (r)
-		return ect_cli_usage(r, migrate_usage);
+		return cli_usage(r, migrate_usage);
 	if (geteuid() != 0 || getuid() != 0) {
 		ect_err(ctx, "this program must be run by root");
 		return ECT_EXIT_FAILURE;
@@ -576,7 +576,7 @@ int ect_cmd_migrate_home(struct ect_ctx *ctx, int argc, char **argv)
 	umask(077);
 	if (!resolve(&m) && !migrate(&m))
 		ret = ECT_EXIT_OK;
-	ect_cli_secret_free(&m.pw);
+	cli_secret_free(&m.pw);
 	if (m.parent_fd >= 0)
 		close(m.parent_fd);
 	if (m.home_fd >= 0)
@@ -591,8 +591,8 @@ int ect_cmd_migrate_home(struct ect_ctx *ctx, int argc, char **argv)
 	return ret;
 }
 
-const struct ect_cmd ect_cmds_migrate[] = {
-	{ "migrate-home", "ecryptfs-migrate-home", ect_cmd_migrate_home,
+const struct cli_cmd cmds_migrate[] = {
+	{ "migrate-home", "ecryptfs-migrate-home", cmd_migrate_home,
 	  "move a plain home into an encrypted home (root)" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -61,7 +61,7 @@ int mig_times_tree(struct mig_tree *t, int lower_root);
 int mig_remove_contents(int dirfd);
 void mig_tree_free(struct mig_tree *t);
 
-int ect_cmd_migrate_home(struct ect_ctx *ctx, int argc, char **argv);
+int cmd_migrate_home(struct ect_ctx *ctx, int argc, char **argv);
 
 /* ---- the run (cmd-migrate-home{,-state,-mount}.c) ---- */
 #define STATE_PREFIX ".ecryptfs-migrate-"
@@ -85,7 +85,7 @@ struct mig {
 	int parent_fd, home_fd, stage_fd;
 	mode_t home_mode;
 	struct state st;
-	struct ect_secret pw;
+	struct cli_secret pw;
 };
 
 

@@ -58,7 +58,7 @@ fail:
 	return PAM_CONV_ERR;
 }
 
-int ect_private_check_login(struct ect_ctx *ctx, const char *user, const char *password)
+int cli_private_check_login(struct ect_ctx *ctx, const char *user, const char *password)
 {
 	struct conv_data d = { password };
 	struct pam_conv pc = { conv, &d };

@@ -347,7 +347,7 @@ static int add_session_keys(struct ect_ctx *ctx, const char *pass, size_t len, b
 		ect_err(ctx, "cannot start a keyring session of the setup's own: %s", strerror(errno));
 		return -1;
 	}
-	ect_cli_rc_salt(ctx, salt);
+	cli_rc_salt(ctx, salt);
 	r = ect_keyring_add_mount_keys_in(KEY_SPEC_SESSION_KEYRING, pass, len, salt,
 					  ECT_KEYS_FNEK_FIRST, fekek, fnek ? fnek_sig : NULL);
 	ect_wipe(salt, sizeof(salt));

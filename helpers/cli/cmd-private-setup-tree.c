@@ -319,7 +319,7 @@ void setup_close_dirs(struct setup *s)
  */
 int setup_run_as_user(struct ect_ctx *ctx, struct setup *s, setup_user_fn fn, void *arg)
 {
-	pid_t parent = getpid(), pid = ect_private_fork(ctx);
+	pid_t parent = getpid(), pid = cli_private_fork(ctx);
 
 	if (pid < 0)
 		return -1;
@@ -338,7 +338,7 @@ int setup_run_as_user(struct ect_ctx *ctx, struct setup *s, setup_user_fn fn, vo
 			_exit(1);
 		_exit(fn(ctx, s, arg) ? 1 : 0);
 	}
-	return ect_private_wait(pid);
+	return cli_private_wait(pid);
 }
 
 static int run_as_user(struct ect_ctx *ctx, struct setup *s, setup_user_fn fn)

@@ -164,7 +164,7 @@ int setup_unmount_left(struct ect_ctx *ctx, const struct setup *s)
 {
 	if (s->bootstrap || !mounted_on(s->mnt))
 		return 0;
-	ect_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
+	cli_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
 	if (!mounted_on(s->mnt))
 		return 0;
 	ect_err(ctx, "%s is still mounted and 'umount.ecryptfs_private -f' could not unmount it; "
@@ -182,7 +182,7 @@ static int compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool 
 
 	if (!key)
 		return ECT_E_SECMEM;
-	ect_cli_rc_salt(ctx, salt);
+	cli_rc_salt(ctx, salt);
 	r = ect_derive_key(pass, len, salt, key);
 	if (!r)
 		r = ect_key_signature(key, sigs->fekek);
@@ -207,7 +207,7 @@ static int self_test(struct ect_ctx *ctx, struct setup *s, const char *pass, siz
 	if (ect_mount_passphrase_generate(&data))
 		return -1;
 	printf("Testing mount/write/umount/read...\n");
-	if (ect_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL)) {
+	if (cli_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL)) {
 		ect_err(ctx, "the test mount failed (see the message above)");
 		goto out;
 	}
@@ -217,18 +217,18 @@ static int self_test(struct ect_ctx *ctx, struct setup *s, const char *pass, siz
 		ect_err(ctx, "cannot write a test file in %s: %s", s->mnt, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		ect_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
+		cli_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
 		goto out;
 	}
 	close(fd);
-	if (ect_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL)) {
+	if (cli_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL)) {
 		ect_err(ctx, "the test unmount failed");
 		goto out;
 	}
 	/* unmounting dropped the keys, as it will at every logout */
-	if (ect_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
+	if (cli_private_add_keys(ctx, pass, len, fnek, fekek, fnek_sig))
 		goto out;
-	if (ect_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL)) {
+	if (cli_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL)) {
 		ect_err(ctx, "the second test mount failed");
 		goto out;
 	}
@@ -236,11 +236,11 @@ static int self_test(struct ect_ctx *ctx, struct setup *s, const char *pass, siz
 	    memcmp(back, data, back_len)) {
 		ect_err(ctx, "the test file did not read back as written");
 		unlink(path);
-		ect_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
+		cli_private_run_helper(ctx, "umount.ecryptfs_private", "-f", NULL);
 		goto out;
 	}
 	unlink(path);
-	if (ect_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL)) {
+	if (cli_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL)) {
 		ect_err(ctx, "the final test unmount failed");
 		goto out;
 	}
@@ -281,18 +281,18 @@ static int resolve_user(struct ect_ctx *ctx, struct setup *s)
 }
 
 /* The wrapping and the mount passphrase, asked or read before anything is created. */
-static int get_secrets(struct ect_ctx *ctx, const struct setup *s, struct ect_secret *wpw,
-		       struct ect_secret *mpw, bool *generated)
+static int get_secrets(struct ect_ctx *ctx, const struct setup *s, struct cli_secret *wpw,
+		       struct cli_secret *mpw, bool *generated)
 {
 	char prompt[160];
-	struct ect_secret_spec spec = {
+	struct cli_secret_spec spec = {
 		.what = s->wrapping ? "wrapping passphrase" : "login passphrase",
 		.source = s->pwfile,
 		.arg = s->loginpass_arg,
 		.prompt = prompt,
 		.confirm_prompt = s->wrapping ? "Enter your wrapping passphrase (again): " : NULL,
 	};
-	struct ect_secret_spec mspec = {
+	struct cli_secret_spec mspec = {
 		.what = "mount passphrase",
 		.source = s->ppfile,
 		.arg = s->mountpass_arg,
@@ -302,16 +302,16 @@ static int get_secrets(struct ect_ctx *ctx, const struct setup *s, struct ect_se
 	snprintf(prompt, sizeof(prompt), s->wrapping ? "Enter your wrapping passphrase: " :
 						       "Enter your login passphrase [%s]: ",
 		 s->name);
-	if (!setup_bootstrap_wanted(s) && ect_cli_get_secret(ctx, &spec, wpw))
+	if (!setup_bootstrap_wanted(s) && cli_get_secret(ctx, &spec, wpw))
 		return -1;
 	if (!setup_bootstrap_wanted(s) && !wpw->len) {
 		ect_err(ctx, "the %s is empty", spec.what);
 		return -1;
 	}
-	if (!s->wrapping && !s->nopwcheck && wpw->len && ect_private_check_login(ctx, s->name, wpw->s))
+	if (!s->wrapping && !s->nopwcheck && wpw->len && cli_private_check_login(ctx, s->name, wpw->s))
 		return -1;
 	if (s->mountpass_arg || s->ppfile) {
-		if (ect_cli_get_secret(ctx, &mspec, mpw))
+		if (cli_get_secret(ctx, &mspec, mpw))
 			return -1;
 		if (mpw->len < 1 || mpw->len > ECT_PASSPHRASE_MAX) {
 			ect_err(ctx, "the mount passphrase must be 1 to %d bytes", ECT_PASSPHRASE_MAX);
@@ -330,8 +330,8 @@ static int get_secrets(struct ect_ctx *ctx, const struct setup *s, struct ect_se
 }
 
 /* The files of ~/.ecryptfs, each atomically through the directory fd. */
-static int write_files(struct ect_ctx *ctx, struct setup *s, const struct ect_secret *mpw,
-		       const struct ect_secret *wpw, enum ect_wrap_version version,
+static int write_files(struct ect_ctx *ctx, struct setup *s, const struct cli_secret *mpw,
+		       const struct cli_secret *wpw, enum ect_wrap_version version,
 		       const struct ect_argon2_params *params, const struct ect_config_sigs *sigs)
 {
 	uid_t u = s->file_uid;
@@ -383,7 +383,7 @@ void setup_print_recovery(struct setup *s, const char *pass)
 	fflush(stdout);
 }
 
-static void print_done(struct setup *s, const struct ect_secret *mpw, bool generated)
+static void print_done(struct setup *s, const struct cli_secret *mpw, bool generated)
 {
 	if (generated)
 		setup_print_recovery(s, mpw->s);
@@ -405,7 +405,7 @@ struct setup_run {
 /* Phase 1: the wrapping format, the kernel, warnings about the options. An exit code or 0. */
 static int setup_options(struct ect_ctx *ctx, struct setup *s, struct setup_run *run)
 {
-	if (ect_cli_wrap_params(ctx, &s->wopts, ECT_WRAP_V3, &run->version, &run->params,
+	if (cli_wrap_params(ctx, &s->wopts, ECT_WRAP_V3, &run->version, &run->params,
 				&run->params_set))
 		return ECT_EXIT_USAGE;
 	if (setup_check_backend(ctx, s, &run->fnek))
@@ -459,7 +459,7 @@ static int setup_check_free(struct ect_ctx *ctx, struct setup *s)
  * (said why): the caller rolls back.
  */
 static int setup_create(struct ect_ctx *ctx, struct setup *s, struct setup_run *run,
-			const struct ect_secret *wpw, const struct ect_secret *mpw)
+			const struct cli_secret *wpw, const struct cli_secret *mpw)
 {
 	int r;
 
@@ -478,7 +478,7 @@ static int setup_create(struct ect_ctx *ctx, struct setup *s, struct setup_run *
 	if (s->bootstrap) {
 		r = compute_sigs(ctx, mpw->s, mpw->len, run->fnek, &run->sigs);
 	} else {
-		r = ect_private_add_keys(ctx, mpw->s, mpw->len, run->fnek, run->sigs.fekek,
+		r = cli_private_add_keys(ctx, mpw->s, mpw->len, run->fnek, run->sigs.fekek,
 					 run->sigs.fnek);
 	}
 	if (r)
@@ -502,7 +502,7 @@ static int setup_create(struct ect_ctx *ctx, struct setup *s, struct setup_run *
  * files are in but plain copies are left (no rollback then), -1 to roll back.
  */
 static int setup_finish(struct ect_ctx *ctx, struct setup *s, const struct setup_run *run,
-			const struct ect_secret *mpw)
+			const struct cli_secret *mpw)
 {
 	int r;
 
@@ -531,7 +531,7 @@ static int setup_finish(struct ect_ctx *ctx, struct setup *s, const struct setup
 
 static int do_setup(struct ect_ctx *ctx, struct setup *s)
 {
-	struct ect_secret wpw = { 0 }, mpw = { 0 };
+	struct cli_secret wpw = { 0 }, mpw = { 0 };
 	struct setup_run run = { .params_set = false };
 	int ret = ECT_EXIT_FAILURE, r;
 
@@ -566,8 +566,8 @@ fail:
 			ect_keyring_unlink(run.sigs.fnek);
 	}
 out:
-	ect_cli_secret_free(&wpw);
-	ect_cli_secret_free(&mpw);
+	cli_secret_free(&wpw);
+	cli_secret_free(&mpw);
 	return ret;
 }
 
@@ -594,7 +594,7 @@ static int layout(struct setup *s)
 	return 0;
 }
 
-int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
+int cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 {
 	struct setup s;
 	int r, ret = ECT_EXIT_FAILURE;
@@ -604,7 +604,7 @@ int ect_cmd_setup_private(struct ect_ctx *ctx, int argc, char **argv)
 	s.top.fd = s.cfgd.fd = s.lowerd.fd = s.mntd.fd = s.lockfd = s.lockdirfd = -1;
 	r = parse(ctx, &s, argc, argv);
 	if (r)
-		return ect_cli_usage(r, setup_usage);
+		return cli_usage(r, setup_usage);
 	if (s.undo) {
 		print_undo();
 		return ECT_EXIT_OK;

@@ -29,7 +29,7 @@ struct setup {
 	const char *user;
 	char *loginpass_arg, *mountpass_arg;
 	const char *pwfile, *ppfile;
-	struct ect_wrap_opts wopts;
+	struct cli_wrap_opts wopts;
 	/* the target user; owner of the files root writes (-1: the caller) */
 	char *name, *home;
 	uid_t uid, file_uid;

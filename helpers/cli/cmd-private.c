@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-pid_t ect_private_fork(struct ect_ctx *ctx)
+pid_t cli_private_fork(struct ect_ctx *ctx)
 {
 	pid_t pid;
 
@@ -26,7 +26,7 @@ pid_t ect_private_fork(struct ect_ctx *ctx)
 	return pid;
 }
 
-int ect_private_wait(pid_t pid)
+int cli_private_wait(pid_t pid)
 {
 	int status;
 
@@ -37,7 +37,7 @@ int ect_private_wait(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int ect_private_run_helper(struct ect_ctx *ctx, const char *name, const char *arg1, const char *arg2)
+int cli_private_run_helper(struct ect_ctx *ctx, const char *name, const char *arg1, const char *arg2)
 {
 	const char *dir = getenv(ECT_ENV_SBINDIR);
 	char path[4096];
@@ -45,7 +45,7 @@ int ect_private_run_helper(struct ect_ctx *ctx, const char *name, const char *ar
 	int status;
 
 	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : ECT_ROOTSBINDIR, name);
-	pid = ect_private_fork(ctx);
+	pid = cli_private_fork(ctx);
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
@@ -53,17 +53,17 @@ int ect_private_run_helper(struct ect_ctx *ctx, const char *name, const char *ar
 		fprintf(stderr, "%s: cannot run %s: %s\n", ect_ctx_ident(ctx), path, strerror(errno));
 		_exit(127);
 	}
-	status = ect_private_wait(pid);
+	status = cli_private_wait(pid);
 	return status == 127 ? -1 : status;
 }
 
-int ect_private_add_keys(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
+int cli_private_add_keys(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
 			 char fekek[ECT_SIG_HEX_SIZE + 1], char fnek_sig[ECT_SIG_HEX_SIZE + 1])
 {
 	uint8_t salt[ECT_SALT_SIZE];
 	int r;
 
-	ect_cli_rc_salt(ctx, salt);
+	cli_rc_salt(ctx, salt);
 	fnek_sig[0] = '\0';
 	r = ect_keyring_add_mount_keys(pass, len, salt, ECT_KEYS_FNEK_FIRST, fekek,
 				       fnek ? fnek_sig : NULL);
@@ -114,7 +114,7 @@ static int load_private(struct ect_ctx *ctx, const char *home, struct ect_privat
  * keys taken back on a mismatch).
  */
 static int unlock_private(struct ect_ctx *ctx, const char *home, int dfd,
-			  const struct ect_private_config *cfg, const struct ect_secret *pw)
+			  const struct ect_private_config *cfg, const struct cli_secret *pw)
 {
 	struct ect_user_dirs dirs = { .config_fd = dfd, .uid = getuid(), .gid = getgid() };
 	const struct ect_unlock_opts opts = { .sigs = &cfg->sigs, .flags = ECT_UNLOCK_LINK_SESSION };
@@ -165,20 +165,20 @@ static const char mount_usage[] =
 static int cmd_mount(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *pwfile = NULL;
-	const struct ect_cli_opt opts[] = {
+	const struct cli_opt opts[] = {
 		{ "password-file", &pwfile, NULL },
 		{ NULL, NULL, NULL },
 	};
 	struct ect_private_config cfg;
-	struct ect_secret pw = { 0 };
+	struct cli_secret pw = { 0 };
 	char *home = NULL;
 	int dfd = -1;
 	int n, r, ret = ECT_EXIT_FAILURE;
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &n);
+	r = cli_parse(ctx, argc, argv, opts, &n);
 	if (r || n)
-		return ect_cli_usage(r, mount_usage);
-	home = ect_cli_home();
+		return cli_usage(r, mount_usage);
+	home = cli_home();
 	if (!home) {
 		ect_err(ctx, "cannot find your home directory");
 		return ECT_EXIT_FAILURE;
@@ -187,7 +187,7 @@ static int cmd_mount(struct ect_ctx *ctx, int argc, char **argv)
 		goto out_home;
 	if (ect_keyring_find(cfg.sigs.fekek) < 0 ||
 	    (cfg.sigs.fnek[0] && ect_keyring_find(cfg.sigs.fnek) < 0)) {
-		struct ect_secret_spec spec = {
+		struct cli_secret_spec spec = {
 			.what = "passphrase",
 			.source = pwfile,
 			.prompt = (cfg.flags & ECT_FLAG_WRAPPING_INDEPENDENT) ?
@@ -195,14 +195,14 @@ static int cmd_mount(struct ect_ctx *ctx, int argc, char **argv)
 					  "Enter your login passphrase: ",
 		};
 
-		if (ect_cli_get_secret(ctx, &spec, &pw))
+		if (cli_get_secret(ctx, &spec, &pw))
 			goto out;
 		r = unlock_private(ctx, home, dfd, &cfg, &pw);
-		ect_cli_secret_free(&pw);
+		cli_secret_free(&pw);
 		if (r)
 			goto out;
 	}
-	r = ect_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL);
+	r = cli_private_run_helper(ctx, "mount.ecryptfs_private", NULL, NULL);
 	if (r == 0)
 		ret = ECT_EXIT_OK;
 out:
@@ -222,15 +222,15 @@ static const char umount_usage[] =
 
 static int cmd_umount(struct ect_ctx *ctx, int argc, char **argv)
 {
-	const struct ect_cli_opt opts[] = { { NULL, NULL, NULL } };
+	const struct cli_opt opts[] = { { NULL, NULL, NULL } };
 	struct ect_private_config cfg;
 	char *home;
 	int n, r, ret = ECT_EXIT_FAILURE;
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &n);
+	r = cli_parse(ctx, argc, argv, opts, &n);
 	if (r || n)
-		return ect_cli_usage(r, umount_usage);
-	home = ect_cli_home();
+		return cli_usage(r, umount_usage);
+	home = cli_home();
 	if (!home) {
 		ect_err(ctx, "cannot find your home directory");
 		return ECT_EXIT_FAILURE;
@@ -239,7 +239,7 @@ static int cmd_umount(struct ect_ctx *ctx, int argc, char **argv)
 		free(home);
 		return ECT_EXIT_FAILURE;
 	}
-	r = ect_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL);
+	r = cli_private_run_helper(ctx, "umount.ecryptfs_private", NULL, NULL);
 	/* as 111: the keys go whether or not the unmount happened */
 	if (ect_keyring_unlink(cfg.sigs.fekek) == 0)
 		printf("Removed key %s from your keyring\n", cfg.sigs.fekek);
@@ -252,8 +252,8 @@ static int cmd_umount(struct ect_ctx *ctx, int argc, char **argv)
 	return ret;
 }
 
-const struct ect_cmd ect_cmds_private[] = {
-	{ "setup-private", "ecryptfs-setup-private", ect_cmd_setup_private,
+const struct cli_cmd cmds_private[] = {
+	{ "setup-private", "ecryptfs-setup-private", cmd_setup_private,
 	  "set up an encrypted ~/Private (or, -b, a whole encrypted home)" },
 	{ "mount-private", "ecryptfs-mount-private", cmd_mount,
 	  "load the keys if needed and mount ~/Private" },

@@ -32,33 +32,33 @@ struct token_try {
 	struct ect_ctx *ctx;
 	const struct recover_secrets *sec;
 	struct ect_user_dirs d;
-	struct ect_cli_pin pin;
-	struct ect_secret pw; /* AND records: asked at most once */
+	struct cli_pin pin;
+	struct cli_secret pw; /* AND records: asked at most once */
 };
 
 static int try_record(struct token_try *t, size_t i, const struct ect_token_info *info,
-		      struct ect_secret *pass)
+		      struct cli_secret *pass)
 {
-	struct ect_secret_spec spec = { .what = "login password", .source = t->sec->password_file,
+	struct cli_secret_spec spec = { .what = "login password", .source = t->sec->password_file,
 					.prompt = "LOGIN passphrase (token AND password): " };
 
 	if (info->policy == ECT_TOKEN_AND_PASSWORD && !t->pw.s &&
-	    ect_cli_get_secret(t->ctx, &spec, &t->pw))
+	    cli_get_secret(t->ctx, &spec, &t->pw))
 		return -ECANCELED;
-	return ect_token_unwrap_user(&t->d, i, ect_cli_token_pin, &t->pin, t->pw.s, t->pw.len,
+	return ect_token_unwrap_user(&t->d, i, cli_token_pin, &t->pin, t->pw.s, t->pw.len,
 				     NULL, &pass->s, &pass->len);
 }
 
 /* The first record whose token is present opens it, or the last error. */
 static int try_records(struct token_try *t, const struct ect_token_info *infos, size_t n,
-		       struct ect_secret *pass)
+		       struct cli_secret *pass)
 {
 	int ret = -ENOENT;
 
 	for (size_t i = 0; i < n; i++) {
 		ret = try_record(t, i, &infos[i], pass);
 		if (!ret) {
-			ect_cli_info("Token record %zu opened the mount passphrase.", i);
+			cli_info("Token record %zu opened the mount passphrase.", i);
 			return 0;
 		}
 		if (ret != ECT_E_TOKEN_MISSING)
@@ -82,7 +82,7 @@ static int no_records(struct ect_ctx *ctx, const struct recover_secrets *sec, co
 }
 
 int recover_token(struct ect_ctx *ctx, const char *dir, const char *wrapped,
-		  const struct recover_secrets *sec, bool interactive, struct ect_secret *pass)
+		  const struct recover_secrets *sec, bool interactive, struct cli_secret *pass)
 {
 	struct ect_token_info infos[ECT_TOKEN_MAX];
 	struct token_try t = { .ctx = ctx, .sec = sec, .pin = { ctx, sec->pin_file } };
@@ -94,7 +94,7 @@ int recover_token(struct ect_ctx *ctx, const char *dir, const char *wrapped,
 	if (!wrapped[0] || !token_file_beside(wrapped, file, sizeof(file)))
 		return no_records(ctx, sec, wrapped);
 	if ((size_t)snprintf(home, sizeof(home), "%s/..", dir) >= sizeof(home) ||
-	    ect_cli_user_dirs(ctx, file, home, &t.d, &name))
+	    cli_user_dirs(ctx, file, home, &t.d, &name))
 		return sec->pin_file ? -EINVAL : 1;
 	ret = ect_token_list_user(&t.d, infos, ECT_TOKEN_MAX, &n);
 	if (ret && sec->pin_file) {
@@ -111,7 +111,7 @@ int recover_token(struct ect_ctx *ctx, const char *dir, const char *wrapped,
 	if (!sec->pin_file) {
 		if (!interactive)
 			goto out;
-		ect_cli_info("Found %zu token record%s: %s%s", n, n > 1 ? "s" : "", infos[0].uri,
+		cli_info("Found %zu token record%s: %s%s", n, n > 1 ? "s" : "", infos[0].uri,
 			     n > 1 ? ", ..." : "");
 		snprintf(question, sizeof(question), "Do you have the token and its PIN%s? [Y/n] ",
 			 infos[0].policy == ECT_TOKEN_AND_PASSWORD ? " (and your LOGIN passphrase)"
@@ -121,7 +121,7 @@ int recover_token(struct ect_ctx *ctx, const char *dir, const char *wrapped,
 	}
 	ret = try_records(&t, infos, n, pass);
 out:
-	ect_cli_secret_free(&t.pw);
-	ect_cli_user_dirs_close(&t.d);
+	cli_secret_free(&t.pw);
+	cli_user_dirs_close(&t.d);
 	return ret;
 }

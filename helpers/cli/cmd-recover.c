@@ -148,7 +148,7 @@ static void home_salt(struct ect_ctx *ctx, const char *dir, uint8_t salt[ECT_SAL
 	if (!home_of(dir, home, sizeof(home)))
 		d.home_fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ret = ect_user_salt(&d, salt, &where);
-	ect_cli_salt_warning(ctx, ret, &where);
+	cli_salt_warning(ctx, ret, &where);
 	if (d.home_fd >= 0)
 		close(d.home_fd);
 }
@@ -159,7 +159,7 @@ static void home_salt(struct ect_ctx *ctx, const char *dir, uint8_t salt[ECT_SAL
  * recovery, perhaps from a live CD, never upgrades the user's file.
  */
 static int unwrap_wrapped(struct ect_ctx *ctx, const char *dir, const char *wrapped,
-			  const struct ect_secret *pw, struct ect_secret *pass)
+			  const struct cli_secret *pw, struct cli_secret *pass)
 {
 	struct ect_unlock_opts o = { 0 };
 	struct ect_unlock_result res;
@@ -168,10 +168,10 @@ static int unwrap_wrapped(struct ect_ctx *ctx, const char *dir, const char *wrap
 	int ret;
 
 	if (home_of(dir, home, sizeof(home)) ||
-	    ect_cli_user_dirs(ctx, wrapped, home, &d, &o.file))
+	    cli_user_dirs(ctx, wrapped, home, &d, &o.file))
 		return -EINVAL;
 	ret = ect_unwrap_user(&d, pw->s, pw->len, &o, &pass->s, &pass->len, &res);
-	ect_cli_user_dirs_close(&d);
+	cli_user_dirs_close(&d);
 	if (ret)
 		ect_err(ctx, "%s: %s", wrapped, ect_strerror(ret));
 	return ret;
@@ -179,11 +179,11 @@ static int unwrap_wrapped(struct ect_ctx *ctx, const char *dir, const char *wrap
 
 /* One attempt at the mount passphrase; *retry says whether asking again may help. */
 static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct recover_secrets *sec,
-			  bool interactive, bool *token_tried, struct ect_secret *pass, bool *retry)
+			  bool interactive, bool *token_tried, struct cli_secret *pass, bool *retry)
 {
 	char wrapped[PATH_MAX];
-	struct ect_secret pw = { 0 };
-	struct ect_secret_spec spec = { 0 };
+	struct cli_secret pw = { 0 };
+	struct cli_secret_spec spec = { 0 };
 	bool use_wrapped = false;
 	int ret;
 
@@ -200,17 +200,17 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct rec
 		if (ret < 0 && !interactive && !sec->password_file)
 			return ECT_EXIT_FAILURE;
 		if (ret < 0)
-			ect_cli_info("Trying the LOGIN or MOUNT passphrase instead.");
+			cli_info("Trying the LOGIN or MOUNT passphrase instead.");
 	}
 	if (sec->passphrase_file) {
 		use_wrapped = false;
 	} else if (sec->password_file) {
 		use_wrapped = true;
 	} else if (wrapped[0] && file_exists(wrapped)) {
-		ect_cli_info("Found your wrapped-passphrase");
+		cli_info("Found your wrapped-passphrase");
 		use_wrapped = recover_ask_yes("Do you know your LOGIN passphrase? [Y/n] ");
 	} else {
-		ect_cli_info("Could not find your wrapped passphrase file.");
+		cli_info("Could not find your wrapped passphrase file.");
 	}
 	if (use_wrapped) {
 		if (!file_exists(wrapped)) {
@@ -222,11 +222,11 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct rec
 		spec.source = sec->password_file;
 		spec.prompt = "LOGIN passphrase: ";
 		if (!sec->password_file)
-			ect_cli_info("Enter your LOGIN passphrase...");
-		if (ect_cli_get_secret(ctx, &spec, &pw))
+			cli_info("Enter your LOGIN passphrase...");
+		if (cli_get_secret(ctx, &spec, &pw))
 			return ECT_EXIT_FAILURE;
 		ret = unwrap_wrapped(ctx, dir, wrapped, &pw, pass);
-		ect_cli_secret_free(&pw);
+		cli_secret_free(&pw);
 		if (ret) {
 			*retry = interactive && ret == ECT_E_WRONG_PASSWORD;
 			return ECT_EXIT_FAILURE;
@@ -234,21 +234,21 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct rec
 		return ECT_EXIT_OK;
 	}
 	if (!sec->passphrase_file) {
-		ect_cli_info("To recover this directory, you MUST have your original MOUNT passphrase.");
-		ect_cli_info("When you first setup your encrypted private directory, you were told to "
+		cli_info("To recover this directory, you MUST have your original MOUNT passphrase.");
+		cli_info("When you first setup your encrypted private directory, you were told to "
 		     "record");
-		ect_cli_info("your MOUNT passphrase.");
-		ect_cli_info("It should be 32 characters long, consisting of [0-9] and [a-f].");
+		cli_info("your MOUNT passphrase.");
+		cli_info("It should be 32 characters long, consisting of [0-9] and [a-f].");
 		putchar('\n');
 	}
 	spec.what = "mount passphrase";
 	spec.source = sec->passphrase_file;
 	spec.prompt = "Enter your MOUNT passphrase: ";
-	if (ect_cli_get_secret(ctx, &spec, pass))
+	if (cli_get_secret(ctx, &spec, pass))
 		return ECT_EXIT_FAILURE;
 	if (pass->len < 1 || pass->len > ECT_PASSPHRASE_MAX) {
-		ect_cli_too_long();
-		ect_cli_secret_free(pass);
+		cli_too_long();
+		cli_secret_free(pass);
 		*retry = interactive;
 		return ECT_EXIT_FAILURE;
 	}
@@ -256,7 +256,7 @@ static int get_passphrase(struct ect_ctx *ctx, const char *dir, const struct rec
 }
 
 /* Derive FEKEK (and FNEK) and check the FEKEK against the files and Private.sig. */
-static int derive_keys(struct ect_ctx *ctx, const char *dir, const struct ect_secret *pass,
+static int derive_keys(struct ect_ctx *ctx, const char *dir, const struct cli_secret *pass,
 		       const uint8_t salt[ECT_SALT_SIZE], const struct lower_facts *lf,
 		       struct recover_keys *k)
 {
@@ -316,7 +316,7 @@ static bool kernel_has_ecryptfs(struct ect_ctx *ctx)
 	return ect_kernel_probe(ctx, ECT_PROBE_LOAD, &k) == 0;
 }
 
-static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct ect_secret *pass,
+static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct cli_secret *pass,
 			const uint8_t salt[ECT_SALT_SIZE], const struct lower_facts *lf,
 			const struct recover_keys *k, bool rw)
 {
@@ -359,14 +359,14 @@ static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct ect_s
 			ret == EINVAL ? " (the kernel log says why)" : "");
 		return ECT_EXIT_FAILURE;
 	}
-	ect_cli_info("Success!  Private data mounted at [%s].", tmpdir);
+	cli_info("Success!  Private data mounted at [%s].", tmpdir);
 	ect_shell_quote(tmpdir, q, sizeof(q));
 	/*
 	 * The mount carries ecryptfs_unlink_sigs, so umount(8) runs
 	 * umount.ecryptfs, which removes the keys once the mount is gone; a
 	 * keyctl unlink after it would fail on keys that are no longer there.
 	 */
-	ect_cli_info("Mounted %s. When done, unmount it (umount also removes the keys %s%s%s):",
+	cli_info("Mounted %s. When done, unmount it (umount also removes the keys %s%s%s):",
 	     rw ? "read-write" : "read-only", fekek_sig, k->fne ? " and " : "",
 	     k->fne ? fnek_sig : "");
 	printf("  umount %s && rmdir %s\n", q, q);
@@ -395,7 +395,7 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct recove
 {
 	bool interactive = !sec->password_file && !sec->passphrase_file && !sec->pin_file;
 	bool token_tried = false;
-	struct ect_secret pass = { 0 };
+	struct cli_secret pass = { 0 };
 	struct recover_keys k = { 0 };
 	struct lower_facts lf;
 	uint8_t salt[ECT_SALT_SIZE];
@@ -403,7 +403,7 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct recove
 	int ret = ECT_EXIT_FAILURE, tries;
 	bool retry = false;
 
-	ect_cli_info("Found [%s].", dir);
+	cli_info("Found [%s].", dir);
 	if (!o->yes && !recover_ask_yes("Try to recover this directory? [Y/n]: "))
 		return ECT_EXIT_OK;
 	inspect_lower(dir, &lf);
@@ -414,7 +414,7 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct recove
 			ret = derive_keys(ctx, dir, &pass, salt, &lf, &k);
 			retry = interactive && ret == ECT_E_WRONG_PASSWORD;
 			if (ret) {
-				ect_cli_secret_free(&pass);
+				cli_secret_free(&pass);
 				ret = ECT_EXIT_FAILURE;
 			}
 		}
@@ -439,17 +439,17 @@ static int recover_dir(struct ect_ctx *ctx, const char *dir, const struct recove
 	else
 		ret = mount_kernel(ctx, dir, &pass, salt, &lf, &k, o->rw);
 out:
-	ect_cli_secret_free(&pass);
+	cli_secret_free(&pass);
 	recover_keys_free(&k);
 	return ret;
 }
 
-int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
+int cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *dest = NULL, *search_root = NULL, *threads = NULL;
 	int rw = 0, yes = 0, no_progress = 0, npos, r;
 	struct recover_secrets sec = { 0 };
-	const struct ect_cli_opt opts[] = {
+	const struct cli_opt opts[] = {
 		{ "rw", NULL, &rw },
 		{ "yes", NULL, &yes },
 		{ "userspace", &dest, NULL },
@@ -466,9 +466,9 @@ int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
 	struct dir_list dirs = { 0 };
 	unsigned int failed = 0, partial = 0;
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &npos);
+	r = cli_parse(ctx, argc, argv, opts, &npos);
 	if (r)
-		return ect_cli_usage(r, recover_usage);
+		return cli_usage(r, recover_usage);
 	if (sec.passphrase_file && (sec.password_file || sec.pin_file)) {
 		ect_err(ctx, "give --passphrase-file alone, or --password-file and/or --pin-file");
 		return ECT_EXIT_USAGE;
@@ -512,10 +512,10 @@ int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (!npos) {
-		ect_cli_info("Searching for encrypted private directories (this might take a while)...");
+		cli_info("Searching for encrypted private directories (this might take a while)...");
 		if (recover_search(ctx, search_root ? search_root : "/", &dirs) < 0 ||
 		    !dirs.count) {
-			ect_cli_info("Hint: mount the disk that holds the home directories, then run this "
+			cli_info("Hint: mount the disk that holds the home directories, then run this "
 			     "again.");
 			fprintf(stderr, "ERROR: No private directories found; make sure that your "
 					"root filesystem is mounted.\n");
@@ -545,10 +545,10 @@ int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv)
 	return partial ? RECOVER_EXIT_PARTIAL : ECT_EXIT_OK;
 }
 
-const struct ect_cmd ect_cmds_recover[] = {
-	{ "recover-private", "ecryptfs-recover-private", ect_cmd_recover_private,
+const struct cli_cmd cmds_recover[] = {
+	{ "recover-private", "ecryptfs-recover-private", cmd_recover_private,
 	  "open an encrypted directory with its passphrase (mount or decrypt)" },
-	{ "stat", "ecryptfs-stat", ect_cmd_stat, "show the header of an encrypted lower file" },
-	{ "find", "ecryptfs-find", ect_cmd_find, "map plaintext names to encrypted names and back" },
+	{ "stat", "ecryptfs-stat", cmd_stat, "show the header of an encrypted lower file" },
+	{ "find", "ecryptfs-find", cmd_find, "map plaintext names to encrypted names and back" },
 	{ 0 },
 };

@@ -8,9 +8,9 @@
 #include <limits.h>
 #include <stdbool.h>
 
-int ect_cmd_stat(struct ect_ctx *ctx, int argc, char **argv);
-int ect_cmd_find(struct ect_ctx *ctx, int argc, char **argv);
-int ect_cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv);
+int cmd_stat(struct ect_ctx *ctx, int argc, char **argv);
+int cmd_find(struct ect_ctx *ctx, int argc, char **argv);
+int cmd_recover_private(struct ect_ctx *ctx, int argc, char **argv);
 
 /* recover-private exit codes (ecryptfs-recover-private(1)) */
 enum {
@@ -79,6 +79,6 @@ bool recover_ask_yes(const char *question);
  * one line.
  */
 int recover_token(struct ect_ctx *ctx, const char *dir, const char *wrapped,
-		  const struct recover_secrets *sec, bool interactive, struct ect_secret *pass);
+		  const struct recover_secrets *sec, bool interactive, struct cli_secret *pass);
 
 #endif /* ECT_CMD_RECOVER_H */

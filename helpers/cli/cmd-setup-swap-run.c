@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * setup-swap: the external programs (blkid, sfdisk) and sysfs lookups.
- * Every program runs through ect_cli_run (cli-run.c): by absolute path with
+ * Every program runs through cli_run (cli-run.c): by absolute path with
  * a fixed argv and a clean environment, never through a shell.
  */
 #include "cmd-setup-swap.h"
@@ -47,16 +47,16 @@ int swap_recheck(const struct swap_area *a)
 int swap_probe(struct swap_area *a)
 {
 	char blkid[ECT_CLI_PROGRAM_MAX], buf[4096], flags[32] = "";
-	struct ect_cli_output out = { .buf = buf, .size = sizeof(buf) };
+	struct cli_output out = { .buf = buf, .size = sizeof(buf) };
 	int rc;
 
-	if (ect_cli_find_program("blkid", blkid, sizeof(blkid))) {
+	if (cli_find_program("blkid", blkid, sizeof(blkid))) {
 		fprintf(stderr, "ERROR: blkid not found: please install util-linux\n");
 		return -1;
 	}
 	if (swap_recheck(a))
 		return -1;
-	rc = ect_cli_run((const char *const[]){ blkid, "-p", "-o", "export", a->by_fd, NULL }, &out,
+	rc = cli_run((const char *const[]){ blkid, "-p", "-o", "export", a->by_fd, NULL }, &out,
 			 true);
 	if (rc < 0) {
 		fprintf(stderr, "ERROR: cannot run %s: %s\n", blkid, strerror(-rc));
@@ -123,10 +123,10 @@ fail:
 int swap_set_noauto(struct swap_area *a)
 {
 	char sfdisk[ECT_CLI_PROGRAM_MAX], partno[16], attrs[512], want[600];
-	struct ect_cli_output out = { .buf = attrs, .size = sizeof(attrs) };
+	struct cli_output out = { .buf = attrs, .size = sizeof(attrs) };
 	int rc;
 
-	if (ect_cli_find_program("sfdisk", sfdisk, sizeof(sfdisk))) {
+	if (cli_find_program("sfdisk", sfdisk, sizeof(sfdisk))) {
 		fprintf(stderr, "ERROR: sfdisk not found: please install fdisk, needed to mark %s "
 				"\"no auto\"\n", a->path);
 		return -1;
@@ -134,7 +134,7 @@ int swap_set_noauto(struct swap_area *a)
 	if (swap_find_disk(a))
 		return -1;
 	snprintf(partno, sizeof(partno), "%u", a->partno);
-	rc = ect_cli_run((const char *const[]){ sfdisk, "--part-attrs", a->disk, partno, NULL }, &out,
+	rc = cli_run((const char *const[]){ sfdisk, "--part-attrs", a->disk, partno, NULL }, &out,
 			 false);
 	if (rc || out.truncated) {
 		fprintf(stderr, "ERROR: cannot read the GPT attributes of %s\n", a->path);
@@ -144,7 +144,7 @@ int swap_set_noauto(struct swap_area *a)
 	/* keep the bits already set: sfdisk replaces the whole set */
 	snprintf(want, sizeof(want), "%s%sGUID:63", attrs, attrs[0] ? "," : "");
 	/* the attribute means nothing to the kernel: no re-read of a disk in use */
-	rc = ect_cli_run((const char *const[]){ sfdisk, "-q", "--no-reread", "--no-tell-kernel",
+	rc = cli_run((const char *const[]){ sfdisk, "-q", "--no-reread", "--no-tell-kernel",
 						"--part-attrs", a->disk, partno, want, NULL },
 			 NULL, false);
 	if (!rc && !swap_probe(a) && (a->part_flags >> 63 & 1))

@@ -247,7 +247,7 @@ fail:
 
 static void no_swap_advice(void)
 {
-	ect_cli_info("You do not currently have any swap space defined.");
+	cli_info("You do not currently have any swap space defined.");
 	printf("\nYou can create a swap file by doing:\n"
 	       " $ sudo dd if=/dev/zero of=/swapfile bs=1M count=1024\n"
 	       " $ sudo chmod 600 /swapfile\n"
@@ -306,13 +306,13 @@ static int run_tool(const char *tool, const char *const args[])
 	const char *argv[16] = { path };
 	int rc;
 
-	if (ect_cli_find_program(tool, path, sizeof(path))) {
+	if (cli_find_program(tool, path, sizeof(path))) {
 		fprintf(stderr, "ERROR: %s not found\n", tool);
 		return -1;
 	}
 	for (size_t i = 0; args[i] && i + 2 < sizeof(argv) / sizeof(argv[0]); i++)
 		argv[i + 1] = args[i];
-	rc = ect_cli_run(argv, NULL, false);
+	rc = cli_run(argv, NULL, false);
 	if (rc) {
 		fprintf(stderr, "ERROR: %s %s failed (%s %d)\n", tool, args[0],
 			rc < 0 ? "error" : "status", rc < 0 ? -rc : rc);
@@ -335,7 +335,7 @@ static int activate(const struct swap_area *a)
 	    run_tool("mkswap", (const char *const[]){ "-q", mapped, NULL }) ||
 	    run_tool("swapon", (const char *const[]){ mapped, NULL }))
 		return -1;
-	ect_cli_info("%s is on, encrypted, as %s", a->path, mapped);
+	cli_info("%s is on, encrypted, as %s", a->path, mapped);
 	return 0;
 }
 
@@ -400,7 +400,7 @@ static int write_tables(struct swap_area *areas, size_t n, struct swap_tab *cryp
 						       " /etc/crypttab" : "rm /etc/crypttab");
 		goto out;
 	}
-	ect_cli_info("Wrote %s and %s%s", SWAP_CRYPTTAB, SWAP_FSTAB,
+	cli_info("Wrote %s and %s%s", SWAP_CRYPTTAB, SWAP_FSTAB,
 		     fstab.exists ? " (the old ones are saved as *" SWAP_BACKUP_SUFFIX ")" : "");
 	ret = 0;
 out:
@@ -445,12 +445,12 @@ static bool report(struct swap_area *areas, size_t n)
 		const struct swap_area *a = &areas[i];
 
 		if (a->state == SWAP_ENCRYPTED)
-			ect_cli_info("[%s] is already encrypted%s, skipping.", a->path,
+			cli_info("[%s] is already encrypted%s, skipping.", a->path,
 				     a->is_file ? " (it lives on dm-crypt)" : "");
 		else if (a->state == SWAP_RAM)
-			ect_cli_info("[%s] is a RAM device, skipping.", a->path);
+			cli_info("[%s] is a RAM device, skipping.", a->path);
 		else if (a->state == SWAP_CONFIGURED)
-			ect_cli_info("[%s] is already in /etc/crypttab as %s, skipping%s.", a->path,
+			cli_info("[%s] is already in /etc/crypttab as %s, skipping%s.", a->path,
 				     a->name, a->active ? " (encrypted from the next boot)" : "");
 		else
 			todo = true;
@@ -485,14 +485,14 @@ static int setup_swap(struct swap_area *areas, size_t n, const struct swap_opts 
 		    !(areas[i].part_flags >> 63 & 1) && swap_set_noauto(&areas[i]))
 			goto out;
 	if (!report(areas, n)) {
-		ect_cli_info("Nothing to do: no plain swap left.");
+		cli_info("Nothing to do: no plain swap left.");
 		ret = ECT_EXIT_OK;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
 		in_use |= areas[i].state == SWAP_TODO && areas[i].active;
 	if (in_use && !o->no_reload && !o->force && !confirm(areas, n)) {
-		ect_cli_info("Aborting.");
+		cli_info("Aborting.");
 		ret = ECT_EXIT_OK;
 		goto out;
 	}
@@ -506,7 +506,7 @@ static int setup_swap(struct swap_area *areas, size_t n, const struct swap_opts 
 		goto out;
 	}
 	if (o->no_reload) {
-		ect_cli_info("Swap will be encrypted from the next boot.");
+		cli_info("Swap will be encrypted from the next boot.");
 		ret = ECT_EXIT_OK;
 		goto out;
 	}
@@ -524,7 +524,7 @@ static int setup_swap(struct swap_area *areas, size_t n, const struct swap_opts 
 				areas[i].path, SWAP_CRYPTTAB, SWAP_CRYPTTAB);
 			goto out;
 		}
-	ect_cli_info("Successfully encrypted swap!");
+	cli_info("Successfully encrypted swap!");
 	ret = ECT_EXIT_OK;
 out:
 	swap_tab_free(&crypttab);
@@ -576,12 +576,12 @@ static int cmd_setup_swap(struct ect_ctx *ctx, int argc, char **argv)
 	(void)ctx;
 	r = parse_args(&argc, argv, &o);
 	if (r)
-		return ect_cli_usage(r, usage_text);
+		return cli_usage(r, usage_text);
 	if (geteuid() != 0) {
 		fprintf(stderr, "ERROR: This program must be run with 'sudo', or as root\n");
 		return ECT_EXIT_FAILURE;
 	}
-	if (ect_cli_find_program("cryptsetup", cryptsetup, sizeof(cryptsetup))) {
+	if (cli_find_program("cryptsetup", cryptsetup, sizeof(cryptsetup))) {
 		fprintf(stderr, "ERROR: Please install 'cryptsetup'\n");
 		return ECT_EXIT_FAILURE;
 	}
@@ -601,7 +601,7 @@ static int cmd_setup_swap(struct ect_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
-const struct ect_cmd ect_cmds_swap[] = {
+const struct cli_cmd cmds_swap[] = {
 	{ "setup-swap", "ecryptfs-setup-swap", cmd_setup_swap,
 	  "encrypt swap with a random key at each boot" },
 	{ 0 },

@@ -102,7 +102,7 @@ static int stat_one(struct ect_ctx *ctx, const char *path)
 	return ECT_EXIT_OK;
 }
 
-int ect_cmd_stat(struct ect_ctx *ctx, int argc, char **argv)
+int cmd_stat(struct ect_ctx *ctx, int argc, char **argv)
 {
 	int status = ECT_EXIT_OK;
 

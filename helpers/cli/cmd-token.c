@@ -41,20 +41,20 @@ static const char token_usage[] =
 struct token_cli {
 	struct ect_ctx *ctx;
 	const char *pw_source;
-	struct ect_cli_pin pin;
-	struct ect_secret pw; /* read at most once */
+	struct cli_pin pin;
+	struct cli_secret pw; /* read at most once */
 	struct ect_user_dirs d;
 	char *home;
 };
 
 static int need_password(struct token_cli *t)
 {
-	struct ect_secret_spec spec = { .what = "login passphrase", .source = t->pw_source,
+	struct cli_secret_spec spec = { .what = "login passphrase", .source = t->pw_source,
 					.prompt = "Login passphrase: " };
 
 	if (t->pw.s)
 		return 0;
-	return ect_cli_get_secret(t->ctx, &spec, &t->pw) ? -1 : 0;
+	return cli_get_secret(t->ctx, &spec, &t->pw) ? -1 : 0;
 }
 
 /*
@@ -89,7 +89,7 @@ static int open_record(struct token_cli *t, size_t i, const struct ect_token_inf
 {
 	if (info->policy == ECT_TOKEN_AND_PASSWORD && need_password(t))
 		return -ECANCELED;
-	return ect_token_unwrap_user(&t->d, i, ect_cli_token_pin, &t->pin, t->pw.s, t->pw.len,
+	return ect_token_unwrap_user(&t->d, i, cli_token_pin, &t->pin, t->pw.s, t->pw.len,
 				     NULL, pp, len);
 }
 
@@ -129,10 +129,10 @@ static int open_any(struct token_cli *t, char **pp, size_t *len)
 	if (has_password_file(t)) {
 		if (need_password(t))
 			return -ECANCELED;
-		file = ect_cli_path_join(t->home, ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE);
+		file = cli_path_join(t->home, ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE);
 		if (!file)
 			return -ENOMEM;
-		ect_cli_rc_salt(t->ctx, salt);
+		cli_rc_salt(t->ctx, salt);
 		r = ect_unwrap_file(file, t->pw.s, t->pw.len, salt, pp, len, NULL);
 		free(file);
 		return r;
@@ -153,7 +153,7 @@ static int match_private(struct token_cli *t, const char *pp, size_t len)
 	key = ect_secure_alloc(ECT_KEY_SIZE);
 	if (!key)
 		return ECT_E_SECMEM;
-	ect_cli_rc_salt(t->ctx, salt);
+	cli_rc_salt(t->ctx, salt);
 	r = ect_derive_key(pp, len, salt, key);
 	if (!r)
 		r = ect_key_signature(key, sig);
@@ -223,7 +223,7 @@ static int drop_password(struct token_cli *t, size_t idx, const char *pp, size_t
 	if (r)
 		ect_err(t->ctx, "cannot remove wrapped-passphrase: %s", ect_strerror(r));
 	else
-		ect_cli_info("removed wrapped-passphrase: the login passphrase alone no longer opens it");
+		cli_info("removed wrapped-passphrase: the login passphrase alone no longer opens it");
 	return r;
 }
 
@@ -255,7 +255,7 @@ static int cmd_enrol(struct token_cli *t, const char *uri, const char *policy_ar
 		if (r)
 			ect_err(t->ctx, "cannot enrol %s: %s", uri, ect_strerror(r));
 		else
-			ect_cli_info("enrolled token record %zu (%s)", idx, policy_name(policy));
+			cli_info("enrolled token record %zu (%s)", idx, policy_name(policy));
 	}
 	if (!r && drop)
 		r = drop_password(t, idx, pp, len);
@@ -294,9 +294,9 @@ static int cmd_remove(struct token_cli *t, size_t idx)
 	else if (r)
 		ect_err(t->ctx, "cannot remove the protector: %s", ect_strerror(r));
 	else if (idx == ECT_TOKEN_PASSWORD)
-		ect_cli_info("removed wrapped-passphrase");
+		cli_info("removed wrapped-passphrase");
 	else
-		ect_cli_info("removed token record %zu", idx);
+		cli_info("removed token record %zu", idx);
 	return r ? ECT_EXIT_FAILURE : ECT_EXIT_OK;
 }
 
@@ -344,7 +344,7 @@ static int cmd_unlock(struct token_cli *t, size_t idx)
 	if (!r)
 		r = match_private(t, pp, len);
 	if (!r) {
-		ect_cli_rc_salt(t->ctx, salt);
+		cli_rc_salt(t->ctx, salt);
 		r = ect_keyring_add_mount_keys(pp, len, salt, ECT_KEYS_FNEK_FIRST, fekek,
 					       sigs.fnek[0] ? fnek : NULL);
 		if (!r && sigs.fnek[0] && strcmp(fnek, sigs.fnek))
@@ -359,7 +359,7 @@ static int cmd_unlock(struct token_cli *t, size_t idx)
 		ect_err(t->ctx, "cannot unlock Private with a token: %s", ect_strerror(r));
 	if (r)
 		return ECT_EXIT_FAILURE;
-	ect_cli_info("added the keys of Private to your keyring (now: ecryptfs-mount-private)");
+	cli_info("added the keys of Private to your keyring (now: ecryptfs-mount-private)");
 	return ECT_EXIT_OK;
 }
 
@@ -367,7 +367,7 @@ static int token_open_dirs(struct token_cli *t)
 {
 	int r;
 
-	t->home = ect_cli_home();
+	t->home = cli_home();
 	if (!t->home) {
 		ect_err(t->ctx, "cannot find your home directory");
 		return -1;
@@ -387,7 +387,7 @@ static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *policy = NULL;
 	struct token_cli t = { .ctx = ctx, .pin = { .ctx = ctx }, .d = { .config_fd = -1 } };
-	const struct ect_cli_opt opts[] = {
+	const struct cli_opt opts[] = {
 		{ "policy", &policy, NULL },
 		{ "password-file", &t.pw_source, NULL },
 		{ "pin-file", &t.pin.source, NULL },
@@ -397,16 +397,16 @@ static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 	size_t idx = 0;
 	int n, r, ret = ECT_EXIT_USAGE;
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &n);
+	r = cli_parse(ctx, argc, argv, opts, &n);
 	if (r || n < 1)
-		return ect_cli_usage(r, token_usage);
+		return cli_usage(r, token_usage);
 	verb = argv[1];
 	if (!strcmp(verb, "enrol") || !strcmp(verb, "enroll")) {
 		if (n != 2)
-			return ect_cli_usage(0, token_usage);
+			return cli_usage(0, token_usage);
 	} else if (!strcmp(verb, "list")) {
 		if (n != 1)
-			return ect_cli_usage(0, token_usage);
+			return cli_usage(0, token_usage);
 	} else if (!strcmp(verb, "unlock") && n <= 2) {
 		idx = ECT_TOKEN_PASSWORD;
 		if (n == 2 && (parse_index(argv[2], &idx) || idx == ECT_TOKEN_PASSWORD)) {
@@ -443,14 +443,14 @@ static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 	else
 		ret = cmd_test(&t, idx);
 out:
-	ect_cli_secret_free(&t.pw);
+	cli_secret_free(&t.pw);
 	if (t.d.config_fd >= 0)
 		close(t.d.config_fd);
 	free(t.home);
 	return ret;
 }
 
-const struct ect_cmd ect_cmds_token[] = {
+const struct cli_cmd cmds_token[] = {
 	{ "token", "ecryptfs-token", cmd_token,
 	  "enrol, list, remove, test and unlock with PKCS#11 token protectors" },
 	{ 0 },

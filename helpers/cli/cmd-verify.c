@@ -419,7 +419,7 @@ static int c_exists(const char *home)
 	snprintf(p, sizeof(p), "%s/.ecryptfs", home);
 	if (stat(p, &st) || !S_ISDIR(st.st_mode))
 		return error("[%s] does not exist", p);
-	ect_cli_info("[%s] exists", p);
+	cli_info("[%s] exists", p);
 	return 0;
 }
 
@@ -431,11 +431,11 @@ static int c_sigfile(const char *home, long *lines)
 	snprintf(p, sizeof(p), "%s/.ecryptfs/Private.sig", home);
 	if (stat(p, &st) || !S_ISREG(st.st_mode))
 		return error("[%s] does not exist", p);
-	ect_cli_info("[%s] exists", p);
+	cli_info("[%s] exists", p);
 	*lines = count_newlines(p);
 	if (*lines != 1 && *lines != 2)
 		return error("[%s] does not contain exactly 1 or 2 lines", p);
-	ect_cli_info("[%s] contains [%ld] signatures", p, *lines);
+	cli_info("[%s] contains [%ld] signatures", p, *lines);
 	return 0;
 }
 
@@ -447,12 +447,12 @@ static int c_mountfile(const char *home, char *mnt, size_t size)
 	snprintf(p, sizeof(p), "%s/.ecryptfs/Private.mnt", home);
 	if (stat(p, &st) || !S_ISREG(st.st_mode))
 		return error("[%s] does not exist", p);
-	ect_cli_info("[%s] exists", p);
+	cli_info("[%s] exists", p);
 	if (read_first_line(p, mnt, size))
 		mnt[0] = '\0';
 	if (stat(mnt, &st) || !S_ISDIR(st.st_mode))
 		return error("[%s] is not a directory", mnt);
-	ect_cli_info("[%s] is a directory", mnt);
+	cli_info("[%s] is a directory", mnt);
 	return 0;
 }
 
@@ -470,7 +470,7 @@ static int c_owner(const struct passwd *pw, const char *mnt)
 	name = owner ? owner->pw_name : uid;
 	if (st.st_uid != pw->pw_uid)
 		return error("Invalid owner [%s] of mount point [%s]", name, mnt);
-	ect_cli_info("Ownership [%s] of mount point [%s] is correct", name, mnt);
+	cli_info("Ownership [%s] of mount point [%s] is correct", name, mnt);
 	return 0;
 }
 
@@ -491,28 +491,28 @@ static int run_compat_check(const struct passwd *pw, int check)
 		snprintf(p, sizeof(p), "%s/.ecryptfs/auto-mount", home);
 		if (stat(p, &st) || !S_ISREG(st.st_mode))
 			return error("[%s] does not exist", p);
-		ect_cli_info("[%s] Automount is set", p);
+		cli_info("[%s] Automount is set", p);
 		if (strcmp(mnt, home))
 			return error("Mount point [%s] is not the user's home [%s]", mnt, home);
-		ect_cli_info("Mount point [%s] is the user's home", mnt);
+		cli_info("Mount point [%s] is the user's home", mnt);
 		return c_owner(pw, mnt);
 	case CHECK_PRIVATE:
 		if (c_mountfile(home, mnt, sizeof(mnt)))
 			return ECT_EXIT_FAILURE;
 		if (!strcmp(mnt, home))
 			return error("Mount point [%s] is the user's home", mnt);
-		ect_cli_info("Mount point [%s] is not the user's home [%s]", mnt, home);
-		ect_cli_info("Mount point [%s] is a valid directory", mnt);
+		cli_info("Mount point [%s] is not the user's home [%s]", mnt, home);
+		cli_info("Mount point [%s] is a valid directory", mnt);
 		return c_owner(pw, mnt);
 	case CHECK_FNE:
 		if (lines != 2)
 			return error("Filenames are not encrypted");
-		ect_cli_info("Filenames are encrypted");
+		cli_info("Filenames are encrypted");
 		return 0;
 	default:
 		if (lines != 1)
 			return error("Filenames are encrypted");
-		ect_cli_info("Filenames are not encrypted");
+		cli_info("Filenames are not encrypted");
 		return 0;
 	}
 }
@@ -522,7 +522,7 @@ static int run_compat_checks(const struct passwd *pw, const int *checks, int n)
 	for (int i = 0; i < n; i++)
 		if (run_compat_check(pw, checks[i]))
 			return ECT_EXIT_FAILURE;
-	ect_cli_info("Configuration valid");
+	cli_info("Configuration valid");
 	return ECT_EXIT_OK;
 }
 
@@ -602,7 +602,7 @@ static int cmd_verify(struct ect_ctx *ctx, int argc, char **argv)
 	return run_compat_checks(pw, checks, n);
 }
 
-const struct ect_cmd ect_cmds_verify[] = {
+const struct cli_cmd cmds_verify[] = {
 	{ "verify-private", "ecryptfs-verify-private", cmd_verify_private,
 	  "check eCryptfs setups and say how to fix them" },
 	{ "verify", "ecryptfs-verify", cmd_verify, "ecryptfs-utils compatible configuration check" },

@@ -14,32 +14,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *ect_keys_default_wrapped_file(struct ect_ctx *ctx)
+char *cli_keys_default_wrapped_file(struct ect_ctx *ctx)
 {
-	char *home = ect_cli_home();
+	char *home = cli_home();
 	char *file;
 
 	if (!home) {
 		ect_err(ctx, "cannot find your home directory; name the wrapped-passphrase FILE");
 		return NULL;
 	}
-	file = ect_cli_path_join(home, ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE);
+	file = cli_path_join(home, ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE);
 	free(home);
 	if (!file)
 		ect_err(ctx, "out of memory");
 	return file;
 }
 
-void ect_keys_report(const char *what, const char *file, int err, size_t secret_len)
+void cli_keys_report(const char *what, const char *file, int err, size_t secret_len)
 {
 	if (err == ECT_E_PASSPHRASE_LEN && secret_len > ECT_PASSPHRASE_MAX) {
-		ect_cli_too_long();
+		cli_too_long();
 		return;
 	}
 	fprintf(stderr, "Error: %s failed: %s: %s\n", what, file, ect_strerror(err));
 }
 
-int ect_keys_no_passphrase_file(struct ect_ctx *ctx, const char *ppfile)
+int cli_keys_no_passphrase_file(struct ect_ctx *ctx, const char *ppfile)
 {
 	if (!ppfile)
 		return 0;
@@ -49,7 +49,7 @@ int ect_keys_no_passphrase_file(struct ect_ctx *ctx, const char *ppfile)
 }
 
 /* A --*-file option and a "-" or argv secret for the same secret. */
-static int conflicting(struct ect_ctx *ctx, const struct ect_secret_spec *spec, const char *opt)
+static int conflicting(struct ect_ctx *ctx, const struct cli_secret_spec *spec, const char *opt)
 {
 	if (spec->source && (spec->arg || spec->from_stdin)) {
 		ect_err(ctx, "--%s and a passphrase argument or '-' exclude each other", opt);
@@ -72,16 +72,16 @@ static const char unwrap_usage[] =
 	"  --password-file SRC   read the wrapping passphrase from SRC (a file, - or fd:N)\n"
 	"  -h, --help            show this help\n";
 
-int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
-			  struct ect_keys_wrapped *out, int *status)
+int cli_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char *usage,
+			  struct cli_keys_wrapped *out, int *status)
 {
 	const char *pwfile = NULL, *ppfile = NULL;
-	const struct ect_cli_opt opts[] = {
+	const struct cli_opt opts[] = {
 		{ "password-file", &pwfile, NULL },
 		{ "passphrase-file", &ppfile, NULL },
 		{ NULL, NULL, NULL },
 	};
-	struct ect_secret_spec spec = {
+	struct cli_secret_spec spec = {
 		.what = "wrapping passphrase",
 		.prompt = "Passphrase: ",
 	};
@@ -90,13 +90,13 @@ int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char
 
 	memset(out, 0, sizeof(*out));
 	out->dirs.config_fd = out->dirs.home_fd = -1;
-	r = ect_cli_parse(ctx, argc, argv, opts, &n);
-	if (!r && ect_keys_no_passphrase_file(ctx, ppfile))
+	r = cli_parse(ctx, argc, argv, opts, &n);
+	if (!r && cli_keys_no_passphrase_file(ctx, ppfile))
 		r = -1;
 	if (r)
 		goto usage;
 	spec.source = pwfile;
-	if (ect_cli_file_and_secret(n, argv, &file, &spec)) {
+	if (cli_file_and_secret(n, argv, &file, &spec)) {
 		r = 0;
 		goto usage;
 	}
@@ -107,51 +107,51 @@ int ect_keys_wrapped_args(struct ect_ctx *ctx, int argc, char **argv, const char
 	if (file && !(out->file = strdup(file)))
 		ect_err(ctx, "out of memory");
 	else if (!file)
-		out->file = ect_keys_default_wrapped_file(ctx); /* reports why it failed */
-	if (!out->file || ect_cli_user_dirs(ctx, out->file, NULL, &out->dirs, &out->opts.file) ||
-	    ect_cli_get_secret(ctx, &spec, &out->pw)) {
-		ect_keys_wrapped_free(out);
+		out->file = cli_keys_default_wrapped_file(ctx); /* reports why it failed */
+	if (!out->file || cli_user_dirs(ctx, out->file, NULL, &out->dirs, &out->opts.file) ||
+	    cli_get_secret(ctx, &spec, &out->pw)) {
+		cli_keys_wrapped_free(out);
 		*status = ECT_EXIT_FAILURE;
 		return -1;
 	}
 	return 0;
 usage:
-	*status = ect_cli_usage(r, usage); /* --help: exit 0 */
+	*status = cli_usage(r, usage); /* --help: exit 0 */
 	return -1;
 }
 
-void ect_keys_wrapped_free(struct ect_keys_wrapped *w)
+void cli_keys_wrapped_free(struct cli_keys_wrapped *w)
 {
-	ect_cli_secret_free(&w->pw);
-	ect_cli_user_dirs_close(&w->dirs);
+	cli_secret_free(&w->pw);
+	cli_user_dirs_close(&w->dirs);
 	free(w->file);
 	ect_wipe(w, sizeof(*w));
 	w->dirs.config_fd = w->dirs.home_fd = -1;
 }
 
-int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
+int cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
 {
-	struct ect_keys_wrapped w;
+	struct cli_keys_wrapped w;
 	struct ect_unlock_result res;
 	char *pass = NULL;
 	size_t pass_len = 0;
 	int r, ret;
 
-	if (ect_keys_wrapped_args(ctx, argc, argv, unwrap_usage, &w, &ret))
+	if (cli_keys_wrapped_args(ctx, argc, argv, unwrap_usage, &w, &ret))
 		return ret;
 	ret = ECT_EXIT_FAILURE;
 	/* salt= of ~/.ecryptfsrc opens v1 files, as in ecryptfs-utils */
 	r = ect_unwrap_user(&w.dirs, w.pw.s, w.pw.len, &w.opts, &pass, &pass_len, &res);
-	ect_cli_salt_warning(ctx, res.salt_err, &res.salt_where);
+	cli_salt_warning(ctx, res.salt_err, &res.salt_where);
 	if (r < 0) {
-		ect_keys_report("Unwrapping passphrase", w.file, r, w.pw.len);
+		cli_keys_report("Unwrapping passphrase", w.file, r, w.pw.len);
 		goto out;
 	}
 	ect_debug(ctx, "%s: version %d", w.file, (int)res.info.version);
 	if (res.info.version == ECT_WRAP_V3)
 		ect_debug(ctx, "%s: Argon2id t=%u m=%u KiB lanes=%u", w.file,
 			  res.info.params.t_cost, res.info.params.m_cost_kib, res.info.params.lanes);
-	r = ect_cli_write_line(STDOUT_FILENO, pass, pass_len);
+	r = cli_write_line(STDOUT_FILENO, pass, pass_len);
 	if (r < 0) {
 		ect_err(ctx, "cannot write to standard output: %s", ect_strerror(r));
 		goto out;
@@ -165,7 +165,7 @@ int ect_cmd_unwrap(struct ect_ctx *ctx, int argc, char **argv)
 out:
 	if (pass)
 		ect_secure_free(pass);
-	ect_keys_wrapped_free(&w);
+	cli_keys_wrapped_free(&w);
 	return ret;
 }
 
@@ -189,11 +189,11 @@ static const char wrap_usage[] =
 	"  --kdf-target-ms N       v3: tune the key derivation to take about N ms\n"
 	"  -h, --help              show this help\n";
 
-int ect_cmd_wrap(struct ect_ctx *ctx, int argc, char **argv)
+int cmd_wrap(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *ppfile = NULL, *pwfile = NULL;
-	struct ect_wrap_opts w = { 0 };
-	const struct ect_cli_opt opts[] = {
+	struct cli_wrap_opts w = { 0 };
+	const struct cli_opt opts[] = {
 		{ "passphrase-file", &ppfile, NULL },
 		{ "password-file", &pwfile, NULL },
 		{ "wrap-format", &w.format, NULL },
@@ -201,24 +201,24 @@ int ect_cmd_wrap(struct ect_ctx *ctx, int argc, char **argv)
 		{ "kdf-floor", NULL, &w.kdf_floor },
 		{ NULL, NULL, NULL },
 	};
-	struct ect_secret_spec pp_spec = {
+	struct cli_secret_spec pp_spec = {
 		.what = "passphrase to wrap",
 		.prompt = "Passphrase to wrap: ",
 	};
-	struct ect_secret_spec pw_spec = {
+	struct cli_secret_spec pw_spec = {
 		.what = "wrapping passphrase",
 		.prompt = "Wrapping passphrase: ",
 	};
-	struct ect_secret pp = { 0 }, pw = { 0 };
+	struct cli_secret pp = { 0 }, pw = { 0 };
 	struct ect_argon2_params params;
 	enum ect_wrap_version version;
 	bool params_set;
 	const char *file;
 	int n, r, ret = ECT_EXIT_FAILURE;
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &n);
+	r = cli_parse(ctx, argc, argv, opts, &n);
 	if (r)
-		return ect_cli_usage(r, wrap_usage);
+		return cli_usage(r, wrap_usage);
 	pp_spec.source = ppfile;
 	pw_spec.source = pwfile;
 	if (n == 2 && !strcmp(argv[2], "-")) {
@@ -228,30 +228,30 @@ int ect_cmd_wrap(struct ect_ctx *ctx, int argc, char **argv)
 		pp_spec.arg = argv[2];
 		pw_spec.arg = argv[3];
 	} else if (n != 1) {
-		return ect_cli_usage(0, wrap_usage);
+		return cli_usage(0, wrap_usage);
 	}
 	file = argv[1];
 	if (n == 3 && (conflicting(ctx, &pp_spec, "passphrase-file") ||
 		       conflicting(ctx, &pw_spec, "password-file")))
-		return ect_cli_usage(-1, wrap_usage);
-	if (ect_cli_wrap_params(ctx, &w, ECT_WRAP_V3, &version, &params, &params_set))
-		return ect_cli_usage(-1, wrap_usage);
-	if (ect_cli_get_secret(ctx, &pp_spec, &pp) || ect_cli_get_secret(ctx, &pw_spec, &pw))
+		return cli_usage(-1, wrap_usage);
+	if (cli_wrap_params(ctx, &w, ECT_WRAP_V3, &version, &params, &params_set))
+		return cli_usage(-1, wrap_usage);
+	if (cli_get_secret(ctx, &pp_spec, &pp) || cli_get_secret(ctx, &pw_spec, &pw))
 		goto out;
 	if (pp.len > ECT_PASSPHRASE_MAX) {
-		ect_cli_too_long();
+		cli_too_long();
 		goto out;
 	}
 	r = ect_wrap_file(file, version, pp.s, pp.len, pw.s, pw.len, params_set ? &params : NULL,
 			  (uid_t)-1, (gid_t)-1);
 	if (r < 0) {
-		ect_keys_report("Wrapping passphrase", file, r, pw.len);
+		cli_keys_report("Wrapping passphrase", file, r, pw.len);
 		goto out;
 	}
 	ret = ECT_EXIT_OK;
 out:
-	ect_cli_secret_free(&pp);
-	ect_cli_secret_free(&pw);
+	cli_secret_free(&pp);
+	cli_secret_free(&pw);
 	return ret;
 }
 
@@ -316,8 +316,8 @@ static const struct ect_config_sigs *sigs_beside(struct ect_ctx *ctx, const char
 
 /* The library's rewrap's errors in 111's words; the file is unchanged after each. */
 static void rewrap_report(struct ect_ctx *ctx, const char *file, int r,
-			  const struct ect_rewrap_result *res, const struct ect_secret *old,
-			  const struct ect_secret *newpw, bool from_mount)
+			  const struct ect_rewrap_result *res, const struct cli_secret *old,
+			  const struct cli_secret *newpw, bool from_mount)
 {
 	if (res->failed_at == ECT_UNLOCK_AT_MATCH && from_mount)
 		ect_err(ctx, "the mount passphrase does not match the signature in Private.sig "
@@ -325,16 +325,16 @@ static void rewrap_report(struct ect_ctx *ctx, const char *file, int r,
 	else if (res->failed_at == ECT_UNLOCK_AT_MATCH)
 		ect_err(ctx, "%s: the unwrapped passphrase does not match Private.sig", file);
 	else if (res->failed_at == ECT_UNLOCK_AT_UNWRAP && from_mount)
-		ect_keys_report("Reading the mount passphrase", file, r, old->len);
+		cli_keys_report("Reading the mount passphrase", file, r, old->len);
 	else if (res->failed_at == ECT_UNLOCK_AT_UNWRAP)
-		ect_keys_report("Unwrapping passphrase", file, r, old->len);
+		cli_keys_report("Unwrapping passphrase", file, r, old->len);
 	else
-		ect_keys_report("Wrapping passphrase", file, r, newpw->len);
+		cli_keys_report("Wrapping passphrase", file, r, newpw->len);
 }
 
 /* Without a terminal both secrets are read first; at one, a wrong old one fails before. */
 static int precheck_old(const char *file, const struct ect_user_dirs *d,
-			const struct ect_unlock_opts *o, const struct ect_secret *old)
+			const struct ect_unlock_opts *o, const struct cli_secret *old)
 {
 	struct ect_unlock_result res;
 	char *pass = NULL;
@@ -344,12 +344,12 @@ static int precheck_old(const char *file, const struct ect_user_dirs *d,
 	if (pass)
 		ect_secure_free(pass);
 	if (r < 0)
-		ect_keys_report("Unwrapping passphrase", file, r, old->len);
+		cli_keys_report("Unwrapping passphrase", file, r, old->len);
 	return r;
 }
 
-static int do_rewrap(struct ect_ctx *ctx, const char *file, struct ect_secret_spec *old_spec,
-		     struct ect_secret_spec *new_spec, const struct ect_wrap_opts *w, bool from_mount)
+static int do_rewrap(struct ect_ctx *ctx, const char *file, struct cli_secret_spec *old_spec,
+		     struct cli_secret_spec *new_spec, const struct cli_wrap_opts *w, bool from_mount)
 {
 	struct ect_argon2_params params;
 	enum ect_wrap_version version;
@@ -357,13 +357,13 @@ static int do_rewrap(struct ect_ctx *ctx, const char *file, struct ect_secret_sp
 	struct ect_unlock_opts o = { 0 };
 	struct ect_config_sigs sigs;
 	struct ect_rewrap_result res;
-	struct ect_secret old = { 0 }, newpw = { 0 };
+	struct cli_secret old = { 0 }, newpw = { 0 };
 	bool params_set, at_tty;
 	int r, ret = ECT_EXIT_FAILURE;
 
-	if (ect_cli_wrap_params(ctx, w, ECT_WRAP_V3, &version, &params, &params_set))
-		return ect_cli_usage(-1, rewrap_usage);
-	if (ect_cli_user_dirs(ctx, file, NULL, &d, &o.file))
+	if (cli_wrap_params(ctx, w, ECT_WRAP_V3, &version, &params, &params_set))
+		return cli_usage(-1, rewrap_usage);
+	if (cli_user_dirs(ctx, file, NULL, &d, &o.file))
 		return ECT_EXIT_FAILURE;
 	existing_owner(&d, o.file);
 	o.params = params_set ? &params : NULL;
@@ -376,18 +376,18 @@ static int do_rewrap(struct ect_ctx *ctx, const char *file, struct ect_secret_sp
 	}
 	at_tty = !old_spec->source && !old_spec->arg && !old_spec->from_stdin &&
 		 isatty(STDIN_FILENO);
-	if (ect_cli_get_secret(ctx, old_spec, &old))
+	if (cli_get_secret(ctx, old_spec, &old))
 		goto out;
 	if (from_mount && old.len > ECT_PASSPHRASE_MAX) {
-		ect_cli_too_long();
+		cli_too_long();
 		goto out;
 	}
 	if (at_tty && !from_mount && precheck_old(file, &d, &o, &old))
 		goto out;
-	if (ect_cli_get_secret(ctx, new_spec, &newpw))
+	if (cli_get_secret(ctx, new_spec, &newpw))
 		goto out;
 	r = ect_rewrap_user(&d, old.s, old.len, newpw.s, newpw.len, &o, &res);
-	ect_cli_salt_warning(ctx, res.salt_err, &res.salt_where);
+	cli_salt_warning(ctx, res.salt_err, &res.salt_where);
 	if (r < 0) {
 		rewrap_report(ctx, file, r, &res, &old, &newpw, from_mount);
 		goto out;
@@ -395,18 +395,18 @@ static int do_rewrap(struct ect_ctx *ctx, const char *file, struct ect_secret_sp
 	ect_debug(ctx, "%s: version %d written", file, (int)res.written);
 	ret = ECT_EXIT_OK;
 out:
-	ect_cli_secret_free(&old);
-	ect_cli_secret_free(&newpw);
-	ect_cli_user_dirs_close(&d);
+	cli_secret_free(&old);
+	cli_secret_free(&newpw);
+	cli_user_dirs_close(&d);
 	return ret;
 }
 
-int ect_cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv)
+int cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv)
 {
 	const char *oldfile = NULL, *newfile = NULL, *ppfile = NULL;
 	int from_mount = 0;
-	struct ect_wrap_opts w = { 0 };
-	const struct ect_cli_opt opts[] = {
+	struct cli_wrap_opts w = { 0 };
+	const struct cli_opt opts[] = {
 		{ "password-file", &oldfile, NULL },
 		{ "new-password-file", &newfile, NULL },
 		{ "passphrase-file", &ppfile, NULL },
@@ -416,11 +416,11 @@ int ect_cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv)
 		{ "kdf-floor", NULL, &w.kdf_floor },
 		{ NULL, NULL, NULL },
 	};
-	struct ect_secret_spec old_spec = {
+	struct cli_secret_spec old_spec = {
 		.what = "old wrapping passphrase",
 		.prompt = "Old wrapping passphrase: ",
 	};
-	struct ect_secret_spec new_spec = {
+	struct cli_secret_spec new_spec = {
 		.what = "new wrapping passphrase",
 		.prompt = "New wrapping passphrase: ",
 		.confirm_prompt = "New wrapping passphrase (again): ",
@@ -428,9 +428,9 @@ int ect_cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv)
 	};
 	int n, r;
 
-	r = ect_cli_parse(ctx, argc, argv, opts, &n);
+	r = cli_parse(ctx, argc, argv, opts, &n);
 	if (r)
-		return ect_cli_usage(r, rewrap_usage);
+		return cli_usage(r, rewrap_usage);
 	if (from_mount) {
 		old_spec.what = "mount passphrase";
 		old_spec.prompt = "Mount passphrase: ";
@@ -438,13 +438,13 @@ int ect_cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv)
 		if (oldfile) {
 			ect_err(ctx, "--password-file: --from-mount-passphrase reads no old "
 				     "wrapping passphrase (use --passphrase-file)");
-			return ect_cli_usage(-1, rewrap_usage);
+			return cli_usage(-1, rewrap_usage);
 		}
 	} else {
 		old_spec.source = oldfile;
 		if (ppfile) {
 			ect_err(ctx, "--passphrase-file needs --from-mount-passphrase");
-			return ect_cli_usage(-1, rewrap_usage);
+			return cli_usage(-1, rewrap_usage);
 		}
 	}
 	new_spec.source = newfile;
@@ -456,9 +456,9 @@ int ect_cmd_rewrap(struct ect_ctx *ctx, int argc, char **argv)
 		new_spec.arg = argv[3];
 		if (conflicting(ctx, &old_spec, "password-file") ||
 		    conflicting(ctx, &new_spec, "new-password-file"))
-			return ect_cli_usage(-1, rewrap_usage);
+			return cli_usage(-1, rewrap_usage);
 	} else if (n != 1) {
-		return ect_cli_usage(0, rewrap_usage);
+		return cli_usage(0, rewrap_usage);
 	}
 	return do_rewrap(ctx, argv[1], &old_spec, &new_spec, &w, from_mount);
 }

@@ -6,20 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct ect_cmd *const families[] = {
-	ect_cmds_keys,
-	ect_cmds_private,
-	ect_cmds_recover,
-	ect_cmds_verify,
-	ect_cmds_migrate,
-	ect_cmds_swap,
-	ect_cmds_token,
+static const struct cli_cmd *const families[] = {
+	cmds_keys,
+	cmds_private,
+	cmds_recover,
+	cmds_verify,
+	cmds_migrate,
+	cmds_swap,
+	cmds_token,
 };
 
-static const struct ect_cmd *find_cmd(const char *name, int by_compat)
+static const struct cli_cmd *find_cmd(const char *name, int by_compat)
 {
 	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
-		for (const struct ect_cmd *c = families[f]; c->name; c++) {
+		for (const struct cli_cmd *c = families[f]; c->name; c++) {
 			const char *n = by_compat ? c->compat_name : c->name;
 
 			if (n && !strcmp(n, name))
@@ -33,7 +33,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: ecryptfs COMMAND [ARGS...]\n\nCommands:\n");
 	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
-		for (const struct ect_cmd *c = families[f]; c->name; c++)
+		for (const struct cli_cmd *c = families[f]; c->name; c++)
 			fprintf(out, "  %-34s %s\n", c->name, c->summary);
 	fprintf(out, "\nEach command is also installed under its ecryptfs-utils name "
 		     "(ecryptfs-COMMAND).\nSee ecryptfs(1).\n");
@@ -42,7 +42,7 @@ static void usage(FILE *out)
 static void list_compat_names(void)
 {
 	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
-		for (const struct ect_cmd *c = families[f]; c->name; c++)
+		for (const struct cli_cmd *c = families[f]; c->name; c++)
 			if (c->compat_name)
 				printf("%s\n", c->compat_name);
 }
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 {
 	const char *self = argc > 0 && argv[0] ? argv[0] : "ecryptfs";
 	const char *base = strrchr(self, '/');
-	const struct ect_cmd *cmd;
+	const struct cli_cmd *cmd;
 	struct ect_ctx *ctx = NULL;
 	int ret;
 

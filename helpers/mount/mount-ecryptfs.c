@@ -27,12 +27,12 @@ int main(int argc, char **argv)
 	const char *self = argc > 0 && argv[0] ? argv[0] : "mount.ecryptfs";
 	const char *base = strrchr(self, '/');
 	struct ect_ctx *ctx = NULL;
-	struct ect_priv priv;
+	struct mh_priv priv;
 	struct rlimit caller_fsize;
 	int ret;
 
 	/* fds, environment, umask, core dumps: before anything else */
-	if (ect_priv_sanitize_process(&caller_fsize))
+	if (mh_priv_sanitize_process(&caller_fsize))
 		return ECT_MNT_FAIL;
 	base = base ? base + 1 : self;
 	if (!strncmp(base, "lt-", 3))
@@ -46,25 +46,25 @@ int main(int argc, char **argv)
 		return ECT_MNT_FAIL;
 	}
 	ect_ctx_set_log_fn(ctx, log_both, (void *)base);
-	if (ect_priv_init(&priv, ctx)) {
+	if (mh_priv_init(&priv, ctx)) {
 		ret = ECT_MNT_FAIL;
 		goto out;
 	}
 	priv.caller_fsize = caller_fsize;
 	if (!strcmp(base, "mount.ecryptfs_private") || !strcmp(base, "umount.ecryptfs_private")) {
-		ret = ect_private_main(ctx, &priv, base[0] == 'u', argc, argv);
+		ret = mh_private_main(ctx, &priv, base[0] == 'u', argc, argv);
 	} else if (!priv.root) {
-		ect_priv_drop(&priv, ctx);
+		mh_priv_drop(&priv, ctx);
 		ect_err(ctx, "refusing: %s is for root (mount -t ecryptfs); users mount their private "
 			     "directories with mount.ecryptfs_private", base);
 		ret = ECT_MNT_FAIL;
 	} else if (!strcmp(base, "umount.ecryptfs")) {
-		ret = ect_root_umount_main(ctx, &priv, argc, argv);
+		ret = mh_root_umount_main(ctx, &priv, argc, argv);
 	} else {
-		ret = ect_root_mount_main(ctx, &priv, argc, argv);
+		ret = mh_root_mount_main(ctx, &priv, argc, argv);
 	}
 out:
-	ect_priv_drop(&priv, ctx);
+	mh_priv_drop(&priv, ctx);
 	ect_ctx_free(ctx);
 	closelog();
 	return ret;

@@ -5,7 +5,7 @@
  *
  * A FUSE mount is made and ended by the user, through fusermount3 (the
  * setuid part of FUSE), never by this helper's root: a child forks, gives
- * up root for good (ect_priv_drop), closes every fd above 2 and execs a
+ * up root for good (mh_priv_drop), closes every fd above 2 and execs a
  * program at a fixed absolute path with a fixed argv and environment.
  * The parent keeps the saved root only for the registry (record, sessions).
  *
@@ -28,7 +28,7 @@
 /* fusermount3 where Debian and upstream libfuse install it; the first that exists is run */
 static const char *const fusermount_paths[] = { "/usr/bin/fusermount3", "/bin/fusermount3" };
 
-int ect_fuse_mounted(struct ect_ctx *ctx, uid_t uid, const char *mountpoint, const char *src,
+int mh_fuse_mounted(struct ect_ctx *ctx, uid_t uid, const char *mountpoint, const char *src,
 		     int *mount_id, struct ect_mount_entry *row)
 {
 	int r = ect_mount_find_fuse(ctx, mountpoint, uid, mount_id, row);
@@ -50,11 +50,11 @@ int ect_fuse_mounted(struct ect_ctx *ctx, uid_t uid, const char *mountpoint, con
 
 /*
  * The child: nothing of the helper's may reach the program. Root goes for
- * good (ect_priv_drop exits when it cannot prove that), fds above 2 close
+ * good (mh_priv_drop exits when it cannot prove that), fds above 2 close
  * (the registry directory, the per-user lock, syslog), stdin is /dev/null,
  * the environment is envp only. Never returns.
  */
-static void exec_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *path,
+static void exec_as_user(struct ect_ctx *ctx, struct mh_priv *p, const char *path,
 			 char *const argv[])
 {
 	static char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
@@ -63,7 +63,7 @@ static void exec_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *pa
 	if (null < 0 || dup2(null, 0) < 0)
 		_exit(127);
 	ect_close_fds_from(3);
-	ect_priv_drop(p, ctx);
+	mh_priv_drop(p, ctx);
 	if (!p->dropped && !p->root)
 		_exit(127);
 	/*
@@ -78,7 +78,7 @@ static void exec_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *pa
 }
 
 /* Run path as the user and wait: its exit status, or -1 (logged). */
-static int run_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *path,
+static int run_as_user(struct ect_ctx *ctx, struct mh_priv *p, const char *path,
 		       char *const argv[])
 {
 	int status;
@@ -105,7 +105,7 @@ static int run_as_user(struct ect_ctx *ctx, struct ect_priv *p, const char *path
 	return -1;
 }
 
-int ect_fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const char *src, const char *dst,
+int mh_fuse_mount(struct ect_ctx *ctx, struct mh_priv *p, const char *src, const char *dst,
 		   const char *opts)
 {
 	/* checked paths (absolute, so never taken for options) and options built from Private.sig */
@@ -132,7 +132,7 @@ int ect_fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const char *src, con
 	return r == 2 ? ECT_MNT_NO_KEY : ECT_MNT_FAIL;
 }
 
-int ect_fuse_umount(struct ect_ctx *ctx, struct ect_priv *p, const char *point)
+int mh_fuse_umount(struct ect_ctx *ctx, struct mh_priv *p, const char *point)
 {
 	/* lazy, as the kernel mount's MNT_DETACH: a busy mount goes when it is let go */
 	char *const argv[] = { "fusermount3", "-u", "-z", "--", (char *)point, NULL };

@@ -31,8 +31,8 @@ struct private_req {
  * The argument parsers need no privilege and touch no file, so that
  * tests/fuzz/fuzz-argv can call them: 0, ECT_MNT_USAGE or ECT_MNT_FAIL.
  */
-int ect_private_parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv);
-int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int argc, char **argv);
+int mh_private_parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv);
+int mh_private_main(struct ect_ctx *ctx, struct mh_priv *p, int umount, int argc, char **argv);
 /* mount.ecryptfs SRC DST [-o OPTS] [-nvsf] (root) */
 #define ROOT_MOUNT_OPTSTRS_MAX 8
 struct root_mount_args {
@@ -42,26 +42,26 @@ struct root_mount_args {
 	const char *optstrs[ROOT_MOUNT_OPTSTRS_MAX];
 	unsigned int noptstrs;
 };
-int ect_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_mount_opts *o,
+int mh_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_mount_opts *o,
 			struct root_mount_args *a);
-int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv);
+int mh_root_mount_main(struct ect_ctx *ctx, struct mh_priv *p, int argc, char **argv);
 /* umount.ecryptfs DIR [-flnrv] (root) */
-int ect_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char **dir, int *lazy,
+int mh_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char **dir, int *lazy,
 			 int *no_mtab);
-int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv);
+int mh_root_umount_main(struct ect_ctx *ctx, struct mh_priv *p, int argc, char **argv);
 
 /*
  * Private mode through ecryptfs-fuse (helpers/mount/mount-fuse.c).
- * ect_fuse_mounted: 1 when mountpoint holds uid's ecryptfs-fuse mount of src
+ * mh_fuse_mounted: 1 when mountpoint holds uid's ecryptfs-fuse mount of src
  * (*mount_id, *row), 0 when none, -1 (logged) when it cannot tell or the
  * mount there serves another directory.
  */
-int ect_fuse_mounted(struct ect_ctx *ctx, uid_t uid, const char *mountpoint, const char *src,
+int mh_fuse_mounted(struct ect_ctx *ctx, uid_t uid, const char *mountpoint, const char *src,
 		     int *mount_id, struct ect_mount_entry *row);
 /* ecryptfs-fuse src dst -o opts, run as the user: ECT_MNT_OK, _FAIL or _NO_KEY. */
-int ect_fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const char *src, const char *dst,
+int mh_fuse_mount(struct ect_ctx *ctx, struct mh_priv *p, const char *src, const char *dst,
 		   const char *opts);
 /* fusermount3 -u -z point, run as the user: 0 or negative (logged). */
-int ect_fuse_umount(struct ect_ctx *ctx, struct ect_priv *p, const char *point);
+int mh_fuse_umount(struct ect_ctx *ctx, struct mh_priv *p, const char *point);
 
 #endif /* ECT_MOUNT_HELPER_H */

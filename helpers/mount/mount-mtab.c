@@ -226,14 +226,14 @@ out:
 	return ret;
 }
 
-int ect_mtab_add(const char *src, const char *target, const char *opts)
+int mh_mtab_add(const char *src, const char *target, const char *opts)
 {
 	if (!mtab_is_file())
 		return 0;
 	return rewrite(src, target, opts, NULL, NULL);
 }
 
-int ect_mtab_remove(const char *src, const char *target)
+int mh_mtab_remove(const char *src, const char *target)
 {
 	if (!mtab_is_file())
 		return 0;

@@ -76,7 +76,7 @@ static void restore_ns(int ns, int root)
 	}
 }
 
-int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
+int mh_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
 		     const char *opts, int (*before_attach)(int mnt_fd, void *arg), void *arg,
 		     int *made)
 {

@@ -39,7 +39,7 @@ static void usage(struct ect_ctx *ctx, int umount)
 	(void)ctx;
 }
 
-int ect_private_parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv)
+int mh_private_parse_args(struct ect_ctx *ctx, struct private_req *r, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -127,7 +127,7 @@ static int mounted_over(struct ect_ctx *ctx, int tfd, int sfd, const char *dst, 
  * Mount through ecryptfs-fuse as the user, then record it by the mount id
  * the kernel gives it (the root is the user's daemon's: not looked into).
  */
-static int fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
+static int fuse_mount(struct ect_ctx *ctx, struct mh_priv *p, const struct ect_private_config *cfg,
 		      int statefd, int sfd, int tfd, const char *src, const char *dst,
 		      const char *opts)
 {
@@ -152,14 +152,14 @@ static int fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_
 		}
 		opened_up = true;
 	}
-	ret = ect_fuse_mount(ctx, p, src, dst, opts);
+	ret = mh_fuse_mount(ctx, p, src, dst, opts);
 	if (opened_up && fchmod(tfd, t.st_mode & 07777))
 		ect_warn(ctx, "could not give %s its mode %04o back: %s", dst,
 			 (unsigned int)(t.st_mode & 07777), strerror(errno));
 	if (ret)
 		goto out;
 	/* fusermount3 resolved dst again: the new mount must sit on the very name checked */
-	r = ect_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, &made.mount_id, row);
+	r = mh_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, &made.mount_id, row);
 	if (r != 1 || strcmp(row->point, dst) || fstat(sfd, &l)) {
 		ect_err(ctx, "ecryptfs-fuse ran, but %s is not its mount of %s (is the last name of "
 			     "%s a symbolic link?); see findmnt %s", dst, src, cfg->mountpoint, dst);
@@ -169,7 +169,7 @@ static int fuse_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_
 	made.lower_dev = (unsigned long long)l.st_dev;
 	made.lower_ino = (unsigned long long)l.st_ino;
 	record_name(regname, sizeof(regname), cfg->alias);
-	r = ect_priv_mount_record(p, ctx, statefd, regname, &made);
+	r = mh_priv_mount_record(p, ctx, statefd, regname, &made);
 	if (r)
 		ect_warn(ctx, "mounted, but not recorded (%s): umount.ecryptfs_private will not "
 			      "unmount %s", ect_strerror(r), dst);
@@ -182,13 +182,13 @@ out:
  * Through the kernel on the checked fds; -ENODEV (no eCryptfs in this
  * kernel, none it could load) sends the caller to ecryptfs-fuse.
  */
-static int kernel_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
+static int kernel_mount(struct ect_ctx *ctx, struct mh_priv *p, const struct ect_private_config *cfg,
 			int statefd, int sfd, int tfd, const char *src, const char *dst,
 			const char *opts)
 {
 	char regname[ECT_ALIAS_MAX + 16];
 	struct ect_mount_record made;
-	struct ect_priv_mount_req mr = {
+	struct mh_priv_mount_req mr = {
 		.src = src, .lower_fd = sfd, .target_fd = tfd, .target = dst, .mtab = 1,
 		.flags = MS_NOSUID | MS_NODEV, .opts = opts,
 		.record_dirfd = statefd, .record_name = regname,
@@ -197,7 +197,7 @@ static int kernel_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ec
 
 	/* recorded before it is attached: a kill cannot leave it unrecorded */
 	record_name(regname, sizeof(regname), cfg->alias);
-	r = ect_priv_mount(p, ctx, &mr, &made);
+	r = mh_priv_mount(p, ctx, &mr, &made);
 	if (r == -ENODEV && ect_fuse_program_available()) {
 		ect_info(ctx, "this kernel has no eCryptfs: mounting %s with ecryptfs-fuse", dst);
 		return -ENODEV;
@@ -214,14 +214,14 @@ static int kernel_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ec
 		return ECT_MNT_FAIL;
 	}
 	/* again for Linux < 5.2, where the mount is made by path */
-	r = made.mount_id < 0 ? -EIO : ect_priv_mount_record(p, ctx, statefd, regname, &made);
+	r = made.mount_id < 0 ? -EIO : mh_priv_mount_record(p, ctx, statefd, regname, &made);
 	if (r)
 		ect_warn(ctx, "mounted, but not recorded (%s): umount.ecryptfs_private will not "
 			      "unmount %s", ect_strerror(r), dst);
 	return ECT_MNT_OK;
 }
 
-static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_private_config *cfg,
+static int do_mount(struct ect_ctx *ctx, struct mh_priv *p, const struct ect_private_config *cfg,
 		    int statefd)
 {
 	char opts[ECT_MOUNT_OPTS_MAX], *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
@@ -248,13 +248,13 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 		goto out;
 	}
 	/* outside a login session nothing is registered (doc/session-counter.md) */
-	r = ect_priv_session_current(p, ctx, &self);
+	r = mh_priv_session_current(p, ctx, &self);
 	has_self = r == 0;
 	if (r && r != -ESRCH)
 		ect_warn(ctx, "cannot identify your login session (%s): this mount is not counted",
 			 ect_strerror(r));
 	/* a FUSE mount first: its root is not ours to open */
-	r = ect_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, NULL, row);
+	r = mh_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, NULL, row);
 	if (r < 0)
 		goto out;
 	if (r == 0) {
@@ -278,7 +278,7 @@ static int do_mount(struct ect_ctx *ctx, struct ect_priv *p, const struct ect_pr
 		}
 	}
 	session_name(regname, sizeof(regname), cfg->alias);
-	n = ect_priv_sessions_update(p, ctx, statefd, regname, ECT_SESSION_ADD,
+	n = mh_priv_sessions_update(p, ctx, statefd, regname, ECT_SESSION_ADD,
 				     has_self ? &self : NULL, 1);
 	if (n < 0)
 		ect_warn(ctx, "mounted, but the session registry could not be updated: %s",
@@ -301,14 +301,14 @@ out:
  * lower directory. A root-mode mount (or one made before the record
  * existed) is not the user's to unmount, even over their own directory.
  */
-static bool made_by_us(struct ect_ctx *ctx, struct ect_priv *p, int statefd, const char *alias,
+static bool made_by_us(struct ect_ctx *ctx, struct mh_priv *p, int statefd, const char *alias,
 		       int tfd, int sfd)
 {
 	struct ect_mount_record want, have;
 	char name[ECT_ALIAS_MAX + 16];
 
 	record_name(name, sizeof(name), alias);
-	if (ect_priv_mount_record_load(p, ctx, statefd, name, &want) ||
+	if (mh_priv_mount_record_load(p, ctx, statefd, name, &want) ||
 	    ect_mount_record_of(tfd, sfd, &have))
 		return false;
 	return want.mount_id == have.mount_id && want.dev == have.dev && want.ino == have.ino &&
@@ -319,7 +319,7 @@ static bool made_by_us(struct ect_ctx *ctx, struct ect_priv *p, int statefd, con
  * The same for an ecryptfs-fuse mount, found by its mount id (its root is
  * not ours to fstat): the id recorded and the lower directory checked.
  */
-static bool fuse_made_by_us(struct ect_ctx *ctx, struct ect_priv *p, int statefd,
+static bool fuse_made_by_us(struct ect_ctx *ctx, struct mh_priv *p, int statefd,
 			    const char *alias, int mount_id, int sfd)
 {
 	struct ect_mount_record want;
@@ -327,7 +327,7 @@ static bool fuse_made_by_us(struct ect_ctx *ctx, struct ect_priv *p, int statefd
 	struct stat l;
 
 	record_name(name, sizeof(name), alias);
-	if (ect_priv_mount_record_load(p, ctx, statefd, name, &want) || fstat(sfd, &l))
+	if (mh_priv_mount_record_load(p, ctx, statefd, name, &want) || fstat(sfd, &l))
 		return false;
 	return want.mount_id == mount_id && want.lower_dev == (unsigned long long)l.st_dev &&
 	       want.lower_ino == (unsigned long long)l.st_ino;
@@ -346,7 +346,7 @@ struct umount_target {
  * The checks of an unmount, up to and with the session registry.
  * 1: go ahead; 0: refused (logged); -1: nothing to do, success (-d).
  */
-static int umount_allowed(struct ect_ctx *ctx, struct ect_priv *p, const struct private_req *req,
+static int umount_allowed(struct ect_ctx *ctx, struct mh_priv *p, const struct private_req *req,
 			  const struct ect_private_config *cfg, int have_sigs, int statefd,
 			  const struct umount_target *t)
 {
@@ -376,9 +376,9 @@ static int umount_allowed(struct ect_ctx *ctx, struct ect_priv *p, const struct 
 	}
 	if (!mounted) {
 		record_name(regname, sizeof(regname), cfg->alias);
-		(void)ect_priv_mount_record(p, ctx, statefd, regname, NULL);
+		(void)mh_priv_mount_record(p, ctx, statefd, regname, NULL);
 	}
-	r = ect_priv_session_current(p, ctx, &self);
+	r = mh_priv_session_current(p, ctx, &self);
 	has_self = r == 0;
 	/*
 	 * Not knowing which session we are (e.g. /proc hidden from us) must
@@ -390,7 +390,7 @@ static int umount_allowed(struct ect_ctx *ctx, struct ect_priv *p, const struct 
 		return 0;
 	}
 	session_name(regname, sizeof(regname), cfg->alias);
-	left = ect_priv_sessions_update(p, ctx, statefd, regname,
+	left = mh_priv_sessions_update(p, ctx, statefd, regname,
 					req->force ? ECT_SESSION_CLEAR : ECT_SESSION_REMOVE,
 					has_self ? &self : NULL, mounted);
 	if (left < 0) {
@@ -413,14 +413,14 @@ static int umount_allowed(struct ect_ctx *ctx, struct ect_priv *p, const struct 
 }
 
 /* Unmount what umount_allowed let through: the kernel's by the checked fd, FUSE's as the user. */
-static int umount_checked(struct ect_ctx *ctx, struct ect_priv *p, const struct umount_target *t)
+static int umount_checked(struct ect_ctx *ctx, struct mh_priv *p, const struct umount_target *t)
 {
 	if (t->fuse_id < 0)
-		return ect_priv_umount(p, ctx, t->tfd, t->row, ECT_UMOUNT_LAZY);
-	return ect_fuse_umount(ctx, p, t->row->point);
+		return mh_priv_umount(p, ctx, t->tfd, t->row, ECT_UMOUNT_LAZY);
+	return mh_fuse_umount(ctx, p, t->row->point);
 }
 
-static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct private_req *req,
+static int do_umount(struct ect_ctx *ctx, struct mh_priv *p, const struct private_req *req,
 		     const struct ect_private_config *cfg, int have_sigs, int statefd)
 {
 	char *src = NULL, *dst = NULL, regname[ECT_ALIAS_MAX + 16];
@@ -433,7 +433,7 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 	if (ect_path_open_dir(ctx, cfg->source, p->uid, ECT_PATH_CHECK_OWNER, &sfd, &src))
 		goto out;
 	/* an ecryptfs-fuse mount by its row on the parent: its root is not ours to open */
-	mounted = ect_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, &fuse_id, row);
+	mounted = mh_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, &fuse_id, row);
 	if (mounted < 0)
 		goto out;
 	if (!mounted) {
@@ -463,9 +463,9 @@ static int do_umount(struct ect_ctx *ctx, struct ect_priv *p, const struct priva
 	r = umount_checked(ctx, p, &t);
 	if (!r) {
 		record_name(regname, sizeof(regname), cfg->alias);
-		(void)ect_priv_mount_record(p, ctx, statefd, regname, NULL);
+		(void)mh_priv_mount_record(p, ctx, statefd, regname, NULL);
 	}
-	ect_priv_drop(p, ctx);
+	mh_priv_drop(p, ctx);
 	if (r) {
 		ect_err(ctx, "unmount of %s failed: %s", t.dst, ect_strerror(r));
 		goto out;
@@ -482,7 +482,7 @@ out:
 	return ret;
 }
 
-int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int argc, char **argv)
+int mh_private_main(struct ect_ctx *ctx, struct mh_priv *p, int umount, int argc, char **argv)
 {
 	struct private_req req = { .umount = umount };
 	struct ect_private_config cfg = { 0 };
@@ -491,7 +491,7 @@ int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int ar
 	char ebuf[256];
 	int ret, statefd = -1, lockfd = -1, cfgfd = -1, r;
 
-	ret = ect_private_parse_args(ctx, &req, argc, argv);
+	ret = mh_private_parse_args(ctx, &req, argc, argv);
 	if (ret)
 		goto out;
 	ret = ECT_MNT_FAIL;
@@ -523,14 +523,14 @@ int ect_private_main(struct ect_ctx *ctx, struct ect_priv *p, int umount, int ar
 	 * Privileged step 1, only for a user with a valid configuration: the
 	 * root-owned state directory and the user's lock (nothing else in /run).
 	 */
-	if (ect_priv_state_dir(p, ctx, &statefd, &lockfd))
+	if (mh_priv_state_dir(p, ctx, &statefd, &lockfd))
 		goto out;
 	if (umount)
 		ret = do_umount(ctx, p, &req, &cfg, 1, statefd);
 	else
 		ret = do_mount(ctx, p, &cfg, statefd);
 out:
-	ect_priv_drop(p, ctx);
+	mh_priv_drop(p, ctx);
 	ect_private_config_free(&cfg);
 	if (cfgfd >= 0)
 		close(cfgfd);

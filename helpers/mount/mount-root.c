@@ -34,7 +34,7 @@
  * caller had it, only the two pipe ends and the caller's passphrase_passwd_fd
  * besides 0-2, a fixed argv and environment. Never returns.
  */
-static void exec_mount_keys(struct ect_ctx *ctx, struct ect_priv *p, int options_fd, int reply_fd,
+static void exec_mount_keys(struct ect_ctx *ctx, struct mh_priv *p, int options_fd, int reply_fd,
 			    int passphrase_fd)
 {
 	static char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
@@ -61,7 +61,7 @@ static void exec_mount_keys(struct ect_ctx *ctx, struct ect_priv *p, int options
 	}
 	ect_close_fds_from(next);
 	/* root mode: nothing to drop, but never run anything with raised ids by accident */
-	ect_priv_drop(p, ctx);
+	mh_priv_drop(p, ctx);
 	if (getuid() != 0 || setrlimit(RLIMIT_FSIZE, &p->caller_fsize))
 		_exit(127);
 	execve(ECT_MOUNT_KEYS_PROGRAM, argv, envp);
@@ -158,7 +158,7 @@ static int wait_mount_keys(struct ect_ctx *ctx, pid_t pid)
  * setuid binary: it reads the passphrase, derives and adds the key, asks
  * what 111 asks and writes the completed kernel options into reply.
  */
-static int run_mount_keys(struct ect_ctx *ctx, struct ect_priv *p, const struct root_mount_args *a,
+static int run_mount_keys(struct ect_ctx *ctx, struct mh_priv *p, const struct root_mount_args *a,
 			  int passphrase_fd, char *reply, size_t size)
 {
 	int req[2] = { -1, -1 }, rep[2] = { -1, -1 }, r = -1;
@@ -260,10 +260,10 @@ static int take_reply(struct ect_ctx *ctx, const struct ect_mount_opts *given, c
 
 /*
  * mount(2) src on dst through fds: the mount is made on the opened target
- * and must sit on the opened lower directory (ect_priv_mount), so a path
+ * and must sit on the opened lower directory (mh_priv_mount), so a path
  * swapped after realpath() cannot redirect root's mount.
  */
-static int mount_checked(struct ect_ctx *ctx, struct ect_priv *p, const char *src, const char *dst,
+static int mount_checked(struct ect_ctx *ctx, struct mh_priv *p, const char *src, const char *dst,
 			 int mtab, unsigned long ms_flags, const char *kopts)
 {
 	int tfd = open(dst, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -275,12 +275,12 @@ static int mount_checked(struct ect_ctx *ctx, struct ect_priv *p, const char *sr
 		ect_err(ctx, "cannot open %s: %s", tfd < 0 ? dst : src, strerror(errno));
 	} else {
 		/* CVE-2012-3409: nosuid,nodev always, root mode too (flags, not kernel options) */
-		struct ect_priv_mount_req mr = {
+		struct mh_priv_mount_req mr = {
 			.src = src, .lower_fd = sfd, .target_fd = tfd, .target = dst, .mtab = mtab,
 			.flags = ms_flags | MS_NOSUID | MS_NODEV, .opts = kopts,
 		};
 
-		r = ect_priv_mount(p, ctx, &mr, NULL);
+		r = mh_priv_mount(p, ctx, &mr, NULL);
 	}
 	if (tfd >= 0)
 		close(tfd);
@@ -289,7 +289,7 @@ static int mount_checked(struct ect_ctx *ctx, struct ect_priv *p, const char *sr
 	return r;
 }
 
-int ect_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_mount_opts *o,
+int mh_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_mount_opts *o,
 			struct root_mount_args *out)
 {
 	const char *args[2] = { NULL, NULL };
@@ -340,7 +340,7 @@ int ect_root_mount_args(struct ect_ctx *ctx, int argc, char **argv, struct ect_m
 	return 0;
 }
 
-int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
+int mh_root_mount_main(struct ect_ctx *ctx, struct mh_priv *p, int argc, char **argv)
 {
 	struct ect_mount_opts o, done;
 	struct root_mount_args a = { 0 };
@@ -349,7 +349,7 @@ int ect_root_mount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char 
 
 	ect_mount_opts_init(&o);
 	ect_mount_opts_init(&done);
-	ret = ect_root_mount_args(ctx, argc, argv, &o, &a);
+	ret = mh_root_mount_args(ctx, argc, argv, &o, &a);
 	if (ret)
 		goto out;
 	ret = ECT_MNT_FAIL;
@@ -404,7 +404,7 @@ static void unlink_sig_opt(struct ect_ctx *ctx, const char *opts, const char *na
 	}
 }
 
-int ect_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char **dir, int *lazy,
+int mh_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char **dir, int *lazy,
 			 int *no_mtab)
 {
 	*dir = NULL;
@@ -438,13 +438,13 @@ int ect_root_umount_args(struct ect_ctx *ctx, int argc, char **argv, const char 
  * Not lazy: an fd on the mount would keep it busy, so the mount is named by
  * its mount point's directory, reached from the checked root *fd through
  * "..", and the last name of dir; *fd is closed before the unmount, and
- * ect_priv_umount_at unmounts only if that name still leads to this mount.
+ * mh_priv_umount_at unmounts only if that name still leads to this mount.
  */
-static int umount_checked(struct ect_ctx *ctx, struct ect_priv *p, int *fd, const char *dir,
+static int umount_checked(struct ect_ctx *ctx, struct mh_priv *p, int *fd, const char *dir,
 			  int mount_id, const struct ect_mount_entry *row, unsigned int flags)
 {
 	const char *slash = strrchr(dir, '/');
-	struct ect_priv_umount_at at = { .parent_fd = -1, .mount_id = mount_id };
+	struct mh_priv_umount_at at = { .parent_fd = -1, .mount_id = mount_id };
 	struct stat st;
 	int r;
 
@@ -462,19 +462,19 @@ static int umount_checked(struct ect_ctx *ctx, struct ect_priv *p, int *fd, cons
 	close(*fd);
 	*fd = -1;
 	ect_debug(ctx, "unmounting %s (mount id %d) through its directory", dir, mount_id);
-	r = ect_priv_umount_at(p, ctx, &at, row, flags);
+	r = mh_priv_umount_at(p, ctx, &at, row, flags);
 	close(at.parent_fd);
 	return r;
 }
 
-int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char **argv)
+int mh_root_umount_main(struct ect_ctx *ctx, struct mh_priv *p, int argc, char **argv)
 {
 	struct ect_mount_entry *row = NULL;
 	char *dir = NULL;
 	const char *arg = NULL;
 	int lazy = 0, no_mtab = 0, r, ret = ECT_MNT_FAIL, fd = -1, mount_id = -1;
 
-	r = ect_root_umount_args(ctx, argc, argv, &arg, &lazy, &no_mtab);
+	r = mh_root_umount_args(ctx, argc, argv, &arg, &lazy, &no_mtab);
 	if (r)
 		return r;
 	dir = realpath(arg, NULL);
@@ -491,7 +491,7 @@ int ect_root_umount_main(struct ect_ctx *ctx, struct ect_priv *p, int argc, char
 		goto out;
 	}
 	if (lazy)
-		r = ect_priv_umount(p, ctx, fd, row, ECT_UMOUNT_LAZY | (no_mtab ? ECT_UMOUNT_NO_MTAB : 0));
+		r = mh_priv_umount(p, ctx, fd, row, ECT_UMOUNT_LAZY | (no_mtab ? ECT_UMOUNT_NO_MTAB : 0));
 	else
 		r = umount_checked(ctx, p, &fd, dir, mount_id, row, no_mtab ? ECT_UMOUNT_NO_MTAB : 0);
 	if (r) {

@@ -24,7 +24,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-int ect_mount_ids(int **ids, size_t *n)
+int mh_mount_ids(int **ids, size_t *n)
 {
 	char *line = NULL;
 	size_t cap = 0, count = 0, room = 0;

@@ -10,7 +10,7 @@
  * root, scrubs what the caller controls (fds, environment, umask, core
  * dumps), then sets its effective ids to the caller's and keeps root only
  * in the saved uid. raise()/lower() bracket the three privileged steps
- * (state directory, mount(2), umount(2)); ect_priv_drop() then sets all
+ * (state directory, mount(2), umount(2)); mh_priv_drop() then sets all
  * three ids to the caller's and checks that root cannot be regained before
  * anything else runs (lib/core/become.c's ect_become_user, called with the
  * effective ids already the caller's). The real uid stays the caller's
@@ -67,7 +67,7 @@ static void wipe_exec_environment(void)
 	explicit_bzero((void *)start, end - start);
 }
 
-int ect_priv_sanitize_process(struct rlimit *caller_fsize)
+int mh_priv_sanitize_process(struct rlimit *caller_fsize)
 {
 	struct rlimit no_core = { 0, 0 }, no_fsize_limit = { RLIM_INFINITY, RLIM_INFINITY };
 	int fd;
@@ -125,7 +125,7 @@ static void no_dump(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-static int raise_priv(struct ect_priv *p)
+static int raise_priv(struct mh_priv *p)
 {
 	sigset_t all;
 
@@ -149,7 +149,7 @@ static int raise_priv(struct ect_priv *p)
 }
 
 /* Failing to lower is fatal: nothing may run with root by accident. */
-static void lower_priv(struct ect_priv *p, struct ect_ctx *ctx)
+static void lower_priv(struct mh_priv *p, struct ect_ctx *ctx)
 {
 	if (p->root)
 		return;
@@ -164,7 +164,7 @@ static void lower_priv(struct ect_priv *p, struct ect_ctx *ctx)
 	}
 }
 
-int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx)
+int mh_priv_init(struct mh_priv *p, struct ect_ctx *ctx)
 {
 	memset(p, 0, sizeof(*p));
 	p->uid = getuid();
@@ -205,7 +205,7 @@ static int root_dir_at(int dirfd, const char *name, mode_t mode)
 	return fd;
 }
 
-int ect_priv_state_dir(struct ect_priv *p, struct ect_ctx *ctx, int *dirfd, int *lockfd)
+int mh_priv_state_dir(struct mh_priv *p, struct ect_ctx *ctx, int *dirfd, int *lockfd)
 {
 	char name[32];
 	struct stat st;
@@ -267,7 +267,7 @@ out:
 	return 0;
 }
 
-int ect_priv_session_current(struct ect_priv *p, struct ect_ctx *ctx, struct ect_session_id *self)
+int mh_priv_session_current(struct mh_priv *p, struct ect_ctx *ctx, struct ect_session_id *self)
 {
 	int ret = raise_priv(p);
 
@@ -277,7 +277,7 @@ int ect_priv_session_current(struct ect_priv *p, struct ect_ctx *ctx, struct ect
 	return ret;
 }
 
-int ect_priv_sessions_update(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
+int mh_priv_sessions_update(struct mh_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
 			     enum ect_session_op op, const struct ect_session_id *self, int mounted)
 {
 	int ret = raise_priv(p);
@@ -294,7 +294,7 @@ int ect_priv_sessions_update(struct ect_priv *p, struct ect_ctx *ctx, int dirfd,
  * to be the target. Anything else (renamed away, not a new mount, not over
  * the checked lower directory) is a mismatch. *made: an fd on the new mount.
  */
-static int verify_new_mount(const struct ect_priv_mount_req *req, int parent, const char *name,
+static int verify_new_mount(const struct mh_priv_mount_req *req, int parent, const char *name,
 			    const int *before, size_t nbefore, int *made)
 {
 	int fd, id, ret = ECT_E_UNSAFE_PATH;
@@ -319,7 +319,7 @@ out:
 }
 
 /* The parent directory of target_fd and the name target has in it. */
-static int open_parent(const struct ect_priv_mount_req *req, int *parent, const char **name)
+static int open_parent(const struct mh_priv_mount_req *req, int *parent, const char **name)
 {
 	struct stat a, b;
 	const char *slash = req->target ? strrchr(req->target, '/') : NULL;
@@ -345,8 +345,8 @@ static int open_parent(const struct ect_priv_mount_req *req, int *parent, const 
  * line is written from that row, never from strings we were given (issue
  * #10 finding 4), and its identity goes to *made for the registry.
  */
-static void note_new_mount(struct ect_priv *p, struct ect_ctx *ctx,
-			   const struct ect_priv_mount_req *req, int fd, struct ect_mount_record *made)
+static void note_new_mount(struct mh_priv *p, struct ect_ctx *ctx,
+			   const struct mh_priv_mount_req *req, int fd, struct ect_mount_record *made)
 {
 	struct ect_mount_entry *row = calloc(1, sizeof(*row));
 	int id = ect_mount_id_of(fd);
@@ -359,7 +359,7 @@ static void note_new_mount(struct ect_priv *p, struct ect_ctx *ctx,
 		ect_warn(ctx, "mounted, but could not find the new mount to add to /etc/mtab");
 		goto out;
 	}
-	if (!raise_priv(p) && ect_mtab_add(row->source, row->point, req->opts))
+	if (!raise_priv(p) && mh_mtab_add(row->source, row->point, req->opts))
 		ect_warn(ctx, "mounted, but could not update /etc/mtab");
 	lower_priv(p, ctx);
 out:
@@ -369,14 +369,14 @@ out:
 /* The registry record of a new mount, written while it is still detached. */
 static int record_before_attach(int mnt_fd, void *arg)
 {
-	const struct ect_priv_mount_req *req = arg;
+	const struct mh_priv_mount_req *req = arg;
 	struct ect_mount_record rec;
 	int r = ect_mount_record_of(mnt_fd, req->lower_fd, &rec);
 
 	return r ? r : ect_mount_record_store(req->record_dirfd, req->record_name, &rec);
 }
 
-int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req,
+int mh_priv_mount(struct mh_priv *p, struct ect_ctx *ctx, const struct mh_priv_mount_req *req,
 		   struct ect_mount_record *made)
 {
 	int ret, saved_cwd, parent = -1, *before = NULL, newfd = -1;
@@ -395,7 +395,7 @@ int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_pri
 		return -errno;
 	ret = open_parent(req, &parent, &name);
 	if (!ret)
-		ret = ect_mount_ids(&before, &nbefore);
+		ret = mh_mount_ids(&before, &nbefore);
 	if (ret) {
 		ect_err(ctx, "refusing %s: it changed while being checked", req->target);
 		goto out;
@@ -406,7 +406,7 @@ int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_pri
 	}
 	ret = raise_priv(p);
 	if (!ret) {
-		ret = ect_mount_pinned(req->src, req->lower_fd, req->target_fd, req->flags, req->opts,
+		ret = mh_mount_pinned(req->src, req->lower_fd, req->target_fd, req->flags, req->opts,
 				       req->record_name ? record_before_attach : NULL, (void *)req,
 				       &newfd);
 		if (ret == -ENOSYS) /* before Linux 5.2: by path, checked afterwards */
@@ -447,7 +447,7 @@ out:
 /* The mtab line of an unmounted row, unless umount -n. */
 static void umounted_mtab(struct ect_ctx *ctx, const struct ect_mount_entry *row, unsigned int flags)
 {
-	if (!(flags & ECT_UMOUNT_NO_MTAB) && ect_mtab_remove(row->source, row->point))
+	if (!(flags & ECT_UMOUNT_NO_MTAB) && mh_mtab_remove(row->source, row->point))
 		ect_warn(ctx, "unmounted, but could not update /etc/mtab");
 }
 
@@ -475,12 +475,12 @@ static int leave_dir(int saved_cwd, int ret)
 	return ret;
 }
 
-int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd,
+int mh_priv_umount(struct mh_priv *p, struct ect_ctx *ctx, int target_fd,
 		    const struct ect_mount_entry *row, unsigned int flags)
 {
 	int ret, saved_cwd;
 
-	/* only ever the verified fd; a root-mode unmount that is not lazy: ect_priv_umount_at */
+	/* only ever the verified fd; a root-mode unmount that is not lazy: mh_priv_umount_at */
 	if (!(flags & ECT_UMOUNT_LAZY))
 		return -EINVAL;
 	/* back to "/" afterwards, not into the detached mount */
@@ -500,7 +500,7 @@ int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd,
 }
 
 /* Does name in dir_fd lead (without a symlink) to the root of the mount at describes? */
-static bool still_the_mount(const struct ect_priv_umount_at *at)
+static bool still_the_mount(const struct mh_priv_umount_at *at)
 {
 	int fd = openat(at->parent_fd, at->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
@@ -514,7 +514,7 @@ static bool still_the_mount(const struct ect_priv_umount_at *at)
 	return same;
 }
 
-int ect_priv_umount_at(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_umount_at *at,
+int mh_priv_umount_at(struct mh_priv *p, struct ect_ctx *ctx, const struct mh_priv_umount_at *at,
 		       const struct ect_mount_entry *row, unsigned int flags)
 {
 	int ret, saved_cwd;
@@ -545,7 +545,7 @@ int ect_priv_umount_at(struct ect_priv *p, struct ect_ctx *ctx, const struct ect
 	return leave_dir(saved_cwd, ret);
 }
 
-int ect_priv_mount_record(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
+int mh_priv_mount_record(struct mh_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
 			  const struct ect_mount_record *rec)
 {
 	int ret = raise_priv(p);
@@ -556,7 +556,7 @@ int ect_priv_mount_record(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, co
 	return ret;
 }
 
-int ect_priv_mount_record_load(struct ect_priv *p, struct ect_ctx *ctx, int dirfd,
+int mh_priv_mount_record_load(struct mh_priv *p, struct ect_ctx *ctx, int dirfd,
 			       const char *name, struct ect_mount_record *rec)
 {
 	int ret = raise_priv(p);
@@ -567,7 +567,7 @@ int ect_priv_mount_record_load(struct ect_priv *p, struct ect_ctx *ctx, int dirf
 	return ret;
 }
 
-void ect_priv_drop(struct ect_priv *p, struct ect_ctx *ctx)
+void mh_priv_drop(struct mh_priv *p, struct ect_ctx *ctx)
 {
 	if (p->root || p->dropped || !p->can_raise)
 		return;

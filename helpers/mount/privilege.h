@@ -14,7 +14,7 @@
 
 #include "ect-private.h"
 
-struct ect_priv {
+struct mh_priv {
 	uid_t uid;	/* the calling user (real uid) */
 	gid_t gid;
 	int root;	/* the caller is root: root mode, nothing to drop */
@@ -30,12 +30,12 @@ struct ect_priv {
  * First thing in main(): fds 0-2 open (on /dev/null), every other fd
  * closed unless the caller is root (passphrase_passwd_fd=), environment cleared, umask 022, no core dumps, not ptrace-able.
  */
-int ect_priv_sanitize_process(struct rlimit *caller_fsize);
+int mh_priv_sanitize_process(struct rlimit *caller_fsize);
 /*
  * Record the caller and switch the effective ids to the caller's (the saved
  * uid keeps root for the raises below). Fails when not setuid root.
  */
-int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx);
+int mh_priv_init(struct mh_priv *p, struct ect_ctx *ctx);
 /*
  * Privileged: make ECT_RUNDIR/ecryptfs-tools (root, 0755) and its per-user
  * directory UID (root, 0700: the user cannot write there, so cannot fill
@@ -43,14 +43,14 @@ int ect_priv_init(struct ect_priv *p, struct ect_ctx *ctx);
  * lock file (root, 0600) in *lockfd. Call only after the user's
  * configuration validated (doc/session-counter.md).
  */
-int ect_priv_state_dir(struct ect_priv *p, struct ect_ctx *ctx, int *dirfd, int *lockfd);
+int mh_priv_state_dir(struct mh_priv *p, struct ect_ctx *ctx, int *dirfd, int *lockfd);
 /* Privileged: ect_session_current (sees the session leader despite hidepid). */
-int ect_priv_session_current(struct ect_priv *p, struct ect_ctx *ctx, struct ect_session_id *self);
+int mh_priv_session_current(struct mh_priv *p, struct ect_ctx *ctx, struct ect_session_id *self);
 /* Privileged: ect_sessions_update in the root-owned per-user directory. */
-int ect_priv_sessions_update(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
+int mh_priv_sessions_update(struct mh_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
 			     enum ect_session_op op, const struct ect_session_id *self, int mounted);
 
-struct ect_priv_mount_req {
+struct mh_priv_mount_req {
 	const char *src;	  /* source path for mount(2) (shown in /proc/mounts) */
 	int lower_fd;		  /* the checked lower directory src must be */
 	int target_fd;		  /* the checked target, mounted on via fchdir + "." */
@@ -74,7 +74,7 @@ struct ect_priv_mount_req {
  * is the kernel's row of the new mount. *made (may be NULL): its identity,
  * mount_id -1 when unknown.
  */
-int ect_priv_mount(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_mount_req *req,
+int mh_priv_mount(struct mh_priv *p, struct ect_ctx *ctx, const struct mh_priv_mount_req *req,
 		   struct ect_mount_record *made);
 
 enum {
@@ -87,7 +87,7 @@ enum {
  * (ect_mount_find_over): its exact source and target are removed from
  * /etc/mtab.
  */
-int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd,
+int mh_priv_umount(struct mh_priv *p, struct ect_ctx *ctx, int target_fd,
 		    const struct ect_mount_entry *row, unsigned int flags);
 /*
  * The checked mount for a root-mode unmount that is not lazy. Any fd on the
@@ -95,7 +95,7 @@ int ect_priv_umount(struct ect_priv *p, struct ect_ctx *ctx, int target_fd,
  * (an fd on the parent mount) and the mount point's plain name there, and
  * recognised by its mount id and root's st_dev/st_ino.
  */
-struct ect_priv_umount_at {
+struct mh_priv_umount_at {
 	int parent_fd;
 	const char *name;
 	int mount_id;
@@ -106,28 +106,28 @@ struct ect_priv_umount_at {
  * Root mode only: unmount (not lazily) the mount at->name in at->parent_fd,
  * refused with ECT_E_UNSAFE_PATH unless that name still leads to the root
  * of the mount checked. Never resolves a path from "/". row and flags
- * (ECT_UMOUNT_NO_MTAB only) as for ect_priv_umount.
+ * (ECT_UMOUNT_NO_MTAB only) as for mh_priv_umount.
  */
-int ect_priv_umount_at(struct ect_priv *p, struct ect_ctx *ctx, const struct ect_priv_umount_at *at,
+int mh_priv_umount_at(struct mh_priv *p, struct ect_ctx *ctx, const struct mh_priv_umount_at *at,
 		       const struct ect_mount_entry *row, unsigned int flags);
 /* Privileged: ect_mount_record_store / _load in the root-owned per-user directory. */
-int ect_priv_mount_record(struct ect_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
+int mh_priv_mount_record(struct mh_priv *p, struct ect_ctx *ctx, int dirfd, const char *name,
 			  const struct ect_mount_record *rec);
-int ect_priv_mount_record_load(struct ect_priv *p, struct ect_ctx *ctx, int dirfd,
+int mh_priv_mount_record_load(struct mh_priv *p, struct ect_ctx *ctx, int dirfd,
 			       const char *name, struct ect_mount_record *rec);
 /*
  * Give up root for good (setresgid/setresuid to the caller) and prove it
  * cannot be regained; exits the process when that proof fails. A no-op in
  * root mode.
  */
-void ect_priv_drop(struct ect_priv *p, struct ect_ctx *ctx);
+void mh_priv_drop(struct mh_priv *p, struct ect_ctx *ctx);
 
 /*
  * The ids of all current mounts (helpers/mount/mount-verify.c); the identity of
  * one mount (ect_mount_id_of, ect_mount_is_over, ect_mount_find_over) is in
  * the library's mount section.
  */
-int ect_mount_ids(int **ids, size_t *n);
+int mh_mount_ids(int **ids, size_t *n);
 
 /*
  * Root only (helpers/mount/mount-pinned.c): mount src, which must resolve to the
@@ -136,13 +136,13 @@ int ect_mount_ids(int **ids, size_t *n);
  * before_attach (may be NULL) gets the detached new mount, which keeps its
  * mount id once attached; its error is returned and nothing is attached.
  */
-int ect_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
+int mh_mount_pinned(const char *src, int lower_fd, int target_fd, unsigned long flags,
 		     const char *opts, int (*before_attach)(int mnt_fd, void *arg), void *arg,
 		     int *made);
 
 /* /etc/mtab upkeep (helpers/mount/mount-mtab.c); only called from privilege.c. */
-int ect_mtab_add(const char *src, const char *target, const char *opts);
+int mh_mtab_add(const char *src, const char *target, const char *opts);
 /* Remove the last line with exactly this source, target and type ecryptfs. */
-int ect_mtab_remove(const char *src, const char *target);
+int mh_mtab_remove(const char *src, const char *target);
 
 #endif /* ECT_PRIVILEGE_H */

@@ -69,8 +69,8 @@ case $syms in
 *"no symbols"*) echo "SKIP: $helper is stripped"; exit 77 ;;
 esac
 names=$(printf '%s\n' "$syms" | awk '{ sub(/@.*/, "", $NF); print $NF }' | sort -u)
-printf '%s\n' "$names" | grep -x 'ect_priv_init' >/dev/null ||
-	{ echo "FAIL: no ect_priv_init in nm $helper: not the mount helper?"; exit 1; }
+printf '%s\n' "$names" | grep -x 'mh_priv_init' >/dev/null ||
+	{ echo "FAIL: no mh_priv_init in nm $helper: not the mount helper?"; exit 1; }
 bad=0
 for f in $(printf '%s\n' "$names" | grep -xF "$forbidden"; printf '%s\n' "$names" |
 	grep -E '^gcry_(kdf|cipher)_'); do

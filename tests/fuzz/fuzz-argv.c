@@ -26,7 +26,7 @@ static const char *const progs[] = { "mount.ecryptfs_private", "umount.ecryptfs_
 static void check_private(char **argv, int argc, int umount)
 {
 	struct private_req r = { .umount = umount };
-	int ret = ect_private_parse_args(fuzz_ctx(), &r, argc, argv);
+	int ret = mh_private_parse_args(fuzz_ctx(), &r, argc, argv);
 
 	FUZZ_ASSERT(ret == 0 || ret == ECT_MNT_USAGE || ret == ECT_MNT_FAIL);
 	if (ret)
@@ -42,7 +42,7 @@ static void check_root_mount(char **argv, int argc)
 	int ret;
 
 	ect_mount_opts_init(&o);
-	ret = ect_root_mount_args(fuzz_ctx(), argc, argv, &o, &a);
+	ret = mh_root_mount_args(fuzz_ctx(), argc, argv, &o, &a);
 	FUZZ_ASSERT(ret == 0 || ret == ECT_MNT_USAGE || ret == ECT_MNT_FAIL);
 	FUZZ_ASSERT(ret || (a.src && a.dst));
 	ect_mount_opts_clear(&o);
@@ -52,7 +52,7 @@ static void check_root_umount(char **argv, int argc)
 {
 	const char *dir;
 	int lazy = 0, no_mtab = 0;
-	int ret = ect_root_umount_args(fuzz_ctx(), argc, argv, &dir, &lazy, &no_mtab);
+	int ret = mh_root_umount_args(fuzz_ctx(), argc, argv, &dir, &lazy, &no_mtab);
 
 	FUZZ_ASSERT(ret == 0 || ret == ECT_MNT_USAGE);
 	FUZZ_ASSERT(ret || dir);

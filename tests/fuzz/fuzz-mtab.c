@@ -62,7 +62,7 @@ static void fuzz_mtab_edit(char *s)
 	fuzz_put_file("mtab", old, strlen(old));
 	n_old = count_lines(old);
 	/* the source of the entry to drop is fixed: the target is what varies */
-	FUZZ_ASSERT(ect_mtab_remove("/home/a/.Private", target) == 0);
+	FUZZ_ASSERT(mh_mtab_remove("/home/a/.Private", target) == 0);
 	removed = slurp_mtab();
 	n_removed = count_lines(removed);
 	/* at most one whole line goes, and only an ecryptfs one; the rest stays as it was */
@@ -76,7 +76,7 @@ static void fuzz_mtab_edit(char *s)
 	if (*target) {
 		if (ect_private_mount_opts("0123456789abcdef", NULL, opts, sizeof(opts)))
 			abort();
-		FUZZ_ASSERT(ect_mtab_add("/home/a/.Private", target, opts) == 0);
+		FUZZ_ASSERT(mh_mtab_add("/home/a/.Private", target, opts) == 0);
 		added = slurp_mtab();
 		/* one more line, the last; the old ones untouched */
 		keep = strlen(removed);
