@@ -108,8 +108,13 @@ int efs_file_get(struct efs *e, int dirfd, const char *name, int want_write,
 	struct stat st;
 	int fd, writable = 1, rc;
 
-	fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 && !want_write && (errno == EACCES || errno == EROFS)) {
+	/* Read-only (rescue) mounts never open the lower file for writing. */
+	if (e->read_only && want_write)
+		return -EROFS;
+	fd = -1;
+	if (!e->read_only)
+		fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && !want_write && (e->read_only || errno == EACCES || errno == EROFS)) {
 		writable = 0;
 		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	}

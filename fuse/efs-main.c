@@ -25,6 +25,7 @@ struct efs_cmdline {
 	char *ecryptfs;	/* the eCryptfs options, comma-joined */
 	int nonopts;
 	int failed;
+	int read_only;	/* -o ro: the kernel refuses writes; we open nothing for writing */
 };
 
 static void usage(FILE *out)
@@ -52,6 +53,8 @@ static int sort_arg(void *data, const char *arg, int key, struct fuse_args *outa
 	}
 	if (key != FUSE_OPT_KEY_OPT)
 		return 1;
+	if (!strcmp(arg, "ro") || !strcmp(arg, "rw"))
+		c->read_only = arg[1] == 'o';
 	switch (efs_opt_classify(arg)) {
 	case EFS_OPT_ECRYPTFS:
 		if (efs_opts_append(&c->ecryptfs, arg))
@@ -295,6 +298,7 @@ int main(int argc, char **argv)
 	}
 	if (parse_ecryptfs(&e, cmd.ecryptfs))
 		goto out;
+	e.read_only = cmd.read_only;
 	e.lower_fd = open(cmd.lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (e.lower_fd < 0) {
 		fprintf(stderr, "ecryptfs-fuse: lower directory %s: %s\n", cmd.lower,

@@ -63,6 +63,7 @@ struct efs_dir_slot {
 struct efs {
 	struct ect_ctx *ctx;
 	int lower_fd;		     /* the lower directory, O_RDONLY|O_DIRECTORY */
+	int read_only;		     /* -o ro: lower files are only ever opened O_RDONLY */
 	struct ect_mount_opts opts;  /* the ecryptfs_* options as given */
 	uint8_t *key_mem;	     /* locked: one ECT_KEY_SIZE key per sig, then the FNEK */
 	struct ect_codec_key keys[ECT_MOUNT_SIGS_MAX];
