@@ -112,7 +112,7 @@ guest_setup() {
 
 	stamp "setting up /home"
 	modprobe -a loop ext4
-	if [ "${ECT_VM_BOOT_MODE:-}" = systemd ]; then
+	if [ "${ECT_VM_HOME_DISK:-}" = 1 ]; then
 		home_on_disk
 	else
 		home_in_ram

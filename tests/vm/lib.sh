@@ -281,10 +281,13 @@ vm_phase() {
 # vm_reboot [--crash]: reboot the guest with `systemctl reboot` (a clean
 # shutdown; the host notes how long it took in /ect-results/last-shutdown),
 # or with --crash by sysrq 'b': no sync, no unmount, like a power loss (what
-# the guest had not written to the disk is lost). Does not return.
+# the guest had not written to the disk is lost). The plain guest of a
+# *-reboot group has no init to shut down: there a clean reboot is what the
+# end of a shutdown does to /home (sync, remount read-only: sysrq 'u'), then
+# the reset. Does not return.
 vm_reboot() {
 	local user db
-	[ "${ECT_VM_BOOT_MODE:-}" = systemd ] || fail "vm_reboot needs a boot group named systemd*"
+	[ "${ECT_VM_HOME_DISK:-}" = 1 ] || fail "vm_reboot needs a boot group named systemd* or *-reboot"
 	for db in passwd shadow group gshadow; do
 		while read -r user; do
 			[ -n "$user" ] && getent "$db" "$user"
@@ -300,8 +303,18 @@ vm_reboot() {
 	if [ "${1:-}" = --crash ]; then
 		echo 1 >/proc/sys/kernel/sysrq
 		echo b >/proc/sysrq-trigger
-	else
+	elif [ "${ECT_VM_BOOT_MODE:-}" = systemd ]; then
 		systemctl reboot
+	else
+		sync
+		echo 1 >/proc/sys/kernel/sysrq
+		echo u >/proc/sysrq-trigger
+		# the remount runs in a kernel worker: wait until /home is read-only
+		for _ in $(seq 100); do
+			awk '$2 == "/home" && $4 ~ /^ro(,|$)/ {f = 1} END {exit !f}' /proc/mounts && break
+			sleep 0.1
+		done
+		echo b >/proc/sysrq-trigger
 	fi
 	sleep infinity
 }

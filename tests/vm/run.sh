@@ -16,8 +16,8 @@
 #   ECT_VM_KERNEL  kernel image (default: newest /boot/vmlinuz-*)
 #   ECT_VM_TIMEOUT default per-scenario time limit in seconds (default 180)
 #   ECT_VM_LOAD=0    leave out load/01 and 02 (50 concurrent logins each, ~2.5 min on a quiet host)
-#   ECT_VM_REBOOT=1  run the scenarios that reboot or power off a systemd guest
-#                  (systemd/05, 06: "# ect-vm: optin=ECT_VM_REBOOT")
+#   ECT_VM_REBOOT=1  run the scenarios that reboot or power off a guest
+#                  (systemd/05, 06, fuse/06: "# ect-vm: optin=ECT_VM_REBOOT")
 #   ECT_VM_SETUP_KILLS=1  run home/60 (setup-private -b killed at 12 points)
 #   ECT_LOAD_SEED  the load scenarios' random seed (replays a logged interleaving)
 #   ECT_VM_PEER    unpacked ecryptfs-utils 111 (default: the fetch script's)
@@ -195,10 +195,13 @@ boot_group() {
 	res=$run/$group
 	mkdir -p "$res"
 	# Groups named systemd* boot the real systemd (guest-systemd.sh), with
-	# /home on a disk image of their own that survives a reboot of the guest.
+	# /home on a disk image of their own that survives a reboot of the guest;
+	# groups named *-reboot boot the plain guest with such a disk (vm_reboot).
 	case $group in
-	systemd*)
-		mode=systemd total=$((total + 180))
+	systemd*) mode=systemd total=$((total + 180)) ;;
+	esac
+	case $group in
+	systemd* | *-reboot)
 		truncate -s 2G "$res/home.img"
 		disk=(-drive "file=$res/home.img,if=virtio,format=raw")
 		;;
@@ -222,19 +225,20 @@ boot_group() {
 		printf 'export ECT_VM_INSTALL_ARGS=%q\n' "$install_args"
 		printf 'export ECT_VM_BOOT=%q\n' "$group"
 		printf 'export ECT_VM_BOOT_MODE=%q\n' "$mode"
+		printf 'export ECT_VM_HOME_DISK=%q\n' "$([ "${#disk[@]}" -gt 0 ] && echo 1)"
 		printf 'export ECT_VM_LOAD=%q\n' "${ECT_VM_LOAD:-1}"
 		printf 'export ECT_LOAD_SEED=%q\n' "${ECT_LOAD_SEED:-}"
 		printf 'export ECT_MIGRATE_KILLS=%q\n' "${ECT_MIGRATE_KILLS:-}"
 	} >"$res/run.env"
 	say "check-vm: boot '$group': $(wc -l <"$res/plan") scenario(s), kernel $kver, ${accel[*]}, $mode"
-	# A scenario may reboot a systemd* guest (vm_reboot in lib.sh): it leaves
-	# $res/reboot and QEMU exits (-no-reboot); boot the same disk again and
-	# the plan goes on where it stopped. At most 8 boots per group.
+	# A scenario may reboot a guest with a /home disk (vm_reboot in lib.sh): it
+	# leaves $res/reboot and QEMU exits (-no-reboot); boot the same disk again
+	# and the plan goes on where it stopped. At most 8 boots per group.
 	local nboot=1 t_req
 	rm -f "$res/reboot"
 	while :; do
 		qemu_boot "$group" "$res" "$total" "${disk[@]}"
-		[ "$mode" = systemd ] && [ -f "$res/reboot" ] && [ "$nboot" -lt 8 ] || break
+		[ "${#disk[@]}" -gt 0 ] && [ -f "$res/reboot" ] && [ "$nboot" -lt 8 ] || break
 		t_req=$(stat -c %Y "$res/reboot")
 		echo "$(($(date +%s) - t_req))" >"$res/last-shutdown"
 		say "check-vm: boot '$group': $(cat "$res/reboot") rebooted the guest (shut down in $(cat "$res/last-shutdown") s); booting again"
