@@ -563,8 +563,13 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 	/* nothing wrapped yet: the new password wraps the waiting one, no old one needed */
 	bootstrap = !peek.wrapped_passphrase && !peek.token_records;
 	if (flags & PAM_PRELIM_CHECK) {
-		/* 111's answer: without the old password we cannot rewrap. Optional stacks go on. */
-		ret = old_pw || bootstrap ? PAM_SUCCESS : PAM_AUTHTOK_RECOVERY_ERR;
+		/*
+		 * 111's answer: without the old password we cannot rewrap. Optional
+		 * stacks go on. Token records only: the update step tells (token-alone
+		 * records hold no password).
+		 */
+		ret = old_pw || bootstrap || !peek.wrapped_passphrase ? PAM_SUCCESS
+								      : PAM_AUTHTOK_RECOVERY_ERR;
 		goto out;
 	}
 	if (!(flags & PAM_UPDATE_AUTHTOK)) {
