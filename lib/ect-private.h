@@ -155,6 +155,19 @@ enum ect_session_op {
 int ect_sessions_update(int dirfd, const char *name, enum ect_session_op op,
 			const struct ect_session_id *self, int mounted) ECT_MUST_CHECK;
 
+/*
+ * chauthtok: rewrap every token AND password record of the user's
+ * wrapped-passphrase.token from old_pw to new_pw, keeping each token part
+ * (the token's PIN through pin_fn opens the secret; nothing is wrapped to
+ * the token anew). All or nothing: on any error the file is left as it was,
+ * *failed names the record that failed, *rewrapped is 0. No AND record:
+ * 0 with *rewrapped 0 and nothing written. Errors as ect_token_unwrap.
+ */
+int ect_token_rewrap_user(const struct ect_user_dirs *d, ect_token_pin_fn pin_fn, void *pin_arg,
+			  const char *old_pw, size_t old_len, const char *new_pw, size_t new_len,
+			  const struct ect_argon2_params *ceiling, size_t *rewrapped,
+			  size_t *failed) ECT_MUST_CHECK;
+
 /* Close every fd from first up (close_range, else one by one): before an exec. */
 void ect_close_fds_from(int first);
 

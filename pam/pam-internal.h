@@ -103,6 +103,7 @@ struct pam_ect_peek {
 	bool auto_mount;
 	bool wrapping_independent;
 	bool wrapped_passphrase;
+	bool token_records; /* wrapped-passphrase.token exists */
 	bool mounted; /* only looked up with wrapping_independent */
 	bool bootstrap; /* /dev/shm/.ecryptfs-USER exists (not checked: the child does) */
 };
@@ -226,6 +227,7 @@ int pam_ect_job_rewrap(struct pam_ect_job *job);    /* chauthtok: old -> new */
 int pam_ect_job_mark_stale(struct pam_ect_job *job); /* chauthtok without old password */
 int pam_ect_job_drop_keys(struct pam_ect_job *job);  /* unlink job->drop from @u */
 int pam_ect_job_bootstrap(struct pam_ect_job *job);  /* chauthtok: wrap the /dev/shm passphrase */
+int pam_ect_job_token_rewrap(struct pam_ect_job *job); /* chauthtok: AND records, old -> new */
 /* The child's logging context (one per child process). */
 struct ect_ctx *pam_ect_child_ctx(const struct pam_ect_job *job);
 /*

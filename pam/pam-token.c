@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 
@@ -26,6 +27,7 @@
 
 struct pin_state {
 	struct pam_ect_job *job;
+	const char *password; /* token_pin=password: the PIN (chauthtok: the old password) */
 	char *pin; /* asked once, kept for the next record of this login */
 	size_t pin_len;
 	bool asked;
@@ -41,9 +43,9 @@ static int pin_for_token(void *arg, const char *label, unsigned int flags, char 
 	int ret;
 
 	if (st->job->opts->token_pin == PAM_ECT_PIN_PASSWORD) {
-		if (!st->job->password || !st->job->password[0])
+		if (!st->password || !st->password[0])
 			return -ECANCELED;
-		src = st->job->password;
+		src = st->password;
 		len = strlen(src);
 	} else {
 		if (!st->pin) {
@@ -110,7 +112,7 @@ static int try_records(struct pam_ect_job *job, const struct ect_user_dirs *dirs
 		       const struct ect_token_info *infos, size_t n, char **pp, size_t *pp_len,
 		       bool *wrong_password)
 {
-	struct pin_state st = { .job = job };
+	struct pin_state st = { .job = job, .password = job->password };
 	int result = PAM_ECT_TOKEN_FAILED;
 
 	for (size_t i = 0; i < n; i++) {
@@ -171,6 +173,64 @@ int pam_ect_token_passphrase(struct pam_ect_job *job, int dirfd, char **pp, size
 	/* the token OR the password: the password's turn */
 	if (result != PAM_ECT_OK && has_password_protector(dirfd))
 		result = PAM_ECT_NO_TOKEN;
+	return result;
+}
+
+/*
+ * chauthtok: rewrap the token AND password records from the old password
+ * to the new one (the token and its PIN needed now); all or nothing, so a
+ * missing token keeps the old file. Token-alone records stay as they are.
+ */
+int pam_ect_job_token_rewrap(struct pam_ect_job *job)
+{
+	struct ect_user_dirs dirs = { .home_fd = -1, .uid = job->pw->pw_uid, .gid = job->pw->pw_gid };
+	struct pin_state st = { .job = job, .password = job->old_password };
+	struct ect_ctx *ctx = pam_ect_child_ctx(job);
+	struct ect_token_info *infos;
+	size_t n = 0, done = 0, failed = (size_t)-1;
+	bool wrong_password = false;
+	int result, ret;
+
+	result = pam_ect_config_dir(job, &dirs.config_fd);
+	if (result != PAM_ECT_OK)
+		return result;
+	infos = calloc(ECT_TOKEN_MAX, sizeof(*infos));
+	ret = infos ? ect_token_list_user(&dirs, infos, ECT_TOKEN_MAX, &n) : -ENOMEM;
+	for (size_t i = 0; !ret && i < n; i++)
+		done += infos[i].policy == ECT_TOKEN_AND_PASSWORD;
+	if (!ret && done && !job->old_password) {
+		ect_warn(ctx, "user %s: password changed without the old one; the token and "
+			 "password records keep it", job->user);
+		result = PAM_ECT_NO_OLD_PASSWORD;
+		goto out;
+	}
+	if (!ret && done)
+		ret = ect_token_rewrap_user(&dirs, pin_for_token, &st, job->old_password,
+					    strlen(job->old_password), job->password,
+					    strlen(job->password), &job->opts->kdf_max, &done, &failed);
+	ect_secure_free(st.pin);
+	if (!ret) {
+		if (done)
+			ect_notice(ctx, "user %s: %zu token and password record(s) rewrapped with "
+				   "the new password", job->user, done);
+		result = done ? PAM_ECT_OK : PAM_ECT_NO_TOKEN;
+	} else if (failed < n) {
+		if (ret != ECT_E_HOSTILE_PARAMS)
+			(void)record_failed(job, failed, &infos[failed], ret, &wrong_password);
+		ect_err(ctx, "user %s: token record %zu not rewrapped (%s); ~/.ecryptfs/"
+			ECT_TOKEN_FILE " left as it was, with the old password", job->user, failed,
+			ect_strerror(ret));
+		result = wrong_password ? PAM_ECT_WRONG_PASSWORD
+			 : ret == ECT_E_HOSTILE_PARAMS ? PAM_ECT_KDF_COST : PAM_ECT_TOKEN_FAILED;
+	} else {
+		ect_err(ctx, "user %s: ~/.ecryptfs/" ECT_TOKEN_FILE ": %s", job->user,
+			ect_strerror(ret));
+		pam_ect_child_flag(job, PAM_ECT_FLAG_TOKEN_ERROR);
+		result = PAM_ECT_WRITE_FAILED;
+	}
+out:
+	free(infos);
+	close(dirs.config_fd);
 	return result;
 }
 

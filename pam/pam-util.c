@@ -215,6 +215,7 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 		peek->auto_mount = exists_in(fd, "auto-mount");
 		peek->wrapping_independent = exists_in(fd, "wrapping-independent");
 		peek->wrapped_passphrase = exists_in(fd, ECT_WRAPPED_PASSPHRASE_FILE);
+		peek->token_records = exists_in(fd, ECT_TOKEN_FILE);
 		if (peek->wrapping_independent) {
 			struct ect_private_config cfg = { 0 };
 			struct ect_config_error cerr;

@@ -461,6 +461,48 @@ static int chauthtok_update(struct pam_ect_call *c, const char *old_pw, const ch
 	}
 }
 
+/*
+ * Token AND password records: rewrapped with the new password, which needs
+ * the token (its PIN through the conversation) now. Without the token the
+ * old records stay, and the user is told how they open from now on.
+ */
+static int chauthtok_tokens(struct pam_ect_call *c, const char *old_pw, const char *new_pw)
+{
+	struct pam_ect_job job;
+	int r;
+
+	job_init(c, &job, pam_ect_job_token_rewrap);
+	job.password = new_pw;
+	job.old_password = old_pw;
+	r = pam_ect_run_child(c, &job);
+	pam_ect_token_tell(c, &job);
+	switch (r) {
+	case PAM_ECT_OK:
+		return PAM_SUCCESS;
+	case PAM_ECT_NO_TOKEN:
+		return PAM_IGNORE; /* token-alone records only: no password in them */
+	case PAM_ECT_NO_OLD_PASSWORD:
+		pam_ect_tell(c, true, "The token records of %s that need the password too were not "
+			     "rewrapped (no old password given): they open with the old password "
+			     "and the token until re-enrolled with ecryptfs-token.", c->user);
+		return PAM_AUTHTOK_RECOVERY_ERR;
+	case PAM_ECT_WRONG_PASSWORD:
+		pam_ect_tell(c, true, "The old password does not open the token record of %s, so it "
+			     "was not rewrapped.", c->user);
+		return PAM_AUTHTOK_RECOVERY_ERR;
+	case PAM_ECT_KDF_COST:
+		pam_ect_tell(c, true, "The token record of %s was not rewrapped: " KDF_COST_TOO_HIGH
+			     ".", c->user);
+		return PAM_AUTHTOK_ERR;
+	default:
+		ect_err(c->ctx, "user %s: token records not rewrapped (%d)", c->user, r);
+		pam_ect_tell(c, true, "The token records of %s that need the password too were not "
+			     "rewrapped: they still open with the old password and the token, until "
+			     "re-enrolled with ecryptfs-token.", c->user);
+		return PAM_AUTHTOK_ERR;
+	}
+}
+
 /* The first password of a -b home made without one wraps the waiting passphrase (as 111). */
 static int chauthtok_bootstrap(struct pam_ect_call *c, const char *new_pw)
 {
@@ -501,7 +543,8 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 	/* a whole home, mounted without 111's links inside, is still rewrapped */
 	c.home_tree_fallback = true;
 	ret = pam_ect_peek_home(&c, &peek);
-	if (ret == -ENOENT || (ret == 0 && !peek.wrapped_passphrase && !peek.bootstrap)) {
+	if (ret == -ENOENT ||
+	    (ret == 0 && !peek.wrapped_passphrase && !peek.token_records && !peek.bootstrap)) {
 		ret = PAM_IGNORE;
 		goto out;
 	}
@@ -518,10 +561,15 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 	if (pam_get_item(pamh, PAM_OLDAUTHTOK, &old_pw) != PAM_SUCCESS || (old_pw && !*(const char *)old_pw))
 		old_pw = NULL;
 	/* nothing wrapped yet: the new password wraps the waiting one, no old one needed */
-	bootstrap = !peek.wrapped_passphrase;
+	bootstrap = !peek.wrapped_passphrase && !peek.token_records;
 	if (flags & PAM_PRELIM_CHECK) {
-		/* 111's answer: without the old password we cannot rewrap. Optional stacks go on. */
-		ret = old_pw || bootstrap ? PAM_SUCCESS : PAM_AUTHTOK_RECOVERY_ERR;
+		/*
+		 * 111's answer: without the old password we cannot rewrap. Optional
+		 * stacks go on. Token records only: the update step tells (token-alone
+		 * records hold no password).
+		 */
+		ret = old_pw || bootstrap || !peek.wrapped_passphrase ? PAM_SUCCESS
+								      : PAM_AUTHTOK_RECOVERY_ERR;
 		goto out;
 	}
 	if (!(flags & PAM_UPDATE_AUTHTOK)) {
@@ -533,7 +581,19 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 		ret = PAM_AUTHTOK_ERR;
 		goto out;
 	}
-	ret = bootstrap ? chauthtok_bootstrap(&c, new_pw) : chauthtok_update(&c, old_pw, new_pw);
+	if (bootstrap)
+		ret = chauthtok_bootstrap(&c, new_pw);
+	else if (peek.wrapped_passphrase)
+		ret = chauthtok_update(&c, old_pw, new_pw);
+	else
+		ret = PAM_IGNORE;
+	/* the token OR the password: only wrapped-passphrase holds the password */
+	if (peek.token_records && (ret == PAM_SUCCESS || ret == PAM_IGNORE)) {
+		int r = chauthtok_tokens(&c, old_pw, new_pw);
+
+		if (r != PAM_IGNORE)
+			ret = r;
+	}
 out:
 	pam_ect_call_end(&c);
 	return ret;

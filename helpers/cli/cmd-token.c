@@ -227,8 +227,23 @@ static int drop_password(struct token_cli *t, size_t idx, const char *pp, size_t
 	return r;
 }
 
+/* An AND record's Argon2id cost: calibrated, or the floor under ECRYPTFS_TOOLS_KDF_FLOOR (tests). */
+static const struct ect_argon2_params *enrol_cost(struct token_cli *t,
+						  struct ect_argon2_params *floor)
+{
+	const char *env = getenv(ECT_ENV_KDF_FLOOR);
+
+	if (!env || !*env || !strcmp(env, "0"))
+		return NULL;
+	ect_warn(t->ctx, "%s is set: using the cheapest key-derivation cost (testing only)",
+		 ECT_ENV_KDF_FLOOR);
+	ect_argon2_params_floor(floor);
+	return floor;
+}
+
 static int cmd_enrol(struct token_cli *t, const char *uri, const char *policy_arg)
 {
+	struct ect_argon2_params floor;
 	enum ect_token_policy policy;
 	bool drop;
 	char *pp = NULL;
@@ -250,8 +265,8 @@ static int cmd_enrol(struct token_cli *t, const char *uri, const char *policy_ar
 	if (!r && policy == ECT_TOKEN_AND_PASSWORD && need_password(t))
 		r = -ECANCELED;
 	if (!r) {
-		r = ect_token_enrol_user(&t->d, uri, policy, pp, len, t->pw.s, t->pw.len, NULL,
-					 &idx);
+		r = ect_token_enrol_user(&t->d, uri, policy, pp, len, t->pw.s, t->pw.len,
+					 enrol_cost(t, &floor), &idx);
 		if (r)
 			ect_err(t->ctx, "cannot enrol %s: %s", uri, ect_strerror(r));
 		else

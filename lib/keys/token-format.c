@@ -184,14 +184,46 @@ out:
 	return ret;
 }
 
+/*
+ * Open the record l lays out: the token decrypts its secret (PIN through
+ * pin_fn) into secret (TOKEN_SECRET_SIZE, locked), then the AEAD gives the
+ * passphrase. The ceiling check is the caller's, before this.
+ */
+static int open_record(const struct rec_layout *l, const uint8_t *record,
+		       ect_token_pin_fn pin_fn, void *pin_arg, const char *password,
+		       size_t password_len, uint8_t *secret, char **passphrase,
+		       size_t *passphrase_len)
+{
+	struct ect_p11_uri *u = malloc(sizeof(*u));
+	uint8_t *kek = ect_secure_alloc(V3_KEY_SIZE);
+	int ret;
+
+	if (!u || !kek) {
+		ret = u ? ECT_E_SECMEM : -ENOMEM;
+		goto out;
+	}
+	ret = ect__p11_uri_parse(l->info.uri, u);
+	if (!ret)
+		ret = ect__token_decrypt(u, l->id, l->id_len, l->wrapped, l->wrapped_len, pin_fn,
+					 pin_arg, secret);
+	if (!ret)
+		ret = derive_kek(l, secret, password, password_len, kek);
+	if (!ret)
+		ret = ect__aead_open(kek, l->nonce, record, l->head_len, l->sealed, passphrase,
+				     passphrase_len);
+out:
+	ect_secure_free(kek);
+	free(u);
+	return ret;
+}
+
 int ect_token_unwrap(const void *record, size_t size, ect_token_pin_fn pin_fn, void *pin_arg,
 		     const char *password, size_t password_len,
 		     const struct ect_argon2_params *ceiling, char **passphrase,
 		     size_t *passphrase_len)
 {
-	struct ect_p11_uri *u = NULL;
 	struct rec_layout l;
-	uint8_t *secret = NULL, *kek = NULL;
+	uint8_t *secret = NULL;
 	int ret;
 
 	if (!record || !passphrase || !passphrase_len)
@@ -207,26 +239,12 @@ int ect_token_unwrap(const void *record, size_t size, ect_token_pin_fn pin_fn, v
 		return ret;
 	if ((ret = ect__crypto_init()))
 		return ret;
-	u = malloc(sizeof(*u));
 	secret = ect_secure_alloc(TOKEN_SECRET_SIZE);
-	kek = ect_secure_alloc(V3_KEY_SIZE);
-	if (!u || !secret || !kek) {
-		ret = u ? ECT_E_SECMEM : -ENOMEM;
-		goto out;
-	}
-	ret = ect__p11_uri_parse(l.info.uri, u);
-	if (!ret)
-		ret = ect__token_decrypt(u, l.id, l.id_len, l.wrapped, l.wrapped_len, pin_fn,
-					 pin_arg, secret);
-	if (!ret)
-		ret = derive_kek(&l, secret, password, password_len, kek);
-	if (!ret)
-		ret = ect__aead_open(kek, l.nonce, record, l.head_len, l.sealed, passphrase,
-				     passphrase_len);
-out:
-	ect_secure_free(kek);
+	if (!secret)
+		return ECT_E_SECMEM;
+	ret = open_record(&l, record, pin_fn, pin_arg, password, password_len, secret,
+			  passphrase, passphrase_len);
 	ect_secure_free(secret);
-	free(u);
 	return ret;
 }
 
@@ -361,5 +379,48 @@ out:
 	free(out);
 	ect_secure_free(secret);
 	free(u);
+	return ret;
+}
+
+/*
+ * A token AND password record, rewrapped from old_pw to new_pw into out
+ * (size bytes, the same layout): the token (its PIN) gives the secret, the
+ * old password opens the record, a fresh salt and nonce seal it again under
+ * the same secret and cost. The token part (URI, key, wrapped secret) stays.
+ */
+int ect__token_rewrap(const uint8_t *rec, size_t size, ect_token_pin_fn pin_fn, void *pin_arg,
+		      const char *old_pw, size_t old_len, const char *new_pw, size_t new_len,
+		      const struct ect_argon2_params *ceiling, uint8_t *out)
+{
+	struct rec_layout l;
+	uint8_t *secret = NULL;
+	char *pp = NULL;
+	size_t pp_len = 0;
+	int ret;
+
+	if ((ret = rec_layout(rec, size, &l)))
+		return ret;
+	if (l.info.policy != ECT_TOKEN_AND_PASSWORD)
+		return -EINVAL;
+	if (!new_pw || !new_len)
+		return ECT_E_PASSPHRASE_LEN;
+	if ((ret = ect_argon2_params_check_ceiling(&l.info.params, ceiling)))
+		return ret;
+	if ((ret = ect__crypto_init()))
+		return ret;
+	secret = ect_secure_alloc(TOKEN_SECRET_SIZE);
+	if (!secret)
+		return ECT_E_SECMEM;
+	ret = open_record(&l, rec, pin_fn, pin_arg, old_pw, old_len, secret, &pp, &pp_len);
+	if (ret)
+		goto out;
+	memcpy(out, rec, l.head_len - V3_NONCE_SIZE);
+	ret = ect__random(out + (l.salt - rec), l.salt_len, ECT__RANDOM_STRONG);
+	if (!ret)
+		ret = seal_record(out, l.head_len - V3_NONCE_SIZE, secret, new_pw, new_len, pp,
+				  pp_len);
+out:
+	ect_secure_free(pp);
+	ect_secure_free(secret);
 	return ret;
 }

@@ -45,4 +45,14 @@ ECT_HIDDEN int ect__token_decrypt(const struct ect_p11_uri *u, const uint8_t *id
 				  const uint8_t *wrapped, size_t wrapped_len,
 				  ect_token_pin_fn pin_fn, void *pin_arg, uint8_t *secret);
 
+/*
+ * token-format.c: rewrap a token AND password record from old_pw to new_pw
+ * into out (size bytes, the record's own size), keeping its token part.
+ * -EINVAL for a record of another policy; errors as ect_token_unwrap.
+ */
+ECT_HIDDEN int ect__token_rewrap(const uint8_t *rec, size_t size, ect_token_pin_fn pin_fn,
+				 void *pin_arg, const char *old_pw, size_t old_len,
+				 const char *new_pw, size_t new_len,
+				 const struct ect_argon2_params *ceiling, uint8_t *out);
+
 #endif /* ECT_TOKEN_INTERNAL_H */

@@ -223,3 +223,53 @@ int ect_token_unwrap_user(const struct ect_user_dirs *d, size_t index, ect_token
 	list_free(&t);
 	return ret;
 }
+
+/* Free the records ect_token_rewrap_user made (those that are not t's own). */
+static void free_new_records(const struct token_list *t, const struct token_list *n)
+{
+	for (size_t i = 0; i < n->count; i++)
+		if (n->rec[i] != t->rec[i])
+			free((void *)n->rec[i]);
+}
+
+int ect_token_rewrap_user(const struct ect_user_dirs *d, ect_token_pin_fn pin_fn, void *pin_arg,
+			  const char *old_pw, size_t old_len, const char *new_pw, size_t new_len,
+			  const struct ect_argon2_params *ceiling, size_t *rewrapped,
+			  size_t *failed)
+{
+	struct token_list t, n = { 0 };
+	struct ect_token_info info;
+	int ret;
+
+	if (!rewrapped || !failed)
+		return -EINVAL;
+	*rewrapped = 0;
+	*failed = (size_t)-1;
+	ret = list_read(d, &t);
+	for (size_t i = 0; !ret && i < t.count; i++) {
+		uint8_t *out;
+
+		n.rec[i] = t.rec[i];
+		n.size[i] = t.size[i];
+		n.count = i + 1;
+		ret = ect_token_parse(t.rec[i], t.size[i], &info);
+		if (!ret && info.policy == ECT_TOKEN_AND_PASSWORD) {
+			out = malloc(t.size[i]);
+			ret = out ? ect__token_rewrap(t.rec[i], t.size[i], pin_fn, pin_arg, old_pw,
+						      old_len, new_pw, new_len, ceiling, out)
+				  : -ENOMEM;
+			n.rec[i] = out ? out : t.rec[i];
+			(*rewrapped)++;
+		}
+		if (ret)
+			*failed = i;
+	}
+	/* all or nothing: one replace of the file, or the old file as it was */
+	if (!ret && *rewrapped)
+		ret = list_write(d, &n, (size_t)-1, NULL, 0);
+	if (ret)
+		*rewrapped = 0;
+	free_new_records(&t, &n);
+	list_free(&t);
+	return ret;
+}

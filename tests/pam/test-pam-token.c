@@ -6,7 +6,9 @@
  * next to wrapped-passphrase), the token alone, the token AND the password;
  * a missing token (its SoftHSM2 token directory moved away); a wrong PIN,
  * asked once and never again; the PIN taken from the login password
- * (token_pin=password); removed protectors. Run by run-pam-token.sh.
+ * (token_pin=password); removed protectors; chauthtok of every policy
+ * (an AND record rewrapped with the token, kept when it is absent). Run by
+ * run-pam-token.sh.
  */
 #include <setjmp.h>
 #include <stdbool.h>
@@ -289,6 +291,103 @@ static void removed_password_protector_no_longer_opens(void **state)
 	stayed_locked();
 }
 
+/* ---- chauthtok -------------------------------------------------------------- */
+
+/* The bytes of alice's wrapped-passphrase.token, to see a refused rewrap change nothing. */
+static void token_file(char *buf, size_t size, size_t *len)
+{
+	char path[700];
+	FILE *f;
+
+	path_of(path, sizeof(path), "home/alice/.ecryptfs/" ECT_TOKEN_FILE);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	*len = fread(buf, 1, size, f);
+	assert_true(*len > 0 && *len < size);
+	fclose(f);
+}
+
+static void change_password(const char **pins, struct conv_out *out, int rv)
+{
+	setenv("PAM_OLDAUTHTOK", PW, 1);
+	setenv("PAM_AUTHTOK", NEW_PW, 1);
+	EXPECT("ect", "alice", out, pins, pam_test(PAMTEST_CHAUTHTOK, rv));
+	unsetenv("PAM_OLDAUTHTOK");
+}
+
+/* The token and the new password open the record; the old password no longer does. */
+static void and_policy_chauthtok_rewraps_with_the_token(void **state)
+{
+	(void)state;
+	enrol("alice", ECT_TOKEN_AND_PASSWORD, PW);
+	remove_protector("alice", ECT_TOKEN_PASSWORD);
+	change_password(pin_ok, NULL, PAM_SUCCESS);
+	setenv("PAM_AUTHTOK", PW, 1);
+	login("ect", NULL, pin_ok, PAM_SESSION_ERR);
+	stayed_locked();
+	setenv("PAM_AUTHTOK", NEW_PW, 1);
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
+	mounted_with_keys();
+}
+
+/* Without the token: a clear refusal, the record byte for byte as it was, still opening. */
+static void and_policy_chauthtok_without_the_token_keeps_the_record(void **state)
+{
+	static char before[8192], after[8192];
+	struct conv_out out;
+	size_t n_before, n_after;
+
+	(void)state;
+	enrol("alice", ECT_TOKEN_AND_PASSWORD, PW);
+	remove_protector("alice", ECT_TOKEN_PASSWORD);
+	token_file(before, sizeof(before), &n_before);
+	pull_token();
+	change_password(pin_ok, &out, PAM_AUTHTOK_ERR);
+	assert_non_null(strstr(out.info[0], "not present"));
+	assert_non_null(strstr(out.err[0], "were not rewrapped"));
+	token_file(after, sizeof(after), &n_after);
+	assert_int_equal(n_before, n_after);
+	assert_memory_equal(before, after, n_before);
+	plug_token();
+	setenv("PAM_AUTHTOK", PW, 1);
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
+	mounted_with_keys();
+}
+
+/* A wrong PIN at chauthtok: refused once, the old record kept. */
+static void and_policy_chauthtok_wrong_pin_keeps_the_record(void **state)
+{
+	struct conv_out out;
+
+	(void)state;
+	enrol("alice", ECT_TOKEN_AND_PASSWORD, PW);
+	remove_protector("alice", ECT_TOKEN_PASSWORD);
+	change_password(pin_wrong_then_right, &out, PAM_AUTHTOK_ERR);
+	assert_non_null(strstr(out.err[0], "refused the PIN"));
+	setenv("PAM_AUTHTOK", PW, 1);
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
+	mounted_with_keys();
+}
+
+/* The token OR the password: wrapped-passphrase rewrapped, no PIN asked, the record untouched. */
+static void or_policy_chauthtok_leaves_the_token_record(void **state)
+{
+	static char before[8192], after[8192];
+	size_t n_before, n_after;
+
+	(void)state;
+	token_record(false);
+	token_file(before, sizeof(before), &n_before);
+	change_password(NULL, NULL, PAM_SUCCESS);
+	token_file(after, sizeof(after), &n_after);
+	assert_int_equal(n_before, n_after);
+	assert_memory_equal(before, after, n_before);
+	assert_int_equal(unwraps_with("alice", NEW_PW), 0);
+	setenv("PAM_AUTHTOK", "not the password", 1);
+	login("ect", NULL, pin_ok, PAM_SUCCESS);
+	mounted_with_keys();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +402,10 @@ int main(void)
 		T(and_policy_needs_both),
 		T(removed_token_record_no_longer_opens),
 		T(removed_password_protector_no_longer_opens),
+		T(and_policy_chauthtok_rewraps_with_the_token),
+		T(and_policy_chauthtok_without_the_token_keeps_the_record),
+		T(and_policy_chauthtok_wrong_pin_keeps_the_record),
+		T(or_policy_chauthtok_leaves_the_token_record),
 #undef T
 	};
 	int ret = pam_test_init();

@@ -1,0 +1,35 @@
+# Issue 16 on the real kernel: a token AND password record (SoftHSM2
+# through NSS) opens ~/Private at a login through Debian's `login` stack,
+# the PIN asked through the conversation after the password; logout
+# unmounts and the keys leave. (The token pulled: pam/73, opt-in.)
+# ect-vm: timeout=600
+. "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
+. "$ECT_SRCDIR/tests/vm/scenarios/pam/token.inc"
+pam_need_module
+pam_need_helpers
+tok_need
+pam_enable_profile
+user=$(make_user)
+pw=pw-$user
+pam_setup_private "$user" "$pw"
+home=$(pam_home "$user")
+read -r fekek fnek <<<"$(pam_sigs "$user" | tr "\n" " ")"
+t0=$SECONDS
+tok_make "$user" ect-vm
+tok_enrol_and "$user" "$pw"
+log "token made and enrolled (AND) in $((SECONDS - t0)) s"
+
+t0=$SECONDS
+out=$(tok_login "$user" "$pw" "$TOK_PIN" auth acct open run close -- bash -c "
+	grep -c ' $home/Private ecryptfs ' /proc/mounts
+	setpriv --reuid=$user --regid=\$(id -g $user) --clear-groups sh -c 'echo token login > $home/Private/t.txt'
+") || fail "token AND password login failed: $out"
+printf '%s\n' "$out"
+assert_match 'PIN for token ect-vm' "$out" "the PIN asked through the conversation"
+assert_eq 1 "$(tok_mounts "$out")" "mounts of ~/Private during the session"
+pam_is_mounted "$home/Private" && fail "still mounted after logout"
+for sig in $fekek $fnek; do
+	pam_user_has_key "$user" "$sig" && fail "key $sig still in the keyring after logout"
+done
+[ -n "$(find "$home/.Private" -type f -print -quit)" ] || fail "nothing written through the mount"
+log "token AND password login mounted, logout unmounted and dropped the keys ($((SECONDS - t0)) s)"
