@@ -163,6 +163,7 @@ void ect_codec_close(struct ect_codec_file *f)
 {
 	if (!f)
 		return;
+	codec__helpers_free(f);
 	ect__cipher_close(f->cbc);
 	ect__md_close(f->md5);
 	ect__cipher_close(f->ecb);
