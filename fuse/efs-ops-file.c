@@ -78,9 +78,14 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return rc;
 }
 
-/* One read or write under the file's lock: the codec, or the plain fd under passthrough. */
+/*
+ * One read or write under the file's lock: the codec (big requests on the
+ * pool, in a batch of their own), or the plain fd under passthrough.
+ */
 static int file_io(struct efs_file *f, char *buf, size_t size, off_t off, int write)
 {
+	struct efs *e = efs_get();
+	struct ect_codec_pool *pool = size >= EFS_POOL_MIN ? e->pool : NULL;
 	ssize_t n;
 
 	if (off < 0)
@@ -91,9 +96,9 @@ static int file_io(struct efs_file *f, char *buf, size_t size, off_t off, int wr
 		size = INT_MAX;
 	pthread_mutex_lock(&f->lock);
 	if (f->cf && write)
-		n = ect_codec_pwrite(f->cf, buf, size, (uint64_t)off);
+		n = ect_codec_pwrite_parallel(f->cf, pool, buf, size, (uint64_t)off);
 	else if (f->cf)
-		n = ect_codec_pread(f->cf, buf, size, (uint64_t)off);
+		n = ect_codec_pread_parallel(f->cf, pool, buf, size, (uint64_t)off);
 	else
 		n = write ? pwrite(f->fd, buf, size, off) : pread(f->fd, buf, size, off);
 	if (!f->cf && n < 0)

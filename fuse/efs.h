@@ -80,7 +80,15 @@ struct efs {
 	struct efs_dir_slot dirs[EFS_DIRS_SLOTS];
 	unsigned int dirs_victim;    /* next slot to reuse when all are taken */
 	unsigned long dirs_gen;	     /* bumped by efs_dirs_forget */
+	unsigned int codec_threads;  /* -o codec_threads: 0 the CPUs, 1 no pool */
+	struct ect_codec_pool *pool; /* extents of big reads and writes; NULL: inline */
 };
+
+/*
+ * Requests of fewer bytes run inline on the FUSE thread; bigger ones spread
+ * their extents over the pool (bench/fuse.md has the measurements).
+ */
+#define EFS_POOL_MIN (32 * 1024)
 
 static inline struct efs *efs_get(void)
 {
