@@ -162,6 +162,14 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	 */
 	if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK))
 		conn->want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
+	/*
+	 * The kernel clears setuid/setgid on write, truncate and chown: only
+	 * it knows whether the caller has CAP_FSETID, and our writes, as
+	 * root, would keep the bits. libfuse documents HANDLE_KILLPRIV as on
+	 * by default, so it is turned off here; 3.14 offers no KILLPRIV_V2
+	 * (whose write flag would carry that knowledge) to take up instead.
+	 */
+	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 	return efs_get();
 }
 
