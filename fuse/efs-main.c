@@ -168,6 +168,8 @@ static int start_daemon(struct efs *e)
 		rc = ect_codec_pool_new(e->codec_threads, &e->pool);
 		if (rc)
 			ect_err(e->ctx, "codec threads: %s", ect_strerror(rc));
+		else
+			e->pool_writes = ect_codec_pool_threads(e->pool) > EFS_POOL_WRITES_MIN;
 	}
 	return rc;
 }

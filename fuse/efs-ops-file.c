@@ -88,6 +88,8 @@ static int file_io(struct efs_file *f, char *buf, size_t size, off_t off, int wr
 	struct ect_codec_pool *pool = size >= EFS_POOL_MIN ? e->pool : NULL;
 	ssize_t n;
 
+	if (write && !e->pool_writes)
+		pool = NULL;
 	if (off < 0)
 		return -EINVAL;
 	if (write && !f->writable)
