@@ -5,6 +5,8 @@
 
 #include "ect-internal.h"
 
+#include <limits.h>
+
 /* Fixed header layout (format doc §1.1). */
 #define CODEC_MARKER_OFFSET 8
 #define CODEC_MAGIC_MARKER 0x3c81b7f5u
@@ -127,6 +129,16 @@ uint8_t *codec__batch(struct ect_codec_file *f);
 /* Full pread / pwrite loops: bytes done (short only at EOF) or -errno. */
 ssize_t codec__pread_full(int fd, void *buf, size_t len, uint64_t off);
 int codec__pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
+
+/* A read's length clipped to the plaintext size past off (0: nothing to read). */
+static inline size_t codec__read_len(const struct ect_codec_file *f, size_t len, uint64_t off)
+{
+	if (off >= f->size)
+		return 0;
+	if (len > f->size - off)
+		len = (size_t)(f->size - off);
+	return len > SSIZE_MAX ? SSIZE_MAX : len;
+}
 
 /* Writer pieces (codec-write.c), shared with the parallel writer. */
 int codec__write_check(const struct ect_codec_file *f, size_t len, uint64_t off);

@@ -10,7 +10,6 @@
 #include "codec-internal.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 
 /* Fewer extents per chunk cost more in hand-off than they save. */
@@ -70,21 +69,34 @@ static int helpers_get(struct ect_codec_file *f, unsigned int n)
 	return 0;
 }
 
-/* How many chunks extents first..last make on this pool (1: do it inline). */
-static unsigned int chunk_count(struct ect_codec_pool *pool, uint64_t first, uint64_t last)
+/*
+ * How many chunks extents first..last make on this pool, per extents each,
+ * with their helpers ready: 1 runs inline (no pool, or too few extents);
+ * negative on error.
+ */
+static int split(struct ect_codec_file *f, struct ect_codec_pool *pool, uint64_t first,
+		 uint64_t last, uint64_t *per)
 {
 	uint64_t n = (last - first + 1) / PAR_MIN_CHUNK;
-	unsigned int threads = ect_codec_pool_threads(pool);
+	int rc;
 
-	if (n > threads)
-		n = threads;
+	if (!pool)
+		return 1;
+	if (n > ect_codec_pool_threads(pool))
+		n = ect_codec_pool_threads(pool);
 	if (n > PAR_MAX_CHUNKS)
 		n = PAR_MAX_CHUNKS;
-	return n ? (unsigned int)n : 1;
+	if (n < 2)
+		return 1;
+	rc = helpers_get(f, (unsigned int)n - 1);
+	if (rc)
+		return rc;
+	*per = (last - first + 1 + n - 1) / n;
+	return (int)n;
 }
 
 /* Run chunks 1..n-1 as a batch and chunk 0 here; the first error of any. */
-static int run_chunks(struct ect_codec_pool *pool, struct chunk *c, unsigned int n)
+static int run_chunks(struct ect_codec_pool *pool, struct chunk *c, int n)
 {
 	struct ect_codec_batch *batch;
 	int rc, wrc;
@@ -92,7 +104,7 @@ static int run_chunks(struct ect_codec_pool *pool, struct chunk *c, unsigned int
 	rc = ect_codec_batch_new(pool, &batch);
 	if (rc)
 		return rc;
-	for (unsigned int i = 1; i < n && !rc; i++)
+	for (int i = 1; i < n && !rc; i++)
 		rc = ect_codec_batch_submit(batch, chunk_run, &c[i]);
 	wrc = chunk_run(&c[0]);
 	if (!rc)
@@ -108,26 +120,20 @@ ssize_t ect_codec_pread_parallel(struct ect_codec_file *f, struct ect_codec_pool
 				 void *buf, size_t len, uint64_t off)
 {
 	struct chunk c[PAR_MAX_CHUNKS];
-	uint64_t first, last, per;
-	unsigned int n;
-	int rc;
+	uint64_t first, last, per = 0;
+	int n, rc;
 
-	if (off >= f->size || !len)
+	len = codec__read_len(f, len, off);
+	if (!len)
 		return 0;
-	if (len > f->size - off)
-		len = (size_t)(f->size - off);
-	if (len > SSIZE_MAX)
-		len = SSIZE_MAX;
 	first = off / ECT_EXTENT_SIZE;
 	last = (off + len - 1) / ECT_EXTENT_SIZE;
-	n = pool ? chunk_count(pool, first, last) : 1;
+	n = split(f, pool, first, last, &per);
+	if (n < 0)
+		return n;
 	if (n < 2)
 		return ect_codec_pread(f, buf, len, off);
-	rc = helpers_get(f, n - 1);
-	if (rc)
-		return rc;
-	per = (last - first + 1 + n - 1) / n;
-	for (unsigned int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		uint64_t s = (first + i * per) * ECT_EXTENT_SIZE, e = s + per * ECT_EXTENT_SIZE;
 
 		s = s > off ? s : off;
@@ -143,9 +149,8 @@ ssize_t ect_codec_pwrite_parallel(struct ect_codec_file *f, struct ect_codec_poo
 				  const void *buf, size_t len, uint64_t off)
 {
 	struct chunk c[PAR_MAX_CHUNKS];
-	uint64_t first, last, per, end;
-	unsigned int n;
-	int rc;
+	uint64_t first, last, per = 0, end;
+	int n, rc;
 
 	if (!len || !pool)
 		return ect_codec_pwrite(f, buf, len, off);
@@ -156,14 +161,12 @@ ssize_t ect_codec_pwrite_parallel(struct ect_codec_file *f, struct ect_codec_poo
 	/* From the old end when writing past it: the gap gets encrypted zeros. */
 	first = (off < f->size ? off : f->size) / ECT_EXTENT_SIZE;
 	last = (end - 1) / ECT_EXTENT_SIZE;
-	n = chunk_count(pool, first, last);
+	n = split(f, pool, first, last, &per);
+	if (n < 0)
+		return n;
 	if (n < 2)
 		return ect_codec_pwrite(f, buf, len, off);
-	rc = helpers_get(f, n - 1);
-	if (rc)
-		return rc;
-	per = (last - first + 1 + n - 1) / n;
-	for (unsigned int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		uint64_t e0 = first + i * per, e1 = e0 + per - 1;
 
 		c[i] = (struct chunk){ .f = i ? f->helpers[i - 1] : f, .write = 1, .wbuf = buf,
