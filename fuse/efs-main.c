@@ -22,6 +22,7 @@
 
 struct efs_cmdline {
 	const char *lower;
+	unsigned int codec_threads;
 	char *ecryptfs;	/* the eCryptfs options, comma-joined */
 	int nonopts;
 	int failed;
@@ -36,8 +37,15 @@ static void usage(FILE *out)
 		"  ecryptfs_key_bytes, ecryptfs_fn_cipher, ecryptfs_fn_key_bytes,\n"
 		"  ecryptfs_passthrough, ecryptfs_xattr_metadata, ecryptfs_unlink_sigs\n"
 		"The keys must be in your keyring (ecryptfs-add-passphrase).\n"
+		"codec_threads=N: threads for big reads and writes (default: the CPUs, 1: none)\n"
 		"FUSE options: -f (foreground), -d (debug), -s (single thread), -o ro, ...\n");
 }
+
+/* ecryptfs-fuse's own options (not eCryptfs', not FUSE's). */
+static const struct fuse_opt cmdline_opts[] = {
+	{ "codec_threads=%u", offsetof(struct efs_cmdline, codec_threads), 0 },
+	FUSE_OPT_END
+};
 
 static int sort_arg(void *data, const char *arg, int key, struct fuse_args *outargs)
 {
@@ -154,8 +162,18 @@ static int start_daemon(struct efs *e)
 	if (rc)
 		return rc;
 	rc = efs_names_init(e);
-	if (rc)
+	if (rc) {
 		ect_err(e->ctx, "file name key: %s", ect_strerror(rc));
+		return rc;
+	}
+	/* Threads do not survive fork(): the pool starts here, in the daemon. */
+	if (e->codec_threads != 1) {
+		rc = ect_codec_pool_new(e->codec_threads, &e->pool);
+		if (rc)
+			ect_err(e->ctx, "codec threads: %s", ect_strerror(rc));
+		else
+			e->pool_writes = ect_codec_pool_threads(e->pool) > EFS_POOL_WRITES_MIN;
+	}
 	return rc;
 }
 
@@ -168,6 +186,8 @@ static void stop_daemon(struct efs *e)
 		if (e->opts.fnek_sig[0])
 			(void)ect_keyring_unlink(e->opts.fnek_sig);
 	}
+	ect_codec_pool_free(e->pool);
+	e->pool = NULL;
 	efs_names_free(e);
 	efs_keys_free(e);
 	ect_ctx_free(e->ctx);
@@ -279,8 +299,9 @@ int main(int argc, char **argv)
 
 	pthread_mutex_init(&e.files_lock, NULL);
 	pthread_mutex_init(&e.log_lock, NULL);
-	if (fuse_opt_parse(&args, &cmd, NULL, sort_arg) || cmd.failed)
+	if (fuse_opt_parse(&args, &cmd, cmdline_opts, sort_arg) || cmd.failed)
 		goto out;
+	e.codec_threads = cmd.codec_threads;
 	if (fuse_parse_cmdline(&args, &co))
 		goto out;
 	if (co.show_help || co.show_version) {

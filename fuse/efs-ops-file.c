@@ -78,11 +78,18 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return rc;
 }
 
-/* One read or write under the file's lock: the codec, or the plain fd under passthrough. */
+/*
+ * One read or write under the file's lock: the codec (big requests on the
+ * pool, in a batch of their own), or the plain fd under passthrough.
+ */
 static int file_io(struct efs_file *f, char *buf, size_t size, off_t off, int write)
 {
+	struct efs *e = efs_get();
+	struct ect_codec_pool *pool = size >= EFS_POOL_MIN ? e->pool : NULL;
 	ssize_t n;
 
+	if (write && !e->pool_writes)
+		pool = NULL;
 	if (off < 0)
 		return -EINVAL;
 	if (write && !f->writable)
@@ -91,9 +98,9 @@ static int file_io(struct efs_file *f, char *buf, size_t size, off_t off, int wr
 		size = INT_MAX;
 	pthread_mutex_lock(&f->lock);
 	if (f->cf && write)
-		n = ect_codec_pwrite(f->cf, buf, size, (uint64_t)off);
+		n = ect_codec_pwrite_parallel(f->cf, pool, buf, size, (uint64_t)off);
 	else if (f->cf)
-		n = ect_codec_pread(f->cf, buf, size, (uint64_t)off);
+		n = ect_codec_pread_parallel(f->cf, pool, buf, size, (uint64_t)off);
 	else
 		n = write ? pwrite(f->fd, buf, size, off) : pread(f->fd, buf, size, off);
 	if (!f->cf && n < 0)
@@ -157,6 +164,14 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	 */
 	if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK))
 		conn->want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
+	/*
+	 * The kernel clears setuid/setgid on write, truncate and chown: only
+	 * it knows whether the caller has CAP_FSETID, and our writes, as
+	 * root, would keep the bits. libfuse documents HANDLE_KILLPRIV as on
+	 * by default, so it is turned off here; 3.14 offers no KILLPRIV_V2
+	 * (whose write flag would carry that knowledge) to take up instead.
+	 */
+	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 	return efs_get();
 }
 

@@ -81,7 +81,22 @@ struct efs {
 	struct efs_dir_slot dirs[EFS_DIRS_SLOTS];
 	unsigned int dirs_victim;    /* next slot to reuse when all are taken */
 	unsigned long dirs_gen;	     /* bumped by efs_dirs_forget */
+	unsigned int codec_threads;  /* -o codec_threads: 0 the CPUs, 1 no pool */
+	struct ect_codec_pool *pool; /* extents of big reads and writes; NULL: inline */
+	int pool_writes;	     /* writes too: only with more than EFS_POOL_WRITES_MIN threads */
 };
+
+/*
+ * Requests of fewer bytes run inline on the FUSE thread; bigger ones spread
+ * their extents over the pool (bench/fuse.md has the measurements).
+ */
+#define EFS_POOL_MIN (32 * 1024)
+/*
+ * On 2 CPUs the pool made sequential writes slower (a FUSE write waits for
+ * its slowest part, and a loaded second CPU runs that part late; reads
+ * come in parallel from readahead anyway): writes stay inline there.
+ */
+#define EFS_POOL_WRITES_MIN 2
 
 static inline struct efs *efs_get(void)
 {

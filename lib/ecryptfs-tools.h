@@ -1263,19 +1263,47 @@ int ect_codec_pool_new(unsigned int nthreads, struct ect_codec_pool **out) ECT_M
 unsigned int ect_codec_pool_threads(const struct ect_codec_pool *pool);
 /* Queue a job; blocks while the queue is full. */
 int ect_codec_pool_submit(struct ect_codec_pool *pool, ect_codec_job_fn fn, void *arg) ECT_MUST_CHECK;
-/* Wait for every queued job; returns the first negative job result, or 0. */
+/*
+ * Wait for every queued job, batches' too; returns the first negative
+ * result of the jobs submitted with ect_codec_pool_submit(), or 0.
+ */
 int ect_codec_pool_wait(struct ect_codec_pool *pool);
 void ect_codec_pool_free(struct ect_codec_pool *pool);
+/*
+ * A batch: one caller's jobs on a shared pool, waited for on their own.
+ * Several threads may each run batches on one pool at once; a batch's
+ * wait returns when its own jobs are done, with their first negative
+ * result, whatever else the pool runs. One batch belongs to one thread.
+ * Jobs must not wait for batches (the workers would wait for themselves).
+ */
+struct ect_codec_batch;
+int ect_codec_batch_new(struct ect_codec_pool *pool, struct ect_codec_batch **out) ECT_MUST_CHECK;
+/* Queue a job of this batch; blocks while the pool's queue is full. */
+int ect_codec_batch_submit(struct ect_codec_batch *b, ect_codec_job_fn fn, void *arg) ECT_MUST_CHECK;
+/* Wait for this batch's jobs; their first negative result, or 0. Reusable after. */
+int ect_codec_batch_wait(struct ect_codec_batch *b);
+/* Waits for the batch's jobs first. */
+void ect_codec_batch_free(struct ect_codec_batch *b);
 /* A second handle on the same file and FEK (own cipher state, same fd). */
 int ect_codec_clone(const struct ect_codec_file *f, struct ect_codec_file **out) ECT_MUST_CHECK;
 /*
  * Decrypt the whole file to out_fd using every pool thread, in 256 KiB
  * ranges written with pwrite at offsets 0..size (a pipe or socket falls
- * back to the sequential stream). Waits for the whole pool, so do not mix
- * with other jobs.
+ * back to the sequential stream). Waits for its own jobs only (a batch).
  */
 int ect_codec_decrypt_to_fd_parallel(struct ect_codec_file *f, struct ect_codec_pool *pool,
 				     int out_fd) ECT_MUST_CHECK;
+/*
+ * ect_codec_pread / ect_codec_pwrite with the extents spread over the pool
+ * (at least 4 per thread; fewer run inline on the calling thread, as does
+ * pool NULL). The calling thread takes the first part; clones of f made on
+ * first use (kept until ect_codec_close) take the rest, as a batch of
+ * their own. f stays single-threaded: one call on f at a time.
+ */
+ssize_t ect_codec_pread_parallel(struct ect_codec_file *f, struct ect_codec_pool *pool,
+				 void *buf, size_t len, uint64_t off) ECT_MUST_CHECK;
+ssize_t ect_codec_pwrite_parallel(struct ect_codec_file *f, struct ect_codec_pool *pool,
+				  const void *buf, size_t len, uint64_t off) ECT_MUST_CHECK;
 
 /* ---- file names (tag 70) ------------------------------------------------ */
 

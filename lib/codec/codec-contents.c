@@ -163,6 +163,7 @@ void ect_codec_close(struct ect_codec_file *f)
 {
 	if (!f)
 		return;
+	codec__helpers_free(f);
 	ect__cipher_close(f->cbc);
 	ect__md_close(f->md5);
 	ect__cipher_close(f->ecb);
@@ -445,12 +446,9 @@ ssize_t ect_codec_pread(struct ect_codec_file *f, void *buf, size_t len, uint64_
 	size_t done = 0;
 	int rc;
 
-	if (off >= f->size || !len)
+	len = codec__read_len(f, len, off);
+	if (!len)
 		return 0;
-	if (len > f->size - off)
-		len = (size_t)(f->size - off);
-	if (len > SSIZE_MAX)
-		len = SSIZE_MAX;
 	batch = codec__batch(f);
 	if (!batch)
 		return -ENOMEM;

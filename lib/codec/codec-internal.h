@@ -5,6 +5,8 @@
 
 #include "ect-internal.h"
 
+#include <limits.h>
+
 /* Fixed header layout (format doc §1.1). */
 #define CODEC_MARKER_OFFSET 8
 #define CODEC_MAGIC_MARKER 0x3c81b7f5u
@@ -49,6 +51,9 @@ struct ect_codec_file {
 	uint64_t size;	     /* plaintext size, kept current by writes */
 	uint8_t *batch;	     /* CODEC_BATCH_EXTENTS extents, lazily allocated */
 	uint8_t *stage;	     /* grouped encryption staging, CODEC_STAGE_SIZE, lazy */
+	/* Clones for ect_codec_p{read,write}_parallel's other chunks, lazy. */
+	struct ect_codec_file **helpers;
+	unsigned int nhelpers;
 };
 
 /* Kernel cipher table lookups (codec-packets.c). */
@@ -124,5 +129,24 @@ uint8_t *codec__batch(struct ect_codec_file *f);
 /* Full pread / pwrite loops: bytes done (short only at EOF) or -errno. */
 ssize_t codec__pread_full(int fd, void *buf, size_t len, uint64_t off);
 int codec__pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
+
+/* A read's length clipped to the plaintext size past off (0: nothing to read). */
+static inline size_t codec__read_len(const struct ect_codec_file *f, size_t len, uint64_t off)
+{
+	if (off >= f->size)
+		return 0;
+	if (len > f->size - off)
+		len = (size_t)(f->size - off);
+	return len > SSIZE_MAX ? SSIZE_MAX : len;
+}
+
+/* Writer pieces (codec-write.c), shared with the parallel writer. */
+int codec__write_check(const struct ect_codec_file *f, size_t len, uint64_t off);
+int codec__write_extents(struct ect_codec_file *f, const uint8_t *buf, uint64_t off, uint64_t end,
+			 uint64_t old_size, uint64_t e0, uint64_t e1);
+/* Store f->size in header bytes 0..7, in the file or the xattr. */
+int codec__write_size(struct ect_codec_file *f);
+/* Free f's helper clones (ect_codec_close). */
+void codec__helpers_free(struct ect_codec_file *f);
 
 #endif /* ECT_CODEC_INTERNAL_H */

@@ -19,6 +19,19 @@
 struct pool_job {
 	ect_codec_job_fn fn;
 	void *arg;
+	struct ect_codec_batch *batch; /* NULL: counted pool-wide only */
+};
+
+/*
+ * A caller's own set of jobs: its count and first error are its alone, so
+ * callers on several threads share one pool without waiting for (or
+ * seeing the errors of) each other's jobs. Counted under the pool's lock.
+ */
+struct ect_codec_batch {
+	struct ect_codec_pool *pool;
+	pthread_cond_t done;	/* pending reached 0 */
+	unsigned int pending;
+	int first_error;
 };
 
 struct ect_codec_pool {
@@ -56,8 +69,14 @@ static void *pool_worker(void *arg)
 		rc = job.fn(job.arg);
 		pthread_mutex_lock(&pool->lock);
 		pool->running--;
-		if (rc < 0 && !pool->first_error)
+		if (job.batch) {
+			if (rc < 0 && !job.batch->first_error)
+				job.batch->first_error = rc;
+			if (!--job.batch->pending)
+				pthread_cond_broadcast(&job.batch->done);
+		} else if (rc < 0 && !pool->first_error) {
 			pool->first_error = rc;
+		}
 		if (!pool->count && !pool->running)
 			pthread_cond_broadcast(&pool->idle);
 	}
@@ -105,7 +124,8 @@ unsigned int ect_codec_pool_threads(const struct ect_codec_pool *pool)
 	return pool->nthreads;
 }
 
-int ect_codec_pool_submit(struct ect_codec_pool *pool, ect_codec_job_fn fn, void *arg)
+static int pool_queue(struct ect_codec_pool *pool, ect_codec_job_fn fn, void *arg,
+		      struct ect_codec_batch *batch)
 {
 	pthread_mutex_lock(&pool->lock);
 	while (pool->count == POOL_QUEUE && !pool->shutdown)
@@ -114,11 +134,59 @@ int ect_codec_pool_submit(struct ect_codec_pool *pool, ect_codec_job_fn fn, void
 		pthread_mutex_unlock(&pool->lock);
 		return -ECANCELED;
 	}
-	pool->queue[(pool->head + pool->count) % POOL_QUEUE] = (struct pool_job){ fn, arg };
+	pool->queue[(pool->head + pool->count) % POOL_QUEUE] = (struct pool_job){ fn, arg, batch };
 	pool->count++;
+	if (batch)
+		batch->pending++;
 	pthread_cond_signal(&pool->work);
 	pthread_mutex_unlock(&pool->lock);
 	return 0;
+}
+
+int ect_codec_pool_submit(struct ect_codec_pool *pool, ect_codec_job_fn fn, void *arg)
+{
+	return pool_queue(pool, fn, arg, NULL);
+}
+
+int ect_codec_batch_new(struct ect_codec_pool *pool, struct ect_codec_batch **out)
+{
+	struct ect_codec_batch *b = calloc(1, sizeof(*b));
+
+	*out = NULL;
+	if (!b)
+		return -ENOMEM;
+	b->pool = pool;
+	pthread_cond_init(&b->done, NULL);
+	*out = b;
+	return 0;
+}
+
+int ect_codec_batch_submit(struct ect_codec_batch *b, ect_codec_job_fn fn, void *arg)
+{
+	return pool_queue(b->pool, fn, arg, b);
+}
+
+int ect_codec_batch_wait(struct ect_codec_batch *b)
+{
+	struct ect_codec_pool *pool = b->pool;
+	int rc;
+
+	pthread_mutex_lock(&pool->lock);
+	while (b->pending)
+		pthread_cond_wait(&b->done, &pool->lock);
+	rc = b->first_error;
+	b->first_error = 0;
+	pthread_mutex_unlock(&pool->lock);
+	return rc;
+}
+
+void ect_codec_batch_free(struct ect_codec_batch *b)
+{
+	if (!b)
+		return;
+	(void)ect_codec_batch_wait(b); /* a worker may still hold it */
+	pthread_cond_destroy(&b->done);
+	free(b);
 }
 
 int ect_codec_pool_wait(struct ect_codec_pool *pool)
@@ -217,6 +285,7 @@ int ect_codec_decrypt_to_fd_parallel(struct ect_codec_file *f, struct ect_codec_
 				     int out_fd)
 {
 	unsigned int n = pool->nthreads;
+	struct ect_codec_batch *batch = NULL;
 	struct range_job *jobs;
 	int rc = 0, wrc;
 
@@ -232,12 +301,14 @@ int ect_codec_decrypt_to_fd_parallel(struct ect_codec_file *f, struct ect_codec_
 		if (rc)
 			goto out;
 	}
+	rc = ect_codec_batch_new(pool, &batch);
 	for (unsigned int i = 0; i < n && !rc; i++)
-		rc = ect_codec_pool_submit(pool, range_job_run, &jobs[i]);
-	wrc = ect_codec_pool_wait(pool);
+		rc = ect_codec_batch_submit(batch, range_job_run, &jobs[i]);
+	wrc = batch ? ect_codec_batch_wait(batch) : 0;
 	if (!rc)
 		rc = wrc;
 out:
+	ect_codec_batch_free(batch);
 	for (unsigned int i = 0; i < n; i++)
 		ect_codec_close(jobs[i].f);
 	free(jobs);

@@ -145,7 +145,7 @@ out:
 }
 
 /* Store f->size in header bytes 0..7, in the file or the xattr. */
-static int write_size(struct ect_codec_file *f)
+int codec__write_size(struct ect_codec_file *f)
 {
 	uint8_t be[8];
 	uint8_t *x;
@@ -171,30 +171,25 @@ static int write_size(struct ect_codec_file *f)
 	return rc;
 }
 
-/* Write [off, off+len) without touching the header size field. */
-static ssize_t write_range(struct ect_codec_file *f, const uint8_t *buf, size_t len, uint64_t off)
+/*
+ * Extents e0..e1 of a write of buf at [off, end) into a file whose size was
+ * old_size: partial extents are read and merged, the kernel's zero tail
+ * kept, extents past the old end start as zeros. f's own cipher state and
+ * batch buffer; the header size is not touched. Extent ranges of one write
+ * are independent, so clones may run them side by side.
+ */
+int codec__write_extents(struct ect_codec_file *f, const uint8_t *buf, uint64_t off, uint64_t end,
+			 uint64_t old_size, uint64_t e0, uint64_t e1)
 {
-	uint64_t old_size = f->size, end, first, last, old_count;
-	uint8_t *batch;
+	uint64_t old_count = old_size / ECT_EXTENT_SIZE + (old_size % ECT_EXTENT_SIZE != 0);
+	uint8_t *batch = codec__batch(f);
 	int rc;
 
-	if (!f->writable || f->fd < 0)
-		return -EBADF;
-	if (!len)
-		return 0;
-	if (len > SSIZE_MAX || off > CODEC_SIZE_MAX - len)
-		return -EFBIG;
-	batch = codec__batch(f);
 	if (!batch)
 		return -ENOMEM;
-	end = off + len;
-	old_count = ect_codec_extent_count(f);
-	/* Start at the old end when writing past it: the gap gets encrypted zeros. */
-	first = (off < old_size ? off : old_size) / ECT_EXTENT_SIZE;
-	last = (end - 1) / ECT_EXTENT_SIZE;
-	for (uint64_t e = first; e <= last;) {
-		size_t count = last - e + 1 < CODEC_BATCH_EXTENTS ? (size_t)(last - e + 1)
-								   : CODEC_BATCH_EXTENTS;
+	for (uint64_t e = e0; e <= e1;) {
+		size_t count = e1 - e + 1 < CODEC_BATCH_EXTENTS ? (size_t)(e1 - e + 1)
+								 : CODEC_BATCH_EXTENTS;
 		uint64_t pos;
 
 		for (size_t i = 0; i < count; i++) {
@@ -225,6 +220,34 @@ static ssize_t write_range(struct ect_codec_file *f, const uint8_t *buf, size_t 
 			return rc;
 		e += count;
 	}
+	return 0;
+}
+
+int codec__write_check(const struct ect_codec_file *f, size_t len, uint64_t off)
+{
+	if (!f->writable || f->fd < 0)
+		return -EBADF;
+	if (len > SSIZE_MAX || off > CODEC_SIZE_MAX - len)
+		return -EFBIG;
+	return 0;
+}
+
+/* Write [off, off+len) without touching the header size field. */
+static ssize_t write_range(struct ect_codec_file *f, const uint8_t *buf, size_t len, uint64_t off)
+{
+	uint64_t end = off + len, first;
+	int rc;
+
+	if (!len)
+		return (!f->writable || f->fd < 0) ? -EBADF : 0;
+	rc = codec__write_check(f, len, off);
+	if (rc)
+		return rc;
+	/* Start at the old end when writing past it: the gap gets encrypted zeros. */
+	first = (off < f->size ? off : f->size) / ECT_EXTENT_SIZE;
+	rc = codec__write_extents(f, buf, off, end, f->size, first, (end - 1) / ECT_EXTENT_SIZE);
+	if (rc)
+		return rc;
 	if (end > f->size)
 		f->size = end;
 	return (ssize_t)len;
@@ -237,7 +260,7 @@ ssize_t ect_codec_pwrite(struct ect_codec_file *f, const void *buf, size_t len, 
 	int rc;
 
 	if (n > 0 && f->size != before) {
-		rc = write_size(f);
+		rc = codec__write_size(f);
 		if (rc)
 			return rc;
 	}
@@ -278,7 +301,7 @@ int ect_codec_encrypt_from(struct ect_codec_file *f, ect_codec_source_fn source,
 			break;
 	}
 	if (f->size != before) {
-		int src = write_size(f);
+		int src = codec__write_size(f);
 
 		if (!rc)
 			rc = src;
@@ -332,7 +355,7 @@ static int shrink(struct ect_codec_file *f, uint64_t size)
 			return rc;
 	}
 	f->size = size;
-	rc = write_size(f);
+	rc = codec__write_size(f);
 	if (!rc)
 		rc = codec__extent_offset(f, ect_codec_extent_count(f), &pos);
 	if (!rc && ftruncate(f->fd, (off_t)pos))
