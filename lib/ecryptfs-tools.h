@@ -1571,8 +1571,6 @@ enum ect_severity ect_report_worst(const struct ect_report *report);
 void ect_report_free(struct ect_report *report);
 /* "ok", "info", "warn", "fail". */
 const char *ect_severity_name(enum ect_severity severity);
-/* s quoted for a POSIX shell ('...', truncated to fit size) for printed commands; returns out. */
-char *ect_shell_quote(const char *s, char *out, size_t size);
 
 /* One ecryptfs line of /proc/self/mountinfo, escapes undone. */
 #define ECT_MOUNT_PATH_MAX 4096

@@ -56,8 +56,17 @@ int ect__dir_open_for(const char *path, uid_t uid, int *fd);
 /* Decode the kernel's \ooo escapes (mountinfo, /proc/swaps) in place (lib/mount/mountinfo.c). */
 void ect__unescape_octal(char *s);
 /*
- * The one mountinfo reader for eCryptfs entries (lib/mount/mountinfo.c):
- * the last match (the top of a stack of mounts) by source and/or target.
+ * The library's one mountinfo reader (lib/mount/mountinfo.c): fn on each
+ * row (mountinfo NULL: /proc/self/mountinfo) until it returns non-zero.
+ * That value, 0 after the last row, or -errno when the file cannot be read.
+ */
+typedef int (*ect__mountinfo_fn)(const struct ect_mountinfo_entry *e, void *arg);
+int ect__mountinfo_each(const char *mountinfo, ect__mountinfo_fn fn, void *arg);
+/* A row's source, mount point and super options into out. */
+void ect__mount_entry_copy(struct ect_mount_entry *out, const struct ect_mountinfo_entry *e);
+/*
+ * The eCryptfs entries (lib/mount/mountinfo.c): the last match (the top
+ * of a stack of mounts) by source and/or target.
  * 1 with *mount_id and *out filled (either may be NULL), 0, or -errno.
  */
 int ect__mount_find_last(const char *mountinfo, const char *source, const char *target,

@@ -58,6 +58,16 @@ int ect_mount_find_id(const char *mountinfo, int mount_id, struct ect_mount_entr
 /* Is "user_id=UID" (fusermount3 sets it) one of the comma-separated super options? */
 int ect_mount_opts_have_user_id(const char *opts, uid_t uid);
 /*
+ * The first ecryptfs-fuse row (ECT_FUSE_FSTYPE, fusermount3's "user_id=UID"
+ * among its super options) whose mount point is target; with parent_id >= 0
+ * also mounted directly on that mount, of the whole file system (root "/").
+ * 1 with *mount_id and out filled (either may be NULL), 0, or -errno. From
+ * the strings of the table: a report's answer unless parent_id is a mount
+ * id the caller took from an fd (ect_mount_find_fuse_at).
+ */
+int ect_mount_find_fuse_on(const char *mountinfo, const char *target, int parent_id, uid_t uid,
+			   int *mount_id, struct ect_mount_entry *out) ECT_MUST_CHECK;
+/*
  * 1 when name in the directory parent_fd is the mount point of an
  * ecryptfs-fuse mount (ECT_FUSE_FSTYPE) that uid made through fusermount3
  * ("user_id=UID" in its super options, which fusermount3 sets) directly on

@@ -435,3 +435,26 @@ int cli_wrap_params(struct ect_ctx *ctx, const struct cli_wrap_opts *w,
 			  params->m_cost_kib, params->lanes);
 	return 0;
 }
+
+char *cli_shell_quote(const char *s, char *out, size_t size)
+{
+	size_t w = 0;
+
+	if (size < 3) {
+		if (size)
+			out[0] = '\0';
+		return out;
+	}
+	out[w++] = '\'';
+	for (; *s && w + 5 < size; s++) {
+		if (*s == '\'') {
+			memcpy(out + w, "'\\''", 4);
+			w += 4;
+		} else {
+			out[w++] = *s;
+		}
+	}
+	out[w++] = '\'';
+	out[w] = '\0';
+	return out;
+}

@@ -77,6 +77,13 @@ void cli_too_long(void);
 /* "INFO: ..." on stdout, flushed: the progress lines of 111's scripts. */
 void cli_info(const char *fmt, ...) ECT_PRINTF(1, 2);
 
+/*
+ * s in single quotes for a POSIX shell, each ' as '\'': for the commands
+ * the tools print. Cut short to fit size (4 * strlen(s) + 3 always fits);
+ * returns out.
+ */
+char *cli_shell_quote(const char *s, char *out, size_t size);
+
 /* Write len bytes of s and a newline to fd without stdio buffering; 0 or -errno. */
 int cli_write_line(int fd, const char *s, size_t len);
 

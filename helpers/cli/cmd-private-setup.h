@@ -57,6 +57,28 @@ struct setup {
 	/* -b: the plain home and .Private whose copies the clear phase removes (state file) */
 	struct stat home_id, lower_id;
 };
+/* cmd-private-setup-args.c: the command line. 0, 1 for --help, -1 after one line. */
+extern const char setup_usage[];
+int setup_parse(struct ect_ctx *ctx, struct setup *s, int argc, char **argv);
+/* --undo: how to undo a setup by hand. */
+void setup_print_undo(void);
+
+/*
+ * cmd-private-setup-keys.c: the secrets, asked or read before anything is
+ * created (*generated: the mount passphrase is a fresh random one).
+ */
+int setup_get_secrets(struct ect_ctx *ctx, const struct setup *s, struct cli_secret *wpw,
+		      struct cli_secret *mpw, bool *generated);
+/* Signatures of the mount passphrase without touching a keyring (-b). */
+int setup_compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
+		       struct ect_config_sigs *sigs);
+/* The files of ~/.ecryptfs (params NULL: the format's defaults); -1 after one line. */
+int setup_write_files(struct ect_ctx *ctx, struct setup *s, const struct cli_secret *mpw,
+		      const struct cli_secret *wpw, enum ect_wrap_version version,
+		      const struct ect_argon2_params *params, const struct ect_config_sigs *sigs);
+/* mount, write, unmount, mount, read back, unmount through the helper; -1 after one line. */
+int setup_self_test(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len, bool fnek);
+
 /* -b: ECRYPTFS_DIR (s->ecfd), created when absent; root's, writable by root alone. */
 int setup_open_ecryptfs_dir(struct ect_ctx *ctx, struct setup *s);
 /* Open (check) or create (create) what holds .ecryptfs and .Private: base with -b, else the home. */

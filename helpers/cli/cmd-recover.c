@@ -360,7 +360,7 @@ static int mount_kernel(struct ect_ctx *ctx, const char *dir, const struct cli_s
 		return ECT_EXIT_FAILURE;
 	}
 	cli_info("Success!  Private data mounted at [%s].", tmpdir);
-	ect_shell_quote(tmpdir, q, sizeof(q));
+	cli_shell_quote(tmpdir, q, sizeof(q));
 	/*
 	 * The mount carries ecryptfs_unlink_sigs, so umount(8) runs
 	 * umount.ecryptfs, which removes the keys once the mount is gone; a

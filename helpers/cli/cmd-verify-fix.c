@@ -6,6 +6,7 @@
  * names another file.
  */
 #include "cmd-verify.h"
+#include "cli-util.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@ static int has_control(const char *s)
 	return 0;
 }
 
-/* s in single quotes, whole (ect_shell_quote with room for every byte); -1 without memory. */
+/* s in single quotes, whole (cli_shell_quote with room for every byte); -1 without memory. */
 static int put_quoted(FILE *out, const char *s)
 {
 	size_t size = 4 * strlen(s) + 8;
@@ -28,7 +29,7 @@ static int put_quoted(FILE *out, const char *s)
 
 	if (!q)
 		return -1;
-	fputs(ect_shell_quote(s, q, size), out);
+	fputs(cli_shell_quote(s, q, size), out);
 	free(q);
 	return 0;
 }

@@ -79,39 +79,32 @@ int ect_mount_is_over(int fd, int lower_fd)
 	       m.st_uid == l.st_uid && same_fsid(&mfs, &lfs);
 }
 
-static void copy_row(struct ect_mount_entry *out, const struct ect_mountinfo_entry *e)
+struct find_row {
+	int mount_id;
+	struct ect_mount_entry *out;
+	bool *root_is_top;
+};
+
+static int find_row_of(const struct ect_mountinfo_entry *e, void *arg)
 {
-	snprintf(out->source, sizeof(out->source), "%s", e->source);
-	snprintf(out->point, sizeof(out->point), "%s", e->target);
-	snprintf(out->opts, sizeof(out->opts), "%s", e->super_opts);
+	const struct find_row *w = arg;
+
+	if (e->mount_id != w->mount_id || strcmp(e->fstype, "ecryptfs"))
+		return 0;
+	if (w->root_is_top)
+		*w->root_is_top = !strcmp(e->root, "/");
+	if (w->out)
+		ect__mount_entry_copy(w->out, e);
+	return 1;
 }
 
 /* The eCryptfs row of mount_id; *root_is_top: it mounts the whole file system. */
 static int find_row(const char *mountinfo, int mount_id, struct ect_mount_entry *out,
 		    bool *root_is_top)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int found = 0;
-	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
+	struct find_row w = { mount_id, out, root_is_top };
 
-	if (!f)
-		return -errno;
-	while (!found && getline(&line, &cap, f) > 0) {
-		struct ect_mountinfo_entry e;
-
-		if (ect_mountinfo_parse_line(line, &e) || e.mount_id != mount_id ||
-		    strcmp(e.fstype, "ecryptfs"))
-			continue;
-		found = 1;
-		if (root_is_top)
-			*root_is_top = !strcmp(e.root, "/");
-		if (out)
-			copy_row(out, &e);
-	}
-	free(line);
-	fclose(f);
-	return found;
+	return ect__mountinfo_each(mountinfo, find_row_of, &w);
 }
 
 int ect_mount_find_id(const char *mountinfo, int mount_id, struct ect_mount_entry *out)
@@ -174,10 +167,8 @@ int ect_mount_opts_have_user_id(const char *opts, uid_t uid)
 int ect_mount_find_fuse_at(const char *mountinfo, int parent_fd, const char *parent_canon,
 			   const char *name, uid_t uid, int *mount_id, struct ect_mount_entry *out)
 {
-	char *line = NULL, *point = NULL;
-	size_t cap = 0;
-	int found = 0, pid = ect_mount_id_of(parent_fd);
-	FILE *f;
+	char *point = NULL;
+	int ret, pid = ect_mount_id_of(parent_fd);
 
 	if (mount_id)
 		*mount_id = -1;
@@ -187,28 +178,9 @@ int ect_mount_find_fuse_at(const char *mountinfo, int parent_fd, const char *par
 		return -EINVAL;
 	if (asprintf(&point, "%s/%s", strcmp(parent_canon, "/") ? parent_canon : "", name) < 0)
 		return -ENOMEM;
-	f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
-	if (!f) {
-		free(point);
-		return -errno;
-	}
-	while (!found && getline(&line, &cap, f) > 0) {
-		struct ect_mountinfo_entry e;
-
-		if (ect_mountinfo_parse_line(line, &e) || strcmp(e.fstype, ECT_FUSE_FSTYPE) ||
-		    e.parent_id != pid || strcmp(e.target, point) || strcmp(e.root, "/") ||
-		    !ect_mount_opts_have_user_id(e.super_opts, uid))
-			continue;
-		found = 1;
-		if (mount_id)
-			*mount_id = e.mount_id;
-		if (out)
-			copy_row(out, &e);
-	}
-	free(line);
+	ret = ect_mount_find_fuse_on(mountinfo, point, pid, uid, mount_id, out);
 	free(point);
-	fclose(f);
-	return found;
+	return ret;
 }
 
 int ect_mount_find_fuse(struct ect_ctx *ctx, const char *mountpoint, uid_t uid, int *mount_id,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The mount table: /proc/self/mountinfo lines, the ecryptfs mounts in it
- * (the mount module's one reader: the last match, the top of a stack of
- * mounts), and the \ooo unescaping that mountinfo and /proc/swaps share.
+ * The mount table: /proc/self/mountinfo lines and the library's one reader
+ * of them (ect__mountinfo_each), the ecryptfs mounts in it (the last match,
+ * the top of a stack of mounts), the ecryptfs-fuse mounts (the first
+ * match), and the \ooo unescaping that mountinfo and /proc/swaps share.
  */
 #include "ect-internal.h"
 
@@ -70,41 +71,103 @@ int ect_mountinfo_parse_line(char *line, struct ect_mountinfo_entry *e)
 	return 0;
 }
 
-int ect__mount_find_last(const char *mountinfo, const char *source, const char *target,
-			 enum ect_mount_match match, int *mount_id, struct ect_mount_entry *out)
+int ect__mountinfo_each(const char *mountinfo, ect__mountinfo_fn fn, void *arg)
 {
+	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
 	char *line = NULL;
 	size_t cap = 0;
-	FILE *f;
-	int found = 0;
+	int ret = 0;
 
-	f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
 	if (!f)
 		return -errno;
 	/* whole lines: a long mount point must not be split into two "lines" */
-	while (getline(&line, &cap, f) > 0) {
+	while (!ret && getline(&line, &cap, f) > 0) {
 		struct ect_mountinfo_entry e;
-		bool src_eq, dst_eq;
 
-		if (ect_mountinfo_parse_line(line, &e) || strcmp(e.fstype, "ecryptfs"))
-			continue;
-		src_eq = source && !strcmp(e.source, source);
-		dst_eq = target && !strcmp(e.target, target);
-		if (match == ECT_MATCH_SOURCE_AND_TARGET ? (src_eq && dst_eq) : (src_eq || dst_eq)) {
-			/* the last match is the top of a stack of mounts: keep going */
-			found = 1;
-			if (mount_id)
-				*mount_id = e.mount_id;
-			if (out) {
-				snprintf(out->source, sizeof(out->source), "%s", e.source);
-				snprintf(out->point, sizeof(out->point), "%s", e.target);
-				snprintf(out->opts, sizeof(out->opts), "%s", e.super_opts);
-			}
-		}
+		if (!ect_mountinfo_parse_line(line, &e))
+			ret = fn(&e, arg);
 	}
 	free(line);
 	fclose(f);
-	return found;
+	return ret;
+}
+
+void ect__mount_entry_copy(struct ect_mount_entry *out, const struct ect_mountinfo_entry *e)
+{
+	snprintf(out->source, sizeof(out->source), "%s", e->source);
+	snprintf(out->point, sizeof(out->point), "%s", e->target);
+	snprintf(out->opts, sizeof(out->opts), "%s", e->super_opts);
+}
+
+struct find_last {
+	const char *source, *target;
+	enum ect_mount_match match;
+	int *mount_id;
+	struct ect_mount_entry *out;
+	int found;
+};
+
+static int find_last_row(const struct ect_mountinfo_entry *e, void *arg)
+{
+	struct find_last *w = arg;
+	bool src_eq, dst_eq;
+
+	if (strcmp(e->fstype, "ecryptfs"))
+		return 0;
+	src_eq = w->source && !strcmp(e->source, w->source);
+	dst_eq = w->target && !strcmp(e->target, w->target);
+	if (w->match == ECT_MATCH_SOURCE_AND_TARGET ? (src_eq && dst_eq) : (src_eq || dst_eq)) {
+		w->found = 1;
+		if (w->mount_id)
+			*w->mount_id = e->mount_id;
+		if (w->out)
+			ect__mount_entry_copy(w->out, e);
+	}
+	/* the last match is the top of a stack of mounts: keep going */
+	return 0;
+}
+
+int ect__mount_find_last(const char *mountinfo, const char *source, const char *target,
+			 enum ect_mount_match match, int *mount_id, struct ect_mount_entry *out)
+{
+	struct find_last w = { source, target, match, mount_id, out, 0 };
+	int r = ect__mountinfo_each(mountinfo, find_last_row, &w);
+
+	return r < 0 ? r : w.found;
+}
+
+struct find_fuse {
+	const char *target;
+	int parent_id;
+	uid_t uid;
+	int *mount_id;
+	struct ect_mount_entry *out;
+};
+
+static int find_fuse_row(const struct ect_mountinfo_entry *e, void *arg)
+{
+	const struct find_fuse *w = arg;
+
+	if (strcmp(e->fstype, ECT_FUSE_FSTYPE) || strcmp(e->target, w->target) ||
+	    !ect_mount_opts_have_user_id(e->super_opts, w->uid))
+		return 0;
+	if (w->parent_id >= 0 && (e->parent_id != w->parent_id || strcmp(e->root, "/")))
+		return 0;
+	if (w->mount_id)
+		*w->mount_id = e->mount_id;
+	if (w->out)
+		ect__mount_entry_copy(w->out, e);
+	return 1;
+}
+
+int ect_mount_find_fuse_on(const char *mountinfo, const char *target, int parent_id, uid_t uid,
+			   int *mount_id, struct ect_mount_entry *out)
+{
+	struct find_fuse w = { target, parent_id, uid, mount_id, out };
+
+	if (mount_id)
+		*mount_id = -1;
+	return ect__mountinfo_each(mountinfo, find_fuse_row, &w);
 }
 
 int ect_mount_lookup(const char *mountinfo, const char *source, const char *target,

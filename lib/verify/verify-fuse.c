@@ -94,22 +94,7 @@ int ect__verify_fuse(struct ect_vrun *v)
 
 int ect__verify_fuse_mounted_on(struct ect_vrun *v)
 {
-	FILE *f = fopen(v->o->mountinfo ? v->o->mountinfo : "/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	int found = 0;
-
-	if (!f)
-		return 0;
-	while (!found && getline(&line, &cap, f) > 0) {
-		struct ect_mountinfo_entry e;
-
-		found = !ect_mountinfo_parse_line(line, &e) && !strcmp(e.fstype, ECT_FUSE_FSTYPE) &&
-			!strcmp(e.target, v->mnt) && ect_mount_opts_have_user_id(e.super_opts, v->t->uid);
-	}
-	free(line);
-	fclose(f);
-	return found;
+	return ect_mount_find_fuse_on(v->o->mountinfo, v->mnt, -1, v->t->uid, NULL, NULL) == 1;
 }
 
 int ect__verify_fuse_mount(struct ect_vrun *v, int *found)

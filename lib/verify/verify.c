@@ -27,29 +27,6 @@ void ect__fmt(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-char *ect_shell_quote(const char *s, char *out, size_t size)
-{
-	size_t w = 0;
-
-	if (size < 3) {
-		if (size)
-			out[0] = '\0';
-		return out;
-	}
-	out[w++] = '\'';
-	for (; *s && w + 5 < size; s++) {
-		if (*s == '\'') {
-			memcpy(out + w, "'\\''", 4);
-			w += 4;
-		} else {
-			out[w++] = *s;
-		}
-	}
-	out[w++] = '\'';
-	out[w] = '\0';
-	return out;
-}
-
 static int path_join(char *out, size_t size, const char *dir, const char *name)
 {
 	if ((size_t)snprintf(out, size, "%s/%s", dir, name) >= size)

@@ -166,8 +166,11 @@ int unwraps_with(const char *user, const char *pw)
 
 /* ---- the user keyring of the test uid ----------------------------------- */
 
-/* Ask from a child that became the test user, as the module's child did. */
-bool user_has_key(const char *sig)
+/*
+ * fn(arg) in a child that has become the test user: its result as the
+ * child's exit status (0..1 by the callers here; 2: becoming the user failed).
+ */
+static int as_test_user(int (*fn)(const void *arg), const void *arg)
 {
 	pid_t pid = fork();
 	int status;
@@ -176,44 +179,49 @@ bool user_has_key(const char *sig)
 	if (pid == 0) {
 		if (setgid(test_gid) || setuid(test_uid))
 			_exit(2);
-		_exit(keyctl_search(KEY_SPEC_USER_KEYRING, "user", sig, 0) > 0 ? 0 : 1);
+		_exit(fn(arg));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 2);
-	return WEXITSTATUS(status) == 0;
+	return WEXITSTATUS(status);
+}
+
+static int search_key(const void *sig)
+{
+	return keyctl_search(KEY_SPEC_USER_KEYRING, "user", sig, 0) > 0 ? 0 : 1;
+}
+
+/* Ask from a child that became the test user, as the module's child did. */
+bool user_has_key(const char *sig)
+{
+	return as_test_user(search_key, sig) == 0;
+}
+
+static int add_keys(const void *arg)
+{
+	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1];
+
+	(void)arg;
+	return ect_keyring_add_mount_keys(MOUNT_PASSPHRASE, strlen(MOUNT_PASSPHRASE), NULL,
+					  ECT_KEYS_FNEK_FIRST, fekek, fnek) ? 1 : 0;
 }
 
 /* Keys another session of the test user already holds before a login. */
 void add_user_keys(void)
 {
-	pid_t pid = fork();
-	char fekek[ECT_SIG_HEX_SIZE + 1], fnek[ECT_SIG_HEX_SIZE + 1];
-	int status;
+	assert_int_equal(as_test_user(add_keys, NULL), 0);
+}
 
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (setgid(test_gid) || setuid(test_uid))
-			_exit(2);
-		_exit(ect_keyring_add_mount_keys(MOUNT_PASSPHRASE, strlen(MOUNT_PASSPHRASE), NULL,
-						 ECT_KEYS_FNEK_FIRST, fekek, fnek) ? 1 : 0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+static int clear_keys(const void *arg)
+{
+	(void)arg;
+	keyctl_clear(KEY_SPEC_USER_KEYRING);
+	return 0;
 }
 
 void clear_user_keys(void)
 {
-	pid_t pid = fork();
-	int status;
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (setgid(test_gid) || setuid(test_uid))
-			_exit(2);
-		keyctl_clear(KEY_SPEC_USER_KEYRING);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	as_test_user(clear_keys, NULL);
 }
 
 /* ---- the recording helper ------------------------------------------------ */

@@ -343,6 +343,56 @@ static void test_find_fuse(void **state)
 }
 
 /*
+ * The shared finder by mount point (what ecryptfs-verify-private asks):
+ * the first ecryptfs-fuse row on that target made for that uid, escapes
+ * undone; with a parent mount id, only a whole mount directly on it.
+ */
+static void test_find_fuse_on(void **state)
+{
+	static const char table[] =
+		"40 1 0:40 / /home/a\\040b/Private rw - fuse.sshfs x rw,user_id=1000\n"
+		"41 1 0:41 / /home/a\\040b/Private rw - fuse.ecryptfs-fuse /tmp/.Other rw,user_id=1001\n"
+		"42 1 0:42 /sub /home/a\\040b/Private rw - fuse.ecryptfs-fuse /tmp/.Sub rw,user_id=1000,allow_other\n"
+		"43 7 0:43 / /home/a\\040b/Private rw - fuse.ecryptfs-fuse /tmp/.Private rw,group_id=1,user_id=1000\n"
+		"44 7 0:44 / /home/a\\040b/Private/x rw - fuse.ecryptfs-fuse /tmp/.X rw,user_id=1000\n"
+		"45 1 0:45 / /home/ab/Private rw - fuse.ecryptfs-fuse /tmp/.AB rw,user_id=10000\n";
+	char path[] = "/tmp/test-mount-fuse-on.XXXXXX";
+	struct ect_mount_entry *m = calloc(1, sizeof(*m));
+	const char *point = "/home/a b/Private";
+	int fd, id = 0;
+
+	(void)state;
+	assert_non_null(m);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, table, sizeof(table) - 1), (ssize_t)sizeof(table) - 1);
+	close(fd);
+	/* by target alone: the first of the uid's rows, a subtree too */
+	assert_int_equal(ect_mount_find_fuse_on(path, point, -1, 1000, &id, m), 1);
+	assert_int_equal(id, 42);
+	assert_string_equal(m->source, "/tmp/.Sub");
+	assert_string_equal(m->point, point);
+	assert_string_equal(m->opts, "rw,user_id=1000,allow_other");
+	assert_int_equal(ect_mount_find_fuse_on(path, point, -1, 1001, &id, NULL), 1);
+	assert_int_equal(id, 41);
+	/* on parent mount 7: only the whole mount there */
+	assert_int_equal(ect_mount_find_fuse_on(path, point, 7, 1000, &id, m), 1);
+	assert_int_equal(id, 43);
+	assert_string_equal(m->source, "/tmp/.Private");
+	assert_int_equal(ect_mount_find_fuse_on(path, point, 7, 1001, &id, NULL), 0);
+	assert_int_equal(id, -1);
+	assert_int_equal(ect_mount_find_fuse_on(path, point, 8, 1000, NULL, NULL), 0);
+	/* user_id=10000 is not uid 1000; a prefix of the target is not the target */
+	assert_int_equal(ect_mount_find_fuse_on(path, "/home/ab/Private", -1, 1000, NULL, NULL), 0);
+	assert_int_equal(ect_mount_find_fuse_on(path, "/home/a b", -1, 1000, NULL, NULL), 0);
+	assert_int_equal(ect_mount_find_fuse_on(path, "/home/a\\040b/Private", -1, 1000, NULL, NULL), 0);
+	unlink(path);
+	assert_int_equal(ect_mount_find_fuse_on(path, point, -1, 1000, &id, NULL), -ENOENT);
+	assert_int_equal(id, -1);
+	free(m);
+}
+
+/*
  * Lines longer than any fixed buffer: a mount point of 12000 bytes is
  * found whole, and the tail of a long line is never read as a line of its
  * own (here, a tmpfs line whose options hide an "ecryptfs" line).
@@ -789,6 +839,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pathwalk_dotdot_race, tree_setup, tree_teardown),
 		cmocka_unit_test(test_mount_identity),
 		cmocka_unit_test(test_find_fuse),
+		cmocka_unit_test(test_find_fuse_on),
 		cmocka_unit_test_setup_teardown(test_read_file, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sessions_bounded, tree_setup, tree_teardown),

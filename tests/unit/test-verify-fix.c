@@ -4,7 +4,9 @@
  * compiled in): the spelling of each kind, and hostile names (quotes,
  * spaces, $(...), paths longer than the old 320-byte command buffer) run
  * through a real /bin/sh act on exactly the named file; names with a
- * control character get no command at all.
+ * control character get no command at all. The quoting itself
+ * (cli_shell_quote, helpers/cli/cli-util.c, compiled in too): what a shell
+ * reads back, and where it is cut short.
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "cli-util.h"
 #include "cmd-verify.h"
 
 static void expect_command(enum ect_fix_kind kind, unsigned int mode, const char *user,
@@ -86,6 +89,44 @@ static void test_fix_spelling(void **state)
 	expect_command(ECT_FIX_LOAD_MODULE, 0, NULL, NULL, NULL, "modprobe ecryptfs");
 	/* a user name a shell would read differently is quoted */
 	expect_command(ECT_FIX_CHOWN, 0, "a b", "/h", NULL, "chown 'a b': '/h'");
+}
+
+/* What /bin/sh makes of printf %s QUOTED: the word it reads back. */
+static void expect_sh_reads(const char *quoted, const char *want)
+{
+	char command[512], got[256];
+	size_t n;
+	FILE *p;
+
+	snprintf(command, sizeof(command), "printf %%s %s", quoted);
+	p = popen(command, "r");
+	assert_non_null(p);
+	n = fread(got, 1, sizeof(got) - 1, p);
+	got[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	assert_string_equal(got, want);
+}
+
+static void test_shell_quote(void **state)
+{
+	static const char hostile[] = "it's \"$(touch x)\" `id` \\ ''";
+	char q[4 * sizeof(hostile) + 3];
+
+	(void)state;
+	assert_string_equal(cli_shell_quote("/h/a b", q, sizeof(q)), "'/h/a b'");
+	assert_string_equal(cli_shell_quote("it's", q, sizeof(q)), "'it'\\''s'");
+	assert_string_equal(cli_shell_quote("", q, sizeof(q)), "''");
+	cli_shell_quote(hostile, q, sizeof(q));
+	expect_sh_reads(q, hostile);
+	/* 4 * strlen + 3 bytes hold the worst case, all quotes, whole */
+	assert_string_equal(cli_shell_quote("''", q, 4 * 2 + 3), "''\\'''\\'''");
+	expect_sh_reads(q, "''");
+	/* too small: cut short, still one quoted word, never a dangling quote */
+	assert_string_equal(cli_shell_quote("abcdef", q, 7), "'a'");
+	assert_string_equal(cli_shell_quote("''", q, 4 * 2 + 2), "''\\'''");
+	expect_sh_reads(q, "'");
+	assert_string_equal(cli_shell_quote("abc", q, 3), "''");
+	assert_string_equal(cli_shell_quote("abc", q, 2), "");
 }
 
 static void run_sh(const char *command)
@@ -183,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_fix_spelling),
 		cmocka_unit_test(test_fix_hostile_path_runs),
 		cmocka_unit_test(test_fix_control_character),
+		cmocka_unit_test(test_shell_quote),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
