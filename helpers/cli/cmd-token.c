@@ -277,7 +277,11 @@ static int cmd_list(struct token_cli *t)
 
 	r = ect_token_list_user(&t->d, infos, ECT_TOKEN_MAX, &n);
 	if (r) {
-		ect_err(t->ctx, "token records of %s: %s", t->alias, ect_strerror(r));
+		char name[ECT_ALIAS_FILE_SIZE];
+
+		if (ect_alias_key_file(t->alias, ECT_TOKEN_FILE, name, sizeof(name)))
+			name[0] = '\0';
+		ect_err(t->ctx, "~/.ecryptfs/%s: %s", name, ect_strerror(r));
 		return ECT_EXIT_FAILURE;
 	}
 	if (pw)
