@@ -528,6 +528,13 @@ enum ect_config_flag {
 	/* "ALIAS.fuse" (per alias, ect_private_config_load): mount through ecryptfs-fuse */
 	ECT_FLAG_FUSE = 1 << 3,
 };
+/*
+ * An alias other than Private takes auto-mount and auto-umount from its own
+ * flag file ALIAS.auto-mount (both: what PAM mounts at login, the last
+ * logout unmounts); the shared auto-mount and auto-umount are Private's.
+ */
+#define ECT_ALIAS_AUTO_MOUNT_EXT "auto-mount"
+
 
 /*
  * 0 when alias may name ~/.ecryptfs/ALIAS.{conf,sig}: 1..ECT_ALIAS_MAX bytes,
@@ -535,6 +542,27 @@ enum ect_config_flag {
  * Else ECT_E_CONFIG.
  */
 int ect_alias_check(const char *alias);
+
+/*
+ * Per-alias key files (issue 16): the default alias (NULL or "Private")
+ * keeps ecryptfs-utils 111's names exactly (wrapped-passphrase,
+ * wrapped-passphrase.token, ...); every other alias gets "ALIAS." before
+ * them: ALIAS.wrapped-passphrase, ALIAS.wrapped-passphrase.token. base is
+ * one of ECT_WRAPPED_PASSPHRASE_FILE, ECT_TOKEN_FILE, ECT_WRAPPED_STALE_FILE
+ * or a flag file name such as "auto-mount". ECT_E_CONFIG for a bad alias,
+ * -ENAMETOOLONG when name (size bytes) is too short.
+ */
+int ect_alias_key_file(const char *alias, const char *base, char *name, size_t size) ECT_MUST_CHECK;
+#define ECT_ALIAS_FILE_SIZE (ECT_ALIAS_MAX + 64)
+
+/*
+ * [privileged-safe] The aliases of ~/.ecryptfs other than Private: the
+ * names of the regular files ALIAS.conf (not symlinks) whose ALIAS passes
+ * ect_alias_check, in byte order. Up to max go into aliases; *count is how
+ * many there are (may exceed max).
+ */
+int ect_config_list_aliases_at(int dirfd, char (*aliases)[ECT_ALIAS_MAX + 1], size_t max,
+			       size_t *count) ECT_MUST_CHECK;
 
 /*
  * [privileged-safe] Open HOME/.ecryptfs as a directory fd (O_CLOEXEC). The
@@ -678,6 +706,7 @@ struct ect_user_dirs {
 	int home_fd;   /* the home holding .ecryptfsrc; -1: use the default salt */
 	uid_t uid;
 	gid_t gid;
+	const char *alias; /* whose key files (ect_alias_key_file); NULL: Private */
 };
 
 /*

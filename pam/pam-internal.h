@@ -32,6 +32,10 @@
 #define PAM_ECT_DATA_COUNTED "ecryptfs_tools_counted"
 /* Keys a failed open added and could not take back at once: close_session retries. */
 #define PAM_ECT_DATA_ADDED_KEYS "ecryptfs_tools_added_keys"
+/* The aliases other than Private this handle's open counted, one a line: close uncounts them. */
+#define PAM_ECT_DATA_ALIASES "ecryptfs_tools_aliases"
+/* The most aliases marked for login (ALIAS.auto-mount) one login mounts. */
+#define PAM_ECT_ALIASES_MAX 16
 
 /* ---- options (pam-options.c) ------------------------------------------- */
 struct pam_ect_opts {
@@ -100,12 +104,16 @@ void pam_ect_tell(struct pam_ect_call *c, bool error, const char *fmt, ...) ECT_
  * encrypted directory), or another negative errno (e.g. -EACCES).
  */
 struct pam_ect_peek {
-	bool auto_mount;
+	bool auto_mount;	 /* Private's auto-mount, or an alias marked for login */
+	bool private_auto_mount; /* auto-mount: Private is mounted at login */
 	bool wrapping_independent;
 	bool wrapped_passphrase;
 	bool token_records; /* wrapped-passphrase.token exists */
 	bool mounted; /* only looked up with wrapping_independent */
 	bool bootstrap; /* /dev/shm/.ecryptfs-USER exists (not checked: the child does) */
+	/* the aliases other than Private with ALIAS.auto-mount, in byte order */
+	size_t n_aliases;
+	char aliases[PAM_ECT_ALIASES_MAX][ECT_ALIAS_MAX + 1];
 };
 int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek);
 /*
@@ -161,6 +169,7 @@ struct pam_ect_job {
 	const char *password;	  /* login (or new) password, may be NULL */
 	const char *old_password; /* chauthtok only */
 	pam_ect_child_fn fn;
+	const char *alias;	  /* open/close: NULL for Private, else an alias (its own key files) */
 	bool unlock_always;	  /* open: unwrap and add the keys even if mounted with them */
 	/* set by fn to exec a helper after it returns PAM_ECT_OK */
 	const char *exec_argv[6];
@@ -238,6 +247,27 @@ struct ect_ctx *pam_ect_child_ctx(const struct pam_ect_job *job);
 int pam_ect_config_dir(struct pam_ect_job *job, int *dirfd);
 /* Log a ~/.ecryptfs reading error; the child result for it. */
 int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_config_error *cerr);
+
+/* ---- the hooks' shared steps (pam_ecryptfs.c) ----------------------------- */
+/* A job for the child: who the user is, what to run. */
+void pam_ect_job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_child_fn fn);
+/* Run an open job, unwrapping again when another session's close took the keys. */
+int pam_ect_open_with_retry(struct pam_ect_call *c, struct pam_ect_job *job);
+/* Unlink the keys a failed open added (never another session's); true when gone. */
+bool pam_ect_drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *keys);
+
+/* ---- aliases other than Private (pam-aliases.c) ---------------------------- */
+/*
+ * open_session: mount every alias peek marks for login (ALIAS.auto-mount)
+ * with password or its token records, each with its own keys and PIN. One
+ * that does not open is skipped with one log line and a note to the user,
+ * its added keys taken back. The counted ones are kept in PAM data
+ * (PAM_ECT_DATA_ALIASES). Returns how many were counted.
+ */
+unsigned int pam_ect_open_aliases(struct pam_ect_call *c, const struct pam_ect_peek *peek,
+				  const char *password);
+/* close_session: uncount (the last session: unmount) each alias of list. PAM_SUCCESS or _SESSION_ERR. */
+int pam_ect_close_aliases(struct pam_ect_call *c, const char *list);
 
 /* ---- token protectors (pam-token.c) -------------------------------------- */
 /*

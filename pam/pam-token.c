@@ -99,12 +99,14 @@ static bool record_failed(struct pam_ect_job *job, size_t i, const struct ect_to
 	}
 }
 
-/* wrapped-passphrase, or a link to it on removable media: the password protector. */
-static bool has_password_protector(int dirfd)
+/* The alias's wrapped-passphrase, or a link to it on removable media: the password protector. */
+static bool has_password_protector(int dirfd, const char *alias)
 {
+	char name[ECT_ALIAS_FILE_SIZE];
 	struct stat st;
 
-	return fstatat(dirfd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	return !ect_alias_key_file(alias, ECT_WRAPPED_PASSPHRASE_FILE, name, sizeof(name)) &&
+	       fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 /* Try records in file order until one opens or a PIN problem stops the tries. */
@@ -145,6 +147,7 @@ int pam_ect_token_passphrase(struct pam_ect_job *job, int dirfd, char **pp, size
 		.home_fd = -1,
 		.uid = job->pw->pw_uid,
 		.gid = job->pw->pw_gid,
+		.alias = job->alias,
 	};
 	struct ect_token_info *infos;
 	bool wrong_password = false;
@@ -158,8 +161,9 @@ int pam_ect_token_passphrase(struct pam_ect_job *job, int dirfd, char **pp, size
 		return PAM_ECT_INTERNAL;
 	ret = ect_token_list_user(&dirs, infos, ECT_TOKEN_MAX, &n);
 	if (ret) {
-		ect_err(pam_ect_child_ctx(job), "user %s: ~/.ecryptfs/" ECT_TOKEN_FILE ": %s",
-			job->user, ect_strerror(ret));
+		ect_err(pam_ect_child_ctx(job), "user %s: ~/.ecryptfs/%s%s" ECT_TOKEN_FILE ": %s",
+			job->user, job->alias ? job->alias : "", job->alias ? "." : "",
+			ect_strerror(ret));
 		pam_ect_child_flag(job, PAM_ECT_FLAG_TOKEN_ERROR);
 		result = PAM_ECT_CORRUPT;
 	} else if (!n) {
@@ -171,7 +175,7 @@ int pam_ect_token_passphrase(struct pam_ect_job *job, int dirfd, char **pp, size
 	}
 	free(infos);
 	/* the token OR the password: the password's turn */
-	if (result != PAM_ECT_OK && has_password_protector(dirfd))
+	if (result != PAM_ECT_OK && has_password_protector(dirfd, job->alias))
 		result = PAM_ECT_NO_TOKEN;
 	return result;
 }

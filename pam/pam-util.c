@@ -180,6 +180,25 @@ out:
 	return fd;
 }
 
+/* The aliases other than Private that ALIAS.auto-mount marks for login. */
+static void peek_login_aliases(int fd, struct pam_ect_peek *peek)
+{
+	char name[ECT_ALIAS_FILE_SIZE];
+	size_t n = 0, keep = 0;
+
+	if (ect_config_list_aliases_at(fd, peek->aliases, PAM_ECT_ALIASES_MAX, &n))
+		n = 0;
+	for (size_t i = 0; i < n && i < PAM_ECT_ALIASES_MAX; i++) {
+		if (ect_alias_key_file(peek->aliases[i], ECT_ALIAS_AUTO_MOUNT_EXT, name, sizeof(name)) ||
+		    !exists_in(fd, name))
+			continue;
+		if (keep != i)
+			memcpy(peek->aliases[keep], peek->aliases[i], sizeof(peek->aliases[i]));
+		keep++;
+	}
+	peek->n_aliases = keep;
+}
+
 /*
  * Only existence checks, as the user (NFS root_squash homes, no root stat
  * of user paths). Contents are read by the child, through the fd kept in
@@ -212,7 +231,9 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 	ret = fd < 0 ? -errno : 0;
 	peek->bootstrap = pam_ect_bootstrap_pending(c->pw.pw_name);
 	if (fd >= 0) {
-		peek->auto_mount = exists_in(fd, "auto-mount");
+		peek->private_auto_mount = exists_in(fd, "auto-mount");
+		peek_login_aliases(fd, peek);
+		peek->auto_mount = peek->private_auto_mount || peek->n_aliases;
 		peek->wrapping_independent = exists_in(fd, "wrapping-independent");
 		peek->wrapped_passphrase = exists_in(fd, ECT_WRAPPED_PASSPHRASE_FILE);
 		peek->token_records = exists_in(fd, ECT_TOKEN_FILE);

@@ -203,15 +203,20 @@ static bool flag_file(int dirfd, const char *name)
 	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Exec the helper name with arg (may be NULL) and, for an alias, the alias last. */
 static int set_exec(struct pam_ect_job *job, const char *name, const char *arg)
 {
 	int n = snprintf(job->exec_path, sizeof(job->exec_path), "%s/%s", job->opts->helper_dir, name);
+	size_t i = 0;
 
 	if (n < 0 || (size_t)n >= sizeof(job->exec_path))
 		return PAM_ECT_INTERNAL;
-	job->exec_argv[0] = name;
-	job->exec_argv[1] = arg;
-	job->exec_argv[2] = NULL;
+	job->exec_argv[i++] = name;
+	if (arg)
+		job->exec_argv[i++] = arg;
+	if (job->alias)
+		job->exec_argv[i++] = job->alias;
+	job->exec_argv[i] = NULL;
 	return PAM_ECT_OK;
 }
 
@@ -254,6 +259,7 @@ static int unlock_keys(struct pam_ect_job *job, int dirfd, const struct ect_priv
 		.home_fd = open_home(job),
 		.uid = job->pw->pw_uid,
 		.gid = job->pw->pw_gid,
+		.alias = job->alias,
 	};
 	struct ect_unlock_opts opts = {
 		.sigs = &cfg->sigs,
@@ -312,7 +318,8 @@ static int load_config(struct pam_ect_job *job, int *dirfd, struct ect_private_c
 	ret = pam_ect_config_dir(job, dirfd);
 	if (ret != PAM_ECT_OK)
 		return ret;
-	ret = ect_private_config_load(*dirfd, job->pw->pw_uid, job->pw->pw_dir, NULL, cfg, &cerr);
+	ret = ect_private_config_load(*dirfd, job->pw->pw_uid, job->pw->pw_dir, job->alias, cfg,
+				      &cerr);
 	if (ret) {
 		close(*dirfd);
 		*dirfd = -1;
@@ -344,8 +351,9 @@ static int open_protectors(struct pam_ect_job *job, int dirfd, const struct ect_
 		return result;
 	if (!job->password || !job->password[0])
 		return PAM_ECT_NO_PASSWORD;
-	/* the first login of a -b home made without a password: 111's hand-off */
-	result = pam_ect_bootstrap_wrap(job, dirfd, &cfg->sigs, job->password);
+	/* the first login of a -b home made without a password: 111's hand-off (Private only) */
+	result = job->alias ? PAM_ECT_NO_BOOTSTRAP :
+			      pam_ect_bootstrap_wrap(job, dirfd, &cfg->sigs, job->password);
 	if (result != PAM_ECT_OK && result != PAM_ECT_NO_BOOTSTRAP)
 		return result;
 	return unlock_keys(job, dirfd, cfg, job->password, strlen(job->password), 0);
@@ -398,7 +406,8 @@ int pam_ect_job_close(struct pam_ect_job *job)
 	result = load_config(job, &dirfd, &cfg);
 	if (result != PAM_ECT_OK)
 		return result;
-	if (!(cfg.flags & ECT_FLAG_AUTO_UMOUNT))
+	/* an alias this login counted is uncounted whatever its flag says now */
+	if (!job->alias && !(cfg.flags & ECT_FLAG_AUTO_UMOUNT))
 		result = PAM_ECT_NOT_AUTOMOUNT;
 	else
 		result = set_exec(job, "umount.ecryptfs_private", "-d");

@@ -128,12 +128,11 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 }
 
 /* Parent-side checks shared by the hooks that fork: is there anything to do? */
-static int session_prepare(struct pam_ect_call *c, bool need_auto_mount)
+static int session_prepare(struct pam_ect_call *c, bool need_auto_mount, struct pam_ect_peek *peek)
 {
-	struct pam_ect_peek peek;
-	int ret = pam_ect_peek_home(c, &peek);
+	int ret = pam_ect_peek_home(c, peek);
 
-	if (ret == -ENOENT || (ret == 0 && need_auto_mount && !peek.auto_mount)) {
+	if (ret == -ENOENT || (ret == 0 && need_auto_mount && !peek->auto_mount)) {
 		ect_debug(c->ctx, "user %s: no auto-mounted encrypted directory", c->user);
 		return PAM_IGNORE;
 	}
@@ -229,8 +228,7 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 	}
 }
 
-/* A job for the child: who the user is, what to run. */
-static void job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_child_fn fn)
+void pam_ect_job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_child_fn fn)
 {
 	memset(job, 0, sizeof(*job));
 	job->opts = &c->opts;
@@ -254,14 +252,14 @@ static void keys_cleanup(pam_handle_t *pamh, void *data, int error_status)
  * unmount. Only keys the child reported as added by itself, never those
  * another session had put there. Returns true when they are gone.
  */
-static bool drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *keys)
+bool pam_ect_drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *keys)
 {
 	struct pam_ect_job job;
 	int r;
 
 	if (!keys->count)
 		return true;
-	job_init(c, &job, pam_ect_job_drop_keys);
+	pam_ect_job_init(c, &job, pam_ect_job_drop_keys);
 	job.drop = keys;
 	r = pam_ect_run_child(c, &job);
 	if (r != PAM_ECT_OK) {
@@ -318,7 +316,7 @@ static void keys_merge(struct pam_ect_keys *into, const struct pam_ect_keys *fro
  * unmounted): unwrap again and rerun, a bounded number of times. Each retry
  * starts after that close released the lock, so it converges.
  */
-static int open_with_retry(struct pam_ect_call *c, struct pam_ect_job *job)
+int pam_ect_open_with_retry(struct pam_ect_call *c, struct pam_ect_job *job)
 {
 	struct pam_ect_keys added = { 0 };
 	unsigned int flags = 0;
@@ -345,6 +343,7 @@ static int open_with_retry(struct pam_ect_call *c, struct pam_ect_job *job)
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pam_ect_call c;
+	struct pam_ect_peek peek;
 	struct pam_ect_job job;
 	const void *stash = NULL;
 	const void *item = NULL;
@@ -359,22 +358,24 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		ret = PAM_IGNORE;
 		goto out;
 	}
-	ret = session_prepare(&c, true);
+	ret = session_prepare(&c, true, &peek);
 	if (ret != PAM_SUCCESS)
 		goto out;
-	job_init(&c, &job, pam_ect_job_open);
+	pam_ect_job_init(&c, &job, pam_ect_job_open);
 	if (pam_get_data(pamh, PAM_ECT_DATA_AUTHTOK, &stash) == PAM_SUCCESS && stash)
 		job.password = stash;
 	else if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item)
 		job.password = item; /* configured for session only: same password, same process */
-	r = open_with_retry(&c, &job);
-	pam_ect_token_tell(&c, &job);
-	ret = session_result(&c, &job, r, true);
-	ect_secure_free_str(job.pin);
-	job.pin = NULL;
-	stash_free(pamh);
-	if (ret != PAM_SUCCESS && !drop_added_keys(&c, &job.added))
-		keep_for_close(&c, &job.added);
+	ret = PAM_IGNORE;
+	if (peek.private_auto_mount) {
+		r = pam_ect_open_with_retry(&c, &job);
+		pam_ect_token_tell(&c, &job);
+		ret = session_result(&c, &job, r, true);
+		ect_secure_free_str(job.pin);
+		job.pin = NULL;
+		if (ret != PAM_SUCCESS && !pam_ect_drop_added_keys(&c, &job.added))
+			keep_for_close(&c, &job.added);
+	}
 	if (ret == PAM_SUCCESS) {
 		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, (void *)"1", NULL);
 		if (job.child_flags & PAM_ECT_FLAG_UPGRADE_FAILED)
@@ -382,6 +383,10 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		ect_debug(c.ctx, "user %s: session counted%s", c.user,
 			  job.child_flags & PAM_ECT_FLAG_MOUNTED ? " (already mounted)" : "");
 	}
+	/* Private's outcome is the hook's; an alias that does not open is skipped */
+	if (pam_ect_open_aliases(&c, &peek, job.password) > 0 && !peek.private_auto_mount)
+		ret = PAM_SUCCESS;
+	stash_free(pamh);
 out:
 	pam_ect_call_end(&c);
 	return ret;
@@ -390,8 +395,10 @@ out:
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pam_ect_call c;
+	struct pam_ect_peek peek;
 	struct pam_ect_job job;
 	const void *counted = NULL;
+	const void *aliases = NULL;
 	const void *added = NULL;
 	int ret;
 
@@ -401,22 +408,35 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 		goto out;
 	/* A failed open whose keys could not be taken back then: try once more. */
 	if (pam_get_data(pamh, PAM_ECT_DATA_ADDED_KEYS, &added) == PAM_SUCCESS && added) {
-		(void)drop_added_keys(&c, added);
+		(void)pam_ect_drop_added_keys(&c, added);
 		(void)pam_set_data(pamh, PAM_ECT_DATA_ADDED_KEYS, NULL, NULL);
 	}
 	/* Only a session this handle counted may uncount: no drift from locked logins. */
-	if (pam_get_data(pamh, PAM_ECT_DATA_COUNTED, &counted) != PAM_SUCCESS || !counted) {
+	if (pam_get_data(pamh, PAM_ECT_DATA_COUNTED, &counted) != PAM_SUCCESS)
+		counted = NULL;
+	if (pam_get_data(pamh, PAM_ECT_DATA_ALIASES, &aliases) != PAM_SUCCESS)
+		aliases = NULL;
+	if (!counted && !aliases) {
 		ect_debug(c.ctx, "user %s: this session did not mount; nothing to undo", c.user);
 		ret = PAM_IGNORE;
 		goto out;
 	}
-	ret = session_prepare(&c, false);
+	ret = session_prepare(&c, false, &peek);
 	if (ret != PAM_SUCCESS)
 		goto out;
-	job_init(&c, &job, pam_ect_job_close);
-	ret = session_result(&c, &job, pam_ect_run_child(&c, &job), false);
-	if (ret == PAM_SUCCESS || ret == PAM_IGNORE)
-		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, NULL, NULL);
+	if (counted) {
+		pam_ect_job_init(&c, &job, pam_ect_job_close);
+		ret = session_result(&c, &job, pam_ect_run_child(&c, &job), false);
+		if (ret == PAM_SUCCESS || ret == PAM_IGNORE)
+			(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, NULL, NULL);
+	}
+	if (aliases) {
+		int r = pam_ect_close_aliases(&c, aliases);
+
+		if (!counted)
+			ret = r;
+		(void)pam_set_data(pamh, PAM_ECT_DATA_ALIASES, NULL, NULL);
+	}
 out:
 	pam_ect_call_end(&c);
 	return ret;
@@ -427,7 +447,7 @@ static int chauthtok_update(struct pam_ect_call *c, const char *old_pw, const ch
 	struct pam_ect_job job;
 	int r;
 
-	job_init(c, &job, old_pw ? pam_ect_job_rewrap : pam_ect_job_mark_stale);
+	pam_ect_job_init(c, &job, old_pw ? pam_ect_job_rewrap : pam_ect_job_mark_stale);
 	job.password = new_pw;
 	job.old_password = old_pw;
 	r = pam_ect_run_child(c, &job);
@@ -509,7 +529,7 @@ static int chauthtok_bootstrap(struct pam_ect_call *c, const char *new_pw)
 	struct pam_ect_job job;
 	int r;
 
-	job_init(c, &job, pam_ect_job_bootstrap);
+	pam_ect_job_init(c, &job, pam_ect_job_bootstrap);
 	job.password = new_pw;
 	r = pam_ect_run_child(c, &job);
 	switch (r) {

@@ -31,5 +31,6 @@ extern const struct cli_cmd cmds_verify[];	/* cmd-verify.c: verify-private, veri
 extern const struct cli_cmd cmds_migrate[]; /* cmd-migrate-home.c: migrate-home */
 extern const struct cli_cmd cmds_swap[];	/* cmd-setup-swap.c: setup-swap */
 extern const struct cli_cmd cmds_token[];	/* cmd-token.c: token protectors */
+extern const struct cli_cmd cmds_alias[];	/* cmd-alias.c: setup-alias (issue 16) */
 
 #endif /* ECT_CLI_H */

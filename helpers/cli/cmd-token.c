@@ -18,13 +18,16 @@
 
 static const char token_usage[] =
 	"Usage:\n"
-	"  ecryptfs-token enrol [--policy or|token|and] [--password-file SRC] [--pin-file SRC] URI\n"
-	"  ecryptfs-token list\n"
-	"  ecryptfs-token remove N|password\n"
-	"  ecryptfs-token test [--password-file SRC] [--pin-file SRC] N\n"
-	"  ecryptfs-token unlock [--password-file SRC] [--pin-file SRC] [N]\n"
+	"  ecryptfs-token [--alias NAME] enrol [--policy or|token|and] [--password-file SRC]\n"
+	"                 [--pin-file SRC] URI\n"
+	"  ecryptfs-token [--alias NAME] list\n"
+	"  ecryptfs-token [--alias NAME] remove N|password\n"
+	"  ecryptfs-token [--alias NAME] test [--password-file SRC] [--pin-file SRC] N\n"
+	"  ecryptfs-token [--alias NAME] unlock [--password-file SRC] [--pin-file SRC] [N]\n"
 	"\n"
 	"Protect the mount passphrase of ~/.ecryptfs with a PKCS#11 token.\n"
+	"--alias NAME acts on the private directory NAME (ALIAS.conf) and its own files,\n"
+	"NAME.wrapped-passphrase and NAME.wrapped-passphrase.token; default: Private.\n"
 	"URI names the module, token and RSA key, for example\n"
 	"  'pkcs11:token=MyCard;id=%01?module-path=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so'\n"
 	"\n"
@@ -36,6 +39,7 @@ static const char token_usage[] =
 	"Options:\n"
 	"  --password-file SRC   read the login (wrapping) passphrase from SRC (a file, - or fd:N)\n"
 	"  --pin-file SRC        read the token PIN from SRC\n"
+	"  --alias NAME          the private directory whose protectors to manage\n"
 	"  -h, --help            show this help\n";
 
 struct token_cli {
@@ -45,6 +49,8 @@ struct token_cli {
 	struct cli_secret pw; /* read at most once */
 	struct ect_user_dirs d;
 	char *home;
+	const char *alias; /* "Private" or --alias */
+	char wp_name[ECT_ALIAS_FILE_SIZE]; /* the alias's wrapped-passphrase */
 };
 
 static int need_password(struct token_cli *t)
@@ -67,8 +73,7 @@ static int has_password_file(const struct token_cli *t)
 	struct stat st;
 	int dfd, r;
 
-	r = ect_wrapped_locate_at(t->d.config_fd, ECT_WRAPPED_PASSPHRASE_FILE, t->d.uid, NULL,
-				  &dfd, base, NULL);
+	r = ect_wrapped_locate_at(t->d.config_fd, t->wp_name, t->d.uid, NULL, &dfd, base, NULL);
 	if (r == ECT_E_MEDIUM_ABSENT)
 		return 1;
 	if (r)
@@ -129,8 +134,7 @@ static int open_any(struct token_cli *t, char **pp, size_t *len)
 	if (has_password_file(t)) {
 		if (need_password(t))
 			return -ECANCELED;
-		file = cli_path_join(t->home, ECT_CONFIG_DIR_NAME "/" ECT_WRAPPED_PASSPHRASE_FILE);
-		if (!file)
+		if (asprintf(&file, "%s/" ECT_CONFIG_DIR_NAME "/%s", t->home, t->wp_name) < 0)
 			return -ENOMEM;
 		cli_rc_salt(t->ctx, salt);
 		r = ect_unwrap_file(file, t->pw.s, t->pw.len, salt, pp, len, NULL);
@@ -140,7 +144,7 @@ static int open_any(struct token_cli *t, char **pp, size_t *len)
 	return open_tokens(t, ECT_TOKEN_PASSWORD, pp, len);
 }
 
-/* ECT_E_KEY_MISMATCH when Private.sig names another FEKEK than pp gives. */
+/* ECT_E_KEY_MISMATCH when ALIAS.sig names another FEKEK than pp gives. */
 static int match_private(struct token_cli *t, const char *pp, size_t len)
 {
 	struct ect_config_sigs sigs;
@@ -148,8 +152,8 @@ static int match_private(struct token_cli *t, const char *pp, size_t len)
 	char sig[ECT_SIG_HEX_SIZE + 1];
 	int r;
 
-	if (ect_config_read_sigs_at(t->d.config_fd, getuid(), NULL, &sigs, NULL))
-		return 0; /* no Private.sig: nothing to compare with */
+	if (ect_config_read_sigs_at(t->d.config_fd, getuid(), t->alias, &sigs, NULL))
+		return 0; /* no ALIAS.sig: nothing to compare with */
 	key = ect_secure_alloc(ECT_KEY_SIZE);
 	if (!key)
 		return ECT_E_SECMEM;
@@ -215,15 +219,15 @@ static int drop_password(struct token_cli *t, size_t idx, const char *pp, size_t
 		r = ECT_E_KEY_MISMATCH;
 	ect_secure_free_str(again);
 	if (r) {
-		ect_err(t->ctx, "token record %zu did not open: %s; wrapped-passphrase kept", idx,
-			ect_strerror(r));
+		ect_err(t->ctx, "token record %zu did not open: %s; %s kept", idx, ect_strerror(r),
+			t->wp_name);
 		return r;
 	}
 	r = ect_token_remove_user(&t->d, ECT_TOKEN_PASSWORD);
 	if (r)
-		ect_err(t->ctx, "cannot remove wrapped-passphrase: %s", ect_strerror(r));
+		ect_err(t->ctx, "cannot remove %s: %s", t->wp_name, ect_strerror(r));
 	else
-		cli_info("removed wrapped-passphrase: the login passphrase alone no longer opens it");
+		cli_info("removed %s: the login passphrase alone no longer opens it", t->wp_name);
 	return r;
 }
 
@@ -256,11 +260,12 @@ static int cmd_enrol(struct token_cli *t, const char *uri, const char *policy_ar
 	}
 	r = open_any(t, &pp, &len);
 	if (r == -ENOENT)
-		ect_err(t->ctx, "~/.ecryptfs has no wrapped-passphrase and no token record to open");
+		ect_err(t->ctx, "~/.ecryptfs has no %s and no token record of %s to open", t->wp_name,
+			t->alias);
 	else if (r && r != -ECANCELED)
 		ect_err(t->ctx, "cannot open the mount passphrase: %s", ect_strerror(r));
 	if (!r && (r = match_private(t, pp, len)))
-		ect_err(t->ctx, "the mount passphrase does not match Private.sig: %s",
+		ect_err(t->ctx, "the mount passphrase does not match %s.sig: %s", t->alias,
 			ect_strerror(r));
 	if (!r && policy == ECT_TOKEN_AND_PASSWORD && need_password(t))
 		r = -ECANCELED;
@@ -287,11 +292,15 @@ static int cmd_list(struct token_cli *t)
 
 	r = ect_token_list_user(&t->d, infos, ECT_TOKEN_MAX, &n);
 	if (r) {
-		ect_err(t->ctx, "~/.ecryptfs/" ECT_TOKEN_FILE ": %s", ect_strerror(r));
+		char name[ECT_ALIAS_FILE_SIZE];
+
+		if (ect_alias_key_file(t->alias, ECT_TOKEN_FILE, name, sizeof(name)))
+			name[0] = '\0';
+		ect_err(t->ctx, "~/.ecryptfs/%s: %s", name, ect_strerror(r));
 		return ECT_EXIT_FAILURE;
 	}
 	if (pw)
-		printf("password  wrapped-passphrase\n");
+		printf("password  %s\n", t->wp_name);
 	for (size_t i = 0; i < n && i < ECT_TOKEN_MAX; i++)
 		printf("%-8zu  %-14s  rsa-oaep  id=%s  %s\n", i, policy_name(infos[i].policy),
 		       infos[i].key_id, infos[i].uri);
@@ -309,7 +318,7 @@ static int cmd_remove(struct token_cli *t, size_t idx)
 	else if (r)
 		ect_err(t->ctx, "cannot remove the protector: %s", ect_strerror(r));
 	else if (idx == ECT_TOKEN_PASSWORD)
-		cli_info("removed wrapped-passphrase");
+		cli_info("removed %s", t->wp_name);
 	else
 		cli_info("removed token record %zu", idx);
 	return r ? ECT_EXIT_FAILURE : ECT_EXIT_OK;
@@ -340,7 +349,7 @@ static int cmd_test(struct token_cli *t, size_t idx)
 	return ECT_EXIT_OK;
 }
 
-/* Add the keys Private.sig names, so ecryptfs-mount-private needs no passphrase. */
+/* Add the keys ALIAS.sig names, so mount.ecryptfs_private ALIAS needs no passphrase. */
 static int cmd_unlock(struct token_cli *t, size_t idx)
 {
 	struct ect_config_sigs sigs;
@@ -350,9 +359,9 @@ static int cmd_unlock(struct token_cli *t, size_t idx)
 	size_t len = 0;
 	int r;
 
-	r = ect_config_read_sigs_at(t->d.config_fd, getuid(), NULL, &sigs, NULL);
+	r = ect_config_read_sigs_at(t->d.config_fd, getuid(), t->alias, &sigs, NULL);
 	if (r) {
-		ect_err(t->ctx, "~/.ecryptfs/Private.sig: %s", ect_strerror(r));
+		ect_err(t->ctx, "~/.ecryptfs/%s.sig: %s", t->alias, ect_strerror(r));
 		return ECT_EXIT_FAILURE;
 	}
 	r = open_tokens(t, idx, &pp, &len);
@@ -371,10 +380,14 @@ static int cmd_unlock(struct token_cli *t, size_t idx)
 	if (r == -ENOENT)
 		ect_err(t->ctx, "no token record to open");
 	else if (r && r != -ECANCELED)
-		ect_err(t->ctx, "cannot unlock Private with a token: %s", ect_strerror(r));
+		ect_err(t->ctx, "cannot unlock %s with a token: %s", t->alias, ect_strerror(r));
 	if (r)
 		return ECT_EXIT_FAILURE;
-	cli_info("added the keys of Private to your keyring (now: ecryptfs-mount-private)");
+	if (strcmp(t->alias, ECT_PRIVATE_ALIAS))
+		cli_info("added the keys of %s to your keyring (now: mount.ecryptfs_private %s)",
+			 t->alias, t->alias);
+	else
+		cli_info("added the keys of Private to your keyring (now: ecryptfs-mount-private)");
 	return ECT_EXIT_OK;
 }
 
@@ -395,6 +408,7 @@ static int token_open_dirs(struct token_cli *t)
 	t->d.home_fd = -1;
 	t->d.uid = getuid();
 	t->d.gid = getgid();
+	t->d.alias = t->alias;
 	return 0;
 }
 
@@ -404,6 +418,7 @@ static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 	struct token_cli t = { .ctx = ctx, .pin = { .ctx = ctx }, .d = { .config_fd = -1 } };
 	const struct cli_opt opts[] = {
 		{ "policy", &policy, NULL },
+		{ "alias", &t.alias, NULL },
 		{ "password-file", &t.pw_source, NULL },
 		{ "pin-file", &t.pin.source, NULL },
 		{ NULL, NULL, NULL },
@@ -436,6 +451,13 @@ static int cmd_token(struct ect_ctx *ctx, int argc, char **argv)
 		}
 	} else {
 		ect_err(ctx, "unknown action '%s' (enrol, list, remove, test, unlock)", verb);
+		return ECT_EXIT_USAGE;
+	}
+	if (!t.alias)
+		t.alias = ECT_PRIVATE_ALIAS;
+	if (ect_alias_key_file(t.alias, ECT_WRAPPED_PASSPHRASE_FILE, t.wp_name, sizeof(t.wp_name))) {
+		ect_err(ctx, "--alias: '%s' is not an alias (1 to %d bytes, no '/', '..', ',' or "
+			"control characters)", t.alias, ECT_ALIAS_MAX);
 		return ECT_EXIT_USAGE;
 	}
 	if (policy && strcmp(verb, "enrol") && strcmp(verb, "enroll")) {

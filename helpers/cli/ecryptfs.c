@@ -14,6 +14,7 @@ static const struct cli_cmd *const families[] = {
 	cmds_migrate,
 	cmds_swap,
 	cmds_token,
+	cmds_alias,
 };
 
 static const struct cli_cmd *find_cmd(const char *name, int by_compat)

@@ -231,6 +231,24 @@ static int read_fuse_flag(int dirfd, uid_t uid, const char *alias, unsigned int 
 	return r < 0 ? r : 0;
 }
 
+/*
+ * ALIAS.auto-mount: PAM mounts this alias at login and the last logout
+ * unmounts it. The shared auto-mount and auto-umount are Private's only.
+ */
+static int read_auto_mount_flag(int dirfd, uid_t uid, const char *alias, unsigned int *flags,
+				struct ect_config_error *err)
+{
+	char name[ECT_ALIAS_MAX + 16];
+	int r = alias_file(alias, ECT_ALIAS_AUTO_MOUNT_EXT, name, sizeof(name), err);
+
+	*flags &= ~(unsigned int)(ECT_FLAG_AUTO_MOUNT | ECT_FLAG_AUTO_UMOUNT);
+	if (!r)
+		r = flag_file_at(dirfd, uid, name, err);
+	if (r > 0)
+		*flags |= ECT_FLAG_AUTO_MOUNT | ECT_FLAG_AUTO_UMOUNT;
+	return r < 0 ? r : 0;
+}
+
 void ect_alias_conf_free(struct ect_alias_conf *conf)
 {
 	if (!conf)
@@ -457,6 +475,8 @@ int ect_private_config_load(int dirfd, uid_t uid, const char *home, const char *
 	if (ret)
 		goto out;
 	ret = ect_config_read_flags_at(dirfd, uid, &cfg->flags, err);
+	if (!ret && strcmp(alias, ECT_PRIVATE_ALIAS))
+		ret = read_auto_mount_flag(dirfd, uid, alias, &cfg->flags, err);
 	if (!ret)
 		ret = read_fuse_flag(dirfd, uid, alias, &cfg->flags, err);
 out:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ~/.ecryptfs/wrapped-passphrase.token, the list of a user's token records:
+ * ~/.ecryptfs/wrapped-passphrase.token, the list of a user's token records
+ * (ALIAS.wrapped-passphrase.token for an alias other than Private):
  *
  *   "ECTK" 0x01 count | (len(be16) record) * count
  *
@@ -56,16 +57,26 @@ static int list_split(struct token_list *t, size_t size)
 	return p == end ? 0 : ECT_E_FORMAT;
 }
 
+/* The alias's file of token records, or of its wrapped passphrase. */
+static int key_file(const struct ect_user_dirs *d, const char *base, char name[ECT_ALIAS_FILE_SIZE])
+{
+	return ect_alias_key_file(d->alias, base, name, ECT_ALIAS_FILE_SIZE);
+}
+
 /* The user's list; an absent file is an empty one. */
 static int list_read(const struct ect_user_dirs *d, struct token_list *t)
 {
+	char name[ECT_ALIAS_FILE_SIZE];
 	size_t size = 0;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
 	if (!d || d->config_fd < 0)
 		return -EINVAL;
-	ret = ect__config_read_at(d->config_fd, ECT_TOKEN_FILE, d->uid,
+	ret = key_file(d, ECT_TOKEN_FILE, name);
+	if (ret)
+		return ret;
+	ret = ect__config_read_at(d->config_fd, name, d->uid,
 				  ECT_CONFIG_CONTENT | ECT_CONFIG_BINARY, ECT_TOKEN_FILE_MAX,
 				  &t->blob, &size, NULL);
 	if (ret == -ENOENT)
@@ -85,15 +96,19 @@ static void list_free(struct token_list *t)
 static int list_write(const struct ect_user_dirs *d, const struct token_list *t, size_t skip,
 		      const uint8_t *extra, size_t extra_size)
 {
+	char name[ECT_ALIAS_FILE_SIZE];
 	size_t total = LIST_HEAD, n = 0;
 	uint8_t *out, *w;
 	int ret;
 
+	ret = key_file(d, ECT_TOKEN_FILE, name);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < t->count; i++)
 		total += i == skip ? 0 : 2 + t->size[i];
 	total += extra ? 2 + extra_size : 0;
 	if (total == LIST_HEAD) {
-		ret = unlinkat(d->config_fd, ECT_TOKEN_FILE, 0) ? -errno : 0;
+		ret = unlinkat(d->config_fd, name, 0) ? -errno : 0;
 		return ret == -ENOENT ? 0 : ret;
 	}
 	out = malloc(total);
@@ -115,7 +130,7 @@ static int list_write(const struct ect_user_dirs *d, const struct token_list *t,
 		n++;
 	}
 	out[5] = (uint8_t)n;
-	ret = ect_write_file_atomic_at(d->config_fd, ECT_TOKEN_FILE, out, total, 0600, d->uid,
+	ret = ect_write_file_atomic_at(d->config_fd, name, out, total, 0600, d->uid,
 				       d->gid);
 	free(out);
 	return ret;
@@ -170,26 +185,33 @@ out:
 
 static int has_password_file(const struct ect_user_dirs *d)
 {
+	char name[ECT_ALIAS_FILE_SIZE];
 	struct stat st;
 
-	return fstatat(d->config_fd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISREG(st.st_mode) && st.st_size > 0;
+	return !key_file(d, ECT_WRAPPED_PASSPHRASE_FILE, name) &&
+	       fstatat(d->config_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_size > 0;
 }
 
 int ect_token_remove_user(const struct ect_user_dirs *d, size_t index)
 {
+	char name[ECT_ALIAS_FILE_SIZE];
 	struct token_list t;
 	int ret;
 
 	ret = list_read(d, &t);
-	if (ret)
+	if (!ret)
+		ret = key_file(d, ECT_WRAPPED_PASSPHRASE_FILE, name);
+	if (ret) {
+		list_free(&t);
 		return ret;
+	}
 	if (index == ECT_TOKEN_PASSWORD) {
 		if (!has_password_file(d))
 			ret = -ENOENT;
 		else if (!t.count)
 			ret = ECT_E_LAST_PROTECTOR;
-		else if (unlinkat(d->config_fd, ECT_WRAPPED_PASSPHRASE_FILE, 0))
+		else if (unlinkat(d->config_fd, name, 0))
 			ret = -errno;
 		else if (fsync(d->config_fd))
 			ret = -errno;

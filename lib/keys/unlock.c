@@ -49,9 +49,16 @@ enum ect_wrap_version ect_user_wrap_version(const struct ect_user_dirs *d, unsig
 	return ECT_WRAP_V3;
 }
 
-static const char *wrap_name(const struct ect_unlock_opts *opts)
+/* opts->file, else the alias's wrapped passphrase; "" (refused by bad_args) for a bad alias. */
+static const char *wrap_name(const struct ect_user_dirs *d, const struct ect_unlock_opts *opts,
+			     char buf[ECT_ALIAS_FILE_SIZE])
 {
-	return opts && opts->file ? opts->file : ECT_WRAPPED_PASSPHRASE_FILE;
+	if (opts && opts->file)
+		return opts->file;
+	if (ect_alias_key_file(d ? d->alias : NULL, ECT_WRAPPED_PASSPHRASE_FILE, buf,
+			       ECT_ALIAS_FILE_SIZE))
+		buf[0] = '\0';
+	return buf;
 }
 
 /* Unwrap the wrapped file in config_fd; the passphrase is locked memory. */
@@ -204,8 +211,9 @@ static int copy_passphrase(const char *s, size_t len, char **pp, size_t *pp_len)
 static bool bad_args(const struct ect_user_dirs *d, const char *password,
 		     const struct ect_unlock_opts *opts)
 {
+	char wn[ECT_ALIAS_FILE_SIZE];
 	const struct ect_config_sigs *sigs = opts ? opts->sigs : NULL;
-	const char *name = wrap_name(opts);
+	const char *name = wrap_name(d, opts, wn);
 
 	return !d || !password || d->config_fd < 0 || !*name || strchr(name, '/') ||
 	       (sigs && (ect_sig_check(sigs->fekek) || (sigs->fnek[0] && ect_sig_check(sigs->fnek))));
@@ -217,9 +225,11 @@ static int salt_and_unwrap(const struct ect_user_dirs *d, const char *password,
 			   uint8_t salt[ECT_SALT_SIZE], char **pp, size_t *pp_len,
 			   struct ect_unlock_result *res)
 {
+	char wn[ECT_ALIAS_FILE_SIZE];
+
 	res->salt_err = ect_user_salt(d, salt, &res->salt_where);
 	res->failed_at = ECT_UNLOCK_AT_UNWRAP;
-	return unwrap_user(d, wrap_name(opts), password, password_len, salt,
+	return unwrap_user(d, wrap_name(d, opts, wn), password, password_len, salt,
 			   opts ? opts->ceiling : NULL, pp, pp_len, &res->info, &res->wrap_where);
 }
 
@@ -246,6 +256,7 @@ int ect_unwrap_user(const struct ect_user_dirs *d, const char *password, size_t 
 int ect_unlock_user_keys(const struct ect_user_dirs *d, const char *password, size_t password_len,
 			 const struct ect_unlock_opts *opts, struct ect_unlock_result *res)
 {
+	char wn[ECT_ALIAS_FILE_SIZE];
 	static const struct ect_unlock_opts none;
 	uint8_t salt[ECT_SALT_SIZE];
 	unsigned int flags;
@@ -276,10 +287,10 @@ int ect_unlock_user_keys(const struct ect_user_dirs *d, const char *password, si
 	if (ret)
 		goto out;
 	if (flags & ECT_UNLOCK_CLEAR_STALE)
-		res->stale_removed = remove_stale(d, wrap_name(opts));
+		res->stale_removed = remove_stale(d, wrap_name(d, opts, wn));
 	if ((flags & ECT_UNLOCK_UPGRADE) && res->info.version != ECT_WRAP_V3 &&
 	    ect_user_wrap_version(d, flags) == ECT_WRAP_V3) {
-		int up = write_user_wrap(d, wrap_name(opts), ECT_WRAP_V3, pp, pp_len, password,
+		int up = write_user_wrap(d, wrap_name(d, opts, wn), ECT_WRAP_V3, pp, pp_len, password,
 					 password_len, opts->params, opts->ceiling);
 
 		res->upgrade = up ? up : 1;
@@ -314,8 +325,10 @@ static int old_passphrase(const struct ect_user_dirs *d, const char *old_pw, siz
 			  const struct ect_unlock_opts *opts, const uint8_t salt[ECT_SALT_SIZE],
 			  char **pp, size_t *pp_len, struct ect_rewrap_result *res)
 {
+	char wn[ECT_ALIAS_FILE_SIZE];
+
 	if (!(opts->flags & ECT_UNLOCK_OLD_IS_PASSPHRASE))
-		return unwrap_user(d, wrap_name(opts), old_pw, old_len, salt, opts->ceiling, pp,
+		return unwrap_user(d, wrap_name(d, opts, wn), old_pw, old_len, salt, opts->ceiling, pp,
 				   pp_len, &res->old, &res->wrap_where);
 	return copy_passphrase(old_pw, old_len, pp, pp_len);
 }
@@ -324,6 +337,7 @@ int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t ol
 		    const char *new_pw, size_t new_len, const struct ect_unlock_opts *opts,
 		    struct ect_rewrap_result *res)
 {
+	char wn[ECT_ALIAS_FILE_SIZE];
 	static const struct ect_unlock_opts none;
 	const struct ect_argon2_params *params;
 	enum ect_wrap_version version;
@@ -353,12 +367,12 @@ int ect_rewrap_user(const struct ect_user_dirs *d, const char *old_pw, size_t ol
 	params = opts->params;
 	if (!params && res->old.version == ECT_WRAP_V3)
 		params = &res->old.params;
-	ret = write_user_wrap(d, wrap_name(opts), version, pp, pp_len, new_pw, new_len, params,
+	ret = write_user_wrap(d, wrap_name(d, opts, wn), version, pp, pp_len, new_pw, new_len, params,
 			      opts->ceiling);
 	if (ret)
 		goto out;
 	res->written = version;
-	res->stale_removed = remove_stale(d, wrap_name(opts));
+	res->stale_removed = remove_stale(d, wrap_name(d, opts, wn));
 out:
 	ect_secure_free(pp);
 	ect_wipe(salt, sizeof(salt));

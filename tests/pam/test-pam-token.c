@@ -10,6 +10,7 @@
  * (an AND record rewrapped with the token, kept when it is absent). Run by
  * run-pam-token.sh.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -388,6 +389,162 @@ static void or_policy_chauthtok_leaves_the_token_record(void **state)
 	mounted_with_keys();
 }
 
+/* ---- aliases: several private directories, each its own key (issue 16) ---- */
+
+#define WORK_PASSPHRASE "work passphrase 0123456789abcdef"
+static char work_fekek[ECT_SIG_HEX_SIZE + 1];
+
+/*
+ * alice's ~/Work: Work.conf, Work.sig of its own key, Work.auto-mount when
+ * at_login; protected by the login password PW (Work.wrapped-passphrase)
+ * and/or a token-alone record (Work.wrapped-passphrase.token).
+ */
+static void make_alias(bool at_login, bool password, bool token)
+{
+	struct ect_argon2_params floor;
+	uint8_t key[ECT_KEY_SIZE];
+	char d[700], f[800], text[2048];
+	struct ect_user_dirs dirs;
+	size_t index;
+	int fd;
+
+	assert_int_equal(ect_derive_key(WORK_PASSPHRASE, strlen(WORK_PASSPHRASE), ect_default_salt,
+					key), 0);
+	assert_int_equal(ect_key_signature(key, work_fekek), 0);
+	path_of(d, sizeof(d), "home/alice");
+	run("mkdir -p '%s/.Work' '%s/Work'", d, d);
+	snprintf(text, sizeof(text), "%s/.Work %s/Work ecryptfs\n", d, d);
+	snprintf(f, sizeof(f), "%s/.ecryptfs/Work.conf", d);
+	xwrite(f, text, 0600);
+	snprintf(text, sizeof(text), "%s\n", work_fekek);
+	snprintf(f, sizeof(f), "%s/.ecryptfs/Work.sig", d);
+	xwrite(f, text, 0600);
+	if (at_login) {
+		snprintf(f, sizeof(f), "%s/.ecryptfs/Work.auto-mount", d);
+		xwrite(f, "", 0600);
+	}
+	ect_argon2_params_floor(&floor);
+	if (password) {
+		snprintf(f, sizeof(f), "%s/.ecryptfs/Work.wrapped-passphrase", d);
+		assert_int_equal(ect_wrap_file(f, ECT_WRAP_V3, WORK_PASSPHRASE,
+					       strlen(WORK_PASSPHRASE), PW, strlen(PW), &floor,
+					       (uid_t)-1, (gid_t)-1), 0);
+	}
+	run("chown -R %u:%u '%s'", (unsigned)test_uid, (unsigned)test_gid, d);
+	if (!token)
+		return;
+	fd = open_dirs("alice", &dirs);
+	dirs.alias = "Work";
+	assert_int_equal(ect_token_enrol_user(&dirs, TOKEN_URI, ECT_TOKEN_ALONE, WORK_PASSPHRASE,
+					      strlen(WORK_PASSPHRASE), NULL, 0, &floor, &index), 0);
+	close(fd);
+}
+
+static int give_pin(void *arg, const char *label, unsigned int flags, char **pin, size_t *len)
+{
+	(void)arg;
+	(void)label;
+	(void)flags;
+	*pin = ect_secure_strndup("1234", 4);
+	*len = 4;
+	return *pin ? 0 : -ENOMEM;
+}
+
+static bool helper_ran(const char *call)
+{
+	char *log = helper_log();
+
+	return strstr(log, call) != NULL;
+}
+
+static bool told(const struct conv_out *out, const char *what)
+{
+	for (int i = 0; i < 8; i++)
+		if (strstr(out->info[i], what) || strstr(out->err[i], what))
+			return true;
+	return false;
+}
+
+/* ~/Private with the login password at login; ~/Work (a token) by hand only. */
+static void alias_by_hand_is_left_alone_at_login(void **state)
+{
+	struct ect_user_dirs dirs;
+	char *pp = NULL;
+	size_t len = 0;
+	int fd;
+
+	(void)state;
+	make_alias(false, false, true);
+	setenv("PAM_AUTHTOK", PW, 1);
+	login("ect", NULL, NULL, PAM_SUCCESS); /* no PIN asked: nothing of Work's is tried */
+	mounted_with_keys();
+	assert_false(helper_ran("Work"));
+	assert_false(user_has_key(work_fekek));
+	/* by hand: Work's own record opens Work's passphrase (ecryptfs-token --alias Work unlock) */
+	fd = open_dirs("alice", &dirs);
+	dirs.alias = "Work";
+	assert_int_equal(ect_token_unwrap_user(&dirs, 0, give_pin, NULL, NULL, 0, NULL, &pp, &len), 0);
+	assert_string_equal(pp, WORK_PASSPHRASE);
+	ect_secure_free_str(pp);
+	close(fd);
+}
+
+/* Both marked for login: each opens with its own protector; logout unmounts both. */
+static void two_aliases_at_login_and_logout(void **state)
+{
+	(void)state;
+	make_alias(true, false, true);
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("ect", "alice", NULL, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS),
+	       pam_test(PAMTEST_CLOSE_SESSION, PAM_SUCCESS));
+	mounted_with_keys();
+	assert_true(user_has_key(work_fekek));
+	assert_true(helper_ran("mount.ecryptfs_private Work uid="));
+	assert_true(helper_ran("umount.ecryptfs_private -d uid="));
+	assert_true(helper_ran("umount.ecryptfs_private -d Work uid="));
+}
+
+/* Work's token is absent: the login still opens ~/Private, and logout leaves Work alone. */
+static void missing_token_still_opens_the_password_alias(void **state)
+{
+	struct conv_out out;
+
+	(void)state;
+	make_alias(true, false, true);
+	pull_token();
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("ect", "alice", &out, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SUCCESS),
+	       pam_test(PAMTEST_CLOSE_SESSION, PAM_SUCCESS));
+	mounted_with_keys();
+	assert_false(user_has_key(work_fekek));
+	assert_true(told(&out, "Work stays locked: its token is not present"));
+	assert_false(helper_ran("Work"));
+	assert_true(helper_ran("umount.ecryptfs_private -d uid="));
+}
+
+/* Only an alias at login, with the password: mounted; a wrong password is no failed login. */
+static void password_alias_alone_at_login(void **state)
+{
+	char f[800];
+
+	(void)state;
+	path_of(f, sizeof(f), "home/alice/.ecryptfs/auto-mount");
+	assert_int_equal(unlink(f), 0);
+	make_alias(true, true, false);
+	setenv("PAM_AUTHTOK", "not the password", 1);
+	login("ect", NULL, NULL, STACK_IGNORED);
+	assert_false(user_has_key(work_fekek));
+	assert_false(helper_ran("mount.ecryptfs_private"));
+	setenv("PAM_AUTHTOK", PW, 1);
+	login("ect", NULL, NULL, PAM_SUCCESS);
+	assert_true(user_has_key(work_fekek));
+	assert_false(user_has_key(sig_fekek));
+	assert_true(helper_ran("mount.ecryptfs_private Work uid="));
+	assert_false(helper_ran("mount.ecryptfs_private  uid="));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +563,10 @@ int main(void)
 		T(and_policy_chauthtok_without_the_token_keeps_the_record),
 		T(and_policy_chauthtok_wrong_pin_keeps_the_record),
 		T(or_policy_chauthtok_leaves_the_token_record),
+		T(alias_by_hand_is_left_alone_at_login),
+		T(two_aliases_at_login_and_logout),
+		T(missing_token_still_opens_the_password_alias),
+		T(password_alias_alone_at_login),
 #undef T
 	};
 	int ret = pam_test_init();
