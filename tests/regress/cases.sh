@@ -285,3 +285,52 @@ case_lp_994247() {
 	kernel_only
 	rg_tool miscdev-close
 }
+
+# ---- concurrency: a parallel build inside the mount (check-fs) --------------
+rg_cases="$rg_cases build-jobs"
+
+# make -j4 of a C tree inside the mount: many compilers writing and reading
+# objects, a linker reading them all back. Then the objects must read the
+# same after a remount and make must find the tree up to date (mtimes kept).
+# The tree is RG_BUILD_TARBALL (e.g. this project's `make dist` tarball:
+# ./configure && make -j4) or, by default, 32 generated C files with a
+# Makefile, whose program prints a sum the case knows.
+case_build_jobs() {
+	command -v "${CC:-cc}" >/dev/null && command -v make >/dev/null ||
+		rg_skip "no C compiler or make"
+	local src=$U/src i sum=0
+	if [ -n "${RG_BUILD_TARBALL:-}" ]; then
+		mkdir "$src"
+		tar -C "$src" --strip-components=1 -xf "$RG_BUILD_TARBALL"
+		(cd "$src" && ./configure -q && make -j4 >make.log 2>&1) || { tail -n 20 "$src/make.log"; rg_fail "configure && make -j4 failed"; }
+	else
+		mkdir "$src"
+		for ((i = 0; i < 32; i++)); do
+			printf 'int f%d(void);\nint f%d(void) { volatile int x = %d; return x * 3 + 1; }\n' "$i" "$i" "$i" >"$src/f$i.c"
+			printf 'int f%d(void);\n' "$i" >>"$src/fns.h"
+			sum=$((sum + i * 3 + 1))
+		done
+		{
+			printf '#include <stdio.h>\n#include "fns.h"\nint main(void) { int s = 0;\n'
+			for ((i = 0; i < 32; i++)); do printf 's += f%d();\n' "$i"; done
+			printf 'printf("%%d\\n", s); return 0; }\n'
+		} >"$src/main.c"
+		# shellcheck disable=SC2016
+		printf 'OBJS = main.o %s\nprog: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n%%.o: %%.c fns.h\n\t$(CC) -O1 -c -o $@ $<\n' \
+			"$(cd "$src" && ls f*.c | sed 's/\.c$/.o/' | tr '\n' ' ')" >"$src/Makefile"
+		make -C "$src" -j4 CC="${CC:-cc}" >make.log 2>&1 || { tail -n 20 make.log; rg_fail "make -j4 failed"; }
+		[ "$("$src/prog")" = "$sum" ] || rg_fail "the program built in the mount printed $("$src/prog"), not $sum"
+	fi
+	(cd "$src" && find . -name '*.o' -type f -print0 | sort -z | xargs -0 sha256sum) >sums
+	[ -s sums ] || rg_fail "the build left no object files"
+	rg_remount
+	(cd "$src" && sha256sum --quiet -c "$C/sums") || rg_fail "objects read back differently after a remount"
+	make -C "$src" -q CC="${CC:-cc}" prog 2>/dev/null || [ -n "${RG_BUILD_TARBALL:-}" ] ||
+		rg_fail "make finds the tree out of date after a remount (mtimes changed)"
+}
+
+# Known failures scoped to a lower file system and kernel (check-fs).
+# tmpfs has user.* xattrs only since Linux 6.6: on 6.1 the lower refuses
+# the case's user.regress, and eCryptfs (kernel or FUSE) passes that on.
+rg_known[kernel:xattr:tmpfs:6.1]="tmpfs before Linux 6.6 has no user.* xattrs: the lower refuses user.regress (EOPNOTSUPP), no eCryptfs fault"
+rg_known[fuse:xattr:tmpfs:6.1]=${rg_known[kernel:xattr:tmpfs:6.1]}

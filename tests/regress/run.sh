@@ -39,6 +39,10 @@ case $target in kernel | fuse) ;; *) die "--target must be kernel or fuse, not '
 [ "$(id -u)" = 0 ] || die "run as root (mounts, drop_caches, device nodes)"
 mkdir -p "$1" || die "cannot make $1"
 work=$(cd "$1" && pwd)
+# The lower file system's type and the kernel's major.minor, for rg_known.
+lower_fs=$(stat -f -c %T "$work")
+[ "$lower_fs" = ext2/ext3 ] && lower_fs=ext4
+kernel_mm=$(uname -r | cut -d. -f1,2)
 [ -n "$seed" ] || seed=$(( (RANDOM << 15) | RANDOM ))
 
 # regress-tool: next to this script in a build tree, ECT_BUILDDIR's, or built here.
@@ -138,7 +142,7 @@ rg_tool() {
 list=${only:-$rg_cases}
 set -- $list
 echo "1..$#"
-echo "# target $target, options $opts$fnek_note (keys from $add_pass), seed $seed, $secs s per stress case"
+echo "# target $target, options $opts$fnek_note (keys from $add_pass), seed $seed, $secs s per stress case, lower $lower_fs, kernel $(uname -r)"
 n=0 passed=0 failed=0 skipped=0 known=0
 for name in $list; do
 	n=$((n + 1))
@@ -177,7 +181,9 @@ for name in $list; do
 	# A case's own lower file system (rg_small_lower) goes with it.
 	is_mount_point "$L" && umount -l "$L"
 	took=$((SECONDS - start))
-	why=${rg_known[$target:$name]:-}
+	# Known failures may be scoped to a lower file system and a kernel
+	# (cases.sh: "target:case:lowerfs:major.minor", "target:case:lowerfs").
+	why=${rg_known[$target:$name:$lower_fs:$kernel_mm]:-${rg_known[$target:$name:$lower_fs]:-${rg_known[$target:$name]:-}}}
 	if [ $rc = 0 ]; then
 		echo "ok $n - $name (${took}s)"
 		passed=$((passed + 1))

@@ -110,6 +110,14 @@ guest_setup() {
 	fresh_mount /tmp -t tmpfs -o mode=1777 tmpfs || setup_failed "cannot mount /tmp"
 	fresh_mount /var/tmp -t tmpfs -o mode=1777 tmpfs || setup_failed "cannot mount /var/tmp"
 
+	# Another kernel's modules (check-fs: ECT_VM_MODULES) where modprobe looks.
+	local kmods=/lib/modules/$(uname -r)
+	if [ -n "${ECT_VM_MODULES:-}" ] && [ "$ECT_VM_MODULES" != "$kmods" ]; then
+		[ -d "$kmods" ] && ! [ -L "$kmods" ] && rm -rf "$kmods"
+		ln -sfn "$ECT_VM_MODULES" "$kmods" || setup_failed "cannot link $kmods to $ECT_VM_MODULES"
+		echo "guest: $kmods is $ECT_VM_MODULES" >&3
+	fi
+
 	stamp "setting up /home"
 	modprobe -a loop ext4
 	if [ "${ECT_VM_HOME_DISK:-}" = 1 ]; then
@@ -119,7 +127,11 @@ guest_setup() {
 	fi
 
 	stamp "/home ready"
-	modprobe ecryptfs || setup_failed "modprobe ecryptfs failed"
+	# check-fs's fuse target may run on a kernel without eCryptfs.
+	if ! modprobe ecryptfs; then
+		[ "${ECT_VM_ECRYPTFS:-}" = optional ] || setup_failed "modprobe ecryptfs failed"
+		echo "guest: this kernel has no eCryptfs (ECT_VM_ECRYPTFS=optional)" >&3
+	fi
 	# Ciphers an eCryptfs mount asks for; loading them now saves autoload time.
 	modprobe -a ecb cbc aes_generic sha256_generic md5 2>/dev/null
 	echo "guest: ecryptfs $(cat /sys/fs/ecryptfs/version 2>/dev/null) loaded" >&3

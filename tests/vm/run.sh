@@ -14,6 +14,9 @@
 #   ECT_VM_JOBS    guests booted at the same time (default: host CPUs, at
 #                  most 4, fewer if memory is short)
 #   ECT_VM_KERNEL  kernel image (default: newest /boot/vmlinuz-*)
+#   ECT_VM_MODULES its modules folder (lib/modules/VERSION; default
+#                  /lib/modules/VERSION from the image's name); the guest
+#                  sees it as /lib/modules/VERSION (make check-fs)
 #   ECT_VM_TIMEOUT default per-scenario time limit in seconds (default 180)
 #   ECT_VM_LOAD=0    leave out load/01 and 02 (50 concurrent logins each, ~2.5 min on a quiet host)
 #   ECT_VM_REBOOT=1  run the scenarios that reboot or power off a guest
@@ -46,8 +49,14 @@ qemu=${QEMU:-$(command -v qemu-system-x86_64 || true)}
 [ -x "$qemu" ] || cannot_run "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
 kernel=${ECT_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n1)}
 [ -r "$kernel" ] || cannot_run "no readable kernel in /boot (apt-get install linux-image-amd64)"
-kver=${kernel##*/vmlinuz-}
-[ -d "/lib/modules/$kver" ] || cannot_run "/lib/modules/$kver missing for $kernel"
+if [ -n "${ECT_VM_MODULES:-}" ]; then
+	moddir=$(cd "$ECT_VM_MODULES" 2>/dev/null && pwd) || cannot_run "ECT_VM_MODULES=$ECT_VM_MODULES is not a folder"
+	kver=${moddir##*/}
+else
+	kver=${kernel##*/vmlinuz-}
+	moddir=/lib/modules/$kver
+fi
+[ -d "$moddir" ] || cannot_run "$moddir missing for $kernel"
 [ -f "$builddir/Makefile" ] || cannot_run "$builddir is not a configured build tree"
 
 # ---- scenarios ----------------------------------------------------------------
@@ -115,7 +124,7 @@ stamp=$(cat "$here/initramfs-init" "$here/mkinitramfs.sh" | md5sum | cut -c1-12)
 initrd=$out/initramfs-$kver-$stamp.cpio
 if [ ! -s "$initrd" ]; then
 	rm -f "$out"/initramfs-*.cpio
-	bash "$here/mkinitramfs.sh" "$kver" "$initrd" || cannot_run "initramfs build failed"
+	bash "$here/mkinitramfs.sh" "$kver" "$initrd" "$moddir" || cannot_run "initramfs build failed"
 fi
 
 peer=${ECT_VM_PEER:-/var/cache/ecryptfs-tools/ecryptfs-utils-111}
@@ -229,6 +238,12 @@ boot_group() {
 		printf 'export ECT_VM_LOAD=%q\n' "${ECT_VM_LOAD:-1}"
 		printf 'export ECT_LOAD_SEED=%q\n' "${ECT_LOAD_SEED:-}"
 		printf 'export ECT_MIGRATE_KILLS=%q\n' "${ECT_MIGRATE_KILLS:-}"
+		printf 'export ECT_VM_MODULES=%q\n' "$moddir"
+		printf 'export ECT_VM_ECRYPTFS=%q\n' "${ECT_VM_ECRYPTFS:-}"
+		printf 'export ECT_CHECKFS_TARGET=%q\n' "${ECT_CHECKFS_TARGET:-kernel}"
+		printf 'export ECT_CHECKFS_LOWER=%q\n' "${ECT_CHECKFS_LOWER:-}"
+		printf 'export ECT_CHECKFS_CASES=%q\n' "${ECT_CHECKFS_CASES:-}"
+		printf 'export ECT_REGRESS_SECONDS=%q\n' "${ECT_REGRESS_SECONDS:-}"
 	} >"$res/run.env"
 	say "check-vm: boot '$group': $(wc -l <"$res/plan") scenario(s), kernel $kver, ${accel[*]}, $mode"
 	# A scenario may reboot a guest with a /home disk (vm_reboot in lib.sh): it
