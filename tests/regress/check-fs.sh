@@ -117,7 +117,7 @@ trap 'rm -f "$log"' EXIT
 shown=${kernel:-the newest /boot/vmlinuz-*}
 echo "check-fs: target $target, lower ${lowers// /, }, kernel $shown${moddir:+ (modules $moddir)}"
 rc=0
-env VM_SCENARIOS=fuse/06-check-fs ECT_VM_CHECK_FS=1 ECT_VM_JOBS=1 \
+env VM_SCENARIOS=fuse/08-check-fs ECT_VM_CHECK_FS=1 ECT_VM_JOBS=1 \
 	ECT_VM_MEM="${ECT_VM_MEM:-2048}" \
 	ECT_VM_KERNEL="${kernel:-${ECT_VM_KERNEL:-}}" ECT_VM_MODULES="$moddir" \
 	ECT_VM_ECRYPTFS="$([ "$target" = fuse ] && echo optional)" \
@@ -127,12 +127,12 @@ env VM_SCENARIOS=fuse/06-check-fs ECT_VM_CHECK_FS=1 ECT_VM_JOBS=1 \
 rc=${PIPESTATUS[0]}
 [ "$rc" = 77 ] && die "the test bed cannot run here: $(grep -m1 'cannot run here' "$log")"
 run=$(sed -n 's/^check-vm: results in //p' "$log" | tail -n1)
-res=$run/checkfs/scenarios/fuse/06-check-fs
+res=$run/checkfs/scenarios/fuse/08-check-fs
 [ -n "$run" ] && [ -d "$res" ] || {
 	tail -n 40 "$log"
 	die "no result folder from the test bed (see above)"
 }
-if grep '^SKIP: fuse/06-check-fs' "$log" >/dev/null; then
+if grep '^SKIP: fuse/08-check-fs' "$log" >/dev/null; then
 	die "could not start in the guest: $(grep -m1 '^SKIP:' "$res/output.log" | cut -c7-)"
 fi
 
