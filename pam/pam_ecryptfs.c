@@ -491,7 +491,7 @@ static int chauthtok_tokens(struct pam_ect_call *c, const char *old_pw, const ch
 	struct pam_ect_job job;
 	int r;
 
-	job_init(c, &job, pam_ect_job_token_rewrap);
+	pam_ect_job_init(c, &job, pam_ect_job_token_rewrap);
 	job.password = new_pw;
 	job.old_password = old_pw;
 	r = pam_ect_run_child(c, &job);
