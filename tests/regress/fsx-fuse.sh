@@ -36,8 +36,10 @@ mkdir -p "$lower" "$mnt"
 mount -t tmpfs -o size=64m,mode=0700 fsx-fuse "$lower" || skip "cannot mount a tmpfs"
 
 keyctl link @u @s >/dev/null
-sig=$(printf '%s' "fsx fuse pass" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
-fnek=$(printf '%s' "fsx fuse fnek" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
+# Passphrases of this run only: the keys land in @u, and another run's
+# ecryptfs_unlink_sigs must not take them away in the middle of this one.
+sig=$(printf '%s' "fsx fuse pass $work" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
+fnek=$(printf '%s' "fsx fuse fnek $work" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
 opts="ecryptfs_sig=$sig,ecryptfs_fnek_sig=$fnek,ecryptfs_cipher=aes,ecryptfs_key_bytes=16"
 
 mount_it() {
