@@ -28,6 +28,9 @@ static int at_lower(const char *path, int (*act)(int, const char *, const void *
 	char lname[LNAME_SIZE];
 	int dirfd, rc;
 
+	/* No path: an open file unlinked or renamed over (hard_remove); fchmod and the like. */
+	if (!path)
+		return -ESTALE;
 	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
 	if (rc)
 		return rc;
@@ -62,8 +65,26 @@ static int do_getattr(int dirfd, const char *lname, const void *arg)
 	return lower_stat(efs_get(), dirfd, lname, (struct stat *)arg);
 }
 
+/* fstat of an open file that has no path any more: its lower fd and codec. */
+static int open_file_stat(const struct fuse_file_info *fi, struct stat *st)
+{
+	struct efs_file *f = (struct efs_file *)(uintptr_t)fi->fh;
+
+	if (fstat(f->fd, st))
+		return -errno;
+	if (f->cf) {
+		pthread_mutex_lock(&f->lock);
+		st->st_size = (off_t)ect_codec_size(f->cf);
+		pthread_mutex_unlock(&f->lock);
+	}
+	return 0;
+}
+
 static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
+	/* libfuse gives no path for a file unlinked while open; the kernel its handle. */
+	if (!path && fi && fi->fh)
+		return open_file_stat(fi, st);
 	return at_lower(path, do_getattr, st);
 }
 

@@ -457,6 +457,7 @@ static const struct rt_case cases[] = {
 	{ "dir-concurrent", rt_dir_concurrent },
 	{ "file-concurrent", rt_file_concurrent },
 	{ "stat-race", rt_stat_race },
+	{ "fsx", rt_fsx },
 };
 
 int main(int argc, char **argv)

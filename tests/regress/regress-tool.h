@@ -30,5 +30,6 @@ int rt_trunc_random(int argc, char **argv);
 int rt_dir_concurrent(int argc, char **argv);
 int rt_file_concurrent(int argc, char **argv);
 int rt_stat_race(int argc, char **argv);
+int rt_fsx(int argc, char **argv);
 
 #endif

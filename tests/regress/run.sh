@@ -52,7 +52,7 @@ for t in "$here/regress-tool" "${ECT_BUILDDIR:-/nonexistent}/tests/regress/regre
 done
 if [ -z "$tool" ]; then
 	tool=$work/regress-tool
-	${CC:-cc} -std=c11 -O2 -Wall -o "$tool" "$here/regress-tool.c" "$here/regress-stress.c" ||
+	${CC:-cc} -std=c11 -O2 -Wall -o "$tool" "$here/regress-tool.c" "$here/regress-stress.c" "$here/regress-fsx.c" ||
 		die "cannot build regress-tool (set CC, or RG_TOOL to a built one)"
 fi
 
