@@ -88,10 +88,18 @@ static int split(struct ect_codec_file *f, struct ect_codec_pool *pool, uint64_t
 		n = PAR_MAX_CHUNKS;
 	if (n < 2)
 		return 1;
+	*per = (last - first + 1 + n - 1) / n;
+	/*
+	 * Rounding per up can leave the last chunks empty (25 extents in 6
+	 * chunks of 5): count the chunks again, so that every one starts
+	 * inside the request.
+	 */
+	n = (last - first + 1 + *per - 1) / *per;
+	if (n < 2)
+		return 1;
 	rc = helpers_get(f, (unsigned int)n - 1);
 	if (rc)
 		return rc;
-	*per = (last - first + 1 + n - 1) / n;
 	return (int)n;
 }
 
@@ -138,6 +146,8 @@ ssize_t ect_codec_pread_parallel(struct ect_codec_file *f, struct ect_codec_pool
 
 		s = s > off ? s : off;
 		e = e < off + len ? e : off + len;
+		if (s >= e)
+			return -EIO; /* split() makes none: never hand a worker a wrapped length */
 		c[i] = (struct chunk){ .f = i ? f->helpers[i - 1] : f,
 				       .buf = (uint8_t *)buf + (s - off), .off = s, .end = e };
 	}
