@@ -383,8 +383,16 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		ect_debug(c.ctx, "user %s: session counted%s", c.user,
 			  job.child_flags & PAM_ECT_FLAG_MOUNTED ? " (already mounted)" : "");
 	}
-	/* Private's outcome is the hook's; an alias that does not open is skipped */
-	if (pam_ect_open_aliases(&c, &peek, job.password) > 0 && !peek.private_auto_mount)
+	/*
+	 * Private's outcome is the hook's; an alias that does not open is
+	 * skipped. When Private failed the open fails, and an application
+	 * that sees that never closes the session: mount no alias then, or
+	 * nothing would unmount it.
+	 */
+	if (ret != PAM_SUCCESS && ret != PAM_IGNORE)
+		ect_info(c.ctx, "user %s: ~/Private failed, so no alias is mounted at this login",
+			 c.user);
+	else if (pam_ect_open_aliases(&c, &peek, job.password) > 0 && !peek.private_auto_mount)
 		ret = PAM_SUCCESS;
 	stash_free(pamh);
 out:

@@ -524,6 +524,24 @@ static void missing_token_still_opens_the_password_alias(void **state)
 	assert_true(helper_ran("umount.ecryptfs_private -d uid="));
 }
 
+/*
+ * ~/Private fails to mount: the login's session hook fails, and then the
+ * aliases are not mounted or counted either. An application that sees the
+ * failed open never closes the session, and nothing would unmount them.
+ */
+static void private_failing_leaves_the_aliases_alone(void **state)
+{
+	(void)state;
+	make_alias(true, true, false);
+	helper_fails_next("mount: simulated failure", 1);
+	setenv("PAM_AUTHTOK", PW, 1);
+	EXPECT("ect", "alice", NULL, pin_ok, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
+	       pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR));
+	assert_true(helper_ran("mount.ecryptfs_private  uid="));
+	assert_false(helper_ran("mount.ecryptfs_private Work"));
+	assert_false(user_has_key(work_fekek));
+}
+
 /* Only an alias at login, with the password: mounted; a wrong password is no failed login. */
 static void password_alias_alone_at_login(void **state)
 {
@@ -567,6 +585,7 @@ int main(void)
 		T(two_aliases_at_login_and_logout),
 		T(missing_token_still_opens_the_password_alias),
 		T(password_alias_alone_at_login),
+		T(private_failing_leaves_the_aliases_alone),
 #undef T
 	};
 	int ret = pam_test_init();
