@@ -75,8 +75,11 @@ int ect_alias_check(const char *alias)
 	len = strnlen(alias, ECT_ALIAS_MAX + 1);
 	if (len == 0 || len > ECT_ALIAS_MAX)
 		return ECT_E_CONFIG;
-	/* '/' and ".." would leave ~/.ecryptfs; ',' could smuggle mount options. */
-	if (strchr(alias, '/') || strstr(alias, "..") || strchr(alias, ','))
+	/*
+	 * '/' and ".." would leave ~/.ecryptfs; ',' could smuggle mount
+	 * options; a leading '-' would reach the helpers' argv as an option.
+	 */
+	if (alias[0] == '-' || strchr(alias, '/') || strstr(alias, "..") || strchr(alias, ','))
 		return ECT_E_CONFIG;
 	if (!ect__config_printable(alias, len))
 		return ECT_E_CONFIG;

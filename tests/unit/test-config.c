@@ -213,7 +213,7 @@ static void test_sigs_unsafe_files(void **state)
 static void test_alias_check(void **state)
 {
 	static const char *const bad[] = { "", "a/b", "/", "..", "a..b", "..x", "a,b", "a\nb",
-					   "a\tb", "a\x7f", "\x01" };
+					   "a\tb", "a\x7f", "\x01", "-f", "-d", "--" };
 	char long_ok[ECT_ALIAS_MAX + 1], too_long[ECT_ALIAS_MAX + 2];
 
 	(void)state;
