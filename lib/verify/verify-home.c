@@ -339,7 +339,7 @@ bool ect__verify_has_tokens(struct ect_vrun *v)
 {
 	struct stat st;
 
-	return v->dot_fd >= 0 && !fstatat(v->dot_fd, ECT_TOKEN_FILE, &st, AT_SYMLINK_NOFOLLOW);
+	return v->dot_fd >= 0 && !fstatat(v->dot_fd, v->token_file, &st, AT_SYMLINK_NOFOLLOW);
 }
 
 static const char *token_policy(const struct ect_token_info *info, int have_password)
@@ -364,8 +364,8 @@ static int check_token_record(struct ect_vrun *v, const char *path, size_t i,
 		goto out;
 	}
 	ret = ect_report_add(v->r, ECT_SEV_INFO, "token-protector",
-			     "record %zu: %s, RSA-OAEP key id=%s on token %s: %s", i,
-			     token_policy(info, have_password), info->key_id,
+			     "%s record %zu: %s, RSA-OAEP key id=%s on token %s: %s", path,
+			     i, token_policy(info, have_password), info->key_id,
 			     u->token[0] ? u->token : "(any)", info->uri);
 	safe = ret ? 0 : ect__p11_module_check(u->module_path);
 	if (safe == -ENOENT)
@@ -394,7 +394,7 @@ static int check_token_file(struct ect_vrun *v, const char *path)
 {
 	struct stat st;
 
-	if (fstatat(v->dot_fd, ECT_TOKEN_FILE, &st, AT_SYMLINK_NOFOLLOW))
+	if (fstatat(v->dot_fd, v->token_file, &st, AT_SYMLINK_NOFOLLOW))
 		return errno == ENOENT ? 1 : ect_report_add(v->r, ECT_SEV_FAIL, "token-records",
 							    "%s: %s", path, strerror(errno));
 	if (S_ISLNK(st.st_mode))
@@ -419,17 +419,18 @@ static void append(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-int ect__verify_protectors(struct ect_vrun *v)
+int ect__verify_protector_list(struct ect_vrun *v, char *line, size_t size)
 {
 	static const char *const version_name[] = { "", "v1", "v2", "v3" };
 	struct ect_token_info *infos = NULL;
 	struct ect_user_dirs d = { .config_fd = v->dot_fd, .home_fd = -1, .uid = v->t->uid,
-				   .gid = v->t->gid };
-	char path[PATH_MAX], line[sizeof(((struct ect_finding *)0)->message)] = "";
+				   .gid = v->t->gid, .alias = v->alias };
 	int have_password = v->wrap_version > 0, ret;
 	size_t n = 0, before = v->r->count;
+	char path[PATH_MAX];
 
-	ect__fmt(path, sizeof(path), "%s/%s", v->dot, ECT_TOKEN_FILE);
+	line[0] = '\0';
+	ect__fmt(path, sizeof(path), "%s/%s", v->dot, v->token_file);
 	ret = check_token_file(v, path);
 	if (ret < 0)
 		return ret;
@@ -448,17 +449,29 @@ int ect__verify_protectors(struct ect_vrun *v)
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = check_token_record(v, path, i, &infos[i], have_password);
 	if (have_password && v->wrap_version < (int)ECT_ARRAY_SIZE(version_name))
-		append(line, sizeof(line), "password (%s)", version_name[v->wrap_version]);
+		append(line, size, "password (%s)", version_name[v->wrap_version]);
 	for (size_t i = 0; i < n; i++)
-		append(line, sizeof(line), "%stoken record %zu (%s)", line[0] ? ", " : "", i,
+		append(line, size, "%stoken record %zu (%s)", line[0] ? ", " : "", i,
 		       token_policy(&infos[i], have_password));
 	free(infos);
-	if (ret)
+	if (ret || line[0])
 		return ret;
-	if (!line[0])
+	if (v->alias)
 		return ect_report_add(v->r, ECT_SEV_WARN, "protectors",
-				      "no protector opens the mount passphrase: only the mount "
-				      "passphrase itself does");
+				      "alias %s: no protector opens its mount passphrase: only "
+				      "the mount passphrase itself does", v->alias);
+	return ect_report_add(v->r, ECT_SEV_WARN, "protectors",
+			      "no protector opens the mount passphrase: only the mount "
+			      "passphrase itself does");
+}
+
+int ect__verify_protectors(struct ect_vrun *v)
+{
+	char line[sizeof(((struct ect_finding *)0)->message)];
+	int ret = ect__verify_protector_list(v, line, sizeof(line));
+
+	if (ret || !line[0])
+		return ret;
 	return ect_report_add(v->r, ECT_SEV_INFO, "protectors",
 			      "protectors of the mount passphrase: %s", line);
 }

@@ -33,7 +33,11 @@ struct ect_vrun {
 	char sigs[2][ECT_SIG_HEX_SIZE + 1];
 	int nsig;	      /* valid signatures read from Private.sig */
 	int lower_ok;	      /* the lower directory exists and can be walked */
-	int wrap_version;     /* of wrapped-passphrase: ECT_WRAP_V*, 0 when absent or unreadable */
+	int wrap_version;     /* of wrapped_file: ECT_WRAP_V*, 0 when absent or unreadable */
+	/* whose key files the key checks look at (ect__verify_use_alias); NULL: Private */
+	const char *alias;
+	char wrapped_file[ECT_ALIAS_FILE_SIZE]; /* wrapped-passphrase or ALIAS.wrapped-passphrase */
+	char token_file[ECT_ALIAS_FILE_SIZE];	/* wrapped-passphrase.token or ALIAS.... */
 };
 
 /* snprintf for paths in messages; truncation is acceptable there. */
@@ -66,11 +70,30 @@ int ect__verify_layout(struct ect_vrun *v);
 /* Whole home: the links in HOME, Private.mnt is HOME, nothing plain underneath. */
 int ect__verify_whole_home(struct ect_vrun *v);
 /*
- * The protectors of the mount passphrase: the password (wrapped-passphrase)
- * and the token records, with warnings about unsafe ones.
+ * Point the key checks below at alias's key files (NULL: Private's, as
+ * ecryptfs-utils 111 names them); sets wrap_version to 0.
  */
+int ect__verify_use_alias(struct ect_vrun *v, const char *alias);
+/*
+ * The wrapped passphrase (wrapped_file): type, owner, mode, a symlink as
+ * login judges it, version and cost; sets wrap_version.
+ */
+int ect__verify_wrapped(struct ect_vrun *v);
+/* ALIAS.sig of v->alias (Private.sig) as the mount helper reads it, into *sigs. */
+int ect__verify_sig(struct ect_vrun *v, struct ect_config_sigs *sigs);
+/*
+ * The protectors of the mount passphrase: the password (wrapped_file, as
+ * ect__verify_wrapped found it) and the token records (token_file), with
+ * warnings about unsafe ones and a warning when there is none. line gets
+ * them in one phrase ("" when none), e.g. "password (v3), token record 0
+ * (token OR password)".
+ */
+int ect__verify_protector_list(struct ect_vrun *v, char *line, size_t size);
+/* Private's protectors: ect__verify_protector_list and its info line. */
 int ect__verify_protectors(struct ect_vrun *v);
-/* true when the configuration directory holds a token record file (any kind). */
+/* verify-alias.c: each alias besides Private, its line and its key checks. */
+int ect__verify_aliases(struct ect_vrun *v);
+/* true when the configuration directory holds token_file (any kind). */
 bool ect__verify_has_tokens(struct ect_vrun *v);
 /* sshd's AuthorizedKeysFile inside the encrypted home. */
 int ect__verify_ssh_keys(struct ect_vrun *v);

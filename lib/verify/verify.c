@@ -221,9 +221,9 @@ static int check_wrapped_link(struct ect_vrun *v, const char *path)
 	ssize_t n;
 	int dfd, ret;
 
-	n = readlinkat(v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, target, sizeof(target) - 1);
+	n = readlinkat(v->dot_fd, v->wrapped_file, target, sizeof(target) - 1);
 	target[n < 0 ? 0 : n] = '\0';
-	ret = ect_wrapped_locate_at(v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, v->t->uid,
+	ret = ect_wrapped_locate_at(v->dot_fd, v->wrapped_file, v->t->uid,
 				    v->o->wrapped_locations, &dfd, base, &err);
 	ect_config_error_format(&err, why, sizeof(why));
 	if (ret == ECT_E_MEDIUM_ABSENT)
@@ -250,21 +250,22 @@ static int check_wrapped_link(struct ect_vrun *v, const char *path)
 	return ret;
 }
 
-static int check_wrapped(struct ect_vrun *v)
+int ect__verify_wrapped(struct ect_vrun *v)
 {
 	char path[PATH_MAX];
 	struct stat st;
 	size_t before;
-	int have, ret;
+	int have, ret = 0;
 
-	if (path_join(path, sizeof(path), v->dot, ECT_WRAPPED_PASSPHRASE_FILE))
+	if (path_join(path, sizeof(path), v->dot, v->wrapped_file))
 		return -ENAMETOOLONG;
-	have = !fstatat(v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, &st, AT_SYMLINK_NOFOLLOW);
+	have = !fstatat(v->dot_fd, v->wrapped_file, &st, AT_SYMLINK_NOFOLLOW);
 	if (!have && errno != ENOENT)
 		return ect_report_add(v->r, ECT_SEV_FAIL, ECT_WRAPPED_PASSPHRASE_FILE, "%s: %s", path,
 				      strerror(errno));
 	before = v->r->count;
-	ret = check_bootstrap(v, have, path);
+	if (!v->alias) /* 111's bootstrap copy is Private's passphrase */
+		ret = check_bootstrap(v, have, path);
 	if (ret || (!have && complained(v, before)))
 		return ret;
 	if (!have && ect__verify_has_tokens(v))
@@ -284,7 +285,7 @@ static int check_wrapped(struct ect_vrun *v)
 	ret = check_owner_mode(v, ECT_WRAPPED_PASSPHRASE_FILE, path, &st, 077, 0600);
 	if (ret)
 		return ret;
-	return check_wrap_format(v, v->dot_fd, ECT_WRAPPED_PASSPHRASE_FILE, path);
+	return check_wrap_format(v, v->dot_fd, v->wrapped_file, path);
 }
 
 /*
@@ -308,19 +309,21 @@ static int config_fault(struct ect_vrun *v, const char *check, int ret,
 	return ect_report_add(v->r, ECT_SEV_FAIL, check, "%s: %s", v->dot, ect_strerror(ret));
 }
 
-static int check_sig(struct ect_vrun *v)
+int ect__verify_sig(struct ect_vrun *v, struct ect_config_sigs *sigs)
 {
 	struct ect_config_error err = { 0 };
-	struct ect_config_sigs sigs;
-	char path[PATH_MAX];
+	char path[PATH_MAX], name[ECT_ALIAS_MAX + 8];
+	struct ect_config_sigs got;
 	struct stat st;
 	int fd, ret;
 
-	if (path_join(path, sizeof(path), v->dot, "Private.sig"))
+	memset(sigs, 0, sizeof(*sigs));
+	ect__fmt(name, sizeof(name), "%s.sig", v->alias ? v->alias : ECT_PRIVATE_ALIAS);
+	if (path_join(path, sizeof(path), v->dot, name))
 		return -ENAMETOOLONG;
-	if (fstatat(v->dot_fd, "Private.sig", &st, AT_SYMLINK_NOFOLLOW))
+	if (fstatat(v->dot_fd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return ect__report_fix(v->r, ECT_SEV_FAIL, "private-sig",
-				       ECT_FIX(ECT_FIX_SETUP_PRIVATE_FORCE),
+				       v->alias ? NULL : ECT_FIX(ECT_FIX_SETUP_PRIVATE_FORCE),
 				      "%s: %s; nothing says which key opens the data", path,
 				      strerror(errno));
 	ret = check_owner_mode(v, "private-sig", path, &st, 0, 0600);
@@ -330,19 +333,31 @@ static int check_sig(struct ect_vrun *v)
 	if (fd < 0)
 		return ect_report_add(v->r, ECT_SEV_FAIL, "private-sig", "%s: %s", v->dot,
 				      strerror(errno));
-	ret = ect_config_read_sigs_at(fd, v->t->uid, NULL, &sigs, &err);
+	ret = ect_config_read_sigs_at(fd, v->t->uid, v->alias, &got, &err);
 	close(fd);
 	if (ret)
 		return config_fault(v, "private-sig", ret, &err);
+	*sigs = got;
+	if (sigs->fnek[0])
+		return ect_report_add(v->r, ECT_SEV_OK, "private-sig",
+				      "%s: file key %s, filename key %s (names encrypted)", path,
+				      sigs->fekek, sigs->fnek);
+	return ect_report_add(v->r, ECT_SEV_OK, "private-sig",
+			      "%s: file key %s, names not encrypted", path, sigs->fekek);
+}
+
+/* Private.sig: the keys the mount and the lower files must use. */
+static int check_sig(struct ect_vrun *v)
+{
+	struct ect_config_sigs sigs;
+	int ret = ect__verify_sig(v, &sigs);
+
+	if (ret || !sigs.fekek[0])
+		return ret;
 	memcpy(v->sigs[0], sigs.fekek, sizeof(v->sigs[0]));
 	memcpy(v->sigs[1], sigs.fnek, sizeof(v->sigs[1]));
 	v->nsig = sigs.fnek[0] ? 2 : 1;
-	if (v->nsig == 2)
-		return ect_report_add(v->r, ECT_SEV_OK, "private-sig",
-				      "%s: file key %s, filename key %s (names encrypted)", path,
-				      v->sigs[0], v->sigs[1]);
-	return ect_report_add(v->r, ECT_SEV_OK, "private-sig",
-			      "%s: file key %s, names not encrypted", path, v->sigs[0]);
+	return 0;
 }
 
 /* Private.mnt: the mount point; missing means HOME/Private. */
@@ -542,7 +557,9 @@ static int verify_user(struct ect_vrun *v)
 		ret = check_dotecryptfs(v);
 	if (ret <= 0)
 		return ret;
-	ret = check_wrapped(v);
+	ret = ect__verify_use_alias(v, NULL);
+	if (!ret)
+		ret = ect__verify_wrapped(v);
 	if (!ret)
 		ret = ect__verify_protectors(v);
 	if (!ret)
@@ -565,6 +582,8 @@ static int verify_user(struct ect_vrun *v)
 		ret = ect__verify_lower(v);
 	if (!ret && v->lower_ok)
 		ret = check_name_max(v);
+	if (!ret)
+		ret = ect__verify_aliases(v);
 	return ret;
 }
 

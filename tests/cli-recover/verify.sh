@@ -126,6 +126,37 @@ else
 fi
 rm -f "$nl_name"
 
+# An alias (issue 16) with its own key files: one info line naming it, its
+# mount point, lower directory, PAM flag and protectors; its wrapped
+# passphrase gets Private's mode check.
+has_msg() {
+	python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+sys.exit(0 if any(f["severity"]==sys.argv[2] and f["check"]==sys.argv[3] and sys.argv[4] in f["message"]
+	for u in d["users"] for f in u["findings"]) else 1)' "$T/out" "$@"
+}
+echo "$H/.Work $H/Work ecryptfs" >"$H/.ecryptfs/Work.conf"
+cp -a "$H/.ecryptfs/Private.sig" "$H/.ecryptfs/Work.sig"
+cp -a "$H/.ecryptfs/wrapped-passphrase" "$H/.ecryptfs/Work.wrapped-passphrase"
+touch "$H/.ecryptfs/Work.auto-mount"
+chown "$TUID:$TUID" "$H/.ecryptfs"/Work.*
+chmod 600 "$H/.ecryptfs"/Work.*
+in_ns "$E" verify-private -u ectverify --json --no-system
+want="alias Work: mount point $H/Work, lower directory $H/.Work; PAM mounts it at login (Work.auto-mount); protectors: password (v3)"
+if [ $RC -eq 0 ] && has_msg info alias "$want"; then
+	pass "an alias: its line, exit 0"
+else
+	fail "an alias: exit $RC, want info alias '$want': $(cat "$T/out")"
+fi
+chmod 640 "$H/.ecryptfs/Work.wrapped-passphrase"
+in_ns "$E" verify-private -u ectverify --json --no-system
+if [ $RC -eq 3 ] && has_msg warn wrapped-passphrase "Work.wrapped-passphrase is readable by other"; then
+	pass "an alias's readable wrapped passphrase: warn (exit 3)"
+else
+	fail "an alias's readable wrapped passphrase: exit $RC: $(cat "$T/out")"
+fi
+rm -f "$H/.ecryptfs"/Work.*
+
 # ecryptfs-verify: same lines as ecryptfs-utils 111's script
 PEER=/var/cache/ecryptfs-tools/ecryptfs-utils-111/usr/bin/ecryptfs-verify
 for flags in "-p" "-e" "-n" "-h" "-p -e"; do

@@ -100,8 +100,9 @@ static void make_record(struct rec *r, enum ect_token_policy policy, const char 
 	fill(r, 0x66, 1 + ECT_PASSPHRASE_MAX + 16);
 }
 
-/* The list file: "ECTK" 1 count, then (len, record) each. */
-static void put_records(struct home *h, const struct rec *recs, size_t count, mode_t mode)
+/* The list file rel: "ECTK" 1 count, then (len, record) each. */
+static void put_records_at(struct home *h, const char *rel, const struct rec *recs,
+			   size_t count, mode_t mode)
 {
 	struct rec file = { .n = 0 };
 
@@ -112,7 +113,12 @@ static void put_records(struct home *h, const struct rec *recs, size_t count, mo
 		add16(&file, recs[i].n);
 		add(&file, recs[i].b, recs[i].n);
 	}
-	put(h, TOKEN_FILE, file.b, file.n, mode);
+	put(h, rel, file.b, file.n, mode);
+}
+
+static void put_records(struct home *h, const struct rec *recs, size_t count, mode_t mode)
+{
+	put_records_at(h, TOKEN_FILE, recs, count, mode);
 }
 
 static void put_one(struct home *h, enum ect_token_policy policy, const char *module,
@@ -319,6 +325,126 @@ static void test_media_absent(void **state)
 	free((void *)h->o.wrapped_locations);
 }
 
+/*
+ * Issue 16: every alias NAME besides Private (NAME.conf, NAME.sig, its own
+ * NAME.wrapped-passphrase and NAME.wrapped-passphrase.token, the flag
+ * NAME.auto-mount) gets one info line and the checks Private's key files get.
+ */
+static void put_alias(struct home *h, const char *name, int at_login)
+{
+	char rel[128], text[2 * PATH_MAX];
+
+	snprintf(rel, sizeof(rel), ".ecryptfs/%s.conf", name);
+	snprintf(text, sizeof(text), "# %s\n%s/%s-lower %s/%s ecryptfs none 0 0\n", name,
+		 h->root, name, h->root, name);
+	put_str(h, rel, text);
+	snprintf(rel, sizeof(rel), ".ecryptfs/%s.sig", name);
+	put_str(h, rel, OTHER_SIG "\n");
+	snprintf(rel, sizeof(rel), ".ecryptfs/%s.auto-mount", name);
+	if (at_login)
+		put_str(h, rel, "");
+}
+
+static void test_alias_password(void **state)
+{
+	struct home *h = *state;
+	char want[PATH_MAX];
+
+	put_alias(h, "Work", 1);
+	put_wrapped_v2_at(h, ".ecryptfs/Work.wrapped-passphrase", 0600);
+	run(h);
+	snprintf(want, sizeof(want), "mount point %s/Work, lower directory %s/Work-lower", h->root,
+		 h->root);
+	assert_non_null(find_msg(&h->r, "alias", ECT_SEV_INFO, "alias Work: ", want));
+	assert_non_null(find_msg(&h->r, "alias", ECT_SEV_INFO, "alias Work: ",
+				 "PAM mounts it at login (Work.auto-mount)"));
+	assert_non_null(find_msg(&h->r, "alias", ECT_SEV_INFO, "alias Work: ",
+				 "protectors: password (v2)"));
+	/* its wrapped passphrase is judged as Private's: v2 warns */
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_WARN,
+				 "Work.wrapped-passphrase is version 2", NULL));
+	assert_non_null(find_msg(&h->r, "private-sig", ECT_SEV_OK, "Work.sig", OTHER_SIG));
+	/* Private's own line still lists Private's protectors alone */
+	assert_non_null(find_msg(&h->r, "protectors", ECT_SEV_INFO,
+				 "mount passphrase: password (v2)", NULL));
+	assert_null(find(&h->r, "protectors", ECT_SEV_WARN));
+}
+
+static void test_alias_token(void **state)
+{
+	struct home *h = *state;
+	struct rec r;
+
+	put_alias(h, "Bank", 0);
+	make_record(&r, ECT_TOKEN_ALONE, SAFE_MODULE, 0, 0);
+	put_records_at(h, ".ecryptfs/Bank.wrapped-passphrase.token", &r, 1, 0600);
+	run(h);
+	assert_non_null(find_msg(&h->r, "alias", ECT_SEV_INFO, "alias Bank: ",
+				 "PAM does not mount it (no Bank.auto-mount)"));
+	assert_non_null(find_msg(&h->r, "alias", ECT_SEV_INFO, "alias Bank: ",
+				 "protectors: token record 0 (token alone)"));
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_INFO,
+				 "Bank.wrapped-passphrase is absent", "token records"));
+	assert_non_null(find_msg(&h->r, "token-protector", ECT_SEV_INFO,
+				 "Bank.wrapped-passphrase.token record 0", "token ect-t"));
+	assert_null(find(&h->r, "protectors", ECT_SEV_WARN));
+	/* Private has no token records: its line is untouched by Bank's */
+	assert_null(find_msg(&h->r, "protectors", ECT_SEV_INFO, "token record", NULL));
+	put_str(h, ".ecryptfs/Bank.wrapped-passphrase.token", "ECTX not a record list");
+	run(h);
+	assert_non_null(find_msg(&h->r, "token-records", ECT_SEV_FAIL,
+				 "Bank.wrapped-passphrase.token", NULL));
+}
+
+static void test_alias_unsafe_files(void **state)
+{
+	struct home *h = *state;
+	char target[PATH_MAX];
+
+	put_alias(h, "Work", 0);
+	put_wrapped_v2_at(h, ".ecryptfs/Work.wrapped-passphrase", 0640);
+	run(h);
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_WARN,
+				 "Work.wrapped-passphrase is readable by other", NULL));
+	put_wrapped_v2_at(h, ".ecryptfs/Work.wrapped-passphrase", 0660);
+	run(h);
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_FAIL,
+				 "Work.wrapped-passphrase is writable by other", NULL));
+	/* a symbolic link no policy declares: refused as login refuses it */
+	snprintf(target, sizeof(target), "%s/elsewhere", h->root);
+	assert_int_equal(rename(at(h, ".ecryptfs/Work.wrapped-passphrase"), target), 0);
+	assert_int_equal(symlink(target, at(h, ".ecryptfs/Work.wrapped-passphrase")), 0);
+	run(h);
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_FAIL,
+				 "Work.wrapped-passphrase is a symbolic link", NULL));
+}
+
+static void test_alias_no_protector(void **state)
+{
+	struct home *h = *state;
+
+	put_alias(h, "Work", 0);
+	run(h);
+	assert_non_null(find_msg(&h->r, "protectors", ECT_SEV_WARN, "alias Work",
+				 "no protector"));
+	assert_non_null(find_msg(&h->r, ECT_WRAPPED_PASSPHRASE_FILE, ECT_SEV_WARN,
+				 "Work.wrapped-passphrase is missing", NULL));
+}
+
+static void test_alias_sig(void **state)
+{
+	struct home *h = *state;
+
+	put_alias(h, "Work", 0);
+	put_wrapped_v2_at(h, ".ecryptfs/Work.wrapped-passphrase", 0600);
+	put_str(h, ".ecryptfs/Work.sig", "not a signature\n");
+	run(h);
+	assert_non_null(find_msg(&h->r, "private-sig", ECT_SEV_FAIL, "Work.sig", NULL));
+	assert_int_equal(unlink(at(h, ".ecryptfs/Work.sig")), 0);
+	run(h);
+	assert_non_null(find_msg(&h->r, "private-sig", ECT_SEV_FAIL, "Work.sig", NULL));
+}
+
 #define HOME_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_home, teardown_home)
 
 int main(void)
@@ -330,6 +456,9 @@ int main(void)
 		HOME_TEST(test_module_unsafe),	   HOME_TEST(test_module_missing),
 		HOME_TEST(test_and_weak_cost),	   HOME_TEST(test_media_declared),
 		HOME_TEST(test_media_undeclared),  HOME_TEST(test_media_absent),
+		HOME_TEST(test_alias_password),	   HOME_TEST(test_alias_token),
+		HOME_TEST(test_alias_unsafe_files), HOME_TEST(test_alias_no_protector),
+		HOME_TEST(test_alias_sig),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,6 +72,11 @@ void put_str(struct home *h, const char *rel, const char *s)
 /* A wrapped-passphrase v2 blob as 111 writes it: ':' 0x02 salt8 sig16 ct32. */
 void put_wrapped_v2(struct home *h)
 {
+	put_wrapped_v2_at(h, ".ecryptfs/wrapped-passphrase", 0600);
+}
+
+void put_wrapped_v2_at(struct home *h, const char *rel, mode_t mode)
+{
 	uint8_t blob[58];
 
 	blob[0] = ':';
@@ -79,7 +84,7 @@ void put_wrapped_v2(struct home *h)
 	memset(blob + 2, 0x5a, 8);
 	memcpy(blob + 10, "0123456789abcdef", 16);
 	memset(blob + 26, 0xa5, 32);
-	put(h, ".ecryptfs/wrapped-passphrase", blob, sizeof(blob), 0600);
+	put(h, rel, blob, sizeof(blob), mode);
 }
 
 /* A correct setup: private directory, names encrypted, one valid lower file. */

@@ -40,6 +40,8 @@ const char *at(struct home *h, const char *rel);
 void put(struct home *h, const char *rel, const void *data, size_t len, mode_t mode);
 void put_str(struct home *h, const char *rel, const char *s);
 void put_wrapped_v2(struct home *h);
+/* the same blob at h->home/rel (an alias's NAME.wrapped-passphrase) with mode */
+void put_wrapped_v2_at(struct home *h, const char *rel, mode_t mode);
 /* cmocka setup/teardown: a correct private directory, names encrypted, one valid lower file */
 int setup_home(void **state);
 int teardown_home(void **state);
