@@ -458,3 +458,30 @@ char *cli_shell_quote(const char *s, char *out, size_t size)
 	out[w] = '\0';
 	return out;
 }
+
+/*
+ * The signatures of a mount passphrase (the FNEK's only with fnek), with the
+ * salt of ~/.ecryptfsrc, without touching a keyring: setup-private's
+ * bootstrap and setup-alias.
+ */
+int cli_compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
+		     struct ect_config_sigs *sigs)
+{
+	uint8_t salt[ECT_SALT_SIZE], *key = ect_secure_alloc(ECT_KEY_SIZE);
+	int r;
+
+	if (!key)
+		return ECT_E_SECMEM;
+	cli_rc_salt(ctx, salt);
+	r = ect_derive_key(pass, len, salt, key);
+	if (!r)
+		r = ect_key_signature(key, sigs->fekek);
+	sigs->fnek[0] = '\0';
+	if (!r && fnek) {
+		r = ect_derive_key(pass, len, ect_fnek_salt, key);
+		if (!r)
+			r = ect_key_signature(key, sigs->fnek);
+	}
+	ect_secure_free(key);
+	return r;
+}

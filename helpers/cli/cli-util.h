@@ -97,6 +97,9 @@ char *cli_path_join(const char *home, const char *rel);
 
 /* The salt for v1 files and the FEKEK: salt= of the real user's ~/.ecryptfsrc. */
 void cli_rc_salt(struct ect_ctx *ctx, uint8_t salt[ECT_SALT_SIZE]);
+/* The signatures of a mount passphrase (the FNEK's only with fnek), without a keyring. */
+int cli_compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
+		     struct ect_config_sigs *sigs);
 
 /*
  * The dirs the library's unlock operations read a wrapped FILE through:

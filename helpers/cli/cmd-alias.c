@@ -75,25 +75,6 @@ static int own_dir(struct alias_setup *a, const char *path)
 	return 0;
 }
 
-static int sigs_of(struct ect_ctx *ctx, const char *pp, size_t len, struct ect_config_sigs *sigs)
-{
-	uint8_t salt[ECT_SALT_SIZE], *key = ect_secure_alloc(ECT_KEY_SIZE);
-	int r;
-
-	if (!key)
-		return ECT_E_SECMEM;
-	cli_rc_salt(ctx, salt);
-	r = ect_derive_key(pp, len, salt, key);
-	if (!r)
-		r = ect_key_signature(key, sigs->fekek);
-	if (!r)
-		r = ect_derive_key(pp, len, ect_fnek_salt, key);
-	if (!r)
-		r = ect_key_signature(key, sigs->fnek);
-	ect_secure_free(key);
-	return r;
-}
-
 /* Write one file of the alias in ~/.ecryptfs (atomic, 0600). */
 static int put(struct alias_setup *a, const char *base, const void *data, size_t size)
 {
@@ -117,7 +98,7 @@ static int write_alias(struct alias_setup *a, const char *pp, size_t len,
 	size_t size = 0;
 	int r;
 
-	r = sigs_of(a->ctx, pp, len, &sigs);
+	r = cli_compute_sigs(a->ctx, pp, len, true, &sigs);
 	if (!r)
 		r = ect_wrap(ECT_WRAP_V3, pp, len, pw->s, pw->len, NULL, &blob, &size);
 	if (r) {

@@ -13,29 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Signatures of the mount passphrase without touching a keyring (bootstrap). */
-int setup_compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
-		       struct ect_config_sigs *sigs)
-{
-	uint8_t salt[ECT_SALT_SIZE], *key = ect_secure_alloc(ECT_KEY_SIZE);
-	int r;
-
-	if (!key)
-		return ECT_E_SECMEM;
-	cli_rc_salt(ctx, salt);
-	r = ect_derive_key(pass, len, salt, key);
-	if (!r)
-		r = ect_key_signature(key, sigs->fekek);
-	sigs->fnek[0] = '\0';
-	if (!r && fnek) {
-		r = ect_derive_key(pass, len, ect_fnek_salt, key);
-		if (!r)
-			r = ect_key_signature(key, sigs->fnek);
-	}
-	ect_secure_free(key);
-	return r;
-}
-
 /* mount, write, unmount, mount, read back, remove, unmount: as 111's self-test. */
 int setup_self_test(struct ect_ctx *ctx, struct setup *s, const char *pass, size_t len, bool fnek)
 {

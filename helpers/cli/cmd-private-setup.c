@@ -191,7 +191,7 @@ static int setup_create(struct ect_ctx *ctx, struct setup *s, struct setup_run *
 	if (s->bootstrap && setup_state_write(ctx, s, SETUP_PHASE_COPY))
 		return -1;
 	if (s->bootstrap) {
-		r = setup_compute_sigs(ctx, mpw->s, mpw->len, run->fnek, &run->sigs);
+		r = cli_compute_sigs(ctx, mpw->s, mpw->len, run->fnek, &run->sigs);
 	} else {
 		r = cli_private_add_keys(ctx, mpw->s, mpw->len, run->fnek, run->sigs.fekek,
 					 run->sigs.fnek);

@@ -69,9 +69,6 @@ void setup_print_undo(void);
  */
 int setup_get_secrets(struct ect_ctx *ctx, const struct setup *s, struct cli_secret *wpw,
 		      struct cli_secret *mpw, bool *generated);
-/* Signatures of the mount passphrase without touching a keyring (-b). */
-int setup_compute_sigs(struct ect_ctx *ctx, const char *pass, size_t len, bool fnek,
-		       struct ect_config_sigs *sigs);
 /* The files of ~/.ecryptfs (params NULL: the format's defaults); -1 after one line. */
 int setup_write_files(struct ect_ctx *ctx, struct setup *s, const struct cli_secret *mpw,
 		      const struct cli_secret *wpw, enum ect_wrap_version version,
