@@ -1049,8 +1049,10 @@ int ect_kernel_probe(struct ect_ctx *ctx, unsigned int flags, struct ect_kernel_
  * memory and are wiped on close.
  *
  * Ciphers: aes (16/24/32-byte keys), blowfish (16..56, multiple of 8),
- * des3_ede (24), cast5 (16), twofish (16/32). The kernel's cast6 is
- * recognised but reported as ECT_E_UNSUPPORTED: libgcrypt has no CAST-256.
+ * des3_ede (24), cast5 (8/16), twofish (16/32), cast6 (16/32). libgcrypt
+ * lacks cast6 and 8-byte cast5: those run on the kernel's crypto API
+ * (AF_ALG) while it offers them, and are ECT_E_UNSUPPORTED where it does not
+ * (no AF_ALG, no cast5/cast6 module).
  * Tag 1 (public-key wrapped FEK) packets are recognised and reported as
  * ECT_E_UNSUPPORTED: they need the RSA private key held by ecryptfsd.
  * ====================================================================== */
@@ -1090,13 +1092,14 @@ struct ect_cipher_info {
 	uint8_t code;		 /* enum ect_cipher_code */
 	unsigned int key_bytes;	 /* FEK / FNEK length used */
 	unsigned int block_size; /* 8 or 16 */
-	int supported;		 /* 1 when libgcrypt provides it */
+	int supported;		 /* 1 when it can be used here (libgcrypt, or the kernel's) */
 };
 
 /*
  * Look a cipher up by kernel name and key size (key_bytes 0: the kernel
  * default, 16 for aes). -EINVAL for an unknown name or a key size the kernel
- * would not accept; cast6 fills info and returns ECT_E_UNSUPPORTED.
+ * would not accept; a cipher this system cannot run (cast6 without the
+ * kernel's) fills info and returns ECT_E_UNSUPPORTED.
  */
 int ect_cipher_lookup(const char *name, size_t key_bytes, struct ect_cipher_info *info);
 /*

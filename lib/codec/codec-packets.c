@@ -18,8 +18,10 @@ struct cipher_row {
 
 /*
  * Key sizes: what the kernel can use for a file (the FEK wrap needs a
- * multiple of the block size) and libgcrypt implements. -1 marks sizes the
- * kernel accepts that libgcrypt lacks (reported as unsupported).
+ * multiple of the block size). libgcrypt implements all but two: CAST5
+ * with 8-byte keys (12 rounds, RFC 2144) and CAST-256 (RFC 2612), which
+ * the backend takes from the running kernel's crypto API when it offers
+ * them, and reports as unsupported when it does not.
  */
 static const struct cipher_row cipher_rows[] = {
 	{ "aes", 0, 16, 16, {
@@ -29,12 +31,11 @@ static const struct cipher_row cipher_rows[] = {
 		[32] = ECT__BLOWFISH, [40] = ECT__BLOWFISH, [48] = ECT__BLOWFISH,
 		[56] = ECT__BLOWFISH } },
 	{ "des3_ede", ECT_CIPHER_CODE_DES3_EDE, 8, 24, { [24] = ECT__3DES } },
-	/* libgcrypt's CAST5 takes 16-byte keys only; the kernel also allows 8. */
-	{ "cast5", ECT_CIPHER_CODE_CAST5, 8, 16, { [8] = -1, [16] = ECT__CAST5 } },
+	{ "cast5", ECT_CIPHER_CODE_CAST5, 8, 16, { [8] = ECT__KERNEL_CAST5, [16] = ECT__CAST5 } },
 	{ "twofish", ECT_CIPHER_CODE_TWOFISH, 16, 16, {
 		[16] = ECT__TWOFISH128, [32] = ECT__TWOFISH256 } },
-	/* cast6 (CAST-256, RFC 2612): libgcrypt has no implementation. */
-	{ "cast6", ECT_CIPHER_CODE_CAST6, 16, 16, { [16] = -1, [32] = -1 } },
+	{ "cast6", ECT_CIPHER_CODE_CAST6, 16, 16, {
+		[16] = ECT__KERNEL_CAST6, [32] = ECT__KERNEL_CAST6 } },
 };
 
 static int aes_code(size_t key_bytes)
@@ -64,7 +65,7 @@ static int fill_info(const struct cipher_row *r, size_t key_bytes, struct ect_ci
 	info->code = r->code ? r->code : (uint8_t)aes_code(key_bytes);
 	info->key_bytes = (unsigned int)key_bytes;
 	info->block_size = r->block_size;
-	info->supported = algo > 0;
+	info->supported = ect__cipher_available((enum ect__cipher_algo)algo) == 0;
 	return info->supported ? 0 : ECT_E_UNSUPPORTED;
 }
 
@@ -103,7 +104,7 @@ enum ect__cipher_algo codec__cipher_algo(const struct ect_cipher_info *ci)
 {
 	for (size_t i = 0; i < ECT_ARRAY_SIZE(cipher_rows); i++)
 		if (!strcmp(cipher_rows[i].name, ci->name) && ci->key_bytes <= 64 &&
-		    cipher_rows[i].algo_by_key[ci->key_bytes] > 0)
+		    cipher_rows[i].algo_by_key[ci->key_bytes])
 			return (enum ect__cipher_algo)cipher_rows[i].algo_by_key[ci->key_bytes];
 	return 0;
 }

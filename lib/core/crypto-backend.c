@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The crypto backend on libgcrypt: the only file of lib/ that calls it
- * (lib/core/crypto-backend.h lists what the library needs). The handles are
- * libgcrypt's own, cast to opaque types, so a call costs what it did inline.
+ * (lib/core/crypto-backend.h lists what the library needs). Hash and MAC
+ * handles are libgcrypt's own, cast to opaque types. A cipher handle holds
+ * either a libgcrypt handle or, for the two eCryptfs ciphers libgcrypt
+ * lacks, the running kernel's (crypto-afalg.c).
  */
 #include "ect-internal.h"
 
+#include "core/crypto-afalg.h"
 #include "core/crypto-backend.h"
 
 #include <errno.h>
 #include <gcrypt.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ECT_GCRYPT_MIN_VERSION "1.10.0"
@@ -58,10 +62,10 @@ static int gcry_to_ect(gcry_error_t gerr)
 
 /* ---- block ciphers ------------------------------------------------------- */
 
-static gcry_cipher_hd_t cipher_hd(struct ect__cipher *c)
-{
-	return (gcry_cipher_hd_t)(void *)c;
-}
+struct ect__cipher {
+	gcry_cipher_hd_t gcry;		/* NULL when the kernel does the work */
+	struct ect__afalg *kernel;
+};
 
 static int gcry_cipher_algo_of(enum ect__cipher_algo algo)
 {
@@ -74,8 +78,26 @@ static int gcry_cipher_algo_of(enum ect__cipher_algo algo)
 	case ECT__CAST5: return GCRY_CIPHER_CAST5;
 	case ECT__TWOFISH128: return GCRY_CIPHER_TWOFISH128;
 	case ECT__TWOFISH256: return GCRY_CIPHER_TWOFISH;
+	case ECT__KERNEL_CAST5:
+	case ECT__KERNEL_CAST6:
+		break;
 	}
 	return 0;
+}
+
+/* The kernel's name of a cipher libgcrypt lacks, and its block size. */
+static const char *kernel_cipher_of(enum ect__cipher_algo algo, size_t *block)
+{
+	switch (algo) {
+	case ECT__KERNEL_CAST5:
+		*block = 8;
+		return "cast5";
+	case ECT__KERNEL_CAST6:
+		*block = 16;
+		return "cast6";
+	default:
+		return NULL;
+	}
 }
 
 static int gcry_mode_of(enum ect__cipher_mode mode)
@@ -88,64 +110,127 @@ static int gcry_mode_of(enum ect__cipher_mode mode)
 	return 0;
 }
 
-int ect__cipher_open(struct ect__cipher **out, enum ect__cipher_algo algo,
-		     enum ect__cipher_mode mode, const void *key, size_t key_len)
+/* "cbc(cast6)" for the kernel's crypto API; the codec needs ECB and CBC only. */
+static int kernel_alg_name(enum ect__cipher_algo algo, enum ect__cipher_mode mode, char *name,
+			   size_t size, size_t *block)
 {
-	int galgo = gcry_cipher_algo_of(algo), gmode = gcry_mode_of(mode);
+	const char *cipher = kernel_cipher_of(algo, block);
+
+	if (!cipher || mode == ECT__GCM)
+		return ECT_E_UNSUPPORTED;
+	snprintf(name, size, "%s(%s)", mode == ECT__CBC ? "cbc" : "ecb", cipher);
+	return 0;
+}
+
+int ect__cipher_available(enum ect__cipher_algo algo)
+{
+	char name[32];
+	size_t block;
+
+	if (gcry_cipher_algo_of(algo))
+		return 0;
+	if (kernel_alg_name(algo, ECT__CBC, name, sizeof(name), &block))
+		return ECT_E_UNSUPPORTED;
+	return ect__afalg_probe(name);
+}
+
+static int gcry_open(struct ect__cipher *c, int galgo, int gmode, const void *key,
+		     size_t key_len)
+{
 	gcry_cipher_hd_t hd;
 	gcry_error_t gerr;
-	int ret;
+	int ret = ect__crypto_init();
 
-	*out = NULL;
-	if (!galgo || !gmode)
-		return ECT_E_UNSUPPORTED;
-	ret = ect__crypto_init();
 	if (ret)
 		return ret;
 	gerr = gcry_cipher_open(&hd, galgo, gmode, GCRY_CIPHER_SECURE);
 	if (gerr)
 		return gcry_to_ect(gerr);
-	gerr = gcry_cipher_setkey(hd, key, key_len);
+	c->gcry = hd;
+	gerr = gcry_cipher_setkey(c->gcry, key, key_len);
 	/* 3DES reports weak keys but sets them, as the kernel does outside FIPS. */
-	if (gerr && gcry_err_code(gerr) != GPG_ERR_WEAK_KEY) {
-		gcry_cipher_close(hd);
+	if (gerr && gcry_err_code(gerr) != GPG_ERR_WEAK_KEY)
 		return gcry_to_ect(gerr);
+	return 0;
+}
+
+int ect__cipher_open(struct ect__cipher **out, enum ect__cipher_algo algo,
+		     enum ect__cipher_mode mode, const void *key, size_t key_len)
+{
+	int galgo = gcry_cipher_algo_of(algo), gmode = gcry_mode_of(mode);
+	struct ect__cipher *c;
+	char name[32];
+	size_t block;
+	int ret;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	if (galgo && gmode) {
+		ret = gcry_open(c, galgo, gmode, key, key_len);
+	} else {
+		ret = kernel_alg_name(algo, mode, name, sizeof(name), &block);
+		if (!ret)
+			ret = ect__afalg_open(&c->kernel, name, block, key, key_len);
 	}
-	*out = (struct ect__cipher *)(void *)hd;
+	if (ret) {
+		ect__cipher_close(c);
+		return ret;
+	}
+	*out = c;
 	return 0;
 }
 
 int ect__cipher_setiv(struct ect__cipher *c, const void *iv, size_t len)
 {
-	return gcry_to_ect(gcry_cipher_setiv(cipher_hd(c), iv, len));
+	if (c->kernel)
+		return ect__afalg_setiv(c->kernel, iv, len);
+	return gcry_to_ect(gcry_cipher_setiv(c->gcry, iv, len));
 }
 
 int ect__cipher_encrypt(struct ect__cipher *c, void *out, size_t out_len, const void *in,
 			size_t in_len)
 {
-	return gcry_to_ect(gcry_cipher_encrypt(cipher_hd(c), out, out_len, in, in ? in_len : 0));
+	if (c->kernel)
+		return in && in_len != out_len ? ECT_E_CRYPTO
+					       : ect__afalg_crypt(c->kernel, 1, out, in ? in : out,
+								  out_len);
+	return gcry_to_ect(gcry_cipher_encrypt(c->gcry, out, out_len, in, in ? in_len : 0));
 }
 
 int ect__cipher_decrypt(struct ect__cipher *c, void *out, size_t out_len, const void *in,
 			size_t in_len)
 {
-	return gcry_to_ect(gcry_cipher_decrypt(cipher_hd(c), out, out_len, in, in ? in_len : 0));
+	if (c->kernel)
+		return in && in_len != out_len ? ECT_E_CRYPTO
+					       : ect__afalg_crypt(c->kernel, 0, out, in ? in : out,
+								  out_len);
+	return gcry_to_ect(gcry_cipher_decrypt(c->gcry, out, out_len, in, in ? in_len : 0));
 }
 
+/* GCM is libgcrypt's only: a kernel handle is never opened in that mode. */
 int ect__cipher_authenticate(struct ect__cipher *c, const void *aad, size_t len)
 {
-	return gcry_to_ect(gcry_cipher_authenticate(cipher_hd(c), aad, len));
+	if (c->kernel)
+		return ECT_E_CRYPTO;
+	return gcry_to_ect(gcry_cipher_authenticate(c->gcry, aad, len));
 }
 
 int ect__cipher_gettag(struct ect__cipher *c, void *tag, size_t len)
 {
-	return gcry_to_ect(gcry_cipher_gettag(cipher_hd(c), tag, len));
+	if (c->kernel)
+		return ECT_E_CRYPTO;
+	return gcry_to_ect(gcry_cipher_gettag(c->gcry, tag, len));
 }
 
 int ect__cipher_checktag(struct ect__cipher *c, const void *tag, size_t len)
 {
-	gcry_error_t gerr = gcry_cipher_checktag(cipher_hd(c), tag, len);
+	gcry_error_t gerr;
 
+	if (c->kernel)
+		return ECT_E_CRYPTO;
+	gerr = gcry_cipher_checktag(c->gcry, tag, len);
 	if (gcry_err_code(gerr) == GPG_ERR_CHECKSUM)
 		return -EBADMSG;
 	return gcry_to_ect(gerr);
@@ -153,8 +238,12 @@ int ect__cipher_checktag(struct ect__cipher *c, const void *tag, size_t len)
 
 void ect__cipher_close(struct ect__cipher *c)
 {
-	if (c)
-		gcry_cipher_close(cipher_hd(c));
+	if (!c)
+		return;
+	if (c->gcry)
+		gcry_cipher_close(c->gcry);
+	ect__afalg_close(c->kernel);
+	free(c);
 }
 
 /* ---- hashes and HMAC ------------------------------------------------------ */

@@ -30,11 +30,20 @@ enum ect__cipher_algo {
 	ECT__CAST5,
 	ECT__TWOFISH128,
 	ECT__TWOFISH256,
+	/* Not in libgcrypt: the running kernel's, through AF_ALG (ECB, CBC). */
+	ECT__KERNEL_CAST5,	/* CAST5 with keys under 16 bytes (RFC 2144's 12 rounds) */
+	ECT__KERNEL_CAST6,	/* CAST-256 (RFC 2612) */
 };
 
 enum ect__cipher_mode { ECT__ECB, ECT__CBC, ECT__GCM };
 
 struct ect__cipher;
+
+/*
+ * 0 when algo can be opened here: always for libgcrypt's, for a kernel one
+ * only while the kernel offers it (AF_ALG, its module); ECT_E_UNSUPPORTED.
+ */
+int ect__cipher_available(enum ect__cipher_algo algo);
 
 /*
  * A keyed cipher handle, its state in the backend's locked memory. A weak

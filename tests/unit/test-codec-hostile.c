@@ -94,7 +94,7 @@ static void test_packet_rejections(void **state)
 		{ 27, 0x1e, ECT_E_FORMAT },	  /* length off by one: tag 11 misplaced */
 		{ 28, 0x05, ECT_E_FORMAT },	  /* tag 3 version */
 		{ 29, 0x42, ECT_E_UNSUPPORTED },  /* unknown cipher code */
-		{ 29, 0x0b, ECT_E_UNSUPPORTED },  /* cast6: no libgcrypt cipher... parses */
+		{ 29, 0x0b, ECT_E_UNSUPPORTED },  /* cast6: parses; see below */
 		{ 30, 0x04, ECT_E_UNSUPPORTED },  /* S2K specifier */
 		{ 31, 0x02, ECT_E_UNSUPPORTED },  /* hash id */
 		{ 57, 0x8c, ECT_E_FORMAT },	  /* tag 3 not followed by tag 11 */
@@ -113,14 +113,21 @@ static void test_packet_rejections(void **state)
 		hdr[cases[i].off] = cases[i].val;
 		rc = parse(sizeof(hdr), 0);
 		if (cases[i].val == 0x0b) {
-			/* cast6-16 is a valid header; only opening it is unsupported */
+			/*
+			 * cast6-16 is a valid header; opening it is unsupported
+			 * where the kernel offers no cast6 (AF_ALG), as on hosts
+			 * without it; test-crypto-kernel covers the other case.
+			 */
 			struct ect_codec_file *f;
 			uint8_t k[64] = { 0 };
 			struct ect_codec_key key = { "3515cca9baaea1f4", k };
+			struct ect_cipher_info ci;
 
 			assert_int_equal(rc, 0);
-			assert_int_equal(ect_codec_open_header(hdr, sizeof(hdr), 0, -1, &key, 1, &f),
-					 ECT_E_UNSUPPORTED);
+			if (ect_cipher_lookup("cast6", 16, &ci) == ECT_E_UNSUPPORTED)
+				assert_int_equal(ect_codec_open_header(hdr, sizeof(hdr), 0, -1,
+								       &key, 1, &f),
+						 ECT_E_UNSUPPORTED);
 			continue;
 		}
 		if (rc != cases[i].rc)
@@ -268,6 +275,7 @@ static void test_hostile_names(void **state)
 	};
 	uint8_t k[64] = { 9 };
 	struct ect_fname_codec *c;
+	struct ect_cipher_info ci;
 	char out[8192], back[4096], *huge;
 	ssize_t n;
 	unsigned int seed = 1;
@@ -318,8 +326,9 @@ static void test_hostile_names(void **state)
 	free(huge);
 	ect_fname_codec_free(c);
 	assert_int_equal(ect_fname_codec_new(k, "nothex", "aes", 32, &c), ECT_E_BAD_SIG);
-	assert_int_equal(ect_fname_codec_new(k, "be877764c5918621", "cast6", 16, &c),
-			 ECT_E_UNSUPPORTED);
+	if (ect_cipher_lookup("cast6", 16, &ci) == ECT_E_UNSUPPORTED)
+		assert_int_equal(ect_fname_codec_new(k, "be877764c5918621", "cast6", 16, &c),
+				 ECT_E_UNSUPPORTED);
 }
 
 int main(void)

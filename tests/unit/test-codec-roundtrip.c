@@ -314,6 +314,7 @@ static void test_grouped_equals_single(void **state)
 static void test_cipher_table(void **state)
 {
 	struct ect_cipher_info ci;
+	int rc;
 
 	(void)state;
 	assert_int_equal(ect_cipher_lookup(NULL, 0, &ci), 0);
@@ -323,9 +324,11 @@ static void test_cipher_table(void **state)
 	assert_int_equal(ci.code, ECT_CIPHER_CODE_AES_192);
 	assert_int_equal(ect_cipher_lookup("aes", 20, &ci), -EINVAL);
 	assert_int_equal(ect_cipher_lookup("rot13", 16, &ci), -EINVAL);
-	assert_int_equal(ect_cipher_lookup("cast6", 16, &ci), ECT_E_UNSUPPORTED);
+	/* cast6 runs on the kernel's AF_ALG where it is offered (test-crypto-kernel) */
+	rc = ect_cipher_lookup("cast6", 16, &ci);
+	assert_true(rc == 0 || rc == ECT_E_UNSUPPORTED);
 	assert_int_equal(ci.code, ECT_CIPHER_CODE_CAST6);
-	assert_int_equal(ci.supported, 0);
+	assert_int_equal(ci.supported, rc == 0);
 	assert_int_equal(ect_cipher_lookup("blowfish", 56, &ci), 0);
 	assert_int_equal(ci.block_size, 8);
 	assert_int_equal(ect_cipher_by_code(ECT_CIPHER_CODE_AES_192, 0, &ci), 0);
@@ -338,9 +341,13 @@ static void test_create_refusals(void **state)
 	struct ect_codec_key key = { "aaaaaaaaaaaaaaaa", key_a };
 	struct ect_codec_create_params p = { "cast6", 16, &key, 1, NULL, 0, 0, 0 };
 	struct ect_codec_file *f;
+	struct ect_cipher_info ci;
 
 	(void)state;
-	assert_int_equal(ect_codec_create(-1, &p, &f), ECT_E_UNSUPPORTED);
+	if (ect_cipher_lookup("cast6", 16, &ci) == ECT_E_UNSUPPORTED)
+		assert_int_equal(ect_codec_create(-1, &p, &f), ECT_E_UNSUPPORTED);
+	p.cipher = "rot13";
+	assert_int_equal(ect_codec_create(-1, &p, &f), -EINVAL);
 	p.cipher = "aes";
 	p.nkeys = 0;
 	assert_int_equal(ect_codec_create(-1, &p, &f), -EINVAL);
