@@ -21,9 +21,6 @@ declare -A rg_known=(
 	# file handle, so libfuse answers ESTALE before asking ecryptfs-fuse
 	# (reads and writes through the descriptor work: unlink-open).
 	[fuse:unlink-open-fstat]="fstat of an open file after unlink is ESTALE (libfuse high-level API, hard_remove)"
-	# ecryptfs-fuse run by root with allow_other creates lower files as
-	# root: it does not chown them to the calling uid as the kernel does.
-	[fuse:owners]="a file made by another uid through a root-run mount (allow_other) is owned by root"
 )
 
 # need_acl: skip where the lower file system itself has no POSIX ACLs.
@@ -434,10 +431,27 @@ case_owners() {
 	mkdir -m 755 "$U/dir"
 	chown 65534:65534 "$U/dir"
 	$as sh -c "printf mine >'$U/dir/mine'" || rg_fail "uid 65534 cannot make a file in its directory"
+	# Every kind of object it makes is its own, with its umask applied;
+	# in a setgid directory of another group the group is the directory's
+	# (and a subdirectory keeps the setgid bit), as the lower would give it.
+	$as sh -c "umask 027 && cd '$U/dir' && mkdir sub && ln -s mine sym && mkfifo fifo && ln mine hard && printf x >masked" ||
+		rg_fail "uid 65534 cannot make a directory, symlink, fifo or link in its directory"
+	mkdir -m 2777 "$U/sgid"
+	chgrp 4242 "$U/sgid"
+	$as sh -c "umask 022 && cd '$U/sgid' && printf x >f && mkdir d" || rg_fail "uid 65534 cannot make files in a 2777 directory"
 	rg_remount
 	[ "$(stat -c %u:%g:%a "$U/file")" = 65534:65534:640 ] || rg_fail "file: $(stat -c %u:%g:%a "$U/file")"
 	[ "$(stat -c %u:%g "$U/dir/mine")" = 65534:65534 ] ||
 		rg_fail "a file made by uid 65534 is owned by $(stat -c %u:%g "$U/dir/mine")"
+	for f in sub sym fifo hard; do
+		[ "$(stat -c %u:%g "$U/dir/$f")" = 65534:65534 ] ||
+			rg_fail "$f made by uid 65534 is owned by $(stat -c %u:%g "$U/dir/$f")"
+	done
+	[ "$(stat -c %a "$U/dir/sub" "$U/dir/masked" | tr '\n' ' ')" = "750 640 " ] ||
+		rg_fail "umask 027 not applied: sub and masked are $(stat -c %a "$U/dir/sub" "$U/dir/masked" | tr '\n' ' ')"
+	[ "$(stat -c %u:%g "$U/sgid/f")" = 65534:4242 ] || rg_fail "a file in a setgid directory: $(stat -c %u:%g "$U/sgid/f")"
+	[ "$(stat -c %u:%g:%A "$U/sgid/d")" = 65534:4242:drwxr-sr-x ] ||
+		rg_fail "a directory in a setgid directory: $(stat -c %u:%g:%A "$U/sgid/d")"
 	[ "$($as cat "$U/file")" = "root data and more" ] || rg_fail "contents after a remount"
 }
 
