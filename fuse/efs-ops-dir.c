@@ -173,6 +173,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 
 static int do_mkdir(int dirfd, const char *lname, const void *arg)
 {
+	/* The directory's default ACL is read as the daemon: the caller may not read it. */
+	mode_t mode = efs_create_mode(dirfd, *(const mode_t *)arg);
 	struct efs *e = efs_get();
 	struct efs_creds creds;
 	int rc;
@@ -180,7 +182,7 @@ static int do_mkdir(int dirfd, const char *lname, const void *arg)
 	rc = efs_as_caller(e, &creds);
 	if (rc)
 		return rc;
-	rc = mkdirat(dirfd, lname, efs_create_mode(dirfd, *(const mode_t *)arg)) ? -errno : 0;
+	rc = mkdirat(dirfd, lname, mode) ? -errno : 0;
 	efs_as_daemon(e, &creds);
 	return rc;
 }
@@ -216,15 +218,17 @@ static int do_mknod(int dirfd, const char *lname, const void *arg)
 	const struct stat *st = arg;
 	struct efs *e = efs_get();
 	struct efs_creds creds;
+	mode_t mode;
 	int rc;
 
 	/* Regular files go through create (they need a header). */
 	if (S_ISREG(st->st_mode))
 		return -EPERM;
+	mode = efs_create_mode(dirfd, st->st_mode);
 	rc = efs_as_caller(e, &creds);
 	if (rc)
 		return rc;
-	rc = mknodat(dirfd, lname, efs_create_mode(dirfd, st->st_mode), st->st_rdev) ? -errno : 0;
+	rc = mknodat(dirfd, lname, mode, st->st_rdev) ? -errno : 0;
 	efs_as_daemon(e, &creds);
 	return rc;
 }
