@@ -168,12 +168,22 @@ int efs_file_create(struct efs *e, int dirfd, const char *name, mode_t mode,
 		    struct efs_file **out)
 {
 	struct ect_codec_file *cf = NULL;
+	struct efs_creds creds;
 	struct stat st;
 	int fd, rc;
 
+	/*
+	 * Made as the caller; the header is then written as the daemon, as the
+	 * kernel writes its xattr whatever the mode (a 0444 file's too).
+	 */
+	rc = efs_as_caller(e, &creds);
+	if (rc)
+		return rc;
 	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
+	rc = fd < 0 ? -errno : 0;
+	efs_as_daemon(e, &creds);
+	if (rc)
+		return rc;
 	rc = fstat(fd, &st) ? -errno : 0;
 	if (!rc)
 		rc = efs_errno(ect_codec_create(fd, &e->create, &cf));

@@ -154,6 +154,8 @@ static int start_daemon(struct efs *e)
 	umask(0);
 	rc = ect_harden_process();
 	if (!rc)
+		rc = efs_creds_init(e);
+	if (!rc)
 		rc = efs_keys_load(e, &sig);
 	if (rc == -EACCES)
 		ect_err(e->ctx, "key %s is in @u but not in this session (keyctl link @u @s)", sig);
@@ -190,6 +192,7 @@ static void stop_daemon(struct efs *e)
 	e->pool = NULL;
 	efs_names_free(e);
 	efs_keys_free(e);
+	efs_creds_free(e);
 	ect_ctx_free(e->ctx);
 	e->ctx = NULL;
 }

@@ -2,8 +2,9 @@
 /*
  * ecryptfs-fuse: names and metadata. Each operation resolves the upper
  * path to (lower directory fd, lower name) and acts on the lower file
- * system through that fd; owners, modes and times pass through unchanged,
- * sizes of regular files come from the eCryptfs header.
+ * system through that fd; owners, modes and times pass through unchanged
+ * (new objects are the caller's: efs-creds.c), sizes of regular files
+ * come from the eCryptfs header.
  */
 #include "efs.h"
 
@@ -172,7 +173,18 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 
 static int do_mkdir(int dirfd, const char *lname, const void *arg)
 {
-	return mkdirat(dirfd, lname, efs_create_mode(dirfd, *(const mode_t *)arg)) ? -errno : 0;
+	/* The directory's default ACL is read as the daemon: the caller may not read it. */
+	mode_t mode = efs_create_mode(dirfd, *(const mode_t *)arg);
+	struct efs *e = efs_get();
+	struct efs_creds creds;
+	int rc;
+
+	rc = efs_as_caller(e, &creds);
+	if (rc)
+		return rc;
+	rc = mkdirat(dirfd, lname, mode) ? -errno : 0;
+	efs_as_daemon(e, &creds);
+	return rc;
 }
 
 static int op_mkdir(const char *path, mode_t mode)
@@ -204,11 +216,21 @@ static int op_rmdir(const char *path)
 static int do_mknod(int dirfd, const char *lname, const void *arg)
 {
 	const struct stat *st = arg;
+	struct efs *e = efs_get();
+	struct efs_creds creds;
+	mode_t mode;
+	int rc;
 
 	/* Regular files go through create (they need a header). */
 	if (S_ISREG(st->st_mode))
 		return -EPERM;
-	return mknodat(dirfd, lname, efs_create_mode(dirfd, st->st_mode), st->st_rdev) ? -errno : 0;
+	mode = efs_create_mode(dirfd, st->st_mode);
+	rc = efs_as_caller(e, &creds);
+	if (rc)
+		return rc;
+	rc = mknodat(dirfd, lname, mode, st->st_rdev) ? -errno : 0;
+	efs_as_daemon(e, &creds);
+	return rc;
 }
 
 static int op_mknod(const char *path, mode_t mode, dev_t rdev)
@@ -233,7 +255,13 @@ static int op_symlink(const char *target, const char *path)
 
 		rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
 		if (!rc) {
-			rc = symlinkat(lower, dirfd, lname) ? -errno : 0;
+			struct efs_creds creds;
+
+			rc = efs_as_caller(e, &creds);
+			if (!rc) {
+				rc = symlinkat(lower, dirfd, lname) ? -errno : 0;
+				efs_as_daemon(e, &creds);
+			}
 			close(dirfd);
 		}
 	}
@@ -302,12 +330,18 @@ static int op_rename(const char *from, const char *to, unsigned int flags)
 static int op_link(const char *from, const char *to)
 {
 	char n1[LNAME_SIZE], n2[LNAME_SIZE];
+	struct efs_creds creds;
 	int fd1, fd2, rc;
 
 	rc = two_paths(from, to, &fd1, n1, &fd2, n2);
 	if (rc)
 		return rc;
-	rc = linkat(fd1, n1, fd2, n2, 0) ? -errno : 0;
+	/* As the caller, as the kernel links: the same checks on the lower side. */
+	rc = efs_as_caller(efs_get(), &creds);
+	if (!rc) {
+		rc = linkat(fd1, n1, fd2, n2, 0) ? -errno : 0;
+		efs_as_daemon(efs_get(), &creds);
+	}
 	close(fd1);
 	close(fd2);
 	return rc;

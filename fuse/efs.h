@@ -84,6 +84,9 @@ struct efs {
 	unsigned int codec_threads;  /* -o codec_threads: 0 the CPUs, 1 no pool */
 	struct ect_codec_pool *pool; /* extents of big reads and writes; NULL: inline */
 	int pool_writes;	     /* writes too: only with more than EFS_POOL_WRITES_MIN threads */
+	int as_caller;		     /* run by root: objects are made as the caller (efs-creds.c) */
+	gid_t *groups;		     /* the daemon's own supplementary groups, given back after */
+	int ngroups;
 };
 
 /*
@@ -113,6 +116,21 @@ void efs_log(struct efs *e, int priority, const char *fmt, ...) __attribute__((f
 
 /* A library error as the errno FUSE returns (ECT_E_* become EIO and kin). */
 int efs_errno(int rc);
+
+/* efs-creds.c */
+struct efs_creds {
+	int switched;		/* this thread acts as the caller until efs_as_daemon */
+};
+/* Whether objects are made as the caller (the daemon is root); its groups. */
+int efs_creds_init(struct efs *e);
+void efs_creds_free(struct efs *e);
+/*
+ * Around the one call that makes a lower object: this thread takes the
+ * caller's fsuid, fsgid and groups (a no-op unless e->as_caller), then
+ * gives them back. efs_as_daemon aborts rather than serve as someone else.
+ */
+int efs_as_caller(struct efs *e, struct efs_creds *saved);
+void efs_as_daemon(struct efs *e, struct efs_creds *saved);
 
 /* efs-keys.c */
 /* Check that every key the options name is in the keyring (nothing read). */

@@ -110,6 +110,34 @@ fusermount3 -u "$work/mnt2"
 rm "$mnt/behind"
 unmount_it
 
+# A daemon run by a user makes everything as itself, whoever asks: only a
+# root daemon takes the caller's identity (fuse/efs-creds.c; tests/regress's
+# owners case checks that side). As uid 65534 with its own session keyring.
+user_part() {
+	as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	command -v setpriv >/dev/null 2>&1 || { echo "no setpriv: user daemon part skipped"; return 0; }
+	[ -u "$(command -v fusermount3)" ] || { echo "fusermount3 not setuid: user daemon part skipped"; return 0; }
+	chmod 711 "$work"
+	mkdir -p "$work/user/lower" "$work/user/mnt"
+	chown -R 65534:65534 "$work/user"
+	$as test -x "$prog" -a -x "$tool" || { echo "uid 65534 cannot run the build: user daemon part skipped"; return 0; }
+	$as keyctl session - sh -c '
+		set -e
+		keyctl link @u @s >/dev/null
+		sig=$(printf "%s" "fuse smoke user" | "$1" add-passphrase - | grep -o "\[[0-9a-f]*\]" | tr -d "[]")
+		"$2" "$3/lower" "$3/mnt" -o "ecryptfs_sig=$sig,ecryptfs_cipher=aes,ecryptfs_key_bytes=16"
+		cd "$3/mnt"
+		rc=0
+		{ printf x >file && mkdir dir && ln -s file sym && mkfifo fifo && ln file hard; } || rc=$?
+		cd /
+		fusermount3 -u "$3/mnt"
+		exit $rc' user-daemon "$tool" "$prog" "$work/user" >"$work/err" 2>&1 ||
+		fail "a daemon run by uid 65534 cannot make its files: $(cat "$work/err")"
+	[ "$(stat -c %u:%g "$work/user/lower"/* | sort -u)" = 65534:65534 ] ||
+		fail "a user daemon's lower objects: $(stat -c '%u:%g %n' "$work/user/lower"/*)"
+}
+user_part
+
 # Clear errors with documented exit codes.
 rc=0
 "$prog" "$work/lower" "$mnt" -o ecryptfs_sig=0123456789abcdef 2>"$work/err" || rc=$?
