@@ -81,7 +81,7 @@ int ect__hmac_sha256(const void *key, size_t key_len, const struct ect__buf *par
 /*
  * HKDF-SHA256 (RFC 5869): out_len bytes (at most 255 * 32) from ikm, salt
  * (NULL: 32 zero bytes) and the concatenated info parts. Built from the
- * HMAC above, because libgcrypt has GCRY_KDF_HKDF only from 1.11.
+ * HMAC above: libgcrypt has an HKDF of its own only from 1.11.
  */
 int ect__hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
 		     const struct ect__buf *info, size_t n_info, uint8_t *out, size_t out_len);
