@@ -211,6 +211,58 @@ static void test_token_pulled(void **state)
 	free(rec);
 }
 
+/* ---- RSA records of an older library open byte for byte ---- */
+
+#define OLD_DIR ECT_FIXTURES_DEFAULT "/token-rsa-v1/"
+#define OLD_URI TOKEN_URI_BASE ";id=%05" TOKEN_URI_Q
+
+static void old_key_import(void)
+{
+	static const char *const kinds[][2] = { { "privkey", OLD_DIR "old-rsa-priv.der" },
+						{ "pubkey", OLD_DIR "old-rsa-pub.der" } };
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *argv[] = { "pkcs11-tool", "--module", TOKEN_MODULE, "--token-label",
+				       TOKEN_LABEL, "--login", "--pin", TOKEN_PIN, "--write-object",
+				       kinds[i][1], "--type", kinds[i][0], "--id", "05", "--label",
+				       "old-rsa", NULL };
+
+		assert_int_equal(token_fixture_run(argv), 0);
+	}
+}
+
+static void test_old_rsa_records(void **state)
+{
+	struct pin_answer a = { .pin = TOKEN_PIN };
+	struct ect_token_info info;
+	void *alone, *and;
+	uint8_t *fresh;
+	size_t alone_size, and_size, fresh_size;
+	char *out;
+
+	old_key_import();
+	assert_int_equal(ect_read_file(OLD_DIR "rsa-alone.rec", 4096, 0, &alone, &alone_size), 0);
+	assert_int_equal(ect_read_file(OLD_DIR "rsa-and.rec", 4096, 0, &and, &and_size), 0);
+	assert_int_equal(ect_token_parse(alone, alone_size, &info), 0);
+	assert_int_equal(info.mech, ECT_TOKEN_RSA_OAEP_SHA1);
+	assert_string_equal(info.mech_name, "RSA-OAEP");
+	assert_string_equal(info.key_id, "05");
+	assert_string_equal(info.uri, OLD_URI);
+	assert_int_equal(unwrap(alone, alone_size, &a, NULL, &out), 0);
+	assert_string_equal(out, PASS);
+	ect_secure_free_str(out);
+	assert_int_equal(unwrap(and, and_size, &a, LOGIN, &out), 0);
+	assert_string_equal(out, PASS);
+	ect_secure_free_str(out);
+	/* what is written now for that key has the old layout: same head, same size */
+	wrap_ok(OLD_URI, ECT_TOKEN_ALONE, NULL, &fresh, &fresh_size);
+	assert_int_equal(fresh_size, alone_size);
+	assert_memory_equal(fresh, alone, 3 + 2 + strlen(OLD_URI) + 1 + 1 + 2);
+	free(fresh);
+	free(alone);
+	free(and);
+}
+
 /* ---- ECDH: EC keys on P-256 and P-384 ---- */
 
 /* The offsets of an ECDH record of uri (policy 1): mechanism, id, curve, point, ... */
@@ -499,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_missing_token_and_key),
 		cmocka_unit_test(test_token_pulled),
 		cmocka_unit_test(test_tamper),
+		cmocka_unit_test(test_old_rsa_records),
 		cmocka_unit_test(test_ec_p256),
 		cmocka_unit_test(test_ec_p384),
 		cmocka_unit_test(test_ec_and_password),
