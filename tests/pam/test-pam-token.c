@@ -7,11 +7,9 @@
  * a missing token (its SoftHSM2 token directory moved away); a wrong PIN,
  * asked once and never again; the PIN taken from the login password
  * (token_pin=password); removed protectors; chauthtok of every policy
- * (an AND record rewrapped with the token, kept when it is absent); an EC
- * key (ECDH records) in each policy; the token's PIN retry counter, through
- * p11-retry.so (SoftHSM2 with a real token's counter: one C_Login per
- * attempt, the warnings told, a locked token refused or bypassed as the
- * policy says). Run by run-pam-token.sh.
+ * (an AND record rewrapped with the token, kept when it is absent). EC
+ * keys and the PIN retry counter: test-pam-token-pin.c. Run by
+ * run-pam-token.sh.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -30,148 +28,8 @@
 
 #include "ecryptfs-tools.h"
 #include "pam-test-util.h"
+#include "pam-token-util.h"
 
-#define HSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
-#define TOKEN_LABEL "ect-pam"
-#define TOKEN_URI "pkcs11:token=" TOKEN_LABEL ";id=%01?module-path=" HSM_MODULE
-#define TOKEN_URI_EC "pkcs11:token=" TOKEN_LABEL ";id=%02?module-path=" HSM_MODULE
-
-static const char *pin_ok[] = { "1234", NULL };
-static const char *pin_wrong_then_right[] = { "9999", "1234", NULL };
-
-/* The token: its SoftHSM2 directory, owned by the test user (the module's child opens it). */
-static void make_token(void)
-{
-	char hsm[700], conf[800], text[1024];
-
-	path_of(hsm, sizeof(hsm), "hsm");
-	run("rm -rf '%s' && mkdir -p '%s/tokens'", hsm, hsm);
-	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", hsm);
-	snprintf(text, sizeof(text),
-		 "directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n",
-		 hsm);
-	xwrite(conf, text, 0644);
-	setenv("SOFTHSM2_CONF", conf, 1);
-	run("softhsm2-util --init-token --free --label " TOKEN_LABEL
-	    " --so-pin 87654321 --pin 1234 >/dev/null");
-	run("pkcs11-tool --module " HSM_MODULE " --token-label " TOKEN_LABEL " --login --pin 1234 "
-	    "--keypairgen --key-type rsa:2048 --id 01 --label rsa >/dev/null 2>&1");
-	run("pkcs11-tool --module " HSM_MODULE " --token-label " TOKEN_LABEL " --login --pin 1234 "
-	    "--keypairgen --key-type EC:prime256v1 --id 02 --label ec >/dev/null 2>&1");
-	run("chown -R %u:%u '%s'", (unsigned)test_uid, (unsigned)test_gid, hsm);
-}
-
-/* Pull the token out, and plug it in again (SoftHSM2 then finds no token). */
-static void pull_token(void)
-{
-	run("mv '%s/hsm/tokens' '%s/hsm/away' && mkdir '%s/hsm/tokens' && chown %u '%s/hsm/tokens'",
-	    tmp, tmp, tmp, (unsigned)test_uid, tmp);
-}
-
-static void plug_token(void)
-{
-	run("if [ -d '%s/hsm/away' ]; then rmdir '%s/hsm/tokens' && mv '%s/hsm/away' '%s/hsm/tokens'; fi",
-	    tmp, tmp, tmp, tmp);
-}
-
-static int open_dirs(const char *user, struct ect_user_dirs *d)
-{
-	char home[700];
-	int fd = -1;
-
-	path_of(home, sizeof(home), "home/%s", user);
-	assert_int_equal(ect_config_dir_open(home, test_uid, &fd), 0);
-	*d = (struct ect_user_dirs){ .config_fd = fd, .home_fd = -1, .uid = test_uid,
-				     .gid = test_gid };
-	return fd;
-}
-
-/* A record to the key uri names; password for a token AND password record. */
-static void enrol_uri(const char *user, const char *uri, enum ect_token_policy policy,
-		      const char *password)
-{
-	struct ect_argon2_params floor;
-	struct ect_user_dirs d;
-	size_t index;
-	int fd = open_dirs(user, &d);
-
-	ect_argon2_params_floor(&floor);
-	assert_int_equal(ect_token_enrol_user(&d, uri, policy, MOUNT_PASSPHRASE,
-					      strlen(MOUNT_PASSPHRASE), password,
-					      password ? strlen(password) : 0, &floor, &index),
-			 0);
-	close(fd);
-}
-
-/* A token record (the RSA key) for the mount passphrase. */
-static void enrol(const char *user, enum ect_token_policy policy, const char *password)
-{
-	enrol_uri(user, TOKEN_URI, policy, password);
-}
-
-/* Remove record index, or wrapped-passphrase (ECT_TOKEN_PASSWORD). */
-static void remove_protector(const char *user, size_t index)
-{
-	struct ect_user_dirs d;
-	int fd = open_dirs(user, &d);
-
-	assert_int_equal(ect_token_remove_user(&d, index), 0);
-	close(fd);
-}
-
-/* A token-alone record; without_password: and no wrapped-passphrase (the token alone). */
-static void token_record(bool without_password)
-{
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
-	if (without_password)
-		remove_protector("alice", ECT_TOKEN_PASSWORD);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	clear_user_keys();
-	run("rm -rf '%s/home' && mkdir -m 755 '%s/home'", tmp, tmp);
-	make_home("alice", HOME_V3);
-	make_helpers();
-	unsetenv("PAM_AUTHTOK");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	plug_token();
-	clear_user_keys();
-	return 0;
-}
-
-/* auth then open_session of alice in service, with PINs to give and the open's result. */
-static void login(const char *service, struct conv_out *out, const char **pins, int open_rv)
-{
-	EXPECT(service, "alice", out, pins, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, open_rv));
-}
-
-static void mounted_with_keys(void)
-{
-	assert_true(user_has_key(sig_fekek));
-	assert_true(user_has_key(sig_fnek));
-	assert_non_null(strstr(helper_log(), "mount.ecryptfs_private"));
-}
-
-/* Forget the last login: its keys and the helper's record (nothing unmounts here). */
-static void log_out(void)
-{
-	clear_user_keys();
-	make_helpers();
-}
-
-static void stayed_locked(void)
-{
-	assert_false(user_has_key(sig_fekek));
-	assert_string_equal(helper_log(), "");
-}
 
 /* ---- the token OR the password ------------------------------------------- */
 
@@ -306,20 +164,6 @@ static void removed_password_protector_no_longer_opens(void **state)
 }
 
 /* ---- chauthtok -------------------------------------------------------------- */
-
-/* The bytes of alice's wrapped-passphrase.token, to see a refused rewrap change nothing. */
-static void token_file(char *buf, size_t size, size_t *len)
-{
-	char path[700];
-	FILE *f;
-
-	path_of(path, sizeof(path), "home/alice/.ecryptfs/" ECT_TOKEN_FILE);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	*len = fread(buf, 1, size, f);
-	assert_true(*len > 0 && *len < size);
-	fclose(f);
-}
 
 static void change_password(const char **pins, struct conv_out *out, int rv)
 {
@@ -470,14 +314,6 @@ static bool helper_ran(const char *call)
 	return strstr(log, call) != NULL;
 }
 
-static bool told(const struct conv_out *out, const char *what)
-{
-	for (int i = 0; i < 8; i++)
-		if (strstr(out->info[i], what) || strstr(out->err[i], what))
-			return true;
-	return false;
-}
-
 /* ~/Private with the login password at login; ~/Work (a token) by hand only. */
 static void alias_by_hand_is_left_alone_at_login(void **state)
 {
@@ -576,185 +412,6 @@ static void password_alias_alone_at_login(void **state)
 	assert_false(helper_ran("mount.ecryptfs_private  uid="));
 }
 
-/* ---- an EC key: ECDH records ------------------------------------------------ */
-
-static void ec_alone_policy_opens_with_the_pin(void **state)
-{
-	(void)state;
-	enrol_uri("alice", TOKEN_URI_EC, ECT_TOKEN_ALONE, NULL);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
-	login("ect", NULL, pin_ok, PAM_SUCCESS);
-	mounted_with_keys();
-}
-
-static void ec_and_policy_needs_both(void **state)
-{
-	(void)state;
-	enrol_uri("alice", TOKEN_URI_EC, ECT_TOKEN_AND_PASSWORD, PW);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
-	setenv("PAM_AUTHTOK", "not the password", 1);
-	login("ect", NULL, pin_ok, PAM_SESSION_ERR);
-	stayed_locked();
-	setenv("PAM_AUTHTOK", PW, 1);
-	login("ect", NULL, pin_ok, PAM_SUCCESS);
-	mounted_with_keys();
-}
-
-static void ec_or_policy_missing_token_falls_back_to_the_password(void **state)
-{
-	struct conv_out out;
-
-	(void)state;
-	enrol_uri("alice", TOKEN_URI_EC, ECT_TOKEN_ALONE, NULL);
-	pull_token();
-	setenv("PAM_AUTHTOK", PW, 1);
-	login("ect", &out, NULL, PAM_SUCCESS);
-	assert_true(told(&out, "not present"));
-	mounted_with_keys();
-}
-
-/* ---- the token's PIN retry counter (p11-retry.so) ------------------------ */
-
-#ifdef P11_RETRY_MODULE
-#define TOKEN_URI_RETRY "pkcs11:token=" TOKEN_LABEL ";id=%01?module-path=" P11_RETRY_MODULE
-
-/* The counter p11-retry.so keeps next to SOFTHSM2_CONF: left tries of 3, logins made. */
-static void retry_set(long left)
-{
-	char path[700], text[64];
-
-	path_of(path, sizeof(path), "hsm/p11-retry.state");
-	snprintf(text, sizeof(text), "left %ld logins 0 max 3\n", left);
-	xwrite(path, text, 0600);
-	run("chown %u '%s'", (unsigned)test_uid, path);
-}
-
-static void retry_get(long *left, long *logins)
-{
-	char path[700];
-	long max;
-	FILE *f;
-
-	path_of(path, sizeof(path), "hsm/p11-retry.state");
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "left %ld logins %ld max %ld", left, logins, &max), 3);
-	fclose(f);
-}
-
-static void retry_expect(long left, long logins)
-{
-	long l, n;
-
-	retry_get(&l, &n);
-	assert_int_equal(l, left);
-	assert_int_equal(n, logins);
-}
-
-static int retry_setup(void **state)
-{
-	if (access(P11_RETRY_MODULE, R_OK)) {
-		print_message("p11-retry.so not built: %s\n", P11_RETRY_MODULE);
-		skip();
-	}
-	retry_set(3);
-	return setup(state);
-}
-
-static int retry_teardown(void **state)
-{
-	char path[700];
-
-	(void)unlink(path_of(path, sizeof(path), "hsm/p11-retry.state"));
-	return teardown(state);
-}
-
-/*
- * The token alone: each login attempt makes exactly one C_Login, whatever
- * PINs the user would type; the user hears what the token's counter says
- * before the prompt; the third wrong PIN locks it; then not even the right
- * PIN is asked for or sent.
- */
-static void retry_counter_wrong_pins_lock_the_token(void **state)
-{
-	struct conv_out out;
-
-	(void)state;
-	enrol_uri("alice", TOKEN_URI_RETRY, ECT_TOKEN_ALONE, NULL);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
-	login("ect", &out, pin_wrong_then_right, PAM_SESSION_ERR);
-	retry_expect(2, 1);
-	assert_true(told(&out, "refused the PIN"));
-	assert_false(told(&out, "wrong PIN was given"));
-	login("ect", &out, pin_wrong_then_right, PAM_SESSION_ERR);
-	retry_expect(1, 2);
-	assert_true(told(&out, "a wrong PIN was given since its last use"));
-	login("ect", &out, pin_wrong_then_right, PAM_SESSION_ERR);
-	retry_expect(0, 3);
-	assert_true(told(&out, "one more wrong PIN locks it"));
-	assert_true(told(&out, "PIN is locked"));
-	stayed_locked();
-	login("ect", &out, pin_ok, PAM_SESSION_ERR);
-	retry_expect(0, 3);
-	assert_true(told(&out, "PIN is locked"));
-	stayed_locked();
-}
-
-/* A good PIN on the final try opens, and the token's counter starts again. */
-static void retry_counter_final_try_right_pin_opens(void **state)
-{
-	struct conv_out out;
-
-	(void)state;
-	enrol_uri("alice", TOKEN_URI_RETRY, ECT_TOKEN_ALONE, NULL);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
-	retry_set(1);
-	login("ect", &out, pin_ok, PAM_SUCCESS);
-	assert_true(told(&out, "one more wrong PIN locks it"));
-	retry_expect(3, 1);
-	mounted_with_keys();
-}
-
-/* The token OR the password: a locked token is told, and the password opens. */
-static void retry_counter_locked_or_falls_back_to_the_password(void **state)
-{
-	struct conv_out out;
-
-	(void)state;
-	enrol_uri("alice", TOKEN_URI_RETRY, ECT_TOKEN_ALONE, NULL);
-	retry_set(0);
-	setenv("PAM_AUTHTOK", PW, 1);
-	login("ect", &out, pin_ok, PAM_SUCCESS);
-	assert_true(told(&out, "PIN is locked"));
-	retry_expect(0, 0);
-	mounted_with_keys();
-}
-
-/* The token AND the password: refused, the record as it was, opening once unlocked. */
-static void retry_counter_locked_and_refuses_losing_nothing(void **state)
-{
-	static char before[8192], after[8192];
-	struct conv_out out;
-	size_t n_before, n_after;
-
-	(void)state;
-	enrol_uri("alice", TOKEN_URI_RETRY, ECT_TOKEN_AND_PASSWORD, PW);
-	remove_protector("alice", ECT_TOKEN_PASSWORD);
-	token_file(before, sizeof(before), &n_before);
-	retry_set(0);
-	setenv("PAM_AUTHTOK", PW, 1);
-	login("ect", &out, pin_ok, PAM_SESSION_ERR);
-	assert_true(told(&out, "PIN is locked"));
-	retry_expect(0, 0);
-	stayed_locked();
-	token_file(after, sizeof(after), &n_after);
-	assert_int_equal(n_before, n_after);
-	assert_memory_equal(before, after, n_before);
-	retry_set(3); /* the SO unlocked it */
-	login("ect", NULL, pin_ok, PAM_SUCCESS);
-	mounted_with_keys();
-}
-#endif
 
 int main(void)
 {
@@ -779,17 +436,6 @@ int main(void)
 		T(missing_token_still_opens_the_password_alias),
 		T(password_alias_alone_at_login),
 		T(private_failing_leaves_the_aliases_alone),
-		T(ec_alone_policy_opens_with_the_pin),
-		T(ec_and_policy_needs_both),
-		T(ec_or_policy_missing_token_falls_back_to_the_password),
-#ifdef P11_RETRY_MODULE
-#define R(f) cmocka_unit_test_setup_teardown(f, retry_setup, retry_teardown)
-		R(retry_counter_wrong_pins_lock_the_token),
-		R(retry_counter_final_try_right_pin_opens),
-		R(retry_counter_locked_or_falls_back_to_the_password),
-		R(retry_counter_locked_and_refuses_losing_nothing),
-#undef R
-#endif
 #undef T
 	};
 	int ret = pam_test_init();
@@ -799,3 +445,4 @@ int main(void)
 	make_token();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+
