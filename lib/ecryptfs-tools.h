@@ -75,7 +75,7 @@ enum ect_error {
 	ECT_E_TOKEN_MISSING = -(ECT_E_BASE + 19),  /* no present token matches the PKCS#11 URI */
 	ECT_E_WRONG_PIN = -(ECT_E_BASE + 20),	   /* the token refused the PIN */
 	ECT_E_PIN_LOCKED = -(ECT_E_BASE + 21),	   /* the token's user PIN is locked */
-	ECT_E_TOKEN_KEY = -(ECT_E_BASE + 22),	   /* no such key on the token, or not RSA */
+	ECT_E_TOKEN_KEY = -(ECT_E_BASE + 22),	   /* no such key on the token, or not RSA/EC P-256/P-384 */
 	ECT_E_TOKEN_URI = -(ECT_E_BASE + 23),	   /* malformed or incomplete PKCS#11 URI */
 	ECT_E_LAST_PROTECTOR = -(ECT_E_BASE + 24), /* would leave the passphrase unprotected */
 	ECT_E_MEDIUM_ABSENT = -(ECT_E_BASE + 25),  /* the declared medium of the wrapped file is absent */
@@ -817,7 +817,8 @@ enum ect_wrap_version ect_user_wrap_version(const struct ect_user_dirs *d, unsig
 
 /*
  * ~/.ecryptfs/wrapped-passphrase.token holds up to ECT_TOKEN_MAX records,
- * each the mount passphrase wrapped to an RSA key on a PKCS#11 token. The
+ * each the mount passphrase wrapped to an RSA key (RSA-OAEP) or an EC key
+ * (ECDH, P-256 or P-384) on a PKCS#11 token. The
  * three policies: a token-alone record (the token alone); a token-and-
  * password record (both needed); a token-alone record next to
  * wrapped-passphrase (the token or the password). Built without NSS, the
@@ -838,6 +839,7 @@ enum ect_token_policy {
 
 enum ect_token_mech {
 	ECT_TOKEN_RSA_OAEP_SHA1 = 1, /* CKM_RSA_PKCS_OAEP, SHA-1, MGF1-SHA-1 */
+	ECT_TOKEN_ECDH_HKDF_SHA256 = 2, /* CKM_ECDH1_DERIVE (ephemeral key), HKDF-SHA256 */
 };
 
 struct ect_token_info {
@@ -846,6 +848,7 @@ struct ect_token_info {
 	char uri[ECT_TOKEN_URI_MAX + 1];	 /* the PKCS#11 URI as enrolled */
 	char key_id[2 * 255 + 1];		 /* CKA_ID of the key, lowercase hex */
 	struct ect_argon2_params params;	 /* AND: the password's Argon2id cost */
+	char mech_name[16];			 /* "RSA-OAEP", "ECDH P-256", "ECDH P-384" */
 };
 
 /* What ect_token_pin_fn is told about the token's retry counter. */
@@ -864,8 +867,9 @@ typedef int (*ect_token_pin_fn)(void *arg, const char *token_label, unsigned int
 				char **pin, size_t *pin_len);
 
 /*
- * Wrap passphrase to the RSA public key the PKCS#11 URI names (no PIN
- * needed). The URI needs module-path= (a root-owned module, see
+ * Wrap passphrase to the public key the PKCS#11 URI names (no PIN needed):
+ * RSA-OAEP for an RSA key, ECDH with an ephemeral key for a P-256 or P-384
+ * key; another type or curve is ECT_E_TOKEN_KEY. The URI needs module-path= (a root-owned module, see
  * ecryptfs-wrapped-passphrase(5)), the token (token=, serial= ...) and the
  * key (id= and/or object=). AND needs password; params is its Argon2id cost
  * (NULL: calibrate). *record is malloc'ed.

@@ -2,7 +2,7 @@
 /*
  * ecryptfs-token: the token protectors of ~/.ecryptfs (issue 16). enrol
  * wraps the mount passphrase, opened through a current protector, to an
- * RSA key on a PKCS#11 token; list, remove and test act on the records of
+ * RSA key (RSA-OAEP) or an EC P-256/P-384 key (ECDH) on a PKCS#11 token; list, remove and test act on the records of
  * wrapped-passphrase.token and on wrapped-passphrase; unlock adds the keys
  * of Private through a token record. The PIN comes from
  * the terminal or --pin-file, never from argv or the environment.
@@ -28,7 +28,7 @@ static const char token_usage[] =
 	"Protect the mount passphrase of ~/.ecryptfs with a PKCS#11 token.\n"
 	"--alias NAME acts on the private directory NAME (ALIAS.conf) and its own files,\n"
 	"NAME.wrapped-passphrase and NAME.wrapped-passphrase.token; default: Private.\n"
-	"URI names the module, token and RSA key, for example\n"
+	"URI names the module, token and key (RSA, or EC on P-256 or P-384), for example\n"
 	"  'pkcs11:token=MyCard;id=%01?module-path=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so'\n"
 	"\n"
 	"Policies (enrol):\n"
@@ -86,6 +86,14 @@ static int has_password_file(const struct token_cli *t)
 static const char *policy_name(enum ect_token_policy p)
 {
 	return p == ECT_TOKEN_AND_PASSWORD ? "token+password" : "token";
+}
+
+/* The mechanism as list shows it: rsa-oaep, ecdh-p256 or ecdh-p384. */
+static const char *mech_label(const struct ect_token_info *info)
+{
+	if (info->mech != ECT_TOKEN_ECDH_HKDF_SHA256)
+		return "rsa-oaep";
+	return strstr(info->mech_name, "384") ? "ecdh-p384" : "ecdh-p256";
 }
 
 /* Unwrap record i, asking for the password only when the record needs it. */
@@ -302,8 +310,8 @@ static int cmd_list(struct token_cli *t)
 	if (pw)
 		printf("password  %s\n", t->wp_name);
 	for (size_t i = 0; i < n && i < ECT_TOKEN_MAX; i++)
-		printf("%-8zu  %-14s  rsa-oaep  id=%s  %s\n", i, policy_name(infos[i].policy),
-		       infos[i].key_id, infos[i].uri);
+		printf("%-8zu  %-14s  %-9s  id=%s  %s\n", i, policy_name(infos[i].policy),
+		       mech_label(&infos[i]), infos[i].key_id, infos[i].uri);
 	if (!pw && !n)
 		printf("no protectors\n");
 	return ECT_EXIT_OK;

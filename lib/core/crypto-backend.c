@@ -324,6 +324,46 @@ int ect__hmac_sha256(const void *key, size_t key_len, const struct ect__buf *par
 	return gcry_to_ect(gerr);
 }
 
+int ect__hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
+		     const struct ect__buf *info, size_t n_info, uint8_t *out, size_t out_len)
+{
+	static const uint8_t zeros[32];
+	struct ect__buf parts[8];
+	uint8_t prk[32], t[32], counter = 0;
+	size_t t_len = 0, done = 0;
+	int ret;
+
+	if (n_info > ECT_ARRAY_SIZE(parts) - 2 || out_len > 255 * 32)
+		return -EINVAL;
+	if (!salt) {
+		salt = zeros;
+		salt_len = sizeof(zeros);
+	}
+	/* extract: PRK = HMAC(salt, IKM) */
+	ret = ect__hmac_sha256(salt, salt_len, &(struct ect__buf){ ikm, ikm_len }, 1, prk);
+	/* expand: T(i) = HMAC(PRK, T(i-1) || info || i) */
+	while (!ret && done < out_len) {
+		size_t n = 0, take;
+
+		counter++;
+		parts[n++] = (struct ect__buf){ t_len ? t : NULL, t_len };
+		for (size_t i = 0; i < n_info; i++)
+			parts[n++] = info[i];
+		parts[n++] = (struct ect__buf){ &counter, 1 };
+		ret = ect__hmac_sha256(prk, sizeof(prk), parts, n, t);
+		t_len = sizeof(t);
+		take = out_len - done < t_len ? out_len - done : t_len;
+		if (!ret)
+			memcpy(out + done, t, take);
+		done += take;
+	}
+	explicit_bzero(prk, sizeof(prk));
+	explicit_bzero(t, sizeof(t));
+	if (ret)
+		explicit_bzero(out, out_len);
+	return ret;
+}
+
 /* ---- randomness ------------------------------------------------------------ */
 
 int ect__random(void *buf, size_t len, enum ect__random_level level)

@@ -87,6 +87,13 @@ struct ect__buf {
 /* HMAC-SHA256 under key of the concatenated parts (data NULL: skipped). */
 int ect__hmac_sha256(const void *key, size_t key_len, const struct ect__buf *parts, size_t n,
 		     uint8_t out[32]);
+/*
+ * HKDF-SHA256 (RFC 5869): out_len bytes (at most 255 * 32) from ikm, salt
+ * (NULL: 32 zero bytes) and the concatenated info parts. Built from the
+ * HMAC above: libgcrypt has an HKDF of its own only from 1.11.
+ */
+int ect__hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
+		     const struct ect__buf *info, size_t n_info, uint8_t *out, size_t out_len);
 
 /* ---- randomness ---------------------------------------------------------- */
 enum ect__random_level {

@@ -27,7 +27,7 @@ static const char *const ect_error_text[] = {
 	[19] = "no token matching the PKCS#11 URI is present",
 	[20] = "wrong PIN for the token",
 	[21] = "the token's PIN is locked (too many wrong PINs)",
-	[22] = "the token has no RSA key with this id or label",
+	[22] = "the token has no RSA or EC P-256/P-384 key with this id or label",
 	[23] = "malformed PKCS#11 URI (needs module-path=, the token and id= or object=)",
 	[24] = "refusing to remove the last protector of the mount passphrase",
 	[25] = "the removable medium that holds the wrapped passphrase is not present",

@@ -7,7 +7,9 @@
  *   [policy 2: 0x01 t(be32) m_kib(be32) lanes(be32) salt_len salt]
  *   aead_id nonce[12] | AES-256-GCM(len || passphrase || zero pad) tag[16]
  *
- * A fresh 32-byte secret S is wrapped on the token (RSA-OAEP); the AEAD key
+ * A fresh 32-byte secret S is wrapped on the token (RSA-OAEP), or (an EC
+ * key) is the HKDF of an ECDH between the token's key and an ephemeral one
+ * whose public point the record keeps in place of the wrapped bytes. The AEAD key
  * is HMAC-SHA256(S, label || policy [|| Argon2id(password)]), so an AND
  * record needs both the token and the password. Everything before the
  * ciphertext is the associated data: the URI, key id, mechanism, policy
@@ -17,6 +19,7 @@
 #include "../kdf/wrap-internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +27,37 @@
 #define REC_KDF_ARGON2ID 0x01
 #define REC_AEAD_AES256_GCM 0x01
 #define KEK_LABEL "ecryptfs-tools token record v1"
+#define ECDH_LABEL "ecryptfs-tools token ecdh v1"
+
+size_t ect__token_curve_bytes(uint8_t curve)
+{
+	return curve == TOKEN_CURVE_P256 ? 32 : curve == TOKEN_CURVE_P384 ? 48 : 0;
+}
+
+int ect__token_ecdh_secret(const uint8_t *wrapped, size_t wrapped_len, const uint8_t *z,
+			   size_t z_len, uint8_t *secret)
+{
+	const struct ect__buf info[] = {
+		{ ECDH_LABEL, sizeof(ECDH_LABEL) },
+		{ wrapped, wrapped_len },
+	};
+
+	return ect__hkdf_sha256(NULL, 0, z, z_len, info, ECT_ARRAY_SIZE(info), secret,
+				TOKEN_SECRET_SIZE);
+}
+
+/* An ECDH record's wrapped field: a known curve, then an uncompressed point of its size. */
+static int check_ec_wrapped(const uint8_t *w, size_t len, char *name, size_t name_size)
+{
+	size_t field = ect__token_curve_bytes(w[0]);
+
+	if (!field)
+		return ECT_E_UNSUPPORTED;
+	if (len != 2 + 2 * field || w[1] != 0x04)
+		return ECT_E_FORMAT;
+	snprintf(name, name_size, "ECDH P-%zu", field == 32 ? (size_t)256 : (size_t)384);
+	return 0;
+}
 
 /* Offsets into one record, after a structural check. */
 struct rec_layout {
@@ -92,7 +126,7 @@ static int rec_layout(const uint8_t *rec, size_t size, struct rec_layout *l)
 		return ECT_E_VERSION;
 	if (b[1] != ECT_TOKEN_ALONE && b[1] != ECT_TOKEN_AND_PASSWORD)
 		return ECT_E_FORMAT;
-	if (b[2] != ECT_TOKEN_RSA_OAEP_SHA1)
+	if (b[2] != ECT_TOKEN_RSA_OAEP_SHA1 && b[2] != ECT_TOKEN_ECDH_HKDF_SHA256)
 		return ECT_E_UNSUPPORTED;
 	l->info.policy = b[1];
 	l->info.mech = b[2];
@@ -117,6 +151,11 @@ static int rec_layout(const uint8_t *rec, size_t size, struct rec_layout *l)
 		return ECT_E_FORMAT;
 	if (!(l->wrapped = take(&r, l->wrapped_len)))
 		return ECT_E_TRUNCATED;
+	if (l->info.mech == ECT_TOKEN_RSA_OAEP_SHA1)
+		snprintf(l->info.mech_name, sizeof(l->info.mech_name), "RSA-OAEP");
+	else if ((ret = check_ec_wrapped(l->wrapped, l->wrapped_len, l->info.mech_name,
+					 sizeof(l->info.mech_name))))
+		return ret;
 	if (l->info.policy == ECT_TOKEN_AND_PASSWORD && (ret = layout_kdf(&r, l)))
 		return ret;
 	if (!(b = take(&r, 1 + V3_NONCE_SIZE)))
@@ -204,8 +243,8 @@ static int open_record(const struct rec_layout *l, const uint8_t *record,
 	}
 	ret = ect__p11_uri_parse(l->info.uri, u);
 	if (!ret)
-		ret = ect__token_decrypt(u, l->id, l->id_len, l->wrapped, l->wrapped_len, pin_fn,
-					 pin_arg, secret);
+		ret = ect__token_decrypt(u, l->info.mech, l->id, l->id_len, l->wrapped,
+					 l->wrapped_len, pin_fn, pin_arg, secret);
 	if (!ret)
 		ret = derive_kek(l, secret, password, password_len, kek);
 	if (!ret)
@@ -256,16 +295,17 @@ static void put_be16(uint8_t **p, size_t v)
 }
 
 /* Everything before the nonce; returns the bytes written to out. */
-static size_t write_head(uint8_t *out, enum ect_token_policy policy, const char *uri,
-			 const uint8_t *id, size_t id_len, const uint8_t *wrapped,
-			 size_t wrapped_len, const struct ect_argon2_params *p)
+static size_t write_head(uint8_t *out, enum ect_token_policy policy, enum ect_token_mech mech,
+			 const char *uri, const uint8_t *id, size_t id_len,
+			 const uint8_t *wrapped, size_t wrapped_len,
+			 const struct ect_argon2_params *p)
 {
 	size_t uri_len = strlen(uri);
 	uint8_t *w = out;
 
 	*w++ = REC_VERSION;
 	*w++ = (uint8_t)policy;
-	*w++ = ECT_TOKEN_RSA_OAEP_SHA1;
+	*w++ = (uint8_t)mech;
 	put_be16(&w, uri_len);
 	memcpy(w, uri, uri_len);
 	w += uri_len;
@@ -334,6 +374,7 @@ int ect_token_wrap(const char *uri, enum ect_token_policy policy, const char *pa
 	struct ect_argon2_params p = { 0 };
 	struct ect_p11_uri *u = NULL;
 	uint8_t wrapped[TOKEN_WRAPPED_MAX], id[TOKEN_ID_MAX], *secret = NULL, *out = NULL;
+	enum ect_token_mech mech = 0;
 	size_t wrapped_len = 0, id_len = 0, head_len, total;
 	int ret;
 
@@ -362,12 +403,10 @@ int ect_token_wrap(const char *uri, enum ect_token_policy policy, const char *pa
 	}
 	if ((ret = ect__p11_uri_parse(uri, u)))
 		goto out;
-	if ((ret = ect__random(secret, TOKEN_SECRET_SIZE, ECT__RANDOM_STRONG)))
-		goto out;
-	ret = ect__token_encrypt(u, secret, wrapped, &wrapped_len, id, &id_len);
+	ret = ect__token_encrypt(u, secret, &mech, wrapped, &wrapped_len, id, &id_len);
 	if (ret)
 		goto out;
-	head_len = write_head(out, policy, uri, id, id_len, wrapped, wrapped_len, &p);
+	head_len = write_head(out, policy, mech, uri, id, id_len, wrapped, wrapped_len, &p);
 	total = head_len + V3_NONCE_SIZE + V3_SEALED_SIZE;
 	ret = seal_record(out, head_len, secret, password, password_len, passphrase, len);
 	if (ret)

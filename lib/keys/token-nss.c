@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The token side of token records, through NSS: load the PKCS#11 module
- * the URI names into a private NSS context, find the token and the RSA
- * key, and run RSA-OAEP on it. The PIN goes straight to
+ * the URI names into a private NSS context, find the token and the key,
+ * and run RSA-OAEP (an RSA key) or ECDH (an EC key: the ephemeral half in
+ * NSS's internal slot at enrolment, the token's half with C_DeriveKey at
+ * unlock) on it. The PIN goes straight to
  * C_Login through PK11_CheckUserPassword, so no process-wide NSS password
  * callback is installed; each call opens and closes its own context.
  */
@@ -17,6 +19,7 @@
 #include <secerr.h>
 #include <keyhi.h>
 #include <secmod.h>
+#include <pkcs11.h>
 
 struct nss_token {
 	NSSInitContext *ctx;
@@ -118,7 +121,45 @@ static int pub_id_matches(SECKEYPublicKey *key, const struct ect_p11_uri *u, SEC
 	return ok;
 }
 
-/* The public key u names; ECT_E_TOKEN_KEY when none, or it is not RSA. */
+/* DER ECParameters (namedCurve OIDs) of the curves ECDH records support. */
+static const uint8_t der_p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+static const uint8_t der_p384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
+
+static const SECItem *curve_params(uint8_t curve, SECItem *item)
+{
+	item->type = siBuffer;
+	item->data = (unsigned char *)(curve == TOKEN_CURVE_P256 ? der_p256 : der_p384);
+	item->len = curve == TOKEN_CURVE_P256 ? sizeof(der_p256) : sizeof(der_p384);
+	return item;
+}
+
+/* The curve byte of DER ECParameters, 0 for a curve records do not support. */
+static uint8_t curve_of(const SECItem *der)
+{
+	if (der->len == sizeof(der_p256) && !memcmp(der->data, der_p256, sizeof(der_p256)))
+		return TOKEN_CURVE_P256;
+	if (der->len == sizeof(der_p384) && !memcmp(der->data, der_p384, sizeof(der_p384)))
+		return TOKEN_CURVE_P384;
+	return 0;
+}
+
+/* RSA, or EC on a supported curve with an uncompressed point: the mechanism, else 0. */
+static enum ect_token_mech mech_of(const SECKEYPublicKey *key)
+{
+	uint8_t curve;
+
+	if (key->keyType == rsaKey)
+		return ECT_TOKEN_RSA_OAEP_SHA1;
+	if (key->keyType != ecKey)
+		return 0;
+	curve = curve_of(&key->u.ec.DEREncodedParams);
+	if (!curve || key->u.ec.publicValue.len != 1 + 2 * ect__token_curve_bytes(curve) ||
+	    key->u.ec.publicValue.data[0] != 0x04)
+		return 0;
+	return ECT_TOKEN_ECDH_HKDF_SHA256;
+}
+
+/* The public key u names; ECT_E_TOKEN_KEY when none, or of no supported type. */
 static int find_public(struct nss_token *t, const struct ect_p11_uri *u, SECKEYPublicKey **out,
 		       uint8_t *id, size_t *id_len)
 {
@@ -132,7 +173,7 @@ static int find_public(struct nss_token *t, const struct ect_p11_uri *u, SECKEYP
 	     n = PUBKEY_LIST_NEXT(n)) {
 		if (!pub_id_matches(n->key, u, &item))
 			continue;
-		if (n->key->keyType == rsaKey && item.len && item.len <= TOKEN_ID_MAX) {
+		if (mech_of(n->key) && item.len && item.len <= TOKEN_ID_MAX) {
 			memcpy(id, item.data, item.len);
 			*id_len = item.len;
 			*out = SECKEY_CopyPublicKey(n->key);
@@ -142,6 +183,71 @@ static int find_public(struct nss_token *t, const struct ect_p11_uri *u, SECKEYP
 		break;
 	}
 	SECKEY_DestroyPublicKeyList(list);
+	return ret;
+}
+
+/*
+ * The software half of ECDH, in NSS's internal slot: the shared
+ * x-coordinate (CKD_NULL), z_len bytes, read back from the derived secret.
+ */
+static int ecdh_z(SECKEYPrivateKey *priv, SECKEYPublicKey *peer, size_t z_len, uint8_t *z)
+{
+	PK11SymKey *sym;
+	SECItem *value;
+	int ret = ECT_E_TOKEN_KEY;
+
+	sym = PK11_PubDeriveWithKDF(priv, peer, PR_FALSE, NULL, NULL, CKM_ECDH1_DERIVE,
+				    CKM_GENERIC_SECRET_KEY_GEN, CKA_DERIVE, (int)z_len, CKD_NULL,
+				    NULL, NULL);
+	if (!sym)
+		return ret;
+	if (PK11_ExtractKeyValue(sym) == SECSuccess && (value = PK11_GetKeyData(sym)) &&
+	    value->len == z_len) {
+		memcpy(z, value->data, z_len);
+		ret = 0;
+	}
+	PK11_FreeSymKey(sym);
+	return ret;
+}
+
+/* ECDH enrolment: an ephemeral key pair in the internal slot, S from its ECDH with pub. */
+static int ec_encrypt(SECKEYPublicKey *pub, uint8_t *secret, uint8_t *wrapped,
+		      size_t *wrapped_len)
+{
+	uint8_t curve = curve_of(&pub->u.ec.DEREncodedParams);
+	size_t z_len = ect__token_curve_bytes(curve);
+	PK11SlotInfo *slot = PK11_GetInternalSlot();
+	SECKEYPrivateKey *eph = NULL;
+	SECKEYPublicKey *eph_pub = NULL;
+	SECItem params;
+	uint8_t *z = ect_secure_alloc(TOKEN_EC_FIELD_MAX);
+	int ret = ECT_E_CRYPTO;
+
+	if (!z) {
+		ret = ECT_E_SECMEM;
+		goto out;
+	}
+	if (!slot)
+		goto out;
+	eph = PK11_GenerateKeyPair(slot, CKM_EC_KEY_PAIR_GEN, (void *)curve_params(curve, &params),
+				   &eph_pub, PR_FALSE, PR_FALSE, NULL);
+	if (!eph || !eph_pub || eph_pub->u.ec.publicValue.len != 1 + 2 * z_len)
+		goto out;
+	ret = ecdh_z(eph, pub, z_len, z);
+	if (ret)
+		goto out;
+	wrapped[0] = curve;
+	memcpy(wrapped + 1, eph_pub->u.ec.publicValue.data, 1 + 2 * z_len);
+	*wrapped_len = 2 + 2 * z_len;
+	ret = ect__token_ecdh_secret(wrapped, *wrapped_len, z, z_len, secret);
+out:
+	ect_secure_free(z);
+	if (eph_pub)
+		SECKEY_DestroyPublicKey(eph_pub);
+	if (eph)
+		SECKEY_DestroyPrivateKey(eph);
+	if (slot)
+		PK11_FreeSlot(slot);
 	return ret;
 }
 
@@ -161,14 +267,29 @@ static void oaep_params(CK_RSA_PKCS_OAEP_PARAMS *oaep, SECItem *param)
 	param->len = sizeof(*oaep);
 }
 
-int ect__token_encrypt(const struct ect_p11_uri *u, const uint8_t *secret, uint8_t *wrapped,
-		       size_t *wrapped_len, uint8_t *id, size_t *id_len)
+static int rsa_encrypt(SECKEYPublicKey *pub, uint8_t *secret, uint8_t *wrapped,
+		       size_t *wrapped_len)
 {
-	struct nss_token t;
-	SECKEYPublicKey *pub = NULL;
 	CK_RSA_PKCS_OAEP_PARAMS oaep;
 	SECItem param;
 	unsigned int len = 0;
+	int ret;
+
+	if ((ret = ect__random(secret, TOKEN_SECRET_SIZE, ECT__RANDOM_STRONG)))
+		return ret;
+	oaep_params(&oaep, &param);
+	if (PK11_PubEncrypt(pub, CKM_RSA_PKCS_OAEP, &param, wrapped, &len, TOKEN_WRAPPED_MAX,
+			    secret, TOKEN_SECRET_SIZE, NULL) != SECSuccess || !len)
+		return ECT_E_TOKEN_KEY;
+	*wrapped_len = len;
+	return 0;
+}
+
+int ect__token_encrypt(const struct ect_p11_uri *u, uint8_t *secret, enum ect_token_mech *mech,
+		       uint8_t *wrapped, size_t *wrapped_len, uint8_t *id, size_t *id_len)
+{
+	struct nss_token t;
+	SECKEYPublicKey *pub = NULL;
 	int ret;
 
 	ret = nss_open(u, &t);
@@ -177,13 +298,11 @@ int ect__token_encrypt(const struct ect_p11_uri *u, const uint8_t *secret, uint8
 	ret = find_public(&t, u, &pub, id, id_len);
 	if (ret)
 		goto out;
-	oaep_params(&oaep, &param);
-	if (PK11_PubEncrypt(pub, CKM_RSA_PKCS_OAEP, &param, wrapped, &len, TOKEN_WRAPPED_MAX,
-			    secret, TOKEN_SECRET_SIZE, NULL) != SECSuccess || !len) {
-		ret = ECT_E_TOKEN_KEY;
-		goto out;
-	}
-	*wrapped_len = len;
+	*mech = mech_of(pub);
+	if (*mech == ECT_TOKEN_RSA_OAEP_SHA1)
+		ret = rsa_encrypt(pub, secret, wrapped, wrapped_len);
+	else
+		ret = ec_encrypt(pub, secret, wrapped, wrapped_len);
 out:
 	if (pub)
 		SECKEY_DestroyPublicKey(pub);
@@ -228,17 +347,110 @@ static int login(PK11SlotInfo *slot, ect_token_pin_fn pin_fn, void *pin_arg)
 	return ret;
 }
 
-int ect__token_decrypt(const struct ect_p11_uri *u, const uint8_t *id, size_t id_len,
-		       const uint8_t *wrapped, size_t wrapped_len, ect_token_pin_fn pin_fn,
-		       void *pin_arg, uint8_t *secret)
+static int rsa_decrypt(SECKEYPrivateKey *priv, const uint8_t *wrapped, size_t wrapped_len,
+		       uint8_t *secret)
+{
+	CK_RSA_PKCS_OAEP_PARAMS oaep;
+	SECItem param;
+	uint8_t *plain;
+	unsigned int len = 0;
+	int ret = 0;
+
+	if (SECKEY_GetPrivateKeyType(priv) != rsaKey)
+		return ECT_E_TOKEN_KEY;
+	plain = ect_secure_alloc(TOKEN_WRAPPED_MAX);
+	if (!plain)
+		return ECT_E_SECMEM;
+	oaep_params(&oaep, &param);
+	if (PK11_PrivDecrypt(priv, CKM_RSA_PKCS_OAEP, &param, plain, &len, TOKEN_WRAPPED_MAX,
+			     wrapped, (unsigned int)wrapped_len) != SECSuccess ||
+	    len != TOKEN_SECRET_SIZE)
+		ret = ECT_E_TOKEN_KEY; /* another key under the same id, or an altered record */
+	else
+		memcpy(secret, plain, TOKEN_SECRET_SIZE);
+	ect_secure_free(plain);
+	return ret;
+}
+
+/*
+ * The token's half of ECDH (CKM_ECDH1_DERIVE, CKD_NULL: what SoftHSM2 and
+ * smart cards offer), through the module's own function list:
+ * PK11_PubDeriveWithKDF leaves CKA_SENSITIVE to the token, and SoftHSM2's
+ * default makes the shared secret unreadable. So the template asks for a
+ * session object, not sensitive, destroyed at once. The login holds: it
+ * is the application's, not the session's.
+ */
+static int token_ecdh_z(const struct nss_token *t, SECKEYPrivateKey *priv, const uint8_t *point,
+			size_t point_len, size_t z_len, uint8_t *z)
+{
+	CK_FUNCTION_LIST_PTR f = t->mod->functionList;
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ULONG len = z_len;
+	CK_ATTRIBUTE tmpl[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },	{ CKA_KEY_TYPE, &type, sizeof(type) },
+		{ CKA_TOKEN, &no, sizeof(no) },		{ CKA_SENSITIVE, &no, sizeof(no) },
+		{ CKA_EXTRACTABLE, &yes, sizeof(yes) }, { CKA_VALUE_LEN, &len, sizeof(len) },
+	};
+	CK_ECDH1_DERIVE_PARAMS params = { CKD_NULL, 0, NULL, point_len, (CK_BYTE_PTR)point };
+	CK_MECHANISM mech = { CKM_ECDH1_DERIVE, &params, sizeof(params) };
+	CK_ATTRIBUTE value = { CKA_VALUE, z, z_len };
+	CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+	CK_SESSION_HANDLE s;
+	int ret = ECT_E_TOKEN_KEY;
+
+	if (!f || f->C_OpenSession(PK11_GetSlotID(t->slot), CKF_SERIAL_SESSION, NULL, NULL, &s) !=
+			  CKR_OK)
+		return ECT_E_CRYPTO;
+	if (f->C_DeriveKey(s, &mech, priv->pkcs11ID, tmpl, ECT_ARRAY_SIZE(tmpl), &key) == CKR_OK &&
+	    f->C_GetAttributeValue(s, key, &value, 1) == CKR_OK && value.ulValueLen == z_len)
+		ret = 0;
+	if (key != CK_INVALID_HANDLE)
+		(void)f->C_DestroyObject(s, key);
+	(void)f->C_CloseSession(s);
+	return ret;
+}
+
+/*
+ * The token's half of ECDH: its private key (of the record's curve) with
+ * the ephemeral point the record keeps (the parser checked its length).
+ */
+static int ec_decrypt(const struct nss_token *t, SECKEYPrivateKey *priv, const uint8_t *wrapped,
+		      size_t wrapped_len, uint8_t *secret)
+{
+	size_t z_len = ect__token_curve_bytes(wrapped[0]);
+	SECItem der = { siBuffer, NULL, 0 };
+	uint8_t *z = NULL;
+	int ret = ECT_E_TOKEN_KEY;
+
+	if (SECKEY_GetPrivateKeyType(priv) != ecKey || !z_len)
+		return ret;
+	if (PK11_ReadRawAttribute(PK11_TypePrivKey, priv, CKA_EC_PARAMS, &der) != SECSuccess)
+		return ret;
+	if (curve_of(&der) != wrapped[0])
+		goto out; /* the id now names a key on another curve */
+	z = ect_secure_alloc(TOKEN_EC_FIELD_MAX);
+	if (!z) {
+		ret = ECT_E_SECMEM;
+		goto out;
+	}
+	ret = token_ecdh_z(t, priv, wrapped + 1, wrapped_len - 1, z_len, z);
+	if (!ret)
+		ret = ect__token_ecdh_secret(wrapped, wrapped_len, z, z_len, secret);
+out:
+	ect_secure_free(z);
+	SECITEM_FreeItem(&der, PR_FALSE);
+	return ret;
+}
+
+int ect__token_decrypt(const struct ect_p11_uri *u, enum ect_token_mech mech, const uint8_t *id,
+		       size_t id_len, const uint8_t *wrapped, size_t wrapped_len,
+		       ect_token_pin_fn pin_fn, void *pin_arg, uint8_t *secret)
 {
 	struct nss_token t;
 	SECKEYPrivateKey *priv = NULL;
 	SECItem key_id = { siBuffer, (unsigned char *)id, (unsigned int)id_len };
-	CK_RSA_PKCS_OAEP_PARAMS oaep;
-	SECItem param;
-	uint8_t *plain = NULL;
-	unsigned int len = 0;
 	int ret;
 
 	ret = nss_open(u, &t);
@@ -248,26 +460,13 @@ int ect__token_decrypt(const struct ect_p11_uri *u, const uint8_t *id, size_t id
 	if (ret)
 		goto out;
 	priv = PK11_FindKeyByKeyID(t.slot, &key_id, NULL);
-	if (!priv || SECKEY_GetPrivateKeyType(priv) != rsaKey) {
+	if (!priv)
 		ret = ECT_E_TOKEN_KEY;
-		goto out;
-	}
-	plain = ect_secure_alloc(TOKEN_WRAPPED_MAX);
-	if (!plain) {
-		ret = ECT_E_SECMEM;
-		goto out;
-	}
-	oaep_params(&oaep, &param);
-	if (PK11_PrivDecrypt(priv, CKM_RSA_PKCS_OAEP, &param, plain, &len, TOKEN_WRAPPED_MAX,
-			     wrapped, (unsigned int)wrapped_len) != SECSuccess ||
-	    len != TOKEN_SECRET_SIZE) {
-		/* Another key under the same id, or an altered record. */
-		ret = ECT_E_TOKEN_KEY;
-		goto out;
-	}
-	memcpy(secret, plain, TOKEN_SECRET_SIZE);
+	else if (mech == ECT_TOKEN_RSA_OAEP_SHA1)
+		ret = rsa_decrypt(priv, wrapped, wrapped_len, secret);
+	else
+		ret = ec_decrypt(&t, priv, wrapped, wrapped_len, secret);
 out:
-	ect_secure_free(plain);
 	if (priv)
 		SECKEY_DestroyPrivateKey(priv);
 	nss_close(&t);

@@ -364,8 +364,8 @@ static int check_token_record(struct ect_vrun *v, const char *path, size_t i,
 		goto out;
 	}
 	ret = ect_report_add(v->r, ECT_SEV_INFO, "token-protector",
-			     "%s record %zu: %s, RSA-OAEP key id=%s on token %s: %s", path,
-			     i, token_policy(info, have_password), info->key_id,
+			     "%s record %zu: %s, %s key id=%s on token %s: %s", path,
+			     i, token_policy(info, have_password), info->mech_name, info->key_id,
 			     u->token[0] ? u->token : "(any)", info->uri);
 	safe = ret ? 0 : ect__p11_module_check(u->module_path);
 	if (safe == -ENOENT)

@@ -202,8 +202,9 @@ v1_fixtures() {
 }
 
 # hsm_setup LABEL: a SoftHSM2 token LABEL (SO PIN 87654321, user PIN 1234) in
-# $T/hsm, owned by the user, with an RSA key pair (id 01, label rsa) and an EC
-# one (id 02, label ec). Sets MODULE, SOFTHSM2_CONF and EXTRA_ENV (which
+# $T/hsm, owned by the user, with an RSA key pair (id 01, label rsa), an EC
+# P-256 one (id 02, label ec) and an EC P-521 one (id 03, label ec521: a curve
+# token records do not support). Sets MODULE, SOFTHSM2_CONF and EXTRA_ENV (which
 # carries SOFTHSM2_CONF to the tools). Skips without SoftHSM2 or pkcs11-tool.
 hsm_setup() {
 	MODULE=/usr/lib/softhsm/libsofthsm2.so
@@ -217,7 +218,7 @@ hsm_setup() {
 	EXTRA_ENV="SOFTHSM2_CONF=$SOFTHSM2_CONF"
 	softhsm2-util --init-token --free --label "$1" --so-pin 87654321 --pin 1234 >/dev/null
 	local k
-	for k in "rsa:2048 01 rsa" "EC:prime256v1 02 ec"; do
+	for k in "rsa:2048 01 rsa" "EC:prime256v1 02 ec" "EC:secp521r1 03 ec521"; do
 		set -- "$1" $k
 		pkcs11-tool --module "$MODULE" --token-label "$1" --login --pin 1234 \
 			--keypairgen --key-type "$2" --id "$3" --label "$4" >/dev/null 2>&1 ||

@@ -4,7 +4,7 @@
 # root inside): the token record beside .Private opens it with the PIN from
 # --pin-file or from the prompt; with the token pulled or a wrong PIN it
 # falls back to the login password, or fails in one line; a token AND
-# password record needs both.
+# password record needs both, with an RSA key or an EC one.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${top_srcdir:-.}/tests/cli/lib.sh"
 hsm_setup ect-rec
@@ -89,4 +89,13 @@ expect_rc "token and password" 0 && recovered d$n && pass "token AND password re
 printf 'y\nlogin password\n1234\n' | recover
 expect_rc "token and password (interactive)" 0 && recovered d$n &&
 	pass "token AND password, both asked" || fail "and, interactive: $(cat "$ERR")"
+
+# An EC key (an ECDH record): enrolled through the AND record, which then goes.
+run ecryptfs-token enrol --policy and $L $P "pkcs11:token=ect-rec;id=%02?module-path=$MODULE"
+expect_rc "enrol an EC key (and)" 0
+run ecryptfs-token remove 0
+expect_rc "remove the RSA record" 0
+recover $P $L
+expect_rc "ECDH token and password" 0 && recovered d$n && pass "ECDH token AND password record opens" ||
+	fail "ecdh: $(cat "$ERR")"
 finish

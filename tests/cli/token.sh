@@ -54,8 +54,22 @@ run ecryptfs-token test --pin-file "$T/io/badpin" 0
 expect_fail "test 0 with a wrong PIN" "wrong PIN"
 run ecryptfs-token enrol $L "pkcs11:token=no-such;id=%01?module-path=$MODULE"
 expect_fail "enrol a missing token" "no token matching"
-run ecryptfs-token enrol $L "pkcs11:token=ect-cli;id=%02?module-path=$MODULE"
-expect_fail "enrol an EC key" "no RSA key"
+run ecryptfs-token enrol $L "pkcs11:token=ect-cli;id=%03?module-path=$MODULE"
+expect_fail "enrol an EC P-521 key" "no RSA or EC P-256/P-384 key"
+
+# ---- an EC key (ECDH): enrol, list, test, remove ----
+ECURI="pkcs11:token=ect-cli;id=%02?module-path=$MODULE"
+run ecryptfs-token enrol $L "$ECURI"
+expect_rc "enrol an EC P-256 key (or)" 0 && pass "enrol an EC P-256 key (or)"
+run ecryptfs-token list
+grep -Eq '^1 +token +ecdh-p256 +id=02 ' "$OUT" && pass "list: record 1 is ECDH P-256" ||
+	fail "list: $(cat "$OUT")"
+run ecryptfs-token test $P 1
+expect_rc "test 1 (ECDH)" 0 && grep -q "opens the mount passphrase" "$OUT" && pass "test 1 opens"
+run ecryptfs-token test --pin-file "$T/io/badpin" 1
+expect_fail "test 1 (ECDH) with a wrong PIN" "wrong PIN"
+run ecryptfs-token remove 1
+expect_rc "remove 1" 0 && pass "remove the ECDH record"
 run ecryptfs-token enrol $L "pkcs11:token=ect-cli;id=%01"
 expect_fail "enrol a URI without module-path" "malformed PKCS#11 URI"
 run ecryptfs-token enrol --password-file "$T/io/badlogin" "$URI"

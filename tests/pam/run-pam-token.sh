@@ -1,5 +1,5 @@
 #!/bin/sh
-# Token protectors at login (issue 16): test-pam-token under the same
+# Token protectors at login (issue 16): the test-pam-token programs under the same
 # pam_wrapper set-up as run-pam-tests.sh, against a SoftHSM2 token the test
 # makes in its own directory (SOFTHSM2_CONF, which the module's child keeps).
 set -eu
@@ -12,4 +12,10 @@ command -v pkcs11-tool >/dev/null || { echo "SKIP: pkcs11-tool not found (Debian
 # A build without NSS has no token side at all (the library's, not only the module's).
 ldd "$top_builddir/lib/.libs/libecryptfs-tools.so" 2>/dev/null | grep 'libnss3' >/dev/null ||
 	{ echo "SKIP: built without NSS (configure found no libnss3)"; exit 77; }
-ECT_PAM_TEST_PROG=test-pam-token exec sh "$top_srcdir/tests/pam/run-pam-tests.sh"
+# test-pam-token: the policies, chauthtok, aliases; test-pam-token-pin: EC keys and the
+# token's PIN retry counter (p11-retry.so). Each in its own pam_wrapper set-up.
+rc=0
+for prog in test-pam-token test-pam-token-pin; do
+	ECT_PAM_TEST_PROG=$prog sh "$top_srcdir/tests/pam/run-pam-tests.sh" || { r=$?; [ $rc != 0 ] || rc=$r; }
+done
+exit $rc

@@ -7,7 +7,8 @@
  * a missing token (its SoftHSM2 token directory moved away); a wrong PIN,
  * asked once and never again; the PIN taken from the login password
  * (token_pin=password); removed protectors; chauthtok of every policy
- * (an AND record rewrapped with the token, kept when it is absent). Run by
+ * (an AND record rewrapped with the token, kept when it is absent). EC
+ * keys and the PIN retry counter: test-pam-token-pin.c. Run by
  * run-pam-token.sh.
  */
 #include <errno.h>
@@ -27,138 +28,8 @@
 
 #include "ecryptfs-tools.h"
 #include "pam-test-util.h"
+#include "pam-token-util.h"
 
-#define HSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
-#define TOKEN_LABEL "ect-pam"
-#define TOKEN_URI "pkcs11:token=" TOKEN_LABEL ";id=%01?module-path=" HSM_MODULE
-
-static const char *pin_ok[] = { "1234", NULL };
-static const char *pin_wrong_then_right[] = { "9999", "1234", NULL };
-
-/* The token: its SoftHSM2 directory, owned by the test user (the module's child opens it). */
-static void make_token(void)
-{
-	char hsm[700], conf[800], text[1024];
-
-	path_of(hsm, sizeof(hsm), "hsm");
-	run("rm -rf '%s' && mkdir -p '%s/tokens'", hsm, hsm);
-	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", hsm);
-	snprintf(text, sizeof(text),
-		 "directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n",
-		 hsm);
-	xwrite(conf, text, 0644);
-	setenv("SOFTHSM2_CONF", conf, 1);
-	run("softhsm2-util --init-token --free --label " TOKEN_LABEL
-	    " --so-pin 87654321 --pin 1234 >/dev/null");
-	run("pkcs11-tool --module " HSM_MODULE " --token-label " TOKEN_LABEL " --login --pin 1234 "
-	    "--keypairgen --key-type rsa:2048 --id 01 --label rsa >/dev/null 2>&1");
-	run("chown -R %u:%u '%s'", (unsigned)test_uid, (unsigned)test_gid, hsm);
-}
-
-/* Pull the token out, and plug it in again (SoftHSM2 then finds no token). */
-static void pull_token(void)
-{
-	run("mv '%s/hsm/tokens' '%s/hsm/away' && mkdir '%s/hsm/tokens' && chown %u '%s/hsm/tokens'",
-	    tmp, tmp, tmp, (unsigned)test_uid, tmp);
-}
-
-static void plug_token(void)
-{
-	run("if [ -d '%s/hsm/away' ]; then rmdir '%s/hsm/tokens' && mv '%s/hsm/away' '%s/hsm/tokens'; fi",
-	    tmp, tmp, tmp, tmp);
-}
-
-static int open_dirs(const char *user, struct ect_user_dirs *d)
-{
-	char home[700];
-	int fd = -1;
-
-	path_of(home, sizeof(home), "home/%s", user);
-	assert_int_equal(ect_config_dir_open(home, test_uid, &fd), 0);
-	*d = (struct ect_user_dirs){ .config_fd = fd, .home_fd = -1, .uid = test_uid,
-				     .gid = test_gid };
-	return fd;
-}
-
-/* A token record for the mount passphrase; password for a token AND password record. */
-static void enrol(const char *user, enum ect_token_policy policy, const char *password)
-{
-	struct ect_argon2_params floor;
-	struct ect_user_dirs d;
-	size_t index;
-	int fd = open_dirs(user, &d);
-
-	ect_argon2_params_floor(&floor);
-	assert_int_equal(ect_token_enrol_user(&d, TOKEN_URI, policy, MOUNT_PASSPHRASE,
-					      strlen(MOUNT_PASSPHRASE), password,
-					      password ? strlen(password) : 0, &floor, &index),
-			 0);
-	close(fd);
-}
-
-/* Remove record index, or wrapped-passphrase (ECT_TOKEN_PASSWORD). */
-static void remove_protector(const char *user, size_t index)
-{
-	struct ect_user_dirs d;
-	int fd = open_dirs(user, &d);
-
-	assert_int_equal(ect_token_remove_user(&d, index), 0);
-	close(fd);
-}
-
-/* A token-alone record; without_password: and no wrapped-passphrase (the token alone). */
-static void token_record(bool without_password)
-{
-	enrol("alice", ECT_TOKEN_ALONE, NULL);
-	if (without_password)
-		remove_protector("alice", ECT_TOKEN_PASSWORD);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	clear_user_keys();
-	run("rm -rf '%s/home' && mkdir -m 755 '%s/home'", tmp, tmp);
-	make_home("alice", HOME_V3);
-	make_helpers();
-	unsetenv("PAM_AUTHTOK");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	plug_token();
-	clear_user_keys();
-	return 0;
-}
-
-/* auth then open_session of alice in service, with PINs to give and the open's result. */
-static void login(const char *service, struct conv_out *out, const char **pins, int open_rv)
-{
-	EXPECT(service, "alice", out, pins, pam_test(PAMTEST_AUTHENTICATE, STACK_IGNORED),
-	       pam_test(PAMTEST_OPEN_SESSION, open_rv));
-}
-
-static void mounted_with_keys(void)
-{
-	assert_true(user_has_key(sig_fekek));
-	assert_true(user_has_key(sig_fnek));
-	assert_non_null(strstr(helper_log(), "mount.ecryptfs_private"));
-}
-
-/* Forget the last login: its keys and the helper's record (nothing unmounts here). */
-static void log_out(void)
-{
-	clear_user_keys();
-	make_helpers();
-}
-
-static void stayed_locked(void)
-{
-	assert_false(user_has_key(sig_fekek));
-	assert_string_equal(helper_log(), "");
-}
 
 /* ---- the token OR the password ------------------------------------------- */
 
@@ -293,20 +164,6 @@ static void removed_password_protector_no_longer_opens(void **state)
 }
 
 /* ---- chauthtok -------------------------------------------------------------- */
-
-/* The bytes of alice's wrapped-passphrase.token, to see a refused rewrap change nothing. */
-static void token_file(char *buf, size_t size, size_t *len)
-{
-	char path[700];
-	FILE *f;
-
-	path_of(path, sizeof(path), "home/alice/.ecryptfs/" ECT_TOKEN_FILE);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	*len = fread(buf, 1, size, f);
-	assert_true(*len > 0 && *len < size);
-	fclose(f);
-}
 
 static void change_password(const char **pins, struct conv_out *out, int rv)
 {
@@ -457,14 +314,6 @@ static bool helper_ran(const char *call)
 	return strstr(log, call) != NULL;
 }
 
-static bool told(const struct conv_out *out, const char *what)
-{
-	for (int i = 0; i < 8; i++)
-		if (strstr(out->info[i], what) || strstr(out->err[i], what))
-			return true;
-	return false;
-}
-
 /* ~/Private with the login password at login; ~/Work (a token) by hand only. */
 static void alias_by_hand_is_left_alone_at_login(void **state)
 {
@@ -563,6 +412,7 @@ static void password_alias_alone_at_login(void **state)
 	assert_false(helper_ran("mount.ecryptfs_private  uid="));
 }
 
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,3 +445,4 @@ int main(void)
 	make_token();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+

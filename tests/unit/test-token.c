@@ -24,6 +24,7 @@
 
 #define PASS "0123456789abcdef0123456789abcdef"
 #define LOGIN "login password"
+#define ECT_ARRAY_SIZE_T(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct token_fixture fx;
 
@@ -182,9 +183,9 @@ static void test_missing_token_and_key(void **state)
 	assert_int_equal(ect_token_wrap(TOKEN_URI_BASE ";id=%77" TOKEN_URI_Q, ECT_TOKEN_ALONE,
 					PASS, strlen(PASS), NULL, 0, NULL, &rec, &size),
 			 ECT_E_TOKEN_KEY);
-	/* An EC key is the wrong type for RSA-OAEP. */
-	assert_int_equal(ect_token_wrap(TOKEN_URI_EC, ECT_TOKEN_ALONE, PASS, strlen(PASS), NULL, 0,
-					NULL, &rec, &size),
+	/* An EC key on a curve records do not support (P-521) is the wrong type. */
+	assert_int_equal(ect_token_wrap(TOKEN_URI_EC521, ECT_TOKEN_ALONE, PASS, strlen(PASS), NULL,
+					0, NULL, &rec, &size),
 			 ECT_E_TOKEN_KEY);
 	assert_null(rec);
 }
@@ -207,6 +208,194 @@ static void test_token_pulled(void **state)
 	assert_int_equal(rename(away, fx.tokens), 0);
 	assert_int_equal(unwrap(rec, size, &a, NULL, &out), 0);
 	ect_secure_free_str(out);
+	free(rec);
+}
+
+/* ---- RSA records of an older library open byte for byte ---- */
+
+#define OLD_DIR ECT_FIXTURES_DEFAULT "/token-rsa-v1/"
+#define OLD_URI TOKEN_URI_BASE ";id=%05" TOKEN_URI_Q
+
+static void old_key_import(void)
+{
+	static const char *const kinds[][2] = { { "privkey", OLD_DIR "old-rsa-priv.der" },
+						{ "pubkey", OLD_DIR "old-rsa-pub.der" } };
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *argv[] = { "pkcs11-tool", "--module", TOKEN_MODULE, "--token-label",
+				       TOKEN_LABEL, "--login", "--pin", TOKEN_PIN, "--write-object",
+				       kinds[i][1], "--type", kinds[i][0], "--id", "05", "--label",
+				       "old-rsa", NULL };
+
+		assert_int_equal(token_fixture_run(argv), 0);
+	}
+}
+
+static void test_old_rsa_records(void **state)
+{
+	struct pin_answer a = { .pin = TOKEN_PIN };
+	struct ect_token_info info;
+	void *alone, *and;
+	uint8_t *fresh;
+	size_t alone_size, and_size, fresh_size;
+	char *out;
+
+	old_key_import();
+	assert_int_equal(ect_read_file(OLD_DIR "rsa-alone.rec", 4096, 0, &alone, &alone_size), 0);
+	assert_int_equal(ect_read_file(OLD_DIR "rsa-and.rec", 4096, 0, &and, &and_size), 0);
+	assert_int_equal(ect_token_parse(alone, alone_size, &info), 0);
+	assert_int_equal(info.mech, ECT_TOKEN_RSA_OAEP_SHA1);
+	assert_string_equal(info.mech_name, "RSA-OAEP");
+	assert_string_equal(info.key_id, "05");
+	assert_string_equal(info.uri, OLD_URI);
+	assert_int_equal(unwrap(alone, alone_size, &a, NULL, &out), 0);
+	assert_string_equal(out, PASS);
+	ect_secure_free_str(out);
+	assert_int_equal(unwrap(and, and_size, &a, LOGIN, &out), 0);
+	assert_string_equal(out, PASS);
+	ect_secure_free_str(out);
+	/* what is written now for that key has the old layout: same head, same size */
+	wrap_ok(OLD_URI, ECT_TOKEN_ALONE, NULL, &fresh, &fresh_size);
+	assert_int_equal(fresh_size, alone_size);
+	assert_memory_equal(fresh, alone, 3 + 2 + strlen(OLD_URI) + 1 + 1 + 2);
+	free(fresh);
+	free(alone);
+	free(and);
+}
+
+/* ---- ECDH: EC keys on P-256 and P-384 ---- */
+
+/* The offsets of an ECDH record of uri (policy 1): mechanism, id, curve, point, ... */
+struct ec_offsets {
+	size_t mech, id, curve, point, nonce;
+};
+
+static struct ec_offsets ec_offsets(const char *uri, size_t field)
+{
+	size_t id = 3 + 2 + strlen(uri) + 1;
+
+	/* id (1 byte), wrapped length (2), curve (1), point (1 + 2 * field), aead id (1) */
+	return (struct ec_offsets){ .mech = 2, .id = id, .curve = id + 1 + 2,
+				    .point = id + 1 + 2 + 1,
+				    .nonce = id + 1 + 2 + 1 + 1 + 2 * field + 1 };
+}
+
+static void ec_roundtrip(const char *uri, size_t field, const char *mech_name)
+{
+	struct pin_answer a = { .pin = TOKEN_PIN };
+	struct ect_token_info info;
+	uint8_t *rec, *rec2;
+	size_t size, size2;
+	char *out;
+
+	wrap_ok(uri, ECT_TOKEN_ALONE, NULL, &rec, &size);
+	assert_int_equal(a.calls, 0); /* the token's public key only */
+	assert_int_equal(ect_token_parse(rec, size, &info), 0);
+	assert_int_equal(info.mech, ECT_TOKEN_ECDH_HKDF_SHA256);
+	assert_string_equal(info.mech_name, mech_name);
+	/* nonce, then 1 + 64 bytes (length, passphrase, padding) sealed, tag */
+	assert_int_equal(size, ec_offsets(uri, field).nonce + 12 + 65 + 16);
+	assert_int_equal(rec[ec_offsets(uri, field).point], 0x04);
+	assert_int_equal(unwrap(rec, size, &a, NULL, &out), 0);
+	assert_int_equal(a.calls, 1);
+	assert_string_equal(out, PASS);
+	ect_secure_free_str(out);
+	/* A fresh ephemeral key each time: two records share no point. */
+	wrap_ok(uri, ECT_TOKEN_ALONE, NULL, &rec2, &size2);
+	assert_int_equal(size2, size);
+	assert_memory_not_equal(rec + ec_offsets(uri, field).point,
+				rec2 + ec_offsets(uri, field).point, 1 + 2 * field);
+	free(rec2);
+	free(rec);
+}
+
+static void test_ec_p256(void **state)
+{
+	ec_roundtrip(TOKEN_URI_EC, 32, "ECDH P-256");
+}
+
+static void test_ec_p384(void **state)
+{
+	ec_roundtrip(TOKEN_URI_EC384, 48, "ECDH P-384");
+}
+
+static void test_ec_and_password(void **state)
+{
+	struct pin_answer a = { .pin = TOKEN_PIN }, bad = { .pin = "9999" };
+	uint8_t *rec;
+	size_t size;
+	char *out;
+
+	wrap_ok(TOKEN_URI_EC, ECT_TOKEN_AND_PASSWORD, LOGIN, &rec, &size);
+	assert_int_equal(unwrap(rec, size, &a, LOGIN, &out), 0);
+	assert_string_equal(out, PASS);
+	ect_secure_free_str(out);
+	assert_int_equal(unwrap(rec, size, &a, "not the password", &out), ECT_E_WRONG_PASSWORD);
+	assert_int_equal(unwrap(rec, size, &bad, LOGIN, &out), ECT_E_WRONG_PIN);
+	assert_int_equal(bad.calls, 1);
+	assert_null(out);
+	free(rec);
+}
+
+/* Each field of an ECDH record is bound, and a malformed one is refused cleanly. */
+static void test_ec_tamper(void **state)
+{
+	struct pin_answer a = { .pin = TOKEN_PIN };
+	struct ec_offsets o = ec_offsets(TOKEN_URI_EC, 32);
+	struct ect_token_info info;
+	uint8_t *rec, *p384;
+	size_t size, p384_size;
+	char *out;
+	int ret;
+
+	wrap_ok(TOKEN_URI_EC, ECT_TOKEN_ALONE, NULL, &rec, &size);
+	/* a URI byte (its token label), the id, a point byte, its last byte, nonce, tag */
+	const size_t flip[] = { 3 + 2 + strlen("pkcs11:token=e"), o.id, o.point + 5, o.nonce - 2,
+				o.nonce + 1, size - 1 };
+
+	for (size_t i = 0; i < ECT_ARRAY_SIZE_T(flip); i++) {
+		rec[flip[i]] ^= 0x01;
+		ret = unwrap(rec, size, &a, NULL, &out);
+		/* altered label: no such token; altered point: off the curve or another S */
+		assert_true(ret == ECT_E_WRONG_PASSWORD || ret == ECT_E_TOKEN_KEY ||
+			    ret == ECT_E_TOKEN_MISSING);
+		assert_null(out);
+		rec[flip[i]] ^= 0x01;
+	}
+	/* mechanism RSA on an EC record: the EC point is no OAEP ciphertext */
+	rec[o.mech] = ECT_TOKEN_RSA_OAEP_SHA1;
+	assert_int_equal(unwrap(rec, size, &a, NULL, &out), ECT_E_TOKEN_KEY);
+	rec[o.mech] = 0x7f;
+	assert_int_equal(ect_token_parse(rec, size, &info), ECT_E_UNSUPPORTED);
+	rec[o.mech] = ECT_TOKEN_ECDH_HKDF_SHA256;
+	/* an unknown curve, a curve whose size the point does not have, a compressed point */
+	rec[o.curve] = 0x09;
+	assert_int_equal(unwrap(rec, size, &a, NULL, &out), ECT_E_UNSUPPORTED);
+	rec[o.curve] = 0x02;
+	assert_int_equal(unwrap(rec, size, &a, NULL, &out), ECT_E_FORMAT);
+	rec[o.curve] = 0x01;
+	rec[o.point] = 0x02;
+	assert_int_equal(unwrap(rec, size, &a, NULL, &out), ECT_E_FORMAT);
+	rec[o.point] = 0x04;
+	/* the P-256 key's record relabelled P-384 with a P-384 point: the key's curve differs */
+	wrap_ok(TOKEN_URI_EC384, ECT_TOKEN_ALONE, NULL, &p384, &p384_size);
+	{
+		struct ec_offsets q = ec_offsets(TOKEN_URI_EC384, 48);
+		uint8_t *mix = malloc(p384_size);
+
+		assert_non_null(mix);
+		memcpy(mix, p384, p384_size);
+		mix[q.id] = 0x02; /* the P-256 key's id (URI aside: same length) */
+		assert_int_equal(unwrap(mix, p384_size, &a, NULL, &out), ECT_E_TOKEN_KEY);
+		free(mix);
+	}
+	assert_null(out);
+	assert_int_equal(a.calls > 0, 1);
+	/* after all that the record still opens: nothing was lost */
+	assert_int_equal(unwrap(rec, size, &a, NULL, &out), 0);
+	assert_string_equal(out, PASS);
+	ect_secure_free_str(out);
+	free(p384);
 	free(rec);
 }
 
@@ -362,6 +551,11 @@ int main(void)
 		cmocka_unit_test(test_missing_token_and_key),
 		cmocka_unit_test(test_token_pulled),
 		cmocka_unit_test(test_tamper),
+		cmocka_unit_test(test_old_rsa_records),
+		cmocka_unit_test(test_ec_p256),
+		cmocka_unit_test(test_ec_p384),
+		cmocka_unit_test(test_ec_and_password),
+		cmocka_unit_test(test_ec_tamper),
 		cmocka_unit_test(test_unsafe_module),
 		cmocka_unit_test(test_user_list),
 		cmocka_unit_test(test_user_corrupt),

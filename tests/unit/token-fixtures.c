@@ -85,7 +85,8 @@ int token_fixture_make(struct token_fixture *f)
 		fprintf(stderr, "pkcs11-tool not found (Debian: opensc)\n");
 		return -1;
 	}
-	if (keypair("rsa:2048", "01", "ect-rsa") || keypair("EC:prime256v1", "02", "ect-ec")) {
+	if (keypair("rsa:2048", "01", "ect-rsa") || keypair("EC:prime256v1", "02", "ect-ec") ||
+	    keypair("EC:secp384r1", "03", "ect-ec384") || keypair("EC:secp521r1", "04", "ect-ec521")) {
 		fprintf(stderr, "pkcs11-tool --keypairgen failed\n");
 		return -1;
 	}

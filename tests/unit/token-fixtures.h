@@ -2,8 +2,9 @@
 /*
  * A throwaway SoftHSM2 token for the token tests: its own SOFTHSM2_CONF
  * and token directory under /tmp, a token "ect-test" with user PIN 1234,
- * an RSA-2048 key pair (id 01, "ect-rsa") and an EC P-256 pair (id 02,
- * "ect-ec") made with pkcs11-tool.
+ * an RSA-2048 key pair (id 01, "ect-rsa"), EC pairs on P-256 (id 02,
+ * "ect-ec"), P-384 (id 03, "ect-ec384") and P-521 (id 04, "ect-ec521", a
+ * curve records do not support) made with pkcs11-tool.
  */
 #ifndef ECT_TOKEN_FIXTURES_H
 #define ECT_TOKEN_FIXTURES_H
@@ -18,6 +19,8 @@
 #define TOKEN_URI_Q "?module-path=" TOKEN_MODULE
 #define TOKEN_URI_RSA TOKEN_URI_BASE ";id=%01;object=ect-rsa" TOKEN_URI_Q
 #define TOKEN_URI_EC TOKEN_URI_BASE ";id=%02" TOKEN_URI_Q
+#define TOKEN_URI_EC384 TOKEN_URI_BASE ";id=%03" TOKEN_URI_Q
+#define TOKEN_URI_EC521 TOKEN_URI_BASE ";id=%04" TOKEN_URI_Q
 
 struct token_fixture {
 	char dir[64];	      /* holds softhsm2.conf and tokens/ */
