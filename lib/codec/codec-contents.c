@@ -134,18 +134,44 @@ int codec__open_cbc(struct ect_codec_file *f)
 	return rc;
 }
 
-uint8_t *codec__batch(struct ect_codec_file *f)
+/*
+ * *buf, of *have extents, grown to hold n (at most max): to the next power
+ * of two, so a handle grows a few times at most. Never realloc: it would
+ * leave the old contents (plaintext) behind unwiped.
+ */
+static uint8_t *work_buffer(uint8_t **buf, size_t *have, size_t n, size_t max)
 {
-	if (!f->batch)
-		f->batch = malloc((size_t)CODEC_BATCH_EXTENTS * ECT_EXTENT_SIZE);
-	return f->batch;
+	size_t want = 1;
+	uint8_t *p;
+
+	if (n < 1 || n > max)
+		return NULL;
+	if (*buf && *have >= n)
+		return *buf;
+	while (want < n)
+		want <<= 1;
+	if (want > max)
+		want = max;
+	p = malloc(want * ECT_EXTENT_SIZE);
+	if (!p)
+		return NULL;
+	if (*buf) {
+		ect_wipe(*buf, *have * ECT_EXTENT_SIZE);
+		free(*buf);
+	}
+	*buf = p;
+	*have = want;
+	return p;
 }
 
-uint8_t *codec__stage(struct ect_codec_file *f)
+uint8_t *codec__batch(struct ect_codec_file *f, size_t n)
 {
-	if (!f->stage)
-		f->stage = malloc(CODEC_STAGE_SIZE);
-	return f->stage;
+	return work_buffer(&f->batch, &f->batch_extents, n, CODEC_BATCH_EXTENTS);
+}
+
+uint8_t *codec__stage(struct ect_codec_file *f, size_t n)
+{
+	return work_buffer(&f->stage, &f->stage_extents, n, CODEC_STAGE_EXTENTS);
 }
 
 static struct ect_codec_file *file_alloc(void)
@@ -170,11 +196,11 @@ void ect_codec_close(struct ect_codec_file *f)
 	ect_secure_free(f->fek);
 	ect_secure_free(f->root_iv);
 	if (f->stage) {
-		ect_wipe(f->stage, CODEC_STAGE_SIZE);
+		ect_wipe(f->stage, f->stage_extents * ECT_EXTENT_SIZE);
 		free(f->stage);
 	}
 	if (f->batch) {
-		ect_wipe(f->batch, (size_t)CODEC_BATCH_EXTENTS * ECT_EXTENT_SIZE);
+		ect_wipe(f->batch, f->batch_extents * ECT_EXTENT_SIZE);
 		free(f->batch);
 	}
 	free(f);
@@ -443,13 +469,15 @@ int ect_codec_read_extent(struct ect_codec_file *f, uint64_t n, void *out)
 ssize_t ect_codec_pread(struct ect_codec_file *f, void *buf, size_t len, uint64_t off)
 {
 	uint8_t *batch;
-	size_t done = 0;
+	size_t done = 0, need;
 	int rc;
 
 	len = codec__read_len(f, len, off);
 	if (!len)
 		return 0;
-	batch = codec__batch(f);
+	/* The first step is the largest: the later ones start on an extent. */
+	need = (size_t)((off % ECT_EXTENT_SIZE + len + ECT_EXTENT_SIZE - 1) / ECT_EXTENT_SIZE);
+	batch = codec__batch(f, need < CODEC_BATCH_EXTENTS ? need : CODEC_BATCH_EXTENTS);
 	if (!batch)
 		return -ENOMEM;
 	while (done < len) {
@@ -477,9 +505,12 @@ ssize_t ect_codec_pread(struct ect_codec_file *f, void *buf, size_t len, uint64_
 int ect_codec_decrypt_to(struct ect_codec_file *f, ect_codec_sink_fn sink, void *userdata)
 {
 	uint64_t total = ect_codec_extent_count(f);
-	uint8_t *batch = codec__batch(f);
+	uint8_t *batch;
 	int rc = 0;
 
+	if (!total)
+		return 0;
+	batch = codec__batch(f, total < CODEC_BATCH_EXTENTS ? (size_t)total : CODEC_BATCH_EXTENTS);
 	if (!batch)
 		return -ENOMEM;
 	for (uint64_t e = 0; e < total; e += CODEC_BATCH_EXTENTS) {

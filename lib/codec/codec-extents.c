@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define GROUP_MAX 32 /* extents per step: 32 x 16 bytes per ECB call */
+#define GROUP_MAX CODEC_STAGE_EXTENTS /* extents per step: 32 x 16 bytes per ECB call */
 
 static int open_ecb(struct ect_codec_file *f)
 {
@@ -62,7 +62,7 @@ int codec__encrypt_grouped(struct ect_codec_file *f, uint64_t first, size_t coun
 	rc = open_ecb(f);
 	if (rc)
 		return rc;
-	stage = codec__stage(f);
+	stage = codec__stage(f, count < GROUP_MAX ? count : GROUP_MAX);
 	if (!stage)
 		return -ENOMEM;
 	for (size_t g0 = 0; g0 < count; g0 += GROUP_MAX) {

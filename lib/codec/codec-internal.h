@@ -49,8 +49,15 @@ struct ect_codec_file {
 	int fd;		     /* lower file, not owned; -1 for none */
 	int writable;
 	uint64_t size;	     /* plaintext size, kept current by writes */
-	uint8_t *batch;	     /* CODEC_BATCH_EXTENTS extents, lazily allocated */
-	uint8_t *stage;	     /* grouped encryption staging, CODEC_STAGE_SIZE, lazy */
+	/*
+	 * Work buffers, lazy and sized to the largest request so far (a 4 KiB
+	 * file never gets, faults in and wipes 256 KiB): batch_extents of
+	 * batch (at most CODEC_BATCH_EXTENTS), stage_extents of stage (at most
+	 * CODEC_STAGE_EXTENTS).
+	 */
+	uint8_t *batch;
+	uint8_t *stage;
+	size_t batch_extents, stage_extents;
 	/* Clones for ect_codec_p{read,write}_parallel's other chunks, lazy. */
 	struct ect_codec_file **helpers;
 	unsigned int nhelpers;
@@ -121,11 +128,15 @@ int codec__set_fek(struct ect_codec_file *f, const uint8_t *fek);
 int codec__load_extents(struct ect_codec_file *f, uint64_t first, size_t count, uint8_t *buf);
 /* Lower offset of data extent n; -EFBIG past off_t. */
 int codec__extent_offset(const struct ect_codec_file *f, uint64_t n, uint64_t *off);
-/* Staging buffer for grouped encryption (32 extents), allocated on first use. */
-#define CODEC_STAGE_SIZE (32 * ECT_EXTENT_SIZE)
-uint8_t *codec__stage(struct ect_codec_file *f);
-/* Batch buffer, allocated on first use. */
-uint8_t *codec__batch(struct ect_codec_file *f);
+/*
+ * f's staging buffer for grouped encryption and its batch buffer, of at
+ * least n extents (1 <= n <= CODEC_STAGE_EXTENTS / CODEC_BATCH_EXTENTS;
+ * NULL past that or when out of memory). Growing wipes and frees the old
+ * buffer: hold the pointer only while nothing else on f asks for one.
+ */
+#define CODEC_STAGE_EXTENTS 32
+uint8_t *codec__stage(struct ect_codec_file *f, size_t n);
+uint8_t *codec__batch(struct ect_codec_file *f, size_t n);
 /* Full pread / pwrite loops: bytes done (short only at EOF) or -errno. */
 ssize_t codec__pread_full(int fd, void *buf, size_t len, uint64_t off);
 int codec__pwrite_full(int fd, const void *buf, size_t len, uint64_t off);

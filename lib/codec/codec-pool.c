@@ -260,7 +260,7 @@ static int range_job_run(void *arg)
 	struct range_job *j = arg;
 	struct ect_codec_file *f = j->f;
 	uint64_t total = ect_codec_extent_count(f);
-	uint8_t *batch = codec__batch(f);
+	uint8_t *batch = codec__batch(f, CHUNK_EXTENTS);
 
 	if (!batch)
 		return -ENOMEM;

@@ -182,9 +182,13 @@ int codec__write_extents(struct ect_codec_file *f, const uint8_t *buf, uint64_t 
 			 uint64_t old_size, uint64_t e0, uint64_t e1)
 {
 	uint64_t old_count = old_size / ECT_EXTENT_SIZE + (old_size % ECT_EXTENT_SIZE != 0);
-	uint8_t *batch = codec__batch(f);
+	uint8_t *batch;
 	int rc;
 
+	if (e1 < e0)
+		return 0;
+	batch = codec__batch(f, e1 - e0 < CODEC_BATCH_EXTENTS ? (size_t)(e1 - e0 + 1)
+							     : CODEC_BATCH_EXTENTS);
 	if (!batch)
 		return -ENOMEM;
 	for (uint64_t e = e0; e <= e1;) {
@@ -339,7 +343,7 @@ static int shrink(struct ect_codec_file *f, uint64_t size)
 	int rc;
 
 	if (keep) {
-		x = codec__batch(f);
+		x = codec__batch(f, 1);
 		if (!x)
 			return -ENOMEM;
 		rc = codec__load_extents(f, n, 1, x);

@@ -22,6 +22,8 @@
 #   ECT_VM_REBOOT=1  run the scenarios that reboot or power off a guest
 #                  (systemd/05, 06, fuse/06: "# ect-vm: optin=ECT_VM_REBOOT")
 #   ECT_VM_SETUP_KILLS=1  run home/60 (setup-private -b killed at 12 points)
+#   ECT_VM_BENCH=1 run the benchmarks (bench/01: bench/fuse-vm.sh sets it;
+#                  ECT_BENCH_FUSE_ARGS, ECT_FUSE_BEFORE reach the guest)
 #   ECT_LOAD_SEED  the load scenarios' random seed (replays a logged interleaving)
 #   ECT_VM_PEER    unpacked ecryptfs-utils 111 (default: the fetch script's)
 #   ECT_VM_INSTALL stage (default): `make install DESTDIR=` on the host with
@@ -244,6 +246,8 @@ boot_group() {
 		printf 'export ECT_CHECKFS_LOWER=%q\n' "${ECT_CHECKFS_LOWER:-}"
 		printf 'export ECT_CHECKFS_CASES=%q\n' "${ECT_CHECKFS_CASES:-}"
 		printf 'export ECT_REGRESS_SECONDS=%q\n' "${ECT_REGRESS_SECONDS:-}"
+		printf 'export ECT_BENCH_FUSE_ARGS=%q\n' "${ECT_BENCH_FUSE_ARGS:-}"
+		printf 'export ECT_FUSE_BEFORE=%q\n' "${ECT_FUSE_BEFORE:-}"
 	} >"$res/run.env"
 	say "check-vm: boot '$group': $(wc -l <"$res/plan") scenario(s), kernel $kver, ${accel[*]}, $mode"
 	# A scenario may reboot a guest with a /home disk (vm_reboot in lib.sh): it
