@@ -11,18 +11,8 @@
 # Skips (77) where FUSE is unusable, and part 2 where it cannot make a
 # read-only bind mount (not root).
 set -eu
-prog=${top_builddir:-.}/fuse/ecryptfs-fuse
-tool=${top_builddir:-.}/helpers/ecryptfs
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$prog" ] || skip "ecryptfs-fuse is not built (no libfuse3)"
-[ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable"
-command -v fusermount3 >/dev/null 2>&1 || skip "fusermount3 is not installed"
-command -v keyctl >/dev/null 2>&1 || skip "keyctl is not installed"
-
-if [ -z "${ECT_FUSE_RESCUE_INNER:-}" ]; then
-	# A throwaway session keyring: the test's keys never reach the caller's.
-	ECT_FUSE_RESCUE_INNER=1 exec keyctl session - sh "$0" "$@"
-fi
+# prog, tool, skip, fail, the skips, a throwaway session keyring
+. "$(dirname "$0")/fuse-host.inc"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuse-rescue.XXXXXX")
 mnt=$work/mnt
@@ -35,12 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$work/lower" "$mnt" "$work/ref" "$work/ro"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
-keyctl link @u @s >/dev/null
-sig=$(printf '%s' "fuse rescue pass" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
-fnek=$(printf '%s' "fuse rescue fnek" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
-opts="ecryptfs_sig=$sig,ecryptfs_fnek_sig=$fnek,ecryptfs_cipher=aes,ecryptfs_key_bytes=16"
+fuse_host_keys "fuse rescue pass" "fuse rescue fnek"
 
 mounted() { grep " $mnt fuse" /proc/mounts >/dev/null; }
 # start_daemon LOWER [MORE_OPTS]: in the foreground, so that its pid is known
