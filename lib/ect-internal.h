@@ -39,6 +39,9 @@ void ect__hex_encode(const uint8_t *in, size_t n, char *out);
 size_t ect__secure_size(const void *ptr);
 int ect__secure_locked(const void *ptr);
 
+/* ect_close_fds_except; try_range false: the close(2) fallback only (for tests). */
+void ect__close_fds_except(int first, const int *keep, size_t n, bool try_range);
+
 /*
  * read(2) until cap bytes or end of file, retrying EINTR (lib/core/fileio.c).
  * *n = bytes read; *n == cap means there may be more. 0 or -errno.

@@ -178,8 +178,14 @@ int ect_token_rewrap_user(const struct ect_user_dirs *d, ect_token_pin_fn pin_fn
 			  const struct ect_argon2_params *ceiling, size_t *rewrapped,
 			  size_t *failed) ECT_MUST_CHECK;
 
-/* Close every fd from first up (close_range, else one by one): before an exec. */
-void ect_close_fds_from(int first);
+/*
+ * Close every fd from first up but the n fds in keep (any order; repeats,
+ * -1 and fds below first are ignored; keep may be NULL when n is 0): for a
+ * child between fork and exec (no allocation, no lock). close_range(2) over
+ * the gaps where the kernel has it, else close(2) one by one up to the
+ * open-file limit (65536 at most). Close-on-exec flags are left as they are.
+ */
+void ect_close_fds_except(int first, const int *keep, size_t n);
 
 /*
  * ect_kernel_probe with its paths given: sysfs_fs is the directory that

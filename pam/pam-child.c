@@ -109,21 +109,6 @@ int pam_ect_child_ask_pin(struct pam_ect_job *job, const char *label, unsigned i
 	return 0;
 }
 
-/* Close every descriptor from first on except keep_lo and keep_hi (keep_lo <= keep_hi). */
-static void close_from(int first, int keep_lo, int keep_hi)
-{
-#ifdef HAVE_CLOSE_RANGE
-	if (close_range((unsigned int)first, (unsigned int)keep_lo - 1, 0) == 0 &&
-	    (keep_hi <= keep_lo + 1 ||
-	     close_range((unsigned int)keep_lo + 1, (unsigned int)keep_hi - 1, 0) == 0) &&
-	    close_range((unsigned int)keep_hi + 1, ~0U, 0) == 0)
-		return;
-#endif
-	for (int fd = first; fd < 1024 || fd <= keep_hi; fd++)
-		if (fd != keep_lo && fd != keep_hi)
-			close(fd);
-}
-
 /*
  * The child's descriptors: 0 = /dev/null, 1 and 2 = the output pipe (what
  * an exec'd helper writes), job->report_fd >= REPORT_FD_MIN = the report
@@ -132,7 +117,7 @@ static void close_from(int first, int keep_lo, int keep_hi)
  */
 static int child_fds(struct pam_ect_job *job, int out_fd, int status_fd)
 {
-	int devnull, out, cfg = -1;
+	int devnull, out, cfg = -1, keep[2];
 
 	/* libc's syslog names the application's socket by number: forget it first. */
 	closelog();
@@ -151,7 +136,9 @@ static int child_fds(struct pam_ect_job *job, int out_fd, int status_fd)
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (out < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		return -1;
-	close_from(3, job->report_fd, cfg >= 0 ? cfg : job->report_fd);
+	keep[0] = job->report_fd;
+	keep[1] = cfg;
+	ect_close_fds_except(3, keep, 2);
 	return 0;
 }
 

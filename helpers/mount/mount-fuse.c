@@ -62,7 +62,7 @@ static void exec_as_user(struct ect_ctx *ctx, struct mh_priv *p, const char *pat
 
 	if (null < 0 || dup2(null, 0) < 0)
 		_exit(127);
-	ect_close_fds_from(3);
+	ect_close_fds_except(3, NULL, 0);
 	mh_priv_drop(p, ctx);
 	if (!p->dropped && !p->root)
 		_exit(127);

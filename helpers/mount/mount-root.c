@@ -40,26 +40,15 @@ static void exec_mount_keys(struct ect_ctx *ctx, struct mh_priv *p, int options_
 	static char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
 	char options_arg[40], reply_arg[40];
 	char *const argv[] = { "ecryptfs-mount-keys", options_arg, reply_arg, NULL };
-	int keep[3] = { options_fd, reply_fd, passphrase_fd }, next = 3;
+	int keep[3] = { options_fd, reply_fd, passphrase_fd };
 
 	snprintf(options_arg, sizeof(options_arg), "--options-fd=%d", options_fd);
 	snprintf(reply_arg, sizeof(reply_arg), "--reply-fd=%d", reply_fd);
-	/* close every fd from 3 up but the kept ones, lowest first */
-	for (;;) {
-		int lowest = INT_MAX;
-
-		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-			if (keep[i] >= next && keep[i] < lowest)
-				lowest = keep[i];
-		if (lowest == INT_MAX)
-			break;
-		for (; next < lowest; next++)
-			close(next);
-		if (fcntl(lowest, F_SETFD, 0))
+	/* the kept fds are passed on: not close-on-exec; every other fd from 3 up is closed */
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (keep[i] >= 3 && fcntl(keep[i], F_SETFD, 0))
 			_exit(127);
-		next = lowest + 1;
-	}
-	ect_close_fds_from(next);
+	ect_close_fds_except(3, keep, sizeof(keep) / sizeof(keep[0]));
 	/* root mode: nothing to drop, but never run anything with raised ids by accident */
 	mh_priv_drop(p, ctx);
 	if (getuid() != 0 || setrlimit(RLIMIT_FSIZE, &p->caller_fsize))

@@ -88,7 +88,7 @@ int mh_priv_sanitize_process(struct rlimit *caller_fsize)
 	 * (passphrase_passwd_fd=); only a user's call is untrusted.
 	 */
 	if (getuid() != 0)
-		ect_close_fds_from(3);
+		ect_close_fds_except(3, NULL, 0);
 	/*
 	 * Wipe the inherited strings in place (they may hold anything the
 	 * caller put there, and /proc/PID/environ shows them), then drop them.

@@ -380,14 +380,46 @@ out:
 	return ret;
 }
 
-void ect_close_fds_from(int first)
+/* Close lo..hi (hi ~0U: to the end), by close_range if allowed and it works. */
+static void close_span(unsigned int lo, unsigned int hi, bool try_range)
 {
-#ifdef HAVE_CLOSE_RANGE
-	if (!close_range((unsigned int)first, ~0U, 0))
-		return;
-#endif
-	long max = sysconf(_SC_OPEN_MAX);
+	long max;
+	unsigned int limit;
 
-	for (int fd = first; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-		close(fd);
+#ifdef HAVE_CLOSE_RANGE
+	if (try_range && !close_range(lo, hi, 0))
+		return;
+#else
+	(void)try_range;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	limit = max > 0 && max < 65536 ? (unsigned int)max : 65536;
+	for (unsigned int fd = lo; fd <= hi && fd < limit; fd++)
+		close((int)fd);
+}
+
+void ect__close_fds_except(int first, const int *keep, size_t n, bool try_range)
+{
+	unsigned int next = first > 0 ? (unsigned int)first : 0;
+
+	/* the gaps between the kept fds, lowest first: no copy, no sort */
+	for (;;) {
+		unsigned int lowest = UINT_MAX;
+
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= 0 && (unsigned int)keep[i] >= next &&
+			    (unsigned int)keep[i] < lowest)
+				lowest = (unsigned int)keep[i];
+		if (lowest == UINT_MAX)
+			break;
+		if (lowest > next)
+			close_span(next, lowest - 1, try_range);
+		next = lowest + 1;
+	}
+	close_span(next, ~0U, try_range);
+}
+
+void ect_close_fds_except(int first, const int *keep, size_t n)
+{
+	ect__close_fds_except(first, keep, n, true);
 }

@@ -75,7 +75,7 @@ static void exec_modprobe(const char *modprobe)
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
 	    dup2(null, STDERR_FILENO) < 0)
 		_exit(127);
-	ect_close_fds_from(3);
+	ect_close_fds_except(3, NULL, 0);
 	execve(modprobe, argv, envp);
 	_exit(127);
 }

@@ -7,22 +7,11 @@
 # run. Skips (77) when not root (the tmpfs), without /dev/fuse, fusermount3
 # or keyctl, or where the host refuses the FUSE mount.
 set -eu
-prog=${top_builddir:-.}/fuse/ecryptfs-fuse
-tool=${top_builddir:-.}/helpers/ecryptfs
+# prog, tool, skip, fail, the skips, a throwaway session keyring
+. "$(dirname "$0")/../unit/fuse-host.inc"
 fsx=${top_builddir:-.}/tests/regress/regress-tool
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || skip "not root (the lower directory is a private tmpfs)"
-[ -x "$prog" ] || skip "ecryptfs-fuse is not built (no libfuse3)"
 [ -x "$fsx" ] || skip "tests/regress/regress-tool is not built"
-[ -c /dev/fuse ] && [ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable"
-command -v fusermount3 >/dev/null 2>&1 || skip "fusermount3 is not installed"
-command -v keyctl >/dev/null 2>&1 || skip "keyctl is not installed"
-
-if [ -z "${ECT_FSX_INNER:-}" ]; then
-	# A throwaway session keyring: the test's keys never reach the caller's.
-	ECT_FSX_INNER=1 exec keyctl session - sh "$0" "$@"
-fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fsx-fuse.XXXXXX")
 lower=$work/lower mnt=$work/mnt
@@ -35,28 +24,11 @@ trap cleanup EXIT
 mkdir -p "$lower" "$mnt"
 mount -t tmpfs -o size=64m,mode=0700 fsx-fuse "$lower" || skip "cannot mount a tmpfs"
 
-keyctl link @u @s >/dev/null
 # Passphrases of this run only: the keys land in @u, and another run's
 # ecryptfs_unlink_sigs must not take them away in the middle of this one.
-sig=$(printf '%s' "fsx fuse pass $work" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
-fnek=$(printf '%s' "fsx fuse fnek $work" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
-opts="ecryptfs_sig=$sig,ecryptfs_fnek_sig=$fnek,ecryptfs_cipher=aes,ecryptfs_key_bytes=16"
-
-mount_it() {
-	rc=0
-	"$prog" "$lower" "$mnt" -o "$opts$1" 2>"$work/err" || rc=$?
-	[ $rc -eq 4 ] && skip "the host refuses the FUSE mount: $(cat "$work/err")"
-	[ $rc -eq 0 ] || fail "ecryptfs-fuse exited $rc: $(cat "$work/err")"
-}
-unmount_it() {
-	fusermount3 -u "$mnt"
-	i=0
-	while grep -q " $mnt " /proc/mounts; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || fail "no unmount"
-		sleep 0.1
-	done
-}
+fuse_host_keys "fsx fuse pass $work" "fsx fuse fnek $work"
+mount_it() { fuse_host_mount "$lower" "$mnt" "$opts$1"; }
+unmount_it() { fuse_host_unmount "$mnt"; }
 
 seed=${ECT_FSX_SEED:-}
 mount_it ""

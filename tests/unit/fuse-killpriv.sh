@@ -6,18 +6,10 @@
 # KILLPRIV_V2), so the daemon, writing as root, must not be told otherwise.
 # Needs root (a second user through allow_other); skips (77) without it.
 set -eu
-prog=${top_builddir:-.}/fuse/ecryptfs-fuse
-tool=${top_builddir:-.}/helpers/ecryptfs
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$prog" ] || skip "ecryptfs-fuse is not built (no libfuse3)"
+# prog, tool, skip, fail, the skips, a throwaway session keyring
+. "$(dirname "$0")/fuse-host.inc"
 [ "$(id -u)" = 0 ] || skip "needs root (writes as another user)"
-[ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable"
-for c in fusermount3 keyctl setpriv; do
-	command -v $c >/dev/null 2>&1 || skip "$c is not installed"
-done
-if [ -z "${ECT_FUSE_KILLPRIV_INNER:-}" ]; then
-	ECT_FUSE_KILLPRIV_INNER=1 exec keyctl session - sh "$0" "$@"
-fi
+command -v setpriv >/dev/null 2>&1 || skip "setpriv is not installed"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuse-killpriv.XXXXXX")
 chmod 755 "$work"
@@ -28,13 +20,9 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir "$work/lower" "$m"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 keyctl link @u @s >/dev/null
-sig=$(printf '%s' "fuse killpriv pass" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
-rc=0
-"$prog" "$work/lower" "$m" -o "ecryptfs_sig=$sig,allow_other" 2>"$work/err" || rc=$?
-[ $rc -eq 4 ] && skip "the host refuses the FUSE mount: $(cat "$work/err")"
-[ $rc -eq 0 ] || fail "ecryptfs-fuse exited $rc: $(cat "$work/err")"
+sig=$(fuse_host_add_key "fuse killpriv pass")
+fuse_host_mount "$work/lower" "$m" "ecryptfs_sig=$sig,allow_other"
 
 u=65534
 as_owner() { setpriv --reuid=$u --regid=$u --clear-groups "$@"; }

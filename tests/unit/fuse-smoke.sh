@@ -7,18 +7,8 @@
 # Skips (77) where FUSE is unusable: no /dev/fuse, no fusermount3, no
 # keyctl, or a mount the host refuses (containers, CI without FUSE).
 set -eu
-prog=${top_builddir:-.}/fuse/ecryptfs-fuse
-tool=${top_builddir:-.}/helpers/ecryptfs
-skip() { echo "SKIP: $*"; exit 77; }
-[ -x "$prog" ] || skip "ecryptfs-fuse is not built (no libfuse3)"
-[ -r /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse is not usable"
-command -v fusermount3 >/dev/null 2>&1 || skip "fusermount3 is not installed"
-command -v keyctl >/dev/null 2>&1 || skip "keyctl is not installed"
-
-if [ -z "${ECT_FUSE_SMOKE_INNER:-}" ]; then
-	# A throwaway session keyring: the test's keys never reach the caller's.
-	ECT_FUSE_SMOKE_INNER=1 exec keyctl session - sh "$0" "$@"
-fi
+# prog, tool, skip, fail, the skips, a throwaway session keyring
+. "$(dirname "$0")/fuse-host.inc"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuse-smoke.XXXXXX")
 mnt=$work/mnt
@@ -29,28 +19,11 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$work/lower" "$mnt" "$work/ref"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
-keyctl link @u @s >/dev/null
-sig=$(printf '%s' "fuse smoke pass" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
-fnek=$(printf '%s' "fuse smoke fnek" | "$tool" add-passphrase - | grep -o '\[[0-9a-f]*\]' | tr -d '[]')
-opts="ecryptfs_sig=$sig,ecryptfs_fnek_sig=$fnek,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_unlink_sigs"
-
-mount_it() {
-	rc=0
-	"$prog" "$work/lower" "$mnt" -o "$opts" 2>"$work/err" || rc=$?
-	[ $rc -eq 4 ] && skip "the host refuses the FUSE mount: $(cat "$work/err")"
-	[ $rc -eq 0 ] || fail "ecryptfs-fuse exited $rc: $(cat "$work/err")"
-}
-unmount_it() {
-	fusermount3 -u "$mnt"
-	i=0
-	while grep -q " $mnt " /proc/mounts; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || fail "no unmount"
-		sleep 0.1
-	done
-}
+fuse_host_keys "fuse smoke pass" "fuse smoke fnek"
+opts="$opts,ecryptfs_unlink_sigs"
+mount_it() { fuse_host_mount "$work/lower" "$mnt" "$opts"; }
+unmount_it() { fuse_host_unmount "$mnt"; }
 
 # The same operations on a plain reference tree and through the mount.
 ops() {
@@ -88,8 +61,8 @@ while keyctl search @u user "$sig" >/dev/null 2>&1; do
 done
 
 # Again with the keys: the tree persisted.
-printf '%s' "fuse smoke pass" | "$tool" add-passphrase - >/dev/null
-printf '%s' "fuse smoke fnek" | "$tool" add-passphrase - >/dev/null
+fuse_host_add_key "fuse smoke pass" >/dev/null
+fuse_host_add_key "fuse smoke fnek" >/dev/null
 mount_it
 diff -r "$work/ref" "$mnt" || fail "the remounted tree differs"
 

@@ -13,11 +13,8 @@
 . "$ECT_SRCDIR/tests/vm/scenarios/pam/pam.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/home/home.inc"
 . "$ECT_SRCDIR/tests/vm/scenarios/systemd/sshd.inc"
+. "$ECT_SRCDIR/tests/vm/scenarios/pam/demo.inc"
 set +x
-say() { printf '%s\n' "$*"; }
-step() { printf '\n== %s\n' "$*"; }
-proves() { printf '   => %s\n' "$*"; }
-indent() { sed 's/^/   | /'; }
 # ms_since T0: milliseconds since T0 (date +%s%N)
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
@@ -25,7 +22,6 @@ pam_need_module
 pam_need_helpers
 pam_enable_profile
 need_tool ecryptfs-setup-private
-W=$ECT_VM_WORK
 
 step "0. The guest was booted by systemd; sshd runs as its ssh.service"
 sd_start_sshd
@@ -37,31 +33,9 @@ say "   the pam-auth-update profile put pam_ecryptfs into the common stacks sshd
 grep -h -E 'pam_(ecryptfs|systemd)' /etc/pam.d/common-auth /etc/pam.d/common-session | indent
 [ "$(cat /proc/1/comm)" = systemd ] || fail "PID 1 is not systemd"
 
-step "1. root creates alice (useradd -m) and gives her a whole encrypted home"
-pw="correct horse battery"
-user=alice
-id "$user" >/dev/null 2>&1 && user=alice$$
-make_user "$user" "$pw" >/dev/null
-home=$(pam_home "$user")
+demo_give_home 1
 uid=$(id -u "$user")
-printf 'Welcome, %s. This note was here before the home was encrypted.\n' "$user" >"$home/welcome.txt"
-chown "$user:" "$home/welcome.txt"
-say "   her home before: $(ls -A "$home" | tr '\n' ' ')"
-say "   as root: ecryptfs-setup-private -b -u $user --password-file - --kdf-floor   (her password on stdin)"
-t0=$(date +%s%N)
-home_setup_ours "$user" "$pw" >"$W/setup.log" 2>&1 || { cat "$W/setup.log"; fail "ecryptfs-setup-private -b"; }
-took=$(ms_since "$t0")
-grep -v -e '^Joined session keyring' -e '^$' -e '^\*\*\*' -e 'RECOVERY\|safe:\|recovered\|shows it again' \
-	-e '^    [0-9a-f]\{32\}$' "$W/setup.log" | indent
-say "   the bare $home now (what anyone sees while she is logged out):"
-ls -lA "$home" | tail -n +2 | awk '{print $1, $3, $(NF-2), $(NF-1), $NF}' | indent
-pam_is_mounted "$home" && fail "mounted before login"
-[ ! -e "$home/welcome.txt" ] || fail "welcome.txt still in plain text in the bare home"
-home_plain_nowhere "$user" "This note was here"
 read -r fekek fnek <<<"$(pam_sigs "$user" | tr '\n' ' ')"
-proves "a random mount passphrase, wrapped under her password (v3 file: Argon2id, at the cheapest"
-proves "cost to keep this demo short); her files were moved into the encrypted home ($took ms);"
-proves "nothing is mounted, no key is loaded, no plain text is left underneath"
 
 step "2. $user logs in over ssh with her password (sshd's PAM: pam_unix, pam_systemd, pam_ecryptfs...)"
 say "   \$ ssh $user@127.0.0.1      (the password typed by sshpass)"
@@ -142,17 +116,7 @@ say "   from sshd closing her session (guest clock): home unmounted by $(after "
 proves "the home locked at logout, without waiting for systemd --user; when systemd stopped it,"
 proves "the kernel freed the keys"
 
-step "4. The same home on disk, below the mount (what a thief would see)"
-lower=/home/.ecryptfs/$user/.Private
-say "   $lower holds $(find "$lower" -type f | wc -l) files, e.g.:"
-f=$(find "$lower" -type f -size -20k -print -quit)
-say "   name:  ${f#"$lower"/}" | cut -c1-110
-say "   bytes: (first 64 of $(stat -c %s "$f"))"
-od -An -tx1 -N64 "$f" | indent
-home_lower_encrypted "$user"
-home_plain_nowhere "$user" "Dear diary"
-home_plain_nowhere "$user" "This note was here"
-proves "contents and names are encrypted on disk (eCryptfs headers, no 'Dear diary', no 'diary.txt')"
+demo_thief_view 4
 
 step "5. A wrong password gets nothing"
 rc=0
