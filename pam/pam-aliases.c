@@ -224,10 +224,14 @@ int pam_ect_chauthtok_aliases(struct pam_ect_call *c, const struct pam_ect_peek 
 	unsigned int done = 0;
 
 	if (!old_pw) {
-		ect_warn(c->ctx, "user %s: password changed without the old one; %zu alias(es) keep "
-			 "the old wrapping", c->user, peek->n_protected_all);
-		pam_ect_tell(c, true, "Your other encrypted directories (%s...) are still locked with "
-			     "the old password.", peek->protected[0]);
+		for (size_t i = 0; i < peek->n_protected; i++) {
+			if (!(peek->protected_by[i] & PAM_ECT_BY_PASSWORD))
+				continue;
+			ect_warn(c->ctx, "user %s: password changed without the old one; alias %s "
+				 "keeps the old wrapping", c->user, peek->protected[i]);
+			pam_ect_tell(c, true, "%s is still locked with the old password (no old "
+				     "password was given to rewrap it).", peek->protected[i]);
+		}
 		return PAM_IGNORE;
 	}
 	if (peek->n_protected_all > peek->n_protected)
