@@ -527,6 +527,12 @@ enum ect_config_flag {
 	ECT_FLAG_WRAPPING_INDEPENDENT = 1 << 2, /* "wrapping-independent": not the login password */
 	/* "ALIAS.fuse" (per alias, ect_private_config_load): mount through ecryptfs-fuse */
 	ECT_FLAG_FUSE = 1 << 3,
+	/*
+	 * ALIAS.auto-mount is there but refused (a symbolic link, not a regular
+	 * file, or not the user's): the alias is not marked for login, and the
+	 * load still succeeds, so that its unmount goes on (review finding L5).
+	 */
+	ECT_FLAG_AUTO_MOUNT_REFUSED = 1 << 4,
 };
 /*
  * An alias other than Private takes auto-mount and auto-umount from its own
@@ -558,8 +564,9 @@ int ect_alias_key_file(const char *alias, const char *base, char *name, size_t s
 /*
  * [privileged-safe] The aliases of ~/.ecryptfs other than Private: the
  * names of the regular files ALIAS.conf (not symlinks) whose ALIAS passes
- * ect_alias_check, in byte order. Up to max go into aliases; *count is how
- * many there are (may exceed max).
+ * ect_alias_check, in byte order. The first max in byte order go into
+ * aliases, whatever the directory's order; *count is how many there are
+ * (may exceed max).
  */
 int ect_config_list_aliases_at(int dirfd, char (*aliases)[ECT_ALIAS_MAX + 1], size_t max,
 			       size_t *count) ECT_MUST_CHECK;

@@ -12,6 +12,7 @@
  */
 #include "pam-internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,15 @@ static const char *why_not(struct pam_ect_job *job, int r)
 		return "the mount helper could not be run";
 	case PAM_ECT_NOT_AUTOMOUNT:
 		return "it is not marked for login";
+	case PAM_ECT_BAD_FLAG:
+		snprintf(job->output, sizeof(job->output), "~/.ecryptfs/%s.%s is refused (a symbolic "
+			 "link, not a regular file, or not yours)", job->alias,
+			 ECT_ALIAS_AUTO_MOUNT_EXT);
+		return job->output;
+	case PAM_ECT_MEDIUM_ABSENT:
+		job->output[strcspn(job->output, "\n")] = '\0';
+		return job->output[0] ? job->output
+				      : "the removable medium of its wrapped passphrase is not present";
 	default:
 		return "internal error";
 	}
@@ -86,7 +96,8 @@ static bool open_alias(struct pam_ect_call *c, const char *alias, const char *pa
 	ect_notice(c->ctx, "user %s: alias %s not mounted at login (skipped): %s", c->user, alias,
 		   why);
 	pam_ect_tell(c, false, "%s stays locked: %s (mount it by hand).", alias, why);
-	(void)pam_ect_drop_added_keys(c, &job.added);
+	if (!pam_ect_drop_added_keys(c, &job.added))
+		pam_ect_keep_for_close(c, &job.added); /* retried at close (review finding L3) */
 	return false;
 }
 
@@ -101,6 +112,10 @@ unsigned int pam_ect_open_aliases(struct pam_ect_call *c, const struct pam_ect_p
 		ect_err(c->ctx, "user %s: out of memory; no alias mounted", c->user);
 		return 0;
 	}
+	if (peek->n_marked > peek->n_aliases)
+		ect_warn(c->ctx, "user %s: %zu aliases are marked for login; only the first %zu in "
+			 "byte order (%s to %s) are mounted", c->user, peek->n_marked,
+			 peek->n_aliases, peek->aliases[0], peek->aliases[peek->n_aliases - 1]);
 	for (size_t i = 0; i < peek->n_aliases; i++) {
 		size_t len = strlen(peek->aliases[i]);
 
@@ -144,4 +159,94 @@ int pam_ect_close_aliases(struct pam_ect_call *c, const char *list)
 		ret = PAM_SESSION_ERR;
 	}
 	return ret;
+}
+
+/* One alias's wrapped passphrase, old -> new; true when rewrapped. */
+static bool rewrap_alias(struct pam_ect_call *c, const char *alias, const char *old_pw,
+			 const char *new_pw)
+{
+	struct pam_ect_job job;
+	const char *why;
+	int r;
+
+	pam_ect_job_init(c, &job, pam_ect_job_rewrap);
+	job.alias = alias;
+	job.password = new_pw;
+	job.old_password = old_pw;
+	r = pam_ect_run_child(c, &job);
+	if (r == PAM_ECT_OK)
+		return true;
+	if (r == PAM_ECT_NOT_AUTOMOUNT)
+		return false; /* no ALIAS.wrapped-passphrase after all */
+	if (r == PAM_ECT_WRONG_PASSWORD) {
+		ect_info(c->ctx, "user %s: alias %s does not open with the old password (its own "
+			 "passphrase?); left as it is", c->user, alias);
+		return false;
+	}
+	why = r == PAM_ECT_WRITE_FAILED ? "it could not be written" : why_not(&job, r);
+	ect_warn(c->ctx, "user %s: alias %s not rewrapped with the new password: %s", c->user, alias,
+		 why);
+	pam_ect_tell(c, true, "%s was not rewrapped with the new password: %s. It still opens with "
+		     "the old one (ecryptfs-rewrap-passphrase ~/.ecryptfs/%s.%s).", alias, why, alias,
+		     ECT_WRAPPED_PASSPHRASE_FILE);
+	return false;
+}
+
+/* One alias's token AND password records, old -> new (the token needed now). */
+static bool rewrap_alias_tokens(struct pam_ect_call *c, const char *alias, const char *old_pw,
+				const char *new_pw)
+{
+	struct pam_ect_job job;
+	int r;
+
+	pam_ect_job_init(c, &job, pam_ect_job_token_rewrap);
+	job.alias = alias;
+	job.password = new_pw;
+	job.old_password = old_pw;
+	r = pam_ect_run_child(c, &job);
+	pam_ect_token_tell(c, &job);
+	ect_secure_free_str(job.pin);
+	if (r == PAM_ECT_OK)
+		return true;
+	if (r == PAM_ECT_NO_TOKEN || r == PAM_ECT_WRONG_PASSWORD)
+		return false; /* token-alone records, or not the login password's */
+	ect_warn(c->ctx, "user %s: the token records of alias %s were not rewrapped (%d)", c->user,
+		 alias, r);
+	pam_ect_tell(c, true, "The token records of %s that need the password too were not "
+		     "rewrapped: they open with the old password and the token until re-enrolled "
+		     "with ecryptfs-token --alias %s.", alias, alias);
+	return false;
+}
+
+int pam_ect_chauthtok_aliases(struct pam_ect_call *c, const struct pam_ect_peek *peek,
+			      const char *old_pw, const char *new_pw)
+{
+	unsigned int done = 0;
+
+	if (!old_pw) {
+		for (size_t i = 0; i < peek->n_protected; i++) {
+			if (!(peek->protected_by[i] & PAM_ECT_BY_PASSWORD))
+				continue;
+			ect_warn(c->ctx, "user %s: password changed without the old one; alias %s "
+				 "keeps the old wrapping", c->user, peek->protected[i]);
+			pam_ect_tell(c, true, "%s is still locked with the old password (no old "
+				     "password was given to rewrap it).", peek->protected[i]);
+		}
+		return PAM_IGNORE;
+	}
+	if (peek->n_protected_all > peek->n_protected)
+		ect_warn(c->ctx, "user %s: %zu aliases have protectors; only the first %zu in byte "
+			 "order are rewrapped (up to %s)", c->user, peek->n_protected_all,
+			 peek->n_protected, peek->protected[peek->n_protected - 1]);
+	for (size_t i = 0; i < peek->n_protected; i++) {
+		const char *alias = peek->protected[i];
+
+		if ((peek->protected_by[i] & PAM_ECT_BY_PASSWORD) &&
+		    rewrap_alias(c, alias, old_pw, new_pw))
+			done++;
+		if ((peek->protected_by[i] & PAM_ECT_BY_TOKEN) &&
+		    rewrap_alias_tokens(c, alias, old_pw, new_pw))
+			done++;
+	}
+	return done ? PAM_SUCCESS : PAM_IGNORE;
 }

@@ -111,10 +111,19 @@ struct pam_ect_peek {
 	bool token_records; /* wrapped-passphrase.token exists */
 	bool mounted; /* only looked up with wrapping_independent */
 	bool bootstrap; /* /dev/shm/.ecryptfs-USER exists (not checked: the child does) */
-	/* the aliases other than Private with ALIAS.auto-mount, in byte order */
-	size_t n_aliases;
+	/*
+	 * The aliases other than Private with ALIAS.auto-mount: the first
+	 * PAM_ECT_ALIASES_MAX in byte order; n_marked counts them all.
+	 */
+	size_t n_aliases, n_marked;
 	char aliases[PAM_ECT_ALIASES_MAX][ECT_ALIAS_MAX + 1];
+	/* The same for those with ALIAS.wrapped-passphrase or its token records (chauthtok). */
+	size_t n_protected, n_protected_all;
+	char protected[PAM_ECT_ALIASES_MAX][ECT_ALIAS_MAX + 1];
+	unsigned char protected_by[PAM_ECT_ALIASES_MAX]; /* PAM_ECT_BY_* */
 };
+#define PAM_ECT_BY_PASSWORD 1 /* ALIAS.wrapped-passphrase */
+#define PAM_ECT_BY_TOKEN 2    /* ALIAS.wrapped-passphrase.token */
 int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek);
 /*
  * 1 when cfg's mount point is the root of an eCryptfs mount stacked on its
@@ -146,6 +155,8 @@ enum pam_ect_child_result {
 	PAM_ECT_NO_BOOTSTRAP = 15,   /* no bootstrap passphrase waiting */
 	PAM_ECT_TOKEN_FAILED = 16,   /* token records only, and none opened (flags say why) */
 	PAM_ECT_NO_TOKEN = 17,	     /* pam-token.c: no token record opened; try the password */
+	PAM_ECT_BAD_FLAG = 18,	     /* ALIAS.auto-mount refused (a link, or not the user's) */
+	PAM_ECT_MEDIUM_ABSENT = 19,  /* the wrapped file's declared medium is not present (output says where) */
 	PAM_ECT_HELPER = 100,	     /* the helper ran; see helper_status */
 };
 
@@ -255,6 +266,12 @@ void pam_ect_job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_c
 int pam_ect_open_with_retry(struct pam_ect_call *c, struct pam_ect_job *job);
 /* Unlink the keys a failed open added (never another session's); true when gone. */
 bool pam_ect_drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *keys);
+/*
+ * When they could not be taken back: keep them (Private's and each alias's)
+ * for close_session, where pam_ect_drop_kept_keys tries once more.
+ */
+void pam_ect_keep_for_close(struct pam_ect_call *c, const struct pam_ect_keys *keys);
+void pam_ect_drop_kept_keys(struct pam_ect_call *c);
 
 /* ---- aliases other than Private (pam-aliases.c) ---------------------------- */
 /*
@@ -268,6 +285,15 @@ unsigned int pam_ect_open_aliases(struct pam_ect_call *c, const struct pam_ect_p
 				  const char *password);
 /* close_session: uncount (the last session: unmount) each alias of list. PAM_SUCCESS or _SESSION_ERR. */
 int pam_ect_close_aliases(struct pam_ect_call *c, const char *list);
+/*
+ * chauthtok: rewrap, from old_pw to new_pw, the wrapped passphrase (and the
+ * token AND password records) of every alias of peek that the old password
+ * opens; one it opens but cannot rewrap is logged and told, one it does not
+ * open (its own passphrase) left alone. PAM_SUCCESS when one was rewrapped,
+ * else PAM_IGNORE: an alias never fails the password change.
+ */
+int pam_ect_chauthtok_aliases(struct pam_ect_call *c, const struct pam_ect_peek *peek,
+			      const char *old_pw, const char *new_pw);
 
 /* ---- token protectors (pam-token.c) -------------------------------------- */
 /*

@@ -187,7 +187,8 @@ int pam_ect_token_passphrase(struct pam_ect_job *job, int dirfd, char **pp, size
  */
 int pam_ect_job_token_rewrap(struct pam_ect_job *job)
 {
-	struct ect_user_dirs dirs = { .home_fd = -1, .uid = job->pw->pw_uid, .gid = job->pw->pw_gid };
+	struct ect_user_dirs dirs = { .home_fd = -1, .uid = job->pw->pw_uid, .gid = job->pw->pw_gid,
+				      .alias = job->alias };
 	struct pin_state st = { .job = job, .password = job->old_password };
 	struct ect_ctx *ctx = pam_ect_child_ctx(job);
 	struct ect_token_info *infos;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,23 +181,66 @@ out:
 	return fd;
 }
 
-/* The aliases other than Private that ALIAS.auto-mount marks for login. */
-static void peek_login_aliases(int fd, struct pam_ect_peek *peek)
+/* Is there an entry by that name (a link too: the child refuses it with a reason)? */
+static bool entry_in(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static bool alias_has(int fd, const char *alias, const char *base)
 {
 	char name[ECT_ALIAS_FILE_SIZE];
-	size_t n = 0, keep = 0;
 
-	if (ect_config_list_aliases_at(fd, peek->aliases, PAM_ECT_ALIASES_MAX, &n))
-		n = 0;
-	for (size_t i = 0; i < n && i < PAM_ECT_ALIASES_MAX; i++) {
-		if (ect_alias_key_file(peek->aliases[i], ECT_ALIAS_AUTO_MOUNT_EXT, name, sizeof(name)) ||
-		    !exists_in(fd, name))
-			continue;
-		if (keep != i)
-			memcpy(peek->aliases[keep], peek->aliases[i], sizeof(peek->aliases[i]));
-		keep++;
+	return !ect_alias_key_file(alias, base, name, sizeof(name)) && entry_in(fd, name);
+}
+
+/* Put alias into list (room PAM_ECT_ALIASES_MAX) unless full; *count counts them all. */
+static size_t keep_alias(char (*list)[ECT_ALIAS_MAX + 1], size_t *kept, size_t *count,
+			 const char *alias)
+{
+	size_t at = *kept;
+
+	if (*kept < PAM_ECT_ALIASES_MAX)
+		memcpy(list[(*kept)++], alias, strlen(alias) + 1);
+	(*count)++;
+	return at;
+}
+
+/*
+ * The aliases other than Private: those ALIAS.auto-mount marks for login,
+ * and those with a password or token protector (chauthtok). Each list is
+ * picked from all the aliases before it is cut to PAM_ECT_ALIASES_MAX, in
+ * byte order, so the same ones come at every login (review finding L1).
+ */
+static void peek_aliases(int fd, struct pam_ect_peek *peek)
+{
+	char(*all)[ECT_ALIAS_MAX + 1] = NULL;
+	size_t n = 0, got = 0;
+
+	if (ect_config_list_aliases_at(fd, NULL, 0, &n) || !n)
+		return;
+	all = calloc(n, sizeof(*all));
+	if (!all || ect_config_list_aliases_at(fd, all, n, &got)) {
+		free(all);
+		return;
 	}
-	peek->n_aliases = keep;
+	for (size_t i = 0; i < n && i < got; i++) {
+		unsigned char by = (alias_has(fd, all[i], ECT_WRAPPED_PASSPHRASE_FILE) ?
+				    PAM_ECT_BY_PASSWORD : 0) |
+				   (alias_has(fd, all[i], ECT_TOKEN_FILE) ? PAM_ECT_BY_TOKEN : 0);
+		size_t at;
+
+		if (alias_has(fd, all[i], ECT_ALIAS_AUTO_MOUNT_EXT))
+			(void)keep_alias(peek->aliases, &peek->n_aliases, &peek->n_marked, all[i]);
+		if (!by)
+			continue;
+		at = keep_alias(peek->protected, &peek->n_protected, &peek->n_protected_all, all[i]);
+		if (at < PAM_ECT_ALIASES_MAX)
+			peek->protected_by[at] = by;
+	}
+	free(all);
 }
 
 /*
@@ -232,7 +276,7 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 	peek->bootstrap = pam_ect_bootstrap_pending(c->pw.pw_name);
 	if (fd >= 0) {
 		peek->private_auto_mount = exists_in(fd, "auto-mount");
-		peek_login_aliases(fd, peek);
+		peek_aliases(fd, peek);
 		peek->auto_mount = peek->private_auto_mount || peek->n_aliases;
 		peek->wrapping_independent = exists_in(fd, "wrapping-independent");
 		peek->wrapped_passphrase = exists_in(fd, ECT_WRAPPED_PASSPHRASE_FILE);
@@ -251,4 +295,76 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 	if (pam_modutil_regain_priv(c->pamh, &privs))
 		return -EPERM;
 	return ret == -ENOTDIR ? -ENOENT : ret;
+}
+
+/*
+ * Unlink from @u the keys a login added when its session did not count (the
+ * mount failed): nothing may stay unlocked for a session that will not
+ * unmount. Only keys the child reported as added by itself, never those
+ * another session had put there. Returns true when they are gone.
+ */
+bool pam_ect_drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *keys)
+{
+	struct pam_ect_job job;
+	int r;
+
+	if (!keys->count)
+		return true;
+	pam_ect_job_init(c, &job, pam_ect_job_drop_keys);
+	job.drop = keys;
+	r = pam_ect_run_child(c, &job);
+	if (r != PAM_ECT_OK) {
+		ect_err(c->ctx, "user %s: the keys this login added could not be removed (%d)", c->user,
+			r);
+		return false;
+	}
+	ect_debug(c->ctx, "user %s: %u key(s) this login added removed", c->user, keys->count);
+	return true;
+}
+
+/* The keys of every failed open (Private, each alias) kept for close_session. */
+struct kept_keys {
+	unsigned int n;
+	struct pam_ect_keys keys[1 + PAM_ECT_ALIASES_MAX];
+};
+
+static void kept_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
+void pam_ect_keep_for_close(struct pam_ect_call *c, const struct pam_ect_keys *keys)
+{
+	const void *data = NULL;
+	struct kept_keys *kept;
+
+	if (pam_get_data(c->pamh, PAM_ECT_DATA_ADDED_KEYS, &data) == PAM_SUCCESS && data) {
+		kept = (struct kept_keys *)(uintptr_t)data; /* ours, set below */
+	} else {
+		kept = calloc(1, sizeof(*kept));
+		if (!kept || pam_set_data(c->pamh, PAM_ECT_DATA_ADDED_KEYS, kept, kept_cleanup) !=
+				     PAM_SUCCESS) {
+			free(kept);
+			ect_err(c->ctx, "user %s: out of memory; the keys left will not be retried "
+				"at logout", c->user);
+			return;
+		}
+	}
+	if (kept->n < sizeof(kept->keys) / sizeof(kept->keys[0]))
+		kept->keys[kept->n++] = *keys;
+}
+
+void pam_ect_drop_kept_keys(struct pam_ect_call *c)
+{
+	const void *data = NULL;
+	const struct kept_keys *kept;
+
+	if (pam_get_data(c->pamh, PAM_ECT_DATA_ADDED_KEYS, &data) != PAM_SUCCESS || !data)
+		return;
+	kept = data;
+	for (unsigned int i = 0; i < kept->n; i++)
+		(void)pam_ect_drop_added_keys(c, &kept->keys[i]);
+	(void)pam_set_data(c->pamh, PAM_ECT_DATA_ADDED_KEYS, NULL, NULL);
 }

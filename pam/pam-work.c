@@ -70,6 +70,16 @@ int pam_ect_map_config_error(struct pam_ect_job *job, int err, const struct ect_
 	return PAM_ECT_CORRUPT;
 }
 
+/* The job's wrapped passphrase in ~/.ecryptfs: Private's, or ALIAS.wrapped-passphrase. */
+static const char *wrapped_name(struct pam_ect_job *job)
+{
+	static char name[ECT_ALIAS_FILE_SIZE]; /* the child is single-threaded */
+
+	if (ect_alias_key_file(job->alias, ECT_WRAPPED_PASSPHRASE_FILE, name, sizeof(name)))
+		return ECT_WRAPPED_PASSPHRASE_FILE;
+	return name;
+}
+
 /* where: the library's word on the wrapped file's place (a policy's refusal), or NULL. */
 static int map_unwrap_error(struct pam_ect_job *job, int err, const struct ect_config_error *where)
 {
@@ -81,11 +91,20 @@ static int map_unwrap_error(struct pam_ect_job *job, int err, const struct ect_c
 		ect_notice(ctx, "user %s: the password does not open ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE,
 			   job->user);
 		return PAM_ECT_WRONG_PASSWORD;
+	case ECT_E_MEDIUM_ABSENT:
+		/* the parent tells the user which file or medium (the child's output) */
+		if (where && where->reason[0])
+			ect_config_error_format(where, line, sizeof(line));
+		else
+			snprintf(line, sizeof(line), "%s", ect_strerror(err));
+		ect_err(ctx, "user %s: cannot read ~/.ecryptfs/%s: %s: %s", job->user, wrapped_name(job),
+			ect_strerror(err), line);
+		dprintf(STDERR_FILENO, "%s\n", line);
+		return PAM_ECT_MEDIUM_ABSENT;
 	case -EACCES:
 	case -EPERM:
 	case -ENOENT:
 	case ECT_E_UNSAFE_PATH:
-	case ECT_E_MEDIUM_ABSENT:
 		if (where && where->reason[0]) {
 			ect_err(ctx, "user %s: cannot read ~/.ecryptfs/" ECT_WRAPPED_PASSPHRASE_FILE
 				": %s: %s", job->user, ect_strerror(err),
@@ -369,6 +388,13 @@ int pam_ect_job_open(struct pam_ect_job *job)
 	result = load_config(job, &dirfd, &cfg);
 	if (result != PAM_ECT_OK)
 		return result;
+	if (cfg.flags & ECT_FLAG_AUTO_MOUNT_REFUSED) {
+		ect_err(pam_ect_child_ctx(job), "user %s: ~/.ecryptfs/%s.%s refused: a symbolic link, "
+			"not a regular file, or not the user's; %s is not mounted at login", job->user,
+			job->alias, ECT_ALIAS_AUTO_MOUNT_EXT, job->alias);
+		result = PAM_ECT_BAD_FLAG;
+		goto out;
+	}
 	if (!(cfg.flags & ECT_FLAG_AUTO_MOUNT)) {
 		result = PAM_ECT_NOT_AUTOMOUNT;
 		goto out;
@@ -443,9 +469,11 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 		.ceiling = &job->opts->kdf_max,
 		.flags = job->opts->keep_v2 ? ECT_UNLOCK_KEEP_V2 : 0,
 	};
-	struct ect_user_dirs dirs = { .home_fd = -1, .uid = job->pw->pw_uid, .gid = job->pw->pw_gid };
+	struct ect_user_dirs dirs = { .home_fd = -1, .uid = job->pw->pw_uid, .gid = job->pw->pw_gid,
+				      .alias = job->alias };
 	struct ect_rewrap_result res;
 	struct rlimit old;
+	struct stat st;
 	bool capped;
 	int result;
 	int ret;
@@ -453,6 +481,11 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 	result = pam_ect_config_dir(job, &dirs.config_fd);
 	if (result != PAM_ECT_OK)
 		return result;
+	/* an alias protected by its token records only: no password to change */
+	if (job->alias && fstatat(dirs.config_fd, wrapped_name(job), &st, AT_SYMLINK_NOFOLLOW)) {
+		close(dirs.config_fd);
+		return PAM_ECT_NOT_AUTOMOUNT;
+	}
 	dirs.home_fd = open_home(job);
 	capped = cap_address_space(job, &old);
 	ret = ect_rewrap_user(&dirs, job->old_password, strlen(job->old_password), job->password,
@@ -463,7 +496,7 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 	if (ret && res.failed_at == ECT_UNLOCK_AT_UNWRAP) {
 		log_over_budget(job, ret, &res.old);
 		result = map_unwrap_error(job, ret, &res.wrap_where);
-		if (result == PAM_ECT_WRONG_PASSWORD) {
+		if (result == PAM_ECT_WRONG_PASSWORD && !job->alias) {
 			/* The file was wrapped with yet another password: say so at next login. */
 			job->old_password = NULL;
 			(void)pam_ect_job_mark_stale(job);
@@ -472,13 +505,14 @@ int pam_ect_job_rewrap(struct pam_ect_job *job)
 	}
 	if (ret) {
 		ect_err(ctx, "user %s: cannot write ~/.ecryptfs/%s: %s", job->user,
-			ECT_WRAPPED_PASSPHRASE_FILE, ect_strerror(ret));
+			wrapped_name(job), ect_strerror(ret));
 		result = PAM_ECT_WRITE_FAILED;
 		goto out;
 	}
 	if (res.stale_removed)
 		ect_notice(ctx, "user %s: stale-wrap marker removed", job->user);
-	ect_notice(ctx, "user %s: wrapped passphrase rewrapped with the new password", job->user);
+	ect_notice(ctx, "user %s: ~/.ecryptfs/%s rewrapped with the new password", job->user,
+		   wrapped_name(job));
 	if (res.old.version != ECT_WRAP_V3 && res.written == ECT_WRAP_V3)
 		pam_ect_child_flag(job, PAM_ECT_FLAG_UPGRADED);
 	result = PAM_ECT_OK;

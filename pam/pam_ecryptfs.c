@@ -200,6 +200,12 @@ static int session_result(struct pam_ect_call *c, struct pam_ect_job *job, int r
 		pam_ect_tell(c, true, "Your encrypted data stays locked: ~/.ecryptfs cannot be read "
 			     "(see the system log).");
 		return PAM_SESSION_ERR;
+	case PAM_ECT_MEDIUM_ABSENT:
+		first_line(job->output);
+		pam_ect_tell(c, true, "Your encrypted data stays locked: the removable medium that "
+			     "holds ~/.ecryptfs/wrapped-passphrase is not present (%s).",
+			     job->output[0] ? job->output : "see the system log");
+		return PAM_SESSION_ERR;
 	case PAM_ECT_SIG_MISMATCH:
 		pam_ect_tell(c, true, "Your encrypted data stays locked: the unwrapped passphrase does "
 			     "not match ~/.ecryptfs/Private.sig.");
@@ -237,50 +243,6 @@ void pam_ect_job_init(struct pam_ect_call *c, struct pam_ect_job *job, pam_ect_c
 	job->cfg_base = c->cfg_base;
 	job->cfg_fd = c->cfg_fd;
 	job->fn = fn;
-}
-
-static void keys_cleanup(pam_handle_t *pamh, void *data, int error_status)
-{
-	(void)pamh;
-	(void)error_status;
-	free(data);
-}
-
-/*
- * Unlink from @u the keys a login added when its session did not count (the
- * mount failed): nothing may stay unlocked for a session that will not
- * unmount. Only keys the child reported as added by itself, never those
- * another session had put there. Returns true when they are gone.
- */
-bool pam_ect_drop_added_keys(struct pam_ect_call *c, const struct pam_ect_keys *keys)
-{
-	struct pam_ect_job job;
-	int r;
-
-	if (!keys->count)
-		return true;
-	pam_ect_job_init(c, &job, pam_ect_job_drop_keys);
-	job.drop = keys;
-	r = pam_ect_run_child(c, &job);
-	if (r != PAM_ECT_OK) {
-		ect_err(c->ctx, "user %s: the keys this login added could not be removed (%d)", c->user,
-			r);
-		return false;
-	}
-	ect_debug(c->ctx, "user %s: %u key(s) this login added removed", c->user, keys->count);
-	return true;
-}
-
-/* Keep the keys for close_session when they could not be taken back now. */
-static void keep_for_close(struct pam_ect_call *c, const struct pam_ect_keys *keys)
-{
-	struct pam_ect_keys *copy = malloc(sizeof(*copy));
-
-	if (!copy)
-		return;
-	*copy = *keys;
-	if (pam_set_data(c->pamh, PAM_ECT_DATA_ADDED_KEYS, copy, keys_cleanup) != PAM_SUCCESS)
-		free(copy);
 }
 
 /*
@@ -374,7 +336,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		ect_secure_free_str(job.pin);
 		job.pin = NULL;
 		if (ret != PAM_SUCCESS && !pam_ect_drop_added_keys(&c, &job.added))
-			keep_for_close(&c, &job.added);
+			pam_ect_keep_for_close(&c, &job.added);
 	}
 	if (ret == PAM_SUCCESS) {
 		(void)pam_set_data(pamh, PAM_ECT_DATA_COUNTED, (void *)"1", NULL);
@@ -407,18 +369,14 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	struct pam_ect_job job;
 	const void *counted = NULL;
 	const void *aliases = NULL;
-	const void *added = NULL;
 	int ret;
 
 	(void)flags;
 	ret = pam_ect_call_begin(&c, pamh, argc, argv);
 	if (ret != PAM_SUCCESS)
 		goto out;
-	/* A failed open whose keys could not be taken back then: try once more. */
-	if (pam_get_data(pamh, PAM_ECT_DATA_ADDED_KEYS, &added) == PAM_SUCCESS && added) {
-		(void)pam_ect_drop_added_keys(&c, added);
-		(void)pam_set_data(pamh, PAM_ECT_DATA_ADDED_KEYS, NULL, NULL);
-	}
+	/* Failed opens (Private's, an alias's) whose keys could not be taken back then. */
+	pam_ect_drop_kept_keys(&c);
 	/* Only a session this handle counted may uncount: no drift from locked logins. */
 	if (pam_get_data(pamh, PAM_ECT_DATA_COUNTED, &counted) != PAM_SUCCESS)
 		counted = NULL;
@@ -571,8 +529,8 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 	/* a whole home, mounted without 111's links inside, is still rewrapped */
 	c.home_tree_fallback = true;
 	ret = pam_ect_peek_home(&c, &peek);
-	if (ret == -ENOENT ||
-	    (ret == 0 && !peek.wrapped_passphrase && !peek.token_records && !peek.bootstrap)) {
+	if (ret == -ENOENT || (ret == 0 && !peek.wrapped_passphrase && !peek.token_records &&
+			       !peek.bootstrap && !peek.n_protected)) {
 		ret = PAM_IGNORE;
 		goto out;
 	}
@@ -620,6 +578,13 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 		int r = chauthtok_tokens(&c, old_pw, new_pw);
 
 		if (r != PAM_IGNORE)
+			ret = r;
+	}
+	/* then the aliases, once Private's part went through (review finding L4) */
+	if (peek.n_protected && (ret == PAM_SUCCESS || ret == PAM_IGNORE)) {
+		int r = pam_ect_chauthtok_aliases(&c, &peek, old_pw, new_pw);
+
+		if (ret == PAM_IGNORE)
 			ret = r;
 	}
 out:

@@ -88,10 +88,25 @@ static int put(struct alias_setup *a, const char *base, const void *data, size_t
 	return r;
 }
 
+/* Calibrated (NULL), or the floor under ECRYPTFS_TOOLS_KDF_FLOOR (tests), as ecryptfs(1) says. */
+static const struct ect_argon2_params *wrap_cost(struct alias_setup *a,
+						 struct ect_argon2_params *floor)
+{
+	const char *env = getenv(ECT_ENV_KDF_FLOOR);
+
+	if (!env || !*env || !strcmp(env, "0"))
+		return NULL;
+	ect_warn(a->ctx, "%s is set: using the cheapest key-derivation cost (testing only)",
+		 ECT_ENV_KDF_FLOOR);
+	ect_argon2_params_floor(floor);
+	return floor;
+}
+
 /* The key files: the wrapped passphrase first, ALIAS.conf last (it makes the alias exist). */
 static int write_alias(struct alias_setup *a, const char *pp, size_t len,
 		       const struct cli_secret *pw, bool at_login)
 {
+	struct ect_argon2_params floor;
 	struct ect_config_sigs sigs;
 	uint8_t *blob = NULL;
 	char *conf = NULL;
@@ -100,7 +115,7 @@ static int write_alias(struct alias_setup *a, const char *pp, size_t len,
 
 	r = cli_compute_sigs(a->ctx, pp, len, true, &sigs);
 	if (!r)
-		r = ect_wrap(ECT_WRAP_V3, pp, len, pw->s, pw->len, NULL, &blob, &size);
+		r = ect_wrap(ECT_WRAP_V3, pp, len, pw->s, pw->len, wrap_cost(a, &floor), &blob, &size);
 	if (r) {
 		ect_err(a->ctx, "cannot wrap the new mount passphrase: %s", ect_strerror(r));
 		goto out;

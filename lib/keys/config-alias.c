@@ -44,9 +44,24 @@ static bool alias_of_conf(const char *name, char out[ECT_ALIAS_MAX + 1])
 	return !ect_alias_check(out) && strcmp(out, ECT_PRIVATE_ALIAS);
 }
 
-static int by_name(const void *a, const void *b)
+/*
+ * Keep the max smallest names in byte order, sorted: alias goes in its
+ * place among the n kept so far (n <= max), the largest falls off when full.
+ * So the cut does not depend on the directory's order (review finding L1).
+ */
+static void keep_smallest(char (*aliases)[ECT_ALIAS_MAX + 1], size_t max, size_t n,
+			  const char *alias)
 {
-	return strcmp(a, b);
+	size_t at = n;
+
+	while (at > 0 && strcmp(aliases[at - 1], alias) > 0)
+		at--;
+	if (at >= max)
+		return;
+	if (n == max)
+		n--; /* the largest falls off */
+	memmove(aliases[at + 1], aliases[at], (n - at) * sizeof(*aliases));
+	memcpy(aliases[at], alias, strlen(alias) + 1);
 }
 
 int ect_config_list_aliases_at(int dirfd, char (*aliases)[ECT_ALIAS_MAX + 1], size_t max,
@@ -76,14 +91,10 @@ int ect_config_list_aliases_at(int dirfd, char (*aliases)[ECT_ALIAS_MAX + 1], si
 			continue;
 		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			continue;
-		if (*count < max)
-			memcpy(aliases[*count], alias, sizeof(alias));
+		keep_smallest(aliases, max, *count < max ? *count : max, alias);
 		(*count)++;
 	}
 	fd = errno;
 	closedir(dir);
-	if (fd)
-		return -fd;
-	qsort(aliases, *count < max ? *count : max, sizeof(*aliases), by_name);
-	return 0;
+	return fd ? -fd : 0;
 }

@@ -234,6 +234,7 @@ static int read_fuse_flag(int dirfd, uid_t uid, const char *alias, unsigned int 
 /*
  * ALIAS.auto-mount: PAM mounts this alias at login and the last logout
  * unmounts it. The shared auto-mount and auto-umount are Private's only.
+ * One that is there but refused sets ECT_FLAG_AUTO_MOUNT_REFUSED.
  */
 static int read_auto_mount_flag(int dirfd, uid_t uid, const char *alias, unsigned int *flags,
 				struct ect_config_error *err)
@@ -246,6 +247,11 @@ static int read_auto_mount_flag(int dirfd, uid_t uid, const char *alias, unsigne
 		r = flag_file_at(dirfd, uid, name, err);
 	if (r > 0)
 		*flags |= ECT_FLAG_AUTO_MOUNT | ECT_FLAG_AUTO_UMOUNT;
+	/* a swapped flag marks nothing, and must not stop the unmount: the login refuses it */
+	if (r == ECT_E_UNSAFE_PATH) {
+		*flags |= ECT_FLAG_AUTO_MOUNT_REFUSED;
+		r = 0;
+	}
 	return r < 0 ? r : 0;
 }
 

@@ -264,6 +264,7 @@ void make_helpers(void)
 		 "#!/bin/sh\n"
 		 "d='%s'\n"
 		 "echo \"$(basename \"$0\") $* uid=$(id -u) env=$(env | grep -cv '^PATH=\\|^PWD=\\|^SHLVL=\\|^_=')\" >> \"$d/calls.log\"\n"
+		 "if [ -x \"$d/hook\" ]; then \"$d/hook\" \"$(basename \"$0\")\" \"$@\" || exit $?; fi\n"
 		 "if [ -f \"$d/fail\" ]; then read code msg < \"$d/fail\"; echo \"$msg\" >&2; exit \"$code\"; fi\n"
 		 "exit 0\n", d);
 	for (size_t i = 0; i < 2; i++) {

@@ -40,6 +40,8 @@ fi
 	done
 } > "$dir/passwd"
 printf 'root:x:0:\nusers:x:%s:\n' "$uid" > "$dir/group"
+# readable as /etc/passwd is: the module's child, become the user, looks names up too
+chmod 644 "$dir/passwd" "$dir/group"
 
 # pam_wrapper copies the services when it loads, so they exist before the test.
 # "ect": pam_ecryptfs alone decides (PAM_IGNORE shows as PAM_PERM_DENIED);
@@ -73,6 +75,14 @@ session optional $module $opts kdf_max_mib=20
 EOS
 # "ect_tokpw": token_pin=password, the login password is a token's PIN.
 sed "s|$opts|$opts token_pin=password|" "$dir/services/ect" > "$dir/services/ect_tokpw"
+# "ect_closehook": pam_exec runs helpers/close-hook (the test writes it) just
+# before the module's close_session (test-pam-alias).
+cat > "$dir/services/ect_closehook" <<EOS
+auth [default=ignore] $setitems
+auth required $module $opts
+session optional $(dirname "$permit")/pam_exec.so type=close_session $dir/helpers/close-hook
+session required $module $opts
+EOS
 # The systemd user manager's PAM service, with the module in it (as Arch and
 # Fedora include their login session stack there).
 cp "$dir/services/ect" "$dir/services/systemd-user"
@@ -98,5 +108,25 @@ runner=${ECT_PAM_TEST_RUNNER:-}
 if [ -n "$runner" ] && [ -x "$top_builddir/tests/pam/.libs/$prog" ]; then
 	bin="$top_builddir/tests/pam/.libs/$prog"
 fi
-# shellcheck disable=SC2086 # the runner is a command line
-LD_PRELOAD="$preload" keyctl session - $runner "$bin"
+# ECT_PAM_TEST_OWN_ETC=1 (run-pam-alias.sh): as root, the test runs in a
+# private mount namespace with a copy of /etc bound over /etc, which it may
+# change (ECT_PAM_TEST_ETC names the copy); the host's /etc is never touched.
+if [ "${ECT_PAM_TEST_OWN_ETC:-0}" = 1 ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	mkdir "$dir/etc"
+	cp -a /etc/. "$dir/etc/" 2>/dev/null || true
+	rm -rf "$dir/etc/ecryptfs-tools"
+	mkdir -m 755 "$dir/etc/ecryptfs-tools"
+	# The fake users in that passwd, read by the real NSS: nss_wrapper keeps its
+	# file open, and the module's child, which closes every inherited descriptor
+	# (pam-child.c), could not look a name up through it.
+	grep -v '^root:' "$dir/passwd" >> "$dir/etc/passwd"
+	echo "ect-pam-test:x:$uid:" >> "$dir/etc/group"
+	unset NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
+	export ECT_PAM_TEST_ETC=/etc
+	# shellcheck disable=SC2086 # the runner is a command line
+	unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" /etc && shift &&
+		LD_PRELOAD="$0" exec keyctl session - "$@"' "$preload" "$dir/etc" $runner "$bin"
+else
+	# shellcheck disable=SC2086 # the runner is a command line
+	LD_PRELOAD="$preload" keyctl session - $runner "$bin"
+fi

@@ -412,6 +412,36 @@ static void password_alias_alone_at_login(void **state)
 	assert_false(helper_ran("mount.ecryptfs_private  uid="));
 }
 
+/*
+ * chauthtok with Work protected by a token AND password record (review
+ * finding L4): the record is rewrapped with the new password, the PIN asked
+ * through the conversation, as Private's records are.
+ */
+static void alias_and_record_rewrapped_at_chauthtok(void **state)
+{
+	struct ect_argon2_params floor;
+	struct ect_user_dirs dirs;
+	char *pp = NULL;
+	size_t index, len = 0;
+	int fd;
+
+	(void)state;
+	make_alias(true, false, false);
+	ect_argon2_params_floor(&floor);
+	fd = open_dirs("alice", &dirs);
+	dirs.alias = "Work";
+	assert_int_equal(ect_token_enrol_user(&dirs, TOKEN_URI, ECT_TOKEN_AND_PASSWORD,
+					      WORK_PASSPHRASE, strlen(WORK_PASSPHRASE), PW,
+					      strlen(PW), &floor, &index), 0);
+	change_password(pin_ok, NULL, PAM_SUCCESS);
+	assert_int_equal(ect_token_unwrap_user(&dirs, 0, give_pin, NULL, NEW_PW, strlen(NEW_PW),
+					       NULL, &pp, &len), 0);
+	assert_string_equal(pp, WORK_PASSPHRASE);
+	ect_secure_free_str(pp);
+	assert_int_not_equal(ect_token_unwrap_user(&dirs, 0, give_pin, NULL, PW, strlen(PW), NULL,
+						   &pp, &len), 0);
+	close(fd);
+}
 
 int main(void)
 {
@@ -436,6 +466,7 @@ int main(void)
 		T(missing_token_still_opens_the_password_alias),
 		T(password_alias_alone_at_login),
 		T(private_failing_leaves_the_aliases_alone),
+		T(alias_and_record_rewrapped_at_chauthtok),
 #undef T
 	};
 	int ret = pam_test_init();

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The pam_wrapper tests (run-pam-tests.sh, run-pam-token.sh) with the test programs, and so
+# The pam_wrapper tests (run-pam-tests.sh, run-pam-token.sh, run-pam-alias.sh) with the test programs, and so
 # pam_ecryptfs.so, under valgrind memcheck: no error and no definite or
 # indirect leak, in the program or in any process it forks (the module's
 # child that becomes the user). Programs the children exec (the stand-in
@@ -36,6 +36,9 @@ status=0
 sh "$top_srcdir/tests/pam/run-pam-tests.sh" || status=$?
 rc=0
 sh "$top_srcdir/tests/pam/run-pam-token.sh" || rc=$?
+[ "$rc" -eq 77 ] || [ "$rc" -eq 0 ] || status=$rc
+rc=0
+sh "$top_srcdir/tests/pam/run-pam-alias.sh" || rc=$?
 [ "$rc" -eq 77 ] || [ "$rc" -eq 0 ] || status=$rc
 # One log per process valgrind ran; a forked child's errors do not reach
 # our exit status, so read every log. A child that exec'd something else
