@@ -6,7 +6,9 @@
  * Private.mnt or ~/Private) and its CVE lessons applied:
  *  - everything here runs with the user's effective ids; only the steps in
  *    privilege.c raise them;
- *  - paths are opened through fds (pathwalk.c) and the checked fd is the one
+ *  - paths are opened through fds (pathwalk.c; ~/.ecryptfs and the lower
+ *    directory by a child that is the user for good, mount-asuser.c, then
+ *    checked again here) and the checked fd is the one
  *    mounted on; lower and upper directories must be owned by the user and on
  *    an allowlisted filesystem; the kernel re-checks the lower owner
  *    (ecryptfs_check_dev_ruid, always on);
@@ -88,6 +90,19 @@ static int keys_present(struct ect_ctx *ctx, const struct ect_config_sigs *sigs)
 		}
 	}
 	return 1;
+}
+
+/*
+ * A directory of the user's (the lower one), opened by a child that is the
+ * user for good and checked again here (mount-asuser.c): an ecryptfs-fuse
+ * mount admits no process that keeps root as its saved uid (issue 15).
+ */
+static int user_dir(struct ect_ctx *ctx, struct mh_priv *p, const char *path, unsigned int flags,
+		    int *fd, char **canonical)
+{
+	const struct mh_user_path what = { .kind = MH_USER_DIR, .path = path, .flags = flags };
+
+	return mh_user_open(ctx, p, &what, fd, canonical);
 }
 
 static void session_name(char *buf, size_t size, const char *alias)
@@ -240,7 +255,7 @@ static int do_mount(struct ect_ctx *ctx, struct mh_priv *p, const struct ect_pri
 	/* The kernel finds the keys through the session keyring. */
 	if (ect_keyring_link_user_session())
 		ect_debug(ctx, "could not link @u into @s");
-	if (ect_path_open_dir(ctx, cfg->source, p->uid, flags, &sfd, &src))
+	if (user_dir(ctx, p, cfg->source, flags, &sfd, &src))
 		goto out;
 	r = ect_private_mount_opts(cfg->sigs.fekek, cfg->sigs.fnek, opts, sizeof(opts));
 	if (r) {
@@ -430,7 +445,7 @@ static int do_umount(struct ect_ctx *ctx, struct mh_priv *p, const struct privat
 
 	if (!row)
 		goto out;
-	if (ect_path_open_dir(ctx, cfg->source, p->uid, ECT_PATH_CHECK_OWNER, &sfd, &src))
+	if (user_dir(ctx, p, cfg->source, ECT_PATH_CHECK_OWNER, &sfd, &src))
 		goto out;
 	/* an ecryptfs-fuse mount by its row on the parent: its root is not ours to open */
 	mounted = mh_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, &fuse_id, row);
@@ -504,7 +519,9 @@ int mh_private_main(struct ect_ctx *ctx, struct mh_priv *p, int umount, int argc
 		ect_err(ctx, "refusing user name '%s': unusual characters", pw->pw_name);
 		goto out;
 	}
-	r = ect_config_dir_open(pw->pw_dir, p->uid, &cfgfd);
+	/* as the user: a whole home's ~/.ecryptfs is a link inside its FUSE mount (issue 15) */
+	r = mh_user_open(ctx, p, &(struct mh_user_path){ MH_USER_CONFIG_DIR, pw->pw_dir, 0 },
+			 &cfgfd, NULL);
 	if (r) {
 		ect_err(ctx, "refusing %s/.ecryptfs: %s", pw->pw_dir, ect_strerror(r));
 		goto out;
