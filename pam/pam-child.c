@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,8 +33,6 @@
 
 #include <security/pam_ext.h>
 
-/* The child's report pipe is moved to the first free descriptor from here. */
-#define REPORT_FD_MIN 64
 #define REC_FLAGS 'F'
 #define REC_EXEC 'E'
 #define REC_EXEC_FAILED 'X'
@@ -109,49 +108,87 @@ int pam_ect_child_ask_pin(struct pam_ect_job *job, const char *label, unsigned i
 	return 0;
 }
 
-/* Close every descriptor from first on except keep_lo and keep_hi (keep_lo <= keep_hi). */
-static void close_from(int first, int keep_lo, int keep_hi)
+/* Close every descriptor from 3 on but the nkeep ascending ones in keep. */
+static void close_all_but(const int *keep, size_t nkeep)
 {
+	unsigned int first = 3;
+
 #ifdef HAVE_CLOSE_RANGE
-	if (close_range((unsigned int)first, (unsigned int)keep_lo - 1, 0) == 0 &&
-	    (keep_hi <= keep_lo + 1 ||
-	     close_range((unsigned int)keep_lo + 1, (unsigned int)keep_hi - 1, 0) == 0) &&
-	    close_range((unsigned int)keep_hi + 1, ~0U, 0) == 0)
+	bool ok = true;
+
+	for (size_t i = 0; i < nkeep && ok; i++) {
+		if ((unsigned int)keep[i] > first)
+			ok = close_range(first, (unsigned int)keep[i] - 1, 0) == 0;
+		first = (unsigned int)keep[i] + 1;
+	}
+	if (ok && close_range(first, ~0U, 0) == 0)
 		return;
+	first = 3;
 #endif
-	for (int fd = first; fd < 1024 || fd <= keep_hi; fd++)
-		if (fd != keep_lo && fd != keep_hi)
+	for (int fd = (int)first; fd < 1024 || (nkeep && fd <= keep[nkeep - 1]); fd++) {
+		bool kept = false;
+
+		for (size_t i = 0; i < nkeep; i++)
+			kept = kept || keep[i] == fd;
+		if (!kept)
 			close(fd);
+	}
+}
+
+int pam_ect_child_fds(int *keep, size_t nkeep, int out_fd)
+{
+	int devnull, out, next = PAM_ECT_CHILD_FD_MIN;
+
+	/* libc's syslog names the application's socket by number: forget it first. */
+	closelog();
+	/* each kept fd above anything the application could have cached, in order */
+	for (size_t i = 0; i < nkeep; i++) {
+		keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, next);
+		if (keep[i] < 0)
+			return -1;
+		next = keep[i] + 1;
+	}
+	/* out_fd may be 0..2 in an application started without them: move it first. */
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	out = out_fd >= 0 ? fcntl(out_fd, F_DUPFD_CLOEXEC, 3) : devnull;
+	if (out < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		return -1;
+	close_all_but(keep, nkeep);
+	return 0;
+}
+
+int pam_ect_child_become(const struct passwd *pw)
+{
+	struct rlimit no_core = { 0, 0 };
+	int ret;
+
+	/* the application's memory is ours: no core of it, before and after the switch */
+	if (setrlimit(RLIMIT_CORE, &no_core))
+		return -errno;
+	/* for good, checked (lib/core/become.c); the only supplementary group is the user's gid */
+	ret = ect_become_user(pw->pw_uid, pw->pw_gid, ECT_GROUPS_GID, NULL);
+	if (ret)
+		return ret;
+	(void)ect_harden_process();
+	return 0;
 }
 
 /*
  * The child's descriptors: 0 = /dev/null, 1 and 2 = the output pipe (what
- * an exec'd helper writes), job->report_fd >= REPORT_FD_MIN = the report
- * pipe, job->cfg_fd above it = the ~/.ecryptfs the parent checked (both
- * close-on-exec: the helper never sees them); nothing else. Returns 0 or -1.
+ * an exec'd helper writes), job->report_fd >= PAM_ECT_CHILD_FD_MIN = the
+ * report pipe, job->cfg_fd above it = the ~/.ecryptfs the parent checked
+ * (both close-on-exec: the helper never sees them); nothing else. Returns
+ * 0 or -1.
  */
 static int child_fds(struct pam_ect_job *job, int out_fd, int status_fd)
 {
-	int devnull, out, cfg = -1;
+	int keep[2] = { status_fd, job->cfg_fd };
 
-	/* libc's syslog names the application's socket by number: forget it first. */
-	closelog();
-	job->report_fd = fcntl(status_fd, F_DUPFD_CLOEXEC, REPORT_FD_MIN);
-	if (job->report_fd < 0)
-		return -1;
 	/* kept by fd, never reopened by name; -1 when the parent has none */
-	if (job->cfg_fd >= 0) {
-		cfg = fcntl(job->cfg_fd, F_DUPFD_CLOEXEC, job->report_fd + 1);
-		if (cfg < 0)
-			return -1;
-	}
-	job->cfg_fd = cfg;
-	/* out_fd may be 0..2 in an application started without them: move it first. */
-	out = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (out < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+	if (pam_ect_child_fds(keep, job->cfg_fd >= 0 ? 2 : 1, out_fd))
 		return -1;
-	close_from(3, job->report_fd, cfg >= 0 ? cfg : job->report_fd);
+	job->report_fd = keep[0];
+	job->cfg_fd = job->cfg_fd >= 0 ? keep[1] : -1;
 	return 0;
 }
 
@@ -193,13 +230,11 @@ static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_
 	if (chdir("/"))
 		_exit(PAM_ECT_INTERNAL);
 
-	/* for good, checked (lib/core/become.c); the only supplementary group is the user's gid */
-	ret = ect_become_user(job->pw->pw_uid, job->pw->pw_gid, ECT_GROUPS_GID, NULL);
+	ret = pam_ect_child_become(job->pw);
 	if (ret) {
 		pam_syslog(c->pamh, LOG_ERR, "cannot switch to user '%s': %s", job->user, strerror(-ret));
 		_exit(PAM_ECT_PRIV);
 	}
-	(void)ect_harden_process();
 
 	ret = job->fn(job);
 	if (ret != PAM_ECT_OK || !job->exec_path[0])
