@@ -147,7 +147,8 @@ static int open_dir_at(int dirfd, const char *name, struct stat *st)
  * PAM_ECT_HOME_TREE/USER/.ecryptfs of a whole home whose home lacks the
  * link (mounted without 111's links inside): the tree must be root's and
  * closed to others, USER's directory a real one of the user, .ecryptfs a
- * real one of the user that others cannot write. Each is opened once,
+ * real one of the user that others cannot write (also for a whole home
+ * whose ecryptfs-fuse daemon died: ENOTCONN, issue 15). Each is opened once,
  * through its parent's fd and without following a symlink, and checked by
  * fstat of that fd: nothing is looked up again by name. Called as the user.
  */
@@ -380,7 +381,8 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 		return -EPERM;
 	/* as the user for good: an ecryptfs-fuse home admits no one else (issue 15) */
 	fd = open_dir_as_user(c, path);
-	if (fd == -ENOENT && c->home_tree_fallback)
+	/* a dead ecryptfs-fuse home (ENOTCONN) is still unmounted and its keys dropped */
+	if ((fd == -ENOENT && c->home_tree_fallback) || fd == -ENOTCONN)
 		fd = open_home_tree(c);
 	ret = fd < 0 ? fd : 0;
 	peek->bootstrap = pam_ect_bootstrap_pending(c->pw.pw_name);

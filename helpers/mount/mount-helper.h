@@ -76,6 +76,8 @@ int mh_fuse_umount(struct ect_ctx *ctx, struct mh_priv *p, const char *point);
  * -EPROTO (child died or answered wrongly), ECT_E_UNSAFE_PATH (mismatch).
  */
 #define MH_ASUSER_TIMEOUT_MS 10000
+/* Where setup-private -b keeps each user's .ecryptfs and .Private (111's layout). */
+#define ECT_HOME_TREE "/home/.ecryptfs"
 enum mh_user_kind { MH_USER_CONFIG_DIR, MH_USER_DIR };
 struct mh_user_path {
 	enum mh_user_kind kind;
