@@ -218,8 +218,11 @@ static void peek_child(struct pam_ect_call *c, const char *path, int sock)
 	_exit(ect_fd_send(sock, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, rep, len) ? 1 : 0);
 }
 
-/* The peek child's reply: 0 with *fd and *name, its open's -errno, or -EPROTO. */
-static int peek_reply(int sock, int *fd, char **name)
+/*
+ * The peek child's reply: 0 with *fd and *name, its open's -errno (*childs),
+ * or -EPROTO / -ETIMEDOUT of the channel.
+ */
+static int peek_reply(int sock, int *fd, char **name, bool *childs)
 {
 	struct peek_reply *rep = calloc(1, sizeof(*rep));
 	size_t n = 0, len = 0;
@@ -227,6 +230,7 @@ static int peek_reply(int sock, int *fd, char **name)
 
 	*fd = -1;
 	*name = NULL;
+	*childs = false;
 	if (!rep)
 		return -ENOMEM;
 	r = ect_fd_recv(sock, PAM_ECT_PEEK_TIMEOUT_MS, fd, 1, &n, rep, sizeof(*rep), &len);
@@ -236,7 +240,8 @@ static int peek_reply(int sock, int *fd, char **name)
 	if (len < sizeof(rep->status))
 		goto out;
 	if (rep->status) {
-		r = n == 0 && rep->status < 0 ? rep->status : -EPROTO;
+		*childs = n == 0 && rep->status < 0;
+		r = *childs ? rep->status : -EPROTO;
 		goto out;
 	}
 	if (n != 1 || len <= sizeof(rep->status) + 1 || ((char *)rep)[len - 1] != '\0' ||
@@ -282,6 +287,7 @@ static int open_dir_as_user(struct pam_ect_call *c, const char *path)
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
 	char *name = NULL, *again = NULL;
 	int sv[2], got = -1, own = -1, r, status;
+	bool childs;
 	pid_t pid, w;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
@@ -300,7 +306,7 @@ static int open_dir_as_user(struct pam_ect_call *c, const char *path)
 	if (pid == 0)
 		peek_child(c, path, sv[1]);
 	close(sv[1]);
-	r = peek_reply(sv[0], &got, &name);
+	r = peek_reply(sv[0], &got, &name, &childs);
 	close(sv[0]);
 	/* done, or stuck on the user's FUSE daemon: either way it has nothing left to do */
 	kill(pid, SIGKILL);
@@ -308,10 +314,10 @@ static int open_dir_as_user(struct pam_ect_call *c, const char *path)
 		w = waitpid(pid, &status, 0);
 	while (w < 0 && errno == EINTR);
 	sigaction(SIGCHLD, &old, NULL);
-	if (r == -ETIMEDOUT)
+	if (r == -ETIMEDOUT && !childs)
 		ect_err(c->ctx, "user %s: opening %s as the user timed out (a hung FUSE file "
 				"system?)", c->user, path);
-	else if (r == -EPROTO)
+	else if (r == -EPROTO && !childs)
 		ect_err(c->ctx, "user %s: opening %s as the user failed: the child died or "
 				"answered wrongly", c->user, path);
 	if (r)

@@ -103,14 +103,19 @@ static void child_main(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_u
 	_exit(0);
 }
 
-/* The child's reply: its status, or -EPROTO when it is not a well-formed one. */
-static int read_reply(int sock, int *fd, char **canon)
+/*
+ * The child's reply: its status, or -EPROTO when it is not a well-formed
+ * one; *childs: the error is the child's open's (which a FUSE daemon may
+ * make -EPROTO too), not the channel's.
+ */
+static int read_reply(int sock, int *fd, char **canon, bool *childs)
 {
 	struct asuser_reply *rep = calloc(1, sizeof(*rep));
 	size_t n = 0, len = 0;
 	int r;
 
 	*fd = -1;
+	*childs = false;
 	if (!rep)
 		return -ENOMEM;
 	r = ect_fd_recv(sock, MH_ASUSER_TIMEOUT_MS, fd, 1, &n, rep, sizeof(*rep), &len);
@@ -121,7 +126,8 @@ static int read_reply(int sock, int *fd, char **canon)
 		goto out;
 	if (rep->status) {
 		/* an error carries no fd; a "success" code is not an error */
-		r = n == 0 && rep->status < 0 ? rep->status : -EPROTO;
+		*childs = n == 0 && rep->status < 0;
+		r = *childs ? rep->status : -EPROTO;
 		goto out;
 	}
 	/* success: one fd and an absolute name, NUL-terminated where the message ends */
@@ -144,6 +150,7 @@ static int ask_child(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_use
 		     int *fd, char **canon)
 {
 	int sv[2], r, status;
+	bool childs;
 	pid_t pid;
 
 	*fd = -1;
@@ -164,16 +171,16 @@ static int ask_child(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_use
 		child_main(ctx, p, what, sv[1]);
 	}
 	close(sv[1]);
-	r = read_reply(sv[0], fd, canon);
+	r = read_reply(sv[0], fd, canon, &childs);
 	close(sv[0]);
 	/* done or stuck (on the user's FUSE daemon): it has nothing left to do either way */
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (r == -ETIMEDOUT)
+	if (r == -ETIMEDOUT && !childs)
 		ect_err(ctx, "opening %s as you took longer than %d s (a hung FUSE file system?): "
 			     "stopped", what->path, MH_ASUSER_TIMEOUT_MS / 1000);
-	else if (r == -EPROTO)
+	else if (r == -EPROTO && !childs)
 		ect_err(ctx, "opening %s as you failed: the child doing it died or answered "
 			     "wrongly", what->path);
 	return r;
