@@ -188,6 +188,23 @@ int ect_token_rewrap_user(const struct ect_user_dirs *d, ect_token_pin_fn pin_fn
 void ect_close_fds_except(int first, const int *keep, size_t n);
 
 /*
+ * Descriptors over a unix socket (lib/core/fdpass.c), for the as-user
+ * children of the setuid helper and the PAM module: one SOCK_SEQPACKET
+ * message of 1..ECT_FD_MSG_MAX bytes with 0..ECT_FD_PASS_MAX fds.
+ * ect_fd_send: 0 or -errno. ect_fd_recv waits at most timeout_ms (-1:
+ * forever) and returns 0 with *len bytes in data and *nfds (<= max_fds) fds
+ * (close-on-exec) in fds, the rest -1; -ETIMEDOUT; -EPROTO when the peer
+ * closed without a message, the message or its fds were cut off, or it
+ * held more fds than max_fds (all closed): never the -EIO the data may
+ * report; or another -errno. The receiver checks what it got, by fstat.
+ */
+#define ECT_FD_PASS_MAX 4
+#define ECT_FD_MSG_MAX 8192
+int ect_fd_send(int sock, const int *fds, size_t nfds, const void *data, size_t len) ECT_MUST_CHECK;
+int ect_fd_recv(int sock, int timeout_ms, int *fds, size_t max_fds, size_t *nfds, void *data,
+		size_t size, size_t *len) ECT_MUST_CHECK;
+
+/*
  * ect_kernel_probe with its paths given: sysfs_fs is the directory that
  * holds ecryptfs/version ("/sys/fs"), fuse_program and modprobe the
  * programs it looks for and runs. Unit tests point them into a temp dir.

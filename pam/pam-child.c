@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,8 +33,6 @@
 
 #include <security/pam_ext.h>
 
-/* The child's report pipe is moved to the first free descriptor from here. */
-#define REPORT_FD_MIN 64
 #define REC_FLAGS 'F'
 #define REC_EXEC 'E'
 #define REC_EXEC_FAILED 'X'
@@ -109,36 +108,60 @@ int pam_ect_child_ask_pin(struct pam_ect_job *job, const char *label, unsigned i
 	return 0;
 }
 
-/*
- * The child's descriptors: 0 = /dev/null, 1 and 2 = the output pipe (what
- * an exec'd helper writes), job->report_fd >= REPORT_FD_MIN = the report
- * pipe, job->cfg_fd above it = the ~/.ecryptfs the parent checked (both
- * close-on-exec: the helper never sees them); nothing else. Returns 0 or -1.
- */
-static int child_fds(struct pam_ect_job *job, int out_fd, int status_fd)
+int pam_ect_child_fds(int *keep, size_t nkeep, int out_fd)
 {
-	int devnull, out, cfg = -1, keep[2];
+	int devnull, out, next = PAM_ECT_CHILD_FD_MIN;
 
 	/* libc's syslog names the application's socket by number: forget it first. */
 	closelog();
-	job->report_fd = fcntl(status_fd, F_DUPFD_CLOEXEC, REPORT_FD_MIN);
-	if (job->report_fd < 0)
-		return -1;
-	/* kept by fd, never reopened by name; -1 when the parent has none */
-	if (job->cfg_fd >= 0) {
-		cfg = fcntl(job->cfg_fd, F_DUPFD_CLOEXEC, job->report_fd + 1);
-		if (cfg < 0)
+	/* each kept fd above anything the application could have cached, in order */
+	for (size_t i = 0; i < nkeep; i++) {
+		keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, next);
+		if (keep[i] < 0)
 			return -1;
+		next = keep[i] + 1;
 	}
-	job->cfg_fd = cfg;
 	/* out_fd may be 0..2 in an application started without them: move it first. */
-	out = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	out = out_fd >= 0 ? fcntl(out_fd, F_DUPFD_CLOEXEC, 3) : devnull;
 	if (out < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		return -1;
-	keep[0] = job->report_fd;
-	keep[1] = cfg;
-	ect_close_fds_except(3, keep, 2);
+	ect_close_fds_except(3, keep, nkeep);
+	return 0;
+}
+
+int pam_ect_child_become(const struct passwd *pw)
+{
+	struct rlimit no_core = { 0, 0 };
+	int ret;
+
+	/* the application's memory is ours: no core of it, before and after the switch */
+	if (setrlimit(RLIMIT_CORE, &no_core))
+		return -errno;
+	/* for good, checked (lib/core/become.c); the only supplementary group is the user's gid */
+	ret = ect_become_user(pw->pw_uid, pw->pw_gid, ECT_GROUPS_GID, NULL);
+	if (ret)
+		return ret;
+	(void)ect_harden_process();
+	return 0;
+}
+
+/*
+ * The child's descriptors: 0 = /dev/null, 1 and 2 = the output pipe (what
+ * an exec'd helper writes), job->report_fd >= PAM_ECT_CHILD_FD_MIN = the
+ * report pipe, job->cfg_fd above it = the ~/.ecryptfs the parent checked
+ * (both close-on-exec: the helper never sees them); nothing else. Returns
+ * 0 or -1.
+ */
+static int child_fds(struct pam_ect_job *job, int out_fd, int status_fd)
+{
+	int keep[2] = { status_fd, job->cfg_fd };
+
+	/* kept by fd, never reopened by name; -1 when the parent has none */
+	if (pam_ect_child_fds(keep, job->cfg_fd >= 0 ? 2 : 1, out_fd))
+		return -1;
+	job->report_fd = keep[0];
+	job->cfg_fd = job->cfg_fd >= 0 ? keep[1] : -1;
 	return 0;
 }
 
@@ -180,13 +203,11 @@ static void child_main(struct pam_ect_call *c, struct pam_ect_job *job, int out_
 	if (chdir("/"))
 		_exit(PAM_ECT_INTERNAL);
 
-	/* for good, checked (lib/core/become.c); the only supplementary group is the user's gid */
-	ret = ect_become_user(job->pw->pw_uid, job->pw->pw_gid, ECT_GROUPS_GID, NULL);
+	ret = pam_ect_child_become(job->pw);
 	if (ret) {
 		pam_syslog(c->pamh, LOG_ERR, "cannot switch to user '%s': %s", job->user, strerror(-ret));
 		_exit(PAM_ECT_PRIV);
 	}
-	(void)ect_harden_process();
 
 	ret = job->fn(job);
 	if (ret != PAM_ECT_OK || !job->exec_path[0])

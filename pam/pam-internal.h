@@ -220,6 +220,22 @@ struct pam_ect_job {
 #define PAM_ECT_FLAG_PIN_LOCKED 0x40	/* the token's PIN is locked */
 #define PAM_ECT_FLAG_TOKEN_ERROR 0x80	/* a record failed otherwise (logged) */
 
+/*
+ * A forked child of the application (pam-child.c), shared by the job child
+ * and the peek child (pam-util.c). pam_ect_child_fds: forget libc's syslog
+ * socket (closelog), move the nkeep fds of keep (updated in place) to
+ * ascending numbers from PAM_ECT_CHILD_FD_MIN, close-on-exec, where nothing
+ * the application cached can name them; 0 on /dev/null, 1 and 2 on out_fd
+ * (-1: /dev/null); every other fd closed. 0 or -1.
+ * pam_ect_child_become: RLIMIT_CORE 0, become pw's user for good (checked),
+ * then not dumpable. 0 or negative.
+ */
+#define PAM_ECT_CHILD_FD_MIN 64
+/* The peek's as-user child (pam-util.c) is killed after this long. */
+#define PAM_ECT_PEEK_TIMEOUT_MS 10000
+int pam_ect_child_fds(int *keep, size_t nkeep, int out_fd);
+int pam_ect_child_become(const struct passwd *pw);
+
 /* Called from the child to report flags to the parent. */
 void pam_ect_child_flag(struct pam_ect_job *job, unsigned int flag);
 /* Called from the child: it added the key named sig to @u (it was not there). */

@@ -4,12 +4,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -143,7 +147,8 @@ static int open_dir_at(int dirfd, const char *name, struct stat *st)
  * PAM_ECT_HOME_TREE/USER/.ecryptfs of a whole home whose home lacks the
  * link (mounted without 111's links inside): the tree must be root's and
  * closed to others, USER's directory a real one of the user, .ecryptfs a
- * real one of the user that others cannot write. Each is opened once,
+ * real one of the user that others cannot write (also for a whole home
+ * whose ecryptfs-fuse daemon died: ENOTCONN, issue 15). Each is opened once,
  * through its parent's fd and without following a symlink, and checked by
  * fstat of that fd: nothing is looked up again by name. Called as the user.
  */
@@ -179,6 +184,163 @@ out:
 	if (top >= 0)
 		close(top);
 	return fd;
+}
+
+/* What the peek child sends back: the open's result and the kernel's name of the fd. */
+struct peek_reply {
+	int32_t status;	     /* 0 or -errno of the open */
+	char path[PATH_MAX]; /* status 0: NUL-terminated */
+};
+
+/* The peek child: it is the user now; open path and send the fd. Never returns. */
+static void peek_child(struct pam_ect_call *c, const char *path, int sock)
+{
+	struct peek_reply *rep = calloc(1, sizeof(*rep));
+	size_t len = sizeof(rep->status);
+	char link[64];
+	ssize_t n = -1;
+	int fd = -1;
+
+	if (!rep || pam_ect_child_fds(&sock, 1, -1) || chdir("/"))
+		_exit(1);
+	if (pam_ect_child_become(&c->pw))
+		_exit(1);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rep->status = fd < 0 ? -errno : 0;
+	if (fd >= 0) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, rep->path, sizeof(rep->path) - 1);
+		if (n <= 0 || n >= (ssize_t)sizeof(rep->path) - 1)
+			_exit(1);
+		rep->path[n] = '\0';
+		len += (size_t)n + 1;
+	}
+	_exit(ect_fd_send(sock, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, rep, len) ? 1 : 0);
+}
+
+/*
+ * The peek child's reply: 0 with *fd and *name, its open's -errno (*childs),
+ * or -EPROTO / -ETIMEDOUT of the channel.
+ */
+static int peek_reply(int sock, int *fd, char **name, bool *childs)
+{
+	struct peek_reply *rep = calloc(1, sizeof(*rep));
+	size_t n = 0, len = 0;
+	int r;
+
+	*fd = -1;
+	*name = NULL;
+	*childs = false;
+	if (!rep)
+		return -ENOMEM;
+	r = ect_fd_recv(sock, PAM_ECT_PEEK_TIMEOUT_MS, fd, 1, &n, rep, sizeof(*rep), &len);
+	if (r)
+		goto out;
+	r = -EPROTO;
+	if (len < sizeof(rep->status))
+		goto out;
+	if (rep->status) {
+		*childs = n == 0 && rep->status < 0;
+		r = *childs ? rep->status : -EPROTO;
+		goto out;
+	}
+	if (n != 1 || len <= sizeof(rep->status) + 1 || ((char *)rep)[len - 1] != '\0' ||
+	    strlen(rep->path) != len - sizeof(rep->status) - 1 || rep->path[0] != '/')
+		goto out;
+	*name = strdup(rep->path);
+	r = *name ? 0 : -ENOMEM;
+out:
+	if (r && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	free(rep);
+	return r;
+}
+
+/* 1 when a and b are the same directory on the same mount. */
+static bool same_dir(int a, int b)
+{
+	struct stat sa, sb;
+	int ma = ect_mount_id_of(a);
+
+	return !fstat(a, &sa) && !fstat(b, &sb) && S_ISDIR(sa.st_mode) &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && ma >= 0 &&
+	       ma == ect_mount_id_of(b);
+}
+
+/*
+ * open(path) as the user for good (issue 15): a whole home mounted through
+ * ecryptfs-fuse admits only a process whose real, effective AND saved uids
+ * are the user's, which this one (root with the user's fsuid) is not. A
+ * child of the application becomes the user (pam_ect_child_become), opens
+ * the path exactly as before and sends the fd and the kernel's name of it.
+ * The name is opened again here, without any symlink, and the two must be
+ * the same directory on the same mount: the fd used is this process's own.
+ * A child stuck on a hung FUSE daemon is killed after PAM_ECT_PEEK_TIMEOUT_MS.
+ * Called with the user's fsuid (pam_modutil_drop_priv). fd or negative:
+ * the open's -errno, -ETIMEDOUT, -EPROTO (child died or answered wrongly),
+ * ECT_E_UNSAFE_PATH (not the same directory).
+ */
+static int open_dir_as_user(struct pam_ect_call *c, const char *path)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	char *name = NULL, *again = NULL;
+	int sv[2], got = -1, own = -1, r, status;
+	bool childs;
+	pid_t pid, w;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	/* The application may ignore SIGCHLD, which would make waitpid fail. */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &old);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		sigaction(SIGCHLD, &old, NULL);
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0)
+		peek_child(c, path, sv[1]);
+	close(sv[1]);
+	r = peek_reply(sv[0], &got, &name, &childs);
+	close(sv[0]);
+	/* done, or stuck on the user's FUSE daemon: either way it has nothing left to do */
+	kill(pid, SIGKILL);
+	do
+		w = waitpid(pid, &status, 0);
+	while (w < 0 && errno == EINTR);
+	sigaction(SIGCHLD, &old, NULL);
+	if (r == -ETIMEDOUT && !childs)
+		ect_err(c->ctx, "user %s: opening %s as the user timed out (a hung FUSE file "
+				"system?)", c->user, path);
+	else if (r == -EPROTO && !childs)
+		ect_err(c->ctx, "user %s: opening %s as the user failed: the child died or "
+				"answered wrongly", c->user, path);
+	if (r)
+		goto out;
+	r = ect_path_open_dir(c->ctx, name, c->pw.pw_uid, ECT_PATH_NO_SYMLINKS, &own, &again);
+	if (r)
+		goto out;
+	if (strcmp(name, again) || !same_dir(own, got)) {
+		ect_err(c->ctx, "user %s: refusing %s: what the user opened is not %s", c->user, path,
+			name);
+		r = ECT_E_UNSAFE_PATH;
+		goto out;
+	}
+	r = own;
+	own = -1;
+out:
+	if (got >= 0)
+		close(got);
+	if (own >= 0)
+		close(own);
+	free(name);
+	free(again);
+	return r;
 }
 
 /* Is there an entry by that name (a link too: the child refuses it with a reason)? */
@@ -266,13 +428,12 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 		return -ENAMETOOLONG;
 	if (pam_modutil_drop_priv(c->pamh, &privs, &c->pw))
 		return -EPERM;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && c->home_tree_fallback) {
+	/* as the user for good: an ecryptfs-fuse home admits no one else (issue 15) */
+	fd = open_dir_as_user(c, path);
+	/* a dead ecryptfs-fuse home (ENOTCONN) is still unmounted and its keys dropped */
+	if ((fd == -ENOENT && c->home_tree_fallback) || fd == -ENOTCONN)
 		fd = open_home_tree(c);
-		if (fd < 0)
-			errno = -fd;
-	}
-	ret = fd < 0 ? -errno : 0;
+	ret = fd < 0 ? fd : 0;
 	peek->bootstrap = pam_ect_bootstrap_pending(c->pw.pw_name);
 	if (fd >= 0) {
 		peek->private_auto_mount = exists_in(fd, "auto-mount");

@@ -64,4 +64,27 @@ int mh_fuse_mount(struct ect_ctx *ctx, struct mh_priv *p, const char *src, const
 /* fusermount3 -u -z point, run as the user: 0 or negative (logged). */
 int mh_fuse_umount(struct ect_ctx *ctx, struct mh_priv *p, const char *point);
 
+/*
+ * Opening as the user (helpers/mount/mount-asuser.c): a child that gave up
+ * root for good opens the path (a FUSE mount admits only a process whose
+ * three uids are its user's), the parent opens the kernel's name of what it
+ * got again without symlinks and accepts it only as the same directory on
+ * the same mount. MH_USER_CONFIG_DIR: path is the home, opened as
+ * ect_config_dir_open does; MH_USER_DIR: ect_path_open_dir(path, flags).
+ * *fd: the parent's own fd; *canonical (malloc, may be NULL): its name.
+ * Errors: the open's; -ETIMEDOUT (child killed after MH_ASUSER_TIMEOUT_MS),
+ * -EPROTO (child died or answered wrongly), ECT_E_UNSAFE_PATH (mismatch).
+ */
+#define MH_ASUSER_TIMEOUT_MS 10000
+/* Where setup-private -b keeps each user's .ecryptfs and .Private (111's layout). */
+#define ECT_HOME_TREE "/home/.ecryptfs"
+enum mh_user_kind { MH_USER_CONFIG_DIR, MH_USER_DIR };
+struct mh_user_path {
+	enum mh_user_kind kind;
+	const char *path;
+	unsigned int flags; /* MH_USER_DIR: ECT_PATH_* */
+};
+int mh_user_open(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_user_path *what, int *fd,
+		 char **canonical);
+
 #endif /* ECT_MOUNT_HELPER_H */

@@ -6,7 +6,9 @@
  * Private.mnt or ~/Private) and its CVE lessons applied:
  *  - everything here runs with the user's effective ids; only the steps in
  *    privilege.c raise them;
- *  - paths are opened through fds (pathwalk.c) and the checked fd is the one
+ *  - paths are opened through fds (pathwalk.c; ~/.ecryptfs and the lower
+ *    directory by a child that is the user for good, mount-asuser.c, then
+ *    checked again here) and the checked fd is the one
  *    mounted on; lower and upper directories must be owned by the user and on
  *    an allowlisted filesystem; the kernel re-checks the lower owner
  *    (ecryptfs_check_dev_ruid, always on);
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +91,19 @@ static int keys_present(struct ect_ctx *ctx, const struct ect_config_sigs *sigs)
 		}
 	}
 	return 1;
+}
+
+/*
+ * A directory of the user's (the lower one), opened by a child that is the
+ * user for good and checked again here (mount-asuser.c): an ecryptfs-fuse
+ * mount admits no process that keeps root as its saved uid (issue 15).
+ */
+static int user_dir(struct ect_ctx *ctx, struct mh_priv *p, const char *path, unsigned int flags,
+		    int *fd, char **canonical)
+{
+	const struct mh_user_path what = { .kind = MH_USER_DIR, .path = path, .flags = flags };
+
+	return mh_user_open(ctx, p, &what, fd, canonical);
 }
 
 static void session_name(char *buf, size_t size, const char *alias)
@@ -240,7 +256,7 @@ static int do_mount(struct ect_ctx *ctx, struct mh_priv *p, const struct ect_pri
 	/* The kernel finds the keys through the session keyring. */
 	if (ect_keyring_link_user_session())
 		ect_debug(ctx, "could not link @u into @s");
-	if (ect_path_open_dir(ctx, cfg->source, p->uid, flags, &sfd, &src))
+	if (user_dir(ctx, p, cfg->source, flags, &sfd, &src))
 		goto out;
 	r = ect_private_mount_opts(cfg->sigs.fekek, cfg->sigs.fnek, opts, sizeof(opts));
 	if (r) {
@@ -430,7 +446,7 @@ static int do_umount(struct ect_ctx *ctx, struct mh_priv *p, const struct privat
 
 	if (!row)
 		goto out;
-	if (ect_path_open_dir(ctx, cfg->source, p->uid, ECT_PATH_CHECK_OWNER, &sfd, &src))
+	if (user_dir(ctx, p, cfg->source, ECT_PATH_CHECK_OWNER, &sfd, &src))
 		goto out;
 	/* an ecryptfs-fuse mount by its row on the parent: its root is not ours to open */
 	mounted = mh_fuse_mounted(ctx, p->uid, cfg->mountpoint, src, &fuse_id, row);
@@ -482,13 +498,57 @@ out:
 	return ret;
 }
 
+/*
+ * A whole home whose ecryptfs-fuse daemon died: every name in it is
+ * ENOTCONN, ~/.ecryptfs too, yet the mount is there and the keys are in
+ * the keyring. To unmount it and drop them, the configuration is read
+ * where setup-private -b keeps it, ECT_HOME_TREE/USER/.ecryptfs (as
+ * pam_ecryptfs does), walked without symlinks: the tree root's, USER's
+ * directory and .ecryptfs the user's. *tree: ECT_HOME_TREE/USER, the home
+ * the configuration's defaults (.Private) are taken from.
+ */
+static int home_tree_config(struct ect_ctx *ctx, struct mh_priv *p, const char *name, int *cfgfd,
+			    char **tree)
+{
+	const unsigned int flags = ECT_PATH_NO_SYMLINKS | ECT_PATH_CHECK_OWNER;
+	char path[PATH_MAX];
+	struct stat st;
+	int top = -1, r;
+
+	*tree = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/.ecryptfs", ECT_HOME_TREE, name) >=
+	    sizeof(path))
+		return -ENAMETOOLONG;
+	r = ect_path_open_dir(ctx, ECT_HOME_TREE, 0, flags, &top, NULL);
+	if (!r && (fstat(top, &st) || (st.st_mode & (S_IWGRP | S_IWOTH))))
+		r = ECT_E_UNSAFE_PATH;
+	if (!r)
+		r = ect_path_open_dir(ctx, path, p->uid, flags, cfgfd, NULL);
+	if (!r && (fstat(*cfgfd, &st) || (st.st_mode & (S_IWGRP | S_IWOTH))))
+		r = ECT_E_UNSAFE_PATH;
+	if (!r && asprintf(tree, "%s/%s", ECT_HOME_TREE, name) < 0) {
+		*tree = NULL;
+		r = -ENOMEM;
+	}
+	if (r && *cfgfd >= 0) {
+		close(*cfgfd);
+		*cfgfd = -1;
+	}
+	if (top >= 0)
+		close(top);
+	if (!r)
+		ect_info(ctx, "your home answers ENOTCONN (its ecryptfs-fuse daemon died?): using "
+			      "%s", path);
+	return r;
+}
+
 int mh_private_main(struct ect_ctx *ctx, struct mh_priv *p, int umount, int argc, char **argv)
 {
 	struct private_req req = { .umount = umount };
 	struct ect_private_config cfg = { 0 };
 	struct ect_config_error cerr;
 	struct passwd *pw;
-	char ebuf[256];
+	char ebuf[256], *tree = NULL;
 	int ret, statefd = -1, lockfd = -1, cfgfd = -1, r;
 
 	ret = mh_private_parse_args(ctx, &req, argc, argv);
@@ -504,13 +564,17 @@ int mh_private_main(struct ect_ctx *ctx, struct mh_priv *p, int umount, int argc
 		ect_err(ctx, "refusing user name '%s': unusual characters", pw->pw_name);
 		goto out;
 	}
-	r = ect_config_dir_open(pw->pw_dir, p->uid, &cfgfd);
+	/* as the user: a whole home's ~/.ecryptfs is a link inside its FUSE mount (issue 15) */
+	r = mh_user_open(ctx, p, &(struct mh_user_path){ MH_USER_CONFIG_DIR, pw->pw_dir, 0 },
+			 &cfgfd, NULL);
+	if (r == -ENOTCONN && umount)
+		r = home_tree_config(ctx, p, pw->pw_name, &cfgfd, &tree);
 	if (r) {
 		ect_err(ctx, "refusing %s/.ecryptfs: %s", pw->pw_dir, ect_strerror(r));
 		goto out;
 	}
 	memset(&cerr, 0, sizeof(cerr));
-	r = ect_private_config_load(cfgfd, p->uid, pw->pw_dir, req.alias, &cfg, &cerr);
+	r = ect_private_config_load(cfgfd, p->uid, tree ? tree : pw->pw_dir, req.alias, &cfg, &cerr);
 	if (r) {
 		if (cerr.file[0])
 			ect_err(ctx, "~/.ecryptfs/%s", ect_config_error_format(&cerr, ebuf, sizeof(ebuf)));
@@ -532,6 +596,7 @@ int mh_private_main(struct ect_ctx *ctx, struct mh_priv *p, int umount, int argc
 out:
 	mh_priv_drop(p, ctx);
 	ect_private_config_free(&cfg);
+	free(tree);
 	if (cfgfd >= 0)
 		close(cfgfd);
 	if (lockfd >= 0)

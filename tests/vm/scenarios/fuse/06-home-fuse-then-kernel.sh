@@ -4,7 +4,9 @@
 # refused; a login through the PAM stack mounts the home as
 # fuse.ecryptfs-fuse, the user finds the files from before the setup and
 # writes new ones (names and contents encrypted underneath), the logout
-# unmounts it, leaves no process and drops the keys. The guest reboots
+# unmounts it, leaves no process and drops the keys; so does the logout of a
+# second login whose FUSE daemon was killed meanwhile (ENOTCONN in the
+# whole home, ~/.ecryptfs included). The guest reboots
 # with the same /home disk (boot group *-reboot, vm_reboot in lib.sh).
 # Boot 2: the module is there again; the same home logs in through the
 # kernel (type ecryptfs), every file written through FUSE reads back, new
@@ -71,6 +73,13 @@ if [ "$(vm_phase)" = 0 ]; then
 	printf '%s\n' "$out" | awk '$2 == "fuse-dir/deep/data" {print $1}' >"$W/data.sum"
 	[ -s "$W/data.sum" ] || fail "no checksum of the data written through FUSE: $out"
 	locked "after the FUSE logout"
+	# its daemon killed during the session: every name in the home is
+	# ENOTCONN, ~/.ecryptfs too; the logout still unmounts it and drops the keys
+	out=$(home_session 'kill -KILL $(pgrep -u $(id -u) -x ecryptfs-fuse); sleep 0.2; ls -d . 2>&1 || true;')
+	printf '%s\n' "$out"
+	printf '%s\n' "$out" | grep 'Transport endpoint is not connected' >/dev/null ||
+		fail "the daemon was not killed during the session: $out"
+	locked "after the logout of a home whose FUSE daemon died"
 	grep -qw ecryptfs /proc/filesystems && fail "eCryptfs was loaded although it is refused"
 	home_lower_encrypted "$user"
 	log "no eCryptfs in the kernel: the whole home logged in through ecryptfs-fuse, logout locked it"
