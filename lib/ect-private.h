@@ -11,6 +11,7 @@
 #define ECT_PRIVATE_H
 
 #include "ecryptfs-tools.h"
+#include <stdbool.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -203,6 +204,24 @@ void ect_close_fds_except(int first, const int *keep, size_t n);
 int ect_fd_send(int sock, const int *fds, size_t nfds, const void *data, size_t len) ECT_MUST_CHECK;
 int ect_fd_recv(int sock, int timeout_ms, int *fds, size_t max_fds, size_t *nfds, void *data,
 		size_t size, size_t *len) ECT_MUST_CHECK;
+
+/*
+ * A directory opened by a child that became the user, passed back
+ * (lib/core/dirpass.c). ect_spawn_detached: a socket pair and a child
+ * running fn(arg, its end) that the caller never waits for (a middle
+ * process forks it and is reaped here); the caller's end, or -errno.
+ * ect_dir_reply_exit, in that child: sends the open's status, and with
+ * fd >= 0 the fd and name (NULL: the kernel's name of fd), then _exits.
+ * ect_dir_reply_recv: 0 with *fd and *name (free it); the child's open
+ * error with *childs set (only an errno or ECT_E_* code counts as one);
+ * -EPROTO for any other reply or a dead child; -ETIMEDOUT.
+ * ect_same_dir: both fds the same directory on the same mount.
+ */
+int ect_spawn_detached(void (*fn)(void *arg, int sock), void *arg);
+void ect_dir_reply_exit(int sock, int status, int fd, const char *name)
+	__attribute__((noreturn));
+int ect_dir_reply_recv(int sock, int timeout_ms, int *fd, char **name, bool *childs);
+bool ect_same_dir(int a, int b);
 
 /*
  * ect_kernel_probe with its paths given: sysfs_fs is the directory that

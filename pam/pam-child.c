@@ -116,7 +116,12 @@ int pam_ect_child_fds(int *keep, size_t nkeep, int out_fd)
 	closelog();
 	/* each kept fd above anything the application could have cached, in order */
 	for (size_t i = 0; i < nkeep; i++) {
-		keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, next);
+		int moved = fcntl(keep[i], F_DUPFD_CLOEXEC, next);
+
+		/* RLIMIT_NOFILE at or below the minimum: the lowest free one will do */
+		if (moved < 0 && errno == EINVAL)
+			moved = fcntl(keep[i], F_DUPFD_CLOEXEC, 3);
+		keep[i] = moved;
 		if (keep[i] < 0)
 			return -1;
 		next = keep[i] + 1;

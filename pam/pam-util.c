@@ -186,134 +186,52 @@ out:
 	return fd;
 }
 
-/* What the peek child sends back: the open's result and the kernel's name of the fd. */
-struct peek_reply {
-	int32_t status;	     /* 0 or -errno of the open */
-	char path[PATH_MAX]; /* status 0: NUL-terminated */
+struct peek_job {
+	struct pam_ect_call *c;
+	const char *path;
 };
 
-/* The peek child: it is the user now; open path and send the fd. Never returns. */
-static void peek_child(struct pam_ect_call *c, const char *path, int sock)
+/* The detached peek child (ect_spawn_detached): it becomes the user, opens, replies. */
+static void peek_child(void *arg, int sock)
 {
-	struct peek_reply *rep = calloc(1, sizeof(*rep));
-	size_t len = sizeof(rep->status);
-	char link[64];
-	ssize_t n = -1;
-	int fd = -1;
+	struct peek_job *job = arg;
+	int fd;
 
-	if (!rep || pam_ect_child_fds(&sock, 1, -1) || chdir("/"))
+	if (pam_ect_child_fds(&sock, 1, -1) || chdir("/"))
 		_exit(1);
-	if (pam_ect_child_become(&c->pw))
+	if (pam_ect_child_become(&job->c->pw))
 		_exit(1);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rep->status = fd < 0 ? -errno : 0;
-	if (fd >= 0) {
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		n = readlink(link, rep->path, sizeof(rep->path) - 1);
-		if (n <= 0 || n >= (ssize_t)sizeof(rep->path) - 1)
-			_exit(1);
-		rep->path[n] = '\0';
-		len += (size_t)n + 1;
-	}
-	_exit(ect_fd_send(sock, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0, rep, len) ? 1 : 0);
-}
-
-/*
- * The peek child's reply: 0 with *fd and *name, its open's -errno (*childs),
- * or -EPROTO / -ETIMEDOUT of the channel.
- */
-static int peek_reply(int sock, int *fd, char **name, bool *childs)
-{
-	struct peek_reply *rep = calloc(1, sizeof(*rep));
-	size_t n = 0, len = 0;
-	int r;
-
-	*fd = -1;
-	*name = NULL;
-	*childs = false;
-	if (!rep)
-		return -ENOMEM;
-	r = ect_fd_recv(sock, PAM_ECT_PEEK_TIMEOUT_MS, fd, 1, &n, rep, sizeof(*rep), &len);
-	if (r)
-		goto out;
-	r = -EPROTO;
-	if (len < sizeof(rep->status))
-		goto out;
-	if (rep->status) {
-		*childs = n == 0 && rep->status < 0;
-		r = *childs ? rep->status : -EPROTO;
-		goto out;
-	}
-	if (n != 1 || len <= sizeof(rep->status) + 1 || ((char *)rep)[len - 1] != '\0' ||
-	    strlen(rep->path) != len - sizeof(rep->status) - 1 || rep->path[0] != '/')
-		goto out;
-	*name = strdup(rep->path);
-	r = *name ? 0 : -ENOMEM;
-out:
-	if (r && *fd >= 0) {
-		close(*fd);
-		*fd = -1;
-	}
-	free(rep);
-	return r;
-}
-
-/* 1 when a and b are the same directory on the same mount. */
-static bool same_dir(int a, int b)
-{
-	struct stat sa, sb;
-	int ma = ect_mount_id_of(a);
-
-	return !fstat(a, &sa) && !fstat(b, &sb) && S_ISDIR(sa.st_mode) &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && ma >= 0 &&
-	       ma == ect_mount_id_of(b);
+	fd = open(job->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ect_dir_reply_exit(sock, fd < 0 ? -errno : 0, fd, NULL);
 }
 
 /*
  * open(path) as the user for good (issue 15): a whole home mounted through
  * ecryptfs-fuse admits only a process whose real, effective AND saved uids
- * are the user's, which this one (root with the user's fsuid) is not. A
- * child of the application becomes the user (pam_ect_child_become), opens
- * the path exactly as before and sends the fd and the kernel's name of it.
- * The name is opened again here, without any symlink, and the two must be
- * the same directory on the same mount: the fd used is this process's own.
- * A child stuck on a hung FUSE daemon is killed after PAM_ECT_PEEK_TIMEOUT_MS.
- * Called with the user's fsuid (pam_modutil_drop_priv). fd or negative:
- * the open's -errno, -ETIMEDOUT, -EPROTO (child died or answered wrongly),
- * ECT_E_UNSAFE_PATH (not the same directory).
+ * are the user's, which this one (root with the user's fsuid) is not: its
+ * own open gets EACCES, and only then is this called. A detached child of
+ * the application becomes the user (pam_ect_child_become), opens the path
+ * exactly as before and sends the fd and the kernel's name of it. The name
+ * is opened again here, without any symlink, and the two must be the same
+ * directory on the same mount: the fd used is this process's own. The
+ * child is never waited for (an open stuck in the user's FUSE daemon cannot
+ * be killed); its reply is, for PAM_ECT_PEEK_TIMEOUT_MS. Called with the
+ * user's fsuid (pam_modutil_drop_priv). fd or negative: the child's open's
+ * error, -ETIMEDOUT, -EPROTO (the child died or answered wrongly),
+ * ECT_E_UNSAFE_PATH (it opened something this process cannot confirm).
  */
 static int open_dir_as_user(struct pam_ect_call *c, const char *path)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	struct peek_job job = { c, path };
 	char *name = NULL, *again = NULL;
-	int sv[2], got = -1, own = -1, r, status;
+	int sock, got = -1, own = -1, r;
 	bool childs;
-	pid_t pid, w;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -errno;
-	/* The application may ignore SIGCHLD, which would make waitpid fail. */
-	sigemptyset(&dfl.sa_mask);
-	sigaction(SIGCHLD, &dfl, &old);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		sigaction(SIGCHLD, &old, NULL);
-		close(sv[0]);
-		close(sv[1]);
-		return r;
-	}
-	if (pid == 0)
-		peek_child(c, path, sv[1]);
-	close(sv[1]);
-	r = peek_reply(sv[0], &got, &name, &childs);
-	close(sv[0]);
-	/* done, or stuck on the user's FUSE daemon: either way it has nothing left to do */
-	kill(pid, SIGKILL);
-	do
-		w = waitpid(pid, &status, 0);
-	while (w < 0 && errno == EINTR);
-	sigaction(SIGCHLD, &old, NULL);
+	sock = ect_spawn_detached(peek_child, &job);
+	if (sock < 0)
+		return sock;
+	r = ect_dir_reply_recv(sock, PAM_ECT_PEEK_TIMEOUT_MS, &got, &name, &childs);
+	close(sock);
 	if (r == -ETIMEDOUT && !childs)
 		ect_err(c->ctx, "user %s: opening %s as the user timed out (a hung FUSE file "
 				"system?)", c->user, path);
@@ -322,10 +240,9 @@ static int open_dir_as_user(struct pam_ect_call *c, const char *path)
 				"answered wrongly", c->user, path);
 	if (r)
 		goto out;
+	/* from here on the child's open succeeded: any doubt is a refusal, never "none" */
 	r = ect_path_open_dir(c->ctx, name, c->pw.pw_uid, ECT_PATH_NO_SYMLINKS, &own, &again);
-	if (r)
-		goto out;
-	if (strcmp(name, again) || !same_dir(own, got)) {
+	if (r || strcmp(name, again) || !ect_same_dir(own, got)) {
 		ect_err(c->ctx, "user %s: refusing %s: what the user opened is not %s", c->user, path,
 			name);
 		r = ECT_E_UNSAFE_PATH;
@@ -428,8 +345,12 @@ int pam_ect_peek_home(struct pam_ect_call *c, struct pam_ect_peek *peek)
 		return -ENAMETOOLONG;
 	if (pam_modutil_drop_priv(c->pamh, &privs, &c->pw))
 		return -EPERM;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
 	/* as the user for good: an ecryptfs-fuse home admits no one else (issue 15) */
-	fd = open_dir_as_user(c, path);
+	if (fd == -EACCES)
+		fd = open_dir_as_user(c, path);
 	/* a dead ecryptfs-fuse home (ENOTCONN) is still unmounted and its keys dropped */
 	if ((fd == -ENOENT && c->home_tree_fallback) || fd == -ENOTCONN)
 		fd = open_home_tree(c);

@@ -72,7 +72,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	if (ret)
 		ect_debug(c.ctx, "user %s: ~/.ecryptfs: %s; keeping the password for the session",
-			  c.user, strerror(-ret));
+			  c.user, ect_strerror(ret));
 	if (ret == 0 && peek.wrapping_independent && peek.mounted) {
 		/* 111's shortcut (LP #402748): a screen unlock must not ask again. */
 		ect_debug(c.ctx, "user %s: already mounted; not asking for the passphrase", c.user);
@@ -137,9 +137,9 @@ static int session_prepare(struct pam_ect_call *c, bool need_auto_mount, struct 
 		return PAM_IGNORE;
 	}
 	if (ret) {
-		ect_err(c->ctx, "user %s: cannot read ~/.ecryptfs: %s", c->user, strerror(-ret));
+		ect_err(c->ctx, "user %s: cannot read ~/.ecryptfs: %s", c->user, ect_strerror(ret));
 		pam_ect_tell(c, true, "Cannot read ~/.ecryptfs: %s; your encrypted data stays locked.",
-			     strerror(-ret));
+			     ect_strerror(ret));
 		return PAM_SESSION_ERR;
 	}
 	if (strcmp(c->opts.helper_dir, ECT_ROOTSBINDIR) &&
@@ -535,7 +535,7 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const c
 		goto out;
 	}
 	if (ret) {
-		ect_err(c.ctx, "user %s: cannot read ~/.ecryptfs: %s", c.user, strerror(-ret));
+		ect_err(c.ctx, "user %s: cannot read ~/.ecryptfs: %s", c.user, ect_strerror(ret));
 		ret = PAM_AUTHTOK_ERR;
 		goto out;
 	}

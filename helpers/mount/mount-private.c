@@ -498,34 +498,49 @@ out:
 	return ret;
 }
 
+/* name, a real directory below dirfd (no symlink), owned by uid; -1 otherwise. */
+static int open_owned_dir_at(int dirfd, const char *name, uid_t uid, struct stat *st)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && (fstat(fd, st) || !S_ISDIR(st->st_mode) || st->st_uid != uid)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /*
  * A whole home whose ecryptfs-fuse daemon died: every name in it is
  * ENOTCONN, ~/.ecryptfs too, yet the mount is there and the keys are in
  * the keyring. To unmount it and drop them, the configuration is read
- * where setup-private -b keeps it, ECT_HOME_TREE/USER/.ecryptfs (as
- * pam_ecryptfs does), walked without symlinks: the tree root's, USER's
- * directory and .ecryptfs the user's. *tree: ECT_HOME_TREE/USER, the home
- * the configuration's defaults (.Private) are taken from.
+ * where setup-private -b keeps it, ECT_HOME_TREE/USER/.ecryptfs, with
+ * pam_ecryptfs's rules: the tree root's and closed to others (root's own
+ * symlinks may lead to it, as /home -> var/home), then each step opened
+ * through its parent's fd without following a symlink and checked by
+ * fstat of that fd: USER's directory the user's, .ecryptfs the user's and
+ * closed to others. *tree: ECT_HOME_TREE/USER, the home the
+ * configuration's defaults (.Private) are taken from.
  */
 static int home_tree_config(struct ect_ctx *ctx, struct mh_priv *p, const char *name, int *cfgfd,
 			    char **tree)
 {
-	const unsigned int flags = ECT_PATH_NO_SYMLINKS | ECT_PATH_CHECK_OWNER;
-	char path[PATH_MAX];
 	struct stat st;
-	int top = -1, r;
+	int top = -1, user = -1, r;
 
 	*tree = NULL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s/.ecryptfs", ECT_HOME_TREE, name) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
-	r = ect_path_open_dir(ctx, ECT_HOME_TREE, 0, flags, &top, NULL);
+	*cfgfd = -1;
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return ECT_E_UNSAFE_PATH;
+	r = ect_path_open_dir(ctx, ECT_HOME_TREE, 0, ECT_PATH_CHECK_OWNER, &top, NULL);
 	if (!r && (fstat(top, &st) || (st.st_mode & (S_IWGRP | S_IWOTH))))
 		r = ECT_E_UNSAFE_PATH;
-	if (!r)
-		r = ect_path_open_dir(ctx, path, p->uid, flags, cfgfd, NULL);
-	if (!r && (fstat(*cfgfd, &st) || (st.st_mode & (S_IWGRP | S_IWOTH))))
-		r = ECT_E_UNSAFE_PATH;
+	if (!r) {
+		user = open_owned_dir_at(top, name, p->uid, &st);
+		*cfgfd = user < 0 ? -1 : open_owned_dir_at(user, ECT_CONFIG_DIR_NAME, p->uid, &st);
+		if (*cfgfd < 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+			r = ECT_E_UNSAFE_PATH;
+	}
 	if (!r && asprintf(tree, "%s/%s", ECT_HOME_TREE, name) < 0) {
 		*tree = NULL;
 		r = -ENOMEM;
@@ -534,11 +549,13 @@ static int home_tree_config(struct ect_ctx *ctx, struct mh_priv *p, const char *
 		close(*cfgfd);
 		*cfgfd = -1;
 	}
+	if (user >= 0)
+		close(user);
 	if (top >= 0)
 		close(top);
 	if (!r)
 		ect_info(ctx, "your home answers ENOTCONN (its ecryptfs-fuse daemon died?): using "
-			      "%s", path);
+			      "%s/%s/%s", ECT_HOME_TREE, name, ECT_CONFIG_DIR_NAME);
 	return r;
 }
 

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 /* The failed call's -errno, never 0 (a caller must not take a failure for success). */
@@ -78,6 +79,13 @@ int ect_become_user(uid_t uid, gid_t gid, enum ect_become_groups groups, const c
 	/* gid first: after the uid change it could not be set */
 	if (setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
 		return fail_errno();
+	/*
+	 * The switch set "dumpable" to fs.suid_dumpable; at 1 the user could
+	 * attach to a process that holds its parent's (root's) memory. Off at
+	 * once: a few instructions remain, which only a fresh exec would close.
+	 */
+	if (old_uid[1] != uid)
+		(void)prctl(PR_SET_DUMPABLE, 0);
 	if (getresuid(&r, &e, &s) || r != uid || e != uid || s != uid)
 		return -EPERM;
 	if (getresgid(&rg, &eg, &sg) || rg != gid || eg != gid || sg != gid)

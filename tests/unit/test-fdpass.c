@@ -4,7 +4,10 @@
  * arrive as the same open files (dev/ino), close-on-exec; a peer that dies
  * without a word, a message cut off, or more fds than asked for is -EPROTO
  * (never -EIO) with nothing leaked; a silent peer is -ETIMEDOUT in time.
- * Linked statically: the functions are the library's internal API.
+ * The directory reply on top (lib/core/dirpass.c): a detached child's fd
+ * and name, its open's error, replies of a wrong shape or with a status no
+ * open gives (-EPROTO), and a child that never answers is not ours to wait
+ * for. Linked statically: the functions are the library's internal API.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,9 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -175,6 +180,101 @@ static void test_bad_arguments(void **state)
 	close(sv[1]);
 }
 
+/* Detached children for the directory reply: each replies in its own way. */
+static void open_root(void *arg, int sock)
+{
+	(void)arg;
+	ect_dir_reply_exit(sock, 0, open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), NULL);
+}
+
+static void fail_enoent(void *arg, int sock)
+{
+	(void)arg;
+	ect_dir_reply_exit(sock, -ENOENT, -1, NULL);
+}
+
+/* A status no open gives: a positive one, or below the library's codes. */
+static void bogus_status(void *arg, int sock)
+{
+	int32_t status = *(int32_t *)arg;
+
+	_exit(ect_fd_send(sock, NULL, 0, &status, sizeof(status)) ? 1 : 0);
+}
+
+static void never_answers(void *arg, int sock)
+{
+	(void)arg;
+	(void)sock;
+	sleep(3);
+	_exit(0);
+}
+
+static void test_dir_reply(void **state)
+{
+	char *name = NULL;
+	bool childs;
+	int sock, fd, root;
+
+	(void)state;
+	sock = ect_spawn_detached(open_root, NULL);
+	assert_true(sock >= 0);
+	assert_int_equal(ect_dir_reply_recv(sock, 5000, &fd, &name, &childs), 0);
+	close(sock);
+	assert_string_equal(name, "/");
+	root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(ect_same_dir(fd, root));
+	close(fd);
+	close(root);
+	free(name);
+
+	sock = ect_spawn_detached(fail_enoent, NULL);
+	assert_true(sock >= 0);
+	assert_int_equal(ect_dir_reply_recv(sock, 5000, &fd, &name, &childs), -ENOENT);
+	assert_true(childs);
+	assert_int_equal(fd, -1);
+	assert_null(name);
+	close(sock);
+}
+
+static void test_dir_reply_bogus_status(void **state)
+{
+	const int32_t bad[] = { 5, -5000, ECT_E_LAST, -(ECT_E_BASE + 500) };
+	char *name = NULL;
+	bool childs;
+	int sock, fd;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int32_t status = bad[i];
+
+		sock = ect_spawn_detached(bogus_status, &status);
+		assert_true(sock >= 0);
+		assert_int_equal(ect_dir_reply_recv(sock, 5000, &fd, &name, &childs), -EPROTO);
+		assert_false(childs);
+		close(sock);
+	}
+}
+
+/* The caller reaps only the middle process: nothing of ours is left to wait for. */
+static void test_detached_not_waited(void **state)
+{
+	struct timespec t0, t1;
+	char *name = NULL;
+	bool childs;
+	int sock, fd;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sock = ect_spawn_detached(never_answers, NULL);
+	assert_true(sock >= 0);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_int_equal(ect_dir_reply_recv(sock, 200, &fd, &name, &childs), -ETIMEDOUT);
+	close(sock);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +284,9 @@ int main(void)
 		cmocka_unit_test(test_too_many_fds),
 		cmocka_unit_test(test_message_cut_off),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_dir_reply),
+		cmocka_unit_test(test_dir_reply_bogus_status),
+		cmocka_unit_test(test_detached_not_waited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
