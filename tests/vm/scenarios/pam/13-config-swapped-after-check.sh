@@ -25,7 +25,10 @@ rm "$home/.ecryptfs.other/auto-mount"
 
 # Every process's first setuid (x86_64 syscall 105) waits $delay_s s at its
 # entry; the PAM child's is its switch to the user, after the parent's peek.
-strace_opts=(-f -qq -o "$W/s.strace" -e trace=setuid
+# A process is let go at its execve (-b execve): the setuid helper the child
+# runs, and the child it forks to open ~/.ecryptfs as the user (whose reply
+# the helper waits for 10 s only), are not held.
+strace_opts=(-f -qq -b execve -o "$W/s.strace" -e trace=setuid
 	-e "inject=setuid:delay_enter=${delay_s}000000:when=1")
 printf '%s\n%s\n%s\n%s\n' "$pw" "$pw" "$pw" "$pw" |
 	setsid -w strace "${strace_opts[@]}" "$PAM_SESSION" -D login "$user" auth open run close -- \
