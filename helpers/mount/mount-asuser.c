@@ -112,8 +112,39 @@ static int ask_child(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_use
 	return r;
 }
 
+static int user_open_checked(struct ect_ctx *ctx, struct mh_priv *p,
+			     const struct mh_user_path *what, int *fd, char **canonical);
+
+/* This process's own open, as before issue 15 (ctx NULL: quiet). */
+static int direct_open(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_user_path *what,
+		       int *fd, char **canonical)
+{
+	if (what->kind == MH_USER_DIR)
+		return ect_path_open_dir(ctx, what->path, p->uid, what->flags, fd, canonical);
+	return ect_config_dir_open(what->path, p->uid, fd);
+}
+
+/*
+ * The helper's own open first, exactly as before issue 15: only a FUSE
+ * mount, which admits no process keeping root as its saved uid, refuses it
+ * with EACCES, and only then does a child that is the user open it (no
+ * fork for anyone else, and no time-out under load). Quiet at first; any
+ * other failure is tried once more with messages, so that the walk names
+ * what it refused.
+ */
 int mh_user_open(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_user_path *what, int *fd,
 		 char **canonical)
+{
+	int r = direct_open(NULL, p, what, fd, canonical);
+
+	if (r != -EACCES)
+		return r ? direct_open(ctx, p, what, fd, canonical) : 0;
+	return user_open_checked(ctx, p, what, fd, canonical);
+}
+
+/* Through a child that is the user, checked again here (the header comment). */
+static int user_open_checked(struct ect_ctx *ctx, struct mh_priv *p,
+			     const struct mh_user_path *what, int *fd, char **canonical)
 {
 	unsigned int flags = ECT_PATH_NO_SYMLINKS | ECT_PATH_CHECK_OWNER;
 	char *name = NULL, *again = NULL;
