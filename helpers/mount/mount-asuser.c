@@ -31,29 +31,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
 /* Where the child's socket goes: above anything the helper had open. */
 #define ASUSER_SOCK_FD_MIN 64
 
-/* The open, as the user: ect_config_dir_open's or ect_path_open_dir's rules. */
-static int child_open(struct ect_ctx *ctx, uid_t uid, const struct mh_user_path *what, int *fd,
-		      char **canon)
+/* The open as before issue 15 (ctx NULL: quiet): the helper's own, or the child's as the user. */
+static int direct_open(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_user_path *what,
+		       int *fd, char **canonical)
 {
 	if (what->kind == MH_USER_DIR)
-		return ect_path_open_dir(ctx, what->path, uid, what->flags, fd, canon);
-	/* the name sent is the kernel's (NULL): the parent opens that again, without symlinks */
-	return ect_config_dir_open(what->path, uid, fd);
+		return ect_path_open_dir(ctx, what->path, p->uid, what->flags, fd, canonical);
+	/* no name: the child then sends the kernel's, which the parent opens again */
+	return ect_config_dir_open(what->path, p->uid, fd);
 }
 
 struct asuser_job {
@@ -80,7 +76,7 @@ static void child_main(void *arg, int sock)
 	ect_close_fds_except(3, &s, 1);
 	/* for good, proven (exits otherwise); not dumpable, no core (sanitised at start) */
 	mh_priv_drop(job->p, job->ctx);
-	r = child_open(job->ctx, job->p->uid, job->what, &fd, &canon);
+	r = direct_open(job->ctx, job->p, job->what, &fd, &canon);
 	ect_dir_reply_exit(s, r, r ? -1 : fd, canon);
 }
 
@@ -114,15 +110,6 @@ static int ask_child(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_use
 
 static int user_open_checked(struct ect_ctx *ctx, struct mh_priv *p,
 			     const struct mh_user_path *what, int *fd, char **canonical);
-
-/* This process's own open, as before issue 15 (ctx NULL: quiet). */
-static int direct_open(struct ect_ctx *ctx, struct mh_priv *p, const struct mh_user_path *what,
-		       int *fd, char **canonical)
-{
-	if (what->kind == MH_USER_DIR)
-		return ect_path_open_dir(ctx, what->path, p->uid, what->flags, fd, canonical);
-	return ect_config_dir_open(what->path, p->uid, fd);
-}
 
 /*
  * The helper's own open first, exactly as before issue 15: only a FUSE
