@@ -471,7 +471,12 @@ int ect_mount_passphrase_generate(char **passphrase) ECT_MUST_CHECK;
  * "~/.ecryptfs/Private.sig:2: expected exactly 16 lower-case hex digits".
  */
 struct ect_config_error {
-	char file[80];	   /* name inside its directory, e.g. "Private.sig", ".ecryptfsrc" */
+	/*
+	 * the name inside its directory, e.g. "Private.sig", ".ecryptfsrc", or
+	 * a whole path when the fault lies elsewhere (the locations policy, a
+	 * removable medium's directory): room for PATH_MAX, never cut
+	 */
+	char file[4096];
 	unsigned int line; /* 1-based; 0 when the file as a whole is at fault */
 	char reason[128];  /* what is wrong; never contains secrets */
 };

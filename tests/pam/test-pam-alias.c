@@ -114,6 +114,17 @@ static bool told(const struct conv_out *out, const char *what)
 	return false;
 }
 
+/* told(), and when it was not: what the user was told instead. */
+static void assert_told(const struct conv_out *out, const char *what)
+{
+	if (told(out, what))
+		return;
+	for (int i = 0; i < 8; i++)
+		if (*out->info[i] || *out->err[i])
+			print_message("told: '%s%s'\n", out->err[i], out->info[i]);
+	fail_msg("the user was not told '%s'", what);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -243,7 +254,7 @@ static void chauthtok_rewraps_every_password_alias(void **state)
 	assert_int_equal(alias_unwraps_with("Notes", NEW_PW), 0);
 	assert_int_equal(alias_unwraps_with("Safe", "its own passphrase"), 0);
 	assert_int_equal(alias_unwraps_with("Bank", PW), 0);
-	assert_true(told(&out, "Bank"));
+	assert_told(&out, "Bank");
 	assert_false(told(&out, "Safe"));
 	assert_false(told(&out, "Work"));
 	/* no stale marker for an alias, and Private's is not touched by one */
@@ -289,7 +300,7 @@ static void swapped_flag_is_refused_at_login(void **state)
 	login(&out, PAM_SUCCESS);
 	assert_false(helper_ran("mount.ecryptfs_private Work"));
 	assert_false(alias_has_key("Work"));
-	assert_true(told(&out, "Work.auto-mount"));
+	assert_told(&out, "Work.auto-mount");
 }
 
 /*
@@ -357,8 +368,8 @@ static void absent_medium_is_named_to_the_user(void **state)
 	run("mv '%s' '%s/media/away'", key, tmp);
 	login(&out, PAM_SESSION_ERR);
 	assert_false(user_has_key(sig_fekek));
-	assert_true(told(&out, "not present"));
-	assert_true(told(&out, key));
+	assert_told(&out, "not present");
+	assert_told(&out, key);
 	run("mv '%s/media/away' '%s'", tmp, key);
 }
 

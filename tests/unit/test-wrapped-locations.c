@@ -269,6 +269,11 @@ static void test_locate_absent(void **state)
 	ect_config_error_format(&err, line, sizeof(line));
 	assert_non_null(strstr(line, "GONE"));
 	assert_non_null(strstr(ect_strerror(ECT_E_MEDIUM_ABSENT), "not present"));
+	/* a long label is named whole (it was cut at 79 bytes: distcheck's deep tree) */
+	assert_int_equal(locate(e, "%s/media/%s/a-medium-whose-label-is-long-enough-to-run-past-"
+				"eighty-bytes-in-all/wp", &fd, base, &err), ECT_E_MEDIUM_ABSENT);
+	ect_config_error_format(&err, line, sizeof(line));
+	assert_non_null(strstr(line, "-past-eighty-bytes-in-all: does not exist"));
 	/* the directory is there, the file is not (another medium) */
 	assert_int_equal(locate(e, "%s/media/%s/KEY/missing", &fd, base, &err),
 			 ECT_E_MEDIUM_ABSENT);
