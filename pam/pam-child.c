@@ -27,6 +27,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -38,7 +39,8 @@
 #define REC_EXEC_FAILED 'X'
 #define REC_KEY_ADDED 'K' /* value: signature length; the signature follows */
 #define REC_PIN_ASK 'P'	  /* value: length of pin-flags byte + token label, which follow */
-#define OUTPUT_TIMEOUT_MS 120000
+/* how often to look whether the child ended, where pidfd_open is missing */
+#define CHILD_TICK_MS 1000
 
 static bool read_full(int fd, void *buf, size_t size);
 
@@ -336,33 +338,81 @@ static bool read_record(struct pam_ect_call *c, struct pam_ect_job *job, int fd,
 	}
 }
 
+/* pidfd_open(2), by number: glibc before 2.36 has no wrapper. -1 when unavailable. */
+static int child_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/* Has the child (or the helper it became) ended? It stays waitable (WNOWAIT). */
+static bool child_ended(pid_t pid)
+{
+	siginfo_t info = { 0 };
+
+	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       info.si_pid == pid;
+}
+
+/* The child ended: take what it and the helper left, never waiting for more. */
+static void drain_child(struct pam_ect_call *c, struct pam_ect_job *job, struct pollfd p[2],
+			size_t *used, bool *exec_seen, bool *exec_failed)
+{
+	/* a daemon the helper started may hold the output pipe open: only what is there */
+	while (p[0].fd >= 0 && poll(&p[0], 1, 0) > 0 &&
+	       read_output(p[0].fd, job->output, sizeof(job->output), used))
+		;
+	/* nobody but the child wrote records, each whole: readable means complete */
+	while (p[1].fd >= 0 && poll(&p[1], 1, 0) > 0 &&
+	       read_record(c, job, p[1].fd, exec_seen, exec_failed))
+		;
+}
+
 /*
  * Serve the child until it and any helper are done: the helper's words on
- * out_fd, the child's records (and PIN questions) on report_fd. A generous
- * timeout between events ends a stuck helper's hold on the login.
+ * out_fd, the child's records (and PIN questions) on report_fd, for as long
+ * as the child lives, however long it is silent: a login among dozens
+ * spends minutes in the key derivation under load, and a record missed
+ * (the helper's exec) would read the helper's exit status as the child's.
+ * The caller waits for the child anyway. Once it ended, what is left is
+ * taken and the pipes are let go, even if a daemon the helper started still
+ * holds the output pipe.
  */
-static void serve_child(struct pam_ect_call *c, struct pam_ect_job *job, int out_fd, int report_fd,
-			bool *exec_seen, bool *exec_failed)
+static void serve_child(struct pam_ect_call *c, struct pam_ect_job *job, pid_t pid, int out_fd,
+			int report_fd, bool *exec_seen, bool *exec_failed)
 {
-	struct pollfd p[2] = { { .fd = out_fd, .events = POLLIN },
-			       { .fd = report_fd, .events = POLLIN } };
+	struct pollfd p[3] = { { .fd = out_fd, .events = POLLIN },
+			       { .fd = report_fd, .events = POLLIN },
+			       { .fd = child_pidfd(pid), .events = POLLIN } };
 	size_t used = 0;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		int r = poll(p, 2, OUTPUT_TIMEOUT_MS);
+		int r = poll(p, 3, p[2].fd >= 0 ? -1 : CHILD_TICK_MS);
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0)
 			break;
-		if (p[0].revents && !read_output(out_fd, job->output, sizeof(job->output), &used))
+		if (p[0].fd >= 0 && p[0].revents &&
+		    !read_output(out_fd, job->output, sizeof(job->output), &used))
 			p[0].fd = -1;
-		if (p[1].revents && !read_record(c, job, report_fd, exec_seen, exec_failed)) {
+		if (p[1].fd >= 0 && p[1].revents &&
+		    !read_record(c, job, report_fd, exec_seen, exec_failed)) {
 			/* a child waiting for an answer must see the end, not wait forever */
 			(void)shutdown(report_fd, SHUT_RDWR);
 			p[1].fd = -1;
 		}
+		if ((r == 0 || p[2].revents) && child_ended(pid)) {
+			drain_child(c, job, p, &used, exec_seen, exec_failed);
+			break;
+		}
 	}
+	if (p[2].fd >= 0)
+		close(p[2].fd);
 }
 
 int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
@@ -400,7 +450,7 @@ int pam_ect_run_child(struct pam_ect_call *c, struct pam_ect_job *job)
 	out_pipe[1] = -1;
 	close(status_pipe[1]);
 	status_pipe[1] = -1;
-	serve_child(c, job, out_pipe[0], status_pipe[0], &exec_seen, &exec_failed);
+	serve_child(c, job, pid, out_pipe[0], status_pipe[0], &exec_seen, &exec_failed);
 	do
 		w = waitpid(pid, &wstatus, 0);
 	while (w < 0 && errno == EINTR);
