@@ -195,7 +195,7 @@ void efs_hidden_free(struct efs_file *f)
 	}
 }
 
-int efs_hidden_stat(struct efs_file *f, struct stat *st, int by_hidden_name)
+int efs_hidden_stat(struct efs_file *f, struct stat *st)
 {
 	if (fstat(f->fd, st))
 		return -errno;
@@ -205,10 +205,10 @@ int efs_hidden_stat(struct efs_file *f, struct stat *st, int by_hidden_name)
 		pthread_mutex_unlock(&f->lock);
 	}
 	/*
-	 * libfuse counts its hidden name as a link and takes one off what
-	 * getattr says for it; that name is not on the lower side.
+	 * st_nlink is the lower inode's: 0 once unlinked. libfuse takes one
+	 * off a hidden file's getattr (its model counts the hidden name) but
+	 * not off setattr's or lookup's, so nothing is added for it here: a
+	 * file with a second link left shows one link too few on fstat only.
 	 */
-	if (by_hidden_name)
-		st->st_nlink++;
 	return 0;
 }

@@ -75,13 +75,13 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
 	/* libfuse's name for an open file it unlinked (efs-hidden.c). */
 	f = efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
 	if (f) {
-		rc = efs_hidden_stat(f, st, 1);
+		rc = efs_hidden_stat(f, st);
 		efs_file_put(e, f);
 		return rc;
 	}
 	/* No path (its directory removed, or renamed over): the kernel gave the handle. */
 	if (!path && fi && fi->fh)
-		return efs_hidden_stat((struct efs_file *)(uintptr_t)fi->fh, st, 0);
+		return efs_hidden_stat((struct efs_file *)(uintptr_t)fi->fh, st);
 	return at_lower(path, do_getattr, st);
 }
 

@@ -195,8 +195,8 @@ struct efs_file *efs_hidden_get(struct efs *e, const char *path);
 /* libfuse unlinks a hidden path: 1 if it was one, now forgotten. */
 int efs_hidden_drop(struct efs *e, const char *path);
 void efs_hidden_free(struct efs_file *f);
-/* fstat of an open entry with its upper size; by_hidden_name: answering for that path. */
-int efs_hidden_stat(struct efs_file *f, struct stat *st, int by_hidden_name);
+/* fstat of an open entry, with its upper size. */
+int efs_hidden_stat(struct efs_file *f, struct stat *st);
 
 /* efs-ops-dir.c, efs-ops-file.c, efs-ops-xattr.c */
 void efs_ops_dir(struct fuse_operations *ops);
