@@ -2,7 +2,7 @@
 # ecryptfs-fuse and files unlinked while open (issue #15, fuse/efs-hidden.c):
 # the name is gone at once (stat, readdir, the lower directory), the open
 # descriptor still reads, writes, stats (the new size, 0 links), reopens
-# through /dev/fd, changes mode, times and size; the directory can be
+# through /dev/fd, changes mode, times, size and xattrs; the directory can be
 # removed; nothing is left on the lower side, also after the daemon is
 # killed (kill -9) while such a file is open. A file a user names like
 # libfuse's hidden names (.fuse_hidden and 16 hex digits) is an ordinary
@@ -44,6 +44,12 @@ truncate -s 2 /dev/fd/3 || fail "truncate through /dev/fd"
 touch -d @1000000000 /dev/fd/3 || fail "futimens"
 got=$(stat -L -c %a:%s:%Y:%h /dev/fd/3 2>&1) || true
 [ "$got" = 600:2:1000000000:0 ] || fail "after chmod, truncate, touch: $got"
+# Extended attributes through the descriptor (regress-tool: set, get, list,
+# remove), where the lower file system has user.* xattrs.
+rgtool=${top_builddir:-.}/tests/regress/regress-tool
+if [ -x "$rgtool" ] && "$rgtool" xattr "$m/d" >/dev/null 2>&1; then
+	"$rgtool" xattr /dev/fd/3 || fail "xattrs through the descriptor"
+fi
 rmdir "$m/d" || fail "the directory of an unlinked open file cannot be removed"
 printf 'xy' >&3
 exec 3>&- 4<&-
