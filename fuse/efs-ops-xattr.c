@@ -56,7 +56,8 @@ static ssize_t xattr_do(int fd, const char *lpath, enum xattr_op op, const char 
 		return fd >= 0 ? fsetxattr(fd, name, value, size, flags) :
 				 lsetxattr(lpath, name, value, size, flags);
 	case XATTR_GET:
-		return fd >= 0 ? fgetxattr(fd, name, value, size) : lgetxattr(lpath, name, value, size);
+		return fd >= 0 ? fgetxattr(fd, name, value, size) :
+				 lgetxattr(lpath, name, value, size);
 	case XATTR_LIST:
 		return fd >= 0 ? flistxattr(fd, value, size) : llistxattr(lpath, value, size);
 	default:
