@@ -79,7 +79,10 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
 		efs_file_put(e, f);
 		return rc;
 	}
-	/* No path (its directory removed, or renamed over): the kernel gave the handle. */
+	/*
+	 * No path, but a handle (lseek's GETATTR): libfuse lost the path of a
+	 * hidden file whose directory was removed too.
+	 */
 	if (!path && fi && fi->fh)
 		return efs_hidden_stat((struct efs_file *)(uintptr_t)fi->fh, st);
 	return at_lower(path, do_getattr, st);
