@@ -201,6 +201,18 @@ int efs_file_create(struct efs *e, int dirfd, const char *name, mode_t mode,
 	return rc;
 }
 
+struct efs_file *efs_file_find(struct efs *e, dev_t dev, ino_t ino)
+{
+	struct efs_file *f;
+
+	pthread_mutex_lock(&e->files_lock);
+	f = find_open(e, dev, ino);
+	if (f)
+		f->refs++;
+	pthread_mutex_unlock(&e->files_lock);
+	return f;
+}
+
 void efs_file_put(struct efs *e, struct efs_file *f)
 {
 	struct efs_file **pp;
@@ -217,6 +229,7 @@ void efs_file_put(struct efs *e, struct efs_file *f)
 		}
 	}
 	pthread_mutex_unlock(&e->files_lock);
+	efs_hidden_free(f);
 	ect_codec_close(f->cf);
 	close(f->fd);
 	pthread_mutex_destroy(&f->lock);

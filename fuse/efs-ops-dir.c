@@ -29,7 +29,7 @@ static int at_lower(const char *path, int (*act)(int, const char *, const void *
 	char lname[LNAME_SIZE];
 	int dirfd, rc;
 
-	/* No path: an open file unlinked or renamed over (hard_remove); fchmod and the like. */
+	/* No path: libfuse lost it (the directory of a hidden file removed). */
 	if (!path)
 		return -ESTALE;
 	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
@@ -66,26 +66,25 @@ static int do_getattr(int dirfd, const char *lname, const void *arg)
 	return lower_stat(efs_get(), dirfd, lname, (struct stat *)arg);
 }
 
-/* fstat of an open file that has no path any more: its lower fd and codec. */
-static int open_file_stat(const struct fuse_file_info *fi, struct stat *st)
-{
-	struct efs_file *f = (struct efs_file *)(uintptr_t)fi->fh;
-
-	if (fstat(f->fd, st))
-		return -errno;
-	if (f->cf) {
-		pthread_mutex_lock(&f->lock);
-		st->st_size = (off_t)ect_codec_size(f->cf);
-		pthread_mutex_unlock(&f->lock);
-	}
-	return 0;
-}
-
 static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
-	/* libfuse gives no path for a file unlinked while open; the kernel its handle. */
+	struct efs *e = efs_get();
+	struct efs_file *f;
+	int rc;
+
+	/* libfuse's name for an open file it unlinked (efs-hidden.c). */
+	f = efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
+	if (f) {
+		rc = efs_hidden_stat(f, st);
+		efs_file_put(e, f);
+		return rc;
+	}
+	/*
+	 * No path, but a handle (lseek's GETATTR): libfuse lost the path of a
+	 * hidden file whose directory was removed too.
+	 */
 	if (!path && fi && fi->fh)
-		return open_file_stat(fi, st);
+		return efs_hidden_stat((struct efs_file *)(uintptr_t)fi->fh, st);
 	return at_lower(path, do_getattr, st);
 }
 
@@ -199,9 +198,19 @@ static int do_unlink(int dirfd, const char *lname, const void *arg)
 
 static int op_unlink(const char *path)
 {
-	int flags = 0;
+	int flags = 0, rc;
 
-	return at_lower(path, do_unlink, &flags);
+	if (!efs_hidden_is(path))
+		return at_lower(path, do_unlink, &flags);
+	/*
+	 * libfuse unlinks its hidden name after the last release, when the
+	 * entry and its names are gone with it: nothing left to do then. A
+	 * lower file of that name (a plain rename made it) goes as any other.
+	 */
+	if (efs_hidden_drop(efs_get(), path))
+		return 0;
+	rc = at_lower(path, do_unlink, &flags);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 static int op_rmdir(const char *path)
@@ -316,6 +325,10 @@ static int op_rename(const char *from, const char *to, unsigned int flags)
 	char n1[LNAME_SIZE], n2[LNAME_SIZE];
 	int fd1, fd2, rc;
 
+	/* libfuse hiding an open file that is unlinked or renamed over. */
+	rc = flags ? 0 : efs_hidden_hide(efs_get(), from, to);
+	if (rc)
+		return rc < 0 ? rc : 0;
 	rc = two_paths(from, to, &fd1, n1, &fd2, n2);
 	if (rc)
 		return rc;
@@ -348,6 +361,40 @@ static int op_link(const char *from, const char *to)
 }
 
 /*
+ * fchmod, fchown and futimens of a file unlinked while open reach us by
+ * its hidden name (efs-hidden.c): act on the open entry's fd. 1: it was
+ * one, *rc the result.
+ */
+static int on_hidden(const char *path, int (*act)(int, const void *), const void *arg, int *rc)
+{
+	struct efs *e = efs_get();
+	struct efs_file *f = efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
+
+	if (!f)
+		return 0;
+	*rc = act(f->fd, arg) ? -errno : 0;
+	efs_file_put(e, f);
+	return 1;
+}
+
+static int fd_chmod(int fd, const void *arg)
+{
+	return fchmod(fd, *(const mode_t *)arg);
+}
+
+static int fd_chown(int fd, const void *arg)
+{
+	const uid_t *ids = arg;
+
+	return fchown(fd, ids[0], (gid_t)ids[1]);
+}
+
+static int fd_utimens(int fd, const void *arg)
+{
+	return futimens(fd, arg);
+}
+
+/*
  * chmod and chown act on the object itself, opened O_PATH without following
  * a symlink (a symlink's mode cannot change: EOPNOTSUPP, as on Linux).
  */
@@ -374,6 +421,10 @@ static int do_chmod(int dirfd, const char *lname, const void *arg)
 
 static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
+	int rc;
+
+	if (on_hidden(path, fd_chmod, &mode, &rc))
+		return rc;
 	return at_lower(path, do_chmod, &mode);
 }
 
@@ -387,7 +438,10 @@ static int do_chown(int dirfd, const char *lname, const void *arg)
 static int op_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
 	uid_t ids[2] = { uid, (uid_t)gid };
+	int rc;
 
+	if (on_hidden(path, fd_chown, ids, &rc))
+		return rc;
 	return at_lower(path, do_chown, ids);
 }
 
@@ -398,6 +452,10 @@ static int do_utimens(int dirfd, const char *lname, const void *arg)
 
 static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
+	int rc;
+
+	if (on_hidden(path, fd_utimens, tv, &rc))
+		return rc;
 	return at_lower(path, do_utimens, tv);
 }
 

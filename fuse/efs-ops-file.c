@@ -37,6 +37,15 @@ static int lower_file(const char *path, int create, mode_t mode, int want_write,
 	char lname[LNAME_SIZE];
 	int dirfd, rc;
 
+	/* An open file unlinked (efs-hidden.c): its entry, as it is opened. */
+	*out = !create && efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
+	if (*out) {
+		if (!want_write || (*out)->writable)
+			return 0;
+		efs_file_put(e, *out);
+		*out = NULL;
+		return e->read_only ? -EROFS : -EACCES;
+	}
 	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
 	if (rc)
 		return rc;
@@ -155,9 +164,13 @@ static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	/* Lower inode numbers (hard links show as such); unlink while open keeps our fd. */
+	/*
+	 * Lower inode numbers (hard links show as such). No hard_remove: libfuse
+	 * then renames a file unlinked while open to a hidden name and asks
+	 * for that path, also for a stat without handle (efs-hidden.c).
+	 */
 	cfg->use_ino = 1;
-	cfg->hard_remove = 1;
+	cfg->hard_remove = 0;
 	/*
 	 * The kernel caches and enforces ACLs and hands us the caller's umask
 	 * unapplied, so that a default ACL can win over it (efs_create_mode).

@@ -47,33 +47,48 @@ static int lower_ref_get(const char *path, struct lower_ref *r)
 
 enum xattr_op { XATTR_SET, XATTR_GET, XATTR_LIST, XATTR_REMOVE };
 
+/* One xattr call on an open fd (fd >= 0), else on lpath without following it. */
+static ssize_t xattr_do(int fd, const char *lpath, enum xattr_op op, const char *name,
+			char *value, size_t size, int flags)
+{
+	switch (op) {
+	case XATTR_SET:
+		return fd >= 0 ? fsetxattr(fd, name, value, size, flags) :
+				 lsetxattr(lpath, name, value, size, flags);
+	case XATTR_GET:
+		return fd >= 0 ? fgetxattr(fd, name, value, size) :
+				 lgetxattr(lpath, name, value, size);
+	case XATTR_LIST:
+		return fd >= 0 ? flistxattr(fd, value, size) : llistxattr(lpath, value, size);
+	default:
+		return fd >= 0 ? fremovexattr(fd, name) : lremovexattr(lpath, name);
+	}
+}
+
 /* One xattr call on the lower file; the header attribute is read-only. */
 static int xattr_call(const char *path, enum xattr_op op, const char *name, char *value,
 		      size_t size, int flags)
 {
+	struct efs *e = efs_get();
+	struct efs_file *f;
 	struct lower_ref r;
 	ssize_t n;
 	int rc;
 
 	if ((op == XATTR_SET || op == XATTR_REMOVE) && !strcmp(name, HEADER_XATTR))
 		return -EPERM;
+	/* A file unlinked while open, by libfuse's hidden name (efs-hidden.c): its fd. */
+	f = efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
+	if (f) {
+		n = xattr_do(f->fd, NULL, op, name, value, size, flags);
+		rc = n < 0 ? -errno : (n > INT_MAX ? -E2BIG : (int)n);
+		efs_file_put(e, f);
+		return rc;
+	}
 	rc = lower_ref_get(path, &r);
 	if (rc)
 		return rc;
-	switch (op) {
-	case XATTR_SET:
-		n = lsetxattr(r.path, name, value, size, flags);
-		break;
-	case XATTR_GET:
-		n = lgetxattr(r.path, name, value, size);
-		break;
-	case XATTR_LIST:
-		n = llistxattr(r.path, value, size);
-		break;
-	default:
-		n = lremovexattr(r.path, name);
-		break;
-	}
+	n = xattr_do(-1, r.path, op, name, value, size, flags);
 	rc = n < 0 ? -errno : (n > INT_MAX ? -E2BIG : (int)n);
 	close(r.dirfd);
 	return rc;

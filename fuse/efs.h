@@ -21,6 +21,14 @@
 #define EFS_EXIT_LOWER 3   /* the lower directory cannot be opened */
 #define EFS_EXIT_MOUNT 4   /* FUSE could not mount or serve */
 
+/* A name libfuse gave an open file instead of unlinking it (efs-hidden.c). */
+struct efs_hidden {
+	struct efs_hidden *next;
+	dev_t dir_dev;		  /* the lower directory it was unlinked from */
+	ino_t dir_ino;
+	char name[32];		  /* ".fuse_hidden" and 16 hex digits */
+};
+
 /* One lower file opened through FUSE, shared by every open of that inode. */
 struct efs_file {
 	struct efs_file *next;
@@ -31,6 +39,7 @@ struct efs_file {
 	int fd;			  /* lower file */
 	int writable;		  /* fd is O_RDWR */
 	struct ect_codec_file *cf; /* NULL: a plain file under ecryptfs_passthrough */
+	struct efs_hidden *hidden; /* its hidden names (under files_lock); freed with it */
 };
 
 /*
@@ -165,10 +174,29 @@ int efs_file_get(struct efs *e, int dirfd, const char *name, int want_write,
 int efs_file_create(struct efs *e, int dirfd, const char *name, mode_t mode,
 		    struct efs_file **out);
 void efs_file_put(struct efs *e, struct efs_file *f);
+/* The open entry of a lower inode with a reference taken, or NULL. */
+struct efs_file *efs_file_find(struct efs *e, dev_t dev, ino_t ino);
 /* The upper size of a lower regular file (header size, or the open file's). */
 int efs_file_size(struct efs *e, int dirfd, const char *name, const struct stat *lower,
 		  off_t *size);
 int efs_file_truncate(struct efs_file *f, off_t size);
+
+/* efs-hidden.c: libfuse's hidden names of files unlinked while open */
+/* Whether path's last component has the form of libfuse's hidden names. */
+int efs_hidden_is(const char *path);
+/*
+ * rename(from, to) when it is libfuse hiding an open file: the lower name
+ * unlinked, to remembered on the open entry. 1: done that way; 0: a plain
+ * rename is due; -errno.
+ */
+int efs_hidden_hide(struct efs *e, const char *from, const char *to);
+/* The open entry of a hidden path with a reference (efs_file_put it), or NULL. */
+struct efs_file *efs_hidden_get(struct efs *e, const char *path);
+/* libfuse unlinks a hidden path: 1 if it was one, now forgotten. */
+int efs_hidden_drop(struct efs *e, const char *path);
+void efs_hidden_free(struct efs_file *f);
+/* fstat of an open entry, with its upper size. */
+int efs_hidden_stat(struct efs_file *f, struct stat *st);
 
 /* efs-ops-dir.c, efs-ops-file.c, efs-ops-xattr.c */
 void efs_ops_dir(struct fuse_operations *ops);

@@ -16,22 +16,17 @@ fsx rename-over unlink-open unlink-open-fstat o-append o-trunc owners readdir-10
 
 # Known failures per target ("target:case" -> why); reported as TODO.
 declare -A rg_known=(
-	# Not fixable on libfuse's high-level API (3.14) without giving up
-	# unlink-open. The kernel's FUSE sends a stat's GETATTR without the file
-	# handle (fuse_getattr passes no file, so no FUSE_GETATTR_FH), and
-	# fuse_lib_getattr resolves a GETATTR without a handle to a path
-	# (get_path, not get_path_nullok: nullpath_ok and our fi branch only
-	# serve requests that carry one). With hard_remove, which unlink-open
-	# needs (the name gone from readdir, the directory removable), the
-	# unlinked node has no path: libfuse answers ESTALE and ecryptfs-fuse is
-	# never called (seen with -d: no getattr line for that GETATTR). Without
-	# hard_remove libfuse renames the file to .fuse_hidden* in its
-	# directory: stat works, but readdir shows the name, rmdir fails with
-	# ENOTEMPTY and a crash leaves the deleted data in the lower directory.
-	# No fuse_config field (nullpath_ok, remember, attr_timeout) reaches a
-	# path-less GETATTR; only the low-level API, answering by inode, can.
-	# Reads, writes, fsync and ftruncate through the descriptor work.
-	[fuse:unlink-open-fstat]="fstat of an open file after unlink is ESTALE: libfuse's high-level API resolves a GETATTR without file handle by path, and with hard_remove the file has none"
+	# None at present. fuse:unlink-open-fstat was one until ecryptfs-fuse
+	# took over libfuse's hidden rename (fuse/efs-hidden.c): the kernel's
+	# FUSE sends fstat's GETATTR without the file handle, libfuse's
+	# high-level API resolves it by path, and with hard_remove an unlinked
+	# file had none (ESTALE from libfuse itself). Without hard_remove
+	# libfuse renames the open file to .fuse_hidden* and asks for that
+	# path; ecryptfs-fuse unlinks the lower name instead and answers for
+	# the hidden path from the open file, so readdir stays clean, the
+	# directory can be removed (unlink-open) and a crash leaves nothing.
+	# Entries look like [target:case]="why" (or target:case:lowerfs,
+	# target:case:lowerfs:major.minor).
 )
 
 # need_acl: skip where the lower file system itself has no POSIX ACLs.
