@@ -2,7 +2,7 @@
 # tests/kernel, our own code) against the kernel module of the guest.
 # Opt-in (ECT_VM_REGRESS=1): ~450 s under TCG on a loaded 2-core host,
 # each of fuse/03 and 04, too long for the default run.
-# ect-vm: timeout=1500
+# ect-vm: timeout=2400
 # ect-vm: boot=regress
 # ect-vm: optin=ECT_VM_REGRESS
 need_tool ecryptfs-add-passphrase
