@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_ext.h>
@@ -309,8 +310,11 @@ static bool answer_pin(struct pam_ect_call *c, struct pam_ect_job *job, int fd, 
 	return ok;
 }
 
-/* One report record from the child; false when the channel is done or broken. */
-static bool read_record(struct pam_ect_call *c, struct pam_ect_job *job, int fd,
+/*
+ * One report record from the child; false when the channel is done or
+ * broken, or (!may_ask) at a PIN question: a child that ended reads no answer.
+ */
+static bool read_record(struct pam_ect_call *c, struct pam_ect_job *job, int fd, bool may_ask,
 			bool *exec_seen, bool *exec_failed)
 {
 	unsigned char rec[2];
@@ -332,7 +336,7 @@ static bool read_record(struct pam_ect_call *c, struct pam_ect_job *job, int fd,
 	case REC_KEY_ADDED:
 		return read_key_added(fd, rec[1], &job->added);
 	case REC_PIN_ASK:
-		return answer_pin(c, job, fd, rec[1]);
+		return may_ask && answer_pin(c, job, fd, rec[1]);
 	default:
 		return false;
 	}
@@ -349,27 +353,56 @@ static int child_pidfd(pid_t pid)
 #endif
 }
 
-/* Has the child (or the helper it became) ended? It stays waitable (WNOWAIT). */
+/*
+ * Has the child (or the helper it became) ended? It stays waitable
+ * (WNOWAIT) for the caller's waitpid. ECHILD: another thread of the
+ * application reaped it (or SIGCHLD is ignored there again): ended too.
+ */
 static bool child_ended(pid_t pid)
 {
 	siginfo_t info = { 0 };
 
-	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-	       info.si_pid == pid;
+	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT))
+		return errno == ECHILD;
+	return info.si_pid == pid;
 }
 
-/* The child ended: take what it and the helper left, never waiting for more. */
+static bool readable_now(struct pollfd *p)
+{
+	int r;
+
+	if (p->fd < 0)
+		return false;
+	do
+		r = poll(p, 1, 0);
+	while (r < 0 && errno == EINTR);
+	return r > 0;
+}
+
+/*
+ * The child ended: take what it and the helper left, never waiting for
+ * more, and at most DRAIN_READS reads of each: a daemon the helper started
+ * may hold the output pipe open and keep writing.
+ */
+#define DRAIN_READS 64
 static void drain_child(struct pam_ect_call *c, struct pam_ect_job *job, struct pollfd p[2],
 			size_t *used, bool *exec_seen, bool *exec_failed)
 {
-	/* a daemon the helper started may hold the output pipe open: only what is there */
-	while (p[0].fd >= 0 && poll(&p[0], 1, 0) > 0 &&
-	       read_output(p[0].fd, job->output, sizeof(job->output), used))
+	for (int i = 0; i < DRAIN_READS && readable_now(&p[0]) &&
+			read_output(p[0].fd, job->output, sizeof(job->output), used); i++)
 		;
-	/* nobody but the child wrote records, each whole: readable means complete */
-	while (p[1].fd >= 0 && poll(&p[1], 1, 0) > 0 &&
-	       read_record(c, job, p[1].fd, exec_seen, exec_failed))
+	/* the child wrote each record whole: readable means complete */
+	for (int i = 0; i < DRAIN_READS && readable_now(&p[1]) &&
+			read_record(c, job, p[1].fd, false, exec_seen, exec_failed); i++)
 		;
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /*
@@ -378,9 +411,10 @@ static void drain_child(struct pam_ect_call *c, struct pam_ect_job *job, struct 
  * as the child lives, however long it is silent: a login among dozens
  * spends minutes in the key derivation under load, and a record missed
  * (the helper's exec) would read the helper's exit status as the child's.
- * The caller waits for the child anyway. Once it ended, what is left is
- * taken and the pipes are let go, even if a daemon the helper started still
- * holds the output pipe.
+ * The caller waits for the child anyway. Its end is seen through a pidfd,
+ * or, where pidfd_open is missing, looked for every CHILD_TICK_MS however
+ * busy the pipes are. Once it ended, what is left is taken and the pipes
+ * are let go, even if a daemon the helper started still holds the output.
  */
 static void serve_child(struct pam_ect_call *c, struct pam_ect_job *job, pid_t pid, int out_fd,
 			int report_fd, bool *exec_seen, bool *exec_failed)
@@ -388,25 +422,32 @@ static void serve_child(struct pam_ect_call *c, struct pam_ect_job *job, pid_t p
 	struct pollfd p[3] = { { .fd = out_fd, .events = POLLIN },
 			       { .fd = report_fd, .events = POLLIN },
 			       { .fd = child_pidfd(pid), .events = POLLIN } };
+	long long next_look = now_ms() + CHILD_TICK_MS;
 	size_t used = 0;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		int r = poll(p, 3, p[2].fd >= 0 ? -1 : CHILD_TICK_MS);
+		bool ended = false;
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
+		if (r < 0 && errno != EINTR)
 			break;
-		if (p[0].fd >= 0 && p[0].revents &&
+		if (r > 0 && p[0].fd >= 0 && p[0].revents &&
 		    !read_output(out_fd, job->output, sizeof(job->output), &used))
 			p[0].fd = -1;
-		if (p[1].fd >= 0 && p[1].revents &&
-		    !read_record(c, job, report_fd, exec_seen, exec_failed)) {
+		if (r > 0 && p[1].fd >= 0 && p[1].revents &&
+		    !read_record(c, job, report_fd, true, exec_seen, exec_failed)) {
 			/* a child waiting for an answer must see the end, not wait forever */
 			(void)shutdown(report_fd, SHUT_RDWR);
 			p[1].fd = -1;
 		}
-		if ((r == 0 || p[2].revents) && child_ended(pid)) {
+		/* a readable pidfd: the process ended (reaped by now or not) */
+		if (p[2].fd >= 0) {
+			ended = r > 0 && p[2].revents;
+		} else if (now_ms() >= next_look) {
+			ended = child_ended(pid);
+			next_look = now_ms() + CHILD_TICK_MS;
+		}
+		if (ended) {
 			drain_child(c, job, p, &used, exec_seen, exec_failed);
 			break;
 		}

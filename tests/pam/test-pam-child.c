@@ -13,6 +13,7 @@
  * as root (the child becomes "nobody"), skips otherwise.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,9 +45,16 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A daemon a test's helper left behind, killed whatever the test's outcome. */
+static pid_t daemon_left;
+
 static int teardown(void **state)
 {
 	struct pam_ect_call *c = *state;
+
+	if (daemon_left > 1)
+		kill(daemon_left, SIGKILL);
+	daemon_left = 0;
 
 	ect_ctx_free(c->ctx);
 	free(c);
@@ -112,9 +121,54 @@ static void daemon_on_the_output_does_not_hold_the_login(void **state)
 	assert_non_null(at);
 	daemon = strtol(at + 7, NULL, 10);
 	assert_true(daemon > 1);
+	daemon_left = (pid_t)daemon;
 	/* back while the daemon still holds the pipe: nobody waited for it */
 	assert_int_equal(kill((pid_t)daemon, 0), 0);
-	kill((pid_t)daemon, SIGKILL);
+}
+
+/* The helper leaves a daemon on its stdout and ends a second later. */
+static int job_helper_leaves_daemon_slowly(struct pam_ect_job *job)
+{
+	exec_sh(job, "sleep 300 & echo daemon $!; sleep 1; exit 0");
+	return PAM_ECT_OK;
+}
+
+/* Another thread of the application sets SIGCHLD to SIG_IGN: children are reaped at exit. */
+static void *ignore_sigchld_soon(void *arg)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	(void)arg;
+	sleep_ms(300);
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGCHLD, &ign, NULL);
+	return NULL;
+}
+
+/*
+ * The child is reaped by the kernel (another thread ignored SIGCHLD after
+ * the fork) while a daemon holds the output pipe: the parent must still see
+ * the end, not spin or wait for the daemon (review finding P1: the first
+ * version looped at full CPU here, waitid saying ECHILD for ever).
+ */
+static void child_reaped_elsewhere_ends_the_wait(void **state)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct pam_ect_call *c = *state;
+	struct pam_ect_job job;
+	pthread_t other;
+	const char *at;
+
+	pam_ect_job_init(c, &job, job_helper_leaves_daemon_slowly);
+	assert_int_equal(pthread_create(&other, NULL, ignore_sigchld_soon, NULL), 0);
+	/* the status is lost (waitpid: ECHILD): whatever it makes of that, it returns */
+	assert_int_equal(pam_ect_run_child(c, &job), PAM_ECT_INTERNAL);
+	assert_int_equal(pthread_join(other, NULL), 0);
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, NULL);
+	at = strstr(job.output, "daemon ");
+	assert_non_null(at);
+	daemon_left = (pid_t)strtol(at + 7, NULL, 10);
 }
 
 /* A child that ends without a helper: its own status, as before. */
@@ -140,6 +194,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(daemon_on_the_output_does_not_hold_the_login, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(child_status_without_helper, setup, teardown),
+		cmocka_unit_test_setup_teardown(child_reaped_elsewhere_ends_the_wait, setup,
+						teardown),
 	};
 	const char *ms = getenv("ECT_TEST_CHILD_SILENT_MS");
 
@@ -150,5 +206,7 @@ int main(void)
 	if (ms && *ms)
 		silent_ms = strtol(ms, NULL, 10);
 	signal(SIGPIPE, SIG_IGN);
+	/* a parent that never lets go fails the test instead of hanging make check */
+	alarm(120);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
