@@ -68,6 +68,24 @@ static int same_dir(const char *a, const char *b)
 	return la == lb && !memcmp(a, b, la);
 }
 
+/* 1 when path names a lower entry, 0 when none, negative errno. */
+static int target_exists(struct efs *e, const char *path)
+{
+	char lname[NAME_MAX + 1];
+	struct stat st;
+	int dirfd, rc;
+
+	rc = efs_resolve(e, path, &dirfd, lname, sizeof(lname));
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	if (fstatat(dirfd, lname, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		rc = 1;
+	else
+		rc = errno == ENOENT ? 0 : -errno;
+	close(dirfd);
+	return rc;
+}
+
 int efs_hidden_hide(struct efs *e, const char *from, const char *to)
 {
 	char lname[NAME_MAX + 1];
@@ -88,6 +106,16 @@ int efs_hidden_hide(struct efs *e, const char *from, const char *to)
 	/* Not open (closed meanwhile; libfuse unlinks the new name next): a plain rename. */
 	if (!S_ISREG(st.st_mode) || !(f = efs_file_find(e, st.st_dev, st.st_ino)))
 		goto out;
+	/*
+	 * libfuse picks a name nothing answers to (its getattr probe); a real
+	 * file of that name means a user's own rename over it, which hiding
+	 * would turn into an unlink that leaves the target: refused instead.
+	 */
+	rc = target_exists(e, to);
+	if (rc) {
+		rc = rc > 0 ? -EEXIST : rc;
+		goto out;
+	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
 		rc = -ENOMEM;
@@ -197,13 +225,17 @@ void efs_hidden_free(struct efs_file *f)
 
 int efs_hidden_stat(struct efs_file *f, struct stat *st)
 {
+	int rc = 0;
+
+	/* under the entry's lock: upgrade() may swap its fd */
+	pthread_mutex_lock(&f->lock);
 	if (fstat(f->fd, st))
-		return -errno;
-	if (f->cf) {
-		pthread_mutex_lock(&f->lock);
+		rc = -errno;
+	else if (f->cf)
 		st->st_size = (off_t)ect_codec_size(f->cf);
-		pthread_mutex_unlock(&f->lock);
-	}
+	pthread_mutex_unlock(&f->lock);
+	if (rc)
+		return rc;
 	/*
 	 * st_nlink is the lower inode's: 0 once unlinked. libfuse takes one
 	 * off a hidden file's getattr (its model counts the hidden name) but

@@ -372,7 +372,10 @@ static int on_hidden(const char *path, int (*act)(int, const void *), const void
 
 	if (!f)
 		return 0;
+	/* under the entry's lock: upgrade() may swap its fd (review finding F1) */
+	pthread_mutex_lock(&f->lock);
 	*rc = act(f->fd, arg) ? -errno : 0;
+	pthread_mutex_unlock(&f->lock);
 	efs_file_put(e, f);
 	return 1;
 }

@@ -80,8 +80,11 @@ static int xattr_call(const char *path, enum xattr_op op, const char *name, char
 	/* A file unlinked while open, by libfuse's hidden name (efs-hidden.c): its fd. */
 	f = efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
 	if (f) {
+		/* under the entry's lock: upgrade() may swap its fd */
+		pthread_mutex_lock(&f->lock);
 		n = xattr_do(f->fd, NULL, op, name, value, size, flags);
 		rc = n < 0 ? -errno : (n > INT_MAX ? -E2BIG : (int)n);
+		pthread_mutex_unlock(&f->lock);
 		efs_file_put(e, f);
 		return rc;
 	}

@@ -72,6 +72,15 @@ printf mine >"$m/$h"
 [ "$(cat "$m/$h")" = mine ] && [ "$(ls -A "$m" | tr '\n' ' ')" = "$h t " ] ||
 	fail "a user file named $h: $(ls -A "$m")"
 mv "$m/$h" "$m/plain" && mv "$m/plain" "$m/$h" || fail "renames of $h"
+# An open file renamed over it: refused (EEXIST), both kept (review finding
+# F2: it was taken for libfuse's hide, the open file unlinked, $h left).
+printf open >"$m/o"
+exec 4<"$m/o"
+mv -T "$m/o" "$m/$h" 2>/dev/null && fail "an open file renamed over $h"
+exec 4<&-
+[ "$(cat "$m/o" 2>&1)" = open ] && [ "$(cat "$m/$h")" = mine ] ||
+	fail "after a refused rename over $h: $(ls -A "$m" | tr '\n' ' ')"
+rm "$m/o"
 fuse_host_unmount "$m"
 fuse_host_mount "$lower" "$m" "$opts"
 [ "$(cat "$m/$h")" = mine ] || fail "$h after a remount: '$(cat "$m/$h" 2>&1)'"
