@@ -73,7 +73,7 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
 	int rc;
 
 	/* libfuse's name for an open file it unlinked (efs-hidden.c). */
-	f = efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
+	f = efs_hidden_get(e, path);
 	if (f) {
 		rc = efs_hidden_stat(f, st);
 		efs_file_put(e, f);
@@ -368,7 +368,7 @@ static int op_link(const char *from, const char *to)
 static int on_hidden(const char *path, int (*act)(int, const void *), const void *arg, int *rc)
 {
 	struct efs *e = efs_get();
-	struct efs_file *f = efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
+	struct efs_file *f = efs_hidden_get(e, path);
 
 	if (!f)
 		return 0;

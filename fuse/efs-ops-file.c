@@ -38,7 +38,7 @@ static int lower_file(const char *path, int create, mode_t mode, int want_write,
 	int dirfd, rc;
 
 	/* An open file unlinked (efs-hidden.c): its entry, as it is opened. */
-	*out = !create && efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
+	*out = create ? NULL : efs_hidden_get(e, path);
 	if (*out) {
 		if (!want_write || (*out)->writable)
 			return 0;

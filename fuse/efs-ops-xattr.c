@@ -78,7 +78,7 @@ static int xattr_call(const char *path, enum xattr_op op, const char *name, char
 	if ((op == XATTR_SET || op == XATTR_REMOVE) && !strcmp(name, HEADER_XATTR))
 		return -EPERM;
 	/* A file unlinked while open, by libfuse's hidden name (efs-hidden.c): its fd. */
-	f = efs_hidden_is(path) ? efs_hidden_get(e, path) : NULL;
+	f = efs_hidden_get(e, path);
 	if (f) {
 		/* under the entry's lock: upgrade() may swap its fd */
 		pthread_mutex_lock(&f->lock);

@@ -190,7 +190,10 @@ int efs_hidden_is(const char *path);
  * rename is due; -errno.
  */
 int efs_hidden_hide(struct efs *e, const char *from, const char *to);
-/* The open entry of a hidden path with a reference (efs_file_put it), or NULL. */
+/*
+ * The open entry of a hidden path with a reference (efs_file_put it), or
+ * NULL: at once, without a lookup, for a path not of the hidden form.
+ */
 struct efs_file *efs_hidden_get(struct efs *e, const char *path);
 /* libfuse unlinks a hidden path: 1 if it was one, now forgotten. */
 int efs_hidden_drop(struct efs *e, const char *path);
